@@ -1,0 +1,14 @@
+"""tooltrail: tamper-evident audit logging and anomaly detection for MCP tool calls.
+
+The distribution is one package namespace; each stage lives in its own sub-package:
+
+- ``tooltrail.contract``  the event, its canonical bytes, the hash chain, checkpoints, ``verify``
+- ``tooltrail.emitter``   in-process recording: redact, fingerprint, chain, spool, ship (stdlib)
+- ``tooltrail.collector`` authenticated ingest service (FastAPI → Kafka)
+- ``tooltrail.pipeline``  stream processing into ClickHouse
+- ``tooltrail.detectors`` rules and PyOD models over feature windows, alert sinks
+- ``tooltrail.dashboards`` Grafana dashboards as code
+"""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

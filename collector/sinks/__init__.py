@@ -1,0 +1,1 @@
+"""Where the collector hands verified segments: Kafka, or the embedded pipeline."""

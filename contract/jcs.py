@@ -1,0 +1,169 @@
+"""RFC 8785 JSON Canonicalization Scheme (JCS).
+
+``canonicalize(value)`` returns the canonical UTF-8 bytes of a JSON value:
+
+- objects: members sorted by their names compared as UTF-16 code units, no whitespace;
+- strings: ECMAScript ``JSON.stringify`` escaping (only ``"``, ``\\`` and U+0000..U+001F are
+  escaped, with the short forms ``\\b \\t \\n \\f \\r``; everything else is raw UTF-8); lone
+  surrogates are refused (I-JSON);
+- numbers: the ECMAScript ``Number.prototype.toString`` form of the IEEE-754 double (integers
+  beyond 2**53 are first rounded to a double, as any JSON parser following I-JSON would);
+  NaN and infinities are refused.
+
+``canonicalize_plain`` is the fast path for values built only from strings, booleans, None,
+integers within +/-2**53 and objects whose keys are ASCII: for those, a C encoder with sorted keys
+already yields the JCS bytes (orjson when installed, else the standard library's; property tests
+hold both to that). The event contract uses it for every event that carries no free-form JSON
+(``args`` / ``attrs``), and ``canonicalize`` takes it by itself for flat plain objects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from .errors import CanonicalizationError
+
+__all__ = ["MAX_SAFE_INTEGER", "canonicalize", "canonicalize_plain"]
+
+MAX_SAFE_INTEGER = 2**53
+
+_encode_str: Callable[[str], str] = json.JSONEncoder(ensure_ascii=False).encode
+_plain_encode: Callable[[Any], str] = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+).encode
+_SCALARS = (str, bool, type(None))
+
+try:  # optional speed-up: same bytes on the plain domain, ~4x faster
+    import orjson
+
+    _orjson_dumps: Callable[..., bytes] | None = orjson.dumps
+    _ORJSON_SORT = orjson.OPT_SORT_KEYS
+except ImportError:  # pragma: no cover - stdlib-only installs
+    _orjson_dumps = None
+    _ORJSON_SORT = 0
+
+
+def _utf16_key(name: str) -> bytes:
+    return name.encode("utf-16-be", "surrogatepass")
+
+
+def _number(x: float) -> str:
+    if math.isnan(x) or math.isinf(x):
+        raise CanonicalizationError("number", "NaN and Infinity are not JSON")
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    text = repr(abs(x))  # shortest round-trip digits
+    mantissa, _, exp_text = text.partition("e")
+    exponent = int(exp_text) if exp_text else 0
+    int_part, _, frac_part = mantissa.partition(".")
+    combined = int_part + frac_part
+    leading = len(combined) - len(combined.lstrip("0"))
+    digits = combined.strip("0")
+    k = len(digits)
+    n = len(int_part) - leading + exponent  # value = 0.digits * 10**n
+    if k <= n <= 21:
+        body = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        body = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        e_text = ("+" if e >= 0 else "-") + str(abs(e))
+        body = digits + "e" + e_text if k == 1 else digits[0] + "." + digits[1:] + "e" + e_text
+    return sign + body
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_encode_str(value))
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, int):
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            out.append(str(value))
+        else:
+            try:
+                out.append(_number(float(value)))
+            except OverflowError as exc:
+                raise CanonicalizationError("number", "integer too large for a double") from exc
+    elif isinstance(value, float):
+        out.append(_number(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        try:
+            names = sorted(value, key=_utf16_key)
+        except (TypeError, AttributeError) as exc:
+            raise CanonicalizationError("object", "member names must be strings") from exc
+        for i, name in enumerate(names):
+            if i:
+                out.append(",")
+            out.append(_encode_str(name))
+            out.append(":")
+            _write(value[name], out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise CanonicalizationError("value", f"{type(value).__name__} is not a JSON type")
+
+
+def _to_utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CanonicalizationError("string", "lone surrogates are not allowed (I-JSON)") from exc
+
+
+def _flat_plain(value: Any) -> bool:
+    """A dict of ASCII names to strings, booleans, None and safe integers (the common case)."""
+    if type(value) is not dict:
+        return False
+    for name, item in value.items():
+        if type(name) is not str or not name.isascii():
+            return False
+        if isinstance(item, _SCALARS):
+            continue
+        if type(item) is not int or not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+            return False
+    return True
+
+
+def canonicalize(value: Any) -> bytes:
+    """Return the RFC 8785 canonical bytes of ``value``; raise CanonicalizationError."""
+    if _flat_plain(value):
+        return canonicalize_plain(value)
+    out: list[str] = []
+    _write(value, out)
+    return _to_utf8("".join(out))
+
+
+def canonicalize_stdlib_plain(value: Any) -> bytes:
+    """The fast path with the standard library's C encoder."""
+    try:
+        return _to_utf8(_plain_encode(value))
+    except (TypeError, ValueError) as exc:
+        raise CanonicalizationError("value", str(exc)) from exc
+
+
+def canonicalize_plain(value: Any) -> bytes:
+    """Fast path; only valid for plain values (see the module docstring)."""
+    if _orjson_dumps is None:
+        return canonicalize_stdlib_plain(value)
+    try:
+        return _orjson_dumps(value, option=_ORJSON_SORT)
+    except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
+        raise CanonicalizationError("value", str(exc)) from exc

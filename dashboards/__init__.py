@@ -1,0 +1,1 @@
+"""tooltrail.dashboards (see the issue tracker; not built yet)."""

@@ -1,0 +1,1 @@
+"""tooltrail.detectors (see the issue tracker; not built yet)."""

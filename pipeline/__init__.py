@@ -1,0 +1,1 @@
+"""tooltrail.pipeline (see the issue tracker; not built yet)."""
