@@ -1,0 +1,37 @@
+"""In-process recording of MCP calls: redact → fingerprint → chain → spool → ship.
+
+Standard library only. ``cryptography`` (signed checkpoints) is used when installed; the MCP SDK
+hooks live in ``tooltrail.emitter.mcp`` and import ``mcp`` only there.
+
+    from tooltrail.emitter import Emitter
+
+    emitter = Emitter(source_name="fs-server", spool_dir="/var/lib/fs-server/audit",
+                      collector_url="https://collector:8080", api_key=API_KEY)
+    with emitter.record("tools/call", tool="read_file", args=args) as call:
+        call.set_result(result := read_file(**args))
+"""
+
+from ._emitter import Actor, Call, Emitter
+from .errors import EmitterError, SpoolError, SpoolFull, TransportError
+from .redact import RedactionOptions, Redactor
+from .spool import Spool
+from .stages import DropEvent
+from .transport import HttpTransport, MemoryTransport, Response, Transport
+
+__all__ = [
+    "Actor",
+    "Call",
+    "DropEvent",
+    "Emitter",
+    "EmitterError",
+    "HttpTransport",
+    "MemoryTransport",
+    "RedactionOptions",
+    "Redactor",
+    "Response",
+    "Spool",
+    "SpoolError",
+    "SpoolFull",
+    "Transport",
+    "TransportError",
+]

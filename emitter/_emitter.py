@@ -1,0 +1,423 @@
+"""The Emitter: records MCP calls as redacted, hash-chained events in a durable spool.
+
+Guarantees (see docs/event-contract.md for the stream rules):
+
+- an event is *recorded* once ``Spool.append`` returned: it survives the process being killed;
+- auditing never raises into, and never blocks for long, the call it records: every failure is
+  counted in ``stats()`` and logged;
+- a stream is one spool directory: a restarted process resumes the chain where the spool ends, so
+  a restart leaves no gap and a gap always means loss or deletion.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, ParamSpec, TypeVar
+
+from tooltrail.contract import (
+    GENESIS_HASH,
+    SPEC_VERSION,
+    Signer,
+    canonicalize,
+    checkpoint_body,
+    signing_available,
+)
+from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batch
+
+from .errors import EmitterError
+from .redact import RedactionOptions
+from .shipper import Shipper
+from .spool import Spool
+from .stages import Chainer, DropEvent, Fingerprint, Redact, Stage, json_size
+from .transport import HttpTransport, Transport
+
+__all__ = ["Actor", "Call", "Emitter"]
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+_getrandbits = random.getrandbits  # event ids need uniqueness, not secrecy
+
+
+def _uuid7(ms: int) -> str:
+    r = _getrandbits(74)
+    h = f"{(ms << 16) | 0x7000 | (r >> 62):016x}{(2 << 62) | (r & ((1 << 62) - 1)):016x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made the call: user (auth subject), client app, agent, tenant."""
+
+    user: str | None = None
+    client: str | None = None
+    client_version: str | None = None
+    agent: str | None = None
+    tenant: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+
+class Call:
+    """One recorded call; a context manager (sync and async) handed out by ``Emitter.record``."""
+
+    __slots__ = ("_emitter", "_event", "_t0")
+
+    def __init__(self, emitter: Emitter, event: dict[str, Any]) -> None:
+        self._emitter = emitter
+        self._event = event
+        self._t0 = 0
+
+    def set_result(self, result: Any) -> None:
+        self._event["result_bytes"] = json_size(result)
+
+    def set_result_bytes(self, size: int) -> None:
+        self._event["result_bytes"] = max(0, int(size))
+
+    def deny(self, error_type: str = "denied") -> None:
+        self._event["outcome"] = "denied"
+        self._event["error.type"] = error_type
+
+    def fail(self, error_type: str) -> None:
+        self._event["outcome"] = "error"
+        self._event["error.type"] = error_type
+
+    def __enter__(self) -> Call:
+        self._t0 = time.perf_counter_ns()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        ev = self._event
+        ev["duration_us"] = (time.perf_counter_ns() - self._t0) // 1000
+        if exc is not None and ev["outcome"] == "ok":
+            ev["outcome"] = "denied" if isinstance(exc, PermissionError) else "error"
+            ev["error.type"] = type(exc).__qualname__
+        self._emitter.emit(ev)
+
+    async def __aenter__(self) -> Call:
+        return self.__enter__()
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.__exit__(et, exc, tb)
+
+
+class Emitter:
+    """Records MCP calls. Configure explicitly; reads no environment variable.
+
+    ``spool_dir`` holds the stream: its events until the collector took them, the chain head, and
+    (by default, when ``cryptography`` is installed) the Ed25519 signing key ``signing.key``.
+    """
+
+    def __init__(
+        self,
+        *,
+        source_name: str,
+        spool_dir: str | os.PathLike[str],
+        source_kind: Literal["server", "host"] = "server",
+        source_version: str | None = None,
+        hostname: str | None = None,
+        collector_url: str | None = None,
+        api_key: str | None = None,
+        transport: Transport | None = None,
+        signing_key: Signer | str | os.PathLike[str] | Literal["auto"] | None = "auto",
+        fingerprint_key: bytes | None = None,
+        capture_args: bool = False,
+        args_max_bytes: int = 4096,
+        redaction: RedactionOptions | None = None,
+        checkpoint_every: int = 1000,
+        checkpoint_interval: float = 10.0,
+        batch_max_events: int = 500,
+        flush_interval: float = 0.5,
+        spool_max_bytes: int = 256 * 2**20,
+        on_full: Literal["drop_newest", "drop_oldest"] = "drop_newest",
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        self._source = {"kind": source_kind, "name": source_name}
+        if source_version:
+            self._source["version"] = source_version
+        self._source["hostname"] = hostname or socket.gethostname()
+        self._clock = clock or _now_us
+        self._lock = threading.Lock()
+        self._stats = {"recorded": 0, "dropped": 0, "errors": 0, "checkpoints": 0}
+        self._pre: list[Stage] = [
+            Redact(redaction),
+            Fingerprint(fingerprint_key, capture=capture_args, max_bytes=args_max_bytes),
+        ]
+        self._checkpoint_every = checkpoint_every
+        self._checkpoint_interval = checkpoint_interval
+        self._last_cp_seq = -1
+        self._last_cp_time = time.monotonic()
+        self._dir = Path(spool_dir)
+        self._spool: Spool | None = None
+        self._shipper: Shipper | None = None
+        self.signer: Signer | None = None
+        self._chain = Chainer(self._new_stream_id(source_name), 0, GENESIS_HASH)
+        try:
+            spool = self._open(spool_max_bytes, on_full, signing_key)
+        except (OSError, EmitterError) as exc:
+            # auditing must not take the server down: record nothing, say so loudly
+            self._stats["errors"] += 1
+            log.error("tooltrail: spool %s unusable, events will be lost: %s", self._dir, exc)
+            return
+        if transport is None and collector_url:
+            transport = HttpTransport(collector_url, api_key=api_key)
+        self._spool = spool
+        if transport is not None:
+            self._shipper = Shipper(
+                spool,
+                transport,
+                encode_batch,
+                batch_max_records=batch_max_events,
+                flush_interval=flush_interval,
+                before_batch=self.checkpoint_if_due,
+            )
+            self._shipper.start()
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _new_stream_id(source_name: str) -> str:
+        safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in source_name)[:80]
+        return f"{safe or 'stream'}.{os.urandom(8).hex()}"
+
+    def _open(
+        self, max_bytes: int, on_full: Literal["drop_newest", "drop_oldest"], key: Any
+    ) -> Spool:
+        self._dir.mkdir(parents=True, exist_ok=True)
+        # the spool holds an exclusive lock on the directory: one emitter per stream
+        spool = Spool(self._dir, max_bytes=max_bytes, on_full=on_full)
+        self._resume(spool.last_record())
+        if key == "auto":
+            key = self._dir / "signing.key" if signing_available() else None
+        if isinstance(key, Signer):
+            self.signer = key
+        elif key is not None:
+            self.signer = Signer.load_or_create(key)
+        return spool
+
+    def _resume(self, last: bytes | None) -> None:
+        """Continue the stream whose newest record (event or checkpoint) is ``last``."""
+        if not last:
+            return
+        head = json.loads(last[1:])
+        self._chain = Chainer(head["stream_id"], head["seq"] + 1, head["hash"])
+        if last[:1] == RECORD_CHECKPOINT:
+            self._last_cp_seq = head["seq"]
+
+    # -- recording ---------------------------------------------------------------------------
+
+    @property
+    def stream_id(self) -> str:
+        return self._chain.stream_id
+
+    def record(
+        self,
+        method: str = "tools/call",
+        *,
+        tool: str | None = None,
+        args: Any = None,
+        actor: Actor | None = None,
+        **fields: Any,
+    ) -> Call:
+        """A context manager that records one call when it exits (see ``Call``).
+
+        Keyword fields: ``resource_uri``, ``prompt``, ``session_id``, ``request_id``,
+        ``trace_id``, ``span_id``, ``transport``, ``server_address``, ``protocol_version``,
+        ``tool_call_id``, ``tools_hash``, ``attrs``.
+        """
+        ts = self._clock()
+        ev: dict[str, Any] = {
+            "v": SPEC_VERSION,
+            "event_id": _uuid7(ts // 1000),
+            "ts": ts,
+            "source": self._source,
+            "mcp.method.name": method,
+            "outcome": "ok",
+        }
+        if tool is not None:
+            ev["gen_ai.tool.name"] = tool
+        if args is not None:
+            ev["_args"] = args
+        if actor is not None:
+            a = actor.as_dict()
+            if a:
+                ev["actor"] = a
+        for key, value in fields.items():
+            name = _FIELD_NAMES.get(key)
+            if name is None:
+                raise TypeError(f"record() got an unexpected keyword argument {key!r}")
+            if value is not None:
+                ev[name] = value if name == "attrs" else str(value)
+        return Call(self, ev)
+
+    def audited(
+        self, tool: str | None = None, **fields: Any
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Decorator: record every call of a (sync or async) function as a ``tools/call``."""
+
+        def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+            name = tool or fn.__name__
+            if inspect.iscoroutinefunction(fn):
+
+                @functools.wraps(fn)
+                async def run_async(*a: P.args, **kw: P.kwargs) -> Any:
+                    async with self.record("tools/call", tool=name, args=kw or None, **fields) as c:
+                        result = await fn(*a, **kw)
+                        c.set_result(result)
+                        return result
+
+                return run_async  # type: ignore[return-value]
+
+            @functools.wraps(fn)
+            def run(*a: P.args, **kw: P.kwargs) -> R:
+                with self.record("tools/call", tool=name, args=kw or None, **fields) as c:
+                    result = fn(*a, **kw)
+                    c.set_result(result)
+                    return result
+
+            return run
+
+        return wrap
+
+    def emit(self, event: dict[str, Any]) -> bool:
+        """Run the stages over a finished event and spool it. Never raises; True if recorded."""
+        try:
+            for stage in self._pre:
+                event = stage(event)
+            spool = self._spool
+            if spool is None:
+                raise EmitterError("no spool")
+            with self._lock:
+                record = self._chain.link(event)
+                if not spool.append(RECORD_EVENT + record):
+                    self._stats["dropped"] += 1
+                    return False
+                self._chain.commit(event)
+                self._stats["recorded"] += 1
+                due = event["seq"] - self._last_cp_seq >= self._checkpoint_every
+            if self._shipper is not None:
+                self._shipper.wake()
+            elif due:
+                self.checkpoint()
+            return True
+        except DropEvent:
+            self._stats["dropped"] += 1
+        except Exception as exc:  # auditing never breaks the audited call
+            self._stats["errors"] += 1
+            if self._stats["errors"] <= 10 or self._stats["errors"] % 1000 == 0:
+                log.error("tooltrail: could not record an event: %r", exc)
+        return False
+
+    # -- checkpoints, flushing ---------------------------------------------------------------
+
+    def checkpoint_if_due(self) -> None:
+        """Called by the shipper before each batch: sign the head every N events or T seconds."""
+        with self._lock:
+            head = self._chain.next_seq - 1
+        if head <= self._last_cp_seq:
+            return
+        elapsed = time.monotonic() - self._last_cp_time
+        if (
+            head - self._last_cp_seq >= self._checkpoint_every
+            or elapsed >= self._checkpoint_interval
+        ):
+            self.checkpoint()
+
+    def checkpoint(self) -> dict[str, Any] | None:
+        """Write a checkpoint of the current head into the spool now (signed when possible)."""
+        try:
+            with self._lock:
+                seq, head = self._chain.next_seq - 1, self._chain.last_hash
+            if seq < 0 or seq <= self._last_cp_seq or self._spool is None:
+                return None
+            cp = checkpoint_body(self._chain.stream_id, seq, head, self._clock())
+            if self.signer is not None:
+                self.signer.sign(cp)
+            with self._lock:
+                if not self._spool.append(RECORD_CHECKPOINT + canonicalize(cp)):
+                    return None
+                self._last_cp_seq = max(self._last_cp_seq, seq)
+            self._last_cp_time = time.monotonic()
+            self._stats["checkpoints"] += 1
+            return cp
+        except Exception as exc:
+            self._stats["errors"] += 1
+            log.error("tooltrail: could not write a checkpoint: %r", exc)
+            return None
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Checkpoint the head and wait until the collector acknowledged everything recorded."""
+        self.checkpoint()
+        if self._shipper is None:
+            if self._spool is not None:
+                self._spool.sync()
+            return self._spool is not None
+        return self._shipper.flush(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Checkpoint, ship what can be shipped within ``timeout``, release the spool."""
+        try:
+            self.checkpoint()
+            if self._shipper is not None:
+                self._shipper.close(timeout)
+            if self._spool is not None:
+                self._spool.sync()
+                self._spool.close()
+        except Exception as exc:
+            log.error("tooltrail: error while closing the emitter: %r", exc)
+        finally:
+            self._spool = None
+
+    def stats(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self._stats)
+        out["stream_id"] = self._chain.stream_id
+        out["next_seq"] = self._chain.next_seq
+        if self._spool is not None:
+            out["spool"] = self._spool.stats()
+        if self._shipper is not None:
+            out["shipper"] = self._shipper.stats()
+        return out
+
+    def __enter__(self) -> Emitter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_FIELD_NAMES = {
+    "resource_uri": "mcp.resource.uri",
+    "prompt": "gen_ai.prompt.name",
+    "session_id": "mcp.session.id",
+    "request_id": "jsonrpc.request.id",
+    "trace_id": "trace_id",
+    "span_id": "span_id",
+    "transport": "network.transport",
+    "server_address": "server.address",
+    "protocol_version": "mcp.protocol.version",
+    "tool_call_id": "gen_ai.tool.call.id",
+    "tools_hash": "mcp.tools.hash",
+    "error_type": "error.type",
+    "attrs": "attrs",
+}

@@ -1,0 +1,195 @@
+"""Pieces shared by the server middleware and the host-side session wrapper.
+
+How a refusal is signalled, W3C ``traceparent`` handling, the tools/list hash, and the mapping of
+a finished call (result or exception) onto an event's ``outcome`` / ``error.type``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Final, cast
+
+import anyio
+from mcp.shared.exceptions import MCPError
+from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel, ValidationError
+
+from tooltrail.contract import canonicalize
+from tooltrail.emitter import Call
+
+__all__ = [
+    "DENIED_META_KEY",
+    "TOOL_CALL_ID_META_KEY",
+    "TOOL_DENIED",
+    "ToolDenied",
+    "denied_result",
+    "tools_hash",
+]
+
+log = logging.getLogger("tooltrail.emitter.mcp")
+
+TOOL_DENIED: Final = -32003
+"""JSON-RPC error code of :class:`ToolDenied` (implementation-defined server-error range)."""
+
+DENIED_META_KEY: Final = "io.tooltrail/denied"
+"""``CallToolResult._meta`` key whose (string) value marks an ``isError`` result as a refusal."""
+
+TOOL_CALL_ID_META_KEY: Final = "io.tooltrail/toolCallId"
+"""Request ``_meta`` key carrying the model's tool-call id from the host to the server."""
+
+DEFAULT_DENY_CODES: Final = frozenset({TOOL_DENIED})
+
+_MAX_ID = 128
+_TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
+_INVALID_TRACE = "0" * 32
+_INVALID_SPAN = "0" * 16
+
+
+class ToolDenied(MCPError):
+    """Raise from a tool, resource or prompt handler (or a middleware) to refuse the call.
+
+    The client receives a JSON-RPC error with code :data:`TOOL_DENIED` and
+    ``data={"reason": reason}``; both the server's and the host's audit events record
+    ``outcome="denied"`` with ``error.type=reason``. Being an ``MCPError``, it passes through
+    ``MCPServer``'s tool wrapper instead of being turned into an ``isError`` result.
+    To refuse with a result the model can read instead, return :func:`denied_result`.
+    """
+
+    def __init__(self, message: str = "Denied", *, reason: str = "forbidden") -> None:
+        super().__init__(code=TOOL_DENIED, message=message, data={"reason": reason})
+        self.reason = reason
+
+
+def denied_result(message: str, *, reason: str = "forbidden") -> CallToolResult:
+    """An ``isError`` tool result the model can read, audited as ``outcome="denied"``."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=message)],
+        is_error=True,
+        _meta={DENIED_META_KEY: reason},
+    )
+
+
+# -- W3C trace context ------------------------------------------------------------------------
+
+
+def parse_traceparent(value: object) -> tuple[str, str, str] | None:
+    """``(trace_id, span_id, flags)`` of a valid version-00-compatible traceparent, else None."""
+    if not isinstance(value, str):
+        return None
+    m = _TRACEPARENT.fullmatch(value.strip().lower()[:55])
+    if m is None or m.group(1) == "ff":
+        return None
+    _version, trace_id, span_id, flags = m.groups()
+    if trace_id == _INVALID_TRACE or span_id == _INVALID_SPAN:
+        return None
+    return trace_id, span_id, flags
+
+
+def new_trace_id() -> str:
+    while (value := os.urandom(16).hex()) == _INVALID_TRACE:  # pragma: no cover
+        pass
+    return value
+
+
+def new_span_id() -> str:
+    while (value := os.urandom(8).hex()) == _INVALID_SPAN:  # pragma: no cover
+        pass
+    return value
+
+
+# -- results and errors -----------------------------------------------------------------------
+
+
+def tools_hash(tools: Sequence[Mapping[str, Any]]) -> str | None:
+    """SHA-256 hex of the RFC 8785 bytes of a tools/list sorted by name; None if unhashable."""
+    try:
+        ordered = sorted(tools, key=lambda t: str(t.get("name", "")))
+        return hashlib.sha256(canonicalize(ordered)).hexdigest()
+    except Exception:
+        return None
+
+
+def dump(result: Any, *, received: bool = False) -> Any:
+    """A result as its JSON (wire) form; ``received``: a model parsed from the wire (host side)."""
+    if isinstance(result, BaseModel):
+        if received:  # only the fields that were on the wire, not the model's defaults
+            return result.model_dump(by_alias=True, mode="json", exclude_unset=True)
+        return result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    return result
+
+
+def short(value: str) -> str:
+    return value[:_MAX_ID]
+
+
+def apply_result(call: Call, method: str, wire: Any) -> None:
+    """Size the result and flag an ``isError`` tool result (denied when it carries the mark)."""
+    call.set_result(wire)
+    if method != "tools/call" or not isinstance(wire, Mapping):
+        return
+    if wire.get("isError") is not True:
+        return
+    meta = wire.get("_meta")
+    reason = meta.get(DENIED_META_KEY) if isinstance(meta, Mapping) else None
+    if isinstance(reason, str) and reason:
+        call.deny(short(reason))
+    else:
+        call.fail("tool_error")
+
+
+def apply_error(
+    call: Call,
+    exc: BaseException,
+    *,
+    deny_codes: Collection[int],
+    validation_type: str | None,
+) -> bool:
+    """Set outcome / error.type for ``exc``; False when the emitter's own default should apply."""
+    if isinstance(exc, MCPError):
+        if exc.code in deny_codes:
+            data: Any = exc.data
+            raw = cast("Mapping[str, Any]", data).get("reason") if isinstance(data, dict) else None
+            call.deny(short(raw) if isinstance(raw, str) and raw else str(exc.code))
+        else:
+            call.fail(str(exc.code))
+        return True
+    if validation_type is not None and isinstance(exc, ValidationError):
+        call.fail(validation_type)
+        return True
+    if _is_cancellation(exc):
+        call.fail("cancelled")
+        return True
+    return False
+
+
+def _is_cancellation(exc: BaseException) -> bool:
+    if isinstance(exc, asyncio.CancelledError):
+        return True
+    try:
+        return isinstance(exc, anyio.get_cancelled_exc_class())
+    except Exception:  # not inside an async library
+        return False
+
+
+def finish(
+    call: Call,
+    exc: BaseException | None,
+    *,
+    deny_codes: Collection[int] = DEFAULT_DENY_CODES,
+    validation_type: str | None = None,
+) -> None:
+    """Close ``call`` (which emits the event). Never raises."""
+    try:
+        if exc is not None and not apply_error(
+            call, exc, deny_codes=deny_codes, validation_type=validation_type
+        ):
+            call.__exit__(type(exc), exc, exc.__traceback__)
+            return
+        call.__exit__(None, None, None)
+    except Exception as err:
+        log.error("tooltrail: could not record an MCP call: %r", err)

@@ -1,0 +1,302 @@
+"""Host side: a transparent proxy over ``mcp.ClientSession`` (or ``mcp.Client``) that audits calls.
+
+    from tooltrail.emitter.mcp import audit_client
+
+    session = audit_client(ClientSession(read, write), emitter)   # emitter: source_kind="host"
+
+``call_tool``, ``read_resource`` and ``get_prompt`` are recorded from the host's point of view;
+every other attribute passes straight through to the wrapped session. Each audited call carries a
+W3C ``traceparent`` in its request ``_meta``: the current OpenTelemetry span's trace when there is
+one, else a fresh trace (made current for the duration of the call, so the SDK's own client span
+joins it). The server-side event of the same call (``AuditMiddleware``) records the same
+``trace_id``: that is the join key between the two views.
+
+Notes: ``audit_client`` is typed as the session it wraps; to pass the extra ``tool_call_id=``
+keyword with type checking, build ``AuditedClientSession(session, emitter)`` instead. Because every
+audited request carries ``_meta``, ``mcp.Client``'s response cache is bypassed for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from types import TracebackType
+from typing import Any, Generic, TypeVar, cast
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace as otel_trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+from tooltrail.emitter import Actor, Call, Emitter
+
+from ._common import (
+    DEFAULT_DENY_CODES,
+    TOOL_CALL_ID_META_KEY,
+    apply_result,
+    dump,
+    finish,
+    log,
+    new_span_id,
+    new_trace_id,
+    parse_traceparent,
+    short,
+    tools_hash,
+)
+
+__all__ = ["AuditedClientSession", "audit_client"]
+
+S = TypeVar("S")
+
+
+class AuditedClientSession(Generic[S]):
+    """Proxy over a ``ClientSession`` / ``Client``: audits tools/call, resources/read, prompts/get.
+
+    ``actor`` defaults to the session's own ``clientInfo`` (name, version); give
+    ``Actor(user=..., agent=..., tenant=...)`` to say who is driving the host. ``session_id`` is a
+    string or a zero-argument callable read at each call (the SDK's client transports do not expose
+    the ``Mcp-Session-Id`` to the session). Outcomes mirror the server side: an ``isError`` result
+    is ``tool_error``, an ``MCPError`` its JSON-RPC code (``denied`` for ``deny_codes``).
+    """
+
+    def __init__(
+        self,
+        session: S,
+        emitter: Emitter,
+        *,
+        actor: Actor | None = None,
+        transport: str | None = None,
+        server_address: str | None = None,
+        session_id: str | Callable[[], str | None] | None = None,
+        deny_codes: Collection[int] = DEFAULT_DENY_CODES,
+    ) -> None:
+        self._target: Any = session
+        self._emitter = emitter
+        self._actor = actor
+        self._transport = transport
+        self._server_address = server_address
+        self._session_id = session_id
+        self._deny_codes = frozenset(deny_codes)
+        self.tools_hash: str | None = None
+        """Hash of the last complete tools/list seen through this proxy (``mcp.tools.hash``)."""
+
+    @property
+    def wrapped(self) -> S:
+        """The session this proxy forwards to."""
+        return cast(S, self._target)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "_target":  # not yet set (copy, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self._target, name)
+
+    async def __aenter__(self) -> AuditedClientSession[S]:
+        await self._target.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        return cast("bool | None", await self._target.__aexit__(exc_type, exc, tb))
+
+    # -- audited calls -----------------------------------------------------------------------
+
+    async def call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        *args: Any,
+        meta: Mapping[str, Any] | None = None,
+        tool_call_id: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``session.call_tool`` plus ``tool_call_id``: the model's id for this tool call."""
+        return await self._audited(
+            "tools/call",
+            self._target.call_tool,
+            (name, arguments, *args),
+            kwargs,
+            meta,
+            tool=name,
+            args=arguments,
+            tool_call_id=tool_call_id,
+        )
+
+    async def read_resource(
+        self, uri: Any, *args: Any, meta: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
+        return await self._audited(
+            "resources/read", self._target.read_resource, (uri, *args), kwargs, meta, uri=str(uri)
+        )
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: dict[str, str] | None = None,
+        *args: Any,
+        meta: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return await self._audited(
+            "prompts/get",
+            self._target.get_prompt,
+            (name, arguments, *args),
+            kwargs,
+            meta,
+            prompt=name,
+            args=arguments,
+        )
+
+    async def list_tools(self, *args: Any, **kwargs: Any) -> Any:
+        """``session.list_tools``; a complete listing updates :attr:`tools_hash`."""
+        result = await self._target.list_tools(*args, **kwargs)
+        try:
+            params = kwargs.get("params")
+            cursor = kwargs.get("cursor") or getattr(params, "cursor", None)
+            if not args and not cursor and getattr(result, "next_cursor", None) is None:
+                digest = tools_hash([dump(tool, received=True) for tool in result.tools])
+                if digest is not None:
+                    self.tools_hash = digest
+        except Exception as err:
+            log.debug("tooltrail: could not hash tools/list: %r", err)
+        return result
+
+    async def _audited(
+        self,
+        method: str,
+        fn: Callable[..., Any],
+        positional: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        meta: Mapping[str, Any] | None,
+        *,
+        tool: str | None = None,
+        args: Any = None,
+        prompt: str | None = None,
+        uri: str | None = None,
+        tool_call_id: str | None = None,
+    ) -> Any:
+        call: Call | None = None
+        try:
+            out_meta: dict[str, Any] = dict(meta or {})
+            trace_id, span_id, flags, parent = _trace_context(out_meta)
+            out_meta["traceparent"] = f"00-{trace_id}-{span_id}-{flags}"
+            if tool_call_id:
+                out_meta[TOOL_CALL_ID_META_KEY] = tool_call_id
+            call = self._emitter.record(
+                method,
+                tool=short(tool) if tool else None,
+                args=args if isinstance(args, Mapping) else None,
+                actor=self._caller(),
+                prompt=short(prompt) if prompt else None,
+                resource_uri=uri or None,
+                session_id=self._current_session_id(),
+                trace_id=trace_id,
+                span_id=span_id,
+                transport=self._transport,
+                server_address=self._server_address,
+                protocol_version=self._protocol_version(),
+                tool_call_id=short(tool_call_id) if tool_call_id else None,
+                tools_hash=self.tools_hash if method == "tools/call" else None,
+            )
+            call.__enter__()
+        except Exception as err:
+            log.error("tooltrail: could not start recording %s: %r", method, err)
+            call = None
+        if call is None:  # outside the except block: no auditing error chained to the call's own
+            return await fn(*positional, meta=meta, **kwargs)
+        token = otel_context.attach(parent) if parent is not None else None
+        try:
+            result = await fn(*positional, meta=out_meta, **kwargs)
+        except BaseException as exc:
+            finish(call, exc, deny_codes=self._deny_codes)
+            raise
+        finally:
+            if token is not None:
+                otel_context.detach(token)
+        try:
+            apply_result(call, method, dump(result, received=True))
+        except Exception as err:
+            log.error("tooltrail: could not inspect the result of %s: %r", method, err)
+        finish(call, None)
+        return result
+
+    # -- what the host knows about itself ----------------------------------------------------
+
+    def _caller(self) -> Actor | None:
+        actor = self._actor or Actor()
+        if actor.client is None:
+            info = getattr(self._target, "client_info", None) or getattr(
+                self._target, "_client_info", None
+            )
+            name = getattr(info, "name", None)
+            version = getattr(info, "version", None)
+            actor = Actor(
+                user=actor.user,
+                client=short(name) if isinstance(name, str) and name else None,
+                client_version=short(version) if isinstance(version, str) and version else None,
+                agent=actor.agent,
+                tenant=actor.tenant,
+            )
+        return actor if actor.as_dict() else None
+
+    def _current_session_id(self) -> str | None:
+        sid = self._session_id() if callable(self._session_id) else self._session_id
+        return short(sid) if sid else None
+
+    def _protocol_version(self) -> str | None:
+        try:
+            version = self._target.protocol_version
+        except Exception:  # mcp.Client raises before it is connected
+            return None
+        return short(version) if isinstance(version, str) and version else None
+
+
+def audit_client(
+    session: S,
+    emitter: Emitter,
+    *,
+    actor: Actor | None = None,
+    transport: str | None = None,
+    server_address: str | None = None,
+    session_id: str | Callable[[], str | None] | None = None,
+    deny_codes: Collection[int] = DEFAULT_DENY_CODES,
+) -> S:
+    """Wrap ``session`` in an :class:`AuditedClientSession`, typed as the session it wraps."""
+    proxy = AuditedClientSession(
+        session,
+        emitter,
+        actor=actor,
+        transport=transport,
+        server_address=server_address,
+        session_id=session_id,
+        deny_codes=deny_codes,
+    )
+    return cast(S, proxy)
+
+
+def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context.Context | None]:
+    """(trace_id, span_id, flags, OTel context to make current during the call or None).
+
+    The current OpenTelemetry span wins (the SDK injects it into ``_meta`` itself); otherwise the
+    caller's own ``traceparent`` in ``meta``, otherwise a fresh trace. In the latter two cases a
+    non-recording span with those ids is made current, so an OpenTelemetry SDK, if configured,
+    parents the SDK's client span on it and the ``traceparent`` on the wire keeps the trace id.
+    """
+    sc = otel_trace.get_current_span().get_span_context()
+    if sc.is_valid:
+        return (
+            format(sc.trace_id, "032x"),
+            format(sc.span_id, "016x"),
+            f"{sc.trace_flags:02x}",
+            None,
+        )
+    given = parse_traceparent(meta.get("traceparent"))
+    trace_id, span_id, flags = given if given is not None else (new_trace_id(), new_span_id(), "01")
+    parent = SpanContext(
+        trace_id=int(trace_id, 16),
+        span_id=int(span_id, 16),
+        is_remote=True,
+        trace_flags=TraceFlags(int(flags, 16)),
+    )
+    return trace_id, span_id, flags, otel_trace.set_span_in_context(NonRecordingSpan(parent))

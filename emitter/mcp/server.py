@@ -1,0 +1,275 @@
+"""Server side: a context-tier ``ServerMiddleware`` that records every audited MCP request.
+
+    from tooltrail.emitter.mcp import audit_server
+
+    audit_server(server, emitter)   # server: mcp.server.mcpserver.MCPServer (or lowlevel Server)
+
+Where each field comes from (all read-only; the request is never altered):
+
+- method, tool / prompt name, resource uri, arguments: the raw request params;
+- ``jsonrpc.request.id``, ``mcp.protocol.version``: the request context;
+- ``actor.client`` / ``client_version``: the client's ``clientInfo`` (from ``initialize``, or the
+  2026-07-28 per-request envelope), kept by the SDK on the connection;
+- ``actor.user``: the OAuth access token's subject (else its client id) when the server uses the
+  SDK's bearer auth, or whatever ``user_resolver(ctx)`` returns;
+- ``trace_id`` / ``span_id``: the current OpenTelemetry span (the SDK's own middleware opens one per
+  request, parented on the caller's ``traceparent``), else ``params._meta.traceparent``;
+- ``network.transport`` / ``mcp.session.id`` / ``server.address``: the HTTP request when there is
+  one (``Mcp-Session-Id`` header, or the SSE ``session_id``), else ``stdio`` without a session id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, Protocol
+
+from mcp.server._otel import OpenTelemetryMiddleware
+from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
+from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
+from mcp.server.request_state import RequestStateBoundary
+from opentelemetry import trace as otel_trace
+
+from tooltrail.emitter import Actor, Call, Emitter
+
+from ._common import (
+    DEFAULT_DENY_CODES,
+    TOOL_CALL_ID_META_KEY,
+    apply_result,
+    dump,
+    finish,
+    log,
+    parse_traceparent,
+    short,
+    tools_hash,
+)
+
+__all__ = ["DEFAULT_METHODS", "AuditMiddleware", "UserResolver", "audit_server"]
+
+DEFAULT_METHODS = ("tools/call", "resources/read", "prompts/get")
+
+UserResolver = Callable[[ServerRequestContext[Any, Any]], "str | Actor | None"]
+"""Returns the caller's user id, or an ``Actor`` whose set fields override the captured ones."""
+
+_SESSION_HEADER = "mcp-session-id"
+_SDK_MIDDLEWARE = (OpenTelemetryMiddleware, RequestStateBoundary)
+_DIRECT_KIND = "direct"
+
+
+class _HasMiddleware(Protocol):
+    @property
+    def middleware(self) -> list[ServerMiddleware[Any]]: ...
+
+
+class AuditMiddleware(ServerMiddleware[Any]):
+    """Records one event per request whose method is in ``methods``; never alters the call.
+
+    Outcomes: a normal result is ``ok``; a ``CallToolResult`` with ``isError`` is ``error`` /
+    ``tool_error`` (``denied`` when built by ``denied_result``); an ``MCPError`` is ``error`` with
+    its JSON-RPC code as ``error.type``, or ``denied`` when its code is in ``deny_codes``
+    (default: :class:`ToolDenied`'s); malformed params (pydantic ``ValidationError``) are
+    ``invalid_params``; any other exception is its class name. Auditing failures are logged and
+    swallowed: the handler's result or exception always passes through unchanged.
+    """
+
+    def __init__(
+        self,
+        emitter: Emitter,
+        *,
+        methods: Iterable[str] = DEFAULT_METHODS,
+        user_resolver: UserResolver | None = None,
+        deny_codes: Collection[int] = DEFAULT_DENY_CODES,
+        transport: str | None = None,
+        capture_auth: bool = True,
+    ) -> None:
+        self.emitter = emitter
+        self.methods = frozenset(methods)
+        self.user_resolver = user_resolver
+        self.deny_codes = frozenset(deny_codes)
+        self.transport = transport
+        self.capture_auth = capture_auth
+        self.tools_hash: str | None = None
+        """Hash of the last complete tools/list this server answered (``mcp.tools.hash``)."""
+
+    async def __call__(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        if ctx.method not in self.methods or ctx.request_id is None:
+            if ctx.method != "tools/list":
+                return await call_next(ctx)
+            result = await call_next(ctx)
+            self._observe_tools(ctx, result)
+            return result
+        call: Call | None = None
+        try:
+            call = self._start(ctx)
+        except Exception as err:
+            log.error("tooltrail: could not start recording %s: %r", ctx.method, err)
+        if call is None:  # outside the except block: no auditing error chained to the call's own
+            return await call_next(ctx)
+        try:
+            result = await call_next(ctx)
+        except BaseException as exc:
+            finish(call, exc, deny_codes=self.deny_codes, validation_type="invalid_params")
+            raise
+        try:
+            apply_result(call, ctx.method, dump(result))
+        except Exception as err:
+            log.error("tooltrail: could not inspect the result of %s: %r", ctx.method, err)
+        finish(call, None)
+        return result
+
+    # -- building the event ----------------------------------------------------------------
+
+    def _start(self, ctx: ServerRequestContext[Any, Any]) -> Call:
+        params: Mapping[str, Any] = ctx.params or {}
+        method = ctx.method
+        name = params.get("name")
+        name = short(name) if isinstance(name, str) and name else None
+        args = params.get("arguments") if method != "resources/read" else None
+        uri = params.get("uri") if method == "resources/read" else None
+        meta: Mapping[str, Any] = ctx.meta or {}
+        trace_id, span_id = _trace_ids(meta)
+        call_id = meta.get(TOOL_CALL_ID_META_KEY)
+        request = ctx.request
+        transport, session_id, server_address, attrs = _from_transport(ctx, request)
+        actor, auth_attrs = self._actor(ctx, request)
+        if auth_attrs:
+            attrs.update(auth_attrs)
+        call = self.emitter.record(
+            method,
+            tool=name if method == "tools/call" else None,
+            args=args if isinstance(args, Mapping) else None,
+            actor=actor,
+            prompt=name if method == "prompts/get" else None,
+            resource_uri=uri if isinstance(uri, str) and uri else None,
+            session_id=session_id,
+            request_id=short(str(ctx.request_id)),
+            trace_id=trace_id,
+            span_id=span_id,
+            transport=self.transport or transport,
+            server_address=server_address,
+            protocol_version=ctx.protocol_version or None,
+            tool_call_id=short(call_id) if isinstance(call_id, str) and call_id else None,
+            tools_hash=self.tools_hash if method == "tools/call" else None,
+            attrs=attrs or None,
+        )
+        call.__enter__()
+        return call
+
+    def _actor(
+        self, ctx: ServerRequestContext[Any, Any], request: Any
+    ) -> tuple[Actor | None, dict[str, Any]]:
+        client = client_version = user = None
+        client_params = ctx.session.client_params
+        if client_params is not None:
+            client = short(client_params.client_info.name) or None
+            client_version = short(client_params.client_info.version) or None
+        attrs: dict[str, Any] = {}
+        token = _access_token(request) if self.capture_auth else None
+        if token is not None:
+            user = short(token.subject or token.client_id) or None
+            if token.subject and token.subject != token.client_id:
+                attrs["oauth.client_id"] = short(token.client_id)
+            if token.scopes:
+                attrs["oauth.scopes"] = sorted(token.scopes)
+        actor = Actor(user=user, client=client, client_version=client_version)
+        if self.user_resolver is not None:
+            try:
+                resolved = self.user_resolver(ctx)
+            except Exception as err:
+                log.error("tooltrail: user_resolver failed: %r", err)
+                resolved = None
+            if isinstance(resolved, Actor):
+                actor = Actor(
+                    user=resolved.user or actor.user,
+                    client=resolved.client or actor.client,
+                    client_version=resolved.client_version or actor.client_version,
+                    agent=resolved.agent,
+                    tenant=resolved.tenant,
+                )
+            elif isinstance(resolved, str) and resolved:
+                actor = Actor(user=short(resolved), client=client, client_version=client_version)
+        if not any((actor.user, actor.client, actor.client_version, actor.agent, actor.tenant)):
+            return None, attrs
+        return actor, attrs
+
+    def _observe_tools(self, ctx: ServerRequestContext[Any, Any], result: HandlerResult) -> None:
+        try:
+            if ctx.params and ctx.params.get("cursor"):
+                return
+            wire = dump(result)
+            if isinstance(wire, Mapping) and not wire.get("nextCursor"):
+                tools = wire.get("tools")
+                if isinstance(tools, list) and (digest := tools_hash(tools)) is not None:
+                    self.tools_hash = digest
+        except Exception as err:
+            log.debug("tooltrail: could not hash tools/list: %r", err)
+
+
+def audit_server(server: _HasMiddleware, emitter: Emitter, **options: Any) -> AuditMiddleware:
+    """Add an :class:`AuditMiddleware` to ``server.middleware`` and return it.
+
+    ``options`` are :class:`AuditMiddleware`'s keyword arguments. It is placed right after the
+    SDK's built-in middleware (OpenTelemetry, request-state sealing), so it sees the request's span
+    and plaintext params, and ahead of your own middleware, so their refusals are recorded too.
+    """
+    middleware = AuditMiddleware(emitter, **options)
+    chain = server.middleware
+    builtins = [i for i, m in enumerate(chain) if isinstance(m, _SDK_MIDDLEWARE)]
+    chain.insert(builtins[-1] + 1 if builtins else 0, middleware)
+    return middleware
+
+
+def _trace_ids(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The current OTel span when it belongs to the caller's trace (or no trace came in)."""
+    incoming = parse_traceparent(meta.get("traceparent"))
+    sc = otel_trace.get_current_span().get_span_context()
+    if sc.is_valid:
+        trace_id = format(sc.trace_id, "032x")
+        if incoming is None or incoming[0] == trace_id:
+            return trace_id, format(sc.span_id, "016x")
+    if incoming is not None:
+        return incoming[0], incoming[1]
+    return None, None
+
+
+def _from_transport(
+    ctx: ServerRequestContext[Any, Any], request: Any
+) -> tuple[str, str | None, str | None, dict[str, Any]]:
+    """(network.transport, session id, server address, attrs) for this request."""
+    attrs: dict[str, Any] = {}
+    if request is None:
+        # No HTTP request: a stdio pipe, unless the SDK's in-process dispatcher carried it.
+        outbound = getattr(ctx.session, "_request_outbound", None)
+        kind = getattr(getattr(outbound, "transport", None), "kind", None)
+        return ("inproc" if kind == _DIRECT_KIND else "stdio"), None, None, attrs
+    headers = getattr(request, "headers", None)
+    session_id = headers.get(_SESSION_HEADER) if headers is not None else None
+    transport = "streamable-http"
+    if not session_id:
+        query = getattr(request, "query_params", None)
+        session_id = query.get("session_id") if query is not None else None
+        transport = "sse" if session_id else transport
+    url = getattr(request, "url", None)
+    netloc = getattr(url, "netloc", None)
+    peer = getattr(request, "client", None)
+    if peer is not None and getattr(peer, "host", None):
+        attrs["client.address"] = short(str(peer.host))
+    return (
+        transport,
+        short(session_id) if session_id else None,
+        short(netloc) if isinstance(netloc, str) and netloc else None,
+        attrs,
+    )
+
+
+def _access_token(request: Any) -> AccessToken | None:
+    """The SDK bearer-auth token of this request (contextvar, else the ASGI scope's user)."""
+    token = get_access_token()
+    if token is not None:
+        return token
+    scope = getattr(request, "scope", None)
+    user = scope.get("user") if isinstance(scope, Mapping) else None
+    return user.access_token if isinstance(user, AuthenticatedUser) else None

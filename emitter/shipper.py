@@ -1,0 +1,358 @@
+"""Background thread that moves records from the spool to the collector.
+
+One daemon thread loops: wait for ``wake()`` (or ``flush_interval``, never busy-looping) →
+``before_batch()`` → ``spool.read_batch`` → ``spool.sync()`` (fsync per batch) → gzip
+``encode_batch(records)`` → ``transport.send``. The batch is retried until the collector
+answers for it; only then does the cursor move:
+
+==========================================  ==============================================
+answer                                      action
+==========================================  ==============================================
+2xx                                         ``spool.ack`` (counted ``events_acked``)
+429                                         wait Retry-After (capped by ``retry_after_max``;
+                                            backoff if absent), retry the same batch
+408, 5xx, 3xx, 401/403/404/407,             exponential backoff with full jitter
+TransportError                              (``uniform(0, min(max, base * 2**n))``), retry
+413 with more than one record               halve the batch size (kept for later batches)
+any other 4xx                               ``spool.set_aside`` + ERROR log, next batch
+==========================================  ==============================================
+
+``before_batch`` runs only when the spool has pending records, once per batch read (not
+per retry), so a hook that appends a checkpoint lands it in the spool before the read.
+
+Auth/URL errors (401/403/404/407) are retried rather than set aside: they are configuration
+problems, not bad batches, and the spool (bounded, counted) is the right place to wait.
+
+Guarantees: delivery is at-least-once and in spool order (a batch answered 2xx whose ack
+was lost to a crash is sent again); nothing leaves the spool unacknowledged; the thread
+never raises (errors are logged, counted and backed off); backoff waits end as soon as
+``close()`` is called; ``close(timeout)`` returns within ``timeout`` even if a send hangs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+from .errors import SpoolError, TransportError
+from .spool import Spool, SpoolBatch
+from .transport import Response, Transport
+
+__all__ = ["Shipper"]
+
+log = logging.getLogger(__name__)
+
+_RETRY_4XX = frozenset({401, 403, 404, 407, 408})
+_SNIPPET = 300
+
+
+class Shipper:
+    """Ships spooled records in batches from one daemon thread; see the module docstring."""
+
+    def __init__(
+        self,
+        spool: Spool,
+        transport: Transport,
+        encode_batch: Callable[[list[bytes]], bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+        batch_max_records: int = 500,
+        batch_max_bytes: int = 1_000_000,
+        flush_interval: float = 0.5,
+        backoff_base: float = 0.2,
+        backoff_max: float = 30.0,
+        retry_after_max: float = 300.0,
+        jitter: bool = True,
+        before_batch: Callable[[], None] | None = None,
+        sleep: Callable[[float], bool] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        gzip_level: int = 5,
+        name: str = "tooltrail-shipper",
+    ) -> None:
+        """``sleep(seconds) -> stop?`` replaces the backoff wait (default: wait on the stop
+        event until ``clock`` passes the deadline, so close() interrupts it)."""
+        if batch_max_records < 1 or batch_max_bytes < 1 or flush_interval <= 0:
+            raise ValueError("batch limits and flush_interval must be positive")
+        self._spool = spool
+        self._transport = transport
+        self._encode = encode_batch
+        self._headers = {**(headers or {}), "Content-Encoding": "gzip"}
+        self._max_records = batch_max_records
+        self._max_bytes = batch_max_bytes
+        self._flush_interval = flush_interval
+        self._base = backoff_base
+        self._backoff_max = backoff_max
+        self._retry_after_max = retry_after_max
+        self._jitter = jitter
+        self._before_batch = before_batch
+        self._sleep = sleep or self._wait_until
+        self._clock = clock
+        self._gzip_level = gzip_level
+        self._rng = random.Random()
+        self._name = name
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._acked = threading.Condition()  # notified after each ack / set-aside
+        self._generation = 0  # bumped with each notification (no lost wake-ups in flush)
+        self._settle = threading.Lock()  # held across ack + counters (flush sees both or neither)
+        self._thread: threading.Thread | None = None
+        self._stats_lock = threading.Lock()
+        self._counts: dict[str, int | float] = dict.fromkeys(
+            (
+                "batches_sent",
+                "events_acked",
+                "send_attempts",
+                "retries",
+                "rate_limited",
+                "rejected_batches",
+                "rejected_events",
+                "transport_errors",
+                "http_errors",
+                "batch_splits",
+                "spool_errors",
+                "internal_errors",
+                "before_batch_errors",
+                "consecutive_failures",
+            ),
+            0,
+        )
+        self._counts.update(backoff_seconds_total=0.0, last_error_at=0.0)
+        self.last_error: str | None = None
+        """Description of the most recent failure (None until one happens)."""
+
+    # ------------------------------------------------------------------ public API
+    def start(self) -> None:
+        """Start the thread (idempotent)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        """Tell the thread records are waiting (cheap: sets an Event, no lock when already set)."""
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until everything appended before this call is acked or set aside."""
+        deadline = self._clock() + timeout
+        target = self._spool.append_position()
+        self._wake.set()
+        while True:
+            generation = self._generation
+            # _settle is held across ack (an fsync): never wait for it past the deadline
+            if not self._settle.acquire(timeout=max(0.0, deadline - self._clock())):
+                return False
+            try:
+                if self._spool.ack_position() >= target:
+                    return True
+            finally:
+                self._settle.release()
+            remaining = deadline - self._clock()
+            if remaining <= 0 or not self.running:
+                return False
+            with self._acked:  # only ever held briefly
+                if self._generation == generation:
+                    self._acked.wait(min(remaining, 0.2))
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Flush for most of ``timeout``, then stop the thread; returns within ``timeout``.
+
+        The transport is closed once the thread has stopped. The spool is left open (its
+        owner closes it); records not delivered stay in it for the next run.
+        """
+        deadline = self._clock() + timeout
+        if self.running:
+            self.flush(max(0.0, timeout - min(1.0, timeout * 0.25)))
+        self._stop.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(max(0.0, deadline - self._clock()))
+            if thread.is_alive():
+                log.warning("shipper: a send is still in progress at close; thread left running")
+                return
+        try:
+            self._transport.close()
+        except Exception:
+            log.exception("shipper: transport.close() failed")
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stats(self) -> dict[str, int | float]:
+        with self._stats_lock:
+            return dict(self._counts)
+
+    # ------------------------------------------------------------------ the thread
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self._cycle()
+            except Exception as exc:  # the thread must never die: log, count, back off
+                key = "spool_errors" if isinstance(exc, SpoolError) else "internal_errors"
+                self._failed(key, exc, log_exc=True)
+                if self._sleep(self._backoff()):
+                    break
+                continue
+            if not worked and not self._stop.is_set():
+                self._wake.wait(self._flush_interval)
+                self._wake.clear()
+        log.debug("shipper: stopped")
+
+    def _cycle(self) -> bool:
+        """Ship one batch; False when there was nothing to do or we are stopping."""
+        if self._spool.pending() == 0:
+            return False
+        if self._before_batch is not None:
+            try:
+                self._before_batch()  # e.g. append a signed checkpoint: must precede read_batch
+            except Exception:
+                self._count("before_batch_errors")
+                log.exception("shipper: before_batch hook failed")
+        batch = self._spool.read_batch(self._max_records, self._max_bytes)
+        if batch is None:
+            return False
+        try:
+            self._spool.sync()
+        except SpoolError as exc:  # still in the page cache: shipping beats stalling
+            self._failed("spool_errors", exc)
+        return self._deliver(batch)
+
+    def _deliver(self, batch: SpoolBatch) -> bool:
+        try:
+            payload = self._encode_gzip(batch)
+        except Exception as exc:
+            self._reject(batch, f"encode_batch failed: {exc!r}")
+            return True
+        while not self._stop.is_set():
+            self._count("send_attempts")
+            try:
+                resp = self._transport.send(payload, self._headers)
+            except TransportError as exc:
+                self._failed("transport_errors", exc)
+                delay = self._backoff()
+            except Exception as exc:  # a buggy transport is treated as an unreachable one
+                self._failed("transport_errors", exc, log_exc=True)
+                delay = self._backoff()
+            else:
+                status = resp.status
+                if 200 <= status < 300:
+                    self._succeeded(batch)
+                    return True
+                if status == 413 and len(batch) > 1:
+                    self._max_records = max(1, len(batch) // 2)
+                    self._count("batch_splits")
+                    log.warning(
+                        "shipper: 413 for %d records; batches now <= %d records",
+                        len(batch),
+                        self._max_records,
+                    )
+                    smaller = self._spool.read_batch(self._max_records, self._max_bytes)
+                    if smaller is None:
+                        return True
+                    batch, payload = smaller, self._encode_gzip(smaller)
+                    continue
+                if 400 <= status < 500 and status != 429 and status not in _RETRY_4XX:
+                    self._reject(batch, f"HTTP {status}: {_snippet(resp)}")
+                    return True
+                self._failed(
+                    "rate_limited" if status == 429 else "http_errors",
+                    f"HTTP {status}: {_snippet(resp)}",
+                )
+                if status == 429 and resp.retry_after is not None:
+                    delay = max(self._base, min(resp.retry_after, self._retry_after_max))
+                    self._count("backoff_seconds_total", delay)
+                else:
+                    delay = self._backoff()
+            self._count("retries")
+            if self._sleep(delay):
+                break
+        return False
+
+    def _encode_gzip(self, batch: SpoolBatch) -> bytes:
+        body = self._encode(list(batch.records))
+        return gzip.compress(body, compresslevel=self._gzip_level, mtime=0)
+
+    def _reject(self, batch: SpoolBatch, reason: str) -> None:
+        log.error(
+            "shipper: collector refused a batch of %d records for good (%s); set aside",
+            len(batch),
+            reason,
+        )
+        with self._settle:
+            self._spool.set_aside(batch, reason)
+            with self._stats_lock:
+                self._counts["rejected_batches"] += 1
+                self._counts["rejected_events"] += len(batch)
+                self._counts["consecutive_failures"] = 0
+        self._notify()
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _backoff(self) -> float:
+        """Full-jitter exponential backoff for the current failure streak; counted."""
+        with self._stats_lock:
+            n = int(self._counts["consecutive_failures"])
+        cap = min(self._backoff_max, self._base * 2.0 ** min(max(n - 1, 0), 60))
+        delay = self._rng.uniform(0.0, cap) if self._jitter else cap
+        with self._stats_lock:
+            self._counts["backoff_seconds_total"] += delay
+        return delay
+
+    def _wait_until(self, seconds: float) -> bool:
+        """Default sleep: never returns before ``seconds`` have passed unless stopping."""
+        deadline = self._clock() + seconds
+        while (remaining := deadline - self._clock()) > 0:
+            if self._stop.wait(remaining):
+                return True
+        return self._stop.is_set()
+
+    def _count(self, key: str, n: float = 1) -> None:
+        with self._stats_lock:
+            self._counts[key] += n
+
+    def _failed(self, key: str, error: object, *, log_exc: bool = False) -> None:
+        with self._stats_lock:
+            self._counts[key] += 1
+            self._counts["consecutive_failures"] += 1
+            self._counts["last_error_at"] = time.time()
+            streak = self._counts["consecutive_failures"]
+        self.last_error = (
+            f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error)
+        )
+        if log_exc:
+            log.error(
+                "shipper: %s",
+                self.last_error,
+                exc_info=error if isinstance(error, BaseException) else None,
+            )
+        elif streak == 1:
+            log.warning("shipper: delivery failed, retrying with backoff: %s", self.last_error)
+        else:
+            log.debug("shipper: delivery failed (%d in a row): %s", streak, self.last_error)
+
+    def _succeeded(self, batch: SpoolBatch) -> None:
+        with self._settle:
+            self._spool.ack(batch)
+            with self._stats_lock:
+                streak = self._counts["consecutive_failures"]
+                self._counts["consecutive_failures"] = 0
+                self._counts["batches_sent"] += 1
+                self._counts["events_acked"] += len(batch)
+        self._notify()
+        if streak:
+            log.info("shipper: delivering again after %d failed attempts", streak)
+
+    def _notify(self) -> None:
+        with self._acked:
+            self._generation += 1
+            self._acked.notify_all()
+
+
+def _snippet(resp: Response) -> str:
+    text = resp.body[:_SNIPPET].decode("utf-8", "replace")
+    return text + ("..." if len(resp.body) > _SNIPPET else "")

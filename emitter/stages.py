@@ -1,0 +1,125 @@
+"""The emitter's stages: plain callables ``(event) -> event`` run in order by the emitter.
+
+``redact → fingerprint → chain → spool``. An event in progress is a dict of contract fields plus
+private keys starting with ``_`` (``_args``: the raw arguments) that stages consume. A stage that
+wants an event dropped raises :class:`DropEvent`; it never returns ``None``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tooltrail.contract import EventInvalid, canonicalize, seal
+
+from .redact import RedactionOptions, Redactor
+
+__all__ = ["Chainer", "DropEvent", "Fingerprint", "Redact", "Stage", "json_size"]
+
+Stage = Callable[[dict[str, Any]], dict[str, Any]]
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+#: string fields that can carry secrets (credentials in URIs, tokens in ids)
+_SCANNED_FIELDS = ("mcp.resource.uri",)
+
+
+class DropEvent(Exception):  # a control-flow signal, as in structlog
+    """Raised by a stage to drop the event on purpose (counted, never silent)."""
+
+
+def canonical_args(args: dict[str, Any]) -> bytes:
+    """Canonical bytes of call arguments; values JSON cannot hold are coerced to strings."""
+    try:
+        return canonicalize(args)
+    except EventInvalid:
+        return canonicalize(json.loads(_dumps(args)))
+
+
+def json_size(value: Any) -> int:
+    """Size in bytes of ``value`` as compact JSON (what travels on the wire)."""
+    try:
+        return len(_dumps(value).encode("utf-8", "surrogatepass"))
+    except (TypeError, ValueError):
+        return len(str(value).encode("utf-8", "surrogatepass"))
+
+
+class Redact:
+    """Scrub secrets from the raw arguments and from free-text fields, counting what it did."""
+
+    __slots__ = ("_redactor",)
+
+    def __init__(self, options: RedactionOptions | None = None) -> None:
+        self._redactor = Redactor(options)
+
+    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        raw = event.get("_args")
+        if raw is not None:
+            if not isinstance(raw, dict):
+                raw = {"_": raw}
+            body = canonical_args(raw)
+            event["args_bytes"] = len(body)
+            event["_args"] = self._redactor.redact_value(raw, counts)
+            if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
+                event["_args_body"] = body
+        for name in _SCANNED_FIELDS:
+            value = event.get(name)
+            if value is not None:
+                event[name] = self._redactor.redact_str(value, counts)
+        if counts:
+            event["redactions"] = counts
+        return event
+
+
+class Fingerprint:
+    """HMAC-SHA256 of the canonical (redacted) arguments; optionally keep them, size-capped."""
+
+    __slots__ = ("_capture", "_key", "_max_bytes")
+
+    def __init__(self, key: bytes | None, *, capture: bool = False, max_bytes: int = 4096) -> None:
+        self._key = key
+        self._capture = capture
+        self._max_bytes = max_bytes
+
+    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
+        args = event.pop("_args", None)
+        body = event.pop("_args_body", None)
+        if args is None:
+            return event
+        if not isinstance(args, dict):
+            args = {"_": args}
+        if body is None:
+            body = canonical_args(args)
+        if self._key is not None:
+            event["args_fingerprint"] = hmac.digest(self._key, body, "sha256").hex()
+        if self._capture:
+            if len(body) <= self._max_bytes:
+                event["args"] = json.loads(body)
+            else:
+                event["args_truncated"] = True
+        return event
+
+
+class Chainer:
+    """Link events of one stream: seq, prev_hash, hash. Not thread-safe: the emitter locks.
+
+    ``link`` returns the sealed bytes without advancing; ``commit`` advances the head once the
+    next stage (the spool) holds the event, so a dropped event never leaves a gap.
+    """
+
+    __slots__ = ("last_hash", "next_seq", "stream_id")
+
+    def __init__(self, stream_id: str, next_seq: int, last_hash: str) -> None:
+        self.stream_id = stream_id
+        self.next_seq = next_seq
+        self.last_hash = last_hash
+
+    def link(self, event: dict[str, Any]) -> bytes:
+        return seal(event, self.stream_id, self.next_seq, self.last_hash)
+
+    def commit(self, event: dict[str, Any]) -> None:
+        self.next_seq = event["seq"] + 1
+        self.last_hash = event["hash"]

@@ -1,0 +1,130 @@
+"""A small audited MCP server for the tests, and the scenario the tests drive against it.
+
+Run as a script it serves stdio, recording into the spool directory given as argv[1] (no
+shipping: the test reads the spool once the process has exited). ``build_server`` is imported by
+the streamable-HTTP tests, which run the same server in-process.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp_types import CallToolResult, TextContent
+
+from tooltrail.emitter import Emitter
+from tooltrail.emitter.mcp import (
+    TOOL_DENIED,
+    AuditMiddleware,
+    ToolDenied,
+    audit_server,
+    denied_result,
+)
+
+CUSTOM_ERROR = -32050
+
+
+def build_server(emitter: Emitter, **server_options: Any) -> tuple[MCPServer, AuditMiddleware]:
+    server: MCPServer = MCPServer("audit-test-server", version="1.0", **server_options)
+
+    @server.tool()
+    def echo(text: str) -> str:
+        return text
+
+    @server.tool()
+    def boom() -> str:
+        raise RuntimeError("kaput")
+
+    @server.tool()
+    def soft_fail() -> CallToolResult:
+        return CallToolResult(content=[TextContent(type="text", text="bad input")], is_error=True)
+
+    @server.tool()
+    def forbidden(path: str) -> str:
+        raise ToolDenied(f"{path} is off limits", reason="policy")
+
+    @server.tool()
+    def refuse() -> CallToolResult:
+        return denied_result("over quota", reason="quota")
+
+    @server.tool()
+    def protocol_error() -> str:
+        raise MCPError(code=CUSTOM_ERROR, message="custom failure")
+
+    @server.resource("res://greeting")
+    def greeting() -> str:
+        return "hello from a resource"
+
+    @server.prompt()
+    def hello(name: str) -> str:
+        return f"Say hello to {name}"
+
+    return server, audit_server(server, emitter)
+
+
+async def exercise(session: Any) -> None:
+    """One call of each kind through an audited client session, in the order of ``EXPECTED``."""
+    await session.list_tools()
+    assert (await session.call_tool("echo", {"text": "hi"})).is_error is False
+    assert (await session.call_tool("boom", {})).is_error is True
+    assert (await session.call_tool("soft_fail", {})).is_error is True
+    for tool, args, code in (
+        ("forbidden", {"path": "/etc/shadow"}, TOOL_DENIED),
+        ("refuse", {}, None),
+        ("protocol_error", {}, CUSTOM_ERROR),
+    ):
+        try:
+            result = await session.call_tool(tool, args)
+        except MCPError as exc:
+            error_code: int | None = exc.code
+        else:
+            error_code = None
+            assert result.is_error is True, (tool, result)
+        assert error_code == code, tool
+    assert (await session.read_resource("res://greeting")).contents
+    assert (await session.get_prompt("hello", {"name": "Ada"})).messages
+
+
+EXPECTED = [
+    ("tools/call", "echo", "ok", None),
+    ("tools/call", "boom", "error", "tool_error"),
+    ("tools/call", "soft_fail", "error", "tool_error"),
+    ("tools/call", "forbidden", "denied", "policy"),
+    ("tools/call", "refuse", "denied", "quota"),
+    ("tools/call", "protocol_error", "error", str(CUSTOM_ERROR)),
+    ("resources/read", "res://greeting", "ok", None),
+    ("prompts/get", "hello", "ok", None),
+]
+
+
+def summary(events: list[dict[str, Any]]) -> list[tuple[str, str | None, str, str | None]]:
+    """(method, tool / uri / prompt, outcome, error.type) of each event."""
+    return [
+        (
+            e["mcp.method.name"],
+            e.get("gen_ai.tool.name") or e.get("mcp.resource.uri") or e.get("gen_ai.prompt.name"),
+            e["outcome"],
+            e.get("error.type"),
+        )
+        for e in events
+    ]
+
+
+def main() -> None:
+    emitter = Emitter(
+        source_name="test-stdio-server",
+        source_version="1.0",
+        spool_dir=sys.argv[1],
+        signing_key=None,
+    )
+    try:
+        server, _ = build_server(emitter)
+        server.run("stdio")
+    finally:
+        emitter.close()
+
+
+if __name__ == "__main__":
+    main()
