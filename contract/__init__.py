@@ -27,15 +27,29 @@ from .event import (
     SPEC_VERSION,
     canonical_bytes,
     compute_hash,
+    hash_events,
     seal,
     validate_event,
 )
 from .jcs import canonicalize
+from .merkle import (
+    DIGEST_FIELDS,
+    GENESIS_DIGEST_HASH,
+    MerkleRoot,
+    digest_body,
+    digest_hash,
+    inclusion_proof,
+    merkle_root,
+    merkle_root_hex,
+    verify_inclusion,
+)
 from .verify import BREAK_CLASSES, Finding, StreamSummary, VerifyReport, verify
 
 __all__ = [
     "BREAK_CLASSES",
+    "DIGEST_FIELDS",
     "FIELDS",
+    "GENESIS_DIGEST_HASH",
     "GENESIS_HASH",
     "OUTCOMES",
     "SPEC_VERSION",
@@ -44,6 +58,7 @@ __all__ = [
     "EventInvalid",
     "Finding",
     "IntegrityError",
+    "MerkleRoot",
     "SignatureError",
     "Signer",
     "StreamSummary",
@@ -52,12 +67,19 @@ __all__ = [
     "canonicalize",
     "checkpoint_body",
     "compute_hash",
+    "digest_body",
+    "digest_hash",
+    "hash_events",
+    "inclusion_proof",
     "key_id_of",
     "load_public_keys",
+    "merkle_root",
+    "merkle_root_hex",
     "seal",
     "signing_available",
     "validate_checkpoint",
     "validate_event",
     "verify",
     "verify_checkpoint",
+    "verify_inclusion",
 ]

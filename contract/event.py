@@ -31,6 +31,7 @@ __all__ = [
     "SPEC_VERSION",
     "canonical_bytes",
     "compute_hash",
+    "hash_events",
     "seal",
     "validate_event",
 ]
@@ -198,19 +199,108 @@ REQUIRED: Final = frozenset(name for name, (_, required) in FIELDS.items() if re
 _FREE_FORM: Final = ("args", "attrs")
 
 
+_ALL: Final = frozenset(FIELDS)
+# Fast-path kinds: the common fields are checked inline; anything failing the quick test (or of
+# another kind) goes through its FIELDS check, which raises the precise error.
+_K_UINT, _K_ID, _K_HEX64, _K_NAMES, _K_EXACT, _K_STREAM, _K_OTHER = range(7)
+_EXACT: Final = {"v": frozenset({SPEC_VERSION}), "outcome": OUTCOMES}
+_EXACT_TYPES: Final = (int, str)  # not bool, not float: 1.0 == 1 and True == 1 in Python
+_KIND: Final = {
+    name: _K_EXACT
+    if name in _EXACT
+    else _K_STREAM
+    if name == "stream_id"
+    else (
+        _K_UINT
+        if check is _uint
+        else _K_ID
+        if check is _id
+        else _K_HEX64
+        if name in ("prev_hash", "hash", "args_fingerprint", "mcp.tools.hash")
+        else _K_NAMES
+        if name in ("source", "actor")
+        else _K_OTHER
+    )
+    for name, (check, _) in FIELDS.items()
+}
+_hex64 = _HEX64.match
+_stream_id = _STREAM_ID.match
+_SOURCE_KEYS: Final = frozenset({"kind", "name", "version", "hostname"})
+_ACTOR_KEYS: Final = frozenset({"user", "client", "client_version", "agent", "tenant"})
+
+
+def _names_ok(name: str, value: Any) -> bool:
+    """Quick test of ``source`` / ``actor``: known keys, non-empty short strings."""
+    if type(value) is not dict:
+        return False
+    for item in value.values():
+        if type(item) is not str or not 0 < len(item) <= MAX_ID:
+            return False
+    if name == "source":
+        return (
+            value.keys() <= _SOURCE_KEYS and value.get("kind") in SOURCE_KINDS and "name" in value
+        )
+    return value.keys() <= _ACTOR_KEYS
+
+
 def validate_event(event: Any) -> dict[str, Any]:
-    """Check ``event`` against the schema and its hash; return it or raise EventInvalid."""
+    """Check ``event`` against the schema; return it or raise EventInvalid (field and rule)."""
     if type(event) is not dict:
         raise EventInvalid("event", "must be a JSON object")
-    for name in REQUIRED:
-        if name not in event:
-            raise EventInvalid(name, "is required")
+    keys = event.keys()
+    if not keys >= REQUIRED:
+        raise EventInvalid(min(REQUIRED - keys), "is required")
+    if not keys <= _ALL:
+        raise EventInvalid(min(keys - _ALL), "is not a field of event version 1")
     for name, value in event.items():
-        spec = FIELDS.get(name)
-        if spec is None:
-            raise EventInvalid(name, "is not a field of event version 1")
-        spec[0](name, value)
+        kind = _KIND[name]
+        if kind == _K_UINT:
+            if type(value) is int and 0 <= value <= MAX_SAFE_INTEGER:
+                continue
+        elif kind == _K_ID:
+            if type(value) is str and 0 < len(value) <= MAX_ID:
+                continue
+        elif kind == _K_HEX64:
+            if type(value) is str and _hex64(value):
+                continue
+        elif kind == _K_NAMES:
+            if _names_ok(name, value):
+                continue
+        elif kind == _K_EXACT:
+            if type(value) in _EXACT_TYPES and value in _EXACT[name]:
+                continue
+        elif kind == _K_STREAM and type(value) is str and _stream_id(value):
+            continue
+        FIELDS[name][0](name, value)  # raises with the precise rule, or accepts
     return event
+
+
+def hash_events(events: list[dict[str, Any]]) -> tuple[list[str], list[bytes]]:
+    """Validate each event; return the hashes they must carry and their wire bytes, in order.
+
+    The batch form of ``validate_event`` + ``compute_hash`` for ingest: errors carry the index
+    (``EventInvalid.index``). The wire bytes are the canonical bytes with the event's *claimed*
+    ``hash`` appended as the last member (as ``seal`` writes them), ready to store or forward.
+    Each dict is briefly modified (``hash`` is taken out while it is encoded) and handed back
+    with the same content.
+    """
+    out: list[str] = []
+    wire: list[bytes] = []
+    sha256 = hashlib.sha256
+    for i, event in enumerate(events):
+        try:
+            validate_event(event)
+            claimed = event.pop("hash")
+            try:
+                free_form = "args" in event or "attrs" in event
+                body = canonicalize(event) if free_form else canonicalize_plain(event)
+            finally:
+                event["hash"] = claimed
+        except EventInvalid as exc:
+            raise exc.at(i) from None
+        out.append(sha256(body).hexdigest())
+        wire.append(b'%s,"hash":"%s"}' % (body[:-1], claimed.encode("ascii")))
+    return out, wire
 
 
 def canonical_bytes(event: Mapping[str, Any]) -> bytes:
