@@ -7,6 +7,7 @@ hooks live in ``tooltrail.emitter.mcp`` and import ``mcp`` only there.
 
     emitter = Emitter(source_name="fs-server", spool_dir="/var/lib/fs-server/audit",
                       collector_url="https://collector:8080", api_key=API_KEY)
+    # a base URL gets /v1/events appended
     with emitter.record("tools/call", tool="read_file", args=args) as call:
         call.set_result(result := read_file(**args))
 """

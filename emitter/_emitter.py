@@ -20,6 +20,7 @@ import random
 import socket
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -55,6 +56,13 @@ def _uuid7(ms: int) -> str:
     r = _getrandbits(74)
     h = f"{(ms << 16) | 0x7000 | (r >> 62):016x}{(2 << 62) | (r & ((1 << 62) - 1)):016x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _events_url(url: str) -> str:
+    """A collector base URL (``http://collector:8080``) gets the ingest path appended."""
+    if urllib.parse.urlsplit(url).path in ("", "/"):
+        return url.rstrip("/") + "/v1/events"
+    return url
 
 
 def _now_us() -> int:
@@ -181,7 +189,7 @@ class Emitter:
             log.error("tooltrail: spool %s unusable, events will be lost: %s", self._dir, exc)
             return
         if transport is None and collector_url:
-            transport = HttpTransport(collector_url, api_key=api_key)
+            transport = HttpTransport(_events_url(collector_url), api_key=api_key)
         self._spool = spool
         if transport is not None:
             self._shipper = Shipper(

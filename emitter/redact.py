@@ -30,9 +30,10 @@ match placeholders.
 
 **Bounds.** Only the first ``max_string`` characters are scanned (backed off to a whitespace among
 the last 256, not to cut a token); the rest becomes ``[REDACTED:oversize]``: fail closed rather
-than store unscanned text (``max_string=0``: no cap). Containers nested deeper than 64 become
-``[REDACTED:max_depth]``. Dicts and lists are copied, tuples become lists, strings are scanned,
-dict keys are not, anything else is returned as is; the input is never mutated.
+than store unscanned text. Placeholders do not count against the limit (up to 4 x ``max_string``),
+so redacting again changes nothing; ``max_string=0``: no cap. Containers nested deeper than 64
+become ``[REDACTED:max_depth]``. Dicts and lists are copied, tuples become lists, strings are
+scanned, dict keys are not, anything else is returned as is; the input is never mutated.
 """
 
 from __future__ import annotations
@@ -73,12 +74,7 @@ def _after(prefix: str, width: int, rest: str, edge: str = "A-Za-z0-9_") -> tupl
     return width - 1, f"{anchor}(?<={prefix})(?<![{edge}]{prefix}){rest}"
 
 
-def _word(word: str, rest: str) -> tuple[int, str]:
-    """A branch starting with ``word`` at a word boundary."""
-    return 0, f"{word[0]}(?<![A-Za-z0-9]{word[0]}){word[1:]}{rest}"
-
-
-_BEARER = r"[ \t]+(?P<s>[A-Za-z0-9._~+/-]+=*)"
+_BEARER = r"[ \t]+(?P<s>[A-Za-z0-9._~+/-]+=*)(?![A-Za-z0-9._~+/=[-])"
 _BASIC = r"[ \t]+(?P<s>[A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])"
 # 13-19 contiguous digits, 4-4-4-4[-1..3] (c = the 4-4-4-4 part), 4-6-5 or 4-6-4
 _CARD = (
@@ -105,8 +101,10 @@ _BUILTIN: tuple[tuple[str, int, str], ...] = (
                            "A-Za-z0-9_-")),
     ("jwt", *_after("eyJ", 3, r"[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){1,3}",
                     "A-Za-z0-9_-")),
-    *(("bearer_token", *_word(w, _BEARER)) for w in ("Bearer", "bearer", "BEARER")),
-    *(("basic_auth", *_word(w, _BASIC)) for w in ("Basic", "basic", "BASIC")),
+    *(("bearer_token", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BEARER}")
+      for w in ("Bearer", "bearer", "BEARER")),
+    *(("basic_auth", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BASIC}")
+      for w in ("Basic", "basic", "BASIC")),
     ("slack_webhook", 0, r"://hooks\.slack\.com/(?:services|workflows|triggers)/"
      r"(?P<s>[A-Za-z0-9_/+-]{8,})"),
     ("url_password", 0, r"://[^\s:/@[\]]*:(?P<s>[^\s/?#[\]]+)@"),
@@ -114,8 +112,9 @@ _BUILTIN: tuple[tuple[str, int, str], ...] = (
 )  # fmt: skip
 # name=value / "name": "value": anchored on the separator; the name is checked in Python
 _KV_VALUE = (
-    r"[ \t]*+(?![=:{(\[]|//|\\?[\"']?\[REDACTED:|(?i:bearer|basic|digest)\s|(?:null|true|false)\b)"
-    r"(?:\\?\"(?P<s>[^\"\\\n]+)\\?\"|'(?P<t>[^'\n]+)'|(?P<u>(?:(?!\[REDACTED:)[^\s\"'&;,<>\\])+))"
+    r"[ \t]*+(?![=:{(\[]|//|(?i:bearer|basic|digest)\s|(?:null|true|false)\b)"
+    r"(?:\\?\"(?P<s>(?:(?!\[REDACTED:)[^\"\\\n])+)\\?\"|'(?P<t>(?:(?!\[REDACTED:)[^'\n])+)'"
+    r"|(?P<u>(?:(?!\[REDACTED:)[^\s\"'&;,<>\\])+))"
 )
 _EMAIL = (("email", 0, r"@(?<=[A-Za-z0-9._%+-]@)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                        r"\.[A-Za-z]{2,}(?![A-Za-z0-9-])"),)  # fmt: skip
@@ -125,10 +124,6 @@ _PHONE = (
     *(("phone", 0, rf"{d}(?<![\w+.]{d})\d{{2}}[-. ][2-9]\d{{2}}[-. ]\d{{4}}(?![\w-])")
       for d in "23456789"),
 )  # fmt: skip
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _luhn(digits: str) -> bool:
@@ -159,7 +154,7 @@ class Redactor:
         if opts.max_string < 0:
             raise ValueError("max_string must be >= 0")
         self._max_string = opts.max_string
-        self._key_names = frozenset(n for n in map(_normalise, opts.key_names) if n)
+        self._key_names = frozenset(re.sub("[^a-z0-9]", "", n.lower()) for n in opts.key_names)
         self._key_cache: dict[str, bool] = {}
         # one look-behind: the separator follows the last two letters of a name (or of
         # aws_secret[_key]), maybe then a quote or a space; _locate checks the whole name
@@ -212,7 +207,10 @@ class Redactor:
         """Return ``s`` with every secret replaced by its typed placeholder."""
         tail = ""
         limit = self._max_string
-        if 0 < limit < len(s) and (len(s) - limit > len(_OVERSIZE) or not s.endswith(_OVERSIZE)):
+        # placeholders do not count against the limit (up to 4x): redacting again is a no-op
+        if 0 < limit < len(s) and (
+            len(s) > 4 * limit or len(s) - sum(map(len, PLACEHOLDER_RE.findall(s))) > limit
+        ):
             ws = max(s.rfind(c, max(0, limit - 256), limit) for c in " \n\t")
             s, tail = s[: ws + 1 if ws >= 0 else limit], _OVERSIZE
             counts["oversize"] = counts.get("oversize", 0) + 1
@@ -265,7 +263,8 @@ class Redactor:
             name = head[len(head.rstrip(_IDENT)) :]
             low = name.lower()
             aws = "aws" in low and "secret" in low
-            if not (aws or (name and self._is_secret_key(name))):
+            secret = bool(name) and self._is_secret_key(name)
+            if not (aws or secret):
                 return None
         a, b = max(last, st - back), m.end()
         groups = self._groups[i]
@@ -276,7 +275,7 @@ class Redactor:
         if typ == "secret_key":
             if aws and _AWS_VALUE.fullmatch(s, a, b):
                 return a, b, "aws_secret_access_key"
-            return (a, b, typ) if self._is_secret_key(name) else None
+            return (a, b, typ) if secret else None
         if typ == "email":
             a = last + len(s[last:a].rstrip(_EMAIL_LOCAL))
             if a == st:
