@@ -1,0 +1,404 @@
+"""The collector's HTTP face: ``create_app(settings, sink, heads, keys) -> FastAPI``.
+
+``POST /v1/events`` runs, in this order: auth (401/403 later) → rate limit (429) → body size
+(413) → decode and validate (400/413/415/422) → the key's source and streams (403) → per stream,
+under a lock: verify against the head (dropping resent events) → ``sink.deliver`` (503 when it
+cannot hold the segment; nothing advances) → ``heads.put`` → 202, or 409 when the chain is
+broken (the segment was still delivered, flagged, as evidence). Decoding, verification and the
+blocking sink run in the thread pool, off the event loop.
+
+``GET /healthz`` (process up), ``GET /readyz`` (the sink can take segments), ``GET /metrics``
+(Prometheus, this app's own registry), ``GET /openapi.json`` and ``/docs``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import orjson
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from tooltrail import __version__
+
+from . import ingest
+from .auth import KeyStore, Principal
+from .errors import InvalidField, Malformed, RateLimited, Rejected, SinkUnavailable, TooLarge
+from .heads import HeadStore
+from .metrics import CONTENT_TYPE, Metrics
+from .ratelimit import RateLimiter
+from .settings import Settings
+from .sinks.base import Sink
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+# -- OpenAPI documentation of the ingest route (the handler reads the raw body itself) ----------
+
+
+class Status(BaseModel):
+    status: str
+
+
+class HeadOut(BaseModel):
+    seq: int
+    hash: str
+
+
+class Accepted(BaseModel):
+    accepted: int = Field(description="events handed downstream by this request")
+    duplicates: int = Field(description="events already accepted before (not delivered again)")
+    checkpoints: int
+    stream_id: str | None
+    head: HeadOut | None = Field(description="the stream's last accepted event")
+
+
+class FindingOut(BaseModel):
+    class_: str = Field(alias="class", description="a tooltrail.contract break class")
+    seq: int
+    detail: str
+
+
+class ChainBrokenOut(Accepted):
+    error: str = "chain_broken"
+    message: str
+    findings: list[FindingOut]
+    stored_as_evidence: bool
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="unauthorized, forbidden, invalid, too_large, ...")
+    message: str
+    index: int | None = Field(None, description="422: the event's position in the batch")
+    checkpoint: int | None = Field(None, description="422: the checkpoint's position")
+    field: str | None = Field(None, description="422: the field that broke a rule")
+    rule: str | None = Field(None, description="422: the rule it broke")
+
+
+_BATCH_SCHEMA = {
+    "type": "object",
+    "required": ["v", "events"],
+    "properties": {
+        "v": {"type": "integer", "enum": [1]},
+        "events": {
+            "type": "array",
+            "items": {"type": "object", "description": "an event (docs/event-contract.md)"},
+        },
+        "checkpoints": {
+            "type": "array",
+            "items": {"type": "object", "description": "a checkpoint (section 4)"},
+        },
+    },
+}
+_RETRY = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
+ROUTE_DOCS: dict[str, Any] = {
+    "status_code": 202,
+    "tags": ["ingest"],
+    "summary": "Ship a batch of one stream's events",
+    "response_model": Accepted,
+    "responses": {
+        400: {"model": ErrorOut, "description": "not gzip or not JSON"},
+        401: {"model": ErrorOut, "description": "missing, unknown, revoked or expired key"},
+        403: {"model": ErrorOut, "description": "the key may not write this source or stream"},
+        409: {"model": ChainBrokenOut, "description": "chain broken; stored as evidence"},
+        413: {"model": ErrorOut, "description": "body, batch or event over the limit"},
+        415: {"model": ErrorOut, "description": "unsupported Content-Encoding"},
+        422: {"model": ErrorOut, "description": "the batch breaks the event contract"},
+        429: {"model": ErrorOut, "description": "over the source's rate", "headers": _RETRY},
+        503: {"model": ErrorOut, "description": "the sink cannot take it now", "headers": _RETRY},
+    },
+    "openapi_extra": {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _BATCH_SCHEMA}},
+        },
+    },
+    # documents the scheme only (auto_error=False): the key store answers 401 itself
+    "dependencies": [Depends(HTTPBearer(auto_error=False, description="tt_<key id>_<secret>"))],
+}
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status, headers, media_type="application/json")
+
+
+def _error_body(exc: Rejected) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": exc.reason, "message": exc.message}
+    if isinstance(exc, InvalidField):
+        if exc.what == "event":
+            body["index"] = exc.index
+        else:
+            body["index"] = None
+            body[exc.what] = exc.index
+        body["field"] = exc.field
+        body["rule"] = exc.rule
+    return body
+
+
+class _StreamLocks:
+    """One lock per stream id while anyone holds or waits for it (resends never interleave)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextlib.contextmanager
+    def hold(self, stream_id: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(stream_id, (None, 0))
+            if lock is None:
+                lock = threading.Lock()
+            self._locks[stream_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[stream_id]
+                if users == 1:
+                    del self._locks[stream_id]
+                else:
+                    self._locks[stream_id] = (lock, users - 1)
+
+
+class _Ingest:
+    """Everything after auth and the door's rate check; runs in a worker thread."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sink: Sink,
+        heads: HeadStore,
+        limiter: RateLimiter,
+        metrics: Metrics,
+    ) -> None:
+        self.settings = settings
+        self.sink = sink
+        self.heads = heads
+        self.limiter = limiter
+        self.metrics = metrics
+        self.locks = _StreamLocks()
+        self.limits = ingest.Limits(
+            max_decompressed_bytes=settings.max_decompressed_bytes,
+            max_batch_events=settings.max_batch_events,
+            max_batch_checkpoints=settings.max_batch_checkpoints,
+            max_event_bytes=settings.max_event_bytes,
+        )
+
+    def process(self, principal: Principal, body: bytes, encoding: str | None) -> ingest.Verdict:
+        try:
+            raw = ingest.decompress(body, encoding, self.settings.max_decompressed_bytes)
+            batch = ingest.parse_batch(raw, self.limits)
+        except (Malformed, TooLarge, InvalidField):
+            self.limiter.take(principal.source, 1)  # bad input costs a token too
+            raise
+        self.limiter.take(principal.source, len(batch.events))
+        if batch.stream_id is None:  # an empty batch: nothing to do
+            return ingest.Verdict(None, None, None, 0, 0, 0, 0, ())
+        principal.authorize(batch.stream_id, batch.sources)
+        with self.locks.hold(batch.stream_id):
+            return self._deliver(batch, principal, batch.stream_id)
+
+    def _deliver(self, batch: ingest.Batch, principal: Principal, stream_id: str) -> ingest.Verdict:
+        head = self.heads.get(stream_id)
+        verdict = ingest.verify_batch(batch, head, principal.public_keys, source=principal.source)
+        if verdict.head_suspect:  # another replica may have accepted the previous batch
+            self.metrics.head_refreshes.inc()
+            # SinkUnavailable when it cannot: better a retry (503) than a false alarm
+            self.heads.refresh(self.settings.heads_refresh_timeout)
+            fresh = self.heads.get(stream_id)
+            if fresh != head:
+                head = fresh
+                verdict = ingest.verify_batch(
+                    batch, head, principal.public_keys, source=principal.source
+                )
+        if verdict.segment is None:
+            return verdict
+        started = time.perf_counter()
+        self.sink.deliver([verdict.segment])  # raises SinkUnavailable: nothing advances
+        self.metrics.produce_seconds.observe(time.perf_counter() - started)
+        if verdict.head is not None and verdict.head != head:
+            try:
+                self.heads.put(stream_id, verdict.head)
+            except Exception as exc:
+                # Delivered, but the head did not move: the emitter resends and the pipeline
+                # drops the duplicates (it deduplicates on stream_id + seq).
+                log.exception("head of %s not saved after delivery", stream_id)
+                retry = self.settings.retry_after_seconds
+                message = "the head store cannot be updated"
+                raise SinkUnavailable(message, retry_after=retry) from exc
+        return verdict
+
+
+def create_app(
+    settings: Settings,
+    sink: Sink,
+    heads: HeadStore,
+    keys: KeyStore,
+    *,
+    limiter: RateLimiter | None = None,
+    close_on_shutdown: bool = False,
+) -> FastAPI:
+    """The collector app; with ``close_on_shutdown`` it closes ``sink`` and ``heads`` when the
+    server stops (otherwise that is the caller's job)."""
+    metrics = Metrics()
+    limiter = limiter or RateLimiter(settings.rate_events_per_second, settings.rate_burst_events)
+    service = _Ingest(settings, sink, heads, limiter, metrics)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if close_on_shutdown:
+            await run_in_threadpool(heads.close)
+            await run_in_threadpool(sink.close)
+
+    app = FastAPI(
+        title="tooltrail collector",
+        version=__version__,
+        description="Authenticated, rate-limited, chain-verifying ingest of tooltrail events "
+        "(docs/event-contract.md, section 6).",
+        lifespan=lifespan,
+    )
+    app.state.metrics = metrics
+    app.state.limiter = limiter
+
+    async def on_rejected(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Rejected)
+        metrics.rejected.labels(exc.reason).inc()
+        metrics.batches.labels(str(exc.status)).inc()
+        headers: dict[str, str] = {}
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return _json(exc.status, _error_body(exc), headers)
+
+    async def on_unavailable(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SinkUnavailable)
+        log.warning("sink unavailable: %s", exc)
+        metrics.rejected.labels("unavailable").inc()
+        metrics.batches.labels("503").inc()
+        retry = str(max(1, math.ceil(exc.retry_after or settings.retry_after_seconds)))
+        body = {"error": "unavailable", "message": f"cannot store the batch now: {exc}"}
+        return _json(503, body, {"Retry-After": retry})
+
+    async def on_bug(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _json(500, {"error": "internal", "message": "internal error (logged)"})
+
+    app.add_exception_handler(Rejected, on_rejected)
+    app.add_exception_handler(SinkUnavailable, on_unavailable)
+    app.add_exception_handler(Exception, on_bug)
+
+    max_body = settings.max_body_bytes
+
+    async def read_body(request: Request) -> bytes:
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                raise Malformed(f"Content-Length {length!r} is not a number")
+            if int(length) > max_body:
+                raise TooLarge(f"body is {length} bytes; the limit is {max_body}")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_body:
+                raise TooLarge(f"body is over the limit of {max_body} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @app.post("/v1/events", **ROUTE_DOCS)
+    async def post_events(request: Request) -> Response:
+        started = time.perf_counter()
+        try:
+            principal = keys.authenticate(request.headers.get("authorization"))
+            try:
+                limiter.check(principal.source)
+            except RateLimited:
+                metrics.rate_limited.labels(principal.source).inc()
+                raise
+            body = await read_body(request)
+            encoding = request.headers.get("content-encoding")
+            try:
+                verdict = await run_in_threadpool(service.process, principal, body, encoding)
+            except RateLimited:
+                metrics.rate_limited.labels(principal.source).inc()
+                raise
+            return _answer(verdict, principal.source)
+        finally:
+            metrics.request_seconds.observe(time.perf_counter() - started)
+
+    def _answer(v: ingest.Verdict, source: str) -> Response:
+        if v.segment is not None:
+            metrics.accepted.labels(source).inc(v.accepted)
+        if v.duplicates:
+            metrics.duplicates.labels(source).inc(v.duplicates)
+        if v.unsigned_checkpoints:
+            metrics.unsigned_checkpoints.labels(source).inc(v.unsigned_checkpoints)
+        body: dict[str, Any] = {
+            "accepted": v.accepted,
+            "duplicates": v.duplicates,
+            "checkpoints": v.checkpoints,
+            "stream_id": v.stream_id,
+            "head": {"seq": v.head.seq, "hash": v.head.hash} if v.head is not None else None,
+        }
+        if not v.findings:
+            metrics.batches.labels("202").inc()
+            return _json(202, body)
+        for f in v.findings:
+            metrics.findings.labels(f.cls).inc()
+        metrics.batches.labels("409").inc()
+        first = v.findings[0]
+        log.warning("integrity: %s at %s#%d: %s", first.cls, v.stream_id, first.seq, first.detail)
+        return _json(
+            409,
+            {
+                "error": "chain_broken",
+                "message": f"{first.cls} at seq {first.seq}: {first.detail}",
+                "findings": [f.to_json() for f in v.findings],
+                "stored_as_evidence": True,
+                **body,
+            },
+        )
+
+    @app.get("/healthz", tags=["ops"], summary="The process is up", response_model=Status)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        summary="The sink (Kafka) can take segments",
+        response_model=Status,
+        responses={503: {"model": Status, "description": "the sink is not reachable"}},
+    )
+    async def readyz() -> Response:
+        try:
+            ready = await run_in_threadpool(sink.ready)
+        except Exception:
+            log.exception("sink readiness check failed")
+            ready = False
+        if ready:
+            return _json(200, {"status": "ready"})
+        retry = str(settings.retry_after_seconds)
+        return _json(503, {"status": "unavailable"}, {"Retry-After": retry})
+
+    @app.get(
+        "/metrics", tags=["ops"], summary="Prometheus metrics", response_class=PlainTextResponse
+    )
+    async def prometheus() -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    return app

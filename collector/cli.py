@@ -1,0 +1,303 @@
+"""``tooltrail collector`` (serve with uvicorn) and ``tooltrail keys ...`` (API keys, signers).
+
+``app`` is a Typer app with ``serve`` and the ``keys`` group; ``register(root)`` mounts them into
+the ``tooltrail`` command as ``tooltrail collector`` and ``tooltrail keys``. Only ``serve``
+imports FastAPI, uvicorn and kafka-python.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .auth import KeyStore, KeyStoreError
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["app", "app_from_env", "build_app", "keys_app", "register"]
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="collector",
+    help="The tooltrail collector: serve it, manage its API keys.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+keys_app = typer.Typer(
+    name="keys",
+    help="API keys of emitters (only hashes are stored) and their checkpoint signers.",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys")
+
+_ENV = "TOOLTRAIL_COLLECTOR_"
+KeysFile = Annotated[
+    Path,
+    typer.Option(
+        "--keys-file", envvar=f"{_ENV}KEYS_FILE", help="The key file the collector reads."
+    ),
+]
+_DEFAULT_KEYS_FILE: Path = Settings.model_fields["keys_file"].default
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+# -- serve ----------------------------------------------------------------------------------------
+
+
+def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
+    """Wire the configured sink, head store and key file into the app.
+
+    Creates the Kafka topics (configured partitions) first; waits up to ``startup_timeout``
+    seconds for the broker.
+    """
+    from .app import create_app
+    from .errors import SinkUnavailable
+    from .heads import HeadStore, KafkaHeadStore, MemoryHeadStore
+    from .sinks.base import MemorySink, Sink
+
+    keys = KeyStore(settings.keys_file)
+    if not settings.keys_file.exists():
+        log.warning("key file %s does not exist: every request gets 401", settings.keys_file)
+    deadline = time.monotonic() + startup_timeout
+    while True:
+        sink: Sink | None = None
+        try:
+            heads: HeadStore
+            if settings.sink == "kafka" or settings.heads == "kafka":
+                from .sinks.kafka import KafkaSink, ensure_topics
+
+                options = settings.kafka_options()
+                ensure_topics(options)
+            if settings.sink == "kafka":
+                sink = KafkaSink(options, retry_after=settings.retry_after_seconds)
+            else:
+                log.warning("memory sink: events are NOT stored anywhere (development only)")
+                sink = MemorySink()
+            if settings.heads == "kafka":
+                heads = KafkaHeadStore(options)
+            else:
+                log.warning("memory heads: lost on restart, not shared by replicas")
+                heads = MemoryHeadStore()
+            break
+        except SinkUnavailable as exc:
+            if sink is not None:
+                sink.close()
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("waiting for Kafka: %s", exc)
+            time.sleep(1.0)
+    return create_app(settings, sink, heads, keys, close_on_shutdown=True)
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory (one per worker process): the settings come from the environment."""
+    return build_app(Settings())
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
+    workers: Annotated[int | None, typer.Option(help="uvicorn worker processes.")] = None,
+    keys_file: Annotated[
+        Path | None, typer.Option("--keys-file", help="The key file (hashes only).")
+    ] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Serve the collector with uvicorn. Every option also reads TOOLTRAIL_COLLECTOR_*."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    overrides: dict[str, Any] = {
+        k: v
+        for k, v in {"host": host, "port": port, "workers": workers, "keys_file": keys_file}.items()
+        if v is not None
+    }
+    for name, value in overrides.items():  # worker processes read the environment
+        os.environ[f"{_ENV}{name.upper()}"] = str(value)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise _fail(f"invalid settings:\n{exc}") from exc
+    logging.getLogger().setLevel(settings.log_level.upper())
+    if settings.log_level != "debug":  # kafka-python narrates every connection at INFO
+        logging.getLogger("kafka").setLevel(logging.WARNING)
+    log.info(
+        "collector on http://%s:%d (sink %s, heads %s, keys %s)",
+        settings.host,
+        settings.port,
+        settings.sink,
+        settings.heads,
+        settings.keys_file,
+    )
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": access_log,
+        "proxy_headers": False,
+    }
+    if settings.workers > 1:
+        uvicorn.run(
+            "tooltrail.collector.cli:app_from_env",
+            factory=True,
+            workers=settings.workers,
+            **common,
+        )
+        return
+    from .errors import SinkUnavailable
+
+    try:
+        fastapi_app = build_app(settings)
+    except SinkUnavailable as exc:
+        raise _fail(f"Kafka unreachable at {settings.kafka_bootstrap_servers}: {exc}") from exc
+    uvicorn.run(fastapi_app, **common)
+
+
+# -- keys -----------------------------------------------------------------------------------------
+
+
+@keys_app.command("create")
+def keys_create(
+    source: Annotated[str, typer.Option("--source", "-s", help="The source name it writes.")],
+    stream: Annotated[
+        list[str] | None,
+        typer.Option("--stream", help="Allowed stream-id pattern (fnmatch); default <source>.*"),
+    ] = None,
+    expires_in_days: Annotated[
+        float | None, typer.Option("--expires-in-days", help="Expire after N days.")
+    ] = None,
+    label: Annotated[str, typer.Option(help="A note shown by 'keys list'.")] = "",
+    keys_file: KeysFile = _DEFAULT_KEYS_FILE,
+) -> None:
+    """Create a key. The plaintext key is printed once, on stdout; only its hash is kept."""
+    expires = time.time() + expires_in_days * 86400 if expires_in_days is not None else None
+    try:
+        key, plaintext = KeyStore(keys_file).create(
+            source, streams=stream or (), expires=expires, label=label
+        )
+    except KeyStoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(
+        f"created key {key.key_id} for source {key.source!r} (streams {', '.join(key.streams)}"
+        f"{', expires ' + key.expires if key.expires else ''}); it is shown only now:",
+        err=True,
+    )
+    typer.echo(plaintext)
+
+
+@keys_app.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    keys_file: KeysFile = _DEFAULT_KEYS_FILE,
+) -> None:
+    """List keys (never secrets) and the signers trusted per source."""
+    try:
+        store = KeyStore(keys_file)
+    except KeyStoreError as exc:
+        raise _fail(str(exc)) from exc
+    rows: list[dict[str, Any]] = [
+        {
+            "key_id": k.key_id,
+            "source": k.source,
+            "streams": list(k.streams),
+            "status": store.status(k),
+            "created": k.created,
+            "expires": k.expires,
+            "label": k.label,
+        }
+        for k in store.list_keys()
+    ]
+    signers = {s: store.signers(s) for s in sorted({k.source for k in store.list_keys()})}
+    if as_json:
+        typer.echo(json.dumps({"keys": rows, "signers": signers}, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("key id", "source", "streams", "status", "created", "expires", "label")
+    for r in rows:
+        table.add_row(
+            r["key_id"],
+            r["source"],
+            " ".join(r["streams"]),
+            r["status"],
+            r["created"],
+            r["expires"] or "-",
+            r["label"],
+        )
+    console = Console()
+    console.print(table)
+    for source, pubs in signers.items():
+        console.print(f"signers of {source}: {', '.join(pubs) if pubs else 'none'}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id (the part after 'tt_').")],
+    keys_file: KeysFile = _DEFAULT_KEYS_FILE,
+) -> None:
+    """Revoke a key; a running collector refuses it (401) from its next request on."""
+    try:
+        key = KeyStore(keys_file).revoke(key_id)
+    except KeyStoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"revoked key {key.key_id} of source {key.source!r} at {key.revoked_at}")
+
+
+@keys_app.command("add-signer")
+def keys_add_signer(
+    source: Annotated[str, typer.Option("--source", "-s", help="The source it signs for.")],
+    public_key: Annotated[
+        str | None, typer.Argument(help="Raw Ed25519 public key, base64.")
+    ] = None,
+    signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-signing-key",
+            help="Derive the public key from an emitter's signing.key (it is not stored).",
+        ),
+    ] = None,
+    keys_file: KeysFile = _DEFAULT_KEYS_FILE,
+) -> None:
+    """Trust an emitter's Ed25519 public key for the checkpoints of a source."""
+    if (public_key is None) == (signing_key is None):
+        raise _fail("give either PUBLIC_KEY or --from-signing-key")
+    if signing_key is not None:
+        from tooltrail.contract import ContractError, Signer
+
+        if not signing_key.is_file():
+            raise _fail(f"{signing_key} is not a file")
+        try:
+            public_key = Signer.load_or_create(signing_key).public_key_b64
+        except (OSError, ContractError, ValueError) as exc:
+            raise _fail(f"cannot read {signing_key}: {exc}") from exc
+    assert public_key is not None
+    try:
+        key_id = KeyStore(keys_file).add_signer(source, public_key)
+    except KeyStoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"trusting signer {key_id} for source {source!r}")
+
+
+def register(root: typer.Typer) -> None:
+    """Mount into ``tooltrail``: ``tooltrail collector`` serves, ``tooltrail keys`` manages."""
+    root.command("collector", help="Serve the collector (uvicorn).")(serve)
+    root.add_typer(keys_app, name="keys")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
