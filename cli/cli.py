@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -38,15 +39,21 @@ def _build() -> typer.Typer:
         typer.echo(__version__)
 
     from .demo import demo
+    from .up import up
 
     app.command()(demo)
-
-    try:
-        from tooltrail.collector.cli import register
-    except ImportError as exc:  # the collector extra is not installed
-        logging.getLogger(__name__).debug("collector commands unavailable: %s", exc)
-    else:
-        register(app)
+    app.command()(up)
+    for module in (
+        "tooltrail.collector.cli",
+        "tooltrail.pipeline.cli",
+        "tooltrail.pipeline.integrity.cli",
+    ):
+        try:
+            register = importlib.import_module(module).register
+        except ImportError as exc:  # that stage's extra is not installed
+            logging.getLogger(__name__).debug("%s unavailable: %s", module, exc)
+        else:
+            register(app)
     return app
 
 

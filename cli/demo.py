@@ -1,53 +1,25 @@
-"""``tooltrail demo``: an audited MCP server and host, end to end, then a verify and a tamper drill.
+"""``tooltrail demo``: the embedded all-in-one, end to end, then a verify and a tamper drill.
 
-Runs a real MCP server (the official SDK) with the audit middleware and a real client session
-wrapped by the host-side auditor, makes a mix of calls (ok, failing, denied, one carrying a
-secret), ships both streams, verifies them against their signed checkpoints, and shows that
-editing one stored event is caught.
+Starts ``tooltrail up``'s stack in this process (collector → chDB store, no servers), registers
+two sources with API keys and their emitters' signing keys, runs a real MCP server (the official
+SDK) with the audit middleware and a real client session wrapped by the host-side auditor, makes
+a mix of calls (ok, failing, denied, one carrying a secret), ships both streams through the
+collector into the store, verifies the stored log against the signed checkpoints, then edits one
+stored row the way an intruder with database access would and shows that ``verify`` names it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
-import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from tooltrail.contract import compute_hash, verify
-from tooltrail.emitter import Actor, Emitter, MemoryTransport, Transport
+from tooltrail.emitter import Actor, Emitter
 
 __all__ = ["demo"]
-
-Collected = Callable[[], tuple[list[dict[str, Any]], list[dict[str, Any]]]]
-
-
-@contextmanager
-def _memory_collector() -> Iterator[tuple[Callable[[str], Transport], Collected]]:
-    transports: list[MemoryTransport] = []
-
-    def make(source: str) -> Transport:
-        t = MemoryTransport()
-        transports.append(t)
-        return t
-
-    def collected() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        events: list[dict[str, Any]] = []
-        cps: list[dict[str, Any]] = []
-        for t in transports:
-            for body in t.received:
-                batch = json.loads(body)
-                events += batch["events"]
-                cps += batch["checkpoints"]
-        return events, cps
-
-    yield make, collected
 
 
 async def _drive(server_em: Emitter, host_em: Emitter, calls: int) -> None:
@@ -90,73 +62,86 @@ async def _drive(server_em: Emitter, host_em: Emitter, calls: int) -> None:
 
 def demo(
     calls: int = typer.Option(12, help="Ordinary tool calls to make."),
-    workdir: Path | None = typer.Option(None, help="Where spools go (default: a temp dir)."),
+    workdir: Path | None = typer.Option(
+        None, help="Where the store and spools go (default: temp)."
+    ),
 ) -> None:
-    """Run an audited MCP server and host, ship, verify, and catch a tampered event."""
+    """Run the embedded all-in-one with an audited MCP server and host; verify; catch a tamper."""
     import anyio
     from rich.console import Console
     from rich.table import Table
 
+    from tooltrail.collector.auth import KeyStore
+    from tooltrail.pipeline.integrity import verify_store
+
+    from .up import Stack
+
     console = Console()
     root = workdir or Path(tempfile.mkdtemp(prefix="tooltrail-demo-"))
-    with _memory_collector() as (transport_for, collected):
-        server_em = Emitter(
-            source_name="demo-fs-server",
-            spool_dir=root / "server-spool",
-            transport=transport_for("demo-fs-server"),
-            fingerprint_key=b"demo deployment key",
-            flush_interval=0.05,
+    keys = KeyStore(root / "collector-keys.json")
+    with Stack(store_path=root / "store", keys_file=root / "collector-keys.json", port=0) as stack:
+        console.print(f"collector {stack.url}/v1/events → embedded store {root / 'store'}")
+        emitters = []
+        for name, kind in (("demo-fs-server", "server"), ("demo-host", "host")):
+            _, api_key = keys.create(name)
+            em = Emitter(
+                source_name=name,
+                source_kind=kind,  # type: ignore[arg-type]
+                spool_dir=root / f"{name}-spool",
+                collector_url=stack.url,
+                api_key=api_key,
+                fingerprint_key=b"demo deployment key",
+                flush_interval=0.05,
+            )
+            if em.signer is not None:
+                keys.add_signer(name, em.signer.public_key_b64)
+            emitters.append(em)
+        anyio.run(_drive, emitters[0], emitters[1], calls)
+        for em in emitters:
+            if not em.flush(30):
+                console.print(f"[red]{em.stream_id}: not everything reached the store[/]")
+                raise typer.Exit(1)
+            em.close()
+        trusted = [em.signer.public_key for em in emitters if em.signer is not None]
+        store = stack.store
+        rows = store.query_df(
+            f"SELECT source_name, seq, method, tool, resource_uri, outcome, error_type, "  # noqa: S608
+            f"redactions, trace_id FROM {store.database}.events ORDER BY source_name, seq"
         )
-        host_em = Emitter(
-            source_name="demo-host",
-            source_kind="host",
-            spool_dir=root / "host-spool",
-            transport=transport_for("demo-host"),
-            flush_interval=0.05,
-        )
-        anyio.run(_drive, server_em, host_em, calls)
-        for em in (server_em, host_em):
-            em.flush(10)
-        keys = [em.signer.public_key for em in (server_em, host_em) if em.signer is not None]
-        events, checkpoints = collected()
-        server_em.close()
-        host_em.close()
+        table = Table(title=f"{len(rows)} audited events in the store")
+        for col in ("source", "seq", "method", "target", "outcome", "error", "redacted", "trace"):
+            table.add_column(col)
+        for r in rows.itertuples(index=False):
+            table.add_row(
+                r.source_name,
+                str(r.seq),
+                r.method,
+                r.tool or r.resource_uri,
+                r.outcome,
+                r.error_type,
+                ",".join(f"{k}={v}" for k, v in dict(r.redactions).items()),
+                (r.trace_id or "")[:8],
+            )
+        console.print(table)
 
-    table = Table(title=f"{len(events)} audited events")
-    for col in ("source", "seq", "method", "target", "outcome", "error", "redactions", "trace"):
-        table.add_column(col)
-    for e in events:
-        table.add_row(
-            e["source"]["name"],
-            str(e["seq"]),
-            e["mcp.method.name"],
-            e.get("gen_ai.tool.name") or e.get("mcp.resource.uri") or "",
-            e["outcome"],
-            e.get("error.type") or "",
-            ",".join(f"{k}={v}" for k, v in e.get("redactions", {}).items()),
-            (e.get("trace_id") or "")[:8],
-        )
-    console.print(table)
+        report = verify_store(store, public_keys=trusted)
+        for sid, s in report.streams.items():
+            console.print(
+                f"[green]verified[/] {sid}: {s.events} events, {s.signed_checkpoints} signed "
+                f"checkpoints, proven through seq {s.verified_through}"
+            )
+        if not report.ok:
+            console.print(f"[red]integrity breaks: {report.findings}[/]")
+            raise typer.Exit(1)
 
-    report = verify(events, checkpoints, keys, raise_on_break=False)
-    for sid, s in report.streams.items():
-        console.print(
-            f"[green]verified[/] {sid}: {s.events} events, {s.signed_checkpoints} signed "
-            f"checkpoints, proven through seq {s.verified_through}"
+        store.command(  # an intruder with database access hides the denial
+            f"ALTER TABLE {store.database}.events UPDATE outcome = 'ok', error_type = '' "
+            "WHERE outcome = 'denied' SETTINGS mutations_sync = 2"
         )
-    if not report.ok:
-        console.print(f"[red]integrity breaks: {report.findings}[/]")
-        raise typer.Exit(1)
-
-    tampered = copy.deepcopy(events)
-    victim = next(e for e in tampered if e["outcome"] == "denied")
-    victim["outcome"] = "ok"  # hide the denial
-    victim.pop("error.type", None)
-    victim["hash"] = compute_hash(victim)  # even re-hashing does not help
-    drill = verify(tampered, checkpoints, keys, raise_on_break=False)
-    first = drill.findings[0] if drill.findings else None
-    console.print(f"tamper drill (a denial rewritten as ok and re-hashed): [bold]{first}[/]")
-    if first is None:
-        raise typer.Exit(1)
+        drill = verify_store(store, public_keys=trusted, record=False)
+        first = drill.findings[0] if drill.findings else None
+        console.print(f"tamper drill (a denial rewritten as ok in the store): [bold]{first}[/]")
+        if first is None:
+            raise typer.Exit(1)
     if workdir is None:
         shutil.rmtree(root, ignore_errors=True)

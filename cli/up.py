@@ -1,0 +1,185 @@
+"""``tooltrail up``: the all-in-one — collector, store, digests (and the processor with Kafka).
+
+Embedded default: no servers to install. The collector hands verified segments straight to the
+store (chDB, in-process) and answers 202 only once the store holds them; chain heads are read
+from the store. With ``--kafka`` the same parts run against a broker: the collector produces to
+Kafka and a processor thread consumes into the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["Stack", "up"]
+
+log = logging.getLogger(__name__)
+
+
+class Stack:
+    """The parts of ``tooltrail up`` in this process; ``start()`` / ``stop()`` (or ``with``)."""
+
+    def __init__(
+        self,
+        *,
+        store_path: Path,
+        keys_file: Path,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        kafka_bootstrap: str | None = None,
+        digest_key: Path | None = None,
+        digest_interval: float = 60.0,
+    ) -> None:
+        self.store_path = store_path
+        self.keys_file = keys_file
+        self.host = host
+        self.port = port
+        self.kafka_bootstrap = kafka_bootstrap
+        self.digest_key = digest_key
+        self.digest_interval = digest_interval
+        self.store: Any = None
+        self._server: Any = None
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Stack:
+        import uvicorn
+
+        from tooltrail.pipeline.store import StoreConfig, open_store
+
+        self.store = open_store(StoreConfig(path=str(self.store_path)))
+        self.store.migrate()
+        app = self._collector_app()
+        config = uvicorn.Config(app, host=self.host, port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._spawn("collector", self._server.run)
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._threads[0].is_alive():
+                raise RuntimeError("the collector did not start")
+            time.sleep(0.02)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        if self.digest_key is not None:
+            self._spawn("digests", self._digest_loop)
+        return self
+
+    def _collector_app(self) -> Any:
+        from tooltrail.collector.auth import KeyStore
+        from tooltrail.collector.settings import Settings
+
+        if self.kafka_bootstrap is None:
+            from tooltrail.collector.app import create_app
+            from tooltrail.pipeline.embedded import StoreHeadStore, StoreSink
+
+            settings = Settings(keys_file=self.keys_file, sink="memory", heads="memory")
+            return create_app(
+                settings,
+                StoreSink(self.store),
+                StoreHeadStore(self.store),
+                KeyStore(self.keys_file),
+            )
+        from tooltrail.collector.cli import build_app
+        from tooltrail.pipeline.processor import Processor
+        from tooltrail.pipeline.settings import PipelineSettings
+
+        settings = Settings(keys_file=self.keys_file, kafka_bootstrap_servers=self.kafka_bootstrap)
+        app = build_app(settings)
+        processor = Processor(
+            PipelineSettings(
+                kafka_bootstrap_servers=self.kafka_bootstrap, store_path=self.store_path
+            ),
+            self.store,
+        )
+        self._spawn("processor", lambda: self._run_processor(processor))
+        return app
+
+    def _run_processor(self, processor: Any) -> None:
+        try:
+            processor.run(self._stop)
+        finally:
+            processor.close()
+
+    def _digest_loop(self) -> None:
+        from tooltrail.contract import Signer
+        from tooltrail.pipeline.integrity import Digester
+
+        assert self.digest_key is not None
+        digester = Digester(self.store, Signer.load_or_create(self.digest_key))
+        while not self._stop.wait(self.digest_interval):
+            try:
+                made = digester.run_once()
+            except Exception:  # keep digesting later; the store may be busy or down
+                log.exception("digest run failed")
+                continue
+            if made:
+                log.info("signed %d hourly digest(s)", len(made))
+
+    def _spawn(self, name: str, target: Any) -> None:
+        thread = threading.Thread(target=target, name=f"tooltrail-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        for thread in self._threads:
+            thread.join(timeout=15)
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def up(
+    store_path: Annotated[Path, typer.Option(help="chDB data directory.")] = Path(
+        ".tooltrail/store"
+    ),
+    keys_file: Annotated[Path, typer.Option(help="Collector key file (hashes only).")] = Path(
+        ".tooltrail/collector-keys.json"
+    ),
+    host: Annotated[str, typer.Option(help="Collector listen address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Collector listen port.")] = 8080,
+    kafka: Annotated[
+        str | None, typer.Option("--kafka", help="Run against this Kafka (host:port).")
+    ] = None,
+    digest_key: Annotated[Path, typer.Option(help="Pipeline Ed25519 key for digests.")] = Path(
+        ".tooltrail/pipeline-signing.key"
+    ),
+    digest_interval: Annotated[float, typer.Option(help="Seconds between digest runs.")] = 60.0,
+) -> None:
+    """Run collector, store and digests in one process (embedded store; --kafka for a broker)."""
+    stack = Stack(
+        store_path=store_path,
+        keys_file=keys_file,
+        host=host,
+        port=port,
+        kafka_bootstrap=kafka,
+        digest_key=digest_key,
+        digest_interval=digest_interval,
+    )
+    stack.start()
+    typer.echo(f"tooltrail up: collector {stack.url}/v1/events, store {store_path}")
+    if not keys_file.exists():
+        typer.echo("no keys yet: tooltrail keys create --source <name>")
+    try:
+        while all(t.is_alive() for t in stack._threads):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()

@@ -1,0 +1,431 @@
+"""The stream processor: collector segments from Kafka → the store, exactly once in effect.
+
+One :class:`Processor` is one member of the consumer group ``kafka_group_id`` on the events topic;
+:meth:`~Processor.run` repeats :meth:`~Processor.run_once`: poll → ``decode_segment`` → buffer →
+when ``batch_max_rows`` events or ``batch_max_wait_s`` old: ``store.insert_segments`` → dead
+letters acknowledged → commit the offsets of exactly the flushed records.
+
+* **Commit after insert, never before.** A crash in between redelivers the records; the store
+  skips every event at or below its stream's stored head, so nothing is written twice
+  (``InsertResult.duplicates``). The ``dedupe_token`` (partition/offset ranges + the segments'
+  seq ranges) also lets ClickHouse drop a retried block.
+* **Store down.** Nothing is committed, the buffer is kept and the flush retried with exponential
+  backoff; meanwhile (and whenever the buffer is over ``max_buffered_rows`` /
+  ``max_buffered_bytes``) the assigned partitions are **paused**: memory stays bounded and the
+  member stays in its group. They resume after the next successful flush.
+* **Poison records** go, original key, bytes and headers, to the dead-letter topic with the
+  headers ``reason``, ``original_topic``, ``original_partition``, ``original_offset``; their
+  offsets are committed with the next flush, once acknowledged (a crash may send one twice).
+* **Rebalance.** kafka-python runs the listener inside ``poll()``/``close()`` on its I/O thread,
+  where no commit is possible. A revoked partition's uncommitted records are dropped and the
+  partition rewound to the first of them (an eager rebalance keeps the position of a partition
+  that comes back); its next owner re-reads them from the committed offset and the store
+  deduplicates. Cached stream heads are forgotten on every assignment.
+
+Limit: a member evicted during an insert (session timeout) may write a batch its successor
+writes too; the events table (ReplacingMergeTree) collapses such exact copies; ``FINAL`` hides
+them until it merges.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import threading
+import time
+import warnings
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tooltrail.collector.errors import SinkUnavailable
+from tooltrail.collector.sinks.kafka import (
+    KafkaConsumer,
+    KafkaProducer,
+    close_producer,
+    ensure_topics,
+    kafka_errors,
+)
+
+from .errors import PipelineError, PoisonRecord
+from .metrics import PipelineMetrics
+from .segments import DecodedSegment, decode_segment
+from .settings import PipelineSettings
+from .store import Store
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from kafka import ConsumerRebalanceListener
+    from kafka.structs import OffsetAndMetadata
+
+__all__ = ["Processor"]
+
+log = logging.getLogger(__name__)
+
+_MAX_REASON = 1000  # characters of a dead letter's reason header
+
+
+@dataclass(slots=True)
+class _DeadLetter:
+    tp: Any  # TopicPartition
+    record: Any  # kafka-python ConsumerRecord
+    reason: str
+    future: Any = None  # the produce future, once sent
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Forwards kafka-python's rebalance callbacks to the processor."""
+
+    def __init__(self, processor: Processor) -> None:
+        self._processor = processor
+
+    def on_partitions_revoked(self, revoked: Collection[Any]) -> None:
+        self._processor._on_revoked(revoked)
+
+    def on_partitions_lost(self, lost: Collection[Any]) -> None:
+        self._processor._on_revoked(lost)
+
+    def on_partitions_assigned(self, assigned: Collection[Any]) -> None:
+        self._processor._on_assigned(assigned)
+
+
+class Processor:
+    """One consumer-group member moving segments from Kafka into ``store``; see the module doc."""
+
+    def __init__(
+        self,
+        settings: PipelineSettings,
+        store: Store,
+        *,
+        metrics: PipelineMetrics | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics or PipelineMetrics()
+        self.options = settings.kafka_options()
+        self.topic = settings.kafka_topic_events
+        self.deadletter_topic = settings.kafka_topic_deadletter
+        self._segments: list[tuple[Any, DecodedSegment, int]] = []  # (tp, segment, bytes)
+        self._dead: list[_DeadLetter] = []
+        self._first: dict[Any, int] = {}  # tp -> first uncommitted offset in the buffer
+        self._next: dict[Any, int] = {}  # tp -> offset after the last record taken
+        self._rows = 0
+        self._bytes = 0
+        self._opened_at: float | None = None
+        self._inserted = False  # the buffer's segments are stored; only dead letters/commit left
+        self._failing = False
+        self._retry_at = 0.0
+        self._backoff = settings.retry_backoff_initial_s
+        self._lag_at = 0.0
+        self._producer: Any = None
+        self._closed = False
+        self._metrics_server: Any = None
+        s = settings
+        try:
+            if s.kafka_create_topics:
+                ensure_topics(self.options, [self.topic, self.deadletter_topic])
+            self._consumer = KafkaConsumer(
+                **self.options.consumer_config(s.kafka_group_id, "-consumer"),
+                max_poll_records=s.kafka_max_poll_records,
+                max_poll_interval_ms=s.kafka_max_poll_interval_ms,
+                fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
+                max_partition_fetch_bytes=s.kafka_max_partition_fetch_bytes,
+            )
+        except (SinkUnavailable, kafka_errors.KafkaError) as exc:
+            raise PipelineError(
+                f"Kafka unreachable at {settings.kafka_bootstrap_servers}: {exc}"
+            ) from exc
+        self._consumer.subscribe([self.topic], listener=_Listener(self))
+        if settings.metrics_port is not None:
+            try:
+                self._metrics_server, _ = self.metrics.serve(settings.metrics_port, s.metrics_host)
+            except OSError:
+                self._consumer.close(autocommit=False)
+                raise
+
+    @property
+    def metrics_port(self) -> int | None:
+        """The port ``/metrics`` is served on (useful when ``metrics_port`` was 0)."""
+        return int(self._metrics_server.server_port) if self._metrics_server is not None else None
+
+    @property
+    def buffered_events(self) -> int:
+        return self._rows
+
+    @property
+    def failing(self) -> bool:
+        """Whether the last flush failed (the store or the dead-letter topic is down)."""
+        return self._failing
+
+    def assignment(self) -> set[Any]:
+        return set(self._consumer.assignment())
+
+    def paused(self) -> set[Any]:
+        return set(self._consumer.paused())
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Process until ``stop`` is set, then flush what is buffered (the caller closes)."""
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except kafka_errors.KafkaError as exc:
+                log.warning("Kafka error in the processor loop (retrying): %s", exc)
+                stop.wait(self.settings.retry_backoff_initial_s)
+        self.flush()
+
+    def run_once(self, max_wait_s: float = 0.5) -> int:
+        """Flush if due, (un)pause, poll at most ``max_wait_s``, take the records, flush if due.
+
+        Returns the number of records taken from Kafka.
+        """
+        if self._flush_due(time.monotonic()):
+            self.flush()
+        self._apply_pause()
+        records = self._consumer.poll(timeout_ms=int(self._poll_timeout(max_wait_s) * 1000))
+        taken = 0
+        if records:
+            assigned = self._consumer.assignment()
+            for tp, batch in records.items():
+                if tp not in assigned:  # revoked during this poll; redelivered to its owner
+                    continue
+                for record in batch:
+                    self._take(tp, record)
+                    if self._flush_due(time.monotonic()):
+                        self.flush()
+                taken += len(batch)
+        if self._flush_due(time.monotonic()):
+            self.flush()
+        self._apply_pause()
+        self._update_lag()
+        return taken
+
+    def _poll_timeout(self, max_wait_s: float) -> float:
+        now = time.monotonic()
+        wait = max_wait_s
+        if self._failing:
+            wait = min(wait, max(self._retry_at - now, 0.0))
+        elif self._opened_at is not None:
+            wait = min(wait, max(self._opened_at + self.settings.batch_max_wait_s - now, 0.0))
+        return wait
+
+    def _flush_due(self, now: float) -> bool:
+        if self._opened_at is None or (self._failing and now < self._retry_at):
+            return False
+        s = self.settings
+        return (
+            self._rows >= s.batch_max_rows
+            or self._bytes >= s.max_buffered_bytes
+            or now - self._opened_at >= s.batch_max_wait_s
+        )
+
+    def _take(self, tp: Any, record: Any) -> None:
+        self.metrics.records_consumed.inc()
+        value = record.value
+        if self._opened_at is None:
+            self._opened_at = time.monotonic()
+        self._first.setdefault(tp, record.offset)
+        self._next[tp] = record.offset + 1
+        if not isinstance(value, bytes):
+            self._dead_letter(tp, record, "the record has no value")
+            return
+        self._bytes += len(value)
+        try:
+            segment = decode_segment(value)
+        except PoisonRecord as exc:
+            self._dead_letter(tp, record, exc.reason)
+            return
+        self._segments.append((tp, segment, len(value)))
+        self._rows += len(segment.events)
+        self.metrics.events_consumed.inc(len(segment.events))
+
+    def _apply_pause(self) -> None:
+        s = self.settings
+        full = self._rows >= s.max_buffered_rows or self._bytes >= s.max_buffered_bytes
+        want = self._failing or full
+        assigned = self._consumer.assignment()
+        paused = self._consumer.paused()
+        if want and assigned - paused:
+            log.info(
+                "pausing %s (%s)", sorted(assigned), "flush failing" if self._failing else "full"
+            )
+            self._consumer.pause(*(assigned - paused))
+        elif not want and paused:
+            self._consumer.resume(*paused)
+        self.metrics.paused.set(1 if want else 0)
+        self.metrics.buffered_rows.set(self._rows)
+
+    def _update_lag(self, every_s: float = 1.0) -> None:
+        now = time.monotonic()
+        if now < self._lag_at:
+            return
+        self._lag_at = now + every_s
+        lags: dict[tuple[str, int], int] = {}
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            position = self._next.get(tp)
+            if high is not None and position is not None:
+                lags[(tp.topic, tp.partition)] = max(int(high) - position, 0)
+        self.metrics.set_lag(lags)
+
+    # -- dead letters --------------------------------------------------------------------------
+
+    def _dead_letter(self, tp: Any, record: Any, reason: str) -> None:
+        reason = reason[:_MAX_REASON]
+        log.warning("dead-lettering %s:%d@%d: %s", tp.topic, tp.partition, record.offset, reason)
+        dead = _DeadLetter(tp, record, reason)
+        self._dead.append(dead)
+        self.metrics.dead_lettered.inc()
+        try:
+            self._send(dead)
+        except kafka_errors.KafkaError as exc:  # sent again at the flush
+            log.warning("dead letter not sent yet: %s", exc)
+
+    def _send(self, dead: _DeadLetter) -> None:
+        if self._producer is None:
+            self._producer = KafkaProducer(**self.options.producer_config("-deadletter"))
+        record = dead.record
+        headers = [
+            ("reason", dead.reason.encode()),
+            ("original_topic", record.topic.encode()),
+            ("original_partition", str(record.partition).encode()),
+            ("original_offset", str(record.offset).encode()),
+            *(record.headers or ()),
+        ]
+        dead.future = self._producer.send(
+            self.deadletter_topic, value=record.value, key=record.key, headers=headers
+        )
+
+    def _settle_dead_letters(self) -> None:
+        """Every buffered dead letter acknowledged (re-sent if it failed), or KafkaError."""
+        deadline = time.monotonic() + self.options.delivery_timeout_s
+        for dead in self._dead:
+            if dead.future is None or (dead.future.is_done and dead.future.failed()):
+                self._send(dead)
+        for dead in self._dead:
+            dead.future.get(timeout=max(deadline - time.monotonic(), 0.001))
+
+    # -- flush and commit ----------------------------------------------------------------------
+
+    def dedupe_token(self) -> str:
+        """Names the buffer's records: the same records always give the same token."""
+        h = hashlib.sha256(self.settings.kafka_group_id.encode())
+        for tp in sorted(self._first):
+            h.update(f"|{tp.topic}:{tp.partition}:{self._first[tp]}-{self._next[tp]}".encode())
+        for _, seg, _ in self._segments:
+            if seg.events:
+                first, last = seg.events[0], seg.events[-1]
+                h.update(f"|{seg.stream_id}:{first['seq']}-{last['seq']}:{last['hash']}".encode())
+        return h.hexdigest()
+
+    def flush(self) -> bool:
+        """Insert the buffer, settle dead letters, then commit; False (nothing committed) on
+        failure, which keeps the buffer and schedules a retry with backoff."""
+        if self._opened_at is None:
+            return True
+        started = time.monotonic()
+        try:
+            if self._segments and not self._inserted:
+                segments = [s for _, s, _ in self._segments]
+                result = self.store.insert_segments(segments, dedupe_token=self.dedupe_token())
+                self._inserted = True
+                self.metrics.events_inserted.inc(result.inserted)
+                self.metrics.events_duplicate.inc(result.duplicates)
+            if self._dead:
+                self._settle_dead_letters()
+        except (PipelineError, kafka_errors.KafkaError) as exc:
+            self._flush_failed(exc)
+            return False
+        offsets = {tp: OffsetAndMetadata(self._next[tp], "", -1) for tp in self._first}
+        try:
+            self._commit(offsets)
+        except kafka_errors.KafkaError as exc:
+            # stored already: the records come again after a restart or rebalance and the
+            # store skips them; a later commit of this partition covers these offsets too
+            self.metrics.commit_failures.inc()
+            log.warning("offset commit failed after the insert (will be redelivered): %s", exc)
+        self.metrics.observe_flush(self._rows, time.monotonic() - started)
+        if self._failing:
+            log.info("flush succeeded again; resuming")
+        self._failing = False
+        self._backoff = self.settings.retry_backoff_initial_s
+        self._clear()
+        return True
+
+    def _commit(self, offsets: Mapping[Any, Any]) -> None:
+        """Commit ``offsets`` (only ever called after the insert they cover succeeded)."""
+        self._consumer.commit(dict(offsets), timeout_ms=self.options.request_timeout_ms)
+
+    def _flush_failed(self, exc: Exception) -> None:
+        self.metrics.insert_failures.inc()
+        self._failing = True
+        self._retry_at = time.monotonic() + self._backoff
+        log.warning("flush failed, nothing committed; retry in %.2fs: %s", self._backoff, exc)
+        self._backoff = min(self._backoff * 2, self.settings.retry_backoff_max_s)
+
+    def _clear(self) -> None:
+        self._segments.clear()
+        self._dead.clear()
+        self._first.clear()
+        self._rows = self._bytes = 0
+        self._opened_at = None
+        self._inserted = False
+
+    # -- rebalance (called on kafka-python's I/O thread while this one waits in poll/close) ----
+
+    def _on_revoked(self, revoked: Iterable[Any]) -> None:
+        gone = set(revoked)
+        rewind = {tp: offset for tp, offset in self._first.items() if tp in gone}
+        if not rewind:
+            return
+        before = len(self._segments) + len(self._dead)
+        self._segments = [item for item in self._segments if item[0] not in gone]
+        self._dead = [d for d in self._dead if d.tp not in gone]
+        self.metrics.dropped_on_revoke.inc(before - len(self._segments) - len(self._dead))
+        for tp, offset in rewind.items():
+            del self._first[tp]
+            self._next.pop(tp, None)
+            # an eager rebalance keeps the position if the partition comes back
+            with contextlib.suppress(ValueError, kafka_errors.KafkaError):
+                self._consumer.seek(tp, offset)
+        self._rows = sum(len(s.events) for _, s, _ in self._segments)
+        self._bytes = sum(n for _, _, n in self._segments) + sum(
+            len(d.record.value or b"") for d in self._dead
+        )
+        if not self._first:
+            self._clear()
+        log.info("revoked %s: gave up their uncommitted records, rewound", sorted(rewind))
+
+    def _on_assigned(self, assigned: Iterable[Any]) -> None:
+        log.info("assigned partitions %s", sorted(assigned))
+        self.store.forget_heads()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def close(self, *, flush: bool = True) -> None:
+        """Flush (one attempt) and commit, leave the group, close the clients; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if flush:
+                self.flush()
+        finally:
+            try:
+                self._consumer.close(autocommit=False)
+            finally:
+                if self._producer is not None:
+                    close_producer(
+                        self._producer, timeout=min(self.options.delivery_timeout_s, 5.0)
+                    )
+                if self._metrics_server is not None:
+                    self._metrics_server.shutdown()
+                    self._metrics_server.server_close()
+
+    def __enter__(self) -> Processor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,32 @@
+"""tooltrail.pipeline.store: events, rollups, checkpoints, findings and chain heads in ClickHouse.
+
+``open_store(StoreConfig(...))`` gives a :class:`Store` over chDB (in-process, the embedded
+default) or a ClickHouse server over HTTP; one SQL serves both. ``Store.migrate()`` creates the
+schema (``schema``); ``rows`` maps events to columns and back without loss.
+
+Importing this package loads neither clickhouse-connect nor pandas: ``open_store`` loads the
+driver, ``Store.query_df`` loads pandas.
+"""
+
+from __future__ import annotations
+
+from ..segments import DecodedSegment
+from ._store import InsertResult, Store, StoreConfig, open_store
+from .rows import FIELD_COLUMNS, FINDING_SOURCES, event_to_row, row_to_checkpoint, row_to_event
+from .schema import SCHEMA_VERSION, TABLES, migrate
+
+__all__ = [
+    "FIELD_COLUMNS",
+    "FINDING_SOURCES",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "DecodedSegment",
+    "InsertResult",
+    "Store",
+    "StoreConfig",
+    "event_to_row",
+    "migrate",
+    "open_store",
+    "row_to_checkpoint",
+    "row_to_event",
+]

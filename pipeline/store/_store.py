@@ -1,0 +1,417 @@
+"""The store: ClickHouse (server over HTTP, or chDB in-process) behind one small API.
+
+The same SQL runs on both backends; only :func:`open_store` knows which one it talks to.
+Every ClickHouse / chDB error is wrapped where it enters: ``StoreUnavailable`` (the original in
+``__cause__``), and nothing this object caches advances when a call fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from ..errors import StoreUnavailable
+from ..segments import DecodedSegment
+from .rows import (
+    EVENT_COLUMN_NAMES,
+    checkpoint_to_row,
+    events_to_columns,
+    finding_rows,
+    integrity_by_seq,
+    row_to_checkpoint,
+    row_to_event,
+)
+from .schema import (
+    CHECKPOINT_COLUMNS,
+    EVENT_COLUMNS,
+    FINDING_COLUMNS,
+    HEAD_COLUMNS,
+    check_database_name,
+    migrate,
+)
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]  # no stubs installed
+    from clickhouse_connect.driver.client import Client
+
+__all__ = ["InsertResult", "Store", "StoreConfig", "open_store"]
+
+logger = logging.getLogger(__name__)
+
+_HEAD_QUERY_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the store lives. ``backend="chdb"`` keeps it in-process under ``path``;
+    ``backend="http"`` talks to a ClickHouse server at ``url`` (``http(s)://host:8123``)."""
+
+    backend: Literal["chdb", "http"] = "chdb"
+    path: str = ".tooltrail/store"
+    url: str | None = None
+    username: str = "default"
+    password: str = ""
+    database: str = "tooltrail"
+    ttl_days: int | None = None
+    secure: bool = False
+    verify_tls: bool = True
+
+    def __post_init__(self) -> None:
+        if self.backend not in ("chdb", "http"):
+            raise ValueError(f"backend must be 'chdb' or 'http', not {self.backend!r}")
+        if self.backend == "http" and not self.url:
+            raise ValueError("backend 'http' needs url (http(s)://host:8123)")
+        if self.ttl_days is not None and self.ttl_days < 1:
+            raise ValueError("ttl_days must be at least 1 (or None: keep events forever)")
+        check_database_name(self.database)
+
+    def __repr__(self) -> str:  # never print the password
+        return (
+            f"StoreConfig(backend={self.backend!r}, path={self.path!r}, url={self.url!r}, "
+            f"username={self.username!r}, database={self.database!r}, ttl_days={self.ttl_days})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class InsertResult:
+    inserted: int  # events written
+    duplicates: int  # events skipped: already stored (seq <= stored head) or repeated in the call
+    streams: int  # distinct streams the call touched
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    from clickhouse_connect.driver.exceptions import ClickHouseError
+
+    return (ClickHouseError, OSError)
+
+
+@contextmanager
+def _wrapped(what: str) -> Iterator[None]:
+    try:
+        yield
+    except _driver_errors() as exc:
+        code = getattr(exc, "code", None)
+        raise StoreUnavailable(
+            f"{what}: {exc}", code=code if isinstance(code, int) else None
+        ) from exc
+
+
+def _type_names(columns: Sequence[tuple[str, str]]) -> list[str]:
+    """Column types as sent: no codec, and LowCardinality sent as plain String (the server
+    converts; building dictionaries client-side costs more than the bytes it saves)."""
+    return [
+        kind.split(" CODEC")[0].replace("LowCardinality(String)", "String") for _, kind in columns
+    ]
+
+
+_EVENT_TYPES = _type_names(EVENT_COLUMNS)
+_SELECT_EVENT = ", ".join(f"`{name}`" for name in EVENT_COLUMN_NAMES)
+_SELECT_CHECKPOINT = ", ".join(f"`{name}`" for name, _ in CHECKPOINT_COLUMNS)
+
+
+def open_store(config: StoreConfig) -> Store:
+    """Connect to the store ``config`` names (call :meth:`Store.migrate` once before use)."""
+    import clickhouse_connect
+
+    with _wrapped(f"cannot open the {config.backend} store"):
+        if config.backend == "chdb":
+            os.makedirs(config.path, exist_ok=True)
+            client = clickhouse_connect.get_client(interface="chdb", path=config.path)
+        else:
+            parts = urlsplit(str(config.url))
+            secure = config.secure or parts.scheme == "https"
+            client = clickhouse_connect.get_client(
+                interface="https" if secure else "http",
+                host=parts.hostname or "localhost",
+                port=parts.port or (8443 if secure else 8123),
+                username=config.username,
+                password=config.password,
+                secure=secure,
+                verify=config.verify_tls,
+                compress=True,
+                autogenerate_session_id=False,  # sessionless: threads may share the client
+            )
+    return Store(client, config)
+
+
+class Store:
+    """Events, checkpoints, findings and chain heads in one ClickHouse database.
+
+    ``client`` is the underlying clickhouse-connect client (for readers that need more than
+    :meth:`query_df`); tables are ``{database}.events`` and so on (see ``schema``).
+    """
+
+    def __init__(self, client: Client, config: StoreConfig) -> None:
+        self.client = client
+        self.config = config
+        self.database = config.database
+        self._heads: dict[str, int] = {}  # stream -> max stored seq (-1: none), this process
+        self._lock = threading.RLock()
+        self._closed = False
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Create or upgrade the schema (idempotent); returns its version."""
+        with _wrapped("migration failed"):
+            return migrate(self.client, self.database, ttl_days=self.config.ttl_days)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def insert_segments(
+        self, segments: Sequence[DecodedSegment], *, dedupe_token: str | None = None
+    ) -> InsertResult:
+        """Store the segments' new events, checkpoints, findings and chain heads.
+
+        Events at or below a stream's stored head (and repeats within the call) are skipped.
+        Events go in one insert, deduplicated by ``dedupe_token`` when given (use one that
+        names the consumed records, e.g. topic/partition/offsets, so a retry is recognised).
+        On any store error: StoreUnavailable, and the cached heads of these streams are
+        forgotten, so the retry reads them back from the store.
+        """
+        with self._lock:
+            streams = list(dict.fromkeys(seg.stream_id for seg in segments))
+            floors = dict(self._load_heads(streams))
+            kept: list[dict[str, Any]] = []
+            marks_of_kept: list[str] = []
+            checkpoints: dict[tuple[str, int, str, str], tuple[Any, ...]] = {}
+            findings: list[dict[str, Any]] = []
+            heads: dict[str, tuple[int, str, str]] = {}
+            duplicates = 0
+            now = datetime.now(UTC)
+            for seg in segments:
+                floor = floors[seg.stream_id]
+                marks = integrity_by_seq([e["seq"] for e in seg.events], seg.findings)
+                event_ids = {e["seq"]: e["event_id"] for e in seg.events}
+                seen: set[tuple[int, str]] = set()
+                top = floor
+                for event in seg.events:
+                    seq, digest = event["seq"], event["hash"]
+                    if seq <= floor or (seq, digest) in seen:
+                        duplicates += 1
+                        continue
+                    seen.add((seq, digest))
+                    kept.append(event)
+                    marks_of_kept.append(marks.get(seq, ""))
+                    if seq >= top:
+                        top = seq
+                        heads[seg.stream_id] = (seq, digest, seg.source)
+                floors[seg.stream_id] = top
+                for cp in seg.checkpoints:
+                    key = (seg.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
+                    checkpoints[key] = checkpoint_to_row(cp, seg.source)
+                findings.extend(
+                    {**f, "stream_id": seg.stream_id, "source": "collector",
+                     "event_id": event_ids.get(f["seq"], ""), "found_at": now}
+                    for f in seg.findings
+                )  # fmt: skip
+            try:
+                columns = events_to_columns(kept, marks_of_kept)
+                self._write(columns, list(checkpoints.values()), findings, heads, dedupe_token)
+            except BaseException:  # whatever went in, the retry reads the heads back
+                for stream in streams:
+                    self._heads.pop(stream, None)
+                raise
+            for stream, (seq, _, _) in heads.items():
+                self._heads[stream] = seq
+            logger.debug("stored %d events, %d duplicates", len(kept), duplicates)
+            return InsertResult(len(kept), duplicates, len(streams))
+
+    def _write(
+        self,
+        columns: list[list[Any]],
+        checkpoints: list[tuple[Any, ...]],
+        findings: list[dict[str, Any]],
+        heads: Mapping[str, tuple[int, str, str]],
+        dedupe_token: str | None,
+    ) -> None:
+        db = self.database
+        with _wrapped("insert failed"):
+            if columns[0]:
+                # a backfill may span many days: more parts, rather than a batch that never goes in
+                settings: dict[str, Any] = {"throw_on_max_partitions_per_insert_block": 0}
+                if dedupe_token:
+                    settings["insert_deduplication_token"] = dedupe_token
+                self.client.insert(
+                    f"{db}.events",
+                    columns,
+                    column_names=list(EVENT_COLUMN_NAMES),
+                    column_type_names=_EVENT_TYPES,
+                    column_oriented=True,
+                    settings=settings,
+                )
+            self._insert("checkpoints", checkpoints, CHECKPOINT_COLUMNS)
+            self._insert("integrity_findings", finding_rows(findings, "collector"), FINDING_COLUMNS)
+            head_rows = [(s, seq, h, src) for s, (seq, h, src) in heads.items()]
+            self._insert("chain_heads", head_rows, HEAD_COLUMNS)
+
+    def _insert(
+        self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[tuple[str, str]]
+    ) -> None:
+        if rows:
+            self.client.insert(
+                f"{self.database}.{table}",
+                rows,
+                column_names=[name for name, _ in columns],
+                column_type_names=_type_names(columns),
+            )
+
+    def record_findings(
+        self, findings: Sequence[Mapping[str, Any]], *, source: str = "verify"
+    ) -> None:
+        """Store integrity findings: dicts with ``stream_id``, ``seq``, ``class`` (or ``cls``),
+        optional ``detail``, ``event_id``, ``found_at`` (datetime or µs) and ``source``
+        (``collector`` | ``pipeline`` | ``verify``; default: the ``source`` argument)."""
+        rows = finding_rows(findings, source)
+        with _wrapped("recording findings failed"):
+            self._insert("integrity_findings", rows, FINDING_COLUMNS)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _load_heads(self, stream_ids: Iterable[str]) -> dict[str, int]:
+        """Max stored seq per stream (-1 when none), from the cache or the events table."""
+        wanted = list(dict.fromkeys(stream_ids))
+        missing = [s for s in wanted if s not in self._heads]
+        for start in range(0, len(missing), _HEAD_QUERY_CHUNK):
+            chunk = missing[start : start + _HEAD_QUERY_CHUNK]
+            with _wrapped("reading chain heads failed"):
+                result = self.client.query(
+                    f"SELECT stream_id, max(seq) FROM {self.database}.events"  # noqa: S608
+                    " WHERE stream_id IN {ids:Array(String)} GROUP BY stream_id",
+                    parameters={"ids": chunk},
+                )
+            found = {str(s): int(q) for s, q in result.result_rows}
+            for stream in chunk:
+                self._heads[stream] = found.get(stream, -1)
+        return {s: self._heads[s] for s in wanted}
+
+    def stream_heads(self, stream_ids: Iterable[str]) -> dict[str, int]:
+        """Max stored seq of each given stream that has events (others are left out)."""
+        with self._lock:
+            return {s: q for s, q in self._load_heads(stream_ids).items() if q >= 0}
+
+    def forget_heads(self, stream_ids: Iterable[str] | None = None) -> None:
+        """Drop cached heads (all, or these streams), e.g. when a consumer loses partitions."""
+        with self._lock:
+            if stream_ids is None:
+                self._heads.clear()
+            for stream in stream_ids or ():
+                self._heads.pop(stream, None)
+
+    def iter_events(
+        self,
+        *,
+        stream_id: str | None = None,
+        source: str | None = None,
+        since_us: int | None = None,
+        until_us: int | None = None,
+        batch_rows: int = 50_000,
+    ) -> Iterator[dict[str, Any]]:
+        """Rebuilt events ordered by stream, seq (then hash), one page of ``batch_rows`` at a
+        time (keyset pagination: no open cursor between pages, memory bounded by a page).
+
+        ``source`` is ``source.name``; ``since_us`` is inclusive, ``until_us`` exclusive.
+        Exact redeliveries are collapsed (FINAL); distinct events sharing a seq all appear.
+        """
+        if batch_rows < 1:
+            raise ValueError("batch_rows must be at least 1")
+        where: list[str] = ["1"]
+        params: dict[str, Any] = {"n": batch_rows}
+        if stream_id is not None:
+            where.append("stream_id = {stream:String}")
+            params["stream"] = stream_id
+        if source is not None:
+            where.append("source_name = {source:String}")
+            params["source"] = source
+        if since_us is not None:
+            where.append("time >= fromUnixTimestamp64Micro(toInt64({since:UInt64}), 'UTC')")
+            params["since"] = since_us
+        if until_us is not None:
+            where.append("time < fromUnixTimestamp64Micro(toInt64({until:UInt64}), 'UTC')")
+            params["until"] = until_us
+        base = (
+            f"SELECT {_SELECT_EVENT} FROM {self.database}.events FINAL WHERE {' AND '.join(where)}"  # noqa: S608
+        )
+        after = (
+            " AND stream_id >= {ls:String} AND (stream_id > {ls:String} OR seq > {lq:UInt64}"
+            " OR (seq = {lq:UInt64} AND hash > {lh:String}))"
+        )
+        tail = " ORDER BY stream_id, seq, hash LIMIT {n:UInt64}"
+        last: tuple[str, int, str] | None = None
+        while True:
+            sql = base + (after if last else "") + tail
+            if last:
+                params.update(ls=last[0], lq=last[1], lh=last[2])
+            with self._lock, _wrapped("reading events failed"):
+                result = self.client.query(sql, parameters=params)
+                names, page = result.column_names, result.result_rows
+            for row in page:
+                yield row_to_event(dict(zip(names, row, strict=True)))
+            if len(page) < batch_rows:
+                return
+            final = page[-1]
+            last = (final[0], final[1], final[2])  # stream_id, seq, hash lead the column list
+
+    def checkpoints(
+        self, *, stream_id: str | None = None, source: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Stored checkpoints, exactly as signed, ordered by stream and seq."""
+        where: list[str] = ["1"]
+        params: dict[str, Any] = {}
+        if stream_id is not None:
+            where.append("stream_id = {stream:String}")
+            params["stream"] = stream_id
+        if source is not None:
+            where.append("source = {source:String}")
+            params["source"] = source
+        sql = (
+            f"SELECT {_SELECT_CHECKPOINT} FROM {self.database}.checkpoints FINAL"  # noqa: S608
+            f" WHERE {' AND '.join(where)} ORDER BY stream_id, seq, hash, sig"
+        )
+        with self._lock, _wrapped("reading checkpoints failed"):
+            result = self.client.query(sql, parameters=params)
+        names = result.column_names
+        return [row_to_checkpoint(dict(zip(names, r, strict=True))) for r in result.result_rows]
+
+    def streams(self, *, source: str | None = None) -> list[str]:
+        """Every stream with stored events, checkpoints or a chain head (sorted)."""
+        where = "" if source is None else " WHERE {} = {{s:String}}"
+        parts = " UNION ALL ".join(
+            f"SELECT stream_id FROM {self.database}.{table}{where.format(column)}"  # noqa: S608
+            for table, column in (("events", "source_name"), ("checkpoints", "source"),
+                                  ("chain_heads", "source"))
+        )  # fmt: skip
+        sql = f"SELECT DISTINCT stream_id FROM ({parts}) ORDER BY stream_id"  # noqa: S608
+        with self._lock, _wrapped("listing streams failed"):
+            result = self.client.query(sql, parameters={"s": source} if source else None)
+        return [str(row[0]) for row in result.result_rows]
+
+    def query_df(self, sql: str, parameters: Mapping[str, Any] | None = None) -> pandas.DataFrame:
+        """Run a SELECT and return a pandas DataFrame (pandas is imported only here)."""
+        with self._lock, _wrapped("query failed"):
+            return self.client.query_df(sql, parameters=dict(parameters or {}))
+
+    def command(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:
+        """Run one statement; returns what clickhouse-connect's ``command`` returns."""
+        with self._lock, _wrapped("command failed"):
+            return self.client.command(sql, parameters=dict(parameters) if parameters else None)
+
+    def close(self) -> None:
+        """Release the connection (idempotent). A chDB engine closes with its last client."""
+        if not self._closed:
+            self._closed = True
+            with _wrapped("close failed"):
+                self.client.close()
