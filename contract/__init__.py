@@ -31,6 +31,7 @@ from .event import (
     seal,
     validate_event,
 )
+from .fingerprint import Fingerprinter
 from .jcs import canonicalize
 from .merkle import (
     DIGEST_FIELDS,
@@ -57,6 +58,7 @@ __all__ = [
     "ContractError",
     "EventInvalid",
     "Finding",
+    "Fingerprinter",
     "IntegrityError",
     "MerkleRoot",
     "SignatureError",

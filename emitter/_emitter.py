@@ -52,10 +52,13 @@ R = TypeVar("R")
 _getrandbits = random.getrandbits  # event ids need uniqueness, not secrecy
 
 
+_M62 = (1 << 62) - 1
+
+
 def _uuid7(ms: int) -> str:
+    """A UUIDv7 (RFC 9562) in its 32-hex-digit form: 48-bit ms time, version, variant, random."""
     r = _getrandbits(74)
-    h = f"{(ms << 16) | 0x7000 | (r >> 62):016x}{(2 << 62) | (r & ((1 << 62) - 1)):016x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return "%032x" % ((ms << 80) | (0x7000 | (r >> 62)) << 64 | (1 << 63) | (r & _M62))
 
 
 def _events_url(url: str) -> str:

@@ -7,12 +7,11 @@ wants an event dropped raises :class:`DropEvent`; it never returns ``None``.
 
 from __future__ import annotations
 
-import hmac
 import json
 from collections.abc import Callable
 from typing import Any
 
-from tooltrail.contract import EventInvalid, canonicalize, seal
+from tooltrail.contract import EventInvalid, Fingerprinter, canonicalize, seal
 
 from .redact import RedactionOptions, Redactor
 
@@ -80,7 +79,7 @@ class Fingerprint:
     __slots__ = ("_capture", "_key", "_max_bytes")
 
     def __init__(self, key: bytes | None, *, capture: bool = False, max_bytes: int = 4096) -> None:
-        self._key = key
+        self._key = Fingerprinter(key) if key is not None else None
         self._capture = capture
         self._max_bytes = max_bytes
 
@@ -94,7 +93,7 @@ class Fingerprint:
         if body is None:
             body = canonical_args(args)
         if self._key is not None:
-            event["args_fingerprint"] = hmac.digest(self._key, body, "sha256").hex()
+            event["args_fingerprint"] = self._key(body)
         if self._capture:
             if len(body) <= self._max_bytes:
                 event["args"] = json.loads(body)

@@ -80,3 +80,13 @@ def test_tamper_vectors(case: dict[str, Any]) -> None:
     report = verify(case["events"], case["checkpoints"], [key], raise_on_break=False)
     first = report.findings[0]
     assert {"class": first.cls, "seq": first.seq} == case["expect"]
+
+
+def test_fingerprinter_is_hmac_sha256() -> None:
+    from tooltrail.contract import Fingerprinter
+
+    fp = load("chain.json")["fingerprint"]
+    body = canonicalize(fp["args"])
+    assert Fingerprinter(fp["key_utf8"].encode())(body) == fp["hmac_sha256"]
+    long_key = b"k" * 100  # keys longer than a block are hashed first (RFC 2104)
+    assert Fingerprinter(long_key)(body) == hmac.new(long_key, body, hashlib.sha256).hexdigest()
