@@ -223,7 +223,9 @@ _KIND: Final = {
     )
     for name, (check, _) in FIELDS.items()
 }
+_REQUIRED_ORDER: Final = tuple(sorted(REQUIRED))
 _hex64 = _HEX64.match
+
 _stream_id = _STREAM_ID.match
 _SOURCE_KEYS: Final = frozenset({"kind", "name", "version", "hostname"})
 _ACTOR_KEYS: Final = frozenset({"user", "client", "client_version", "agent", "tenant"})
@@ -247,13 +249,13 @@ def validate_event(event: Any) -> dict[str, Any]:
     """Check ``event`` against the schema; return it or raise EventInvalid (field and rule)."""
     if type(event) is not dict:
         raise EventInvalid("event", "must be a JSON object")
-    keys = event.keys()
-    if not keys >= REQUIRED:
-        raise EventInvalid(min(REQUIRED - keys), "is required")
-    if not keys <= _ALL:
-        raise EventInvalid(min(keys - _ALL), "is not a field of event version 1")
+    for name in _REQUIRED_ORDER:
+        if name not in event:
+            raise EventInvalid(name, "is required")
     for name, value in event.items():
-        kind = _KIND[name]
+        kind = _KIND.get(name)
+        if kind is None:
+            raise EventInvalid(name, "is not a field of event version 1")
         if kind == _K_UINT:
             if type(value) is int and 0 <= value <= MAX_SAFE_INTEGER:
                 continue
