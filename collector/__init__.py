@@ -28,7 +28,8 @@ if TYPE_CHECKING:
         Unauthorized,
         UnsupportedEncoding,
     )
-    from .heads import Head, HeadStore, KafkaHeadStore, MemoryHeadStore
+    from .heads import Head, HeadStore, MemoryHeadStore
+    from .heads_kafka import KafkaHeadStore
     from .ingest import Batch, Finding, Limits, Verdict, decompress, parse_batch, verify_batch
     from .metrics import Metrics
     from .ratelimit import RateLimiter
@@ -56,7 +57,7 @@ _WHERE = {
     "UnsupportedEncoding": "errors",
     "Head": "heads",
     "HeadStore": "heads",
-    "KafkaHeadStore": "heads",
+    "KafkaHeadStore": "heads_kafka",
     "MemoryHeadStore": "heads",
     "Batch": "ingest",
     "Finding": "ingest",

@@ -65,7 +65,8 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
     """
     from .app import create_app
     from .errors import SinkUnavailable
-    from .heads import HeadStore, KafkaHeadStore, MemoryHeadStore
+    from .heads import HeadStore, MemoryHeadStore
+    from .heads_kafka import KafkaHeadStore
     from .sinks.base import MemorySink, Sink
 
     keys = KeyStore(settings.keys_file)

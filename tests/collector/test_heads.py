@@ -11,7 +11,8 @@ import pytest
 from tests._infra.fixtures import tansu, tansu_s3, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu, free_port
 from tooltrail.collector.errors import SinkUnavailable
-from tooltrail.collector.heads import Head, HeadStore, KafkaHeadStore, MemoryHeadStore
+from tooltrail.collector.heads import Head, HeadStore, MemoryHeadStore
+from tooltrail.collector.heads_kafka import KafkaHeadStore
 from tooltrail.collector.sinks.kafka import KafkaOptions
 
 TopicName = Callable[[str], str]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests._infra.fixtures import tansu, topic_name  # noqa: F401
+from tests._infra.tansu import Tansu
 from tooltrail.collector.auth import KeyStore
 from tooltrail.collector.errors import SinkUnavailable
 from tooltrail.collector.sinks.base import Segment
@@ -96,3 +99,42 @@ def test_an_unavailable_store_is_a_retryable_503_not_a_loss(tmp_path: Path) -> N
     with pytest.raises(SinkUnavailable):
         sink.deliver([segment])
     assert not sink.ready()
+
+
+@pytest.mark.kafka
+def test_up_with_kafka_runs_collector_topic_processor_store(
+    tmp_path: Path,
+    tansu: Tansu,  # noqa: F811
+    topic_name: Callable[[str], str],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = {
+        "TOOLTRAIL_COLLECTOR_KAFKA_TOPIC_EVENTS": (events := topic_name("events")),
+        "TOOLTRAIL_COLLECTOR_KAFKA_TOPIC_HEADS": topic_name("heads"),
+        "TOOLTRAIL_COLLECTOR_KAFKA_TOPIC_INTEGRITY": topic_name("integrity"),
+        "TOOLTRAIL_PIPELINE_KAFKA_TOPIC_EVENTS": events,
+        "TOOLTRAIL_PIPELINE_KAFKA_TOPIC_DEADLETTER": topic_name("dead"),
+        "TOOLTRAIL_PIPELINE_KAFKA_GROUP_ID": topic_name("group"),
+        "TOOLTRAIL_PIPELINE_KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "TOOLTRAIL_PIPELINE_KAFKA_HEARTBEAT_INTERVAL_MS": "2000",
+        "TOOLTRAIL_PIPELINE_BATCH_MAX_WAIT_S": "0.05",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    keys_file = tmp_path / "keys.json"
+    _, api_key = KeyStore(keys_file).create("fs-server")
+    stack = Stack(
+        store_path=tmp_path / "store", keys_file=keys_file, port=0, kafka_bootstrap=tansu.bootstrap
+    )
+    with stack:
+        em = _emitter(tmp_path, stack, api_key)
+        for i in range(40):
+            with em.record("tools/call", tool="search", args={"q": i}):
+                pass
+        assert em.flush(30)  # 202: the broker holds them; the processor stores them next
+        deadline = time.monotonic() + 60
+        while _count(stack) < 40 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _count(stack) == 40
+        assert verify_store(stack.store, record=False).ok
+        em.close()
