@@ -130,9 +130,11 @@ class _StreamCheck:
 
     def run(self) -> None:
         prev: dict[str, Any] | None = None
+        prev_flagged = False  # prev's content did not match its hash: already reported
         seen: dict[int, dict[str, Any]] = {}
         for e in self.events:
             s = e["seq"]
+            flagged, prev_flagged = prev_flagged, False
             if _hash_of(e) != e.get("hash"):
                 moved = self._moved_from(e)
                 if moved is not None:
@@ -140,7 +142,7 @@ class _StreamCheck:
                 else:
                     self.add("modified", s, "content does not match its hash", e)
                 seen.setdefault(s, e)
-                prev = e
+                prev, prev_flagged = e, True
                 continue
             if s in seen:
                 self._duplicate(seen[s], e)
@@ -170,7 +172,11 @@ class _StreamCheck:
                     self.add("reordered", later[0], f"seq {later[0]} is stored after seq {s}", e)
                 else:
                     self.add("deleted", expected, f"seq {expected}..{s - 1} missing", e)
-            elif e["prev_hash"] != prev["hash"] and len(self.by_seq[prev["seq"]]) == 1:
+            elif (
+                e["prev_hash"] != prev["hash"]
+                and len(self.by_seq[prev["seq"]]) == 1
+                and not flagged
+            ):
                 self.add(
                     "modified",
                     prev["seq"],

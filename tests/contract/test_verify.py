@@ -123,6 +123,8 @@ def test_seq_swapped_in_place_is_reported_as_reordered() -> None:
     cls, seq = first_break(tampered, [signed_head(events)])
     assert cls == "reordered"
     assert seq in (2, 3)
+    report = verify(tampered, raise_on_break=False)
+    assert [(f.cls, f.seq) for f in report.findings] == [("reordered", 2), ("reordered", 3)]
 
 
 @settings(max_examples=40, deadline=None)
