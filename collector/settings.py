@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,7 +34,34 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 
 
-class Settings(BaseSettings):
+class KafkaSecurity(BaseSettings):
+    """How to reach a real cluster (SASL / TLS); shared by the collector and the pipeline."""
+
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+
+    def kafka_security(self) -> dict[str, Any]:
+        """These fields as ``KafkaOptions`` keyword arguments."""
+        password = self.kafka_sasl_password
+        paths = (self.kafka_ssl_cafile, self.kafka_ssl_certfile, self.kafka_ssl_keyfile)
+        cafile, certfile, keyfile = (str(p) if p is not None else None for p in paths)
+        return {
+            "security_protocol": self.kafka_security_protocol,
+            "sasl_mechanism": self.kafka_sasl_mechanism,
+            "sasl_plain_username": self.kafka_sasl_username,
+            "sasl_plain_password": password.get_secret_value() if password is not None else None,
+            "ssl_cafile": cafile,
+            "ssl_certfile": certfile,
+            "ssl_keyfile": keyfile,
+        }
+
+
+class Settings(KafkaSecurity):
     """Everything the collector can be told. Field ``x`` is read from ``TOOLTRAIL_COLLECTOR_X``."""
 
     model_config = SettingsConfigDict(
@@ -91,13 +118,6 @@ class Settings(BaseSettings):
     #: a segment is one Kafka record: keep it above max_decompressed_bytes (and raise the
     #: broker's message.max.bytes to match on a real cluster)
     kafka_max_request_size: int = Field(default=16 * 2**20, gt=0)
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
-    kafka_sasl_username: str | None = None
-    kafka_sasl_password: SecretStr | None = None
-    kafka_ssl_cafile: Path | None = None
-    kafka_ssl_certfile: Path | None = None
-    kafka_ssl_keyfile: Path | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -129,10 +149,6 @@ class Settings(BaseSettings):
         """The options of the Kafka sink and head store (imports kafka-python)."""
         from .sinks.kafka import KafkaOptions
 
-        def path(p: Path | None) -> str | None:
-            return str(p) if p is not None else None
-
-        password = self.kafka_sasl_password
         return KafkaOptions(
             bootstrap_servers=self.kafka_bootstrap_servers,
             events_topic=self.kafka_topic_events,
@@ -146,12 +162,6 @@ class Settings(BaseSettings):
             delivery_timeout_s=self.kafka_delivery_timeout_s,
             connect_timeout_s=self.kafka_connect_timeout_s,
             max_request_size=self.kafka_max_request_size,
-            security_protocol=self.kafka_security_protocol,
-            sasl_mechanism=self.kafka_sasl_mechanism,
-            sasl_plain_username=self.kafka_sasl_username,
-            sasl_plain_password=password.get_secret_value() if password is not None else None,
-            ssl_cafile=path(self.kafka_ssl_cafile),
-            ssl_certfile=path(self.kafka_ssl_certfile),
-            ssl_keyfile=path(self.kafka_ssl_keyfile),
+            **self.kafka_security(),
             client_id=self.kafka_client_id,
         )

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from tooltrail.collector.settings import PLACEHOLDER_SECRETS
+from tooltrail.collector.settings import PLACEHOLDER_SECRETS, KafkaSecurity
 
 from .store import StoreConfig
 
@@ -35,7 +35,7 @@ __all__ = ["PipelineSettings"]
 log = logging.getLogger(__name__)
 
 
-class PipelineSettings(BaseSettings):
+class PipelineSettings(KafkaSecurity):
     """Everything the stream processor can be told; field ``x`` reads ``TOOLTRAIL_PIPELINE_X``."""
 
     model_config = SettingsConfigDict(
@@ -64,13 +64,6 @@ class PipelineSettings(BaseSettings):
     kafka_max_poll_records: int = Field(default=500, gt=0)
     kafka_max_partition_fetch_bytes: int = Field(default=16 * 2**20, gt=0)
     kafka_max_request_size: int = Field(default=17 * 2**20, gt=0, description="dead letters")
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
-    kafka_sasl_username: str | None = None
-    kafka_sasl_password: SecretStr | None = None
-    kafka_ssl_cafile: Path | None = None
-    kafka_ssl_certfile: Path | None = None
-    kafka_ssl_keyfile: Path | None = None
 
     # -- store -----------------------------------------------------------------------------------
     store_backend: Literal["chdb", "http"] = "chdb"
@@ -127,10 +120,6 @@ class PipelineSettings(BaseSettings):
         """The collector's Kafka options, pointed at the pipeline's topics and group timeouts."""
         from tooltrail.collector.sinks.kafka import KafkaOptions
 
-        def path(p: Path | None) -> str | None:
-            return str(p) if p is not None else None
-
-        password = self.kafka_sasl_password
         return KafkaOptions(
             bootstrap_servers=self.kafka_bootstrap_servers,
             events_topic=self.kafka_topic_events,
@@ -142,13 +131,7 @@ class PipelineSettings(BaseSettings):
             delivery_timeout_s=self.kafka_delivery_timeout_s,
             connect_timeout_s=self.kafka_connect_timeout_s,
             max_request_size=self.kafka_max_request_size,
-            security_protocol=self.kafka_security_protocol,
-            sasl_mechanism=self.kafka_sasl_mechanism,
-            sasl_plain_username=self.kafka_sasl_username,
-            sasl_plain_password=password.get_secret_value() if password is not None else None,
-            ssl_cafile=path(self.kafka_ssl_cafile),
-            ssl_certfile=path(self.kafka_ssl_certfile),
-            ssl_keyfile=path(self.kafka_ssl_keyfile),
+            **self.kafka_security(),
             client_id=self.kafka_client_id,
             session_timeout_ms=self.kafka_session_timeout_ms,
             heartbeat_interval_ms=self.kafka_heartbeat_interval_ms,
