@@ -144,6 +144,9 @@ class RedactionOptions:
     max_string: int = 65536
 
 
+_PLAIN_SCALARS = (int, float, bool)
+
+
 class Redactor:
     """Compiled redaction rules; thread-safe and reusable. See the module docstring."""
 
@@ -201,7 +204,22 @@ class Redactor:
 
     def redact_value(self, value: object, counts: dict[str, int]) -> object:
         """Return a redacted copy of a JSON-like value; ``counts[type] += 1`` per redaction."""
+        if type(value) is dict and self._xrx is None and self._flat_clean(value):
+            return dict(value)  # the common case: flat arguments with nothing to redact
         return self._walk(value, counts, 0)
+
+    def _flat_clean(self, value: dict[object, object]) -> bool:
+        """Scalars only, no secret key name, no candidate in any string: nothing to redact."""
+        search, limit = self._rx.search, self._max_string
+        for key, item in value.items():
+            if type(key) is not str or self._is_secret_key(key):
+                return False
+            if isinstance(item, str):
+                if type(item) is not str or 0 < limit < len(item) or search(item):
+                    return False
+            elif not (item is None or type(item) in _PLAIN_SCALARS):
+                return False
+        return True
 
     def redact_str(self, s: str, counts: dict[str, int]) -> str:
         """Return ``s`` with every secret replaced by its typed placeholder."""
