@@ -158,7 +158,7 @@ def up(
         str | None, typer.Option("--kafka", help="Run against this Kafka (host:port).")
     ] = None,
     digest_key: Annotated[Path, typer.Option(help="Pipeline Ed25519 key for digests.")] = Path(
-        ".tooltrail/pipeline-signing.key"
+        ".tooltrail/digest.key"  # the same key file as `tooltrail digests run`
     ),
     digest_interval: Annotated[float, typer.Option(help="Seconds between digest runs.")] = 60.0,
 ) -> None:
