@@ -277,6 +277,19 @@ def validate_event(event: Any) -> dict[str, Any]:
     return event
 
 
+def _encode(body: Mapping[str, Any]) -> bytes:
+    """Canonical bytes of an event body (no ``hash``): the fast path unless free-form JSON."""
+    for name in _FREE_FORM:
+        if name in body:
+            return canonicalize(body)
+    return canonicalize_plain(body)
+
+
+def _wire(body: bytes, event_hash: str) -> bytes:
+    """The canonical body with ``"hash"`` appended as its last member: what travels."""
+    return b'%s,"hash":"%s"}' % (body[:-1], event_hash.encode("ascii"))
+
+
 def hash_events(events: list[dict[str, Any]]) -> tuple[list[str], list[bytes]]:
     """Validate each event; return the hashes they must carry and their wire bytes, in order.
 
@@ -294,24 +307,19 @@ def hash_events(events: list[dict[str, Any]]) -> tuple[list[str], list[bytes]]:
             validate_event(event)
             claimed = event.pop("hash")
             try:
-                free_form = "args" in event or "attrs" in event
-                body = canonicalize(event) if free_form else canonicalize_plain(event)
+                body = _encode(event)
             finally:
                 event["hash"] = claimed
         except EventInvalid as exc:
             raise exc.at(i) from None
         out.append(sha256(body).hexdigest())
-        wire.append(b'%s,"hash":"%s"}' % (body[:-1], claimed.encode("ascii")))
+        wire.append(_wire(body, claimed))
     return out, wire
 
 
 def canonical_bytes(event: Mapping[str, Any]) -> bytes:
     """RFC 8785 bytes of the event without its ``hash``."""
-    body = {k: v for k, v in event.items() if k != "hash"}
-    for name in _FREE_FORM:
-        if name in body:
-            return canonicalize(body)
-    return canonicalize_plain(body)
+    return _encode({k: v for k, v in event.items() if k != "hash"})
 
 
 def compute_hash(event: Mapping[str, Any]) -> str:
@@ -330,8 +338,7 @@ def seal(event: dict[str, Any], stream_id: str, seq: int, prev_hash: str) -> byt
     event["seq"] = seq
     event["prev_hash"] = prev_hash
     event.pop("hash", None)
-    free_form = "args" in event or "attrs" in event
-    body = canonicalize(event) if free_form else canonicalize_plain(event)
+    body = _encode(event)
     digest = hashlib.sha256(body).hexdigest()
     event["hash"] = digest
-    return b'%s,"hash":"%s"}' % (body[:-1], digest.encode("ascii"))
+    return _wire(body, digest)
