@@ -21,10 +21,12 @@ import itertools
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from tests._infra.tansu import Tansu
+from tooltrail.collector.sinks.kafka import KafkaOptions
 
 __all__ = ["tansu", "tansu_s3", "topic_name"]
 
@@ -75,3 +77,16 @@ def topic_name(request: pytest.FixtureRequest) -> Callable[[str], str]:
         return f"{prefix}.{test}.{run}.{next(_counter)}"
 
     return make
+
+
+def kafka_options(bootstrap: str, names: Callable[[str], str], **kw: Any) -> KafkaOptions:
+    """Options on fresh topic names, with the group timeouts Tansu needs in tests."""
+    settings: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 2000}
+    settings.update(kw)
+    return KafkaOptions(
+        bootstrap_servers=bootstrap,
+        events_topic=names("events"),
+        integrity_topic=names("integrity"),
+        heads_topic=names("heads"),
+        **settings,
+    )

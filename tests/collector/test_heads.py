@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from tests._infra.fixtures import tansu, tansu_s3, topic_name  # noqa: F401
+from tests._infra.fixtures import kafka_options, tansu, tansu_s3, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu, free_port
 from tooltrail.collector.errors import SinkUnavailable
 from tooltrail.collector.heads import Head, HeadStore, MemoryHeadStore
@@ -18,16 +17,10 @@ from tooltrail.collector.sinks.kafka import KafkaOptions
 TopicName = Callable[[str], str]
 
 
-def options_for(bootstrap: str, names: TopicName, **kw: Any) -> KafkaOptions:
-    return KafkaOptions(
-        bootstrap_servers=bootstrap,
-        events_topic=names("events"),
-        integrity_topic=names("integrity"),
-        heads_topic=names("heads"),
-        request_timeout_ms=2000,
-        delivery_timeout_s=5.0,
-        connect_timeout_s=3.0,
-        **kw,
+def options_for(bootstrap: str, names: TopicName) -> KafkaOptions:
+    """Short timeouts: these tests stop the broker on purpose."""
+    return kafka_options(
+        bootstrap, names, request_timeout_ms=2000, delivery_timeout_s=5.0, connect_timeout_s=3.0
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests._infra.fixtures import tansu, tansu_s3, topic_name  # noqa: F401
+from tests._infra.fixtures import kafka_options, tansu, tansu_s3, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu, free_port
 from tooltrail.collector.errors import SinkUnavailable
 from tooltrail.collector.sinks.base import MemorySink, Segment, Sink
@@ -51,16 +51,7 @@ def segment(stream: str, first: int, n: int = 3, findings: tuple[str, ...] = ())
     )
 
 
-def options_for(bootstrap: str, names: TopicName, **kw: Any) -> KafkaOptions:
-    return KafkaOptions(
-        bootstrap_servers=bootstrap,
-        events_topic=names("events"),
-        integrity_topic=names("integrity"),
-        heads_topic=names("heads"),
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=2000,
-        **kw,
-    )
+options_for = kafka_options
 
 
 def read_topic(
