@@ -48,6 +48,11 @@ class Stack:
         self._stop = threading.Event()
 
     @property
+    def alive(self) -> bool:
+        """Every part of the stack is still running."""
+        return all(t.is_alive() for t in self._threads)
+
+    @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
@@ -177,7 +182,7 @@ def up(
     if not keys_file.exists():
         typer.echo("no keys yet: tooltrail keys create --source <name>")
     try:
-        while all(t.is_alive() for t in stack._threads):
+        while stack.alive:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
