@@ -1,1 +1,19 @@
-"""tooltrail.detectors (see the issue tracker; not built yet)."""
+"""tooltrail.detectors: features per entity-window, PyOD models and rules, alerts and sinks.
+
+Importing this package imports nothing heavy; pandas, PyOD and slack-sdk load in the modules
+that use them.
+"""
+
+from .alert import SEVERITIES, Alert, EventRefs, FeatureEvidence
+from .errors import AlertNotFound, DetectorError, ModelFileError, SinkError
+
+__all__ = [
+    "SEVERITIES",
+    "Alert",
+    "AlertNotFound",
+    "DetectorError",
+    "EventRefs",
+    "FeatureEvidence",
+    "ModelFileError",
+    "SinkError",
+]

@@ -269,6 +269,13 @@ class Store:
                 column_type_names=_type_names(columns),
             )
 
+    def insert_rows(
+        self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[tuple[str, str]]
+    ) -> None:
+        """Insert plain rows into one of our tables (``columns``: name, ClickHouse type)."""
+        with self._lock, _wrapped(f"insert into {table} failed"):
+            self._insert(table, rows, columns)
+
     def record_findings(
         self, findings: Sequence[Mapping[str, Any]], *, source: str = "verify"
     ) -> None:
