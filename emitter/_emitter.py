@@ -89,18 +89,23 @@ class Actor:
 class Call:
     """One recorded call; a context manager (sync and async) handed out by ``Emitter.record``."""
 
-    __slots__ = ("_emitter", "_event", "_t0")
+    __slots__ = ("_duration_us", "_emitter", "_event", "_t0")
 
     def __init__(self, emitter: Emitter, event: dict[str, Any]) -> None:
         self._emitter = emitter
         self._event = event
         self._t0 = 0
+        self._duration_us = -1  # -1: measure the call; set_duration_us overrides
 
     def set_result(self, result: Any) -> None:
         self._event["result_bytes"] = json_size(result)
 
     def set_result_bytes(self, size: int) -> None:
         self._event["result_bytes"] = max(0, int(size))
+
+    def set_duration_us(self, n: int) -> None:
+        """Record ``n`` µs as the call's duration instead of measuring it (replays, simulations)."""
+        self._duration_us = max(0, int(n))
 
     def deny(self, error_type: str = "denied") -> None:
         self._event["outcome"] = "denied"
@@ -118,7 +123,10 @@ class Call:
         self, et: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         ev = self._event
-        ev["duration_us"] = (time.perf_counter_ns() - self._t0) // 1000
+        if self._duration_us >= 0:
+            ev["duration_us"] = self._duration_us
+        else:
+            ev["duration_us"] = (time.perf_counter_ns() - self._t0) // 1000
         if exc is not None and ev["outcome"] == "ok":
             ev["outcome"] = "denied" if isinstance(exc, PermissionError) else "error"
             ev["error.type"] = type(exc).__qualname__

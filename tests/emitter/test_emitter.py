@@ -248,3 +248,22 @@ def test_redaction_options_are_passed_through(tmp_path: Path, transport: MemoryT
     assert "alice@example.com" not in json.dumps(events)
     assert events[0]["redactions"].get("email") == 1
     em.close()
+
+
+def test_set_duration_us_is_recorded_instead_of_the_measured_time(
+    tmp_path: Path, transport: MemoryTransport
+) -> None:
+    em = make(tmp_path, transport, clock=lambda: 1_793_577_600_000_000)
+    with em.record("tools/call", tool="read_file") as call:
+        call.set_duration_us(7_654_321)  # far longer than this block takes
+    with em.record("tools/call", tool="read_file") as call:
+        call.set_duration_us(0)  # zero is a value, not "unset"
+    with em.record("tools/call", tool="read_file") as call:
+        call.set_duration_us(1234)
+        call.fail("Timeout")
+    assert em.flush(10)
+    events, _ = received(transport)
+    assert [e["duration_us"] for e in events] == [7_654_321, 0, 1234]
+    assert [e["outcome"] for e in events] == ["ok", "ok", "error"]
+    assert {e["ts"] for e in events} == {1_793_577_600_000_000}
+    em.close()
