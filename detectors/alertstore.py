@@ -1,0 +1,425 @@
+"""The alert store: the one gate every alert candidate passes, and the alerts' lifecycle.
+
+:meth:`AlertStore.offer` decides on **event time only** (never the wall clock), so a replay or a
+backfill makes the same decisions as live scoring did. In this order:
+
+1. **Replay**: a candidate already covered by the latest stored alert of its ``dedupe_key``
+   (its ``window_end`` is not after that alert's ``last_window_end``) was seen before (the same
+   id offered again after a restart, or an older window replayed) → ``None``, nothing changes,
+   nothing is counted.
+2. **False positive**: an alert of this ``dedupe_key`` labelled false positive whose
+   ``last_window_end + fp_suppress_us >= candidate.window_start`` → ``None``
+   (``alerts_suppressed{reason="false_positive"}``).
+3. **Cooldown**: the latest alert of this ``dedupe_key`` (not labelled false positive) has
+   ``last_window_end + cooldown_us >= candidate.window_start`` → merged into it: ``count + 1``,
+   ``last_window_end``, ``score`` and ``severity`` the maxima, reason/features/events of the
+   higher-scoring of the two. The merged row is re-stored under the first alert's id. It is
+   returned (to be sent again, status back to ``open``) only when its severity rose; otherwise
+   ``None`` (``alerts_suppressed{reason="cooldown"}``).
+4. **New**: stored with status ``open`` and returned (``alerts_fired{detector,severity}``, also
+   counted for an escalation in 3).
+
+**Grouping** (``Alert.group``): alerts on the same *root actor* share a group. For entity kinds
+``user``, ``user_tool``, ``agent`` and ``stream`` the root is the entity up to its first ``|``
+(``u-17|fs.read_file`` → ``u-17``); a group stays open while its alerts follow each other with
+gaps of at most ``group_window_us`` (a candidate starting no later than ``group_window_us``
+after the group's latest ``last_window_end`` joins it). A new group is named by the id of its
+first alert; other entity kinds are never grouped (group = own id).
+
+State: the ``alerts`` table (``ReplacingMergeTree(updated)``: a change re-inserts the row with a
+newer ``updated``; reads use ``FINAL``) plus a small in-memory index (latest alert per
+``dedupe_key``, false-positive labels, open groups) loaded at construction, so a restart keeps
+deduplicating. Every change is written to the table first; if the store raises
+(``StoreUnavailable``), the index is unchanged. The index sees only this process's writes:
+call :meth:`AlertStore.reload` after another process labelled alerts in a shared server.
+
+The payload column holds ``Alert.to_dict()`` plus an ``annotations`` object (``note``,
+``acked_by``) that :func:`alert_from_payload` strips; the other columns mirror the payload.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import logging
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .alert import SEVERITIES, Alert, Severity, Status
+from .errors import AlertNotFound
+from .metrics import Metrics
+
+if TYPE_CHECKING:
+    from tooltrail.pipeline.store import Store
+
+__all__ = ["GROUPED_KINDS", "AlertRecord", "AlertStore", "alert_from_payload", "root_actor"]
+
+logger = logging.getLogger(__name__)
+
+#: entity kinds whose alerts are grouped by their root actor
+GROUPED_KINDS = frozenset({"user", "user_tool", "agent", "stream"})
+
+_TS = "DateTime64(6, 'UTC')"
+_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "String"),
+    ("created", _TS),
+    ("updated", _TS),
+    ("severity", "String"),
+    ("entity_kind", "String"),
+    ("entity", "String"),
+    ("detector", "String"),
+    ("score", "Float64"),
+    ("dedupe_key", "String"),
+    ("window_start", _TS),
+    ("window_end", _TS),
+    ("status", "String"),
+    ("payload", "String"),
+)
+_SELECT = (
+    "SELECT payload, toUnixTimestamp64Micro(created) AS created_us,"
+    " toUnixTimestamp64Micro(updated) AS updated_us"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """A stored alert with what the store adds: when it was first stored and last changed
+    (wall clock, µs), who acknowledged it and the note given with a false-positive label."""
+
+    alert: Alert
+    created_us: int
+    updated_us: int = 0
+    note: str | None = None
+    acked_by: str | None = None
+
+
+def root_actor(alert: Alert) -> str | None:
+    """The actor an alert is grouped by, or None when its entity kind is not grouped."""
+    if alert.entity_kind not in GROUPED_KINDS:
+        return None
+    return alert.entity.split("|", 1)[0]
+
+
+def alert_from_payload(payload: str) -> Alert:
+    """The Alert in a stored ``payload`` (its ``annotations`` left out)."""
+    data = json.loads(payload)
+    data.pop("annotations", None)
+    return Alert.from_dict(data)
+
+
+def _record(payload: str, created_us: int, updated_us: int) -> AlertRecord:
+    notes = json.loads(payload).get("annotations") or {}
+    return AlertRecord(
+        alert_from_payload(payload),
+        int(created_us),
+        int(updated_us),
+        note=notes.get("note"),
+        acked_by=notes.get("acked_by"),
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _dt(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def _higher(a: Severity, b: Severity) -> Severity:
+    return a if SEVERITIES.index(a) >= SEVERITIES.index(b) else b
+
+
+@dataclass(slots=True)
+class _Group:
+    id: str
+    last_end: int
+
+
+class AlertStore:
+    """Dedupe, cooldown, grouping and false-positive feedback over the ``alerts`` table.
+
+    Thread-safe (one lock around the index and its writes). Times are event time in µs.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        cooldown_us: int = 30 * 60 * 10**6,
+        group_window_us: int = 10 * 60 * 10**6,
+        fp_suppress_us: int = 7 * 24 * 3600 * 10**6,
+        metrics: Metrics | None = None,
+    ) -> None:
+        for name, value in (
+            ("cooldown_us", cooldown_us),
+            ("group_window_us", group_window_us),
+            ("fp_suppress_us", fp_suppress_us),
+        ):
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0, not {value}")
+        self._store = store
+        self._table = f"{store.database}.alerts"
+        self.cooldown_us = cooldown_us
+        self.group_window_us = group_window_us
+        self.fp_suppress_us = fp_suppress_us
+        self.metrics = metrics or Metrics()
+        self._lock = threading.RLock()
+        self._last_updated = 0
+        self._latest: dict[str, AlertRecord] = {}  # dedupe_key -> latest alert
+        self._fp_end: dict[str, int] = {}  # dedupe_key -> latest last_window_end labelled FP
+        self._groups: dict[str, _Group] = {}  # root actor -> open group
+        self.reload()
+
+    # -- the gate ---------------------------------------------------------------------------
+
+    def offer(self, alert: Alert) -> Alert | None:
+        """Pass one candidate through replay, false-positive, cooldown and grouping (see the
+        module docs); returns the alert to send (new, or escalated), or None."""
+        with self._lock:
+            key = alert.dedupe_key
+            latest = self._latest.get(key)
+            if latest is not None and alert.window_end <= latest.alert.last_window_end:
+                logger.debug("alert %s already covered by %s: replay", alert.id, latest.alert.id)
+                return None
+            fp_end = self._fp_end.get(key)
+            if fp_end is not None and alert.window_start <= fp_end + self.fp_suppress_us:
+                self.metrics.alerts_suppressed.labels(reason="false_positive").inc()
+                return None
+            if (
+                latest is not None
+                and latest.alert.status != "false_positive"
+                and alert.window_start <= latest.alert.last_window_end + self.cooldown_us
+            ):
+                return self._merge(latest, alert)
+            return self._add(alert)
+
+    def _merge(self, old: AlertRecord, new: Alert) -> Alert | None:
+        prev = old.alert
+        severity = _higher(prev.severity, new.severity)
+        rose = severity != prev.severity
+        strongest = new if new.score > prev.score else prev
+        merged = replace(
+            prev,
+            severity=severity,
+            score=max(prev.score, new.score),
+            count=prev.count + 1,
+            last_window_end=max(prev.last_window_end, new.window_end),
+            reason=strongest.reason,
+            features=strongest.features,
+            events=strongest.events,
+            status="open" if rose else prev.status,
+        )
+        record = self._write(replace(old, alert=merged))
+        self._latest[merged.dedupe_key] = record
+        self._extend_group(merged)
+        if not rose:
+            self.metrics.alerts_suppressed.labels(reason="cooldown").inc()
+            return None
+        self.metrics.alerts_fired.labels(detector=merged.detector, severity=severity).inc()
+        return merged
+
+    def _add(self, alert: Alert) -> Alert:
+        root = root_actor(alert)
+        group = self._groups.get(root) if root is not None else None
+        if group is not None and alert.window_start <= group.last_end + self.group_window_us:
+            group_id = group.id
+        else:
+            group_id = alert.id
+        fresh = replace(alert, group=group_id, status="open", count=max(alert.count, 1))
+        record = self._write(AlertRecord(fresh, self._now_us()))
+        self._latest[fresh.dedupe_key] = record
+        self._extend_group(fresh)
+        self.metrics.alerts_fired.labels(detector=fresh.detector, severity=fresh.severity).inc()
+        return fresh
+
+    def _extend_group(self, alert: Alert) -> None:
+        root = root_actor(alert)
+        if root is None:
+            return
+        group = self._groups.get(root)
+        if group is not None and group.id == alert.group:
+            group.last_end = max(group.last_end, alert.last_window_end)
+        elif group is None or alert.last_window_end >= group.last_end:
+            self._groups[root] = _Group(alert.group or alert.id, alert.last_window_end)
+
+    # -- labels -----------------------------------------------------------------------------
+
+    def ack(self, id: str, by: str | None = None) -> Alert:
+        """Mark an alert acknowledged (``by``: who). Raises AlertNotFound for an unknown id."""
+        record = self._relabel(id, "acked", acked_by=by, note=None)
+        self.metrics.acked.inc()
+        return record.alert
+
+    def false_positive(self, id: str, note: str | None = None) -> Alert:
+        """Label an alert a false positive (``note`` kept in its payload): candidates of its
+        ``dedupe_key`` are suppressed for ``fp_suppress_us`` after its ``last_window_end``, and
+        it is among :meth:`false_positive_labels`. Raises AlertNotFound for an unknown id."""
+        record = self._relabel(id, "false_positive", acked_by=None, note=note)
+        self.metrics.false_positives.labels(detector=record.alert.detector).inc()
+        return record.alert
+
+    def _relabel(
+        self, id: str, status: Status, *, acked_by: str | None, note: str | None
+    ) -> AlertRecord:
+        with self._lock:
+            old = self.record(id)
+            record = self._write(
+                replace(
+                    old,
+                    alert=replace(old.alert, status=status),
+                    acked_by=acked_by or old.acked_by,
+                    note=note or old.note,
+                )
+            )
+            key = record.alert.dedupe_key
+            latest = self._latest.get(key)
+            if latest is not None and latest.alert.id == id:
+                self._latest[key] = record
+            self._fp_end.pop(key, None)
+            self._fp_end.update(self._load_fp_ends(key))
+            return record
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, id: str) -> Alert:
+        """The alert with this id, as last stored. Raises AlertNotFound naming the id."""
+        return self.record(id).alert
+
+    def record(self, id: str) -> AlertRecord:
+        """The alert with this id and its store annotations. Raises AlertNotFound."""
+        found = self._select("id = {id:String}", {"id": id}, limit=1)
+        if not found:
+            raise AlertNotFound(f"no alert with id {id!r}")
+        return found[0]
+
+    def records(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        since_us: int | None = None,
+        until_us: int | None = None,
+        limit: int = 50,
+    ) -> list[AlertRecord]:
+        """Stored alerts, newest ``window_start`` first; ``since_us`` inclusive and
+        ``until_us`` exclusive bound ``window_start``; ``severity`` is an exact match."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        if severity is not None and severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+        where: list[str] = ["1"]
+        params: dict[str, Any] = {}
+        if status is not None:
+            where.append("status = {status:String}")
+            params["status"] = status
+        if severity is not None:
+            where.append("severity = {severity:String}")
+            params["severity"] = severity
+        if since_us is not None:
+            where.append("window_start >= fromUnixTimestamp64Micro(toInt64({since:Int64}), 'UTC')")
+            params["since"] = since_us
+        if until_us is not None:
+            where.append("window_start < fromUnixTimestamp64Micro(toInt64({until:Int64}), 'UTC')")
+            params["until"] = until_us
+        return self._select(" AND ".join(where), params, limit=limit)
+
+    def false_positive_labels(self, since_us: int | None = None) -> list[Alert]:
+        """Every alert labelled false positive (``window_start >= since_us`` when given),
+        oldest first: the labels for the next model fit."""
+        where = "status = 'false_positive'"
+        params: dict[str, Any] = {}
+        if since_us is not None:
+            where += " AND window_start >= fromUnixTimestamp64Micro(toInt64({since:Int64}), 'UTC')"
+            params["since"] = since_us
+        found = self._select(where, params, limit=None)
+        return [r.alert for r in reversed(found)]
+
+    def reload(self) -> None:
+        """Rebuild the in-memory index from the table (done at construction)."""
+        sql = (
+            "SELECT argMax(payload, window_start) AS payload,"  # noqa: S608
+            " argMax(toUnixTimestamp64Micro(created), window_start) AS created_us,"
+            " argMax(toUnixTimestamp64Micro(updated), window_start) AS updated_us"
+            f" FROM {self._table} FINAL GROUP BY dedupe_key"
+        )
+        latest = {r.alert.dedupe_key: r for r in self._records(self._store.query_df(sql))}
+        fp_ends = self._load_fp_ends(None)
+        groups: dict[str, _Group] = {}
+        for record in sorted(latest.values(), key=lambda r: r.alert.last_window_end):
+            root = root_actor(record.alert)
+            if root is not None:
+                a = record.alert
+                groups[root] = _Group(a.group or a.id, a.last_window_end)
+        with self._lock:
+            self._latest, self._fp_end, self._groups = latest, fp_ends, groups
+        logger.debug("alert index: %d keys, %d false-positive labels", len(latest), len(fp_ends))
+
+    # -- the table --------------------------------------------------------------------------
+
+    def _load_fp_ends(self, key: str | None) -> dict[str, int]:
+        where, params = "status = 'false_positive'", {}
+        if key is not None:
+            where += " AND dedupe_key = {key:String}"
+            params["key"] = key
+        sql = (
+            "SELECT dedupe_key, max(JSONExtractInt(payload, 'last_window_end')) AS fp_end"  # noqa: S608
+            f" FROM {self._table} FINAL WHERE {where} GROUP BY dedupe_key"
+        )
+        df = self._store.query_df(sql, params)
+        if not len(df):
+            return {}
+        return {str(k): int(v) for k, v in zip(df["dedupe_key"], df["fp_end"], strict=True)}
+
+    def _select(
+        self, where: str, params: Mapping[str, Any], *, limit: int | None
+    ) -> list[AlertRecord]:
+        sql = f"{_SELECT} FROM {self._table} FINAL WHERE {where} ORDER BY window_start DESC, id"
+        if limit is not None:
+            sql += " LIMIT {limit:UInt64}"
+            params = {**params, "limit": limit}
+        return self._records(self._store.query_df(sql, params))
+
+    @staticmethod
+    def _records(df: Any) -> list[AlertRecord]:
+        if not len(df):  # an empty result may come without columns
+            return []
+        rows = zip(df["payload"], df["created_us"], df["updated_us"], strict=True)
+        return [_record(str(p), int(c), int(u)) for p, c, u in rows]
+
+    def _now_us(self) -> int:
+        """Wall-clock µs, strictly increasing in this process (orders a row's versions)."""
+        self._last_updated = max(time.time_ns() // 1000, self._last_updated + 1)
+        return self._last_updated
+
+    def _write(self, record: AlertRecord) -> AlertRecord:
+        """Store one version of an alert (the table first; the caller updates the index)."""
+        a = record.alert
+        updated = self._now_us()
+        notes = {k: v for k, v in (("note", record.note), ("acked_by", record.acked_by)) if v}
+        payload = json.dumps({**a.to_dict(), "annotations": notes}, separators=(",", ":"))
+        row: Sequence[Any] = (
+            a.id, _dt(record.created_us), _dt(updated), a.severity, a.entity_kind, a.entity,
+            a.detector, float(a.score), a.dedupe_key, _dt(a.window_start), _dt(a.window_end),
+            a.status, payload,
+        )  # fmt: skip
+        self._store.insert_rows("alerts", [row], _COLUMNS)
+        return replace(record, updated_us=updated)
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        since_us: int | None = None,
+        until_us: int | None = None,
+        limit: int = 50,
+    ) -> builtins.list[Alert]:
+        """Stored alerts, newest first (see :meth:`records` for the filters)."""
+        found = self.records(
+            status=status, severity=severity, since_us=since_us, until_us=until_us, limit=limit
+        )
+        return [r.alert for r in found]
