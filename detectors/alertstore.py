@@ -122,6 +122,22 @@ def _record(payload: str, created_us: int, updated_us: int) -> AlertRecord:
     )
 
 
+_FILTERS = {
+    "id": "id = {id:String}",
+    "key": "dedupe_key = {key:String}",
+    "status": "status = {status:String}",
+    "severity": "severity = {severity:String}",
+    "since": "window_start >= fromUnixTimestamp64Micro({since:Int64}, 'UTC')",
+    "until": "window_start < fromUnixTimestamp64Micro({until:Int64}, 'UTC')",
+}
+
+
+def _where(**values: Any) -> tuple[str, dict[str, Any]]:
+    """A WHERE condition of the ``_FILTERS`` whose value is not None, and its parameters."""
+    given = {name: value for name, value in values.items() if value is not None}
+    return " AND ".join(["1", *(_FILTERS[name] for name in given)]), given
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -291,51 +307,15 @@ class AlertStore:
 
     def record(self, id: str) -> AlertRecord:
         """The alert with this id and its store annotations. Raises AlertNotFound."""
-        found = self._select("id = {id:String}", {"id": id}, limit=1)
+        found = self._select(*_where(id=id), limit=1)
         if not found:
             raise AlertNotFound(f"no alert with id {id!r}")
         return found[0]
 
-    def records(
-        self,
-        *,
-        status: str | None = None,
-        severity: str | None = None,
-        since_us: int | None = None,
-        until_us: int | None = None,
-        limit: int = 50,
-    ) -> list[AlertRecord]:
-        """Stored alerts, newest ``window_start`` first; ``since_us`` inclusive and
-        ``until_us`` exclusive bound ``window_start``; ``severity`` is an exact match."""
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        if severity is not None and severity not in SEVERITIES:
-            raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
-        where: list[str] = ["1"]
-        params: dict[str, Any] = {}
-        if status is not None:
-            where.append("status = {status:String}")
-            params["status"] = status
-        if severity is not None:
-            where.append("severity = {severity:String}")
-            params["severity"] = severity
-        if since_us is not None:
-            where.append("window_start >= fromUnixTimestamp64Micro(toInt64({since:Int64}), 'UTC')")
-            params["since"] = since_us
-        if until_us is not None:
-            where.append("window_start < fromUnixTimestamp64Micro(toInt64({until:Int64}), 'UTC')")
-            params["until"] = until_us
-        return self._select(" AND ".join(where), params, limit=limit)
-
     def false_positive_labels(self, since_us: int | None = None) -> list[Alert]:
         """Every alert labelled false positive (``window_start >= since_us`` when given),
         oldest first: the labels for the next model fit."""
-        where = "status = 'false_positive'"
-        params: dict[str, Any] = {}
-        if since_us is not None:
-            where += " AND window_start >= fromUnixTimestamp64Micro(toInt64({since:Int64}), 'UTC')"
-            params["since"] = since_us
-        found = self._select(where, params, limit=None)
+        found = self._select(*_where(status="false_positive", since=since_us), limit=None)
         return [r.alert for r in reversed(found)]
 
     def reload(self) -> None:
@@ -361,10 +341,7 @@ class AlertStore:
     # -- the table --------------------------------------------------------------------------
 
     def _load_fp_ends(self, key: str | None) -> dict[str, int]:
-        where, params = "status = 'false_positive'", {}
-        if key is not None:
-            where += " AND dedupe_key = {key:String}"
-            params["key"] = key
+        where, params = _where(status="false_positive", key=key)
         sql = (
             "SELECT dedupe_key, max(JSONExtractInt(payload, 'last_window_end')) AS fp_end"  # noqa: S608
             f" FROM {self._table} FINAL WHERE {where} GROUP BY dedupe_key"
@@ -418,8 +395,12 @@ class AlertStore:
         until_us: int | None = None,
         limit: int = 50,
     ) -> builtins.list[Alert]:
-        """Stored alerts, newest first (see :meth:`records` for the filters)."""
-        found = self.records(
-            status=status, severity=severity, since_us=since_us, until_us=until_us, limit=limit
-        )
-        return [r.alert for r in found]
+        """Stored alerts, newest ``window_start`` first, at most ``limit``. ``since_us``
+        (inclusive) and ``until_us`` (exclusive) bound ``window_start``; ``status`` and
+        ``severity`` match exactly."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        if severity is not None and severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+        where = _where(status=status, severity=severity, since=since_us, until=until_us)
+        return [r.alert for r in self._select(*where, limit=limit)]

@@ -30,10 +30,12 @@ def build_alert(
     severity: str = "medium",
     score: float = 0.8,
     reason: str = "many more calls than usual",
+    offset_us: int = 0,
     **fields: Any,
 ) -> Alert:
-    """An alert on ``entity`` for the window [start_min, start_min + length_min) minutes."""
-    start = T0 + int(start_min * MINUTE)
+    """An alert on ``entity`` for the window [start_min, start_min + length_min) minutes
+    (both moved by ``offset_us``)."""
+    start = T0 + int(start_min * MINUTE) + offset_us
     return Alert(
         severity=severity,  # type: ignore[arg-type]
         detector=detector,
