@@ -47,6 +47,9 @@ def _build() -> typer.Typer:
         "tooltrail.collector.cli",
         "tooltrail.pipeline.cli",
         "tooltrail.pipeline.integrity.cli",
+        "tooltrail.detectors.cli",
+        "tooltrail.detectors.alerts_cli",
+        "tooltrail.simulator.cli",
     ):
         try:
             register = importlib.import_module(module).register

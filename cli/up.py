@@ -1,9 +1,11 @@
-"""``tooltrail up``: the all-in-one — collector, store, digests (and the processor with Kafka).
+"""``tooltrail up``: the all-in-one — collector, store, digests, detection (and the processor
+with Kafka).
 
 Embedded default: no servers to install. The collector hands verified segments straight to the
 store (chDB, in-process) and answers 202 only once the store holds them; chain heads are read
 from the store. With ``--kafka`` the same parts run against a broker: the collector produces to
-Kafka and a processor thread consumes into the store.
+Kafka and a processor thread consumes into the store. Detection scores new windows continuously
+and sends alerts to the sinks ``TOOLTRAIL_DETECT_*`` configures (and the console).
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ class Stack:
         kafka_bootstrap: str | None = None,
         digest_key: Path | None = None,
         digest_interval: float = 60.0,
+        detect: bool = False,
+        detect_settings: Any = None,
+        alert_sinks: Any = None,
+        on_alert: Any = None,
     ) -> None:
         self.store_path = store_path
         self.keys_file = keys_file
@@ -42,6 +48,11 @@ class Stack:
         self.kafka_bootstrap = kafka_bootstrap
         self.digest_key = digest_key
         self.digest_interval = digest_interval
+        self.detect = detect
+        self.detect_settings = detect_settings
+        self.alert_sinks = alert_sinks
+        self.on_alert = on_alert
+        self.detection: Any = None
         self.store: Any = None
         self._server: Any = None
         self._threads: list[threading.Thread] = []
@@ -75,7 +86,24 @@ class Stack:
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         if self.digest_key is not None:
             self._spawn("digests", self._digest_loop)
+        if self.detect:
+            self._start_detection()
         return self
+
+    def _start_detection(self) -> None:
+        from tooltrail.detectors.runner import Detection, sinks_from_settings
+        from tooltrail.detectors.settings import DetectSettings
+        from tooltrail.detectors.sinks.dispatch import Dispatcher
+
+        settings = self.detect_settings or DetectSettings()
+        if "model_dir" not in settings.model_fields_set:  # keep models beside the store
+            settings = settings.model_copy(update={"model_dir": self.store_path.parent / "models"})
+        sinks = self.alert_sinks if self.alert_sinks is not None else sinks_from_settings(settings)
+        dispatcher = Dispatcher(sinks, min_severity=settings.min_severity)
+        self.detection = Detection(
+            self.store, settings, dispatcher=dispatcher, on_alert=self.on_alert
+        )
+        self._spawn("detection", lambda: self.detection.run(self._stop))
 
     def _collector_app(self) -> Any:
         from tooltrail.collector.auth import KeyStore
@@ -139,6 +167,8 @@ class Stack:
             self._server.should_exit = True
         for thread in self._threads:
             thread.join(timeout=15)
+        if self.detection is not None and self.detection.dispatcher is not None:
+            self.detection.dispatcher.close(10)
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -166,6 +196,9 @@ def up(
         ".tooltrail/digest.key"  # the same key file as `tooltrail digests run`
     ),
     digest_interval: Annotated[float, typer.Option(help="Seconds between digest runs.")] = 60.0,
+    detect: Annotated[
+        bool, typer.Option(help="Score new windows and send alerts (TOOLTRAIL_DETECT_*).")
+    ] = True,
 ) -> None:
     """Run collector, store and digests in one process (embedded store; --kafka for a broker)."""
     stack = Stack(
@@ -176,7 +209,14 @@ def up(
         kafka_bootstrap=kafka,
         digest_key=digest_key,
         digest_interval=digest_interval,
+        detect=detect,
+        alert_sinks=None,
     )
+    if detect:
+        from tooltrail.detectors.runner import sinks_from_settings
+        from tooltrail.detectors.settings import DetectSettings
+
+        stack.alert_sinks = sinks_from_settings(DetectSettings(), console=True)
     stack.start()
     typer.echo(f"tooltrail up: collector {stack.url}/v1/events, store {store_path}")
     if not keys_file.exists():

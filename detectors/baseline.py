@@ -1,0 +1,96 @@
+"""Baselines per entity, borrowed from the entity's group while it has little history.
+
+A baseline holds, per entity of one level and per feature, the median and the 99th percentile
+over the entity's windows in the baseline period. Entities with fewer than ``min_windows``
+windows use the group's (all entities of the level). Features are then expressed relative to
+the baseline, so one model serves a whole level:
+
+    r = (f(x) - f(p50)) / max(f(p99) - f(p50), floor)
+
+where ``f`` is ``log1p`` for counts, bytes and durations and the identity for shares and bits.
+``r = 1`` means "at the entity's usual 99th percentile"; ``r = 5`` "five times that far".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from .features import FEATURES
+
+__all__ = ["Baseline", "relative"]
+
+_SHARES: Final = frozenset({"error_rate", "off_hours", "fp_novelty"})
+_BITS: Final = frozenset({"seq_rarity"})
+_LINEAR: Final = _SHARES | _BITS
+#: the smallest spread (in transformed units) a feature's p50..p99 may have
+_FLOOR: Final = np.array(
+    [0.5 if name in _SHARES else 3.0 if name in _BITS else 0.7 for name in FEATURES]
+)
+_LOG: Final = np.array([name not in _LINEAR for name in FEATURES])
+
+
+def _transform(values: np.ndarray) -> np.ndarray:
+    out = np.array(values, dtype=float, copy=True)
+    out[..., _LOG] = np.log1p(np.clip(out[..., _LOG], 0, None))
+    return out
+
+
+@dataclass
+class Baseline:
+    """Per-entity and group p50 / p99 of every feature for one level."""
+
+    entities: pd.Index
+    p50_: np.ndarray  # (n_entities, n_features)
+    p99_: np.ndarray
+    windows_: np.ndarray  # windows per entity
+    group_p50_: np.ndarray  # (n_features,)
+    group_p99_: np.ndarray
+    min_windows: int
+
+    @classmethod
+    def fit(cls, windows: pd.DataFrame, *, min_windows: int = 60) -> Baseline:
+        feats = windows[list(FEATURES)]
+        if windows.empty:
+            zero = np.zeros((0, len(FEATURES)))
+            group = np.zeros(len(FEATURES))
+            return cls(pd.Index([]), zero, zero, np.zeros(0), group, group, min_windows)
+        g = feats.groupby(windows["entity"], sort=True)
+        p50 = g.quantile(0.5)
+        p99 = g.quantile(0.99).reindex(p50.index)
+        return cls(
+            entities=p50.index,
+            p50_=p50.to_numpy(dtype=float),
+            p99_=p99.to_numpy(dtype=float),
+            windows_=g.size().reindex(p50.index).to_numpy(),
+            group_p50_=feats.quantile(0.5).to_numpy(dtype=float),
+            group_p99_=feats.quantile(0.99).to_numpy(dtype=float),
+            min_windows=min_windows,
+        )
+
+    def lookup(self, entities: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """p50, p99 rows for each entity, and whether each is its own (else the group's)."""
+        pos = self.entities.get_indexer(entities)
+        own = pos >= 0
+        if own.any():
+            own[own] = self.windows_[pos[own]] >= self.min_windows
+        n = len(entities)
+        p50 = np.tile(self.group_p50_, (n, 1))
+        p99 = np.tile(self.group_p99_, (n, 1))
+        p50[own] = self.p50_[pos[own]]
+        p99[own] = self.p99_[pos[own]]
+        return p50, p99, own
+
+    def basis(self, own: np.ndarray) -> list[Literal["entity", "group"]]:
+        return ["entity" if o else "group" for o in own]
+
+
+def relative(values: np.ndarray, p50: np.ndarray, p99: np.ndarray) -> np.ndarray:
+    """Features relative to a baseline (see the module docstring), clipped to [-5, 50]."""
+    x, m, q = _transform(values), _transform(p50), _transform(p99)
+    spread = np.maximum(q - m, _FLOOR)
+    out: np.ndarray = np.clip((x - m) / spread, -5.0, 50.0)
+    return out

@@ -1,0 +1,395 @@
+"""The scoring engine: features → baselines → models and rules → alert candidates.
+
+Event time throughout. Models are fit on an event-time grid (every ``refit_hours``, on the
+``baseline_days`` before the grid point), so the model that scores a window depends only on the
+window's time, never on when scoring ran: ``score(since, until)`` over a range gives the same
+candidates whether it runs once (backfill) or in many small steps as data arrives (live).
+
+Candidates then pass the alert store (dedupe, cooldown, grouping) — not this module's business.
+
+Cold start: an entity whose first stored event is less than ``learning_days`` old raises no
+model alert and no baseline-rule alert (counted as suppressed, reason ``learning``); hard limits
+(rate, loop, denials) apply from its first call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from .alert import Alert, EventRefs, FeatureEvidence, Severity
+from .baseline import Baseline, relative
+from .explain import reason_for
+from .features import FEATURES, LEVELS, ActorProfile, build_features, entity_column
+from .metrics import Metrics
+from .rules import AnyOf, RuleHits, default_rules
+from .settings import DetectSettings
+from .source import EventSource
+
+__all__ = ["Engine", "FittedModel", "LevelModel"]
+
+log = logging.getLogger(__name__)
+
+_SEQ_LOOKBACK_US: Final = 10 * 60 * 1_000_000
+_MIN_TRAIN: Final = 200  # fewer training windows at a level: no model there (rules only)
+_FP_WEIGHT: Final = 20  # a window labelled false positive counts this often in the next fit
+_EVENT_IDS: Final = 20
+
+
+@dataclass
+class LevelModel:
+    baseline: Baseline
+    model: Any | None  # an Ensemble, None when the level had too little history
+    threshold_: float = float("inf")
+
+
+@dataclass
+class FittedModel:
+    """Everything one fit learned; scores windows in ``[fit_at, fit_at + refit)``."""
+
+    fit_at: int
+    profile: ActorProfile
+    levels: dict[str, LevelModel] = field(default_factory=dict)
+
+
+class Engine:
+    """Scores entity-windows of an :class:`EventSource` into alert candidates."""
+
+    def __init__(
+        self,
+        source: EventSource,
+        settings: DetectSettings | None = None,
+        *,
+        metrics: Metrics | None = None,
+        false_positives: Callable[[], Sequence[Alert]] | None = None,
+        model_dir: Path | None = None,
+        ensemble: Callable[[DetectSettings], Any] | None = None,
+        min_excess: float = 1.0,
+    ) -> None:
+        self.source = source
+        self.settings = settings or DetectSettings()
+        self.metrics = metrics or Metrics()
+        self.rules: AnyOf = default_rules(self.settings)
+        self.min_excess = min_excess
+        self._false_positives = false_positives
+        self._model_dir = model_dir
+        self._ensemble = ensemble or _default_ensemble
+        self._models: dict[int, FittedModel] = {}
+        self.fit_seconds: list[float] = []
+
+    # -- models ---------------------------------------------------------------------------------
+
+    def fit_time(self, window_end: int) -> int:
+        """The grid point whose model scores a window ending at ``window_end``."""
+        refit = self.settings.refit_us
+        return ((window_end - 1) // refit) * refit
+
+    def model_for(self, fit_at: int) -> FittedModel:
+        model = self._models.get(fit_at)
+        if model is None:
+            model = self._load(fit_at) or self._fit(fit_at)
+            self._models = {k: v for k, v in self._models.items() if k >= fit_at - 1} | {
+                fit_at: model
+            }
+        return model
+
+    def _fit(self, fit_at: int) -> FittedModel:
+        s = self.settings
+        started = time.perf_counter()
+        since = fit_at - s.baseline_us
+        ev = self.source.events(since - s.window_us - _SEQ_LOOKBACK_US, fit_at)
+        profile = ActorProfile.fit(ev.loc[ev["ts"] >= since])
+        fitted = FittedModel(fit_at, profile)
+        feats = build_features(
+            ev,
+            self.source.history,
+            profile,
+            since=since,
+            until=fit_at,
+            window_us=s.window_us,
+            step_us=s.step_us,
+        )
+        labels = self._fp_windows(fit_at)
+        for level, windows in feats.items():
+            windows = _weighted(windows, labels.get(level, []))
+            baseline = Baseline.fit(windows, min_windows=s.min_history_windows)
+            level_model = LevelModel(baseline, None)
+            if len(windows) >= _MIN_TRAIN:
+                p50, p99, _ = baseline.lookup(windows["entity"])
+                x = relative(windows[list(FEATURES)].to_numpy(dtype=float), p50, p99)
+                ensemble = self._ensemble(s).fit(x)
+                level_model.model = ensemble
+                level_model.threshold_ = float(ensemble.threshold_)
+            fitted.levels[level] = level_model
+            self.metrics.fits.labels(level).inc()
+        elapsed = time.perf_counter() - started
+        self.fit_seconds.append(elapsed)
+        self._save(fitted)
+        log.info("fitted models at %s in %.2fs", _iso(fit_at), elapsed)
+        return fitted
+
+    def _fp_windows(self, fit_at: int) -> dict[str, list[tuple[str, int, int]]]:
+        out: dict[str, list[tuple[str, int, int]]] = {}
+        if self._false_positives is None:
+            return out
+        since = fit_at - self.settings.baseline_us
+        for a in self._false_positives():
+            if since <= a.window_start < fit_at:
+                out.setdefault(a.entity_kind, []).append(
+                    (a.entity, a.window_start, a.last_window_end)
+                )
+        return out
+
+    def _model_path(self, fit_at: int) -> Path | None:
+        if self._model_dir is None:
+            return None
+        return self._model_dir / f"fit-{fit_at}-{_settings_digest(self.settings)}.model"
+
+    def _load(self, fit_at: int) -> FittedModel | None:
+        path = self._model_path(fit_at)
+        if path is None or self._model_dir is None or not path.exists():
+            return None
+        from .errors import ModelFileError
+        from .models import load_model
+
+        try:
+            model, _meta = load_model(path, trusted_dir=self._model_dir, key=self._key())
+        except ModelFileError as exc:
+            log.warning("not loading %s (%s); fitting again", path, exc)
+            return None
+        return model if isinstance(model, FittedModel) else None
+
+    def _save(self, fitted: FittedModel) -> None:
+        path = self._model_path(fitted.fit_at)
+        if path is None or self._model_dir is None:
+            return
+        from .models import save_model
+
+        self._model_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        meta = {"fit_at": fitted.fit_at, "settings": _settings_digest(self.settings)}
+        save_model(fitted, path, trusted_dir=self._model_dir, meta=meta, key=self._key())
+
+    def _key(self) -> bytes | None:
+        key = self.settings.model_key
+        return key.get_secret_value().encode() if key is not None else None
+
+    # -- scoring --------------------------------------------------------------------------------
+
+    def score(self, since: int, until: int) -> list[Alert]:
+        """Alert candidates for every entity-window ending in ``(since, until]``, ordered by
+        window end, then detector and entity."""
+        out: list[Alert] = []
+        t = since
+        while t < until:
+            fit_at = self.fit_time(t + 1)
+            end = min(until, fit_at + self.settings.refit_us)
+            out.extend(self._score_span(t, end, self.model_for(fit_at)))
+            t = end
+        out.sort(key=lambda a: (a.window_end, a.detector, a.entity_kind, a.entity))
+        return out
+
+    def _score_span(self, since: int, until: int, fitted: FittedModel) -> list[Alert]:
+        s = self.settings
+        ev = self.source.events(since - s.window_us - _SEQ_LOOKBACK_US, until)
+        feats = build_features(
+            ev,
+            self.source.history,
+            fitted.profile,
+            since=since,
+            until=until,
+            window_us=s.window_us,
+            step_us=s.step_us,
+        )
+        alerts: list[Alert] = []
+        for level, windows in feats.items():
+            if windows.empty:
+                continue
+            self.metrics.windows_scored.labels(level).inc(len(windows))
+            learning = self._learning(level, ev, windows)
+            lm = fitted.levels.get(level)
+            baseline = lm.baseline if lm is not None else Baseline.fit(windows.iloc[:0])
+            p50, p99, own = baseline.lookup(windows["entity"])
+            values = windows[list(FEATURES)].to_numpy(dtype=float)
+            rel = relative(values, p50, p99)
+            ctx = _Context(level, windows, ev, values, rel, p50, p99, baseline.basis(own))
+            if lm is not None and lm.model is not None:
+                alerts.extend(self._model_alerts(ctx, lm, learning))
+            for hits in self.rules.run(level, windows):
+                alerts.extend(self._rule_alerts(ctx, hits, learning))
+        return alerts
+
+    def _learning(self, level: str, ev: pd.DataFrame, windows: pd.DataFrame) -> np.ndarray:
+        keys = list(LEVELS[level])
+        ecol = entity_column(level)
+        part = ev.loc[ev[ecol].isin(set(windows["entity"]))]
+        first = self.source.history.first_seen(keys, part).groupby(part[ecol]).min()
+        born = windows["entity"].map(first).to_numpy(dtype=float)
+        learning: np.ndarray = (
+            windows["window_start"].to_numpy() - born
+        ) < self.settings.learning_us
+        return learning
+
+    def _model_alerts(self, ctx: _Context, lm: LevelModel, learning: np.ndarray) -> list[Alert]:
+        assert lm.model is not None
+        scores = lm.model.decision_function(ctx.rel)
+        excess = ctx.rel.max(axis=1)
+        fire = (scores > lm.threshold_) & (excess >= self.min_excess)
+        quiet = fire & learning
+        if quiet.any():
+            self.metrics.alerts_suppressed.labels("learning").inc(int(quiet.sum()))
+        out = []
+        for i in np.flatnonzero(fire & ~learning):
+            top = np.argsort(-ctx.rel[i])[:3]
+            names = tuple(FEATURES[j] for j in top if ctx.rel[i, j] > 0) or (FEATURES[top[0]],)
+            severity: Severity = "high" if excess[i] >= 5 else "medium"
+            out.append(
+                ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
+            )
+        return out
+
+    def _rule_alerts(self, ctx: _Context, hits: RuleHits, learning: np.ndarray) -> list[Alert]:
+        out = []
+        for row, severity, reason in zip(hits.rows, hits.severities, hits.reasons, strict=True):
+            if hits.baseline_rule and learning[row]:
+                self.metrics.alerts_suppressed.labels("learning").inc()
+                continue
+            score = float(ctx.rel[row].max())
+            out.append(
+                ctx.alert(
+                    int(row),
+                    f"rule:{hits.rule}",
+                    severity,
+                    score,
+                    hits.features,
+                    self,
+                    reason=reason,
+                )
+            )
+        return out
+
+    def link(self, level: str, entity: str, start: int, end: int, alert_id: str) -> str:
+        template = self.settings.dashboard_url
+        if not template:
+            return ""
+        return template.format(
+            entity_kind=level,
+            entity=quote(entity, safe=""),
+            from_ms=start // 1000 - 5 * 60_000,
+            to_ms=end // 1000 + 5 * 60_000,
+            alert_id=alert_id,
+        )
+
+
+@dataclass
+class _Context:
+    """One level's scored windows, for turning a row into an alert."""
+
+    level: str
+    windows: pd.DataFrame
+    events: pd.DataFrame
+    values: np.ndarray
+    rel: np.ndarray
+    p50: np.ndarray
+    p99: np.ndarray
+    basis: list[Any]
+
+    def alert(
+        self,
+        i: int,
+        detector: str,
+        severity: Severity,
+        score: float,
+        names: tuple[str, ...],
+        engine: Engine,
+        *,
+        reason: str | None = None,
+    ) -> Alert:
+        row = self.windows.iloc[i]
+        entity, start, end = str(row["entity"]), int(row["window_start"]), int(row["window_end"])
+        ev = self.events
+        mine = ev.loc[
+            (ev[entity_column(self.level)] == entity) & (ev["ts"] >= start) & (ev["ts"] < end)
+        ]
+        evidence = tuple(
+            FeatureEvidence(
+                name=n,
+                value=float(self.values[i, FEATURES.index(n)]),
+                baseline_p50=float(self.p50[i, FEATURES.index(n)]),
+                baseline_p99=float(self.p99[i, FEATURES.index(n)]),
+                basis=self.basis[i],
+            )
+            for n in names
+        )
+        text = reason or reason_for(self.level, entity, evidence, mine, end - start)
+        dedupe = f"{detector}|{self.level}|{entity}"
+        alert = Alert(
+            severity=severity,
+            detector=detector,
+            entity_kind=self.level,
+            entity=entity,
+            window_start=start,
+            window_end=end,
+            score=round(score, 6),
+            reason=text,
+            dedupe_key=dedupe,
+            features=evidence,
+            events=EventRefs(
+                count=len(mine),
+                event_ids=tuple(mine["event_id"].head(_EVENT_IDS)),
+                session_ids=tuple(dict.fromkeys(s for s in mine["session_id"] if s))[:10],
+                trace_ids=tuple(dict.fromkeys(t for t in mine["trace_id"] if t))[:10],
+            ),
+        )
+        alert.link = engine.link(self.level, entity, start, end, alert.id)
+        return alert
+
+
+def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd.DataFrame:
+    """Windows labelled false positive repeated ``_FP_WEIGHT`` times: learned as normal."""
+    if not labelled or windows.empty:
+        return windows
+    mask = np.zeros(len(windows), dtype=bool)
+    for entity, start, end in labelled:
+        mask |= (
+            (windows["entity"] == entity)
+            & (windows["window_start"] >= start)
+            & (windows["window_end"] <= end)
+        ).to_numpy()
+    if not mask.any():
+        return windows
+    extra = pd.concat([windows.loc[mask]] * (_FP_WEIGHT - 1), ignore_index=True)
+    return pd.concat([windows, extra], ignore_index=True)
+
+
+def _default_ensemble(settings: DetectSettings) -> Any:
+    from .models import Ensemble, PyODDetector
+
+    members = [PyODDetector(name, random_state=settings.random_state) for name in settings.ensemble]
+    return Ensemble(members, contamination=settings.contamination)
+
+
+def _settings_digest(settings: DetectSettings) -> str:
+    relevant = (
+        settings.window_seconds,
+        settings.step_seconds,
+        settings.baseline_days,
+        settings.refit_hours,
+        settings.min_history_windows,
+        settings.ensemble,
+        settings.contamination,
+        settings.random_state,
+    )
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:12]
+
+
+def _iso(us: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(us / 1e6))

@@ -1,0 +1,370 @@
+"""Features per entity and event-time window, computed with pandas.
+
+A window is ``[start, start + window)`` with ``start`` on the ``step`` grid (1-minute windows
+advancing every 10 s by default), so every event lies in ``window / step`` windows. Only windows in
+which the entity acted exist (an idle entity has no windows). Entities come at several levels
+(:data:`LEVELS`): the user, the user × tool, the agent (or the client when no agent is named),
+the server × tool and the server (``source.name``).
+
+Per entity-window (:data:`FEATURES`):
+
+``calls``               calls in the window
+``distinct_tools``      tools (``resources/read`` etc. count by method) used
+``distinct_resources``  distinct ``mcp.resource.uri`` touched
+``bytes_in``            sum of ``args_bytes``
+``bytes_out``           sum of ``result_bytes``
+``error_rate``          share of calls with outcome ``error``
+``denials``             calls with outcome ``denied``
+``duration_p95``        95th percentile of ``duration_us`` (µs)
+``new_tools``           tools this entity used for the first time ever in this window
+``new_clients``         clients (MCP client names) first seen for this entity in this window
+``off_hours``           share of calls in hours of the day (UTC) the actor rarely works in
+``session_len``         age of the oldest session active in the window (seconds)
+``fp_novelty``          share of calls whose argument fingerprint this entity never sent before
+``repeat_max``          most calls with one identical argument fingerprint (a loop repeats)
+``seq_rarity``          rarest tool transition in a session, ``-log2 P(prev → tool)`` under the
+                        actor's own transition counts backed off to its group's
+
+"First ever" and "session start" are read from the whole stored history (:class:`History`), so
+a feature depends only on events up to the window's end: a replay scores exactly as live did.
+Host-side events mirrored by a server-side event (same ``trace_id``) count once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "FEATURES",
+    "LEVELS",
+    "ActorProfile",
+    "FrameHistory",
+    "History",
+    "build_features",
+    "entity_column",
+    "prepare",
+]
+
+#: the event columns the features read (names of the store's ``events`` columns)
+EVENT_COLUMNS: Final = (
+    "ts",
+    "event_id",
+    "source_kind",
+    "source_name",
+    "method",
+    "tool",
+    "resource_uri",
+    "user",
+    "agent",
+    "client",
+    "session_id",
+    "trace_id",
+    "outcome",
+    "duration_us",
+    "args_bytes",
+    "result_bytes",
+    "args_fingerprint",
+)
+#: derived columns and the SQL expression that computes each in the store
+DERIVED_SQL: Final = {
+    "tool_key": "if(tool != '', tool, method)",
+    "agent_key": "if(agent != '', agent, client)",
+}
+LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
+    "user": ("user",),
+    "user_tool": ("user", "tool_key"),
+    "agent": ("agent_key",),
+    "server_tool": ("source_name", "tool_key"),
+    "source": ("source_name",),
+}
+FEATURES: Final = (
+    "calls",
+    "distinct_tools",
+    "distinct_resources",
+    "bytes_in",
+    "bytes_out",
+    "error_rate",
+    "denials",
+    "duration_p95",
+    "new_tools",
+    "new_clients",
+    "off_hours",
+    "session_len",
+    "fp_novelty",
+    "repeat_max",
+    "seq_rarity",
+)
+_SEQ_GAP_US: Final = 10 * 60 * 1_000_000  # a transition needs the previous call within 10 min
+_STR_COLS = (
+    "event_id",
+    "source_kind",
+    "source_name",
+    "method",
+    "tool",
+    "resource_uri",
+    "user",
+    "agent",
+    "client",
+    "session_id",
+    "trace_id",
+    "outcome",
+    "args_fingerprint",
+)
+
+
+def entity_column(level: str) -> str:
+    """Name of the column that holds ``level``'s entity key in a prepared frame."""
+    return f"e_{level}"
+
+
+class History(Protocol):
+    """What features need beyond the window: the earliest stored sighting of things."""
+
+    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
+        """For each row of ``frame``: the first ``ts`` ever stored with the same values of
+        ``keys`` (column names of a prepared frame)."""
+        ...
+
+    def session_start(self, frame: pd.DataFrame) -> pd.Series:
+        """For each row of ``frame``: the first ``ts`` ever stored in its session (the row's
+        own ``ts`` when it names no session)."""
+        ...
+
+
+class FrameHistory:
+    """:class:`History` over a prepared frame that holds every event (benchmarks, tests)."""
+
+    def __init__(self, everything: pd.DataFrame) -> None:
+        self._all = everything
+        self._ids = pd.Index(everything["event_id"])
+
+    def _lookup(self, first: pd.Series, frame: pd.DataFrame) -> pd.Series:
+        values = first.to_numpy()[self._ids.get_indexer(frame["event_id"])]
+        return pd.Series(values, index=frame.index)
+
+    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
+        first = self._all.groupby(list(keys), sort=False, observed=True)["ts"].transform("min")
+        return self._lookup(first, frame)
+
+    def session_start(self, frame: pd.DataFrame) -> pd.Series:
+        first = self._all.groupby("session_id", sort=False)["ts"].transform("min")
+        start = self._lookup(first, frame)
+        return start.where(frame["session_id"] != "", frame["ts"])
+
+
+def prepare(events: pd.DataFrame) -> pd.DataFrame:
+    """Normalize a frame of events (store columns) for feature building: types, derived keys
+    (``tool_key``, ``agent_key``, one entity column per level), host mirrors dropped, ts order."""
+    df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]].copy()
+    for col in _STR_COLS:
+        df[col] = df[col].fillna("").astype(str) if col in df.columns else ""
+    for col in ("ts", "duration_us", "args_bytes", "result_bytes"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
+    if (df["source_kind"] == "host").any() and (df["source_kind"] == "server").any():
+        served = set(df.loc[(df["source_kind"] == "server") & (df["trace_id"] != ""), "trace_id"])
+        mirror = (df["source_kind"] == "host") & df["trace_id"].isin(served)
+        df = df.loc[~mirror]
+    df["tool_key"] = df["tool"].where(df["tool"] != "", df["method"])
+    df["agent_key"] = df["agent"].where(df["agent"] != "", df["client"])
+    for level, keys in LEVELS.items():
+        col = df[keys[0]]
+        for key in keys[1:]:
+            col = col + "|" + df[key]
+        df[entity_column(level)] = col
+    return df.sort_values(["ts", "event_id"], kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class ActorProfile:
+    """What a fit learned about actors (users, else agents): usual hours and tool transitions.
+
+    ``hour_share[actor]`` is the share of the actor's calls per UTC hour; actors with fewer than
+    ``min_calls`` calls use ``group_hours``. Transition probabilities are the actor's counts
+    backed off to the group's (add-one smoothed)."""
+
+    hour_share: dict[str, np.ndarray] = field(default_factory=dict)
+    group_hours: np.ndarray = field(default_factory=lambda: np.full(24, 1 / 24))
+    pair_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    from_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    group_pairs: dict[tuple[str, str], float] = field(default_factory=dict)
+    group_from: dict[str, float] = field(default_factory=dict)
+    vocabulary: int = 1
+    usual_share: float = 0.01
+    backoff: float = 5.0
+
+    @classmethod
+    def fit(cls, ev: pd.DataFrame, *, min_calls: int = 200) -> ActorProfile:
+        """Learn from a prepared frame of baseline events."""
+        prof = cls()
+        if ev.empty:
+            return prof
+        actor = _actor(ev)
+        hours = (ev["ts"] // 3_600_000_000) % 24
+        table = pd.crosstab(actor, hours).reindex(columns=range(24), fill_value=0)
+        totals = table.sum(axis=1)
+        group = table.sum(axis=0).to_numpy(dtype=float)
+        prof.group_hours = group / max(group.sum(), 1.0)
+        for name, row in table[totals >= min_calls].iterrows():
+            prof.hour_share[str(name)] = row.to_numpy(dtype=float) / float(row.sum())
+        prev = _previous_tool(ev)
+        ok = prev != ""
+        pairs = pd.DataFrame({"a": actor[ok], "p": prev[ok], "t": ev["tool_key"][ok]})
+        for (a, p, t), n in pairs.value_counts().items():
+            prof.pair_counts[(a, p, t)] = int(n)
+            prof.from_counts[(a, p)] = prof.from_counts.get((a, p), 0) + int(n)
+        for (p, t), n in pairs[["p", "t"]].value_counts().items():
+            prof.group_pairs[(p, t)] = float(n)
+            prof.group_from[p] = prof.group_from.get(p, 0.0) + float(n)
+        prof.vocabulary = max(int(ev["tool_key"].nunique()), 1)
+        return prof
+
+    def off_hours(self, ev: pd.DataFrame) -> np.ndarray:
+        """1.0 for each call made in an hour the actor rarely works in, else 0.0."""
+        hours = ((ev["ts"] // 3_600_000_000) % 24).to_numpy()
+        out = np.zeros(len(ev))
+        for name, idx in _actor(ev).groupby(_actor(ev), sort=False).groups.items():
+            share = self.hour_share.get(str(name), self.group_hours)
+            rows = ev.index.get_indexer(idx)
+            out[rows] = share[hours[rows]] < self.usual_share
+        return out
+
+    def surprise(self, ev: pd.DataFrame) -> np.ndarray:
+        """``-log2 P(prev → tool)`` per call (0 when it has no previous call in its session)."""
+        prev = _previous_tool(ev).to_numpy()
+        tools = ev["tool_key"].to_numpy()
+        actors = _actor(ev).to_numpy()
+        out = np.zeros(len(ev))
+        v = float(self.vocabulary)
+        for i in np.flatnonzero(prev != ""):
+            a, p, t = actors[i], prev[i], tools[i]
+            g = (self.group_pairs.get((p, t), 0.0) + 1.0) / (self.group_from.get(p, 0.0) + v + 1)
+            n_from = self.from_counts.get((a, p), 0)
+            prob = (self.pair_counts.get((a, p, t), 0) + self.backoff * g) / (n_from + self.backoff)
+            out[i] = -math.log2(prob)
+        return out
+
+
+def _actor(ev: pd.DataFrame) -> pd.Series:
+    return ev["user"].where(ev["user"] != "", ev["agent_key"])
+
+
+def _previous_tool(ev: pd.DataFrame) -> pd.Series:
+    """The previous call's tool in the same session (within 10 min), else ""."""
+    session = ev["session_id"].where(ev["session_id"] != "", _actor(ev))
+    order = np.lexsort((ev["ts"].to_numpy(), session.to_numpy()))
+    s = session.to_numpy()[order]
+    t = ev["tool_key"].to_numpy()[order]
+    ts = ev["ts"].to_numpy()[order]
+    prev = np.full(len(ev), "", dtype=object)
+    same = np.zeros(len(ev), dtype=bool)
+    if len(ev) > 1:
+        same[1:] = (s[1:] == s[:-1]) & (ts[1:] - ts[:-1] <= _SEQ_GAP_US)
+        prev[1:] = np.where(same[1:], t[:-1], "")
+    out = np.empty(len(ev), dtype=object)
+    out[order] = prev
+    return pd.Series(out, index=ev.index)
+
+
+def _per_event(ev: pd.DataFrame, history: History, profile: ActorProfile) -> pd.DataFrame:
+    """Columns every level shares: off-hours, session age, transition surprise."""
+    ev = ev.copy()
+    ev["off_hours"] = profile.off_hours(ev)
+    ev["session_len"] = (ev["ts"] - history.session_start(ev)).clip(lower=0) / 1e6
+    ev["seq_rarity"] = profile.surprise(ev)
+    ev["is_error"] = (ev["outcome"] == "error").astype("int64")
+    ev["is_denied"] = (ev["outcome"] == "denied").astype("int64")
+    ev["resource"] = ev["resource_uri"].where(ev["resource_uri"] != "")
+    ev["fp"] = ev["args_fingerprint"].where(ev["args_fingerprint"] != "")
+    return ev
+
+
+def build_features(
+    events: pd.DataFrame,
+    history: History,
+    profile: ActorProfile,
+    *,
+    since: int,
+    until: int,
+    window_us: int,
+    step_us: int,
+    levels: Sequence[str] = tuple(LEVELS),
+) -> dict[str, pd.DataFrame]:
+    """Entity-windows whose end lies in ``(since, until]``, per level.
+
+    ``events`` is a prepared frame (:func:`prepare`) holding at least every event in
+    ``[since - window_us, until)``. Each result frame has ``entity``, ``window_start``,
+    ``window_end`` and the :data:`FEATURES` columns (float64).
+    """
+    lo, hi = since - window_us, until
+    ev = events.loc[(events["ts"] >= lo) & (events["ts"] < hi)]
+    out: dict[str, pd.DataFrame] = {}
+    if ev.empty:
+        return {level: _empty() for level in levels}
+    ev = _per_event(ev.reset_index(drop=True), history, profile)
+    k = window_us // step_us
+    slot = (ev["ts"] // step_us).to_numpy()
+    for level in levels:
+        keys = list(LEVELS[level])
+        ecol = entity_column(level)
+        part = ev.loc[ev[ecol].str.strip("|") != ""].copy()
+        if part.empty:
+            out[level] = _empty()
+            continue
+        part["new_tool"] = (part["ts"] == history.first_seen([*keys, "tool_key"], part)).astype(
+            "int64"
+        )
+        client_new = part["ts"] == history.first_seen([*keys, "client"], part)
+        part["new_client"] = (client_new & (part["client"] != "")).astype("int64")
+        fp_new = part["ts"] == history.first_seen([*keys, "args_fingerprint"], part)
+        part["fp_new"] = np.where(part["fp"].notna(), fp_new.astype(float), np.nan)
+        slots = slot[part.index.to_numpy()]
+        reps = [part.assign(window_start=(slots - j) * step_us) for j in range(k)]
+        rep = pd.concat(reps, ignore_index=True)
+        end = rep["window_start"] + window_us
+        rep = rep.loc[(end > since) & (end <= until)]
+        out[level] = _aggregate(rep, ecol, window_us)
+    return out
+
+
+def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
+    if rep.empty:
+        return _empty()
+    g = rep.groupby([ecol, "window_start"], sort=True, observed=True)
+    agg = g.agg(
+        calls=("ts", "size"),
+        distinct_tools=("tool_key", "nunique"),
+        distinct_resources=("resource", "nunique"),
+        bytes_in=("args_bytes", "sum"),
+        bytes_out=("result_bytes", "sum"),
+        error_rate=("is_error", "mean"),
+        denials=("is_denied", "sum"),
+        new_tools=("new_tool", "sum"),
+        new_clients=("new_client", "sum"),
+        off_hours=("off_hours", "mean"),
+        session_len=("session_len", "max"),
+        fp_novelty=("fp_new", "mean"),
+        seq_rarity=("seq_rarity", "max"),
+    )
+    agg["duration_p95"] = g["duration_us"].quantile(0.95)
+    repeats = rep.groupby([ecol, "window_start", "fp"], sort=False, observed=True).size()
+    agg["repeat_max"] = repeats.groupby(level=[0, 1]).max().reindex(agg.index).fillna(0)
+    agg = agg.reset_index().rename(columns={ecol: "entity"})
+    agg["window_end"] = agg["window_start"] + window_us
+    agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
+    return agg[["entity", "window_start", "window_end", *FEATURES]]
+
+
+def _empty() -> pd.DataFrame:
+    cols: dict[str, Any] = {"entity": pd.Series(dtype=object)}
+    cols["window_start"] = pd.Series(dtype="int64")
+    cols["window_end"] = pd.Series(dtype="int64")
+    for name in FEATURES:
+        cols[name] = pd.Series(dtype="float64")
+    return pd.DataFrame(cols)

@@ -1,0 +1,237 @@
+"""Rule detectors: plain limits and facts beside the models.
+
+A rule looks at one level's entity-windows (the feature frame) and returns the rows it fires on
+(a boolean mask), with a severity and a sentence per row. Rules that judge novelty ("first use
+of a sensitive tool", "a client never seen for this user") are *baseline rules*: like the models
+they stay quiet while the entity is in its learning period. Hard limits always apply.
+
+``AnyOf`` runs several rules as one and refuses an empty list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from .alert import Severity
+from .settings import DetectSettings
+
+__all__ = [
+    "AnyOf",
+    "DenialBurst",
+    "FirstSeen",
+    "Loop",
+    "NewClient",
+    "RateLimit",
+    "Rule",
+    "RuleHits",
+    "SensitiveTool",
+    "default_rules",
+]
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    """What one rule found in one level's windows: row positions, severity and reason each."""
+
+    rule: str
+    rows: np.ndarray
+    severities: list[Severity]
+    reasons: list[str]
+    features: tuple[str, ...]  # the features the rule judged (shown as evidence)
+    baseline_rule: bool
+
+
+class Rule(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def levels(self) -> tuple[str, ...]: ...
+    @property
+    def baseline_rule(self) -> bool:
+        """True: judges novelty against history, so quiet while an entity is learning."""
+        ...
+
+    def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
+        """Rows of ``windows`` (features of ``level``) the rule fires on, or None."""
+        ...
+
+
+def _hits(
+    rule: Rule,
+    windows: pd.DataFrame,
+    mask: pd.Series,
+    severity: Severity | Sequence[Severity],
+    reason: str,
+    features: tuple[str, ...],
+) -> RuleHits | None:
+    rows = np.flatnonzero(mask.to_numpy())
+    if not len(rows):
+        return None
+    sub = windows.iloc[rows]
+    reasons = [reason.format(**r) for r in sub.to_dict("records")]
+    sev = [severity] * len(rows) if isinstance(severity, str) else [severity[int(i)] for i in rows]
+    return RuleHits(rule.name, rows, sev, reasons, features, rule.baseline_rule)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """More calls in one window than a hard limit (per user, agent, or user × tool)."""
+
+    max_calls: int
+    levels: tuple[str, ...] = ("user", "agent", "user_tool")
+    name: str = "rate_limit"
+    baseline_rule: bool = False
+
+    def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
+        return _hits(
+            self,
+            windows,
+            windows["calls"] > self.max_calls,
+            "high",
+            "{entity} made {calls:.0f} calls in one window (hard limit "
+            + str(self.max_calls)
+            + ")",
+            ("calls",),
+        )
+
+
+@dataclass(frozen=True)
+class Loop:
+    """The same call (identical argument fingerprint) repeated many times in one window."""
+
+    repeats: int
+    levels: tuple[str, ...] = ("agent", "user")
+    name: str = "loop"
+    baseline_rule: bool = False
+
+    def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
+        return _hits(
+            self,
+            windows,
+            windows["repeat_max"] >= self.repeats,
+            "medium",
+            "{entity} repeated one identical call {repeat_max:.0f} times in a window "
+            "(error rate {error_rate:.0%}): a runaway loop?",
+            ("repeat_max", "calls", "error_rate"),
+        )
+
+
+@dataclass(frozen=True)
+class DenialBurst:
+    """Many denied calls in one window: probing for privileges."""
+
+    min_denials: int
+    levels: tuple[str, ...] = ("user", "agent")
+    name: str = "denial_burst"
+    baseline_rule: bool = False
+
+    def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
+        return _hits(
+            self,
+            windows,
+            windows["denials"] >= self.min_denials,
+            "high",
+            "{entity} was denied {denials:.0f} times in one window",
+            ("denials", "calls", "distinct_tools"),
+        )
+
+
+@dataclass(frozen=True)
+class SensitiveTool:
+    """First use of a sensitive tool by a user (user × tool level)."""
+
+    tools: frozenset[str]
+    levels: tuple[str, ...] = ("user_tool",)
+    name: str = "sensitive_tool"
+    baseline_rule: bool = True
+
+    def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
+        tool = windows["entity"].str.rsplit("|", n=1).str[-1]
+        mask = tool.isin(self.tools) & (windows["new_tools"] > 0)
+        return _hits(
+            self,
+            windows,
+            mask,
+            "high",
+            "{entity}: first use of a sensitive tool by this user",
+            ("new_tools", "calls"),
+        )
+
+
+@dataclass(frozen=True)
+class NewClient:
+    """A user acting through a client never seen for them; high when outside their hours."""
+
+    levels: tuple[str, ...] = ("user",)
+    name: str = "new_client"
+    baseline_rule: bool = True
+
+    def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
+        mask = windows["new_clients"] > 0
+        off = (windows["off_hours"] >= 0.5).to_numpy()
+        severities: list[Severity] = ["high" if o else "medium" for o in off]
+        return _hits(
+            self,
+            windows,
+            mask,
+            severities,
+            "{entity} used a client never seen for this user (off-hours share {off_hours:.0%})",
+            ("new_clients", "off_hours", "calls"),
+        )
+
+
+@dataclass(frozen=True)
+class FirstSeen:
+    """A server, or a tool on a server, never seen before in this deployment."""
+
+    levels: tuple[str, ...] = ("server_tool",)
+    name: str = "first_seen"
+    baseline_rule: bool = True
+
+    def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
+        return _hits(
+            self,
+            windows,
+            windows["new_tools"] > 0,
+            "low",
+            "{entity}: a tool (or server) seen for the first time in this deployment",
+            ("new_tools",),
+        )
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Several rules as one; refuses an empty list."""
+
+    rules: tuple[Rule, ...]
+
+    def __post_init__(self) -> None:
+        if not self.rules:
+            raise ValueError("AnyOf needs at least one rule")
+
+    def run(self, level: str, windows: pd.DataFrame) -> list[RuleHits]:
+        found = []
+        for rule in self.rules:
+            if level in rule.levels:
+                hits = rule(level, windows)
+                if hits is not None:
+                    found.append(hits)
+        return found
+
+
+def default_rules(settings: DetectSettings) -> AnyOf:
+    return AnyOf(
+        (
+            RateLimit(settings.max_calls_per_minute),
+            Loop(settings.loop_repeats_per_minute),
+            DenialBurst(settings.denial_burst),
+            SensitiveTool(frozenset(settings.sensitive_tools)),
+            NewClient(),
+            FirstSeen(),
+        )
+    )

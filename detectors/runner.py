@@ -1,0 +1,187 @@
+"""Detection as a running thing: engine → alert store → sinks, live or over a historic range.
+
+``Detection.advance(until)`` scores every window that ends after the cursor and no later than
+``until``, passes the candidates through the alert store (dedupe, cooldown, grouping) and hands
+the alerts that come out to the sinks (never waiting for them). ``run(stop)`` does that
+continuously: the watermark is the newest stored event time minus ``lateness_seconds``, and when
+nothing new has arrived for a while (``idle_seconds`` of wall time) it is the newest event time
+plus one window, so the last windows of a quiet system are scored too.
+
+Integrity findings (from the collector, the pipeline or ``verify``) become ``critical`` alerts,
+one dedupe key per stream and class.
+
+Live and backfill (``backfill(since, until)``) give the same candidates for the same stored
+events: windows are aligned to the step grid and models to the refit grid (see ``engine``). An
+event stored after its window was scored live (later than the lateness allowed) is seen only by
+a backfill.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .alert import Alert
+from .alertstore import AlertStore
+from .engine import Engine
+from .metrics import Metrics
+from .settings import DetectSettings
+from .source import StoreSource
+
+if TYPE_CHECKING:
+    from tooltrail.pipeline.store import Store
+
+    from .sinks.base import AlertSink
+    from .sinks.dispatch import Dispatcher
+
+__all__ = ["Detection", "sinks_from_settings"]
+
+log = logging.getLogger(__name__)
+
+
+class Detection:
+    """Engine, alert store and (optional) dispatcher over one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: DetectSettings | None = None,
+        *,
+        dispatcher: Dispatcher | None = None,
+        metrics: Metrics | None = None,
+        on_alert: Callable[[Alert], None] | None = None,
+        idle_seconds: float = 5.0,
+    ) -> None:
+        self.settings = settings or DetectSettings()
+        self.metrics = metrics or (dispatcher.metrics if dispatcher is not None else Metrics())
+        self.store = store
+        self.alerts = AlertStore(
+            store,
+            cooldown_us=self.settings.cooldown_us,
+            group_window_us=self.settings.group_us,
+            metrics=self.metrics,
+        )
+        self.engine = Engine(
+            StoreSource(store),
+            self.settings,
+            metrics=self.metrics,
+            false_positives=self.alerts.false_positive_labels,
+            model_dir=Path(self.settings.model_dir),
+        )
+        self.dispatcher = dispatcher
+        self.on_alert = on_alert
+        self.idle_seconds = idle_seconds
+        self.cursor: int | None = None
+        self.candidates: list[Alert] = []  # every candidate scored (tests and replays compare)
+        self._findings_seen = 0
+
+    # -- one step -------------------------------------------------------------------------------
+
+    def advance(self, until: int) -> list[Alert]:
+        """Score windows ending in ``(cursor, until]``; returns the alerts raised."""
+        step = self.settings.step_us
+        until = (until // step) * step
+        if self.cursor is None:
+            extent = self.engine.source.extent()
+            if extent is None:
+                return []
+            self.cursor = (extent[0] // step) * step
+        if until <= self.cursor:
+            return []
+        candidates = self.engine.score(self.cursor, until)
+        self.cursor = until
+        self.metrics.watermark.set(until / 1e6)
+        return self._raise(candidates)
+
+    def _raise(self, candidates: list[Alert]) -> list[Alert]:
+        self.candidates.extend(candidates)
+        raised = []
+        for candidate in candidates + self._integrity_alerts():
+            alert = self.alerts.offer(candidate)
+            if alert is None:
+                continue
+            raised.append(alert)
+            if self.dispatcher is not None:
+                self.dispatcher.submit(alert)
+            if self.on_alert is not None:
+                self.on_alert(alert)
+        return raised
+
+    def backfill(self, since: int, until: int) -> list[Alert]:
+        """Score a historic range (replay): the same candidates live scoring produced; alerts
+        already raised are not raised again."""
+        step = self.settings.step_us
+        self.cursor = (since // step) * step
+        return self.advance(until)
+
+    def _integrity_alerts(self) -> list[Alert]:
+        db = self.store.database
+        found = self.store.query_df(
+            "SELECT stream_id, seq, class AS cls, detail, source, event_id,"  # noqa: S608
+            " toUnixTimestamp64Micro(found_at) AS at"
+            f" FROM {db}.integrity_findings FINAL ORDER BY at, stream_id, seq"
+            " LIMIT 1000 OFFSET {skip:UInt64}",
+            {"skip": self._findings_seen},
+        )
+        self._findings_seen += len(found)
+        out = []
+        for row in found.itertuples(index=False):
+            at = int(row.at)
+            reason = (
+                f"stream {row.stream_id}: {row.cls} at seq {row.seq} ({row.detail}), "
+                f"found by the {row.source}"
+            )
+            out.append(
+                Alert(
+                    severity="critical",
+                    detector="rule:integrity",
+                    entity_kind="stream",
+                    entity=str(row.stream_id),
+                    window_start=at,
+                    window_end=at + 1,
+                    score=100.0,
+                    reason=reason,
+                    dedupe_key=f"rule:integrity|stream|{row.stream_id}|{row.cls}",
+                )
+            )
+        return out
+
+    # -- live -----------------------------------------------------------------------------------
+
+    def watermark(self, newest: int, idle: bool) -> int:
+        if idle:
+            return newest + self.settings.window_us
+        return newest - int(self.settings.lateness_seconds * 1e6)
+
+    def run(self, stop: threading.Event) -> None:
+        """Score new windows until ``stop`` is set (the live loop of ``tooltrail up``)."""
+        newest, changed = -1, time.monotonic()
+        while not stop.wait(self.settings.poll_seconds):
+            try:
+                extent = self.engine.source.extent()
+                if extent is None:
+                    continue
+                if extent[1] != newest:
+                    newest, changed = extent[1], time.monotonic()
+                idle = time.monotonic() - changed >= self.idle_seconds
+                self.advance(self.watermark(newest, idle))
+            except Exception:  # the store may be busy or down: try again next poll
+                log.exception("detection step failed")
+
+
+def sinks_from_settings(settings: DetectSettings, *, console: bool = False) -> list[AlertSink]:
+    """The Slack and webhook sinks ``settings`` configure (plus the console when asked)."""
+    from .sinks import build_sinks
+
+    slack = settings.slack_webhook_url
+    secret = settings.webhook_secret
+    return build_sinks(
+        slack_webhook_url=slack.get_secret_value() if slack is not None else None,
+        webhook_url=settings.webhook_url,
+        webhook_secret=secret.get_secret_value().encode() if secret is not None else None,
+        console=console,
+    )

@@ -1,0 +1,147 @@
+"""The detectors' one ``Settings``: every option, read from ``TOOLTRAIL_DETECT_*`` variables.
+
+Times are event time. Defaults: 1-minute windows advancing every 10 s, a 7-day sliding baseline
+re-fit every 24 h, a 3-day learning period for new entities, alerts cooled down for 30 min per
+dedupe key. Secrets (Slack webhook URL, webhook signing secret) are ``SecretStr``; a placeholder
+secret is refused unless ``environment`` is ``development``.
+
+    TOOLTRAIL_DETECT_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...
+    TOOLTRAIL_DETECT_WEBHOOK_URL=https://siem.example/hooks/tooltrail
+    TOOLTRAIL_DETECT_WEBHOOK_SECRET=...
+    TOOLTRAIL_DETECT_DASHBOARD_URL=https://grafana.example/d/tooltrail-investigate?var-entity={entity}&from={from_ms}&to={to_ms}
+    TOOLTRAIL_DETECT_SENSITIVE_TOOLS=grant_role,run_command,export_table
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from tooltrail.collector.settings import PLACEHOLDER_SECRETS
+
+__all__ = ["DetectSettings"]
+
+_S = 1_000_000  # µs per second
+
+
+def _csv(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    return value
+
+
+class DetectSettings(BaseSettings):
+    """Everything the detectors can be told; field ``x`` reads ``TOOLTRAIL_DETECT_X``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TOOLTRAIL_DETECT_", env_file=None, extra="ignore", frozen=True
+    )
+
+    environment: Literal["development", "staging", "production"] = "development"
+
+    # -- windows and baselines (event time) ------------------------------------------------------
+    window_seconds: int = Field(default=60, ge=10, description="feature window length")
+    step_seconds: int = Field(default=10, ge=1, description="how far windows advance")
+    baseline_days: float = Field(default=7.0, gt=0, description="sliding baseline for fits")
+    refit_hours: float = Field(default=24.0, gt=0, description="re-fit on this event-time grid")
+    learning_days: float = Field(
+        default=3.0, ge=0, description="an entity newer than this never pages (cold start)"
+    )
+    min_history_windows: int = Field(
+        default=60, ge=1, description="fewer windows: borrow the entity group's baseline"
+    )
+    lateness_seconds: float = Field(
+        default=60.0, ge=0, description="live: score a window this long after its end"
+    )
+    poll_seconds: float = Field(default=1.0, gt=0, description="live: how often to look")
+
+    # -- models -----------------------------------------------------------------------------------
+    ensemble: Annotated[tuple[str, ...], NoDecode] = ("ecod", "iforest", "hbos")
+    contamination: float = Field(default=1e-4, gt=0, lt=0.5)
+    random_state: int = 0
+    model_dir: Path = Path(".tooltrail/models")
+    model_key: SecretStr | None = Field(
+        default=None, description="HMAC key for saved models (refused unsigned when set)"
+    )
+
+    # -- rules ------------------------------------------------------------------------------------
+    max_calls_per_minute: int = Field(default=300, ge=1, description="hard limit per user/agent")
+    loop_repeats_per_minute: int = Field(
+        default=40, ge=2, description="identical calls (same args) in one window: a loop"
+    )
+    denial_burst: int = Field(default=5, ge=1, description="denials in one window")
+    sensitive_tools: Annotated[tuple[str, ...], NoDecode] = (
+        "grant_role",
+        "run_command",
+        "export_table",
+    )
+
+    # -- alerts -----------------------------------------------------------------------------------
+    cooldown_minutes: float = Field(default=30.0, ge=0)
+    group_minutes: float = Field(default=10.0, ge=0)
+    min_severity: Literal["low", "medium", "high", "critical"] = Field(
+        default="medium", description="send alerts of at least this severity to the sinks"
+    )
+    dashboard_url: str = Field(
+        default="http://localhost:3000/d/tooltrail-investigate?var-entity_kind={entity_kind}"
+        "&var-entity={entity}&from={from_ms}&to={to_ms}",
+        description="investigation link; {entity_kind} {entity} {from_ms} {to_ms} {alert_id}",
+    )
+    slack_webhook_url: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_lists(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("ensemble", "sensitive_tools"):
+                if key in data:
+                    data[key] = _csv(data[key])
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> DetectSettings:
+        if self.window_seconds % self.step_seconds:
+            raise ValueError("window_seconds must be a multiple of step_seconds")
+        if not self.ensemble:
+            raise ValueError("ensemble must name at least one model (ecod, iforest, hbos, ...)")
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("webhook_secret is required when webhook_url is set")
+        if self.environment != "development":
+            secret = self.webhook_secret
+            if secret is not None and secret.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError("webhook_secret is a placeholder; set a real secret")
+        return self
+
+    # -- derived, in µs ---------------------------------------------------------------------------
+    @property
+    def window_us(self) -> int:
+        return self.window_seconds * _S
+
+    @property
+    def step_us(self) -> int:
+        return self.step_seconds * _S
+
+    @property
+    def baseline_us(self) -> int:
+        return int(self.baseline_days * 86400 * _S)
+
+    @property
+    def refit_us(self) -> int:
+        return int(self.refit_hours * 3600 * _S)
+
+    @property
+    def learning_us(self) -> int:
+        return int(self.learning_days * 86400 * _S)
+
+    @property
+    def cooldown_us(self) -> int:
+        return int(self.cooldown_minutes * 60 * _S)
+
+    @property
+    def group_us(self) -> int:
+        return int(self.group_minutes * 60 * _S)
