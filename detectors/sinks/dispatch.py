@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: the longest Retry-After honoured, in seconds (a receiver asking for more gets this)
 RETRY_AFTER_MAX = 300.0
+#: how long close() waits for a stopped worker beyond its timeout (a backoff wait ends at once;
+#: only a send in progress takes longer)
+_JOIN_GRACE = 1.0
 
 
 class _Lane:
@@ -149,7 +152,8 @@ class Dispatcher:
 
     def close(self, timeout: float | None = 10.0) -> None:
         """Flush for up to ``timeout`` seconds, then stop the workers (interrupting backoff
-        waits). Alerts not delivered by then count as failures. Idempotent."""
+        waits) and wait for them up to 1 s more. Alerts not delivered by then count as failures;
+        a worker stuck inside a sink's ``send`` is left to finish (it is a daemon). Idempotent."""
         with self._close_lock:
             if self._closed:
                 return
@@ -162,8 +166,8 @@ class Dispatcher:
                 lane.cond.notify_all()
         for lane in self._lanes:
             assert lane.thread is not None
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            lane.thread.join(remaining)
+            remaining = None if deadline is None else deadline + _JOIN_GRACE - time.monotonic()
+            lane.thread.join(None if remaining is None else max(remaining, 0.0))
             if lane.thread.is_alive():
                 log.warning("sink %s: still inside send() after close; left running", lane.name)
             with lane.cond:
