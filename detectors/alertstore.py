@@ -194,7 +194,12 @@ class AlertStore:
 
     def offer(self, alert: Alert) -> Alert | None:
         """Pass one candidate through replay, false-positive, cooldown and grouping (see the
-        module docs); returns the alert to send (new, or escalated), or None."""
+        module docs); returns the alert to send (new, or escalated), or None.
+        A candidate with an unknown severity or a window ending before it starts: ValueError."""
+        if alert.severity not in SEVERITIES:
+            raise ValueError(f"alert severity must be one of {SEVERITIES}, not {alert.severity!r}")
+        if alert.window_end < alert.window_start:
+            raise ValueError(f"alert {alert.id}: window_end is before window_start")
         with self._lock:
             key = alert.dedupe_key
             latest = self._latest.get(key)

@@ -251,6 +251,9 @@ def test_list_filters_and_limits(store: Store, make_alert: AlertFactory) -> None
     assert [a.entity for a in window] == ["u-2", "u-1"]
     with pytest.raises(ValueError, match="severity must be one of"):
         alerts.list(severity="urgent")
+    with pytest.raises(ValueError, match="severity must be one of"):
+        alerts.offer(make_alert(entity="u-9", severity="urgent"))
+    assert len(alerts.list()) == 4
 
 
 def test_a_failed_write_leaves_the_index_unchanged(store: Store, make_alert: AlertFactory) -> None:
