@@ -63,8 +63,6 @@ def build_sinks(
         if not webhook_secret:
             raise ValueError("webhook_secret is required when webhook_url is set")
         sinks.append(WebhookSink(webhook_url, webhook_secret))
-    elif webhook_secret:
-        raise ValueError("webhook_secret is set but webhook_url is not")
     if console:
         from .console import ConsoleSink
 

@@ -77,7 +77,7 @@ def render(alert: Alert) -> dict[str, Any]:
         {
             "type": "section",
             "fields": [
-                _mrkdwn(f"*{_esc(alert.entity_kind)}*\n`{_esc(alert.entity)}`", _FIELD_MAX),
+                _mrkdwn(f"*Entity*\n{_esc(alert.entity_kind)} `{_esc(alert.entity)}`", _FIELD_MAX),
                 _mrkdwn(f"*Detector*\n{_esc(alert.detector)}", _FIELD_MAX),
                 _mrkdwn(f"*Window*\n{window(alert.window_start, alert.window_end)}", _FIELD_MAX),
                 _mrkdwn(f"*Score*\n{number(alert.score)}", _FIELD_MAX),
