@@ -29,7 +29,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from .alert import Alert, EventRefs, FeatureEvidence, Severity
 from .baseline import Baseline, relative
 from .explain import reason_for
-from .features import FEATURES, LEVELS, ActorProfile, build_features, entity_column
+from .features import FEATURES, HORIZON_US, LEVELS, ActorProfile, build_features, entity_column
 from .metrics import Metrics
 from .rules import AnyOf, RuleHits, default_rules
 from .settings import DetectSettings
@@ -39,7 +39,7 @@ __all__ = ["Engine", "FittedModel", "LevelModel"]
 
 log = logging.getLogger(__name__)
 
-_SEQ_LOOKBACK_US: Final = 10 * 60 * 1_000_000
+_LOOKBACK_US: Final = HORIZON_US + 10 * 60 * 1_000_000  # trailing hour + session context
 _MIN_TRAIN: Final = 200  # fewer training windows at a level: no model there (rules only)
 _FP_WEIGHT: Final = 20  # a window labelled false positive counts this often in the next fit
 _EVENT_IDS: Final = 20
@@ -73,13 +73,15 @@ class Engine:
         false_positives: Callable[[], Sequence[Alert]] | None = None,
         model_dir: Path | None = None,
         ensemble: Callable[[DetectSettings], Any] | None = None,
-        min_excess: float = 1.0,
+        min_excess: float = 3.0,
+        extreme: float = 6.0,
     ) -> None:
         self.source = source
         self.settings = settings or DetectSettings()
         self.metrics = metrics or Metrics()
         self.rules: AnyOf = default_rules(self.settings)
         self.min_excess = min_excess
+        self.extreme = extreme
         self._false_positives = false_positives
         self._model_dir = model_dir
         self._ensemble = ensemble or _default_ensemble
@@ -106,7 +108,7 @@ class Engine:
         s = self.settings
         started = time.perf_counter()
         since = fit_at - s.baseline_us
-        ev = self.source.events(since - s.window_us - _SEQ_LOOKBACK_US, fit_at)
+        ev = self.source.events(since - _LOOKBACK_US, fit_at)
         profile = ActorProfile.fit(ev.loc[ev["ts"] >= since])
         fitted = FittedModel(fit_at, profile)
         feats = build_features(
@@ -120,6 +122,8 @@ class Engine:
         )
         labels = self._fp_windows(fit_at)
         for level, windows in feats.items():
+            if not windows.empty:  # an entity's learning period says nothing about its habits
+                windows = windows.loc[~self._learning(level, ev, windows)]
             windows = _weighted(windows, labels.get(level, []))
             baseline = Baseline.fit(windows, min_windows=s.min_history_windows)
             level_model = LevelModel(baseline, None)
@@ -199,7 +203,7 @@ class Engine:
 
     def _score_span(self, since: int, until: int, fitted: FittedModel) -> list[Alert]:
         s = self.settings
-        ev = self.source.events(since - s.window_us - _SEQ_LOOKBACK_US, until)
+        ev = self.source.events(since - _LOOKBACK_US, until)
         feats = build_features(
             ev,
             self.source.history,
@@ -242,7 +246,7 @@ class Engine:
         assert lm.model is not None
         scores = lm.model.decision_function(ctx.rel)
         excess = ctx.rel.max(axis=1)
-        fire = (scores > lm.threshold_) & (excess >= self.min_excess)
+        fire = ((scores > lm.threshold_) & (excess >= self.min_excess)) | (excess >= self.extreme)
         quiet = fire & learning
         if quiet.any():
             self.metrics.alerts_suppressed.labels("learning").inc(int(quiet.sum()))

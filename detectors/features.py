@@ -24,6 +24,9 @@ Per entity-window (:data:`FEATURES`):
 ``repeat_max``          most calls with one identical argument fingerprint (a loop repeats)
 ``seq_rarity``          rarest tool transition in a session, ``-log2 P(prev → tool)`` under the
                         actor's own transition counts backed off to its group's
+``new_resources``       resources this entity touched for the first time ever in this window
+``new_resources_1h``    the same over the hour that ends with the window (slow and low)
+``bytes_out_1h``        ``bytes_out`` over the hour that ends with the window
 
 "First ever" and "session start" are read from the whole stored history (:class:`History`), so
 a feature depends only on events up to the window's end: a replay scores exactly as live did.
@@ -43,6 +46,7 @@ import pandas as pd  # type: ignore[import-untyped]
 __all__ = [
     "EVENT_COLUMNS",
     "FEATURES",
+    "HORIZON_US",
     "LEVELS",
     "ActorProfile",
     "FrameHistory",
@@ -100,7 +104,12 @@ FEATURES: Final = (
     "fp_novelty",
     "repeat_max",
     "seq_rarity",
+    "new_resources",
+    "new_resources_1h",
+    "bytes_out_1h",
 )
+#: how far back a window's features look: the trailing-hour features
+HORIZON_US: Final = 3600 * 1_000_000
 _SEQ_GAP_US: Final = 10 * 60 * 1_000_000  # a transition needs the previous call within 10 min
 _STR_COLS = (
     "event_id",
@@ -299,17 +308,16 @@ def build_features(
     """Entity-windows whose end lies in ``(since, until]``, per level.
 
     ``events`` is a prepared frame (:func:`prepare`) holding at least every event in
-    ``[since - window_us, until)``. Each result frame has ``entity``, ``window_start``,
+    ``[since - HORIZON_US, until)``. Each result frame has ``entity``, ``window_start``,
     ``window_end`` and the :data:`FEATURES` columns (float64).
     """
-    lo, hi = since - window_us, until
-    ev = events.loc[(events["ts"] >= lo) & (events["ts"] < hi)]
+    lo = since - max(window_us, HORIZON_US)
+    ev = events.loc[(events["ts"] >= lo) & (events["ts"] < until)]
     out: dict[str, pd.DataFrame] = {}
     if ev.empty:
         return {level: _empty() for level in levels}
     ev = _per_event(ev.reset_index(drop=True), history, profile)
     k = window_us // step_us
-    slot = (ev["ts"] // step_us).to_numpy()
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
@@ -317,19 +325,50 @@ def build_features(
         if part.empty:
             out[level] = _empty()
             continue
-        part["new_tool"] = (part["ts"] == history.first_seen([*keys, "tool_key"], part)).astype(
-            "int64"
-        )
-        client_new = part["ts"] == history.first_seen([*keys, "client"], part)
-        part["new_client"] = (client_new & (part["client"] != "")).astype("int64")
-        fp_new = part["ts"] == history.first_seen([*keys, "args_fingerprint"], part)
+        part["new_tool"] = _first(history, [*keys, "tool_key"], part)
+        part["new_client"] = _first(history, [*keys, "client"], part) & (part["client"] != "")
+        part["new_res"] = _first(history, [*keys, "resource_uri"], part) & part["resource"].notna()
+        fp_new = _first(history, [*keys, "args_fingerprint"], part)
         part["fp_new"] = np.where(part["fp"].notna(), fp_new.astype(float), np.nan)
-        slots = slot[part.index.to_numpy()]
-        reps = [part.assign(window_start=(slots - j) * step_us) for j in range(k)]
+        recent = part.loc[part["ts"] >= since - window_us]
+        slots = (recent["ts"] // step_us).to_numpy()
+        reps = [recent.assign(window_start=(slots - j) * step_us) for j in range(k)]
         rep = pd.concat(reps, ignore_index=True)
         end = rep["window_start"] + window_us
         rep = rep.loc[(end > since) & (end <= until)]
-        out[level] = _aggregate(rep, ecol, window_us)
+        windows = _aggregate(rep, ecol, window_us)
+        trailing = _trailing(part, ecol, windows, ("new_res", "result_bytes"))
+        windows["new_resources_1h"] = trailing[0]
+        windows["bytes_out_1h"] = trailing[1]
+        out[level] = windows
+    return out
+
+
+def _first(history: History, keys: list[str], part: pd.DataFrame) -> pd.Series:
+    """Whether each row is the first stored sighting of its ``keys`` values."""
+    return (part["ts"] == history.first_seen(keys, part)).astype("int64")
+
+
+def _trailing(
+    part: pd.DataFrame, ecol: str, windows: pd.DataFrame, columns: Sequence[str]
+) -> list[np.ndarray]:
+    """Per window, the sums of ``columns`` over the entity's events in ``[end - 1 h, end)``."""
+    if windows.empty:
+        return [np.zeros(0) for _ in columns]
+    codes, uniques = pd.factorize(part[ecol])
+    t0 = int(part["ts"].min())
+    shift = np.int64(1) << np.int64(40)
+    keys = codes.astype("int64") * shift + (part["ts"].to_numpy() - t0)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    wcodes = pd.Index(uniques).get_indexer(windows["entity"]).astype("int64")
+    ends = windows["window_end"].to_numpy() - t0
+    hi = np.searchsorted(keys, wcodes * shift + ends, side="left")
+    lo = np.searchsorted(keys, wcodes * shift + np.maximum(ends - HORIZON_US, 0), side="left")
+    out = []
+    for col in columns:
+        cum = np.concatenate(([0.0], np.cumsum(part[col].to_numpy(dtype=float)[order])))
+        out.append(cum[hi] - cum[lo])
     return out
 
 
@@ -347,6 +386,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         denials=("is_denied", "sum"),
         new_tools=("new_tool", "sum"),
         new_clients=("new_client", "sum"),
+        new_resources=("new_res", "sum"),
         off_hours=("off_hours", "mean"),
         session_len=("session_len", "max"),
         fp_novelty=("fp_new", "mean"),
@@ -357,6 +397,8 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["repeat_max"] = repeats.groupby(level=[0, 1]).max().reindex(agg.index).fillna(0)
     agg = agg.reset_index().rename(columns={ecol: "entity"})
     agg["window_end"] = agg["window_start"] + window_us
+    agg["new_resources_1h"] = 0.0
+    agg["bytes_out_1h"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]
 
