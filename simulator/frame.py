@@ -1,0 +1,104 @@
+"""Simulated calls as the rows of the store's ``events`` table, without the transport.
+
+``args_bytes``, ``args_fingerprint`` and the (redacted) ``resource_uri`` come from the emitter's
+own stages (``Redact`` then ``Fingerprint``), so for the same call and key they equal what the
+real path stores; a test sends a simulation through the path and compares. pandas is imported
+only when :func:`to_frame` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+from tooltrail.emitter.stages import Fingerprint, Redact
+
+from .model import SimCall, Simulation
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped]
+
+__all__ = ["DEFAULT_FINGERPRINT_KEY", "FRAME_COLUMNS", "event_id", "to_frame"]
+
+#: the key ``drive`` and ``to_frame`` use unless told otherwise (a simulation, not a secret)
+DEFAULT_FINGERPRINT_KEY: Final = b"tooltrail-simulator"
+#: the frame's columns: the store's ``events`` names the detectors read, plus ``label``
+FRAME_COLUMNS: Final = (
+    "ts",
+    "event_id",
+    "source_name",
+    "source_kind",
+    "method",
+    "tool",
+    "resource_uri",
+    "user",
+    "agent",
+    "client",
+    "client_version",
+    "session_id",
+    "trace_id",
+    "outcome",
+    "error_type",
+    "duration_us",
+    "args_bytes",
+    "result_bytes",
+    "args_fingerprint",
+    "server_address",
+    "label",
+)
+_INT_COLUMNS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
+
+
+def event_id(ts: int, index: int) -> str:
+    """A deterministic, time-ordered 32-hex-digit id: ms of ``ts``, then the call's index."""
+    return f"{ts // 1000:012x}7{index:019x}"
+
+
+def to_frame(
+    sim_or_calls: Simulation | Iterable[SimCall],
+    *,
+    fingerprint_key: bytes = DEFAULT_FINGERPRINT_KEY,
+) -> pd.DataFrame:
+    """One row per call, columns :data:`FRAME_COLUMNS`, in the calls' order.
+
+    Absent strings are ``""`` as in the store; integer columns are int64.
+    """
+    import pandas as pd
+
+    calls = sim_or_calls.calls if isinstance(sim_or_calls, Simulation) else list(sim_or_calls)
+    redact, fingerprint = Redact(), Fingerprint(fingerprint_key)
+    cols: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
+    for i, c in enumerate(calls):
+        ev: dict[str, Any] = {"_args": c.args}
+        if c.resource_uri is not None:
+            ev["mcp.resource.uri"] = c.resource_uri
+        ev = fingerprint(redact(ev))
+        row = (
+            c.ts,
+            event_id(c.ts, i),
+            c.server,
+            "server",
+            c.method,
+            c.tool or "",
+            ev.get("mcp.resource.uri", ""),
+            c.user,
+            c.agent,
+            c.client,
+            c.client_version,
+            c.session_id,
+            c.trace_id,
+            c.outcome,
+            c.error_type or "",
+            c.duration_us,
+            ev["args_bytes"],
+            c.result_bytes,
+            ev["args_fingerprint"],
+            "",
+            c.label,
+        )
+        for name, value in zip(FRAME_COLUMNS, row, strict=True):
+            cols[name].append(value)
+    frame = pd.DataFrame(cols, columns=list(FRAME_COLUMNS))
+    for name in _INT_COLUMNS:
+        frame[name] = frame[name].astype("int64")
+    return frame
