@@ -58,6 +58,9 @@ def simulate_command(
     labels: Annotated[Path, typer.Option(help="Where to write the labels JSON.")] = Path(
         "sim-labels.json"
     ),
+    tick_minutes: Annotated[
+        float, typer.Option(min=0.1, help="Flush every N minutes of event time.")
+    ] = 10.0,
     fingerprint_key: Annotated[
         str, typer.Option(help="Argument fingerprint key of the simulated deployment.")
     ] = "tooltrail-simulator",
@@ -103,6 +106,7 @@ def simulate_command(
             spool_root=spool_dir,
             fingerprint_key=fingerprint_key.encode("utf-8"),
             on_signer=trust,
+            tick_us=int(tick_minutes * 60_000_000),
             progress=True,
         )
     except (SimulatorError, KeyStoreError) as exc:

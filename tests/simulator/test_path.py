@@ -1,0 +1,105 @@
+"""Through the real path: emitters → collector → embedded store, in event time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tooltrail.collector.auth import KeyStore
+from tooltrail.simulator import FRAME_COLUMNS, SimConfig, drive, simulate, to_frame
+from tooltrail.simulator.cli import register
+from tooltrail.up import Stack
+
+pytestmark = [pytest.mark.store, pytest.mark.slow]
+
+KEY = b"path-test-key"
+HOUR_US = 3_600_000_000
+
+
+def test_drive_stores_exactly_the_frame_and_ticks_after_each_flush(tmp_path: Path) -> None:
+    sim = simulate(SimConfig(users=4, days=1))
+    servers = sorted({c.server for c in sim.calls})
+    assert len(servers) == 7  # every server, so every emitter is exercised
+    keys_file = tmp_path / "keys.json"
+    with Stack(store_path=tmp_path / "store", keys_file=keys_file, port=0) as stack:
+        keys = KeyStore(keys_file)
+        api_keys = {s: keys.create(s)[1] for s in servers}
+        db = stack.store.database
+        ticks: list[tuple[int, int]] = []
+
+        def on_tick(boundary: int) -> None:
+            stored = stack.store.command(f"SELECT count() FROM {db}.events WHERE ts < {boundary}")
+            ticks.append((boundary, int(stored)))
+
+        report = drive(
+            sim,
+            collector_url=stack.url,
+            api_keys=api_keys,
+            spool_root=tmp_path / "spool",
+            fingerprint_key=KEY,
+            on_signer=keys.add_signer,
+            tick_us=HOUR_US,
+            on_tick=on_tick,
+        )
+        columns = [c for c in FRAME_COLUMNS if c not in ("event_id", "label")]
+        stored = stack.store.query_df(
+            f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM {db}.events "
+            "ORDER BY ts, source_name, seq"
+        )
+        checkpoints = stack.store.query_df(f"SELECT source, alg FROM {db}.checkpoints")
+
+    assert report.calls == len(sim.calls) == len(stored)
+    assert sum(report.per_server.values()) == len(sim.calls)
+    frame = to_frame(sim, fingerprint_key=KEY).sort_values(["ts", "source_name"], kind="stable")
+    want = [tuple(r) for r in frame[columns].itertuples(index=False)]
+    got = [tuple(r) for r in stored.itertuples(index=False)]
+    assert got == want
+
+    boundaries = [b for b, _ in ticks]
+    assert boundaries == sorted(set(boundaries))
+    assert boundaries[-1] == sim.calls[-1].ts + 1
+    assert all(b % HOUR_US == 0 for b in boundaries[:-1])
+    assert len(ticks) >= 23
+    for boundary, count in ticks:  # every event before the boundary was stored before the tick
+        assert count == sum(c.ts < boundary for c in sim.calls), boundary
+    assert set(checkpoints["source"]) == set(servers)
+    assert set(checkpoints["alg"]) == {"ed25519"}
+    assert all(keys.signers(s) for s in servers)
+
+
+def test_simulate_command_sends_to_a_running_collector_and_writes_labels(tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    keys_file, labels = tmp_path / "collector-keys.json", tmp_path / "labels.json"
+    with Stack(store_path=tmp_path / "store", keys_file=keys_file, port=0) as stack:
+        result = CliRunner().invoke(
+            app,
+            ["simulate", "--users", "2", "--days", "1", "--scenarios", "privilege_probing",
+             "--new-users", "0", "--collector-url", stack.url, "--keys-file", str(keys_file),
+             "--spool-dir", str(tmp_path / "spool"), "--labels", str(labels),
+             "--tick-minutes", "360"],
+            env={"COLUMNS": "200"},
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        stored = stack.store.command(f"SELECT count() FROM {stack.store.database}.events")
+    doc = json.loads(labels.read_text(encoding="utf-8"))
+    assert int(stored) == doc["calls"] > 0
+    assert [i["id"] for i in doc["incidents"]] == ["privilege_probing#0"]
+    assert "privilege_probing#0" in result.output
+    sources = {k.source for k in KeyStore(keys_file).list_keys()}
+    assert "admin-server" in sources
+    assert all(KeyStore(keys_file).signers(s) for s in sources)
+
+
+def test_simulate_command_refuses_an_unknown_scenario() -> None:
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    result = CliRunner().invoke(app, ["simulate", "--scenarios", "bulk_exfiltration,dns"])
+    assert result.exit_code == 2
+    assert "dns" in result.output
