@@ -154,8 +154,10 @@ def _ecdf_scores(name: str, sorted_cols: Matrix, skew_sign: Scores, X: Matrix) -
     right = np.empty_like(X)
     for j in range(X.shape[1]):
         col = sorted_cols[:, j]
-        left[:, j] = np.searchsorted(col, X[:, j], side="right")
-        right[:, j] = n - np.searchsorted(col, X[:, j], side="left")
+        order = np.argsort(X[:, j])  # sorted keys: searchsorted runs ~2x faster
+        keys = X[order, j]
+        left[order, j] = np.searchsorted(col, keys, side="right")
+        right[order, j] = n - np.searchsorted(col, keys, side="left")
     u_l = -np.log((left + 1.0) / (n + 1.0))
     u_r = -np.log((right + 1.0) / (n + 1.0))
     u_skew = u_l * -np.sign(skew_sign - 1) + u_r * np.sign(skew_sign + 1)
