@@ -142,44 +142,23 @@ def test_an_idle_entity_has_no_windows_and_an_empty_range_gives_typed_empty_fram
 
 
 def test_window_aggregates_on_a_hand_made_window() -> None:
-    base = T + 2 * S
+    calls = [  # method, tool, resource_uri, outcome, duration_us, args_bytes, result_bytes
+        ("tools/call", "read", "file:///a", "ok", 100, 10, 1000),
+        ("tools/call", "read", "file:///a", "error", 200, 20, 2000),
+        ("tools/call", "write", "file:///b", "denied", 300, 30, 0),
+        ("resources/read", "", "", "denied", 1000, 40, 7),
+    ]
+    names = (
+        "method",
+        "tool",
+        "resource_uri",
+        "outcome",
+        "duration_us",
+        "args_bytes",
+        "result_bytes",
+    )
     events = frame(
-        event(
-            base,
-            tool="read",
-            resource_uri="file:///a",
-            outcome="ok",
-            duration_us=100,
-            args_bytes=10,
-            result_bytes=1000,
-        ),
-        event(
-            base + S,
-            tool="read",
-            resource_uri="file:///a",
-            outcome="error",
-            duration_us=200,
-            args_bytes=20,
-            result_bytes=2000,
-        ),
-        event(
-            base + 2 * S,
-            tool="write",
-            resource_uri="file:///b",
-            outcome="denied",
-            duration_us=300,
-            args_bytes=30,
-            result_bytes=0,
-        ),
-        event(
-            base + 3 * S,
-            method="resources/read",
-            tool="",
-            outcome="denied",
-            duration_us=1000,
-            args_bytes=40,
-            result_bytes=7,
-        ),
+        *(event(T + (2 + i) * S, **dict(zip(names, c, strict=True))) for i, c in enumerate(calls))
     )
     win = windows(events, since=T, until=T + MIN)  # the window [T, T + 1 min) holds all four
     row = win.loc[win["window_start"] == T].iloc[0]
