@@ -3,7 +3,8 @@
 Users, agents, servers and tools over simulated days, with labelled attack scenarios and benign
 bursts, deterministic from a seed. ``simulate`` builds it in memory; ``to_frame`` gives the rows
 the store would hold (pandas, imported on use); ``drive`` sends it through the real emitter →
-collector path with an event-time clock.
+collector path with an event-time clock (``record`` is its one-call step). ``tooltrail
+simulate`` (``simulator/cli.py``) does that against a running collector.
 
     from tooltrail.simulator import SimConfig, simulate
 
