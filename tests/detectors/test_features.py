@@ -2,11 +2,12 @@
 trailing hour, host mirrors and the actor profile, on small hand-made event frames.
 
 ``event()`` / ``frame()`` build rows with the columns of ``features.EVENT_COLUMNS`` (the store's
-names); ``windows()`` runs ``prepare`` → ``FrameHistory`` → ``build_features`` on them.
+names); ``features()`` / ``windows()`` run ``prepare`` → ``FrameHistory`` → ``build_features``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -65,19 +66,19 @@ def frame(*rows: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=list(EVENT_COLUMNS))
 
 
-def windows(
+def features(
     events: pd.DataFrame,
     *,
     since: int,
     until: int,
-    level: str = "user",
+    levels: Sequence[str] = tuple(LEVELS),
     window_us: int = W,
     step_us: int = STEP,
     profile: ActorProfile | None = None,
-) -> pd.DataFrame:
-    """One level's entity-windows ending in ``(since, until]``, history = every given event."""
+) -> dict[str, pd.DataFrame]:
+    """Entity-windows ending in ``(since, until]`` per level, history = every given event."""
     prepared = prepare(events)
-    out = build_features(
+    return build_features(
         prepared,
         FrameHistory(prepared),
         profile or ActorProfile(),
@@ -85,9 +86,14 @@ def windows(
         until=until,
         window_us=window_us,
         step_us=step_us,
-        levels=(level,),
+        levels=levels,
     )
-    return out[level].sort_values(["entity", "window_start"]).reset_index(drop=True)
+
+
+def windows(events: pd.DataFrame, *, level: str = "user", **options: Any) -> pd.DataFrame:
+    """One level's windows (see :func:`features`), ordered by entity and start."""
+    out = features(events, levels=(level,), **options)[level]
+    return out.sort_values(["entity", "window_start"]).reset_index(drop=True)
 
 
 def _containing(win: pd.DataFrame, ts: int) -> pd.Series:
@@ -125,16 +131,7 @@ def test_an_idle_entity_has_no_windows_and_an_empty_range_gives_typed_empty_fram
     events = frame(event(T + 5 * S), event(T + 10 * MIN, user="bob"))
     win = windows(events, since=T, until=T + 2 * MIN)
     assert set(win["entity"]) == {"alice"}
-    prepared = prepare(events)
-    empty = build_features(
-        prepared,
-        FrameHistory(prepared),
-        ActorProfile(),
-        since=T + 5 * DAY,
-        until=T + 6 * DAY,
-        window_us=W,
-        step_us=STEP,
-    )
+    empty = features(events, since=T + 5 * DAY, until=T + 6 * DAY)
     assert set(empty) == set(LEVELS)
     for level_frame in empty.values():
         assert level_frame.empty

@@ -9,13 +9,9 @@ from typing import Any
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
-from tests.detectors.test_features import MIN, STEP, T, W, event, frame
+from tests.detectors.test_features import MIN, STEP, T, W, event, features, frame
 from tooltrail.detectors.features import (
     FEATURES,
-    ActorProfile,
-    FrameHistory,
-    build_features,
-    prepare,
 )
 from tooltrail.detectors.rules import (
     AnyOf,
@@ -200,17 +196,7 @@ def test_rules_fire_on_windows_built_from_events() -> None:
     """A loop of identical calls and a burst of denials, through ``build_features``."""
     loop = [event(T + i * 10**6 // 2, agent="looper", args_fingerprint="same") for i in range(45)]
     denied = [event(T + 30 * 10**6 + i, user="bob", agent="", outcome="denied") for i in range(6)]
-    prepared = prepare(frame(*loop, *denied))
-    feats = build_features(
-        prepared,
-        FrameHistory(prepared),
-        ActorProfile(),
-        since=T,
-        until=T + 2 * MIN,
-        window_us=W,
-        step_us=STEP,
-        levels=("user", "agent"),
-    )
+    feats = features(frame(*loop, *denied), since=T, until=T + 2 * MIN, levels=("user", "agent"))
     rules = default_rules(DetectSettings())
     for level, entity, rule in (("agent", "looper", "loop"), ("user", "bob", "denial_burst")):
         win = feats[level]
@@ -219,16 +205,7 @@ def test_rules_fire_on_windows_built_from_events() -> None:
 
 
 def test_rules_find_nothing_in_a_level_without_windows() -> None:
-    prepared = prepare(frame(event(T)))
-    feats = build_features(
-        prepared,
-        FrameHistory(prepared),
-        ActorProfile(),
-        since=T + 10 * MIN,
-        until=T + 20 * MIN,
-        window_us=W,
-        step_us=STEP,
-    )
+    feats = features(frame(event(T)), since=T + 10 * MIN, until=T + 20 * MIN)
     rules = default_rules(DetectSettings())
     for level, win in feats.items():
         assert win.empty
