@@ -188,6 +188,7 @@ class AlertStore:
         self._latest: dict[str, AlertRecord] = {}  # dedupe_key -> latest alert
         self._fp_end: dict[str, int] = {}  # dedupe_key -> latest last_window_end labelled FP
         self._groups: dict[str, _Group] = {}  # root actor -> open group
+        self._pending: dict[str, Sequence[Any]] | None = None  # offer_many: id -> last row
         self.reload()
 
     # -- the gate ---------------------------------------------------------------------------
@@ -217,6 +218,27 @@ class AlertStore:
             ):
                 return self._merge(latest, alert)
             return self._add(alert)
+
+    def offer_many(self, candidates: Sequence[Alert]) -> builtins.list[Alert]:
+        """:meth:`offer` for each candidate in order, with the table written once at the end
+        (the last version of each alert touched). Same decisions as one ``offer`` at a time;
+        if the write fails, the index is as before the call (metrics may have counted)."""
+        with self._lock:
+            saved = (dict(self._latest), dict(self._groups), dict(self._fp_end))
+            groups = {k: _Group(g.id, g.last_end) for k, g in self._groups.items()}
+            self._groups = groups
+            self._pending = {}
+            try:
+                out = [a for a in map(self.offer, candidates) if a is not None]
+                rows = list(self._pending.values())
+                self._pending = None
+                if rows:
+                    self._store.insert_rows("alerts", rows, _COLUMNS)
+            except BaseException:
+                self._pending = None
+                self._latest, self._groups, self._fp_end = saved
+                raise
+            return out
 
     def _merge(self, old: AlertRecord, new: Alert) -> Alert | None:
         prev = old.alert
@@ -388,7 +410,10 @@ class AlertStore:
             a.detector, float(a.score), a.dedupe_key, _dt(a.window_start), _dt(a.window_end),
             a.status, payload,
         )  # fmt: skip
-        self._store.insert_rows("alerts", [row], _COLUMNS)
+        if self._pending is not None:
+            self._pending[a.id] = row
+        else:
+            self._store.insert_rows("alerts", [row], _COLUMNS)
         return replace(record, updated_us=updated)
 
     def list(

@@ -75,6 +75,8 @@ class Engine:
         ensemble: Callable[[DetectSettings], Any] | None = None,
         min_excess: float = 3.0,
         extreme: float = 6.0,
+        feature_cache: dict[tuple[Any, ...], Any] | None = None,
+        on_features: Callable[[str, str, pd.DataFrame, np.ndarray], None] | None = None,
     ) -> None:
         self.source = source
         self.settings = settings or DetectSettings()
@@ -82,6 +84,8 @@ class Engine:
         self.rules: AnyOf = default_rules(self.settings)
         self.min_excess = min_excess
         self.extreme = extreme
+        self._cache = feature_cache  # shared by engines that differ only in their models
+        self.on_features = on_features  # ("fit" | "score", level, windows, learning)
         self._false_positives = false_positives
         self._model_dir = model_dir
         self._ensemble = ensemble or _default_ensemble
@@ -108,22 +112,12 @@ class Engine:
         s = self.settings
         started = time.perf_counter()
         since = fit_at - s.baseline_us
-        ev = self.source.events(since - _LOOKBACK_US, fit_at)
-        profile = ActorProfile.fit(ev.loc[ev["ts"] >= since])
+        _ev, profile, feats, learning = self._windows(since, fit_at, None)
         fitted = FittedModel(fit_at, profile)
-        feats = build_features(
-            ev,
-            self.source.history,
-            profile,
-            since=since,
-            until=fit_at,
-            window_us=s.window_us,
-            step_us=s.step_us,
-        )
         labels = self._fp_windows(fit_at)
         for level, windows in feats.items():
             if not windows.empty:  # an entity's learning period says nothing about its habits
-                windows = windows.loc[~self._learning(level, ev, windows)]
+                windows = windows.loc[~learning[level]]
             windows = _weighted(windows, labels.get(level, []))
             baseline = Baseline.fit(windows, min_windows=s.min_history_windows)
             level_model = LevelModel(baseline, None)
@@ -202,23 +196,13 @@ class Engine:
         return out
 
     def _score_span(self, since: int, until: int, fitted: FittedModel) -> list[Alert]:
-        s = self.settings
-        ev = self.source.events(since - _LOOKBACK_US, until)
-        feats = build_features(
-            ev,
-            self.source.history,
-            fitted.profile,
-            since=since,
-            until=until,
-            window_us=s.window_us,
-            step_us=s.step_us,
-        )
+        ev, _, feats, learn = self._windows(since, until, fitted)
         alerts: list[Alert] = []
         for level, windows in feats.items():
             if windows.empty:
                 continue
             self.metrics.windows_scored.labels(level).inc(len(windows))
-            learning = self._learning(level, ev, windows)
+            learning = learn[level]
             lm = fitted.levels.get(level)
             baseline = lm.baseline if lm is not None else Baseline.fit(windows.iloc[:0])
             p50, p99, own = baseline.lookup(windows["entity"])
@@ -230,6 +214,39 @@ class Engine:
             for hits in self.rules.run(level, windows):
                 alerts.extend(self._rule_alerts(ctx, hits, learning))
         return alerts
+
+    def _windows(
+        self, since: int, until: int, fitted: FittedModel | None
+    ) -> tuple[pd.DataFrame, ActorProfile, dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+        """Events, actor profile, feature windows ending in ``(since, until]`` and which of them
+        fall in their entity's learning period. Without ``fitted``, the profile is fit on the
+        range (a model fit); with it, the fit's profile is used (scoring)."""
+        key = ("fit", since, until) if fitted is None else ("score", since, until, fitted.fit_at)
+        if self._cache is not None and key in self._cache:
+            return self._cache[key]  # type: ignore[no-any-return]
+        s = self.settings
+        ev = self.source.events(since - _LOOKBACK_US, until)
+        profile = ActorProfile.fit(ev.loc[ev["ts"] >= since]) if fitted is None else fitted.profile
+        feats = build_features(
+            ev,
+            self.source.history,
+            profile,
+            since=since,
+            until=until,
+            window_us=s.window_us,
+            step_us=s.step_us,
+        )
+        learning = {
+            level: self._learning(level, ev, w) if not w.empty else np.zeros(0, dtype=bool)
+            for level, w in feats.items()
+        }
+        if self.on_features is not None:
+            for level, w in feats.items():
+                self.on_features(key[0], level, w, learning[level])
+        out = (ev, profile, feats, learning)
+        if self._cache is not None:
+            self._cache[key] = out
+        return out
 
     def _learning(self, level: str, ev: pd.DataFrame, windows: pd.DataFrame) -> np.ndarray:
         keys = list(LEVELS[level])
@@ -378,7 +395,9 @@ def _default_ensemble(settings: DetectSettings) -> Any:
     from .models import Ensemble, PyODDetector
 
     members = [PyODDetector(name, random_state=settings.random_state) for name in settings.ensemble]
-    return Ensemble(members, contamination=settings.contamination)
+    return Ensemble(
+        members, combine=settings.ensemble_combine, contamination=settings.contamination
+    )
 
 
 def _settings_digest(settings: DetectSettings) -> str:
@@ -389,6 +408,7 @@ def _settings_digest(settings: DetectSettings) -> str:
         settings.refit_hours,
         settings.min_history_windows,
         settings.ensemble,
+        settings.ensemble_combine,
         settings.contamination,
         settings.random_state,
     )

@@ -6,6 +6,7 @@ usual p99 for this user is 9
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Final
 
@@ -31,6 +32,8 @@ _PHRASES: Final = {
     "fp_novelty": "sent never-seen arguments in {v} of calls",
     "repeat_max": "repeated one identical call {v} times",
     "seq_rarity": "made a tool transition it never makes ({v})",
+    "new_resources": "touched {v} resources it never touched before",
+    "new_resources_1h": "had touched {v} never-before-touched resources in the hour",
 }
 _KIND: Final = {
     "user": "user",
@@ -57,6 +60,10 @@ def human(name: str, value: float) -> str:
     if name == "seq_rarity":
         return f"{value:.1f} bits"
     return f"{value:.0f}"
+
+
+def _clock(us: int) -> str:
+    return time.strftime("%H:%M UTC", time.gmtime(us / 1e6))
 
 
 def _top(series: pd.Series) -> str:
@@ -86,6 +93,9 @@ def reason_for(
     top = evidence[0]
     what = _PHRASES.get(top.name, top.name + " was {v}").format(v=human(top.name, top.value))
     span = f"{window_us // 60_000_000} min" if window_us >= 60_000_000 else "one window"
+    if top.name.endswith("_1h"):
+        span = "the hour up to " + _clock(int(events["ts"].max())) if not events.empty else "1 h"
     whose = "this entity's" if top.basis == "entity" else "its group's"
     usual = human(top.name, top.baseline_p99)
-    return f"{who} {what} in {span}; {whose} usual p99 is {usual}"
+    joiner = "by" if top.name.endswith("_1h") else "in"
+    return f"{who} {what} {joiner} {span}; {whose} usual p99 is {usual}"

@@ -25,12 +25,14 @@ Per entity-window (:data:`FEATURES`):
 ``seq_rarity``          rarest tool transition in a session, ``-log2 P(prev → tool)`` under the
                         actor's own transition counts backed off to its group's
 ``new_resources``       resources this entity touched for the first time ever in this window
-``new_resources_1h``    the same over the hour that ends with the window (slow and low)
-``bytes_out_1h``        ``bytes_out`` over the hour that ends with the window
+``new_resources_1h``    the same over the hour that ends with the window (slow and low), in
+                        windows that themselves touch a new resource (so an hour-long echo of
+                        a past burst does not alert again and again)
 
 "First ever" and "session start" are read from the whole stored history (:class:`History`), so
 a feature depends only on events up to the window's end: a replay scores exactly as live did.
-Host-side events mirrored by a server-side event (same ``trace_id``) count once.
+Host-side events mirrored by a server-side event (same trace, method, tool and resource:
+:data:`MIRROR_KEY`) count once.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ __all__ = [
     "FEATURES",
     "HORIZON_US",
     "LEVELS",
+    "MIRROR_KEY",
     "ActorProfile",
     "FrameHistory",
     "History",
@@ -76,6 +79,8 @@ EVENT_COLUMNS: Final = (
     "result_bytes",
     "args_fingerprint",
 )
+#: a host-side event with a server-side event of the same values is the same call, counted once
+MIRROR_KEY: Final = ("trace_id", "method", "tool", "resource_uri")
 #: derived columns and the SQL expression that computes each in the store
 DERIVED_SQL: Final = {
     "tool_key": "if(tool != '', tool, method)",
@@ -106,7 +111,6 @@ FEATURES: Final = (
     "seq_rarity",
     "new_resources",
     "new_resources_1h",
-    "bytes_out_1h",
 )
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
@@ -177,8 +181,13 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
     for col in ("ts", "duration_us", "args_bytes", "result_bytes"):
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
     if (df["source_kind"] == "host").any() and (df["source_kind"] == "server").any():
-        served = set(df.loc[(df["source_kind"] == "server") & (df["trace_id"] != ""), "trace_id"])
-        mirror = (df["source_kind"] == "host") & df["trace_id"].isin(served)
+        served = df.loc[(df["source_kind"] == "server") & (df["trace_id"] != ""), list(MIRROR_KEY)]
+        host = df["source_kind"] == "host"
+        twin = pd.MultiIndex.from_frame(df.loc[host, list(MIRROR_KEY)]).isin(
+            pd.MultiIndex.from_frame(served)
+        )
+        mirror = np.zeros(len(df), dtype=bool)
+        mirror[np.flatnonzero(host.to_numpy())[twin]] = True
         df = df.loc[~mirror]
     df["tool_key"] = df["tool"].where(df["tool"] != "", df["method"])
     df["agent_key"] = df["agent"].where(df["agent"] != "", df["client"])
@@ -321,7 +330,8 @@ def build_features(
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
-        part = ev.loc[ev[ecol].str.strip("|") != ""].copy()
+        named = np.logical_and.reduce([ev[key].to_numpy() != "" for key in keys])
+        part = ev.loc[named].copy()
         if part.empty:
             out[level] = _empty()
             continue
@@ -337,9 +347,8 @@ def build_features(
         end = rep["window_start"] + window_us
         rep = rep.loc[(end > since) & (end <= until)]
         windows = _aggregate(rep, ecol, window_us)
-        trailing = _trailing(part, ecol, windows, ("new_res", "result_bytes"))
-        windows["new_resources_1h"] = trailing[0]
-        windows["bytes_out_1h"] = trailing[1]
+        trailing = _trailing(part, ecol, windows, ("new_res",))[0]
+        windows["new_resources_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         out[level] = windows
     return out
 
@@ -356,15 +365,19 @@ def _trailing(
     if windows.empty:
         return [np.zeros(0) for _ in columns]
     codes, uniques = pd.factorize(part[ecol])
-    t0 = int(part["ts"].min())
-    shift = np.int64(1) << np.int64(40)
+    t0 = int(min(part["ts"].min(), windows["window_end"].min() - HORIZON_US))
+    # one sortable key per (entity, time): entity code × (time span + 1) + time offset
+    span = int(max(part["ts"].max(), windows["window_end"].max())) - t0 + 1
+    if (len(uniques) + 1) * span >= 2**62:
+        raise ValueError("too many entities over too long a range for one feature pass")
+    shift = np.int64(span)
     keys = codes.astype("int64") * shift + (part["ts"].to_numpy() - t0)
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
     wcodes = pd.Index(uniques).get_indexer(windows["entity"]).astype("int64")
     ends = windows["window_end"].to_numpy() - t0
     hi = np.searchsorted(keys, wcodes * shift + ends, side="left")
-    lo = np.searchsorted(keys, wcodes * shift + np.maximum(ends - HORIZON_US, 0), side="left")
+    lo = np.searchsorted(keys, wcodes * shift + (ends - HORIZON_US), side="left")
     out = []
     for col in columns:
         cum = np.concatenate(([0.0], np.cumsum(part[col].to_numpy(dtype=float)[order])))
@@ -398,7 +411,6 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg = agg.reset_index().rename(columns={ecol: "entity"})
     agg["window_end"] = agg["window_start"] + window_us
     agg["new_resources_1h"] = 0.0
-    agg["bytes_out_1h"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]
 

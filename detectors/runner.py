@@ -99,12 +99,8 @@ class Detection:
 
     def _raise(self, candidates: list[Alert]) -> list[Alert]:
         self.candidates.extend(candidates)
-        raised = []
-        for candidate in candidates + self._integrity_alerts():
-            alert = self.alerts.offer(candidate)
-            if alert is None:
-                continue
-            raised.append(alert)
+        raised = self.alerts.offer_many(candidates + self._integrity_alerts())
+        for alert in raised:
             if self.dispatcher is not None:
                 self.dispatcher.submit(alert)
             if self.on_alert is not None:

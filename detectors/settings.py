@@ -60,6 +60,7 @@ class DetectSettings(BaseSettings):
 
     # -- models -----------------------------------------------------------------------------------
     ensemble: Annotated[tuple[str, ...], NoDecode] = ("ecod", "iforest", "hbos")
+    ensemble_combine: Literal["mean", "max"] = "mean"
     contamination: float = Field(default=1e-4, gt=0, lt=0.5)
     random_state: int = 0
     model_dir: Path = Path(".tooltrail/models")

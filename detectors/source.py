@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd  # type: ignore[import-untyped]
 
-from .features import DERIVED_SQL, EVENT_COLUMNS, FrameHistory, History, prepare
+from .features import DERIVED_SQL, EVENT_COLUMNS, MIRROR_KEY, FrameHistory, History, prepare
 
 if TYPE_CHECKING:
     from tooltrail.pipeline.store import Store
@@ -38,6 +38,11 @@ class FrameSource:
         self._all = prepare(events)
         self.history: History = FrameHistory(self._all)
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every event, prepared (read-only by convention)."""
+        return self._all
+
     def events(self, since: int, until: int) -> pd.DataFrame:
         ts = self._all["ts"]
         return self._all.loc[(ts >= since) & (ts < until)]
@@ -50,6 +55,15 @@ class FrameSource:
 
 def _expr(column: str) -> str:
     return DERIVED_SQL.get(column, f"`{column}`")
+
+
+def _not_mirror(db: str) -> str:
+    """SQL: the event is not a host-side mirror of a server-side event (as ``prepare``)."""
+    key = ", ".join(f"`{c}`" for c in MIRROR_KEY)
+    return (
+        f"NOT (source_kind = 'host' AND ({key}) IN (SELECT {key} FROM {db}.events"  # noqa: S608
+        " WHERE source_kind = 'server' AND trace_id != ''))"
+    )
 
 
 class StoreHistory:
@@ -70,7 +84,7 @@ class StoreHistory:
         db = self._store.database
         found = self._store.query_df(
             f"SELECT {select}, min(ts) AS first FROM {db}.events "  # noqa: S608
-            f"WHERE {where} GROUP BY {', '.join(names)}",
+            f"WHERE {where} AND {_not_mirror(db)} GROUP BY {', '.join(names)}",
             params,
         )
         found.columns = [*keys, "first"]
@@ -83,7 +97,8 @@ class StoreHistory:
         if sessions:
             found = self._store.query_df(
                 f"SELECT session_id, min(ts) AS first FROM {self._store.database}.events "  # noqa: S608
-                "WHERE session_id IN {s:Array(String)} GROUP BY session_id",
+                "WHERE session_id IN {s:Array(String)} AND "
+                f"{_not_mirror(self._store.database)} GROUP BY session_id",
                 {"s": sessions},
             )
             starts = dict(zip(found["session_id"], found["first"].astype("int64"), strict=True))

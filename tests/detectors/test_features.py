@@ -267,26 +267,34 @@ def test_trailing_hour_features_sum_over_the_hour_ending_with_the_window() -> No
     assert (end - 61 * MIN) >= (end - 10 * MIN) - HORIZON_US  # loaded: could have counted
     row = win.loc[win["window_end"] == end].iloc[0]
     assert row["bytes_out"] == 1
-    assert row["bytes_out_1h"] == 101
-    assert row["new_resources_1h"] == 2
+    assert row["new_resources"] == 1
+    assert row["new_resources_1h"] == 2  # /a and /b; /old is 61 min back
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="features._trailing packs (entity code, ts - t0) into one int64 with a 2**40 µs "
-    "(~12.7 days) shift: over a longer range one entity's late events count in another's hour",
-)
+def test_the_trailing_hour_counts_only_in_windows_that_touch_a_new_resource() -> None:
+    events = frame(
+        *(event(T + i * S, resource_uri=f"file:///burst/{i}") for i in range(30)),
+        event(T + 20 * MIN, resource_uri="file:///burst/0"),  # later: nothing new
+        event(T + 30 * MIN, resource_uri="file:///fresh"),  # later: one new
+    )
+    win = windows(events, since=T + 10 * MIN, until=T + 40 * MIN).set_index("window_end")
+    assert (win.loc[win["new_resources"] == 0, "new_resources_1h"] == 0).all()  # no echo
+    fresh = win.loc[win["new_resources"] > 0, "new_resources_1h"]
+    assert len(fresh) == 6
+    assert (fresh == 31).all()
+
+
 def test_trailing_hour_stays_per_entity_over_a_range_longer_than_twelve_days() -> None:
     late = T + (1 << 40) + 10 * MIN - 5 * S  # alice, 12.7 days on
     events = frame(
-        event(T, result_bytes=1),
-        event(T + 10 * MIN, user="bob", result_bytes=5),
-        event(late, result_bytes=1000),
+        event(T, resource_uri="file:///a0"),
+        event(T + 10 * MIN, user="bob", resource_uri="file:///b0"),
+        *(event(late + i, resource_uri=f"file:///a{i + 1}") for i in range(1000)),
     )
     win = windows(events, since=T, until=late + MIN)
     bob = win.loc[win["entity"] == "bob"]
     assert len(bob) == 6
-    assert (bob["bytes_out_1h"] == 5).all()
+    assert (bob["new_resources_1h"] == 1).all()
 
 
 # -- host mirrors ---------------------------------------------------------------------------------
@@ -308,12 +316,6 @@ def test_a_host_event_mirrored_by_a_server_event_counts_once() -> None:
     assert per_source.to_dict() == {"desktop": 2.0, "srv": 1.0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="prepare() drops every host event whose trace_id any server event carries; with an "
-    "OpenTelemetry span current, one agent turn's calls share a trace_id, so a host call to an "
-    "unaudited server is dropped though it has no server twin",
-)
 def test_a_host_call_without_a_twin_is_kept_when_its_trace_reached_an_audited_server() -> None:
     turn = {"source_kind": "host", "source_name": "desktop", "trace_id": "turn-1"}
     events = frame(
