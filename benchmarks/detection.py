@@ -104,7 +104,9 @@ def _variant(name: str) -> tuple[DetectSettings, dict[str, float]]:
     if name in ABLATIONS:
         return DetectSettings(), ABLATIONS[name]
     members, _, combine = name.partition("/")
-    return DetectSettings(ensemble=members, ensemble_combine=combine or "mean"), {}
+    return DetectSettings(
+        ensemble=tuple(members.split("+")), ensemble_combine=combine or "mean"
+    ), {}
 
 
 def _covers_attack(alert: Alert, events: pd.DataFrame, incidents: list[Incident]) -> bool:

@@ -1,147 +1,209 @@
-"""``tooltrail demo``: the embedded all-in-one, end to end, then a verify and a tamper drill.
+"""``tooltrail demo``: the embedded all-in-one catching attacks in simulated MCP traffic.
 
-Starts ``tooltrail up``'s stack in this process (collector → chDB store, no servers), registers
-two sources with API keys and their emitters' signing keys, runs a real MCP server (the official
-SDK) with the audit middleware and a real client session wrapped by the host-side auditor, makes
-a mix of calls (ok, failing, denied, one carrying a secret), ships both streams through the
-collector into the store, verifies the stored log against the signed checkpoints, then edits one
-stored row the way an intruder with database access would and shows that ``verify`` names it.
+1. Starts ``tooltrail up``'s stack in this process: collector → chDB store, with detection
+   running continuously on new windows (no servers to install).
+2. Simulates ``--users`` users, their agents and seven MCP servers over ``--days`` days (the last
+   day with one incident of every attack scenario, besides benign bursts such as a nightly batch
+   job) and sends every call through the real emitter → collector path, in event time.
+3. Alerts fire as detection scores the windows: printed here, and POSTed, signed, to a local
+   webhook receiver that checks each signature.
+4. Ends with the score against the simulator's labels, a verify report of the stored log, and a
+   tamper drill: a denial rewritten as ``ok`` in the store is named by ``verify`` and raised as a
+   critical alert.
+
+The detectors run with a compact configuration so that a few simulated days are enough history
+(1 learning day, a baseline of the days before); ``tooltrail up`` uses the production defaults.
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from tooltrail.emitter import Actor, Emitter
-
 __all__ = ["demo"]
 
+_SECRET = os.urandom(32)  # the demo's webhook signing secret (a fresh one per run)
 
-async def _drive(server_em: Emitter, host_em: Emitter, calls: int) -> None:
-    from mcp import Client
-    from mcp.server.mcpserver import MCPServer
-    from mcp.shared.exceptions import MCPError
 
-    from tooltrail.emitter.mcp import ToolDenied, audit_client, audit_server
-
-    server: MCPServer = MCPServer("demo-fs-server", version="1.0")
-
-    @server.tool()
-    def read_file(path: str, token: str | None = None) -> str:
-        if path.startswith("/missing"):
-            raise FileNotFoundError(path)
-        return f"contents of {path}"
-
-    @server.tool()
-    def delete_all(path: str) -> str:
-        raise ToolDenied(f"deleting {path} is not allowed", reason="policy")
-
-    @server.resource("config://app")
-    def config() -> str:
-        return "debug=false"
-
-    audit_server(server, server_em)
-    async with Client(server) as raw:
-        session = audit_client(raw, host_em, actor=Actor(user="u-17", agent="demo-agent"))
-        await session.list_tools()
-        for i in range(calls):
-            await session.call_tool("read_file", {"path": f"/srv/reports/{i % 4}.csv"})
-        await session.call_tool(
-            "read_file", {"path": "/srv/keys.txt", "token": "ghp_" + "x7Kq" * 9}
-        )
-        await session.call_tool("read_file", {"path": "/missing/file"})
-        with contextlib.suppress(MCPError):  # the denial reaches the host as an error
-            await session.call_tool("delete_all", {"path": "/srv"})
-        await session.read_resource("config://app")
+def _wait_for_detection(stack: Any, until: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cursor = stack.detection.cursor
+        if cursor is not None and cursor >= until:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def demo(
-    calls: int = typer.Option(12, help="Ordinary tool calls to make."),
+    users: int = typer.Option(8, min=2, help="Ordinary simulated users."),
+    days: int = typer.Option(4, min=2, help="Simulated days; attacks on the last one."),
+    seed: int = typer.Option(7, help="The simulation follows from the seed."),
     workdir: Path | None = typer.Option(
-        None, help="Where the store and spools go (default: temp)."
+        None, help="Where the store, spools and models go (default: a temp dir, removed)."
     ),
 ) -> None:
-    """Run the embedded all-in-one with an audited MCP server and host; verify; catch a tamper."""
-    import anyio
-    from rich.console import Console
+    """Simulate MCP traffic with attacks through the embedded all-in-one; alerts fire; verify."""
+    from rich import get_console
     from rich.table import Table
 
     from tooltrail.collector.auth import KeyStore
+    from tooltrail.detectors.evaluate import Incident, evaluate
+    from tooltrail.detectors.settings import DetectSettings
+    from tooltrail.detectors.sinks.console import ConsoleSink
+    from tooltrail.detectors.sinks.webhook import WebhookSink
+    from tooltrail.detectors.source import FrameSource
     from tooltrail.pipeline.integrity import verify_store
+    from tooltrail.simulator import SimConfig, drive, simulate, to_frame
 
+    from ._receiver import WebhookReceiver
     from .up import Stack
 
-    console = Console()
+    console = get_console()
     root = workdir or Path(tempfile.mkdtemp(prefix="tooltrail-demo-"))
-    keys = KeyStore(root / "collector-keys.json")
-    with Stack(store_path=root / "store", keys_file=root / "collector-keys.json", port=0) as stack:
-        console.print(f"collector {stack.url}/v1/events → embedded store {root / 'store'}")
-        emitters = []
-        for name, kind in (("demo-fs-server", "server"), ("demo-host", "host")):
-            _, api_key = keys.create(name)
-            em = Emitter(
-                source_name=name,
-                source_kind=kind,  # type: ignore[arg-type]
-                spool_dir=root / f"{name}-spool",
-                collector_url=stack.url,
-                api_key=api_key,
-                fingerprint_key=b"demo deployment key",
-                flush_interval=0.05,
-            )
-            if em.signer is not None:
-                keys.add_signer(name, em.signer.public_key_b64)
-            emitters.append(em)
-        anyio.run(_drive, emitters[0], emitters[1], calls)
-        for em in emitters:
-            if not em.flush(30):
-                console.print(f"[red]{em.stream_id}: not everything reached the store[/]")
-                raise typer.Exit(1)
-            em.close()
-        trusted = [em.signer.public_key for em in emitters if em.signer is not None]
-        store = stack.store
-        rows = store.query_df(
-            f"SELECT source_name, seq, method, tool, resource_uri, outcome, error_type, "  # noqa: S608
-            f"redactions, trace_id FROM {store.database}.events ORDER BY source_name, seq"
+    sim = simulate(SimConfig(seed=seed, users=users, days=days))
+    tick_us = 3600 * 1_000_000
+    settings = DetectSettings(
+        learning_days=1,
+        baseline_days=days - 1,
+        lateness_seconds=tick_us / 1e6,  # the simulator hands over an hour of event time at once
+        poll_seconds=0.2,
+        model_dir=root / "models",
+        min_severity="medium",
+    )
+
+    def received(alert: dict[str, Any], ok: bool) -> None:
+        console.print(
+            f"  [dim]↳ webhook {receiver.url} got alert {alert['id']} "
+            f"({alert['severity']}), signature {'verified' if ok else 'REJECTED'}[/]"
         )
-        table = Table(title=f"{len(rows)} audited events in the store")
-        for col in ("source", "seq", "method", "target", "outcome", "error", "redacted", "trace"):
-            table.add_column(col)
-        for r in rows.itertuples(index=False):
-            table.add_row(
-                r.source_name,
-                str(r.seq),
-                r.method,
-                r.tool or r.resource_uri,
-                r.outcome,
-                r.error_type,
-                ",".join(f"{k}={v}" for k, v in dict(r.redactions).items()),
-                (r.trace_id or "")[:8],
-            )
-        console.print(table)
 
-        report = verify_store(store, public_keys=trusted)
-        for sid, s in report.streams.items():
-            console.print(
-                f"[green]verified[/] {sid}: {s.events} events, {s.signed_checkpoints} signed "
-                f"checkpoints, proven through seq {s.verified_through}"
-            )
-        if not report.ok:
-            console.print(f"[red]integrity breaks: {report.findings}[/]")
+    receiver = WebhookReceiver(_SECRET, received)
+    sinks = [ConsoleSink(console), WebhookSink(receiver.url, _SECRET)]
+    keys_file = root / "collector-keys.json"
+    with (
+        receiver,
+        Stack(
+            store_path=root / "store",
+            keys_file=keys_file,
+            port=0,
+            detect=True,
+            detect_settings=settings,
+            alert_sinks=sinks,
+        ) as stack,
+    ):
+        stack.detection.idle_seconds = 1.0
+        keys = KeyStore(keys_file)
+        servers = sorted({c.server for c in sim.calls})
+        api_keys = {server: keys.create(server)[1] for server in servers}
+        trusted: list[bytes] = []
+
+        def trust(server: str, public_key_b64: str) -> None:
+            keys.add_signer(server, public_key_b64)
+            trusted.append(base64.b64decode(public_key_b64))
+
+        console.print(
+            f"[bold]tooltrail demo[/]: collector {stack.url}/v1/events → embedded store "
+            f"{root / 'store'}; {users} users + service accounts, {len(servers)} MCP servers, "
+            f"{days} simulated days, {len(sim.calls)} calls, {len(sim.incidents)} attacks "
+            "on the last day"
+        )
+        report = drive(
+            sim,
+            collector_url=stack.url,
+            api_keys=api_keys,
+            spool_root=root / "spool",
+            on_signer=trust,
+            tick_us=tick_us,
+            progress=True,
+        )
+        console.print(
+            f"sent {report.calls} calls in {report.wall_seconds:.1f}s "
+            f"({report.events_per_second:.0f} events/s through emitter → collector → store)"
+        )
+        last = sim.calls[-1].ts + settings.window_us
+        if not _wait_for_detection(stack, last - last % settings.step_us, 300):
+            console.print("[red]detection did not catch up within 5 minutes[/]")
             raise typer.Exit(1)
+        stack.detection.dispatcher.flush(30)
+        alerts = stack.detection.alerts.list(limit=10_000)
+        _score(console, sim, alerts, to_frame, FrameSource, evaluate, Incident, settings, Table)
 
-        store.command(  # an intruder with database access hides the denial
+        store = stack.store
+        checked = verify_store(store, public_keys=trusted)
+        signed = sum(s.signed_checkpoints for s in checked.streams.values())
+        events = sum(s.events for s in checked.streams.values())
+        state = "[green]intact[/]" if checked.ok else f"[red]BROKEN: {checked.findings}[/]"
+        console.print(
+            f"verify: {events} events in {len(checked.streams)} streams, {signed} signed "
+            f"checkpoints, every stream proven through its last seq: {state}"
+        )
+        if not checked.ok:
+            raise typer.Exit(1)
+        store.command(  # an intruder with database access hides a denial
             f"ALTER TABLE {store.database}.events UPDATE outcome = 'ok', error_type = '' "
             "WHERE outcome = 'denied' SETTINGS mutations_sync = 2"
         )
-        drill = verify_store(store, public_keys=trusted, record=False)
+        drill = verify_store(store, public_keys=trusted)  # records its findings
         first = drill.findings[0] if drill.findings else None
-        console.print(f"tamper drill (a denial rewritten as ok in the store): [bold]{first}[/]")
+        console.print(f"tamper drill (denials rewritten as ok in the store): [bold]{first}[/]")
         if first is None:
             raise typer.Exit(1)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+            a.detector == "rule:integrity" for a in stack.detection.alerts.list(limit=10_000)
+        ):
+            time.sleep(0.2)
+        stack.detection.dispatcher.flush(30)
+        console.print(
+            f"local webhook receiver: {len(receiver.received)} signed alerts accepted, "
+            f"{receiver.rejected} rejected"
+        )
     if workdir is None:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _score(
+    console: Any,
+    sim: Any,
+    alerts: list[Any],
+    to_frame: Any,
+    frame_source: Any,
+    evaluate: Any,
+    incident: Any,
+    settings: Any,
+    table_cls: Any,
+) -> None:
+    """The alerts against the simulator's labels: which attacks were caught, false alerts."""
+    frame = to_frame(sim)
+    events = frame_source(frame).frame
+    labels = dict(zip(frame["event_id"], frame["label"], strict=True))
+    events = events.assign(label=events["event_id"].map(labels))
+    incidents = [incident(i.id, i.scenario, i.start, i.end) for i in sim.incidents]
+    result = evaluate(alerts, events, incidents, benign_windows=1, step_us=settings.step_us)
+    table = table_cls(title="attacks in the simulated traffic")
+    for col in ("scenario", "victim", "caught", "first alert after", "alerts"):
+        table.add_column(col)
+    for inc in sim.incidents:
+        s = result.scenarios[inc.scenario]
+        caught = inc.id not in result.missed
+        delay = f"{s.delays[0] * settings.step_seconds:.0f} s" if caught and s.delays else "-"
+        table.add_row(
+            inc.scenario,
+            inc.user,
+            "[green]yes[/]" if caught else "[red]no[/]",
+            delay,
+            str(s.true_alerts),
+        )
+    console.print(table)
+    console.print(
+        f"{result.alerts} alerts of severity ≥ medium; {result.false_alerts} on benign traffic "
+        f"(benign bursts: nightly batch job, CI bot, weekly report, a new user)"
+    )

@@ -7,7 +7,8 @@ the baseline, so one model serves a whole level:
 
     r = (f(x) - f(p50)) / max(f(p99) - f(p50), floor)
 
-where ``f`` is ``log1p`` for counts, bytes and durations and the identity for shares and bits.
+where ``f`` is ``log1p`` for counts, bytes and call durations, and the identity for shares,
+bits, session length and the trailing-hour novelty (how long and how sustained, not how many).
 ``r = 1`` means "at the entity's usual 99th percentile"; ``r = 5`` "five times that far".
 """
 
@@ -23,14 +24,18 @@ from .features import FEATURES
 
 __all__ = ["Baseline", "relative"]
 
-_SHARES: Final = frozenset({"error_rate", "off_hours", "fp_novelty"})
-_BITS: Final = frozenset({"seq_rarity"})
-_LINEAR: Final = _SHARES | _BITS
-#: the smallest spread (in transformed units) a feature's p50..p99 may have
-_FLOOR: Final = np.array(
-    [0.5 if name in _SHARES else 3.0 if name in _BITS else 0.7 for name in FEATURES]
-)
-_LOG: Final = np.array([name not in _LINEAR for name in FEATURES])
+#: features read on a linear scale, with the smallest p50..p99 spread each may have; every
+#: other feature (counts, bytes, durations: heavy-tailed) is read as log1p with a spread of 0.7
+_LINEAR_FLOOR: Final = {
+    "error_rate": 0.5,
+    "off_hours": 0.5,
+    "fp_novelty": 0.5,
+    "seq_rarity": 3.0,  # bits
+    "session_len": 900.0,  # seconds: how long, not how many
+    "new_resources_1h": 5.0,  # a sustained trickle, not a burst
+}
+_FLOOR: Final = np.array([_LINEAR_FLOOR.get(name, 0.7) for name in FEATURES])
+_LOG: Final = np.array([name not in _LINEAR_FLOOR for name in FEATURES])
 
 
 def _transform(values: np.ndarray) -> np.ndarray:

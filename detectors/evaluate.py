@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from .alert import SEVERITIES, Alert
+from .alert import SEVERITIES, Alert, Severity
 from .features import LEVELS, entity_column
 
 __all__ = ["Evaluation", "Incident", "ScenarioScore", "attack_windows", "evaluate"]
@@ -103,10 +103,10 @@ def evaluate(
     *,
     benign_windows: int,
     step_us: int,
-    min_severity: str = "medium",
+    min_severity: Severity = "medium",
 ) -> Evaluation:
     """``events``: a prepared frame (``features.prepare``) with a ``label`` column."""
-    rank = SEVERITIES.index(min_severity)  # type: ignore[arg-type]
+    rank = SEVERITIES.index(min_severity)
     paging = [a for a in alerts if SEVERITIES.index(a.severity) >= rank]
     incs = {i.id: i for i in incidents}
     scores: dict[str, ScenarioScore] = {}

@@ -179,7 +179,8 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
     for col in _STR_COLS:
         df[col] = df[col].fillna("").astype(str) if col in df.columns else ""
     for col in ("ts", "duration_us", "args_bytes", "result_bytes"):
-        df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
+        values = df[col] if col in df.columns else pd.Series(0, index=df.index)
+        df[col] = pd.to_numeric(values, errors="coerce").fillna(0).astype("int64")
     if (df["source_kind"] == "host").any() and (df["source_kind"] == "server").any():
         served = df.loc[(df["source_kind"] == "server") & (df["trace_id"] != ""), list(MIRROR_KEY)]
         host = df["source_kind"] == "host"

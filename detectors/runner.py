@@ -88,14 +88,14 @@ class Detection:
         if self.cursor is None:
             extent = self.engine.source.extent()
             if extent is None:
-                return []
+                return self._raise([])
             self.cursor = (extent[0] // step) * step
-        if until <= self.cursor:
-            return []
-        candidates = self.engine.score(self.cursor, until)
-        self.cursor = until
-        self.metrics.watermark.set(until / 1e6)
-        return self._raise(candidates)
+        candidates: list[Alert] = []
+        if until > self.cursor:
+            candidates = self.engine.score(self.cursor, until)
+            self.cursor = until
+            self.metrics.watermark.set(until / 1e6)
+        return self._raise(candidates)  # integrity findings are raised even with no new window
 
     def _raise(self, candidates: list[Alert]) -> list[Alert]:
         self.candidates.extend(candidates)

@@ -108,8 +108,16 @@ class DetectSettings(BaseSettings):
     def _check(self) -> DetectSettings:
         if self.window_seconds % self.step_seconds:
             raise ValueError("window_seconds must be a multiple of step_seconds")
+        from .models import MODEL_NAMES
+
         if not self.ensemble:
             raise ValueError("ensemble must name at least one model (ecod, iforest, hbos, ...)")
+        unknown = [m for m in self.ensemble if m not in MODEL_NAMES]
+        if unknown:
+            raise ValueError(
+                f"ensemble: unknown model(s) {', '.join(unknown)}; known: "
+                + ", ".join(sorted(MODEL_NAMES))
+            )
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("webhook_secret is required when webhook_url is set")
         if self.environment != "development":
