@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 		-e ".[dev]" --config-settings editable_mode=strict
 	touch $@
 
-# the main job: an audited MCP server and host on the embedded default
+# the main job: the embedded all-in-one, simulated MCP traffic with attacks, alerts, verify
 run: $(VENV)/.installed
 	$(VENV)/bin/tooltrail demo
 

@@ -32,7 +32,7 @@ _LINEAR_FLOOR: Final = {
     "fp_novelty": 0.5,
     "seq_rarity": 3.0,  # bits
     "session_len": 900.0,  # seconds: how long, not how many
-    "new_resources_1h": 5.0,  # a sustained trickle, not a burst
+    "novel_minutes_1h": 5.0,  # minutes: a sustained trickle, not a burst
 }
 _FLOOR: Final = np.array([_LINEAR_FLOOR.get(name, 0.7) for name in FEATURES])
 _LOG: Final = np.array([name not in _LINEAR_FLOOR for name in FEATURES])

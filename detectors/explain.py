@@ -33,7 +33,7 @@ _PHRASES: Final = {
     "repeat_max": "repeated one identical call {v} times",
     "seq_rarity": "made a tool transition it never makes ({v})",
     "new_resources": "touched {v} resources it never touched before",
-    "new_resources_1h": "had touched {v} never-before-touched resources in the hour",
+    "novel_minutes_1h": "touched never-before-touched resources in {v} separate minutes",
 }
 _KIND: Final = {
     "user": "user",
@@ -92,10 +92,9 @@ def reason_for(
         return f"{who} behaved unusually"
     top = evidence[0]
     what = _PHRASES.get(top.name, top.name + " was {v}").format(v=human(top.name, top.value))
-    span = f"{window_us // 60_000_000} min" if window_us >= 60_000_000 else "one window"
+    span = f"in {window_us // 60_000_000} min" if window_us >= 60_000_000 else "in one window"
     if top.name.endswith("_1h"):
-        span = "the hour up to " + _clock(int(events["ts"].max())) if not events.empty else "1 h"
+        span = f"of the hour up to {_clock(int(events['ts'].max()))}" if len(events) else "of 1 h"
     whose = "this entity's" if top.basis == "entity" else "its group's"
     usual = human(top.name, top.baseline_p99)
-    joiner = "by" if top.name.endswith("_1h") else "in"
-    return f"{who} {what} {joiner} {span}; {whose} usual p99 is {usual}"
+    return f"{who} {what} {span}; {whose} usual p99 is {usual}"

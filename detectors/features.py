@@ -25,9 +25,10 @@ Per entity-window (:data:`FEATURES`):
 ``seq_rarity``          rarest tool transition in a session, ``-log2 P(prev → tool)`` under the
                         actor's own transition counts backed off to its group's
 ``new_resources``       resources this entity touched for the first time ever in this window
-``new_resources_1h``    the same over the hour that ends with the window (slow and low), in
-                        windows that themselves touch a new resource (so an hour-long echo of
-                        a past burst does not alert again and again)
+``novel_minutes_1h``    minutes of the hour ending with the window in which the entity touched
+                        a resource it never touched before: a slow and steady trickle fills
+                        many minutes, a burst only a few. Counted in windows that themselves
+                        touch something new (an hour-long echo of a past burst stays quiet)
 
 "First ever" and "session start" are read from the whole stored history (:class:`History`), so
 a feature depends only on events up to the window's end: a replay scores exactly as live did.
@@ -110,7 +111,7 @@ FEATURES: Final = (
     "repeat_max",
     "seq_rarity",
     "new_resources",
-    "new_resources_1h",
+    "novel_minutes_1h",
 )
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
@@ -348,8 +349,13 @@ def build_features(
         end = rep["window_start"] + window_us
         rep = rep.loc[(end > since) & (end <= until)]
         windows = _aggregate(rep, ecol, window_us)
-        trailing = _trailing(part, ecol, windows, ("new_res",))[0]
-        windows["new_resources_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
+        minute = part["ts"] // 60_000_000
+        novel = part.loc[part["new_res"] > 0]
+        part["novel_minute"] = 0
+        firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
+        part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
+        trailing = _trailing(part, ecol, windows, ("novel_minute",))[0]
+        windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         out[level] = windows
     return out
 
@@ -411,7 +417,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["repeat_max"] = repeats.groupby(level=[0, 1]).max().reindex(agg.index).fillna(0)
     agg = agg.reset_index().rename(columns={ecol: "entity"})
     agg["window_end"] = agg["window_start"] + window_us
-    agg["new_resources_1h"] = 0.0
+    agg["novel_minutes_1h"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]
 

@@ -268,7 +268,7 @@ def test_trailing_hour_features_sum_over_the_hour_ending_with_the_window() -> No
     row = win.loc[win["window_end"] == end].iloc[0]
     assert row["bytes_out"] == 1
     assert row["new_resources"] == 1
-    assert row["new_resources_1h"] == 2  # /a and /b; /old is 61 min back
+    assert row["novel_minutes_1h"] == 2  # /a and /b, in two minutes; /old is 61 min back
 
 
 def test_the_trailing_hour_counts_only_in_windows_that_touch_a_new_resource() -> None:
@@ -278,10 +278,10 @@ def test_the_trailing_hour_counts_only_in_windows_that_touch_a_new_resource() ->
         event(T + 30 * MIN, resource_uri="file:///fresh"),  # later: one new
     )
     win = windows(events, since=T + 10 * MIN, until=T + 40 * MIN).set_index("window_end")
-    assert (win.loc[win["new_resources"] == 0, "new_resources_1h"] == 0).all()  # no echo
-    fresh = win.loc[win["new_resources"] > 0, "new_resources_1h"]
+    assert (win.loc[win["new_resources"] == 0, "novel_minutes_1h"] == 0).all()  # no echo
+    fresh = win.loc[win["new_resources"] > 0, "novel_minutes_1h"]
     assert len(fresh) == 6
-    assert (fresh == 31).all()
+    assert (fresh == 2).all()  # 30 new resources in the burst's first minute, 1 at T + 30 min
 
 
 def test_trailing_hour_stays_per_entity_over_a_range_longer_than_twelve_days() -> None:
@@ -294,7 +294,7 @@ def test_trailing_hour_stays_per_entity_over_a_range_longer_than_twelve_days() -
     win = windows(events, since=T, until=late + MIN)
     bob = win.loc[win["entity"] == "bob"]
     assert len(bob) == 6
-    assert (bob["new_resources_1h"] == 1).all()
+    assert (bob["novel_minutes_1h"] == 1).all()
 
 
 # -- host mirrors ---------------------------------------------------------------------------------

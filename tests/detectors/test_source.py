@@ -99,7 +99,7 @@ def test_store_source_gives_the_frame_sources_features_on_a_simulated_day(
     # not equal by being empty: the range holds the attack day's novelty and sessions
     user = by_frame["user"]
     assert len(user) > 500
-    for name in ("new_tools", "new_clients", "new_resources", "session_len", "new_resources_1h"):
+    for name in ("new_tools", "new_clients", "new_resources", "session_len", "novel_minutes_1h"):
         assert user[name].sum() > 0, name
     assert set(by_frame["user"].columns) >= set(FEATURES)
 
