@@ -101,7 +101,11 @@ class Stack:
         sinks = self.alert_sinks if self.alert_sinks is not None else sinks_from_settings(settings)
         dispatcher = Dispatcher(sinks, min_severity=settings.min_severity)
         self.detection = Detection(
-            self.store, settings, dispatcher=dispatcher, on_alert=self.on_alert
+            self.store,
+            settings,
+            dispatcher=dispatcher,
+            on_alert=self.on_alert,
+            state_file=Path(settings.model_dir) / "cursor.json",
         )
         self._spawn("detection", lambda: self.detection.run(self._stop))
 

@@ -74,9 +74,9 @@ def detect(
             else:
                 printer.send(alert)
         console.print(
-            f"scored {len(detection.candidates)} candidate(s) in {elapsed:.1f}s: "
+            f"scored {detection.candidate_count} candidate(s) in {elapsed:.1f}s: "
             f"{len(raised)} new alert(s) stored"
-            + (", the rest already raised or cooled down" if detection.candidates else "")
+            + (", the rest already raised or cooled down" if detection.candidate_count else "")
         )
         if dispatcher is not None:
             dispatcher.close(30)

@@ -18,7 +18,9 @@ a backfill.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -55,6 +57,8 @@ class Detection:
         metrics: Metrics | None = None,
         on_alert: Callable[[Alert], None] | None = None,
         idle_seconds: float = 5.0,
+        state_file: Path | None = None,
+        record_candidates: bool = False,
     ) -> None:
         self.settings = settings or DetectSettings()
         self.metrics = metrics or (dispatcher.metrics if dispatcher is not None else Metrics())
@@ -75,8 +79,11 @@ class Detection:
         self.dispatcher = dispatcher
         self.on_alert = on_alert
         self.idle_seconds = idle_seconds
-        self.cursor: int | None = None
-        self.candidates: list[Alert] = []  # every candidate scored (tests and replays compare)
+        self.state_file = state_file  # where live detection keeps its cursor across restarts
+        self.cursor: int | None = self._load_cursor()
+        self.record_candidates = record_candidates
+        self.candidates: list[Alert] = []  # every candidate, when recorded (tests, replays)
+        self.candidate_count = 0
         self._findings_seen = 0
 
     # -- one step -------------------------------------------------------------------------------
@@ -89,16 +96,39 @@ class Detection:
             extent = self.engine.source.extent()
             if extent is None:
                 return self._raise([])
-            self.cursor = (extent[0] // step) * step
+            # a first start on a store with history scores the last baseline period, not all
+            first = max(extent[0], extent[1] - self.settings.baseline_us)
+            self.cursor = (first // step) * step
         candidates: list[Alert] = []
         if until > self.cursor:
             candidates = self.engine.score(self.cursor, until)
             self.cursor = until
             self.metrics.watermark.set(until / 1e6)
-        return self._raise(candidates)  # integrity findings are raised even with no new window
+        raised = self._raise(candidates)  # integrity findings are raised even with no new window
+        self._save_cursor()
+        return raised
+
+    def _load_cursor(self) -> int | None:
+        if self.state_file is None or not self.state_file.exists():
+            return None
+        try:
+            return int(json.loads(self.state_file.read_text())["cursor"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("ignoring detection state %s: %s", self.state_file, exc)
+            return None
+
+    def _save_cursor(self) -> None:
+        if self.state_file is None or self.cursor is None:
+            return
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"cursor": self.cursor}))
+        os.replace(tmp, self.state_file)
 
     def _raise(self, candidates: list[Alert]) -> list[Alert]:
-        self.candidates.extend(candidates)
+        self.candidate_count += len(candidates)
+        if self.record_candidates:
+            self.candidates.extend(candidates)
         raised = self.alerts.offer_many(candidates + self._integrity_alerts())
         for alert in raised:
             if self.dispatcher is not None:
@@ -109,10 +139,14 @@ class Detection:
 
     def backfill(self, since: int, until: int) -> list[Alert]:
         """Score a historic range (replay): the same candidates live scoring produced; alerts
-        already raised are not raised again."""
+        already raised are not raised again. Does not move a live cursor (``state_file``)."""
         step = self.settings.step_us
+        saved, self.state_file = self.state_file, None
         self.cursor = (since // step) * step
-        return self.advance(until)
+        try:
+            return self.advance(until)
+        finally:
+            self.state_file = saved
 
     def _integrity_alerts(self) -> list[Alert]:
         db = self.store.database

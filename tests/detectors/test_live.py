@@ -30,7 +30,7 @@ def test_live_scoring_during_ingest_equals_a_backfill(tmp_path: Path) -> None:
     with Stack(store_path=tmp_path / "store", keys_file=keys_file, port=0) as stack:
         keys = KeyStore(keys_file)
         api_keys = {s: keys.create(s)[1] for s in sorted({c.server for c in sim.calls})}
-        live = Detection(stack.store, settings)
+        live = Detection(stack.store, settings, record_candidates=True)
         raised_live = []
         ticks: list[int] = []
 
@@ -54,7 +54,9 @@ def test_live_scoring_during_ingest_equals_a_backfill(tmp_path: Path) -> None:
         assert raised_live, "the attack day raised nothing live: nothing to compare"
 
         replay = Detection(
-            stack.store, settings.model_copy(update={"model_dir": tmp_path / "replay"})
+            stack.store,
+            settings.model_copy(update={"model_dir": tmp_path / "replay"}),
+            record_candidates=True,
         )
         start = sim.calls[0].ts
         raised_again = replay.backfill(start, end)
