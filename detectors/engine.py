@@ -26,9 +26,9 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from .alert import Alert, EventRefs, FeatureEvidence, Severity
+from ._context import WindowBatch
+from .alert import Alert, Severity
 from .baseline import Baseline, relative
-from .explain import reason_for
 from .features import FEATURES, HORIZON_US, LEVELS, ActorProfile, build_features, entity_column
 from .metrics import Metrics
 from .rules import AnyOf, RuleHits, default_rules
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 _LOOKBACK_US: Final = HORIZON_US + 10 * 60 * 1_000_000  # trailing hour + session context
 _MIN_TRAIN: Final = 200  # fewer training windows at a level: no model there (rules only)
 _FP_WEIGHT: Final = 20  # a window labelled false positive counts this often in the next fit
-_EVENT_IDS: Final = 20
 
 
 @dataclass
@@ -208,7 +207,7 @@ class Engine:
             p50, p99, own = baseline.lookup(windows["entity"])
             values = windows[list(FEATURES)].to_numpy(dtype=float)
             rel = relative(values, p50, p99)
-            ctx = _Context(level, windows, ev, values, rel, p50, p99, baseline.basis(own))
+            ctx = WindowBatch(level, windows, ev, values, rel, p50, p99, baseline.basis(own))
             if lm is not None and lm.model is not None:
                 alerts.extend(self._model_alerts(ctx, lm, learning))
             for hits in self.rules.run(level, windows):
@@ -259,7 +258,7 @@ class Engine:
         ) < self.settings.learning_us
         return learning
 
-    def _model_alerts(self, ctx: _Context, lm: LevelModel, learning: np.ndarray) -> list[Alert]:
+    def _model_alerts(self, ctx: WindowBatch, lm: LevelModel, learning: np.ndarray) -> list[Alert]:
         assert lm.model is not None
         scores = lm.model.decision_function(ctx.rel)
         excess = ctx.rel.max(axis=1)
@@ -277,7 +276,7 @@ class Engine:
             )
         return out
 
-    def _rule_alerts(self, ctx: _Context, hits: RuleHits, learning: np.ndarray) -> list[Alert]:
+    def _rule_alerts(self, ctx: WindowBatch, hits: RuleHits, learning: np.ndarray) -> list[Alert]:
         out = []
         for row, severity, reason in zip(hits.rows, hits.severities, hits.reasons, strict=True):
             if hits.baseline_rule and learning[row]:
@@ -308,70 +307,6 @@ class Engine:
             to_ms=end // 1000 + 5 * 60_000,
             alert_id=alert_id,
         )
-
-
-@dataclass
-class _Context:
-    """One level's scored windows, for turning a row into an alert."""
-
-    level: str
-    windows: pd.DataFrame
-    events: pd.DataFrame
-    values: np.ndarray
-    rel: np.ndarray
-    p50: np.ndarray
-    p99: np.ndarray
-    basis: list[Any]
-
-    def alert(
-        self,
-        i: int,
-        detector: str,
-        severity: Severity,
-        score: float,
-        names: tuple[str, ...],
-        engine: Engine,
-        *,
-        reason: str | None = None,
-    ) -> Alert:
-        row = self.windows.iloc[i]
-        entity, start, end = str(row["entity"]), int(row["window_start"]), int(row["window_end"])
-        ev = self.events
-        mine = ev.loc[
-            (ev[entity_column(self.level)] == entity) & (ev["ts"] >= start) & (ev["ts"] < end)
-        ]
-        evidence = tuple(
-            FeatureEvidence(
-                name=n,
-                value=float(self.values[i, FEATURES.index(n)]),
-                baseline_p50=float(self.p50[i, FEATURES.index(n)]),
-                baseline_p99=float(self.p99[i, FEATURES.index(n)]),
-                basis=self.basis[i],
-            )
-            for n in names
-        )
-        text = reason or reason_for(self.level, entity, evidence, mine, end - start)
-        dedupe = f"{detector}|{self.level}|{entity}"
-        alert = Alert(
-            severity=severity,
-            detector=detector,
-            entity_kind=self.level,
-            entity=entity,
-            window_start=start,
-            window_end=end,
-            score=round(score, 6),
-            reason=text,
-            dedupe_key=dedupe,
-            features=evidence,
-            events=EventRefs(
-                count=len(mine),
-                event_ids=tuple(mine["event_id"].head(_EVENT_IDS)),
-                session_ids=tuple(dict.fromkeys(s for s in mine["session_id"] if s))[:10],
-                trace_ids=tuple(dict.fromkeys(t for t in mine["trace_id"] if t))[:10],
-            ),
-        )
-        alert.link = engine.link(self.level, entity, start, end, alert.id)
-        return alert
 
 
 def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd.DataFrame:

@@ -38,13 +38,13 @@ Host-side events mirrored by a server-side event (same trace, method, tool and r
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
+
+from .profile import ActorProfile
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -115,7 +115,6 @@ FEATURES: Final = (
 )
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
-_SEQ_GAP_US: Final = 10 * 60 * 1_000_000  # a transition needs the previous call within 10 min
 _STR_COLS = (
     "event_id",
     "source_kind",
@@ -199,97 +198,6 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
             col = col + "|" + df[key]
         df[entity_column(level)] = col
     return df.sort_values(["ts", "event_id"], kind="stable").reset_index(drop=True)
-
-
-@dataclass
-class ActorProfile:
-    """What a fit learned about actors (users, else agents): usual hours and tool transitions.
-
-    ``hour_share[actor]`` is the share of the actor's calls per UTC hour; actors with fewer than
-    ``min_calls`` calls use ``group_hours``. Transition probabilities are the actor's counts
-    backed off to the group's (add-one smoothed)."""
-
-    hour_share: dict[str, np.ndarray] = field(default_factory=dict)
-    group_hours: np.ndarray = field(default_factory=lambda: np.full(24, 1 / 24))
-    pair_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    from_counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    group_pairs: dict[tuple[str, str], float] = field(default_factory=dict)
-    group_from: dict[str, float] = field(default_factory=dict)
-    vocabulary: int = 1
-    usual_share: float = 0.01
-    backoff: float = 5.0
-
-    @classmethod
-    def fit(cls, ev: pd.DataFrame, *, min_calls: int = 200) -> ActorProfile:
-        """Learn from a prepared frame of baseline events."""
-        prof = cls()
-        if ev.empty:
-            return prof
-        actor = _actor(ev)
-        hours = (ev["ts"] // 3_600_000_000) % 24
-        table = pd.crosstab(actor, hours).reindex(columns=range(24), fill_value=0)
-        totals = table.sum(axis=1)
-        group = table.sum(axis=0).to_numpy(dtype=float)
-        prof.group_hours = group / max(group.sum(), 1.0)
-        for name, row in table[totals >= min_calls].iterrows():
-            prof.hour_share[str(name)] = row.to_numpy(dtype=float) / float(row.sum())
-        prev = _previous_tool(ev)
-        ok = prev != ""
-        pairs = pd.DataFrame({"a": actor[ok], "p": prev[ok], "t": ev["tool_key"][ok]})
-        for (a, p, t), n in pairs.value_counts().items():
-            prof.pair_counts[(a, p, t)] = int(n)
-            prof.from_counts[(a, p)] = prof.from_counts.get((a, p), 0) + int(n)
-        for (p, t), n in pairs[["p", "t"]].value_counts().items():
-            prof.group_pairs[(p, t)] = float(n)
-            prof.group_from[p] = prof.group_from.get(p, 0.0) + float(n)
-        prof.vocabulary = max(int(ev["tool_key"].nunique()), 1)
-        return prof
-
-    def off_hours(self, ev: pd.DataFrame) -> np.ndarray:
-        """1.0 for each call made in an hour the actor rarely works in, else 0.0."""
-        hours = ((ev["ts"] // 3_600_000_000) % 24).to_numpy()
-        out = np.zeros(len(ev))
-        for name, idx in _actor(ev).groupby(_actor(ev), sort=False).groups.items():
-            share = self.hour_share.get(str(name), self.group_hours)
-            rows = ev.index.get_indexer(idx)
-            out[rows] = share[hours[rows]] < self.usual_share
-        return out
-
-    def surprise(self, ev: pd.DataFrame) -> np.ndarray:
-        """``-log2 P(prev → tool)`` per call (0 when it has no previous call in its session)."""
-        prev = _previous_tool(ev).to_numpy()
-        tools = ev["tool_key"].to_numpy()
-        actors = _actor(ev).to_numpy()
-        out = np.zeros(len(ev))
-        v = float(self.vocabulary)
-        for i in np.flatnonzero(prev != ""):
-            a, p, t = actors[i], prev[i], tools[i]
-            g = (self.group_pairs.get((p, t), 0.0) + 1.0) / (self.group_from.get(p, 0.0) + v + 1)
-            n_from = self.from_counts.get((a, p), 0)
-            prob = (self.pair_counts.get((a, p, t), 0) + self.backoff * g) / (n_from + self.backoff)
-            out[i] = -math.log2(prob)
-        return out
-
-
-def _actor(ev: pd.DataFrame) -> pd.Series:
-    return ev["user"].where(ev["user"] != "", ev["agent_key"])
-
-
-def _previous_tool(ev: pd.DataFrame) -> pd.Series:
-    """The previous call's tool in the same session (within 10 min), else ""."""
-    session = ev["session_id"].where(ev["session_id"] != "", _actor(ev))
-    order = np.lexsort((ev["ts"].to_numpy(), session.to_numpy()))
-    s = session.to_numpy()[order]
-    t = ev["tool_key"].to_numpy()[order]
-    ts = ev["ts"].to_numpy()[order]
-    prev = np.full(len(ev), "", dtype=object)
-    same = np.zeros(len(ev), dtype=bool)
-    if len(ev) > 1:
-        same[1:] = (s[1:] == s[:-1]) & (ts[1:] - ts[:-1] <= _SEQ_GAP_US)
-        prev[1:] = np.where(same[1:], t[:-1], "")
-    out = np.empty(len(ev), dtype=object)
-    out[order] = prev
-    return pd.Series(out, index=ev.index)
 
 
 def _per_event(ev: pd.DataFrame, history: History, profile: ActorProfile) -> pd.DataFrame:

@@ -1,0 +1,84 @@
+"""One level's scored windows, and how a row of them becomes an :class:`Alert`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from .alert import Alert, EventRefs, FeatureEvidence, Severity
+from .explain import reason_for
+from .features import FEATURES, entity_column
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+__all__ = ["WindowBatch"]
+
+_EVENT_IDS: Final = 20  # event ids an alert lists (all are counted)
+
+
+@dataclass
+class WindowBatch:
+    """One level's scored windows, for turning a row into an alert."""
+
+    level: str
+    windows: pd.DataFrame
+    events: pd.DataFrame
+    values: np.ndarray
+    rel: np.ndarray
+    p50: np.ndarray
+    p99: np.ndarray
+    basis: list[Any]
+
+    def alert(
+        self,
+        i: int,
+        detector: str,
+        severity: Severity,
+        score: float,
+        names: tuple[str, ...],
+        engine: Engine,
+        *,
+        reason: str | None = None,
+    ) -> Alert:
+        row = self.windows.iloc[i]
+        entity, start, end = str(row["entity"]), int(row["window_start"]), int(row["window_end"])
+        ev = self.events
+        mine = ev.loc[
+            (ev[entity_column(self.level)] == entity) & (ev["ts"] >= start) & (ev["ts"] < end)
+        ]
+        evidence = tuple(
+            FeatureEvidence(
+                name=n,
+                value=float(self.values[i, FEATURES.index(n)]),
+                baseline_p50=float(self.p50[i, FEATURES.index(n)]),
+                baseline_p99=float(self.p99[i, FEATURES.index(n)]),
+                basis=self.basis[i],
+            )
+            for n in names
+        )
+        text = reason or reason_for(self.level, entity, evidence, mine, end - start)
+        dedupe = f"{detector}|{self.level}|{entity}"
+        alert = Alert(
+            severity=severity,
+            detector=detector,
+            entity_kind=self.level,
+            entity=entity,
+            window_start=start,
+            window_end=end,
+            score=round(score, 6),
+            reason=text,
+            dedupe_key=dedupe,
+            features=evidence,
+            events=EventRefs(
+                count=len(mine),
+                event_ids=tuple(mine["event_id"].head(_EVENT_IDS)),
+                session_ids=tuple(dict.fromkeys(s for s in mine["session_id"] if s))[:10],
+                trace_ids=tuple(dict.fromkeys(t for t in mine["trace_id"] if t))[:10],
+            ),
+        )
+        alert.link = engine.link(self.level, entity, start, end, alert.id)
+        return alert
