@@ -200,17 +200,17 @@ def time_100k(windows: pd.DataFrame, variants: list[str]) -> None:
     x = relative(w[list(FEATURES)].to_numpy(dtype=float), p50, p99)
     x = x + np.random.default_rng(0).normal(0, 1e-3, x.shape)  # repeated rows: break ties
     print("\nfit + score of 100k entity-windows (after one warm-up fit per variant):")
-    from tooltrail.detectors.engine import _default_ensemble
+    from tooltrail.detectors.engine import build_ensemble
 
     for name in variants:
         if name in ABLATIONS:
             continue
         settings = _variant(name)[0]
-        _default_ensemble(settings).fit(x[:5000])  # JIT warm-up (numba for HBOS)
+        build_ensemble(settings).fit(x[:5000])  # JIT warm-up (numba for HBOS)
         runs = []
         for _ in range(3):
             t = time.perf_counter()
-            model = _default_ensemble(settings).fit(x)
+            model = build_ensemble(settings).fit(x)
             model.decision_function(x)
             runs.append(time.perf_counter() - t)
         print(

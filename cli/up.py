@@ -204,7 +204,7 @@ def up(
         bool, typer.Option(help="Score new windows and send alerts (TOOLTRAIL_DETECT_*).")
     ] = True,
 ) -> None:
-    """Run collector, store and digests in one process (embedded store; --kafka for a broker)."""
+    """Collector, store, digests and detection in one process (embedded; --kafka: a broker)."""
     stack = Stack(
         store_path=store_path,
         keys_file=keys_file,

@@ -35,7 +35,7 @@ from .rules import AnyOf, RuleHits, default_rules
 from .settings import DetectSettings
 from .source import EventSource
 
-__all__ = ["Engine", "FittedModel", "LevelModel"]
+__all__ = ["Engine", "FittedModel", "LevelModel", "build_ensemble"]
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class Engine:
         self.on_features = on_features  # ("fit" | "score", level, windows, learning)
         self._false_positives = false_positives
         self._model_dir = model_dir
-        self._ensemble = ensemble or _default_ensemble
+        self._ensemble = ensemble or build_ensemble
         self._models: dict[int, FittedModel] = {}
         self.fit_seconds: list[float] = []
 
@@ -326,12 +326,15 @@ def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd
     return pd.concat([windows, extra], ignore_index=True)
 
 
-def _default_ensemble(settings: DetectSettings) -> Any:
-    from .models import Ensemble, PyODDetector
+def build_ensemble(settings: DetectSettings) -> Any:
+    """The model the settings name (``ensemble``, ``ensemble_combine``, ``contamination``)."""
+    from .models import ensemble_of
 
-    members = [PyODDetector(name, random_state=settings.random_state) for name in settings.ensemble]
-    return Ensemble(
-        members, combine=settings.ensemble_combine, contamination=settings.contamination
+    return ensemble_of(
+        settings.ensemble,
+        combine=settings.ensemble_combine,
+        contamination=settings.contamination,
+        random_state=settings.random_state,
     )
 
 

@@ -41,7 +41,7 @@ __all__ = [
     "NotFitted",
     "PyODDetector",
     "ThreeSigma",
-    "default_ensemble",
+    "ensemble_of",
     "load_model",
     "save_model",
 ]
@@ -294,10 +294,17 @@ class Ensemble:
         return np.asarray(self.decision_function(X) > self.threshold_, dtype=np.bool_)
 
 
-def default_ensemble(random_state: int = 0) -> Ensemble:
-    """ECOD + IForest + HBOS, mean of normalized scores, contamination 1e-3."""
-    names = ("ecod", "iforest", "hbos")
-    return Ensemble([PyODDetector(n, random_state=random_state) for n in names])
+def ensemble_of(
+    names: Sequence[str],
+    *,
+    combine: Literal["mean", "max"] = "mean",
+    contamination: float = 1e-3,
+    random_state: int = 0,
+) -> Ensemble:
+    """An :class:`Ensemble` of PyOD members by short name (the detectors' settings name them;
+    ``benchmarks/detection.py`` measures the choices)."""
+    members = [PyODDetector(n, random_state=random_state) for n in names]
+    return Ensemble(members, combine=combine, contamination=contamination)
 
 
 class ThreeSigma:

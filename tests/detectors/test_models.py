@@ -20,7 +20,7 @@ from tooltrail.detectors.models import (
     NotFitted,
     PyODDetector,
     ThreeSigma,
-    default_ensemble,
+    ensemble_of,
     load_model,
     save_model,
 )
@@ -58,7 +58,7 @@ def fitted(train: np.ndarray) -> dict[str, PyODDetector]:
 
 @pytest.fixture(scope="module")
 def ensemble(train: np.ndarray) -> Ensemble:
-    return default_ensemble(random_state=7).fit(train)
+    return ensemble_of(("ecod", "iforest", "hbos"), random_state=7).fit(train)
 
 
 # -- contract -------------------------------------------------------------------------------
