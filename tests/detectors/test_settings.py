@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from tooltrail.collector.settings import PLACEHOLDER_SECRETS
+from tooltrail.detectors.models import MODEL_NAMES
 from tooltrail.detectors.runner import sinks_from_settings
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.sinks import WebhookSink
@@ -34,7 +35,8 @@ def test_the_defaults_are_valid_and_in_microseconds() -> None:
     assert s.learning_us == 3 * 86_400_000_000
     assert s.cooldown_us == 30 * 60_000_000
     assert s.group_us == 10 * 60_000_000
-    assert s.ensemble == ("ecod", "iforest", "hbos")
+    assert s.ensemble  # known models only (an unknown one is refused, below)
+    assert set(s.ensemble) <= set(MODEL_NAMES)
     assert s.sensitive_tools == ("grant_role", "run_command", "export_table")
 
 
