@@ -49,12 +49,8 @@ def events() -> pd.DataFrame:
 
 @pytest.fixture
 def app() -> typer.Typer:
-    root = typer.Typer()
-
-    @root.callback()
-    def _root() -> None:
-        """A root like tooltrail's."""
-
+    """A root with a callback, like tooltrail's, so that ``detect`` is a subcommand."""
+    root = typer.Typer(callback=lambda: None)
     register(root)
     return root
 
