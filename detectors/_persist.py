@@ -236,9 +236,12 @@ def load_model(
     *,
     trusted_dir: str | os.PathLike[str],
     key: bytes | None = None,
+    expect: type | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """The model and its ``meta`` saved by :func:`save_model`, after every rule in the module
-    docstring; any broken rule raises ``ModelFileError`` naming it, before unpickling."""
+    docstring; any broken rule raises ``ModelFileError`` naming it, before unpickling. The
+    payload must be an ``expect`` instance (default: anything with ``fit`` and
+    ``decision_function``)."""
     data = _read_trusted(path, trusted_dir)
     where = str(path)
     header, payload = _parse_header(where, data)
@@ -249,7 +252,12 @@ def load_model(
         raise
     except Exception as exc:
         raise ModelFileError(f"{where}: payload does not unpickle: {exc}") from exc
-    if not (
+    if expect is not None:
+        if not isinstance(model, expect):
+            raise ModelFileError(
+                f"{where}: payload is a {type(model).__name__}, not a {expect.__name__}"
+            )
+    elif not (
         callable(getattr(model, "fit", None))
         and callable(getattr(model, "decision_function", None))
     ):

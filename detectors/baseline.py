@@ -48,7 +48,7 @@ def _transform(values: np.ndarray) -> np.ndarray:
 class Baseline:
     """Per-entity and group p50 / p99 of every feature for one level."""
 
-    entities: pd.Index
+    entities: np.ndarray  # entity keys (str); plain arrays so a saved fit needs no pandas
     p50_: np.ndarray  # (n_entities, n_features)
     p99_: np.ndarray
     windows_: np.ndarray  # windows per entity
@@ -62,12 +62,14 @@ class Baseline:
         if windows.empty:
             zero = np.zeros((0, len(FEATURES)))
             group = np.zeros(len(FEATURES))
-            return cls(pd.Index([]), zero, zero, np.zeros(0), group, group, min_windows)
+            return cls(
+                np.array([], dtype=object), zero, zero, np.zeros(0), group, group, min_windows
+            )
         g = feats.groupby(windows["entity"], sort=True)
         p50 = g.quantile(0.5)
         p99 = g.quantile(0.99).reindex(p50.index)
         return cls(
-            entities=p50.index,
+            entities=p50.index.to_numpy(dtype=object),
             p50_=p50.to_numpy(dtype=float),
             p99_=p99.to_numpy(dtype=float),
             windows_=g.size().reindex(p50.index).to_numpy(),
@@ -78,7 +80,7 @@ class Baseline:
 
     def lookup(self, entities: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """p50, p99 rows for each entity, and whether each is its own (else the group's)."""
-        pos = self.entities.get_indexer(entities)
+        pos = pd.Index(self.entities).get_indexer(entities)
         own = pos >= 0
         if own.any():
             own[own] = self.windows_[pos[own]] >= self.min_windows

@@ -68,14 +68,15 @@ def detect(
         raised = detection.backfill(since_us, until_us)
         elapsed = time.perf_counter() - started
         printer = ConsoleSink(console)
-        for alert in raised:
+        latest = {a.id: a for a in raised}  # an alert escalated within the run: its last state
+        for alert in latest.values():
             if as_json:
                 typer.echo(json.dumps(alert.to_dict(), sort_keys=True))
             else:
                 printer.send(alert)
         console.print(
             f"scored {detection.candidate_count} candidate(s) in {elapsed:.1f}s: "
-            f"{len(raised)} new alert(s) stored"
+            f"{len({a.id for a in raised})} new alert(s) stored"
             + (", the rest already raised or cooled down" if detection.candidate_count else "")
         )
         if dispatcher is not None:

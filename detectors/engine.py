@@ -29,7 +29,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from ._context import WindowBatch
 from .alert import Alert, Severity
 from .baseline import Baseline, relative
-from .features import FEATURES, HORIZON_US, LEVELS, ActorProfile, build_features, entity_column
+from .features import FEATURES, HORIZON_US, ActorProfile, build_features, entity_column
 from .metrics import Metrics
 from .rules import AnyOf, RuleHits, default_rules
 from .settings import DetectSettings
@@ -40,6 +40,15 @@ __all__ = ["Engine", "FittedModel", "LevelModel", "build_ensemble"]
 log = logging.getLogger(__name__)
 
 _LOOKBACK_US: Final = HORIZON_US + 10 * 60 * 1_000_000  # trailing hour + session context
+#: whose age decides an entity's learning period: its actor, not the (actor, tool) pair, which is
+#: by definition new at its first use
+_ACTOR_KEYS: Final = {
+    "user": ("user",),
+    "user_tool": ("user",),
+    "agent": ("agent_key",),
+    "server_tool": ("source_name",),
+    "source": ("source_name",),
+}
 _MIN_TRAIN: Final = 200  # fewer training windows at a level: no model there (rules only)
 _FP_WEIGHT: Final = 20  # a window labelled false positive counts this often in the next fit
 
@@ -159,11 +168,14 @@ class Engine:
         from .models import load_model
 
         try:
-            model, _meta = load_model(path, trusted_dir=self._model_dir, key=self._key())
+            model, _meta = load_model(
+                path, trusted_dir=self._model_dir, key=self._key(), expect=FittedModel
+            )
         except ModelFileError as exc:
             log.warning("not loading %s (%s); fitting again", path, exc)
             return None
-        return model if isinstance(model, FittedModel) else None
+        assert isinstance(model, FittedModel)
+        return model
 
     def _save(self, fitted: FittedModel) -> None:
         path = self._model_path(fitted.fit_at)
@@ -248,14 +260,18 @@ class Engine:
         return out
 
     def _learning(self, level: str, ev: pd.DataFrame, windows: pd.DataFrame) -> np.ndarray:
-        keys = list(LEVELS[level])
+        """Which windows fall in the learning period of the entity's *actor* (the user of a
+        user × tool pair, the server of a server × tool pair): the actor's first stored event
+        is less than ``learning_days`` before the window's end."""
+        if self.settings.learning_us <= 0:
+            return np.zeros(len(windows), dtype=bool)
+        keys = list(_ACTOR_KEYS[level])
         ecol = entity_column(level)
         part = ev.loc[ev[ecol].isin(set(windows["entity"]))]
         first = self.source.history.first_seen(keys, part).groupby(part[ecol]).min()
         born = windows["entity"].map(first).to_numpy(dtype=float)
-        learning: np.ndarray = (
-            windows["window_start"].to_numpy() - born
-        ) < self.settings.learning_us
+        age = windows["window_end"].to_numpy() - born
+        learning: np.ndarray = age < self.settings.learning_us
         return learning
 
     def _model_alerts(self, ctx: WindowBatch, lm: LevelModel, learning: np.ndarray) -> list[Alert]:

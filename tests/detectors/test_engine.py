@@ -280,22 +280,11 @@ def test_a_new_entity_raises_no_model_or_baseline_rule_alert_while_learning(
     assert _learning_suppressed(engine) >= len(new_client) > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine._learning: a window that starts before its entity's first event is "
-    "'learning' even with learning_days=0 (window_start - first_seen < 0)",
-)
 def test_learning_days_zero_suppresses_nothing(no_learning: tuple[Engine, list[Alert]]) -> None:
     engine, _ = no_learning
     assert _learning_suppressed(engine) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine._learning ages a user_tool entity by the (user, tool) pair, which is always "
-    "first seen inside the window whose new_tools > 0: SensitiveTool (and FirstSeen for "
-    "server_tool) can never fire",
-)
 def test_an_established_user_first_using_a_sensitive_tool_is_not_learning(
     engine: Engine, sim: Simulation, frame: pd.DataFrame
 ) -> None:
@@ -398,11 +387,6 @@ def test_an_engine_with_a_model_dir_saves_its_fit(saved: Saved) -> None:
     assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_persist._ALLOWED_ROOTS lacks pandas, but a FittedModel holds pandas objects "
-    "(Baseline.entities is a pd.Index): every saved fit is refused on load and fit again",
-)
 def test_a_saved_fit_is_loaded_by_the_next_engine(
     frame: pd.DataFrame, saved: Saved, caplog: pytest.LogCaptureFixture
 ) -> None:
