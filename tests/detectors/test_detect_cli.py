@@ -145,11 +145,13 @@ def test_detect_json_prints_alerts_and_send_posts_them_signed(
         assert _new(err) == len(printed)  # the summary goes to stderr, stdout is JSON only
         assert {a.id for a in printed} == {a.id for a in _stored(path)}
 
-        # the CLI closed its dispatcher before returning: everything due was delivered, each
-        # escalation again (as printed), nothing below the settings' min_severity (medium)
+        # the CLI closed its dispatcher before returning: everything due was delivered (an
+        # escalation once more; printed once, in its last state), nothing below medium
         due = sorted(a.id for a in printed if SEVERITIES.index(a.severity) >= MEDIUM)
         assert due
-        assert sorted(r.json()["alert"]["id"] for r in receiver.requests) == due
+        sent = [r.json()["alert"]["id"] for r in receiver.requests]
+        assert sorted(set(sent)) == due
+        assert len(sent) >= len(due)
         for request in receiver.requests:
             verify_signature(
                 SECRET.encode(),
