@@ -115,6 +115,15 @@ def test_two_engines_on_the_same_frame_give_identical_candidates(
     assert other.fit_seconds  # it fit its own models: nothing was shared
 
 
+def test_a_randomized_model_is_deterministic_too(frame: pd.DataFrame) -> None:
+    settings = SETTINGS.model_copy(update={"ensemble": ("ecod", "iforest")})
+    hour = (SIM.attack_start_us + 11 * HOUR, SIM.attack_start_us + 12 * HOUR)
+    source, cache = FrameSource(frame), {}  # the same features; each engine fits its own model
+    first, second = (Engine(source, settings, feature_cache=cache).score(*hour) for _ in range(2))
+    assert first
+    assert _dicts(first) == _dicts(second)
+
+
 def test_scoring_in_small_steps_equals_scoring_the_range_at_once(
     engine: Engine, candidates: list[Alert], span: tuple[int, int]
 ) -> None:
@@ -422,7 +431,7 @@ def test_a_tampered_model_file_is_refused_and_fit_again(
 def test_model_files_differ_by_settings(frame: pd.DataFrame, saved: Saved, tmp_path: Path) -> None:
     model_dir = tmp_path / "models"
     shutil.copytree(saved[0], model_dir)
-    other = SETTINGS.model_copy(update={"ensemble": ("hbos",)})
+    other = SETTINGS.model_copy(update={"ensemble": ("copod",)})
     engine = Engine(FrameSource(frame), other, model_dir=model_dir, feature_cache=saved[2])
     engine.model_for(SIM.attack_start_us)
     assert len(engine.fit_seconds) == 1  # another configuration never loads this fit
