@@ -16,8 +16,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.detectors._events import insert_frame
 from tests.detectors._http import Receiver
-from tests.detectors.test_source import _insert
 from tooltrail.detectors.alert import SEVERITIES, Alert
 from tooltrail.detectors.alertstore import AlertStore
 from tooltrail.detectors.cli import register
@@ -71,7 +71,7 @@ def _store(path: Path, events: pd.DataFrame | None) -> Path:
     with open_store(StoreConfig(path=os.fspath(path))) as store:
         store.migrate()
         if events is not None:
-            _insert(store, events)
+            insert_frame(store, events)
     return path
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.detectors._events import insert_frame
 from tests.detectors._http import Received, Receiver
-from tests.detectors.test_source import _insert
 from tooltrail.detectors.alert import Alert
 from tooltrail.detectors.alertstore import AlertStore
 from tooltrail.detectors.runner import Detection
@@ -67,7 +67,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
     settings = DetectSettings(learning_days=1, baseline_days=0.5, model_dir=root / "models")
     with open_store(StoreConfig(path=os.fspath(root / "store"))) as store:
         store.migrate()
-        _insert(store, to_frame(simulate(SIM)))
+        insert_frame(store, to_frame(simulate(SIM)))
         extent = store.query_df(f"SELECT min(ts) AS lo, max(ts) AS hi FROM {store.database}.events")
         newest = int(extent["hi"].iloc[0])
         with Receiver() as receiver:

@@ -6,52 +6,19 @@ a real chDB store; rows go in with ``Store.insert_rows`` under the pipeline's ow
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
-from typing import Any
-
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
+from tests.detectors._events import insert_frame
 from tests.detectors.test_features import DAY, HOUR, MIN, STEP, T, W, event, frame
 from tooltrail.detectors.features import FEATURES, LEVELS, ActorProfile, build_features
 from tooltrail.detectors.source import EventSource, FrameSource, StoreSource
 from tooltrail.pipeline.store import Store
-from tooltrail.pipeline.store.schema import EVENT_COLUMNS as STORE_COLUMNS
 from tooltrail.simulator import SimConfig, simulate, to_frame
 
 pytestmark = pytest.mark.store
 
 SIM = SimConfig(seed=11, users=4, days=2)
-
-
-def _default(column_type: str) -> Any:
-    """The value an event that does not carry a column stores in it."""
-    if column_type.startswith("Map("):
-        return {}
-    if column_type.startswith("Nullable("):
-        return None
-    if column_type.startswith("Bool"):
-        return False
-    if column_type.startswith(("UInt", "Int")):
-        return 0
-    return ""
-
-
-def _rows(events: pd.DataFrame) -> Iterator[list[Any]]:
-    """Store rows for a frame of events: one stream per source, seq in order, hash = event_id."""
-    seqs: Counter[str] = Counter()
-    for ev in events.to_dict("records"):
-        stream = f"{ev['source_kind']}-{ev['source_name']}"
-        own = {"stream_id": stream, "seq": seqs[stream], "hash": ev["event_id"], "v": 1}
-        seqs[stream] += 1
-        yield [
-            own[name] if name in own else ev.get(name, _default(typ)) for name, typ in STORE_COLUMNS
-        ]
-
-
-def _insert(store: Store, events: pd.DataFrame) -> None:
-    store.insert_rows("events", list(_rows(events)), STORE_COLUMNS)
 
 
 def _features(
@@ -88,7 +55,7 @@ def sim_frame() -> pd.DataFrame:
 def test_store_source_gives_the_frame_sources_features_on_a_simulated_day(
     store: Store, sim_frame: pd.DataFrame
 ) -> None:
-    _insert(store, sim_frame)
+    insert_frame(store, sim_frame)
     frame_source, store_source = FrameSource(sim_frame), StoreSource(store)
     day1 = SIM.start_us + DAY
     profile = ActorProfile.fit(frame_source.events(SIM.start_us, day1), min_calls=50)
@@ -108,7 +75,7 @@ def test_store_source_events_and_extent_match_the_frame(
     store: Store, sim_frame: pd.DataFrame
 ) -> None:
     assert StoreSource(store).extent() is None
-    _insert(store, sim_frame)
+    insert_frame(store, sim_frame)
     frame_source, store_source = FrameSource(sim_frame), StoreSource(store)
     assert store_source.extent() == frame_source.extent()
     since, until = SIM.start_us + DAY + 9 * HOUR, SIM.start_us + DAY + 10 * HOUR
@@ -120,8 +87,8 @@ def test_store_source_events_and_extent_match_the_frame(
 
 def test_store_source_collapses_redelivered_events(store: Store) -> None:
     events = frame(*(event(T + i * STEP, tool="read" if i % 2 else "write") for i in range(12)))
-    _insert(store, events)
-    _insert(store, events)  # the same rows again: an at-least-once redelivery
+    insert_frame(store, events)
+    insert_frame(store, events)  # the same rows again: an at-least-once redelivery
     assert len(StoreSource(store).events(T - DAY, T + DAY)) == len(events)
     _assert_same(
         _features(FrameSource(events), ActorProfile(), T - MIN, T + 5 * MIN),
@@ -142,7 +109,7 @@ def _first_sightings() -> pd.DataFrame:
 def test_host_events_without_a_server_twin_count_the_same_in_both_sources(store: Store) -> None:
     events = _first_sightings()
     events["source_kind"] = "host"
-    _insert(store, events)
+    insert_frame(store, events)
     by_frame = _features(FrameSource(events), ActorProfile(), T - MIN, T + 5 * MIN)
     _assert_same(by_frame, _features(StoreSource(store), ActorProfile(), T - MIN, T + 5 * MIN))
     assert by_frame["user"]["new_tools"].max() == 1
@@ -155,7 +122,7 @@ def test_host_mirrors_give_the_same_features_from_the_store(store: Store) -> Non
     mirrors["ts"] -= 2000  # the host logs the call 2 ms before the server does
     mirrors["event_id"] += "-host"
     events = pd.concat([served, mirrors], ignore_index=True)
-    _insert(store, events)
+    insert_frame(store, events)
     by_frame = _features(FrameSource(events), ActorProfile(), T - MIN, T + 5 * MIN)
     assert by_frame["user"]["new_tools"].max() == 1
     _assert_same(by_frame, _features(StoreSource(store), ActorProfile(), T - MIN, T + 5 * MIN))
