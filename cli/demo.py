@@ -135,6 +135,12 @@ def demo(
         stack.detection.dispatcher.flush(30)
         alerts = stack.detection.alerts.list(limit=10_000)
         _score(console, sim, alerts, to_frame, FrameSource, evaluate, Incident, settings, Table)
+        console.print(
+            f"{len(alerts)} alerts stored in {len({a.group for a in alerts})} groups; "
+            f"{len(receiver.received)} notifications sent (one per group of related alerts, "
+            "again when it grew more severe)"
+            + (f": tooltrail alerts list --store-path {root / 'store'}" if workdir else "")
+        )
 
         store = stack.store
         checked = verify_store(store, public_keys=trusted)

@@ -80,5 +80,17 @@ class WindowBatch:
                 trace_ids=tuple(dict.fromkeys(t for t in mine["trace_id"] if t))[:10],
             ),
         )
+        alert.actor = _actor(self.level, entity, mine)
         alert.link = engine.link(self.level, entity, start, end, alert.id)
         return alert
+
+
+def _actor(level: str, entity: str, events: pd.DataFrame) -> str:
+    """The user an alert is about: its own user, else the user behind most of its calls."""
+    if level in ("user", "user_tool"):
+        return entity.split("|", 1)[0]
+    users = events["user"][events["user"] != ""]
+    if users.empty:
+        return ""
+    counts = users.value_counts()
+    return str(counts.index[0]) if counts.iloc[0] * 2 > len(events) else ""

@@ -53,7 +53,9 @@ def alert_id(dedupe_key: str, window_start: int) -> str:
 class Alert:
     """One alert. ``dedupe_key`` identifies "the same problem" (detector + entity); repeats
     within the cooldown raise ``count`` and move ``last_window_end`` instead of alerting again.
-    ``group`` ties related alerts together (one actor, one stretch of time)."""
+    ``group`` ties related alerts together (one actor, one stretch of time); ``actor`` is the
+    user behind the alert when the detector knows it (its own user, or the user behind most of
+    the window's calls)."""
 
     severity: Severity
     detector: str  # e.g. "model:user", "rule:denial_burst"
@@ -67,6 +69,7 @@ class Alert:
     features: tuple[FeatureEvidence, ...] = ()
     events: EventRefs = field(default_factory=lambda: EventRefs(0))
     group: str = ""
+    actor: str = ""  # the user behind the alert when known (groups related alerts)
     link: str = ""
     status: Status = "open"
     count: int = 1

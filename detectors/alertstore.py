@@ -98,7 +98,10 @@ class AlertRecord:
 
 
 def root_actor(alert: Alert) -> str | None:
-    """The actor an alert is grouped by, or None when its entity kind is not grouped."""
+    """The actor an alert is grouped by: its ``actor`` when the detector named one, else the
+    entity up to its first ``|`` for the grouped kinds; None: not grouped."""
+    if alert.actor:
+        return alert.actor
     if alert.entity_kind not in GROUPED_KINDS:
         return None
     return alert.entity.split("|", 1)[0]

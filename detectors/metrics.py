@@ -28,7 +28,7 @@ class Metrics:
         )
         self.alerts_suppressed = Counter(
             "tooltrail_alerts_suppressed",
-            "Alert candidates not raised, by reason (cooldown, learning, false_positive)",
+            "Alert candidates not raised or not sent, by reason (cooldown, learning, grouped, ...)",
             ["reason"],
             registry=r,
         )

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .alert import Alert
+from .alert import SEVERITIES, Alert
 from .alertstore import AlertStore
 from .engine import Engine
 from .metrics import Metrics
@@ -85,6 +85,7 @@ class Detection:
         self.candidates: list[Alert] = []  # every candidate, when recorded (tests, replays)
         self.candidate_count = 0
         self._findings_seen = 0
+        self._group_rank: dict[str, int] = {}  # group -> highest severity rank notified
 
     # -- one step -------------------------------------------------------------------------------
 
@@ -131,11 +132,28 @@ class Detection:
             self.candidates.extend(candidates)
         raised = self.alerts.offer_many(candidates + self._integrity_alerts())
         for alert in raised:
-            if self.dispatcher is not None:
+            if self.dispatcher is not None and self._notify(alert):
                 self.dispatcher.submit(alert)
             if self.on_alert is not None:
                 self.on_alert(alert)
         return raised
+
+    def _notify(self, alert: Alert) -> bool:
+        """One notification per group (an actor's related alerts), again only when a later
+        alert of the group is more severe than what was sent: a page per incident, not per
+        level that noticed it. Every alert is stored either way."""
+        if not self.settings.notify_per_group:
+            return True
+        rank = SEVERITIES.index(alert.severity)
+        group = alert.group or alert.id
+        if rank <= self._group_rank.get(group, -1):
+            self.metrics.alerts_suppressed.labels("grouped").inc()
+            return False
+        if len(self._group_rank) > 10_000:  # forget the older half; groups are short-lived
+            for key in list(self._group_rank)[:5_000]:
+                del self._group_rank[key]
+        self._group_rank[group] = rank
+        return True
 
     def backfill(self, since: int, until: int) -> list[Alert]:
         """Score a historic range (replay): the same candidates live scoring produced; alerts

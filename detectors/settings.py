@@ -85,6 +85,10 @@ class DetectSettings(BaseSettings):
     # -- alerts -----------------------------------------------------------------------------------
     cooldown_minutes: float = Field(default=30.0, ge=0)
     group_minutes: float = Field(default=10.0, ge=0)
+    notify_per_group: bool = Field(
+        default=True,
+        description="send one notification per alert group (and again when more severe)",
+    )
     min_severity: Literal["low", "medium", "high", "critical"] = Field(
         default="medium", description="send alerts of at least this severity to the sinks"
     )
