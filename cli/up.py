@@ -53,6 +53,7 @@ class Stack:
         self.alert_sinks = alert_sinks
         self.on_alert = on_alert
         self.detection: Any = None
+        self.detect_metrics: Any = None
         self.store: Any = None
         self._server: Any = None
         self._threads: list[threading.Thread] = []
@@ -75,6 +76,8 @@ class Stack:
         self.store = open_store(StoreConfig(path=str(self.store_path)))
         self.store.migrate()
         app = self._collector_app()
+        if self.detect:
+            self._serve_detection_metrics(app)
         config = uvicorn.Config(app, host=self.host, port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._spawn("collector", self._server.run)
@@ -90,6 +93,26 @@ class Stack:
             self._start_detection()
         return self
 
+    def _serve_detection_metrics(self, app: Any) -> None:
+        """``GET /metrics/detectors``: the detectors' Prometheus metrics beside the collector's."""
+        from fastapi.responses import Response
+        from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+        from tooltrail.detectors.metrics import Metrics
+
+        metrics = self.detect_metrics = Metrics()
+
+        async def detector_metrics() -> Response:
+            return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+        app.add_api_route(
+            "/metrics/detectors",
+            detector_metrics,
+            methods=["GET"],
+            tags=["ops"],
+            summary="Prometheus metrics of detection",
+        )
+
     def _start_detection(self) -> None:
         from tooltrail.detectors.runner import Detection, sinks_from_settings
         from tooltrail.detectors.settings import DetectSettings
@@ -99,7 +122,9 @@ class Stack:
         if "model_dir" not in settings.model_fields_set:  # keep models beside the store
             settings = settings.model_copy(update={"model_dir": self.store_path.parent / "models"})
         sinks = self.alert_sinks if self.alert_sinks is not None else sinks_from_settings(settings)
-        dispatcher = Dispatcher(sinks, min_severity=settings.min_severity)
+        dispatcher = Dispatcher(
+            sinks, metrics=self.detect_metrics, min_severity=settings.min_severity
+        )
         self.detection = Detection(
             self.store,
             settings,
