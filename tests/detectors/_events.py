@@ -1,11 +1,13 @@
-"""Simulated or hand-made events straight into a real store (bypassing emitter and collector):
-one stream per source, seq in order, ``hash`` = ``event_id``. Detection reads columns, not
-chains, so this is all the detectors' store tests need."""
+"""Events for the detectors' store tests: ``insert_frame`` puts simulated or hand-made events
+straight into a real store (one stream per source, seq in order, ``hash`` = ``event_id``:
+detection reads columns, not chains); ``drive_through`` sends a simulation through a running
+stack's real emitter → collector path."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]
@@ -13,7 +15,30 @@ import pandas as pd  # type: ignore[import-untyped]
 from tooltrail.pipeline.store import Store
 from tooltrail.pipeline.store.schema import EVENT_COLUMNS as STORE_COLUMNS
 
-__all__ = ["insert_frame"]
+__all__ = ["drive_through", "insert_frame"]
+
+HOUR = 3600 * 1_000_000
+
+
+def drive_through(
+    stack: Any, sim: Any, root: Path, *, on_tick: Callable[[int], None] | None = None
+) -> None:
+    """Send a simulation through a running ``Stack``'s collector: an API key per simulated server
+    in the stack's key file, the emitters' signers trusted, a flush every hour of event time."""
+    from tooltrail.collector.auth import KeyStore
+    from tooltrail.simulator import drive
+
+    keys = KeyStore(stack.keys_file)
+    api_keys = {s: keys.create(s)[1] for s in sorted({c.server for c in sim.calls})}
+    drive(
+        sim,
+        collector_url=stack.url,
+        api_keys=api_keys,
+        spool_root=root / "spool",
+        on_signer=keys.add_signer,
+        tick_us=HOUR,
+        on_tick=on_tick,
+    )
 
 
 def _default(column_type: str) -> Any:

@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tooltrail.collector.auth import KeyStore
+from tests.detectors._events import drive_through
 from tooltrail.detectors.runner import Detection
 from tooltrail.detectors.settings import DetectSettings
-from tooltrail.simulator import SimConfig, drive, simulate
+from tooltrail.simulator import SimConfig, simulate
 from tooltrail.up import Stack
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]
-
-HOUR = 3600 * 1_000_000
 
 
 def test_live_scoring_during_ingest_equals_a_backfill(tmp_path: Path) -> None:
@@ -28,8 +26,6 @@ def test_live_scoring_during_ingest_equals_a_backfill(tmp_path: Path) -> None:
     settings = DetectSettings(learning_days=1, baseline_days=2, model_dir=tmp_path / "live")
     keys_file = tmp_path / "keys.json"
     with Stack(store_path=tmp_path / "store", keys_file=keys_file, port=0) as stack:
-        keys = KeyStore(keys_file)
-        api_keys = {s: keys.create(s)[1] for s in sorted({c.server for c in sim.calls})}
         live = Detection(stack.store, settings, record_candidates=True)
         raised_live = []
         ticks: list[int] = []
@@ -38,15 +34,7 @@ def test_live_scoring_during_ingest_equals_a_backfill(tmp_path: Path) -> None:
             ticks.append(boundary)
             raised_live.extend(live.advance(boundary))
 
-        drive(
-            sim,
-            collector_url=stack.url,
-            api_keys=api_keys,
-            spool_root=tmp_path / "spool",
-            on_signer=keys.add_signer,
-            tick_us=HOUR,
-            on_tick=on_tick,
-        )
+        drive_through(stack, sim, tmp_path, on_tick=on_tick)
         end = sim.calls[-1].ts + settings.window_us
         raised_live.extend(live.advance(end))
         assert len(ticks) >= 2 * 24  # an hour boundary at a time, over three days

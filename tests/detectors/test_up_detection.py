@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tooltrail.collector.auth import KeyStore
+from tests.detectors._events import drive_through
 from tooltrail.detectors.alert import Alert
 from tooltrail.detectors.settings import DetectSettings
-from tooltrail.simulator import SimConfig, drive, simulate
+from tooltrail.simulator import SimConfig, simulate
 from tooltrail.up import Stack
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]
@@ -44,16 +44,7 @@ def test_up_scores_while_traffic_arrives_and_serves_its_metrics(tmp_path: Path) 
         alert_sinks=[sink],
     ) as stack:
         stack.detection.idle_seconds = 0.5
-        keys = KeyStore(keys_file)
-        api_keys = {s: keys.create(s)[1] for s in sorted({c.server for c in sim.calls})}
-        drive(
-            sim,
-            collector_url=stack.url,
-            api_keys=api_keys,
-            spool_root=tmp_path / "spool",
-            on_signer=keys.add_signer,
-            tick_us=3600 * 1_000_000,
-        )
+        drive_through(stack, sim, tmp_path)
         end = sim.calls[-1].ts
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and (stack.detection.cursor or 0) < end:
