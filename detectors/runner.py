@@ -5,7 +5,8 @@
 the alerts that come out to the sinks (never waiting for them). ``run(stop)`` does that
 continuously: the watermark is the newest stored event time minus ``lateness_seconds``, and when
 nothing new has arrived for a while (``idle_seconds`` of wall time) it is the newest event time
-plus one window, so the last windows of a quiet system are scored too.
+plus one window (never closer than ``lateness_seconds`` to the wall clock), so the last windows
+of a quiet system are scored too.
 
 Integrity findings (from the collector, the pipeline or ``verify``) become ``critical`` alerts,
 one dedupe key per stream and class.
@@ -200,10 +201,15 @@ class Detection:
 
     # -- live -----------------------------------------------------------------------------------
 
-    def watermark(self, newest: int, idle: bool) -> int:
-        if idle:
-            return newest + self.settings.window_us
-        return newest - int(self.settings.lateness_seconds * 1e6)
+    def watermark(self, newest: int, idle: bool, now_us: int | None = None) -> int:
+        """Where live scoring may go: ``lateness`` behind the newest stored event; when nothing
+        arrived for a while, past it by a window — but never closer than ``lateness`` to the
+        wall clock, so a quiet real-time system does not score windows still being filled."""
+        lateness = int(self.settings.lateness_seconds * 1e6)
+        if not idle:
+            return newest - lateness
+        now = time.time_ns() // 1000 if now_us is None else now_us
+        return max(newest - lateness, min(newest + self.settings.window_us, now - lateness))
 
     def run(self, stop: threading.Event) -> None:
         """Score new windows until ``stop`` is set (the live loop of ``tooltrail up``)."""

@@ -210,3 +210,14 @@ def test_the_live_cursor_survives_a_restart_and_a_backfill_leaves_it(run: FirstR
     assert short == []
     again = Detection(run.store, run.settings, state_file=run.state_file)
     assert again.cursor == run.detection.cursor  # the backfill did not move the live cursor
+
+
+def test_the_idle_watermark_never_runs_ahead_of_the_wall_clock(run: FirstRun) -> None:
+    d = run.detection
+    late = int(run.settings.lateness_seconds * 1e6)
+    now = 2_000_000_000 * 1_000_000
+    past = now - 86_400 * 1_000_000  # replayed or simulated traffic, a day old
+    assert d.watermark(past, idle=False, now_us=now) == past - late
+    assert d.watermark(past, idle=True, now_us=now) == past + run.settings.window_us
+    live = now - 5 * 1_000_000  # real-time traffic, quiet for 5 s
+    assert d.watermark(live, idle=True, now_us=now) == now - late  # not a window into the future
