@@ -115,21 +115,8 @@ FEATURES: Final = (
 )
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
-_STR_COLS = (
-    "event_id",
-    "source_kind",
-    "source_name",
-    "method",
-    "tool",
-    "resource_uri",
-    "user",
-    "agent",
-    "client",
-    "session_id",
-    "trace_id",
-    "outcome",
-    "args_fingerprint",
-)
+_NUM_COLS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
+_STR_COLS: Final = tuple(c for c in EVENT_COLUMNS if c not in _NUM_COLS)
 
 
 def entity_column(level: str) -> str:
@@ -178,7 +165,7 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
     df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]].copy()
     for col in _STR_COLS:
         df[col] = df[col].fillna("").astype(str) if col in df.columns else ""
-    for col in ("ts", "duration_us", "args_bytes", "result_bytes"):
+    for col in _NUM_COLS:
         values = df[col] if col in df.columns else pd.Series(0, index=df.index)
         df[col] = pd.to_numeric(values, errors="coerce").fillna(0).astype("int64")
     if (df["source_kind"] == "host").any() and (df["source_kind"] == "server").any():
