@@ -20,11 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from .alert import SEVERITIES, Alert, Severity
-from .features import LEVELS, entity_column
+from .features import LEVELS, entity_column, in_windows, named
 
 __all__ = ["Evaluation", "Incident", "ScenarioScore", "attack_windows", "evaluate"]
 
@@ -148,12 +147,12 @@ def attack_windows(
     hot = events.loc[events["label"].isin(attack_labels)]
     out: dict[str, int] = {}
     for level in LEVELS:
-        col = entity_column(level)
-        slots = (hot["ts"] // step_us).to_numpy()
-        starts = np.concatenate([(slots - j) * step_us for j in range(window_us // step_us)])
-        ents = np.tile(hot[col].to_numpy(), window_us // step_us)
-        frame = pd.DataFrame({"e": ents, "s": starts})
-        end = frame["s"] + window_us
-        frame = frame.loc[(end > since) & (end <= until) & (frame["e"].str.strip("|") != "")]
-        out[level] = len(frame.drop_duplicates())
+        rep = in_windows(
+            hot.loc[named(hot, level)],
+            since=since,
+            until=until,
+            window_us=window_us,
+            step_us=step_us,
+        )
+        out[level] = len(rep[[entity_column(level), "window_start"]].drop_duplicates())
     return out

@@ -57,6 +57,8 @@ __all__ = [
     "History",
     "build_features",
     "entity_column",
+    "in_windows",
+    "named",
     "prepare",
 ]
 
@@ -223,12 +225,10 @@ def build_features(
     if ev.empty:
         return {level: _empty() for level in levels}
     ev = _per_event(ev.reset_index(drop=True), history, profile)
-    k = window_us // step_us
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
-        named = np.logical_and.reduce([ev[key].to_numpy() != "" for key in keys])
-        part = ev.loc[named].copy()
+        part = ev.loc[named(ev, level)].copy()
         if part.empty:
             out[level] = _empty()
             continue
@@ -237,12 +237,7 @@ def build_features(
         part["new_res"] = _first(history, [*keys, "resource_uri"], part) & part["resource"].notna()
         fp_new = _first(history, [*keys, "args_fingerprint"], part)
         part["fp_new"] = np.where(part["fp"].notna(), fp_new.astype(float), np.nan)
-        recent = part.loc[part["ts"] >= since - window_us]
-        slots = (recent["ts"] // step_us).to_numpy()
-        reps = [recent.assign(window_start=(slots - j) * step_us) for j in range(k)]
-        rep = pd.concat(reps, ignore_index=True)
-        end = rep["window_start"] + window_us
-        rep = rep.loc[(end > since) & (end <= until)]
+        rep = in_windows(part, since=since, until=until, window_us=window_us, step_us=step_us)
         windows = _aggregate(rep, ecol, window_us)
         minute = part["ts"] // 60_000_000
         novel = part.loc[part["new_res"] > 0]
@@ -253,6 +248,25 @@ def build_features(
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         out[level] = windows
     return out
+
+
+def named(events: pd.DataFrame, level: str) -> np.ndarray:
+    """Rows of a prepared frame that have an entity at ``level``: every part of its key set."""
+    mask: np.ndarray = np.logical_and.reduce([events[k].to_numpy() != "" for k in LEVELS[level]])
+    return mask
+
+
+def in_windows(
+    events: pd.DataFrame, *, since: int, until: int, window_us: int, step_us: int
+) -> pd.DataFrame:
+    """Each event once per window it lies in (``window_start`` added), for the windows on the
+    step grid whose end is in ``(since, until]``."""
+    recent = events.loc[events["ts"] >= since - window_us]
+    slots = (recent["ts"] // step_us).to_numpy()
+    reps = [recent.assign(window_start=(slots - j) * step_us) for j in range(window_us // step_us)]
+    rep = pd.concat(reps, ignore_index=True)
+    end = rep["window_start"] + window_us
+    return rep.loc[(end > since) & (end <= until)]
 
 
 def _first(history: History, keys: list[str], part: pd.DataFrame) -> pd.Series:
