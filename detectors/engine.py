@@ -29,7 +29,14 @@ import pandas as pd  # type: ignore[import-untyped]
 from ._context import WindowBatch
 from .alert import Alert, Severity
 from .baseline import Baseline, relative
-from .features import FEATURES, HORIZON_US, ActorProfile, build_features, entity_column
+from .features import (
+    FEATURES,
+    HORIZON_US,
+    ActorProfile,
+    BatchHistory,
+    build_features,
+    entity_column,
+)
 from .metrics import Metrics
 from .rules import AnyOf, RuleHits, default_rules
 from .settings import DetectSettings
@@ -247,8 +254,9 @@ class Engine:
             window_us=s.window_us,
             step_us=s.step_us,
         )
+        seen = BatchHistory(self.source.history, ev)
         learning = {
-            level: self._learning(level, ev, w) if not w.empty else np.zeros(0, dtype=bool)
+            level: self._learning(level, ev, w, seen) if not w.empty else np.zeros(0, dtype=bool)
             for level, w in feats.items()
         }
         if self.on_features is not None:
@@ -259,7 +267,9 @@ class Engine:
             self._cache[key] = out
         return out
 
-    def _learning(self, level: str, ev: pd.DataFrame, windows: pd.DataFrame) -> np.ndarray:
+    def _learning(
+        self, level: str, ev: pd.DataFrame, windows: pd.DataFrame, history: BatchHistory
+    ) -> np.ndarray:
         """Which windows fall in the learning period of the entity's *actor* (the user of a
         user × tool pair, the server of a server × tool pair): the actor's first stored event
         is less than ``learning_days`` before the window's end."""
@@ -268,7 +278,7 @@ class Engine:
         keys = list(_ACTOR_KEYS[level])
         ecol = entity_column(level)
         part = ev.loc[ev[ecol].isin(set(windows["entity"]))]
-        first = self.source.history.first_seen(keys, part).groupby(part[ecol]).min()
+        first = history.first_seen(keys, part).groupby(part[ecol]).min()
         born = windows["entity"].map(first).to_numpy(dtype=float)
         age = windows["window_end"].to_numpy() - born
         learning: np.ndarray = age < self.settings.learning_us

@@ -53,6 +53,7 @@ __all__ = [
     "LEVELS",
     "MIRROR_KEY",
     "ActorProfile",
+    "BatchHistory",
     "FrameHistory",
     "History",
     "build_features",
@@ -161,6 +162,27 @@ class FrameHistory:
         return start.where(frame["session_id"] != "", frame["ts"])
 
 
+class BatchHistory:
+    """A :class:`History` for one batch of events: each distinct key set is asked of the
+    underlying history once, for the whole batch (several levels ask for the same sightings,
+    e.g. ``(user, tool_key)`` for the user and the user × tool). ``frame`` arguments must be
+    row subsets of ``events`` (same index)."""
+
+    def __init__(self, history: History, events: pd.DataFrame) -> None:
+        self._history = history
+        self._events = events
+        self._seen: dict[tuple[str, ...], pd.Series] = {}
+
+    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
+        key = tuple(dict.fromkeys(keys))
+        if key not in self._seen:
+            self._seen[key] = self._history.first_seen(list(key), self._events)
+        return self._seen[key].loc[frame.index]
+
+    def session_start(self, frame: pd.DataFrame) -> pd.Series:
+        return self._history.session_start(frame)
+
+
 def prepare(events: pd.DataFrame) -> pd.DataFrame:
     """Normalize a frame of events (store columns) for feature building: types, derived keys
     (``tool_key``, ``agent_key``, one entity column per level), host mirrors dropped, ts order."""
@@ -224,7 +246,9 @@ def build_features(
     out: dict[str, pd.DataFrame] = {}
     if ev.empty:
         return {level: _empty() for level in levels}
-    ev = _per_event(ev.reset_index(drop=True), history, profile)
+    ev = ev.reset_index(drop=True)
+    history = BatchHistory(history, ev)
+    ev = _per_event(ev, history, profile)
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
