@@ -37,7 +37,13 @@ from tooltrail.detectors.alert import Alert
 from tooltrail.detectors.alertstore import AlertStore
 from tooltrail.detectors.baseline import Baseline, relative
 from tooltrail.detectors.engine import Engine
-from tooltrail.detectors.evaluate import Evaluation, Incident, attack_windows, evaluate
+from tooltrail.detectors.evaluate import (
+    Evaluation,
+    Labelled,
+    attack_windows,
+    evaluate,
+    labelled_events,
+)
 from tooltrail.detectors.features import FEATURES
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import FrameSource
@@ -109,7 +115,7 @@ def _variant(name: str) -> tuple[DetectSettings, dict[str, float]]:
     ), {}
 
 
-def _covers_attack(alert: Alert, events: pd.DataFrame, incidents: list[Incident]) -> bool:
+def _covers_attack(alert: Alert, events: pd.DataFrame, incidents: list[Labelled]) -> bool:
     ev = evaluate([alert], events, incidents, benign_windows=1, step_us=1, min_severity="low")
     return ev.false_alerts == 0
 
@@ -128,13 +134,9 @@ def run_seed(
     )
     frame = to_frame(sim)
     source = FrameSource(frame)
-    events = source.frame.assign(
-        label=pd.Series(frame["label"].to_numpy(), index=frame["event_id"])
-        .reindex(source.frame["event_id"])
-        .to_numpy()
-    )
+    events = labelled_events(source, frame)
     since, until = sim.config.attack_start_us, sim.config.end_us
-    incidents = [Incident(i.id, i.scenario, i.start, i.end) for i in sim.incidents]
+    incidents = sim.incidents
     print(
         f"seed {seed}: {len(frame)} events, {len(incidents)} incidents "
         f"(simulated in {time.perf_counter() - t0:.1f}s)",

@@ -52,16 +52,13 @@ def demo(
 ) -> None:
     """Simulate MCP traffic with attacks through the embedded all-in-one; alerts fire; verify."""
     from rich import get_console
-    from rich.table import Table
 
     from tooltrail.collector.auth import KeyStore
-    from tooltrail.detectors.evaluate import Incident, evaluate
     from tooltrail.detectors.settings import DetectSettings
     from tooltrail.detectors.sinks.console import ConsoleSink
     from tooltrail.detectors.sinks.webhook import WebhookSink
-    from tooltrail.detectors.source import FrameSource
     from tooltrail.pipeline.integrity import verify_store
-    from tooltrail.simulator import SimConfig, drive, simulate, to_frame
+    from tooltrail.simulator import SimConfig, drive, simulate
 
     from ._receiver import WebhookReceiver
     from .up import Stack
@@ -134,7 +131,7 @@ def demo(
             raise typer.Exit(1)
         stack.detection.dispatcher.flush(30)
         alerts = stack.detection.alerts.list(limit=10_000)
-        _score(console, sim, alerts, to_frame, FrameSource, evaluate, Incident, settings, Table)
+        _score(console, sim, alerts, settings.step_us)
         console.print(
             f"{len(alerts)} alerts stored in {len({a.group for a in alerts})} groups; "
             f"{len(receiver.received)} notifications sent (one per group of related alerts, "
@@ -176,31 +173,24 @@ def demo(
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _score(
-    console: Any,
-    sim: Any,
-    alerts: list[Any],
-    to_frame: Any,
-    frame_source: Any,
-    evaluate: Any,
-    incident: Any,
-    settings: Any,
-    table_cls: Any,
-) -> None:
+def _score(console: Any, sim: Any, alerts: list[Any], step_us: int) -> None:
     """The alerts against the simulator's labels: which attacks were caught, false alerts."""
+    from rich.table import Table
+
+    from tooltrail.detectors.evaluate import evaluate, labelled_events
+    from tooltrail.detectors.source import FrameSource
+    from tooltrail.simulator import to_frame
+
     frame = to_frame(sim)
-    events = frame_source(frame).frame
-    labels = dict(zip(frame["event_id"], frame["label"], strict=True))
-    events = events.assign(label=events["event_id"].map(labels))
-    incidents = [incident(i.id, i.scenario, i.start, i.end) for i in sim.incidents]
-    result = evaluate(alerts, events, incidents, benign_windows=1, step_us=settings.step_us)
-    table = table_cls(title="attacks in the simulated traffic")
+    events = labelled_events(FrameSource(frame), frame)
+    result = evaluate(alerts, events, sim.incidents, benign_windows=1, step_us=step_us)
+    table = Table(title="attacks in the simulated traffic")
     for col in ("scenario", "victim", "caught", "first alert after", "alerts"):
         table.add_column(col)
     for inc in sim.incidents:
         s = result.scenarios[inc.scenario]
         caught = inc.id not in result.missed
-        delay = f"{s.delays[0] * settings.step_seconds:.0f} s" if caught and s.delays else "-"
+        delay = f"{s.delays[0] * step_us / 1e6:.0f} s" if caught and s.delays else "-"
         table.add_row(
             inc.scenario,
             inc.user,

@@ -19,21 +19,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pandas as pd  # type: ignore[import-untyped]
 
 from .alert import SEVERITIES, Alert, Severity
 from .features import LEVELS, entity_column, in_windows, named
+from .source import FrameSource
 
-__all__ = ["Evaluation", "Incident", "ScenarioScore", "attack_windows", "evaluate"]
+__all__ = [
+    "Evaluation",
+    "Labelled",
+    "ScenarioScore",
+    "attack_windows",
+    "evaluate",
+    "labelled_events",
+]
 
 
-@dataclass(frozen=True)
-class Incident:
-    id: str
-    scenario: str
-    start: int
-    end: int
+class Labelled(Protocol):
+    """What the evaluation needs of an incident (the simulator's ``Incident`` has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def scenario(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+
+
+def labelled_events(source: FrameSource, frame: pd.DataFrame) -> pd.DataFrame:
+    """``source``'s prepared events with the ``label`` column of ``frame`` (the simulator's
+    frame it was built from), matched by event id."""
+    labels = pd.Series(frame["label"].to_numpy(), index=frame["event_id"].to_numpy())
+    return source.frame.assign(label=labels.reindex(source.frame["event_id"]).to_numpy())
 
 
 @dataclass
@@ -98,7 +117,7 @@ def _covered_labels(alert: Alert, events: pd.DataFrame) -> set[str]:
 def evaluate(
     alerts: Sequence[Alert],
     events: pd.DataFrame,
-    incidents: Iterable[Incident],
+    incidents: Iterable[Labelled],
     *,
     benign_windows: int,
     step_us: int,
@@ -107,7 +126,7 @@ def evaluate(
     """``events``: a prepared frame (``features.prepare``) with a ``label`` column."""
     rank = SEVERITIES.index(min_severity)
     paging = [a for a in alerts if SEVERITIES.index(a.severity) >= rank]
-    incs = {i.id: i for i in incidents}
+    incs: dict[str, Labelled] = {i.id: i for i in incidents}
     scores: dict[str, ScenarioScore] = {}
     for inc in incs.values():
         scores.setdefault(inc.scenario, ScenarioScore()).incidents += 1

@@ -82,6 +82,7 @@ class Detection:
         self.idle_seconds = idle_seconds
         self.state_file = state_file  # where live detection keeps its cursor across restarts
         self.cursor: int | None = self._load_cursor()
+        self._saved = self.cursor  # the cursor the state file holds
         self.record_candidates = record_candidates
         self.candidates: list[Alert] = []  # every candidate, when recorded (tests, replays)
         self.candidate_count = 0
@@ -120,12 +121,14 @@ class Detection:
             return None
 
     def _save_cursor(self) -> None:
-        if self.state_file is None or self.cursor is None:
+        """Write the cursor when it moved (the live loop calls ``advance`` every poll)."""
+        if self.state_file is None or self.cursor is None or self.cursor == self._saved:
             return
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps({"cursor": self.cursor}))
         os.replace(tmp, self.state_file)
+        self._saved = self.cursor
 
     def _raise(self, candidates: list[Alert]) -> list[Alert]:
         self.candidate_count += len(candidates)

@@ -9,7 +9,7 @@ import pytest
 
 from tooltrail.detectors.alertstore import AlertStore
 from tooltrail.detectors.engine import Engine
-from tooltrail.detectors.evaluate import Evaluation, Incident, evaluate
+from tooltrail.detectors.evaluate import Evaluation, Labelled, evaluate, labelled_events
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import FrameSource
 from tooltrail.pipeline.store import Store
@@ -21,16 +21,14 @@ SEED = 1
 
 
 @pytest.fixture(scope="module")
-def run() -> tuple[list, pd.DataFrame, list[Incident], Engine]:  # type: ignore[type-arg]
+def run() -> tuple[list, pd.DataFrame, list[Labelled], Engine]:  # type: ignore[type-arg]
     sim = simulate(SimConfig(seed=SEED))  # 20 users, 8 days, the attacks on the last day
     frame = to_frame(sim)
     source = FrameSource(frame)
-    labels = dict(zip(frame["event_id"], frame["label"], strict=True))
-    events = source.frame.assign(label=source.frame["event_id"].map(labels))
+    events = labelled_events(source, frame)
     engine = Engine(source, DetectSettings())
     candidates = engine.score(sim.config.attack_start_us, sim.config.end_us)
-    incidents = [Incident(i.id, i.scenario, i.start, i.end) for i in sim.incidents]
-    return candidates, events, incidents, engine
+    return candidates, events, sim.incidents, engine
 
 
 def _gated(store: Store, candidates: list) -> list:  # type: ignore[type-arg]
