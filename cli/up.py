@@ -40,6 +40,7 @@ class Stack:
         detect_settings: Any = None,
         alert_sinks: Any = None,
         on_alert: Any = None,
+        console_alerts: bool = False,
     ) -> None:
         self.store_path = store_path
         self.keys_file = keys_file
@@ -52,6 +53,7 @@ class Stack:
         self.detect_settings = detect_settings
         self.alert_sinks = alert_sinks
         self.on_alert = on_alert
+        self.console_alerts = console_alerts  # with the configured sinks, when none are given
         self.detection: Any = None
         self.detect_metrics: Any = None
         self.store: Any = None
@@ -121,7 +123,9 @@ class Stack:
         settings = self.detect_settings or DetectSettings()
         if "model_dir" not in settings.model_fields_set:  # keep models beside the store
             settings = settings.model_copy(update={"model_dir": self.store_path.parent / "models"})
-        sinks = self.alert_sinks if self.alert_sinks is not None else sinks_from_settings(settings)
+        sinks = self.alert_sinks
+        if sinks is None:
+            sinks = sinks_from_settings(settings, console=self.console_alerts)
         dispatcher = Dispatcher(
             sinks, metrics=self.detect_metrics, min_severity=settings.min_severity
         )
@@ -239,13 +243,8 @@ def up(
         digest_key=digest_key,
         digest_interval=digest_interval,
         detect=detect,
-        alert_sinks=None,
+        console_alerts=True,
     )
-    if detect:
-        from tooltrail.detectors.runner import sinks_from_settings
-        from tooltrail.detectors.settings import DetectSettings
-
-        stack.alert_sinks = sinks_from_settings(DetectSettings(), console=True)
     stack.start()
     typer.echo(f"tooltrail up: collector {stack.url}/v1/events, store {store_path}")
     if not keys_file.exists():
