@@ -23,7 +23,7 @@ from tooltrail.pipeline.integrity.cli import (
     ClickHouseUrl,
     Database,
     StorePath,
-    _open,
+    open_store_option,
     parse_since,
 )
 from tooltrail.pipeline.store import StoreConfig
@@ -54,7 +54,7 @@ def _fail(message: str) -> typer.Exit:
 @contextmanager
 def _alerts(store_path: Path, url: str | None, database: str) -> Iterator[AlertStore]:
     """An AlertStore over the store; unknown ids and store errors become one-line exits."""
-    with _open(store_path, url, database) as store:
+    with open_store_option(store_path, url, database) as store:
         try:
             yield AlertStore(store)
         except AlertNotFound as exc:

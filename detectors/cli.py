@@ -19,7 +19,7 @@ from tooltrail.pipeline.integrity.cli import (
     ClickHouseUrl,
     Database,
     StorePath,
-    _open,
+    open_store_option,
     parse_since,
 )
 from tooltrail.pipeline.store import StoreConfig
@@ -53,7 +53,7 @@ def detect(
     settings = DetectSettings()
     console = Console(stderr=as_json)
     since_us = parse_since(since)
-    with _open(store_path, clickhouse_url, database) as store:
+    with open_store_option(store_path, clickhouse_url, database) as store:
         dispatcher = None
         if send:
             sinks = sinks_from_settings(settings)

@@ -28,7 +28,14 @@ if TYPE_CHECKING:
     from .digests import ExportResult
     from .verify import StoreVerifyReport
 
-__all__ = ["digests_app", "parse_since", "read_keys", "register", "verify_command"]
+__all__ = [
+    "digests_app",
+    "open_store_option",
+    "parse_since",
+    "read_keys",
+    "register",
+    "verify_command",
+]
 
 _ENV = "TOOLTRAIL_"
 _PROGRESS_MIN = 20_000  # events: below this, no progress bar
@@ -74,7 +81,9 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _open(store_path: Path, url: str | None, database: str) -> Store:
+def open_store_option(store_path: Path, url: str | None, database: str) -> Store:
+    """The store the ``--store-path`` / ``--clickhouse-url`` / ``--database`` options name
+    (shared by every command that reads the store: verify, digests, detect, alerts)."""
     if url:
         config = StoreConfig(
             backend="http",
@@ -192,7 +201,7 @@ def verify_command(
     if digests is not None and not digests.is_dir():
         raise _fail(f"no digest directory {digests}")
     console = Console(soft_wrap=True)
-    store = _open(store_path, clickhouse_url, database)
+    store = open_store_option(store_path, clickhouse_url, database)
     with store:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -313,7 +322,7 @@ def digests_run(
     from .digests import Digester, export_digests
 
     signer = Signer.load_or_create(signing_key)
-    with _open(store_path, clickhouse_url, database) as store:
+    with open_store_option(store_path, clickhouse_url, database) as store:
         try:
             made = Digester(store, signer).run_once()
             result = export_digests(store, export) if export is not None else None
@@ -335,7 +344,7 @@ def digests_export(
     """Write every stored digest as <stream_id>/<YYYY-MM-DDTHH>.json (never overwriting)."""
     from .digests import export_digests
 
-    with _open(store_path, clickhouse_url, database) as store:
+    with open_store_option(store_path, clickhouse_url, database) as store:
         try:
             result = export_digests(store, directory)
         except PipelineError as exc:
