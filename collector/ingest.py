@@ -86,18 +86,38 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What ``verify_batch`` decided. ``segment`` is None when nothing new is to be delivered."""
+    """What ``verify_batch`` decided about one batch.
+
+    ``segment`` continues the stream (None: nothing new to deliver); ``quarantine`` holds what
+    does not (events from the first one that neither continues the chain nor is proven a
+    duplicate, refused checkpoints, and every finding), kept as evidence beside the stream.
+    """
 
     stream_id: str | None
     segment: Segment | None
-    head: Head | None  # the stream's head once the segment is delivered
+    quarantine: Segment | None
+    head: Head | None  # the stream's head once the segments are delivered
     accepted: int
     duplicates: int
+    quarantined: int  # events quarantined
     checkpoints: int
     unsigned_checkpoints: int
     findings: tuple[Finding, ...]
+    #: the batch's events up to this seq are in the stream (accepted now or before)
+    kept_through: int
+    #: the writer's source is the stream's own (it may see the head)
+    own: bool
     #: a finding that a fresher head could explain (another replica accepted the batch before)
     head_suspect: bool = False
+
+    @property
+    def action(self) -> str | None:
+        """What the emitter must do on a 409: ``new_stream`` (events were not kept: continue
+        them on a new stream naming this one) or ``continue`` (every event is in the stream;
+        only checkpoints were refused); None when there is nothing to report."""
+        if not self.findings:
+            return None
+        return "new_stream" if self.quarantined else "continue"
 
 
 # -- 1. decompress --------------------------------------------------------------------------------
@@ -210,115 +230,228 @@ def parse_batch(raw: bytes, limits: Limits = Limits()) -> Batch:
 def _segment(
     batch: Batch,
     source: str,
-    start: int,
-    head: Head | None,
+    indexes: range,
+    checkpoints: Sequence[dict[str, Any]],
     findings: Sequence[Finding],
+    head_hash: str,
+    *,
+    quarantine: bool = False,
 ) -> Segment:
     stream_id = batch.stream_id or ""
-    body = b'{"v":1,"stream_id":%s,"source":%s,"events":[%s],"checkpoints":%s,"findings":%s}' % (
+    flag = b',"quarantine":true' if quarantine else b""
+    body = b'{"v":1,"stream_id":%s,"source":%s,"events":[%s],"checkpoints":%s,"findings":%s%s}' % (
         orjson.dumps(stream_id),
         orjson.dumps(source),
-        b",".join(batch.encoded[start:]),
-        orjson.dumps(batch.checkpoints),
+        b",".join(batch.encoded[i] for i in indexes),
+        orjson.dumps(list(checkpoints)),
         orjson.dumps([f.to_json() for f in findings]),
+        flag,
     )
-    if start < len(batch.events):
-        first = batch.events[start]["seq"]
-        last = head.seq if head is not None else first
-    else:  # checkpoints only
-        first = last = max(cp["seq"] for cp in batch.checkpoints)
+    seqs = [batch.events[i]["seq"] for i in indexes] or [cp["seq"] for cp in checkpoints]
+    seqs = seqs or [f.seq for f in findings] or [0]
     return Segment(
         stream_id=stream_id,
         source=source,
-        first_seq=first,
-        last_seq=max(first, last),
-        head_hash=head.hash if head is not None else GENESIS_HASH,
+        first_seq=min(seqs),
+        last_seq=max(seqs),
+        head_hash=head_hash,
         body=body,
         findings=tuple(dict.fromkeys(f.cls for f in findings)),
+        quarantine=quarantine,
     )
+
+
+def _chained(events: Sequence[Mapping[str, Any]], hashes: Sequence[str], i: int) -> bool:
+    """Event ``i`` carries its recomputed hash and (past the first) continues event ``i - 1``."""
+    e = events[i]
+    if hashes[i] != e["hash"]:
+        return False
+    if i == 0:
+        return True
+    p = events[i - 1]
+    return bool(e["seq"] == p["seq"] + 1 and e["prev_hash"] == p["hash"])
+
+
+def _break(
+    e: Mapping[str, Any],
+    digest: str,
+    prev: tuple[int, str],
+    seen: Mapping[int, str],
+    head: Head | None,
+) -> list[Finding]:
+    """How event ``e`` (recomputed hash ``digest``) fails to continue ``prev`` (seq, hash)."""
+    seq: int = e["seq"]
+    claimed: str = e["hash"]
+    out: list[Finding] = []
+    if digest != claimed:
+        out.append(Finding("modified", seq, "content does not match its hash"))
+    prev_seq, prev_hash = prev
+    earlier = seen.get(seq)
+    if earlier is None and head is not None and seq <= head.seq:
+        earlier = head.known(seq)
+        if earlier is None:
+            detail = (
+                f"seq {seq} is at or below the stream's head (seq {head.seq}) and cannot be "
+                f"proven identical to the event accepted there (this one: {claimed})"
+            )
+            out.append(Finding("forked", seq, detail))
+            return out
+    if earlier is not None:
+        if earlier == claimed:
+            out.append(Finding("replayed", seq, f"seq {seq} was accepted before"))
+        else:
+            detail = f"seq {seq} was accepted as {earlier}; this one is {claimed}"
+            out.append(Finding("forked", seq, detail))
+    elif seq <= prev_seq:
+        out.append(Finding("reordered", seq, f"seq {seq} comes after seq {prev_seq}"))
+    elif seq > prev_seq + 1:
+        why = " (the stream was never seen before)" if prev_seq < 0 and head is None else ""
+        out.append(Finding("deleted", prev_seq + 1, f"seq {prev_seq + 1}..{seq - 1} missing{why}"))
+    elif e["prev_hash"] != prev_hash:
+        what = "the genesis hash" if prev_seq < 0 else f"the hash of seq {prev_seq}"
+        out.append(Finding("modified", seq, f"prev_hash is not {what}"))
+    return out
+
+
+def _advance(head: Head | None, seq: int, digest: str, source: str, signed: bool) -> Head:
+    if head is None:
+        return Head(seq, digest, source, signed, ((seq, digest),))
+    return head.advance(seq, digest, source=source, signed=signed)
 
 
 def verify_batch(
     batch: Batch, head: Head | None, public_keys: Mapping[str, bytes], *, source: str
 ) -> Verdict:
-    """Check ``batch`` against the stream's accepted ``head`` (None: stream never seen).
+    """Split ``batch`` against the stream's accepted ``head`` (None: stream never seen).
 
-    ``public_keys`` ({key_id: raw}) are the Ed25519 keys registered for the source (none
-    registered: signatures are not checked at ingest and the checkpoints count as unverified);
-    ``source`` names the segment's source when the batch holds only checkpoints.
+    Events at or below the head are duplicates when the head proves them identical (the last of
+    them is the head or one of its recent batch ends, and they chain to it); the following
+    events are accepted while they continue the chain; from the first event that does neither,
+    the rest of the batch is quarantined with findings. ``public_keys`` ({key_id: raw}) are the
+    Ed25519 keys registered for ``source`` (none: signatures are not checked at ingest and the
+    checkpoints count as unverified); ``source`` is the writing key's source.
     """
     events, hashes = batch.events, batch.hashes
     n = len(events)
-    start = 0
+    cps = batch.checkpoints
+    if head is not None and head.source and head.source != source:
+        first = events[0]["seq"] if n else max(cp["seq"] for cp in cps)
+        detail = f"the stream belongs to another source; this key writes for {source!r}"
+        foreign = (Finding("foreign_source", first, detail),)
+        evidence = _segment(batch, source, range(n), cps, foreign, GENESIS_HASH, quarantine=True)
+        return Verdict(
+            batch.stream_id, None, evidence, head, 0, 0, n, len(cps), 0, foreign, first - 1, False
+        )
+    base = (head.seq, head.hash) if head is not None else (-1, GENESIS_HASH)
+    cut = next((i for i in range(n) if not _chained(events, hashes, i)), n)
+    below = next((i for i in range(cut) if events[i]["seq"] > base[0]), cut)
+    proven = -1  # the last event at or below the head that the head proves identical
     if head is not None:
-        while start < n and events[start]["seq"] <= head.seq:
-            start += 1
-    if n and start == n:  # a resend of accepted events: deliver nothing again
-        return Verdict(batch.stream_id, None, head, 0, n, 0, 0, ())
+        for j in range(below):
+            if head.known(events[j]["seq"]) == hashes[j]:
+                proven = j
+    start = proven + 1  # the first event not proven a duplicate
     findings: list[Finding] = []
     suspect = False
-    prev_seq, prev_hash = (head.seq, head.hash) if head is not None else (-1, GENESIS_HASH)
+    quarantine_from = cut
+    accepted = range(0)
+    if start < below:  # at or below the head, and not provably what was accepted: a fork
+        quarantine_from = start
+    elif below < cut:  # beyond the head: it must continue it
+        found = _break(events[below], hashes[below], base, {}, head)
+        if found:
+            quarantine_from = below
+            suspect = found[-1].cls == "deleted" and below == 0
+        else:
+            accepted = range(below, cut)
+    seen: dict[int, str] = {events[i]["seq"]: hashes[i] for i in range(quarantine_from)}
+    for i in range(quarantine_from, n):
+        prev = (
+            (events[i - 1]["seq"], events[i - 1]["hash"])
+            if i > quarantine_from
+            else (events[i - 1]["seq"], hashes[i - 1])
+            if i
+            else base
+        )
+        if i == quarantine_from or not _chained(events, hashes, i):
+            findings.extend(_break(events[i], hashes[i], prev, seen, head))
+        seen.setdefault(events[i]["seq"], events[i]["hash"])
     new_head = head
-    seen: dict[int, str] = {}
-    for i in range(start, n):
-        e = events[i]
-        seq: int = e["seq"]
-        claimed: str = e["hash"]
-        if hashes[i] != claimed:
-            findings.append(Finding("modified", seq, "content does not match its hash"))
-        expected = prev_seq + 1
-        if seq < expected:
-            earlier = seen.get(seq)
-            cls = "reordered" if earlier is None else "replayed" if earlier == claimed else "forked"
-            findings.append(Finding(cls, seq, f"seq {seq} comes after seq {prev_seq}"))
-            continue
-        if seq > expected:
-            why = " (the stream was never seen before)" if prev_seq < 0 else ""
-            findings.append(Finding("deleted", expected, f"seq {expected}..{seq - 1} missing{why}"))
-            suspect = suspect or i == start
-        elif e["prev_hash"] != prev_hash:
-            what = "the genesis hash" if prev_seq < 0 else f"the hash of seq {prev_seq}"
-            findings.append(Finding("modified", seq, f"prev_hash is not {what}"))
-        seen[seq] = claimed
-        prev_seq, prev_hash = seq, claimed
-        new_head = Head(seq, claimed)
+    covered = {events[i]["seq"]: hashes[i] for i in range(quarantine_from)}
+    held = {events[i]["seq"] for i in range(quarantine_from, n)}
+    last = accepted[-1] if accepted else None
+    end = events[last]["seq"] if last is not None else base[0]
+    kept: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
     unsigned = 0
-    if batch.checkpoints:
-        covered = {e["seq"]: e["hash"] for e in events}
-        if head is not None:
-            covered.setdefault(head.seq, head.hash)
-        end = new_head.seq if new_head is not None else -1
-        for cp in batch.checkpoints:
-            seq = cp["seq"]
-            if cp["alg"] == "none" or not public_keys:
-                # unsigned, or signed while the source has no registered signer yet: kept and
-                # counted, checked by `tooltrail verify` against the keys trusted then
-                unsigned += 1
-            else:
-                try:
-                    verify_checkpoint(cp, public_keys)
-                except SignatureError as exc:
-                    findings.append(Finding("bad_checkpoint", seq, str(exc)))
-                    continue
-            known = covered.get(seq)
-            if known is not None and known != cp["hash"]:
-                findings.append(
-                    Finding("modified", seq, "checkpoint hash differs from the event at its seq")
-                )
-            elif seq > end:
-                findings.append(
-                    Finding("truncated", end + 1, f"checkpoint covers seq {seq}; head is {end}")
-                )
-                suspect = True
-    segment = _segment(batch, source, start, new_head, findings)
+    signed = False
+    bound_signed = head is not None and head.signed
+    for cp in cps:
+        seq = cp["seq"]
+        known = covered.get(seq) or (head.known(seq) if head is not None else None)
+        if seq in held and known != cp["hash"]:
+            refused.append(cp)  # it vouches for a quarantined event: evidence with it
+            continue
+        if cp["alg"] == "none" or not public_keys:
+            if cp["alg"] == "none" and public_keys and bound_signed:
+                detail = "an unsigned checkpoint on a stream whose checkpoints are signed"
+                findings.append(Finding("bad_checkpoint", seq, detail))
+                refused.append(cp)
+                continue
+            # unsigned, or signed while the source has no registered signer yet: kept and
+            # counted, checked by `tooltrail verify` against the keys trusted then
+            unsigned += 1
+            verified = False
+        else:
+            try:
+                verify_checkpoint(cp, public_keys)
+            except SignatureError as exc:
+                findings.append(Finding("bad_checkpoint", seq, str(exc)))
+                refused.append(cp)
+                continue
+            verified = True
+        if known is not None and known != cp["hash"]:
+            findings.append(
+                Finding("modified", seq, "checkpoint hash differs from the event at its seq")
+            )
+            refused.append(cp)
+        elif seq > end:
+            findings.append(
+                Finding("truncated", end + 1, f"checkpoint covers seq {seq}; head is {end}")
+            )
+            refused.append(cp)
+            suspect = True
+        else:
+            kept.append(cp)
+            signed = signed or verified
+    if last is not None:
+        new_head = _advance(head, end, hashes[last], source, signed)
+    elif signed and head is not None:
+        new_head = head.advance(head.seq, head.hash, source=source, signed=True)
+    head_hash = new_head.hash if new_head is not None else GENESIS_HASH
+    segment = _segment(batch, source, accepted, kept, (), head_hash) if accepted or kept else None
+    quarantined = range(quarantine_from, n)
+    kept_aside: Segment | None = None
+    if quarantined or refused or findings:
+        kept_aside = _segment(
+            batch, source, quarantined, refused, findings, head_hash, quarantine=True
+        )
+    if quarantine_from:
+        kept_through = events[quarantine_from - 1]["seq"]
+    else:
+        kept_through = events[0]["seq"] - 1 if n else -1
     return Verdict(
         stream_id=batch.stream_id,
         segment=segment,
+        quarantine=kept_aside,
         head=new_head,
-        accepted=n - start,
+        accepted=len(accepted),
         duplicates=start,
-        checkpoints=len(batch.checkpoints),
+        quarantined=len(quarantined),
+        checkpoints=len(cps),
         unsigned_checkpoints=unsigned,
         findings=tuple(findings),
+        kept_through=kept_through,
+        own=True,
         head_suspect=suspect,
     )

@@ -18,6 +18,7 @@ import logging
 import os
 import random
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -35,6 +36,7 @@ from tooltrail.contract import (
     checkpoint_body,
     signing_available,
 )
+from tooltrail.contract.streams import new_stream_id
 from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batch
 
 from .errors import EmitterError
@@ -42,6 +44,7 @@ from .redact import RedactionOptions
 from .shipper import Shipper
 from .spool import Spool
 from .stages import Chainer, DropEvent, Fingerprint, Redact, Stage, json_size
+from .successor import rechain
 from .transport import HttpTransport, Transport
 
 __all__ = ["Actor", "Call", "Emitter"]
@@ -210,6 +213,7 @@ class Emitter:
                 batch_max_records=batch_max_events,
                 flush_interval=flush_interval,
                 before_batch=self.checkpoint_if_due,
+                on_new_stream=self._continue_on_new_stream,
             )
             self._shipper.start()
 
@@ -217,8 +221,28 @@ class Emitter:
 
     @staticmethod
     def _new_stream_id(source_name: str) -> str:
-        safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in source_name)[:80]
-        return f"{safe or 'stream'}.{os.urandom(8).hex()}"
+        return new_stream_id(source_name)
+
+    def _continue_on_new_stream(self, old_stream: str, kept_through: int) -> None:
+        """The collector kept this stream's events only up to ``kept_through``: re-chain every
+        pending record onto a new stream that names this one (``successor``); raises if the
+        spool cannot be rewritten (the shipper retries)."""
+        spool = self._spool
+        if spool is None:
+            return
+        with self._lock:
+            if self._chain.stream_id != old_stream:
+                return  # moved on already
+            start = spool.ack_position()
+            pending = spool.read_batch(sys.maxsize, sys.maxsize)
+            new_id = new_stream_id(self._source["name"])
+            records, seq, last = rechain(
+                pending.records if pending else (), old_stream, kept_through, new_id
+            )
+            spool.replace_pending(start, records)
+            self._chain = Chainer(new_id, seq, last)
+            self._last_cp_seq = -1
+        log.warning("tooltrail: stream %s continues as %s (%d events)", old_stream, new_id, seq)
 
     def _open(
         self, max_bytes: int, on_full: Literal["drop_newest", "drop_oldest"], key: Any

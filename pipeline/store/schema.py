@@ -27,6 +27,8 @@ Tables (``version 1``):
 ``digests``            reserved: hourly signed Merkle digests per stream.
 ``schema_migrations``  one row per applied migration version.
 
+``version 2`` adds ``quarantine``: evidence kept beside the streams (``quarantine.py``).
+
 Events and rollups deduplicate retried inserts by ``insert_deduplication_token``
 (``non_replicated_deduplication_window`` on both, so the materialized view's block is dropped too).
 """
@@ -37,6 +39,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
+
+from .quarantine import quarantine_statements
 
 if TYPE_CHECKING:
     from clickhouse_connect.driver.client import Client
@@ -140,6 +144,7 @@ TABLES: Final = (
     "alerts",
     "digests",
     "schema_migrations",
+    "quarantine",
 )
 
 
@@ -262,6 +267,7 @@ class Migration:
 
 MIGRATIONS: Final = (
     Migration(1, "events, rollup_1m (+ view), chain heads, checkpoints, findings, alerts", _v1),
+    Migration(2, "quarantine: evidence kept beside the streams", quarantine_statements),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -148,18 +148,22 @@ def broken(c: Collector, r: Any, cls: str, seq: int) -> dict[str, Any]:
         {"class": f["class"], "seq": f["seq"]} for f in body["findings"]
     ]
     segment = c.sink.delivered[-1]
+    assert segment.quarantine
     assert cls in segment.findings
     assert orjson.loads(segment.body)["findings"] == body["findings"]
+    assert orjson.loads(segment.body)["quarantine"] is True
     return body
 
 
-def test_seq_gap_is_stored_flagged_and_409(collector: Collector) -> None:
+def test_seq_gap_is_quarantined_409_and_the_head_stays(collector: Collector) -> None:
     events = build_chain(10)
     assert collector.post(events[:4]).status_code == 202
     body = broken(collector, collector.post(events[6:]), "deleted", 4)
     assert "seq 4..5 missing" in body["message"]
-    assert body["head"]["seq"] == 9  # the stream can go on
-    assert collector.heads.get(STREAM).seq == 9  # type: ignore[union-attr]
+    assert (body["quarantined"], body["kept_through"], body["action"]) == (4, 5, "new_stream")
+    assert body["head"]["seq"] == 3  # the gap did not move it
+    assert collector.heads.get(STREAM).seq == 3  # type: ignore[union-attr]
+    assert collector.post(events[4:]).status_code == 202  # the genuine events still fit
     assert collector.metric("tooltrail_collector_integrity_findings_total", cls="deleted") == 1
 
 
