@@ -50,12 +50,13 @@ _CARD = (
 )
 # prefixed tokens of well-known services: (type, prefix regex, its width, rest of the token)
 _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
-    ("github_token", "gh[pousr]_", 4, r"[A-Za-z0-9]{36,255}(?![A-Za-z0-9_])"),
+    ("github_token", "gh[pousr]_", 4, r"[A-Za-z0-9_]{36,255}(?![A-Za-z0-9_])"),
     ("github_token", "ghs_", 4, rf"[0-9]{{1,20}}_[{_TOK}]+\.[{_TOK}]+\.[{_TOK}]+{_END}"),
     ("github_token", "github_", 7, r"pat_[A-Za-z0-9_]{22,255}(?![A-Za-z0-9_])"),
     *(("gitlab_token", f"gl{p}-", len(p) + 3, r"[A-Za-z0-9_-]{20,}")
-      for p in ("pat", "ptt", "cbt", "dt", "rt", "oas", "soat")),
-    ("slack_token", "xox[abposre]-", 5, r"[A-Za-z0-9-]{10,}"),
+      for p in ("pat", "ptt", "cbt", "dt", "ft", "rt", "oas", "soat", "imt", "agent")),
+    ("gitlab_token", "GR", 2, r"1348941[A-Za-z0-9_-]{20,}"),
+    ("slack_token", "xox[abposre]-", 5, r"(?:[0-9]+-[A-Za-z0-9-]+|[A-Za-z0-9-]{10,})"),
     ("slack_token", "xapp-", 5, r"[A-Za-z0-9-]{10,}"),
     ("stripe_key", "[rs]k_(?:live|test)_", 8, r"[A-Za-z0-9]{10,}"),
     ("stripe_key", "whsec_", 6, r"[A-Za-z0-9+/]{20,}"),
@@ -64,8 +65,8 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     ("pypi_token", "pypi-", 5, rf"AgE[{_TOK}]{{40,}}"),
     ("huggingface_token", "hf_", 3, r"[A-Za-z0-9]{30,}(?![A-Za-z0-9_])"),
     ("huggingface_token", "api_org_", 8, r"[A-Za-z0-9]{30,}(?![A-Za-z0-9_])"),
-    ("twilio_key", "SK", 2, r"(?=[a-z]*[0-9])[0-9a-z]{32}(?![0-9A-Za-z])"),
-    ("twilio_key", "AC", 2, r"(?=[a-z]*[0-9])[0-9a-z]{32}(?![0-9A-Za-z])"),
+    ("twilio_key", "SK", 2, r"[0-9a-z]{32}(?![0-9A-Za-z])"),
+    ("twilio_key", "AC", 2, r"[0-9a-z]{32}(?![0-9A-Za-z])"),
     ("sendgrid_key", "SG", 2, rf"\.[{_TOK}]{{16,32}}\.[{_TOK}]{{16,64}}"),
     ("mailgun_key", "key-", 4, r"[0-9a-zA-Z]{32}(?![0-9A-Za-z])"),
     ("digitalocean_token", "do[por]_v1_", 7, r"[a-f0-9]{64}(?![0-9A-Za-z])"),
@@ -86,10 +87,9 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     ("cloudflare_token", "cf[au]t_", 5, r"[A-Za-z0-9]{40,}(?![A-Za-z0-9])"),
     ("age_secret_key", "AGE-SECRET-KEY-", 15, r"1[0-9A-Z]{50,}"),
     ("atlassian_token", "ATATT", 5, r"3[A-Za-z0-9_=-]{40,}"),
-    ("square_token", "sq0(?:csp|atp)-", 7, rf"[{_TOK}]{{22,}}"),
+    ("square_token", "sq0(?:csp|atp)-", 7, r"[A-Za-z0-9_\\-]{22,}"),
     ("artifactory_key", "AKC", 3, r"p?[A-Za-z0-9]{10,}(?![A-Za-z0-9])"),
-    ("artifactory_key", "AP", 2, r"(?=[A-Za-z]*[0-9])(?=[A-Z0-9]*[a-z])[0-9A-F][A-Za-z0-9]{8,}"
-                                 r"(?![A-Za-z0-9])"),
+    ("artifactory_key", "AP", 2, r"[0-9A-F][A-Za-z0-9]{8,}(?![A-Za-z0-9])"),
     ("anthropic_key", "sk-ant-", 7, r"[A-Za-z0-9_-]{20,}"),
     ("openai_key", "sk-", 3, r"(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}"),
     ("aws_access_key_id", "A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A", 4,
@@ -109,7 +109,7 @@ BUILTIN: tuple[tuple[str, int, str], ...] = (
     # Telegram bot token: <8-10 digit bot id>:<35> (the id is found walking back)
     ("telegram_token", 0, rf":(?<=[0-9]{{8}}:)[{_TOK}]{{35}}{_END}"),
     # Mailchimp: 32 hex, -us<datacenter>
-    ("mailchimp_key", 32, r"-(?<=[0-9a-f]{32}-)(?<![0-9A-Za-z][0-9a-f]{32}-)us[0-9]{1,2}"
+    ("mailchimp_key", 32, r"-(?<=[0-9a-z]{32}-)(?<![0-9A-Za-z][0-9a-z]{32}-)us[0-9]{1,2}"
      r"(?![0-9A-Za-z])"),
     # Azure AD client secret: xxx<digit>Q~<31-34>
     ("azure_client_secret", 5, r"~(?<=[A-Za-z0-9_.]{3}[0-9]Q~)[A-Za-z0-9_~.-]{31,34}"

@@ -14,8 +14,9 @@ separators: ``X-Api-Key``, ``apiKey``, ``DB_PASSWORD`` match, ``max_tokens``, ``
 (``None``, bools, empty values and placeholders are kept); in text, so does the value after
 ``name=``, ``name:`` or ``"name": "..."`` (also JSON-escaped), unless it is
 ``null``/``true``/``false``, a ``Bearer``/``Basic`` scheme or a PEM block. A key name whose last
-word *hints* at a secret (``*_key``, ``*_token``, ``*secret*``, ``*_sig`` ...; ``hint_words``)
-lowers the high-entropy detector's bar for its value (see ``_entropy``).
+word *hints* at a secret (``*_key``, ``*_token``, ``*secret*``, ``*_sig`` ...; ``hint_words``), or
+that holds a secret's name followed by more words (``private_key_id``, ``password_hash``), lowers
+the high-entropy detector's bar for its value (see ``_entropy``).
 
 **Types**: prefixed tokens of ~40 services (``_redact_rules``), ``private_key`` (PEM block, or to
 the end if the END line is missing), ``jwt``, ``bearer_token`` (``Bearer`` is kept),
@@ -396,9 +397,17 @@ class Redactor:
                 words = [w.lower() for w in _WORDS.findall(key)]
                 if any("".join(words[i:]) in self._key_names for i in range(len(words))):
                     kind = _SECRET
-                elif words and (
-                    words[-1] in self._hint_words
-                    or any("secret" in w or "token" in w or "passw" in w for w in words)
+                elif (
+                    words
+                    and (
+                        words[-1] in self._hint_words
+                        or any("secret" in w or "token" in w or "passw" in w for w in words)
+                        or any(  # a secret's name inside the key: private_key_id, password_hash
+                            "".join(words[i:j]) in self._key_names
+                            for i in range(len(words))
+                            for j in range(i + 1, len(words))
+                        )
+                    )
                 ):
                     kind = _HINT
             if len(self._key_cache) >= _CACHE_MAX:
