@@ -1,4 +1,5 @@
-"""The one event contract: schema, canonical bytes (RFC 8785), hash chain, checkpoints, verify.
+"""The one event contract: schema, canonical bytes (RFC 8785), hash chain, checkpoints, the chain
+walker and verify.
 
 Every tooltrail stage imports this package; nothing else canonicalizes or hashes events.
 Standard library only (``cryptography`` is used for Ed25519 when installed).
@@ -44,10 +45,20 @@ from .merkle import (
     merkle_root_hex,
     verify_inclusion,
 )
-from .verify import BREAK_CLASSES, Finding, StreamSummary, VerifyReport, verify
+from .verify import (
+    DEFAULT_CHECKPOINT_INTERVAL_US,
+    DEFAULT_GRACE_US,
+    StreamSummary,
+    VerifyReport,
+    unvouched_reason,
+    verify,
+)
+from .walk import BREAK_CLASSES, ChainWalker, CheckpointStep, Finding, Head, Step
 
 __all__ = [
     "BREAK_CLASSES",
+    "DEFAULT_CHECKPOINT_INTERVAL_US",
+    "DEFAULT_GRACE_US",
     "DIGEST_FIELDS",
     "FIELDS",
     "GENESIS_DIGEST_HASH",
@@ -55,14 +66,18 @@ __all__ = [
     "OUTCOMES",
     "SPEC_VERSION",
     "CanonicalizationError",
+    "ChainWalker",
+    "CheckpointStep",
     "ContractError",
     "EventInvalid",
     "Finding",
     "Fingerprinter",
+    "Head",
     "IntegrityError",
     "MerkleRoot",
     "SignatureError",
     "Signer",
+    "Step",
     "StreamSummary",
     "VerifyReport",
     "canonical_bytes",
@@ -79,6 +94,7 @@ __all__ = [
     "merkle_root_hex",
     "seal",
     "signing_available",
+    "unvouched_reason",
     "validate_checkpoint",
     "validate_event",
     "verify",
