@@ -8,9 +8,11 @@ Stream by stream (one stream's events in memory at a time), it
    signatures against the pipeline's trusted key, the digest chain (a missing digest is
    ``deleted``), and each digest's Merkle root recomputed over the stored events of its seq
    range (``DigestCheck``);
-3. across streams, finds events stored in more than one stream (same ``event_id``): the copy
-   that does not belong is ``replayed``;
-4. adds the breaks found at ingest (``integrity_findings`` of source ``collector`` or
+3. across streams, finds events stored at more than one place (same ``event_id`` in another
+   stream, or at another seq of its own): the copy that does not belong is ``replayed``;
+4. compares the stream's end with the head the pipeline recorded (``chain_heads``): events
+   cut behind it are ``truncated`` even with no checkpoint or digest left;
+5. adds the breaks found at ingest (``integrity_findings`` of source ``collector`` or
    ``pipeline``): a batch that did not continue its stream's chain is kept beside it, not in
    ``events``, so only its stored finding tells of it -- and it stays a break.
 
@@ -261,9 +263,26 @@ def _verify_stream(
         through = check.digested_through()
         if through is not None:
             report.digested_through[stream_id] = through
+    if since_us is None and not any(f.cls == "truncated" for f in findings):
+        head = _recorded_head(store, stream_id)
+        if head is not None and head > stored_last:
+            detail = (
+                f"the store's chain head is at seq {head}; the stored events end at {stored_last}"
+            )
+            findings.append(Finding("truncated", stream_id, stored_last + 1, detail))
     report.streams[stream_id] = summary
     report.findings.extend(findings)
     return len(events)
+
+
+def _recorded_head(store: Store, stream_id: str) -> int | None:
+    """The seq the pipeline recorded as the stream's head (``chain_heads``), if any."""
+    sql = (
+        f"SELECT max(seq), count() FROM {store.database}.chain_heads"  # noqa: S608 - see _rows
+        " WHERE stream_id = {s:String}"
+    )
+    rows = _rows(store, sql, {"s": stream_id})
+    return int(rows[0][0]) if rows and rows[0][1] else None
 
 
 def _ingest_findings(
@@ -301,12 +320,13 @@ def _ingest_findings(
 def _replays(
     store: Store, report: StoreVerifyReport, source: str | None, since_us: int | None
 ) -> None:
-    """Events stored in more than one stream: name the copies ``replayed``."""
+    """Events stored at more than one place (another stream, or another seq of the same
+    stream: an old event re-chained): name the copies ``replayed``."""
     where, params = _where(source, since_us)
     sql = (
         f"SELECT event_id, groupArray((stream_id, seq)) FROM (SELECT DISTINCT event_id,"  # noqa: S608
         f" stream_id, seq FROM {store.database}.events FINAL WHERE {where})"
-        " GROUP BY event_id HAVING uniqExact(stream_id) > 1 ORDER BY event_id LIMIT 100000"
+        " GROUP BY event_id HAVING count() > 1 ORDER BY event_id LIMIT 100000"
     )
     groups = {
         str(eid): [(str(s), int(q)) for s, q in places] for eid, places in _rows(store, sql, params)
