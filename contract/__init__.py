@@ -44,11 +44,14 @@ from .merkle import (
     merkle_root_hex,
     verify_inclusion,
 )
+from .schema import CHECKPOINT_SCHEMA, EVENT_SCHEMA, event_schema
 from .verify import BREAK_CLASSES, Finding, StreamSummary, VerifyReport, verify
 
 __all__ = [
     "BREAK_CLASSES",
+    "CHECKPOINT_SCHEMA",
     "DIGEST_FIELDS",
+    "EVENT_SCHEMA",
     "FIELDS",
     "GENESIS_DIGEST_HASH",
     "GENESIS_HASH",
@@ -71,6 +74,7 @@ __all__ = [
     "compute_hash",
     "digest_body",
     "digest_hash",
+    "event_schema",
     "hash_events",
     "inclusion_proof",
     "key_id_of",
