@@ -286,24 +286,43 @@ def digests_run(
     export: Annotated[
         Path | None, typer.Option("--export", help="Then write every digest to this directory.")
     ] = None,
+    every: Annotated[
+        float | None,
+        typer.Option(
+            help="Keep running: a digest run every this many seconds until SIGTERM (a service)."
+        ),
+    ] = None,
     store_path: StorePath = _DEFAULT_STORE,
     clickhouse_url: ClickHouseUrl = None,
     database: Database = StoreConfig.database,
 ) -> None:
     """Sign and store the digests of every closed, undigested stream-hour."""
+    import signal
+    import threading
+
     from .digests import Digester, export_digests
 
     signer = Signer.load_or_create(signing_key)
-    with open_store_option(store_path, clickhouse_url, database) as store:
-        try:
-            made = Digester(store, signer).run_once()
-            result = export_digests(store, export) if export is not None else None
-        except PipelineError as exc:
-            raise _fail(str(exc)) from exc
-    typer.echo(f"{len(made)} new digest(s), signed by key {signer.key_id}")
     typer.echo(f"public key (trust it in verify --digest-key): {signer.public_key_b64}")
-    if result is not None:
-        _echo_export(result, export)
+    stop = threading.Event()
+    if every is not None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    with open_store_option(store_path, clickhouse_url, database) as store:
+        while True:
+            try:
+                made = Digester(store, signer).run_once()
+                result = export_digests(store, export) if export is not None else None
+            except PipelineError as exc:
+                if every is None:
+                    raise _fail(str(exc)) from exc
+                typer.echo(f"digest run failed (retrying in {every:g}s): {exc}", err=True)
+            else:
+                typer.echo(f"{len(made)} new digest(s), signed by key {signer.key_id}")
+                if result is not None:
+                    _echo_export(result, export)
+            if every is None or stop.wait(every):
+                break
 
 
 @digests_app.command("export")
