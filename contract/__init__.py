@@ -45,6 +45,7 @@ from .merkle import (
     merkle_root_hex,
     verify_inclusion,
 )
+from .schema import CHECKPOINT_SCHEMA, EVENT_SCHEMA, event_schema
 from .verify import (
     DEFAULT_CHECKPOINT_INTERVAL_US,
     DEFAULT_GRACE_US,
@@ -57,9 +58,11 @@ from .walk import BREAK_CLASSES, ChainWalker, CheckpointStep, Finding, Head, Ste
 
 __all__ = [
     "BREAK_CLASSES",
+    "CHECKPOINT_SCHEMA",
     "DEFAULT_CHECKPOINT_INTERVAL_US",
     "DEFAULT_GRACE_US",
     "DIGEST_FIELDS",
+    "EVENT_SCHEMA",
     "FIELDS",
     "GENESIS_DIGEST_HASH",
     "GENESIS_HASH",
@@ -86,6 +89,7 @@ __all__ = [
     "compute_hash",
     "digest_body",
     "digest_hash",
+    "event_schema",
     "hash_events",
     "inclusion_proof",
     "key_id_of",
