@@ -292,6 +292,10 @@ def digests_run(
             help="Keep running: a digest run every this many seconds until SIGTERM (a service)."
         ),
     ] = None,
+    heartbeat: Annotated[
+        Path | None,
+        typer.Option(help="Touch this file after every successful run (a service healthcheck)."),
+    ] = None,
     store_path: StorePath = _DEFAULT_STORE,
     clickhouse_url: ClickHouseUrl = None,
     database: Database = StoreConfig.database,
@@ -321,6 +325,8 @@ def digests_run(
                 typer.echo(f"{len(made)} new digest(s), signed by key {signer.key_id}")
                 if result is not None:
                     _echo_export(result, export)
+                if heartbeat is not None:
+                    heartbeat.touch()
             if every is None or stop.wait(every):
                 break
 
