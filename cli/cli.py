@@ -22,9 +22,23 @@ def _build() -> typer.Typer:
         add_completion=False,
     )
 
+    def _print_version(value: bool) -> None:
+        if value:
+            from tooltrail import __version__
+
+            typer.echo(f"tooltrail {__version__}")
+            raise typer.Exit()
+
     @app.callback()
     def _root(
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
+        version: bool = typer.Option(
+            False,
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
     ) -> None:
         logging.basicConfig(
             level=logging.DEBUG if verbose else logging.INFO,
@@ -34,9 +48,7 @@ def _build() -> typer.Typer:
     @app.command()
     def version() -> None:
         """Print the version."""
-        from tooltrail import __version__
-
-        typer.echo(__version__)
+        _print_version(True)
 
     from .demo import demo
     from .up import up

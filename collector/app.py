@@ -40,6 +40,7 @@ from .auth import KeyStore, Principal
 from .errors import InvalidField, Malformed, RateLimited, Rejected, SinkUnavailable, TooLarge
 from .heads import HeadStore
 from .metrics import CONTENT_TYPE, Metrics
+from .openapi import BATCH_SCHEMA as _BATCH_SCHEMA
 from .ratelimit import RateLimiter
 from .settings import Settings
 from .sinks.base import Sink
@@ -97,21 +98,6 @@ class ErrorOut(BaseModel):
     rule: str | None = Field(None, description="422: the rule it broke")
 
 
-_BATCH_SCHEMA = {
-    "type": "object",
-    "required": ["v", "events"],
-    "properties": {
-        "v": {"type": "integer", "enum": [1]},
-        "events": {
-            "type": "array",
-            "items": {"type": "object", "description": "an event (docs/event-contract.md)"},
-        },
-        "checkpoints": {
-            "type": "array",
-            "items": {"type": "object", "description": "a checkpoint (section 4)"},
-        },
-    },
-}
 _RETRY = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
 ROUTE_DOCS: dict[str, Any] = {
     "status_code": 202,

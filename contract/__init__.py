@@ -1,4 +1,5 @@
-"""The one event contract: schema, canonical bytes (RFC 8785), hash chain, checkpoints, verify.
+"""The one event contract: schema, canonical bytes (RFC 8785), hash chain, checkpoints, the chain
+walker and verify.
 
 Every tooltrail stage imports this package; nothing else canonicalizes or hashes events.
 Standard library only (``cryptography`` is used for Ed25519 when installed).
@@ -44,25 +45,42 @@ from .merkle import (
     merkle_root_hex,
     verify_inclusion,
 )
-from .verify import BREAK_CLASSES, Finding, StreamSummary, VerifyReport, verify
+from .schema import CHECKPOINT_SCHEMA, EVENT_SCHEMA, event_schema
+from .verify import (
+    DEFAULT_CHECKPOINT_INTERVAL_US,
+    DEFAULT_GRACE_US,
+    StreamSummary,
+    VerifyReport,
+    unvouched_reason,
+    verify,
+)
+from .walk import BREAK_CLASSES, ChainWalker, CheckpointStep, Finding, Head, Step
 
 __all__ = [
     "BREAK_CLASSES",
+    "CHECKPOINT_SCHEMA",
+    "DEFAULT_CHECKPOINT_INTERVAL_US",
+    "DEFAULT_GRACE_US",
     "DIGEST_FIELDS",
+    "EVENT_SCHEMA",
     "FIELDS",
     "GENESIS_DIGEST_HASH",
     "GENESIS_HASH",
     "OUTCOMES",
     "SPEC_VERSION",
     "CanonicalizationError",
+    "ChainWalker",
+    "CheckpointStep",
     "ContractError",
     "EventInvalid",
     "Finding",
     "Fingerprinter",
+    "Head",
     "IntegrityError",
     "MerkleRoot",
     "SignatureError",
     "Signer",
+    "Step",
     "StreamSummary",
     "VerifyReport",
     "canonical_bytes",
@@ -71,6 +89,7 @@ __all__ = [
     "compute_hash",
     "digest_body",
     "digest_hash",
+    "event_schema",
     "hash_events",
     "inclusion_proof",
     "key_id_of",
@@ -79,6 +98,7 @@ __all__ = [
     "merkle_root_hex",
     "seal",
     "signing_available",
+    "unvouched_reason",
     "validate_checkpoint",
     "validate_event",
     "verify",

@@ -15,15 +15,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
 from .errors import EventInvalid, SignatureError
-from .event import FIELDS, SPEC_VERSION
+from .event import (
+    FIELDS,
+    FIELDS_BY_VERSION,
+    SPEC_VERSION,
+    _described,
+    _kind,
+    _one_of,
+    _pattern,
+    _versions,
+)
 from .jcs import canonicalize
 
 __all__ = [
+    "CHECKPOINT_FIELDS",
     "Signer",
     "checkpoint_body",
     "key_id_of",
@@ -129,27 +140,57 @@ class Signer:
         return checkpoint
 
 
+_KEY_ID: Final = _pattern(re.compile(r"[0-9a-f]{32}\Z"), "32 lowercase hex digits (key_id_of)")
+_BASE64: Final = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\Z")
+_SIG64: Final = re.compile(r"[A-Za-z0-9+/]{85}[AQgw]==\Z")  # exactly 64 bytes, canonical
+
+
+def _sig_check(field: str, value: Any) -> None:
+    if type(value) is not str:
+        raise EventInvalid(field, f"must be standard base64, got {_kind(value)}")
+    if not _BASE64.match(value):
+        raise EventInvalid(field, "must be standard base64")
+    if not _SIG64.match(value):
+        raise EventInvalid(field, "must be a 64-byte Ed25519 signature")
+
+
+_SIG: Final = _described(_sig_check, {"type": "string", "pattern": "^" + _SIG64.pattern[:-2] + "$"})
+#: name -> (check, required) of a checkpoint's fields; ``key_id`` and ``sig`` are required with
+#: ``alg`` "ed25519" and absent with "none"
+CHECKPOINT_FIELDS: Final[Mapping[str, tuple[Callable[[str, Any], None], bool]]] = {
+    "type": (_one_of(frozenset({"checkpoint"})), True),
+    "v": (_versions(frozenset(FIELDS_BY_VERSION)), True),
+    "stream_id": (FIELDS["stream_id"][0], True),
+    "seq": (FIELDS["seq"][0], True),
+    "hash": (FIELDS["hash"][0], True),
+    "ts": (FIELDS["ts"][0], True),
+    "alg": (_one_of(frozenset({ALG_ED25519, ALG_NONE})), True),
+    "key_id": (_KEY_ID, False),
+    "sig": (_SIG, False),
+}
+_SIGNATURE_FIELDS: Final = ("key_id", "sig")
+
+
 def validate_checkpoint(cp: Any) -> dict[str, Any]:
-    """Check the shape of a checkpoint; raise EventInvalid naming the field."""
+    """Check the shape of a checkpoint; raise EventInvalid naming the field and the rule."""
     if type(cp) is not dict:
-        raise EventInvalid("checkpoint", "must be a JSON object")
-    if cp.get("type") != "checkpoint":
-        raise EventInvalid("type", "must be 'checkpoint'")
-    for name in ("v", "stream_id", "seq", "hash", "ts"):
-        if name not in cp:
+        raise EventInvalid("checkpoint", f"must be a JSON object, got {_kind(cp)}")
+    for name, (check, required) in CHECKPOINT_FIELDS.items():
+        if name in cp:
+            value = cp[name]
+            if type(value) is float and value.is_integer():
+                value = cp[name] = int(value)  # 3.0 is the integer 3, as for events
+            check(name, value)
+        elif required:
             raise EventInvalid(name, "is required")
-        FIELDS[name][0](name, cp[name])
-    alg = cp.get("alg")
-    if alg == ALG_ED25519:
-        if not isinstance(cp.get("key_id"), str):
-            raise EventInvalid("key_id", "is required for ed25519")
-        if len(_unb64("sig", cp.get("sig"))) != 64:
-            raise EventInvalid("sig", "must be a 64-byte Ed25519 signature")
-    elif alg != ALG_NONE:
-        raise EventInvalid("alg", "must be 'ed25519' or 'none'")
-    extra = set(cp) - {"type", "v", "stream_id", "seq", "hash", "ts", "alg", "key_id", "sig"}
-    if extra:
-        raise EventInvalid(sorted(extra)[0], "is not a field of a checkpoint")
+    for name in cp:
+        if name not in CHECKPOINT_FIELDS:
+            raise EventInvalid(name, "is not a field of a checkpoint")
+    for name in _SIGNATURE_FIELDS:
+        if cp["alg"] == ALG_ED25519 and name not in cp:
+            raise EventInvalid(name, "is required with alg 'ed25519'")
+        if cp["alg"] == ALG_NONE and name in cp:
+            raise EventInvalid(name, "must be absent with alg 'none'")
     return cp
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .verify import Finding, VerifyReport
+    from .verify import VerifyReport
+    from .walk import Finding
 
 __all__ = [
     "CanonicalizationError",

@@ -8,7 +8,9 @@ follow the OpenTelemetry GenAI / MCP semantic conventions where one exists (``mc
 Rules that keep the hot path simple and the bytes portable:
 
 - every number in a field we define is an integer (durations in µs, times in µs since the Unix
-  epoch, UTC); free-form JSON (``args``, ``attrs``) may hold anything JSON can;
+  epoch, UTC); a number written with a zero fraction (``3.0``) is that integer, as in JSON Schema,
+  and validation stores it as one (its canonical bytes are the same); free-form JSON (``args``,
+  ``attrs``) may hold anything I-JSON can, nested at most ``MAX_DEPTH`` levels;
 - an optional field without a value is absent, never ``null``;
 - ``hash`` = lowercase hex SHA-256 of the RFC 8785 canonical bytes of the event without ``hash``.
 """
@@ -18,20 +20,25 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
-from .errors import EventInvalid
+from .errors import CanonicalizationError, EventInvalid
 from .jcs import MAX_SAFE_INTEGER, canonicalize, canonicalize_plain
 
 __all__ = [
     "FIELDS",
+    "FIELDS_BY_VERSION",
+    "FIELDS_V1",
     "GENESIS_HASH",
+    "MAX_DEPTH",
     "OUTCOMES",
     "REQUIRED",
     "SPEC_VERSION",
     "canonical_bytes",
     "compute_hash",
     "hash_events",
+    "schema_of",
     "seal",
     "validate_event",
 ]
@@ -43,6 +50,8 @@ OUTCOMES: Final = frozenset({"ok", "error", "denied"})
 SOURCE_KINDS: Final = frozenset({"server", "host"})
 MAX_STRING: Final = 4096
 MAX_ID: Final = 128
+#: free-form JSON (``args``, ``attrs``) nests at most this many levels (the object itself is 1)
+MAX_DEPTH: Final = 128
 
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _HEX32 = re.compile(r"[0-9a-f]{32}\Z")
@@ -50,61 +59,96 @@ _HEX16 = re.compile(r"[0-9a-f]{16}\Z")
 _STREAM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}\Z")
 
 _Check = Callable[[str, Any], None]
+#: the JSON Schema of the values each check accepts (``contract.schema`` assembles them)
+_SCHEMAS: dict[_Check, dict[str, Any]] = {}
+
+
+def _described(check: _Check, schema: dict[str, Any]) -> _Check:
+    _SCHEMAS[check] = schema
+    return check
+
+
+def schema_of(check: _Check) -> dict[str, Any]:
+    """The JSON Schema of what ``check`` (a ``FIELDS`` check) accepts."""
+    return _SCHEMAS[check]
 
 
 def _fail(field: str, rule: str) -> EventInvalid:
     return EventInvalid(field, rule)
 
 
+def _kind(value: Any) -> str:
+    """The type of a decoded JSON value for messages: str, int, float, bool, array, object, null."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+_JSON_TYPES: Final = {dict: "object", list: "array", type(None): "null"}
+
+
 def _string(max_len: int = MAX_STRING) -> _Check:
     def check(field: str, value: Any) -> None:
         if type(value) is not str:
-            raise _fail(field, f"must be a string, got {type(value).__name__}")
+            raise _fail(field, f"must be a string, got {_kind(value)}")
         if not value:
             raise _fail(field, "must not be empty")
         if len(value) > max_len:
             raise _fail(field, f"must be at most {max_len} characters")
 
-    return check
+    return _described(check, {"type": "string", "minLength": 1, "maxLength": max_len})
 
 
 def _pattern(regex: re.Pattern[str], what: str) -> _Check:
     def check(field: str, value: Any) -> None:
-        if type(value) is not str or not regex.match(value):
+        if type(value) is not str:
+            raise _fail(field, f"must be {what}, got {_kind(value)}")
+        if not regex.match(value):
             raise _fail(field, f"must be {what}")
 
-    return check
+    # the Python patterns end in \Z (no newline before the end); JSON Schema's are ECMA-262
+    ecma = "^" + regex.pattern.removesuffix("\\Z") + "$"
+    return _described(check, {"type": "string", "pattern": ecma})
 
 
-def _uint(field: str, value: Any) -> None:
+def _uint_check(field: str, value: Any) -> None:
     if type(value) is not int:
-        raise _fail(field, f"must be an integer, got {type(value).__name__}")
+        raise _fail(field, f"must be an integer, got {_kind(value)}")
     if not 0 <= value <= MAX_SAFE_INTEGER:
         raise _fail(field, "must be between 0 and 2**53")
 
 
+_uint = _described(_uint_check, {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER})
+
+
 def _one_of(allowed: frozenset[str]) -> _Check:
     def check(field: str, value: Any) -> None:
-        if value not in allowed or type(value) is not str:
-            raise _fail(field, f"must be one of {sorted(allowed)}")
+        if type(value) is not str or value not in allowed:
+            raise _fail(field, f"must be one of {sorted(allowed)}, got {_kind(value)}")
 
-    return check
-
-
-def _version(field: str, value: Any) -> None:
-    if type(value) is not int or value != SPEC_VERSION:
-        raise _fail(field, f"unsupported version {value!r}; this build speaks {SPEC_VERSION}")
+    return _described(check, {"type": "string", "enum": sorted(allowed)})
 
 
-def _boolean(field: str, value: Any) -> None:
+def _versions(accepted: frozenset[int]) -> _Check:
+    def check(field: str, value: Any) -> None:
+        if type(value) is not int or value not in accepted:
+            raise _fail(
+                field, f"unsupported version {value!r}; this build speaks {sorted(accepted)}"
+            )
+
+    return _described(check, {"type": "integer", "enum": sorted(accepted)})
+
+
+def _boolean_check(field: str, value: Any) -> None:
     if type(value) is not bool:
-        raise _fail(field, "must be true or false")
+        raise _fail(field, f"must be true or false, got {_kind(value)}")
+
+
+_boolean = _described(_boolean_check, {"type": "boolean"})
 
 
 def _object(members: Mapping[str, tuple[_Check, bool]]) -> _Check:
     def check(field: str, value: Any) -> None:
         if type(value) is not dict:
-            raise _fail(field, "must be an object")
+            raise _fail(field, f"must be an object, got {_kind(value)}")
         for name, (sub, required) in members.items():
             if name in value:
                 sub(f"{field}.{name}", value[name])
@@ -114,62 +158,107 @@ def _object(members: Mapping[str, tuple[_Check, bool]]) -> _Check:
             if name not in members:
                 raise _fail(f"{field}.{name}", "is not a known field")
 
-    return check
+    return _described(check, _object_schema(members))
 
 
-def _counts(field: str, value: Any) -> None:
+def _object_schema(members: Mapping[str, tuple[_Check, bool]]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {name: _SCHEMAS[sub] for name, (sub, _) in members.items()},
+        "required": [name for name, (_, required) in members.items() if required],
+        "additionalProperties": False,
+    }
+
+
+def _counts_check(field: str, value: Any) -> None:
     if type(value) is not dict:
-        raise _fail(field, "must be an object of counts")
+        raise _fail(field, f"must be an object of counts, got {_kind(value)}")
     for name, count in value.items():
         if type(name) is not str or not name.isascii() or not name:
             raise _fail(field, "names must be non-empty ASCII strings")
+        if type(count) is float and count.is_integer():
+            count = value[name] = int(count)  # 3.0 is the integer 3 (JSON; same JCS bytes)
         _uint(f"{field}.{name}", count)
 
 
-def _json_object(field: str, value: Any) -> None:
+_counts = _described(
+    _counts_check,
+    {
+        "type": "object",
+        "propertyNames": {"type": "string", "pattern": "^[\\u0000-\\u007f]+$"},
+        "additionalProperties": _SCHEMAS[_uint],
+    },
+)
+
+
+def _nesting_check(field: str, value: Any) -> None:
+    """Free-form JSON nests at most MAX_DEPTH levels (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _fail(field, f"must not nest deeper than {MAX_DEPTH} levels")
+        children = item.values() if type(item) is dict else item
+        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
+
+
+def _json_object_check(field: str, value: Any) -> None:
     if type(value) is not dict:
-        raise _fail(field, "must be an object")
-    canonicalize(value)  # raises CanonicalizationError naming the problem
+        raise _fail(field, f"must be an object, got {_kind(value)}")
+    _nesting_check(field, value)
+    try:
+        canonicalize(value)
+    except CanonicalizationError as exc:  # NaN, lone surrogate, a number beyond a double
+        raise CanonicalizationError(field, exc.rule) from None
+
+
+_json_object = _described(
+    _json_object_check,
+    {
+        "type": "object",
+        "description": f"free-form JSON (I-JSON: no NaN, no lone surrogate), "
+        f"nesting at most {MAX_DEPTH} levels",
+    },
+)
 
 
 _str = _string()
 _id = _string(MAX_ID)
+_hex64 = _pattern(_HEX64, "64 lowercase hex digits")
+
+#: fields of a source and an actor (the same in every version)
+_SOURCE: Final = _object(
+    {
+        "kind": (_one_of(SOURCE_KINDS), True),
+        "name": (_id, True),
+        "version": (_id, False),
+        "hostname": (_id, False),
+    }
+)
+_ACTOR: Final = _object(
+    {
+        "user": (_id, False),
+        "client": (_id, False),
+        "client_version": (_id, False),
+        "agent": (_id, False),
+        "tenant": (_id, False),
+    }
+)
 
 #: name -> (check, required). The order is the order of the spec's table.
-FIELDS: Final[Mapping[str, tuple[_Check, bool]]] = {
-    "v": (_version, True),
+FIELDS_V1: Final[Mapping[str, tuple[_Check, bool]]] = {
+    "v": (_versions(frozenset({1})), True),
     "event_id": (_id, True),
     "stream_id": (
         _pattern(_STREAM_ID, "1-128 of [A-Za-z0-9._:@-], starting alphanumeric"),
         True,
     ),
     "seq": (_uint, True),
-    "prev_hash": (_pattern(_HEX64, "64 lowercase hex digits"), True),
-    "hash": (_pattern(_HEX64, "64 lowercase hex digits"), True),
+    "prev_hash": (_hex64, True),
+    "hash": (_hex64, True),
     "ts": (_uint, True),
-    "source": (
-        _object(
-            {
-                "kind": (_one_of(SOURCE_KINDS), True),
-                "name": (_id, True),
-                "version": (_id, False),
-                "hostname": (_id, False),
-            }
-        ),
-        True,
-    ),
-    "actor": (
-        _object(
-            {
-                "user": (_id, False),
-                "client": (_id, False),
-                "client_version": (_id, False),
-                "agent": (_id, False),
-                "tenant": (_id, False),
-            }
-        ),
-        False,
-    ),
+    "source": (_SOURCE, True),
+    "actor": (_ACTOR, False),
     "mcp.method.name": (_id, True),
     "outcome": (_one_of(OUTCOMES), True),
     "duration_us": (_uint, True),
@@ -179,7 +268,7 @@ FIELDS: Final[Mapping[str, tuple[_Check, bool]]] = {
     "mcp.resource.uri": (_str, False),
     "mcp.session.id": (_id, False),
     "mcp.protocol.version": (_id, False),
-    "mcp.tools.hash": (_pattern(_HEX64, "64 lowercase hex digits"), False),
+    "mcp.tools.hash": (_hex64, False),
     "jsonrpc.request.id": (_id, False),
     "error.type": (_id, False),
     "network.transport": (_id, False),
@@ -188,47 +277,62 @@ FIELDS: Final[Mapping[str, tuple[_Check, bool]]] = {
     "span_id": (_pattern(_HEX16, "16 lowercase hex digits (W3C span-id)"), False),
     "args_bytes": (_uint, False),
     "result_bytes": (_uint, False),
-    "args_fingerprint": (_pattern(_HEX64, "64 lowercase hex digits"), False),
+    "args_fingerprint": (_hex64, False),
     "args": (_json_object, False),
     "args_truncated": (_boolean, False),
     "redactions": (_counts, False),
     "attrs": (_json_object, False),
 }
+#: the fields of each version this build reads: ``validate_event`` follows the event's ``v``
+FIELDS_BY_VERSION: Final[Mapping[int, Mapping[str, tuple[_Check, bool]]]] = {1: FIELDS_V1}
+#: the fields of the version this build writes
+FIELDS: Final = FIELDS_BY_VERSION[SPEC_VERSION]
 REQUIRED: Final = frozenset(name for name, (_, required) in FIELDS.items() if required)
 #: fields holding free-form JSON: their presence sends canonicalization down the general path
 _FREE_FORM: Final = ("args", "attrs")
 
-
-_ALL: Final = frozenset(FIELDS)
 # Fast-path kinds: the common fields are checked inline; anything failing the quick test (or of
 # another kind) goes through its FIELDS check, which raises the precise error.
-_K_UINT, _K_ID, _K_HEX64, _K_NAMES, _K_EXACT, _K_STREAM, _K_OTHER = range(7)
-_EXACT: Final = {"v": frozenset({SPEC_VERSION}), "outcome": OUTCOMES}
-_EXACT_TYPES: Final = (int, str)  # not bool, not float: 1.0 == 1 and True == 1 in Python
-_KIND: Final = {
-    name: _K_EXACT
-    if name in _EXACT
-    else _K_STREAM
-    if name == "stream_id"
-    else (
-        _K_UINT
-        if check is _uint
-        else _K_ID
-        if check is _id
-        else _K_HEX64
-        if name in ("prev_hash", "hash", "args_fingerprint", "mcp.tools.hash")
-        else _K_NAMES
-        if name in ("source", "actor")
-        else _K_OTHER
-    )
-    for name, (check, _) in FIELDS.items()
-}
-_REQUIRED_ORDER: Final = tuple(sorted(REQUIRED))
-_hex64 = _HEX64.match
-
+_K_UINT, _K_ID, _K_HEX64, _K_NAMES, _K_OUTCOME, _K_STREAM, _K_OTHER = range(7)
+_hex64_match = _HEX64.match
 _stream_id = _STREAM_ID.match
 _SOURCE_KEYS: Final = frozenset({"kind", "name", "version", "hostname"})
 _ACTOR_KEYS: Final = frozenset({"user", "client", "client_version", "agent", "tenant"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """What ``validate_event`` needs of one version: its fields, their fast-path kinds."""
+
+    number: int
+    fields: Mapping[str, tuple[_Check, bool]]
+    kinds: Mapping[str, int]
+    required: tuple[str, ...]
+
+
+def _version_table(number: int, fields: Mapping[str, tuple[_Check, bool]]) -> _Version:
+    def kind(name: str, check: _Check) -> int:
+        if name == "outcome":
+            return _K_OUTCOME
+        if name == "stream_id":
+            return _K_STREAM
+        if check is _uint:
+            return _K_UINT
+        if check is _id:
+            return _K_ID
+        if check is _hex64:
+            return _K_HEX64
+        if name in ("source", "actor"):
+            return _K_NAMES
+        return _K_OTHER
+
+    kinds = {name: kind(name, check) for name, (check, _) in fields.items()}
+    required = tuple(sorted(name for name, (_, req) in fields.items() if req))
+    return _Version(number, fields, kinds, required)
+
+
+_VERSIONS: Final = {n: _version_table(n, f) for n, f in FIELDS_BY_VERSION.items()}
+_ACCEPTED: Final = _versions(frozenset(FIELDS_BY_VERSION))
 
 
 def _names_ok(name: str, value: Any) -> bool:
@@ -246,16 +350,28 @@ def _names_ok(name: str, value: Any) -> bool:
 
 
 def validate_event(event: Any) -> dict[str, Any]:
-    """Check ``event`` against the schema; return it or raise EventInvalid (field and rule)."""
+    """Check ``event`` against the schema of its version (``v``); return it or raise
+    EventInvalid naming the field and the rule. Events of every version in
+    ``FIELDS_BY_VERSION`` are accepted as they were written."""
     if type(event) is not dict:
-        raise EventInvalid("event", "must be a JSON object")
-    for name in _REQUIRED_ORDER:
+        raise EventInvalid("event", f"must be a JSON object, got {_kind(event)}")
+    if "v" not in event:
+        raise EventInvalid("v", "is required")
+    v = event["v"]
+    if type(v) is float and v.is_integer():
+        v = event["v"] = int(v)
+    table = _VERSIONS.get(v) if type(v) is int else None
+    if table is None:
+        _ACCEPTED("v", v)  # raises
+        raise AssertionError  # pragma: no cover
+    for name in table.required:
         if name not in event:
             raise EventInvalid(name, "is required")
+    kinds = table.kinds
     for name, value in event.items():
-        kind = _KIND.get(name)
+        kind = kinds.get(name)
         if kind is None:
-            raise EventInvalid(name, "is not a field of event version 1")
+            raise EventInvalid(name, f"is not a field of event version {table.number}")
         if kind == _K_UINT:
             if type(value) is int and 0 <= value <= MAX_SAFE_INTEGER:
                 continue
@@ -263,17 +379,19 @@ def validate_event(event: Any) -> dict[str, Any]:
             if type(value) is str and 0 < len(value) <= MAX_ID:
                 continue
         elif kind == _K_HEX64:
-            if type(value) is str and _hex64(value):
+            if type(value) is str and _hex64_match(value):
                 continue
         elif kind == _K_NAMES:
             if _names_ok(name, value):
                 continue
-        elif kind == _K_EXACT:
-            if type(value) in _EXACT_TYPES and value in _EXACT[name]:
+        elif kind == _K_OUTCOME:
+            if type(value) is str and value in OUTCOMES:
                 continue
         elif kind == _K_STREAM and type(value) is str and _stream_id(value):
             continue
-        FIELDS[name][0](name, value)  # raises with the precise rule, or accepts
+        if kind == _K_UINT and type(value) is float and value.is_integer():
+            value = event[name] = int(value)  # 3.0 is the integer 3 (JSON; same JCS bytes)
+        table.fields[name][0](name, value)  # raises with the precise rule, or accepts
     return event
 
 

@@ -1,63 +1,55 @@
-"""``verify``: prove a stored log is intact, or name where and how it is not.
+"""``verify``: prove a stored log is intact and vouched for, or name where and how it is not.
 
-Each stream is checked on its own, in the order the events were given (the store's order):
+Each stream is checked on its own, in the order the events were given (the store's order), by
+the contract's one :class:`~tooltrail.contract.walk.ChainWalker` (the collector's ingest check
+walks with the same code):
 
 1. every event's ``hash`` is recomputed from its canonical bytes;
 2. the walk follows ``seq`` and ``prev_hash`` from the genesis;
 3. signed checkpoints are checked against trusted public keys and against the stored chain.
 
-A break is a :class:`Finding` with one class:
+A break is a :class:`Finding` of one of :data:`BREAK_CLASSES` (see ``walk``). Cost is linear in
+the events given, whatever their seq values.
 
-``modified``   an event's content no longer matches its hash, or it was edited *and* re-hashed
-               (its successor no longer links to it, or a signed checkpoint disagrees)
-``deleted``    seq numbers are missing (a gap, or the start of the stream)
-``inserted``   an extra event claims a seq the genuine chain already has (the successor links
-               to the other one)
-``reordered``  an event stands out of seq order, or carries another position's seq
-``truncated``  the stream ends before the seq a signed checkpoint covers (tail cut)
-``forked``     two different events claim the same seq and nothing tells which is genuine
-``replayed``   the same event is stored twice
-``bad_checkpoint`` a checkpoint's signature does not verify (forged or edited)
+Only checkpoints signed by a trusted key prove anything against someone who holds the store (or
+a writer's key): a stream's ``verified_through`` is the highest seq such a checkpoint vouches
+for. Without trusted keys, signed checkpoints are counted but neither checked nor reported.
 
-Only checkpoints signed by a trusted key prove anything against someone who holds the store: a
-stream's ``verified_through`` is the highest seq such a checkpoint vouches for. Without trusted
-keys, signed checkpoints are counted but neither checked nor reported.
+**Vouched.** An intact stream may still end in events no trusted checkpoint covers: a forged
+tail appended by a key holder, a replay re-chained at the end, a cut or re-hashed tail whose
+checkpoints were deleted all look like that. The emitter signs its head every
+``checkpoint_interval`` (10 s by default), so a tail event older than the interval plus a
+``grace`` (60 s) -- or stamped in the future beyond the grace -- should be covered by now: the
+stream is *unvouched* (``StreamSummary.unvouched`` says why). A younger tail is pending, not
+unvouched. ``VerifyReport.ok`` means no break; ``vouched`` means no break and nothing unvouched.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-from .checkpoint import load_public_keys, verify_checkpoint
-from .errors import ContractError, IntegrityError, SignatureError
-from .event import GENESIS_HASH, compute_hash
+from .checkpoint import load_public_keys
+from .errors import IntegrityError
+from .walk import BREAK_CLASSES, ChainWalker, Finding
 
-__all__ = ["BREAK_CLASSES", "Finding", "StreamSummary", "VerifyReport", "verify"]
+__all__ = [
+    "BREAK_CLASSES",
+    "DEFAULT_CHECKPOINT_INTERVAL_US",
+    "DEFAULT_GRACE_US",
+    "Finding",
+    "StreamSummary",
+    "VerifyReport",
+    "unvouched_reason",
+    "verify",
+]
 
-BREAK_CLASSES = (
-    "modified",
-    "deleted",
-    "inserted",
-    "reordered",
-    "truncated",
-    "forked",
-    "replayed",
-    "bad_checkpoint",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    cls: str
-    stream_id: str
-    seq: int
-    detail: str
-    event_id: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.cls} at {self.stream_id}#{self.seq}: {self.detail}"
+#: the emitter's default ``checkpoint_interval`` (10 s), in µs
+DEFAULT_CHECKPOINT_INTERVAL_US: Final = 10_000_000
+#: how late a checkpoint may still arrive after its interval (shipping, retries), in µs
+DEFAULT_GRACE_US: Final = 60_000_000
 
 
 @dataclass(slots=True)
@@ -70,6 +62,8 @@ class StreamSummary:
     signed_checkpoints: int = 0
     unsigned_checkpoints: int = 0
     verified_through: int | None = None
+    #: why the stream's tail is not vouched for by a trusted checkpoint (None: it is, or pending)
+    unvouched: str | None = None
 
 
 @dataclass(slots=True)
@@ -79,170 +73,66 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
+        """No break found (the stream may still be unvouched)."""
         return not self.findings
+
+    @property
+    def unvouched(self) -> dict[str, str]:
+        """The streams whose tail no trusted checkpoint covers, with the reason."""
+        return {s.stream_id: s.unvouched for s in self.streams.values() if s.unvouched}
+
+    @property
+    def vouched(self) -> bool:
+        """No break, and every stream is covered by trusted checkpoints (or pending)."""
+        return self.ok and not self.unvouched
 
     @property
     def events(self) -> int:
         return sum(s.events for s in self.streams.values())
 
 
-def _hash_of(event: Mapping[str, Any]) -> str | None:
-    try:
-        return compute_hash(event)
-    except ContractError:
+def unvouched_reason(
+    summary: StreamSummary,
+    tail_ts: Iterable[int],
+    *,
+    trusted: bool,
+    now_us: int,
+    checkpoint_interval_us: int = DEFAULT_CHECKPOINT_INTERVAL_US,
+    grace_us: int = DEFAULT_GRACE_US,
+) -> str | None:
+    """Why the events after ``summary.verified_through`` (their ``ts``: ``tail_ts``) are not
+    vouched for, or None when there are none or they are young enough to await a checkpoint."""
+    times = list(tail_ts)
+    if not times:
         return None
-
-
-class _StreamCheck:
-    """The walk over one stream's events; appends to ``findings``."""
-
-    def __init__(self, stream_id: str, events: list[dict[str, Any]], complete: bool) -> None:
-        self.stream_id = stream_id
-        self.events = events
-        self.complete = complete
-        self.findings: list[Finding] = []
-        self.by_hash = {e.get("hash"): e for e in events}
-        self.by_seq: dict[int, list[int]] = {}
-        for i, e in enumerate(events):
-            self.by_seq.setdefault(e["seq"], []).append(i)
-
-    def add(self, cls: str, seq: int, detail: str, event: Mapping[str, Any] | None = None) -> None:
-        eid = event.get("event_id") if event is not None else None
-        self.findings.append(Finding(cls, self.stream_id, seq, detail, eid))
-
-    def _moved_from(self, e: dict[str, Any]) -> int | None:
-        """If ``e`` hashes correctly under another seq, the seq it was moved from."""
-        candidates = []
-        pred = self.by_hash.get(e.get("prev_hash"))
-        if pred is not None and pred is not e:
-            candidates.append(pred["seq"] + 1)
-        for i in self.by_seq.get(e["seq"] + 1, []) + self.by_seq.get(e["seq"] - 1, []):
-            candidates.append(self.events[i]["seq"])
-        for seq in candidates:
-            if seq != e["seq"] and _hash_of({**e, "seq": seq}) == e["hash"]:
-                return int(seq)
-        return None
-
-    def _genuine_of(self, seq: int) -> str | None:
-        """The hash the successor of ``seq`` links to, if there is exactly one successor."""
-        successors = {self.events[i]["prev_hash"] for i in self.by_seq.get(seq + 1, ())}
-        return successors.pop() if len(successors) == 1 else None
-
-    def run(self) -> None:
-        prev: dict[str, Any] | None = None
-        prev_flagged = False  # prev's content did not match its hash: already reported
-        seen: dict[int, dict[str, Any]] = {}
-        for e in self.events:
-            s = e["seq"]
-            flagged, prev_flagged = prev_flagged, False
-            if _hash_of(e) != e.get("hash"):
-                moved = self._moved_from(e)
-                if moved is not None:
-                    self.add("reordered", s, f"carries the content of seq {moved}", e)
-                else:
-                    self.add("modified", s, "content does not match its hash", e)
-                seen.setdefault(s, e)
-                prev, prev_flagged = e, True
-                continue
-            if s in seen:
-                self._duplicate(seen[s], e)
-                genuine = self._genuine_of(s)
-                if genuine == e["hash"]:
-                    seen[s] = e
-                    if prev is not None and prev["seq"] == s:
-                        prev = e
-                continue
-            seen[s] = e
-            if prev is None:
-                if s != 0 and 0 in self.by_seq:
-                    self.add("reordered", 0, f"seq 0 is stored after seq {s}", e)
-                elif s != 0 and self.complete:
-                    self.add("deleted", 0, f"stream starts at seq {s}: seq 0..{s - 1} missing", e)
-                elif s == 0 and e["prev_hash"] != GENESIS_HASH:
-                    self.add("modified", 0, "first event does not start from the genesis hash", e)
-                prev = e
-                continue
-            expected = prev["seq"] + 1
-            if s < expected:
-                self.add("reordered", s, f"stored after seq {prev['seq']}", e)
-                continue
-            if s > expected:
-                later = [q for q in range(expected, s) if q in self.by_seq and q not in seen]
-                if later:
-                    self.add("reordered", later[0], f"seq {later[0]} is stored after seq {s}", e)
-                else:
-                    self.add("deleted", expected, f"seq {expected}..{s - 1} missing", e)
-            elif (
-                e["prev_hash"] != prev["hash"]
-                and len(self.by_seq[prev["seq"]]) == 1
-                and not flagged
-            ):
-                self.add(
-                    "modified",
-                    prev["seq"],
-                    "edited and re-hashed: the next event does not link to it",
-                    prev,
-                )
-            prev = e
-
-    def _duplicate(self, first: dict[str, Any], second: dict[str, Any]) -> None:
-        s = second["seq"]
-        if first["hash"] == second["hash"]:
-            self.add("replayed", s, "the same event is stored more than once", second)
-            return
-        genuine = self._genuine_of(s)
-        if genuine == first["hash"]:
-            self.add(
-                "inserted", s, "an extra event claims this seq; the chain links the other", second
-            )
-        elif genuine == second["hash"]:
-            self.add(
-                "inserted", s, "an extra event claims this seq; the chain links the other", first
-            )
-        else:
-            self.add("forked", s, "two different events claim this seq", second)
-
-    def checkpoints(
-        self, cps: list[dict[str, Any]], keys: Mapping[str, bytes], summary: StreamSummary
-    ) -> None:
-        head_by_seq = {e["seq"]: e for e in self.events if _hash_of(e) == e.get("hash")}
-        last = max(self.by_seq) if self.by_seq else -1
-        verified_prev = -1
-        for cp in sorted(cps, key=lambda c: int(c["seq"])):
-            summary.checkpoints += 1
-            if cp.get("alg") != "ed25519":
-                summary.unsigned_checkpoints += 1
-                continue
-            summary.signed_checkpoints += 1
-            if not keys:  # nothing trusted to check against: it vouches for nothing
-                continue
-            try:
-                verify_checkpoint(cp, keys)
-            except SignatureError as exc:
-                self.add("bad_checkpoint", int(cp["seq"]), str(exc))
-                continue
-            seq = int(cp["seq"])
-            if seq > last:
-                first_missing = last + 1
-                self.add(
-                    "truncated",
-                    first_missing,
-                    f"signed checkpoint covers seq {seq}; stream ends at {last}",
-                )
-                continue
-            held = head_by_seq.get(seq)
-            if held is None or held["hash"] != cp["hash"]:
-                if not any(f.seq <= seq and f.seq > verified_prev for f in self.findings):
-                    self.add(
-                        "modified",
-                        verified_prev + 1,
-                        f"history in seq {verified_prev + 1}..{seq} was rewritten: "
-                        "it does not match the signed checkpoint",
-                    )
-                continue
-            if not any(f.seq <= seq for f in self.findings):
-                summary.verified_through = seq
-            verified_prev = seq
+    oldest, newest = min(times), max(times)
+    due = now_us - checkpoint_interval_us - grace_us
+    if oldest >= due and newest <= now_us + grace_us:
+        return None  # pending: the emitter's next checkpoint is not due yet
+    age = (
+        f"the oldest is {(now_us - oldest) // 1_000_000} s old"
+        if oldest < due
+        else f"one is stamped {(newest - now_us) // 1_000_000} s in the future"
+    )
+    n = len(times)
+    after = (
+        f"after seq {summary.verified_through}"
+        if summary.verified_through is not None
+        else "in the stream"
+    )
+    if summary.signed_checkpoints == 0:
+        why = "it has no signed checkpoint" + (
+            f" (only {summary.unsigned_checkpoints} unsigned)"
+            if summary.unsigned_checkpoints
+            else ""
+        )
+    elif not trusted:
+        why = "no trusted emitter key was given to check its checkpoints"
+    elif summary.verified_through is None:
+        why = "no signed checkpoint matches the stored chain"
+    else:
+        why = "no trusted checkpoint covers them"
+    return f"{n} event(s) {after} are not vouched for: {why}; {age}"
 
 
 def verify(
@@ -252,14 +142,19 @@ def verify(
     *,
     complete: bool = True,
     raise_on_break: bool = True,
+    now_us: int | None = None,
+    checkpoint_interval_us: int = DEFAULT_CHECKPOINT_INTERVAL_US,
+    grace_us: int = DEFAULT_GRACE_US,
 ) -> VerifyReport:
-    """Check stored events (and checkpoints) for tampering.
+    """Check stored events (and checkpoints) for tampering, and whether they are vouched for.
 
     ``complete=False`` accepts streams that start after seq 0 (a time-window of a longer log).
-    Returns the report when clean; with findings, raises IntegrityError carrying the report
-    (or returns it when ``raise_on_break`` is false).
+    ``now_us`` (default: the clock) dates the unvouched check. Returns the report when clean
+    (even if unvouched: see ``VerifyReport.vouched``); with findings, raises IntegrityError
+    carrying the report (or returns it when ``raise_on_break`` is false).
     """
     keys = load_public_keys(public_keys)
+    now = int(time.time() * 1_000_000) if now_us is None else now_us
     streams: dict[str, list[dict[str, Any]]] = {}
     malformed: list[Finding] = []
     for e in events:
@@ -279,11 +174,24 @@ def verify(
         if evs:
             seqs = [e["seq"] for e in evs]
             summary.first_seq, summary.last_seq = min(seqs), max(seqs)
-        check = _StreamCheck(stream_id, evs, complete)
-        check.run()
-        check.checkpoints(cps.get(stream_id, []), keys, summary)
+        walker = ChainWalker(stream_id, complete=complete)
+        walker.feed(evs)
+        stream_cps = cps.get(stream_id, [])
+        step = walker.check_checkpoints(stream_cps, keys)
+        summary.checkpoints = len(stream_cps)
+        summary.signed_checkpoints, summary.unsigned_checkpoints = step.signed, step.unsigned
+        summary.verified_through = step.verified_through
+        through = -1 if step.verified_through is None else step.verified_through
+        summary.unvouched = unvouched_reason(
+            summary,
+            (e["ts"] for e in evs if e["seq"] > through and type(e.get("ts")) is int),
+            trusted=bool(keys),
+            now_us=now,
+            checkpoint_interval_us=checkpoint_interval_us,
+            grace_us=grace_us,
+        )
         report.streams[stream_id] = summary
-        report.findings.extend(sorted(check.findings, key=lambda f: f.seq))
+        report.findings.extend(sorted(walker.findings, key=lambda f: f.seq))
     if report.findings and raise_on_break:
         raise IntegrityError(report)
     return report

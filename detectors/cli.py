@@ -24,7 +24,9 @@ from tooltrail.pipeline.integrity.cli import (
 )
 from tooltrail.pipeline.store import StoreConfig
 
-__all__ = ["detect", "register"]
+from .settings import DetectSettings
+
+__all__ = ["detect", "detectors_app", "register"]
 
 _DEFAULT_STORE = Path(StoreConfig.path)
 
@@ -46,7 +48,6 @@ def detect(
     from rich.console import Console
 
     from .runner import Detection, sinks_from_settings
-    from .settings import DetectSettings
     from .sinks.console import ConsoleSink
     from .sinks.dispatch import Dispatcher
 
@@ -83,5 +84,61 @@ def detect(
             dispatcher.close(30)
 
 
+detectors_app = typer.Typer(help="Live detection as its own service (the distributed form).")
+
+
+@detectors_app.command("run")
+def detectors_run(
+    store_path: StorePath = _DEFAULT_STORE,
+    clickhouse_url: ClickHouseUrl = None,
+    database: Database = StoreConfig.database,
+    lease_ttl: Annotated[
+        float, typer.Option(help="Seconds a standby waits for a silent active instance.")
+    ] = 30.0,
+    holder: Annotated[
+        str | None, typer.Option(help="This instance's name in the lease (default: host-pid).")
+    ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus /metrics on this port (health too).")
+    ] = None,
+) -> None:
+    """Score windows as events arrive and send alerts; one active instance per store (lease),
+    the others stand by. Stops cleanly on SIGTERM / Ctrl-C."""
+    import signal
+    import threading
+
+    from .lease import StoreLease
+    from .metrics import Metrics
+    from .runner import sinks_from_settings
+    from .service import DetectorService
+    from .sinks.dispatch import Dispatcher
+
+    settings = DetectSettings()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with open_store_option(store_path, clickhouse_url, database) as store:
+        store.migrate()
+        metrics = Metrics()
+        if metrics_port is not None:
+            from prometheus_client.exposition import start_http_server
+
+            start_http_server(metrics_port, registry=metrics.registry)
+        sinks = sinks_from_settings(settings, console=True)
+        dispatcher = Dispatcher(sinks, metrics=metrics, min_severity=settings.min_severity)
+        lease = StoreLease(store, holder=holder, ttl_seconds=lease_ttl)
+        service = DetectorService(store, settings, lease, dispatcher=dispatcher)
+        typer.echo(
+            f"tooltrail detectors: {lease.holder} watching {store.database}"
+            f" (lease ttl {lease_ttl:g}s)"
+        )
+        try:
+            service.run(stop)
+        finally:
+            dispatcher.close(10)
+    typer.echo(f"tooltrail detectors: {lease.holder} stopped")
+
+
 def register(root: typer.Typer) -> None:
     root.command()(detect)
+    root.add_typer(detectors_app, name="detectors")

@@ -214,11 +214,15 @@ class Detection:
         now = time.time_ns() // 1000 if now_us is None else now_us
         return max(newest - lateness, min(newest + self.settings.window_us, now - lateness))
 
-    def run(self, stop: threading.Event) -> None:
-        """Score new windows until ``stop`` is set (the live loop of ``tooltrail up``)."""
+    def run(self, stop: threading.Event, *, active: Callable[[], bool] | None = None) -> None:
+        """Score new windows until ``stop`` is set (the live loop of ``tooltrail up`` and of
+        ``tooltrail detectors run``). ``active`` is asked before every step; while it answers
+        False (another instance holds the lease) nothing is scored."""
         newest, changed = -1, time.monotonic()
         while not stop.wait(self.settings.poll_seconds):
             try:
+                if active is not None and not active():
+                    continue
                 extent = self.engine.source.extent()
                 if extent is None:
                     continue

@@ -25,9 +25,11 @@ Tables (``version 1``):
 ``alerts``             reserved for the detectors (status updates re-insert with a newer
                        ``updated``).
 ``digests``            reserved: hourly signed Merkle digests per stream.
+``leases``             (version 2) who runs the detectors: one row per (name, term, holder),
+                       renewals replace it (``tooltrail.detectors.lease``).
+``quarantine``         (version 3) evidence kept beside the streams, never in them: what did
+                       not continue a stream's chain (``quarantine.py``).
 ``schema_migrations``  one row per applied migration version.
-
-``version 2`` adds ``quarantine``: evidence kept beside the streams (``quarantine.py``).
 
 Events and rollups deduplicate retried inserts by ``insert_deduplication_token``
 (``non_replicated_deduplication_window`` on both, so the materialized view's block is dropped too).
@@ -143,6 +145,7 @@ TABLES: Final = (
     "integrity_findings",
     "alerts",
     "digests",
+    "leases",
     "schema_migrations",
     "quarantine",
 )
@@ -255,6 +258,20 @@ ORDER BY (stream_id, hour)""",
     ]
 
 
+def _leases(db: str) -> list[str]:
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {db}.leases (
+    `name` {_LC},
+    `term` UInt64,
+    `holder` String,
+    `expires` DateTime64(6, 'UTC'),
+    `cursor` Int64,
+    `written` DateTime64(6, 'UTC') DEFAULT now64(6, 'UTC')
+) ENGINE = ReplacingMergeTree(written)
+ORDER BY (name, term, holder)""",
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One schema step. Its statements must be idempotent (``IF NOT EXISTS``): a migration cut
@@ -267,7 +284,8 @@ class Migration:
 
 MIGRATIONS: Final = (
     Migration(1, "events, rollup_1m (+ view), chain heads, checkpoints, findings, alerts", _v1),
-    Migration(2, "quarantine: evidence kept beside the streams", quarantine_statements),
+    Migration(2, "leases: one active detectors instance per store", _leases),
+    Migration(3, "quarantine: evidence kept beside the streams", quarantine_statements),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -40,7 +40,7 @@ def test_sealed_events_validate() -> None:
         (lambda e: e["actor"].update(shoe="x"), "actor.shoe", "not a known field"),
         (lambda e: e.update(surprise=1), "surprise", "not a field of event version 1"),
         (lambda e: e.update(args=[1]), "args", "must be an object"),
-        (lambda e: e.update(args={"x": float("nan")}), "number", "NaN"),
+        (lambda e: e.update(args={"x": float("nan")}), "args", "NaN"),
         (lambda e: e.update(redactions={"jwt": -1}), "redactions.jwt", "between 0"),
         (lambda e: e.update(**{"gen_ai.tool.name": ""}), "gen_ai.tool.name", "must not be empty"),
         (lambda e: e.update(**{"mcp.resource.uri": "x" * 5000}), "mcp.resource.uri", "at most"),
