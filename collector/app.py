@@ -72,8 +72,10 @@ class Accepted(BaseModel):
 
 class FindingOut(BaseModel):
     class_: str = Field(alias="class", description="a tooltrail.contract break class")
+    stream_id: str
     seq: int
     detail: str
+    event_id: str | None = Field(None, description="the event the finding names, if one")
 
 
 class ChainBrokenOut(Accepted):

@@ -6,7 +6,9 @@ Guarantees (see docs/event-contract.md for the stream rules):
 - auditing never raises into, and never blocks for long, the call it records: every failure is
   counted in ``stats()`` and logged;
 - a stream is one spool directory: a restarted process resumes the chain where the spool ends, so
-  a restart leaves no gap and a gap always means loss or deletion.
+  a restart leaves no gap and a gap always means loss or deletion;
+- when the collector answers that the stream cannot go on (a fork: a restored spool, another
+  writer), the pending events continue on a new stream that names the old one (``successor``).
 """
 
 from __future__ import annotations

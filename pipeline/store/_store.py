@@ -201,7 +201,8 @@ class Store:
                 event_ids = {e["seq"]: e["event_id"] for e in seg.events}
                 findings.extend(
                     {**f, "stream_id": seg.stream_id, "source": "collector",
-                     "event_id": event_ids.get(f["seq"], ""), "found_at": now}
+                     "event_id": f.get("event_id") or event_ids.get(f["seq"], ""),
+                     "found_at": now}
                     for f in seg.findings
                 )  # fmt: skip
                 if seg.quarantine:  # evidence beside the stream: never its events or head

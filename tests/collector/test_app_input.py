@@ -169,7 +169,7 @@ def test_seq_gap_is_quarantined_409_and_the_head_stays(collector: Collector) -> 
 
 def test_a_stream_never_seen_must_start_at_seq_0(collector: Collector) -> None:
     body = broken(collector, collector.post(build_chain(5)[2:]), "deleted", 0)
-    assert "never seen" in body["message"]
+    assert "stream starts at seq 2" in body["message"]
 
 
 def test_wrong_prev_hash_is_409(collector: Collector) -> None:
@@ -207,7 +207,9 @@ def test_checkpoint_from_an_unregistered_key_is_409(collector: Collector) -> Non
 def test_checkpoint_disagreeing_with_the_events_is_409(collector: Collector) -> None:
     events = build_chain(4)
     cp = signed(dict(events[2], hash="cd" * 32))
-    broken(collector, collector.post(events, [cp]), "modified", 2)
+    body = broken(collector, collector.post(events, [cp]), "modified", 0)
+    assert "seq 0..2 was rewritten" in body["message"]
+    assert (body["accepted"], body["action"]) == (4, "continue")  # the events are in the stream
 
 
 def test_signed_and_unsigned_checkpoints_are_accepted(collector: Collector) -> None:

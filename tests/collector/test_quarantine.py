@@ -66,16 +66,17 @@ def test_the_head_remembers_a_bounded_ring_of_batch_ends() -> None:
     assert Head.from_json(head.to_json()) == head
 
 
-def test_same_position_different_content_is_a_fork_with_both_digests() -> None:
+def test_same_position_different_content_is_a_fork_and_both_are_kept() -> None:
     events = build_chain(6)
     head = verdict(events).head
     other = dict(events[5], duration_us=999_999)
     other["hash"] = compute_hash(other)
     v = verdict([other], head)
     (finding,) = v.findings
-    assert (finding.cls, finding.seq) == ("forked", 5)
-    assert events[5]["hash"] in finding.detail
-    assert other["hash"] in finding.detail
+    assert (finding.cls, finding.seq, finding.event_id) == ("forked", 5, other["event_id"])
+    assert events[5]["hash"][:16] in finding.detail  # the version held in the stream
+    assert v.quarantine is not None  # the other one, kept beside it
+    assert orjson.loads(v.quarantine.body)["events"] == [other]
     assert (v.duplicates, v.accepted, v.quarantined, v.action) == (0, 0, 1, "new_stream")
 
 
