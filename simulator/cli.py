@@ -67,8 +67,8 @@ def simulate_command(
 ) -> None:
     """Simulate users, agents and attacks and send them through the collector (event time)."""
     from rich.console import Console
-    from rich.table import Table
 
+    from tooltrail._console import Column, fitted_table
     from tooltrail.collector.auth import KeyStore, KeyStoreError
 
     from .driver import drive
@@ -113,14 +113,20 @@ def simulate_command(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
     sim.write_labels(labels)
-    table = Table(title=f"{len(sim.incidents)} labelled incidents")
-    for col in ("incident", "user", "agent / client", "start (UTC)", "end (UTC)", "calls"):
-        table.add_column(col)
-    for i in sim.incidents:
-        table.add_row(
-            i.id, i.user, f"{i.agent} / {i.client}", _when(i.start), _when(i.end), str(i.calls)
-        )
-    console.print(table)
+    columns = [
+        Column("incident", keep=None, whole=True),  # the scenario's name, never cut
+        Column("user", keep=80),
+        Column("start (UTC)", keep=70),
+        Column("end", keep=40),
+        Column("calls", keep=60, justify="right"),
+        Column("agent / client", keep=30, flex=True),
+    ]
+    rows = [
+        [i.id, i.user, _when(i.start), _when(i.end)[-8:], str(i.calls), f"{i.agent} / {i.client}"]
+        for i in sim.incidents
+    ]
+    title = f"{len(sim.incidents)} labelled incidents"
+    console.print(fitted_table(columns, rows, title=title, console=console))
     per_server = ", ".join(f"{s} {n}" for s, n in report.per_server.items())
     console.print(
         f"sent {report.calls} events ({per_server}) in {report.wall_seconds:.1f} s "
