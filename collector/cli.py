@@ -69,6 +69,8 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
     from .heads_kafka import KafkaHeadStore
     from .sinks.base import MemorySink, Sink
 
+    if "store" in (settings.sink, settings.heads):
+        raise ValueError("sink/heads 'store' is the embedded store of `tooltrail up` only")
     keys = KeyStore(settings.keys_file)
     if not settings.keys_file.exists():
         log.warning("key file %s does not exist: every request gets 401", settings.keys_file)
