@@ -17,7 +17,10 @@ COPY simulator simulator
 # dashboards push
 RUN pip install --no-cache-dir ".[collector,pipeline,detectors,dashboards]" \
     && useradd --uid 10001 --create-home --home-dir /home/tooltrail tooltrail \
-    && mkdir -p /var/lib/tooltrail && chown tooltrail /var/lib/tooltrail
+    && mkdir -p /var/lib/tooltrail/keys /var/lib/tooltrail/models /var/lib/tooltrail/signing \
+        /var/lib/tooltrail/digests \
+    && chown -R tooltrail /var/lib/tooltrail
+# named volumes mounted under /var/lib/tooltrail start as these folders: owned by the user
 USER 10001
 WORKDIR /var/lib/tooltrail
 ENTRYPOINT ["tooltrail"]

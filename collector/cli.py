@@ -69,6 +69,8 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
     from .heads_kafka import KafkaHeadStore
     from .sinks.base import MemorySink, Sink
 
+    if "store" in (settings.sink, settings.heads):
+        raise ValueError("sink/heads 'store' is the embedded store of `tooltrail up` only")
     keys = KeyStore(settings.keys_file)
     if not settings.keys_file.exists():
         log.warning("key file %s does not exist: every request gets 401", settings.keys_file)
@@ -294,9 +296,43 @@ def keys_add_signer(
     typer.echo(f"trusting signer {key_id} for source {source!r}")
 
 
+# -- topics ---------------------------------------------------------------------------------------
+
+
+def create_topics(
+    extra: Annotated[
+        list[str] | None,
+        typer.Option("--topic", help="Another topic to create (e.g. the pipeline's dead letters)."),
+    ] = None,
+    startup_timeout: Annotated[float, typer.Option(help="Seconds to wait for the broker.")] = 60.0,
+) -> None:
+    """Create the Kafka topics (events, integrity, heads; TOOLTRAIL_COLLECTOR_KAFKA_*) and exit.
+    Idempotent: a one-shot init step before the collectors and the pipeline start."""
+    from .errors import SinkUnavailable
+    from .sinks.kafka import ensure_topics
+
+    settings = Settings()
+    options = settings.kafka_options()
+    names = [options.events_topic, options.integrity_topic, options.heads_topic, *(extra or ())]
+    deadline = time.monotonic() + startup_timeout
+    while True:
+        try:
+            ensure_topics(options, names)
+            break
+        except SinkUnavailable as exc:
+            if time.monotonic() >= deadline:
+                raise _fail(
+                    f"Kafka unreachable at {settings.kafka_bootstrap_servers}: {exc}"
+                ) from exc
+            time.sleep(1.0)
+    typer.echo(f"topics ready: {', '.join(dict.fromkeys(names))}")
+
+
 def register(root: typer.Typer) -> None:
-    """Mount into ``tooltrail``: ``tooltrail collector`` serves, ``tooltrail keys`` manages."""
+    """Mount into ``tooltrail``: ``tooltrail collector`` serves, ``tooltrail keys`` manages,
+    ``tooltrail topics`` creates the Kafka topics."""
     root.command("collector", help="Serve the collector (uvicorn).")(serve)
+    root.command("topics")(create_topics)
     root.add_typer(keys_app, name="keys")
 
 

@@ -98,6 +98,9 @@ def detectors_run(
     holder: Annotated[
         str | None, typer.Option(help="This instance's name in the lease (default: host-pid).")
     ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus /metrics on this port (health too).")
+    ] = None,
 ) -> None:
     """Score windows as events arrive and send alerts; one active instance per store (lease),
     the others stand by. Stops cleanly on SIGTERM / Ctrl-C."""
@@ -105,6 +108,7 @@ def detectors_run(
     import threading
 
     from .lease import StoreLease
+    from .metrics import Metrics
     from .runner import sinks_from_settings
     from .service import DetectorService
     from .sinks.dispatch import Dispatcher
@@ -115,8 +119,13 @@ def detectors_run(
         signal.signal(signum, lambda *_: stop.set())
     with open_store_option(store_path, clickhouse_url, database) as store:
         store.migrate()
+        metrics = Metrics()
+        if metrics_port is not None:
+            from prometheus_client.exposition import start_http_server
+
+            start_http_server(metrics_port, registry=metrics.registry)
         sinks = sinks_from_settings(settings, console=True)
-        dispatcher = Dispatcher(sinks, min_severity=settings.min_severity)
+        dispatcher = Dispatcher(sinks, metrics=metrics, min_severity=settings.min_severity)
         lease = StoreLease(store, holder=holder, ttl_seconds=lease_ttl)
         service = DetectorService(store, settings, lease, dispatcher=dispatcher)
         typer.echo(

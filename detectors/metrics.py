@@ -32,6 +32,11 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.active = Gauge(
+            "tooltrail_detect_active",
+            "1 while this instance scores (holds the detectors lease, or runs inside up)",
+            registry=r,
+        )
         self.false_positives = Counter(
             "tooltrail_alerts_false_positive",
             "Alerts labelled false positive by a person",

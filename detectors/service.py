@@ -75,6 +75,7 @@ class DetectorService:
         if self.active and not held:
             log.warning("detectors %s standing by: the lease is not ours", self.lease.holder)
         self.active = held
+        self.detection.metrics.active.set(1 if held else 0)
         return held
 
     def run(self, stop: threading.Event) -> None:
@@ -83,5 +84,6 @@ class DetectorService:
         finally:
             if self.active:
                 self.active = False
+                self.detection.metrics.active.set(0)
                 with contextlib.suppress(Exception):  # the ttl frees it if this fails
                     self.lease.release(self.detection.cursor)

@@ -1,7 +1,18 @@
 """``tooltrail verify`` and ``tooltrail digests run|export``.
 
 ``register(root)`` mounts them into the ``tooltrail`` command. ``verify`` prints every break
-(stream, seq, class, detail) and a per-stream summary, and exits 1 when anything is broken.
+(stream, seq, class, detail) and a per-stream summary. Its exit code:
+
+=== =====================================================================================
+0   intact and vouched: no break, every stream's events covered by a trusted checkpoint
+    (or too young to need one yet)
+1   a break: any finding, including the ones stored at ingest
+2   usage or environment error (bad option, no store, unreadable key)
+3   intact but unvouched: a stream has events older than ``--checkpoint-interval`` plus
+    ``--grace`` that no trusted emitter checkpoint covers, or no checkpoint at all
+    (``--json`` names each such stream and why)
+=== =====================================================================================
+
 The store is chDB under ``--store-path`` or a ClickHouse server at ``--clickhouse-url``.
 """
 
@@ -17,18 +28,27 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from tooltrail.contract import ContractError, Signer, load_public_keys
+from tooltrail.contract import (
+    DEFAULT_CHECKPOINT_INTERVAL_US,
+    DEFAULT_GRACE_US,
+    ContractError,
+    Signer,
+    load_public_keys,
+)
 
 from ..errors import PipelineError
 from ..store import Store, StoreConfig, open_store
+from ._report import EXIT_BROKEN, EXIT_OK, EXIT_UNVOUCHED, EXIT_USAGE, exit_code, print_report
 
 if TYPE_CHECKING:
     from .digests import ExportResult
-    from .verify import StoreVerifyReport
 
 __all__ = [
+    "EXIT_BROKEN",
+    "EXIT_OK",
+    "EXIT_UNVOUCHED",
+    "EXIT_USAGE",
     "digests_app",
     "open_store_option",
     "parse_since",
@@ -78,7 +98,7 @@ _DEFAULT_KEY = Path(".tooltrail/digest.key")
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
+    return typer.Exit(EXIT_USAGE)
 
 
 def open_store_option(store_path: Path, url: str | None, database: str) -> Store:
@@ -176,11 +196,31 @@ def verify_command(
         bool, typer.Option(help="Write the findings to the store's integrity_findings.")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    checkpoint_interval: Annotated[
+        float,
+        typer.Option(
+            "--checkpoint-interval",
+            min=0,
+            help="Seconds between the emitters' checkpoints (their checkpoint_interval).",
+        ),
+    ] = DEFAULT_CHECKPOINT_INTERVAL_US / 1e6,
+    grace: Annotated[
+        float,
+        typer.Option(
+            "--grace",
+            min=0,
+            help="Seconds a checkpoint may arrive late; older uncovered events are unvouched.",
+        ),
+    ] = DEFAULT_GRACE_US / 1e6,
     store_path: StorePath = _DEFAULT_STORE,
     clickhouse_url: ClickHouseUrl = None,
     database: Database = StoreConfig.database,
 ) -> None:
-    """Verify the stored log: hashes, chains, checkpoints, digests. Exit 1 on any break."""
+    """Verify the stored log: hashes, chains, checkpoints, digests.
+
+    Exit 0 intact and vouched, 1 on any break, 2 on a usage error, 3 intact but unvouched
+    (events older than the checkpoint interval plus the grace that no trusted checkpoint
+    covers)."""
     from .verify import count_events, verify_store
 
     since_us = parse_since(since) if since else None
@@ -229,83 +269,15 @@ def verify_command(
                     digest_public_keys=pipeline_keys,
                     record=record,
                     progress=lambda stream, n: bar.update(task, advance=n, description=stream),
+                    checkpoint_interval_us=int(checkpoint_interval * 1e6),
+                    grace_us=int(grace * 1e6),
                 )
             except PipelineError as exc:
                 raise _fail(str(exc)) from exc
-    if as_json:
-        _print_json(report)
-    else:
-        _print_report(console, report)
-    if report.findings:
-        raise typer.Exit(1)
-
-
-def _print_json(report: StoreVerifyReport) -> None:
-    doc = {
-        "ok": report.ok,
-        "events": report.events,
-        "digests_checked": report.digests_checked,
-        "findings": [
-            {
-                "stream_id": f.stream_id,
-                "seq": f.seq,
-                "class": f.cls,
-                "detail": f.detail,
-                "event_id": f.event_id,
-            }
-            for f in report.findings
-        ],
-        "streams": {
-            s.stream_id: {
-                "events": s.events,
-                "first_seq": s.first_seq,
-                "last_seq": s.last_seq,
-                "verified_through": s.verified_through,
-                "digested_through": report.digested_through.get(s.stream_id),
-            }
-            for s in report.streams.values()
-        },
-    }
-    typer.echo(json.dumps(doc, indent=2))
-
-
-def _print_report(console: Console, report: StoreVerifyReport) -> None:
-    if report.findings:
-        table = Table(title=f"{len(report.findings)} integrity break(s)", title_style="bold red")
-        for name in ("stream", "seq", "class", "detail"):
-            table.add_column(name, overflow="fold")
-        for f in report.findings:
-            table.add_row(f.stream_id, str(f.seq), f"[red]{f.cls}[/red]", f.detail)
-        console.print(table)
-    broken: dict[str, int] = {}
-    for f in report.findings:
-        broken[f.stream_id] = broken.get(f.stream_id, 0) + 1
-    summary = Table(title="streams")
-    for name in ("stream", "events", "seq", "verified through", "digested through", "status"):
-        summary.add_column(name, overflow="fold")
-    for s in report.streams.values():
-        span = f"{s.first_seq}..{s.last_seq}" if s.first_seq is not None else "-"
-        dig = report.digested_through.get(s.stream_id)
-        status = f"[red]{broken[s.stream_id]} break(s)[/red]" if s.stream_id in broken else "ok"
-        summary.add_row(
-            s.stream_id,
-            str(s.events),
-            span,
-            "-" if s.verified_through is None else str(s.verified_through),
-            "-" if dig is None else str(dig),
-            status,
-        )
-    console.print(summary)
-    n, streams = report.events, len(report.streams)
-    if report.findings:
-        console.print(
-            f"[bold red]BROKEN[/]: {len(report.findings)} break(s) in {len(broken)} stream(s)"
-        )
-    else:
-        console.print(
-            f"[bold green]OK[/]: {n} events in {streams} stream(s) verified"
-            f", {report.digests_checked} digest(s) checked"
-        )
+    print_report(console, report, as_json=as_json)
+    code = exit_code(report)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
 @digests_app.command("run")
@@ -319,6 +291,10 @@ def digests_run(
         typer.Option(
             help="Keep running: a digest run every this many seconds until SIGTERM (a service)."
         ),
+    ] = None,
+    heartbeat: Annotated[
+        Path | None,
+        typer.Option(help="Touch this file after every successful run (a service healthcheck)."),
     ] = None,
     store_path: StorePath = _DEFAULT_STORE,
     clickhouse_url: ClickHouseUrl = None,
@@ -349,6 +325,8 @@ def digests_run(
                 typer.echo(f"{len(made)} new digest(s), signed by key {signer.key_id}")
                 if result is not None:
                     _echo_export(result, export)
+                if heartbeat is not None:
+                    heartbeat.touch()
             if every is None or stop.wait(every):
                 break
 

@@ -8,59 +8,65 @@ Stream by stream (one stream's events in memory at a time), it
    signatures against the pipeline's trusted key, the digest chain (a missing digest is
    ``deleted``), and each digest's Merkle root recomputed over the stored events of its seq
    range (``DigestCheck``);
-3. across streams, finds events stored in more than one stream (same ``event_id``): the copy
-   that does not belong is ``replayed``.
+3. across streams, finds events stored at more than one place (same ``event_id`` in another
+   stream, or at another seq of its own): the copy that does not belong is ``replayed``;
+4. compares the stream's end with the head the pipeline recorded (``chain_heads``): events
+   cut behind it are ``truncated`` even with no checkpoint or digest left;
+5. adds the breaks found at ingest (``integrity_findings`` of source ``collector`` or
+   ``pipeline``): a batch that did not continue its stream's chain is kept beside it, not in
+   ``events``, so only its stored finding tells of it -- and it stays a break.
 
-Findings are returned in a :class:`StoreVerifyReport` and written to ``integrity_findings``
-(source ``verify``).
+Whatever the seq values, the work is linear in the stored rows (a gap of 2^53 costs nothing).
+Each stream is also judged *vouched* or not (``StreamSummary.unvouched``, see
+``tooltrail.contract.verify``): events older than ``checkpoint_interval_us`` + ``grace_us``
+that no trusted emitter checkpoint covers. The digests do not vouch for a tail: they prove the
+store unedited since, not that the emitter wrote it.
+
+Findings are returned in a :class:`StoreVerifyReport`; those found here (not the ingest ones,
+already stored) are written to ``integrity_findings`` (source ``verify``).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import math
 import os
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from tooltrail.contract import (
-    GENESIS_DIGEST_HASH,
-    ContractError,
+    DEFAULT_CHECKPOINT_INTERVAL_US,
+    DEFAULT_GRACE_US,
     Finding,
-    SignatureError,
     StreamSummary,
     VerifyReport,
-    compute_hash,
-    digest_hash,
     load_public_keys,
-    merkle_root_hex,
     verify,
-    verify_checkpoint,
 )
 
 from ..store import Store
+from ._digestcheck import DigestCheck
 from .digests import (
     HOUR_US,
     DigestSets,
     _rows,
-    digest_order,
-    digest_problem,
     digest_sets,
-    hour_name,
 )
 
-__all__ = ["DigestCheck", "Progress", "StoreVerifyReport", "count_events", "verify_store"]
+__all__ = [
+    "DigestCheck",
+    "Progress",
+    "StoreVerifyReport",
+    "Vouching",
+    "count_events",
+    "verify_store",
+]
 
 log = logging.getLogger(__name__)
 
 #: with ``since_us``, events up to this much older are read too: late events of the window
 _LATE_US: Final = HOUR_US
 _CHAIN_CLASSES: Final = frozenset({"modified", "inserted", "forked"})
-#: at most this many ways to pick one event per seq where two claim one seq
-_MAX_CHOICES: Final = 16
 
 Progress = Callable[[str, int], None]
 """Called after each stream with its id and the number of events verified."""
@@ -75,6 +81,15 @@ class StoreVerifyReport(VerifyReport):
     digests_checked: int = 0
     #: per stream, the highest seq a valid digest covers with nothing broken up to it
     digested_through: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Vouching:
+    """When a tail no trusted checkpoint covers counts as unvouched (see ``verify``)."""
+
+    now_us: int | None = None
+    checkpoint_interval_us: int = DEFAULT_CHECKPOINT_INTERVAL_US
+    grace_us: int = DEFAULT_GRACE_US
 
 
 def _where(source: str | None, since_us: int | None) -> tuple[str, dict[str, Any]]:
@@ -127,6 +142,9 @@ def verify_store(
     digest_public_keys: Keys = (),
     progress: Progress | None = None,
     record: bool = True,
+    now_us: int | None = None,
+    checkpoint_interval_us: int = DEFAULT_CHECKPOINT_INTERVAL_US,
+    grace_us: int = DEFAULT_GRACE_US,
 ) -> StoreVerifyReport:
     """Verify the stored events (of ``source``, from ``since_us`` on) and return every break.
 
@@ -134,7 +152,9 @@ def verify_store(
     keys trusted for one source (e.g. the collector key file's signers). Digests are checked
     when ``digests_dir`` (files kept outside the store) and/or ``store_digests`` are given;
     their signatures need ``digest_public_keys`` (the pipeline's key). With ``record``, the
-    findings are written to ``integrity_findings`` (source ``verify``).
+    findings are written to ``integrity_findings`` (source ``verify``). A tail older than
+    ``checkpoint_interval_us`` + ``grace_us`` before ``now_us`` (default: the clock) that no
+    trusted checkpoint covers makes its stream unvouched.
     """
     keys = load_public_keys(public_keys)
     digest_keys = load_public_keys(digest_public_keys)
@@ -145,6 +165,7 @@ def verify_store(
     streams = set(store.streams(source=source))
     for _, by_stream in sets:  # a stream whose every event is gone still has its digests
         streams.update(s for s in by_stream if source is None or s.startswith(f"{source}."))
+    heads = _recorded_heads(store)
     for stream_id in sorted(streams):
         n = _verify_stream(
             store,
@@ -156,12 +177,16 @@ def verify_store(
             source_keys=source_keys,
             sets=sets,
             digest_keys=digest_keys,
+            vouching=Vouching(now_us, checkpoint_interval_us, grace_us),
+            recorded_head=heads.get(stream_id),
         )
         if progress is not None:
             progress(stream_id, n)
     _replays(store, report, source, since_us)
+    found_here = list(report.findings)
+    _ingest_findings(store, report, source, since_us)
     report.findings.sort(key=lambda f: (f.stream_id, f.seq, f.cls))
-    if record and report.findings:
+    if record and found_here:
         store.record_findings(
             [
                 {
@@ -172,7 +197,7 @@ def verify_store(
                     "event_id": f.event_id or "",
                     "source": "verify",
                 }
-                for f in report.findings
+                for f in found_here
             ]
         )
     if report.findings:
@@ -191,6 +216,8 @@ def _verify_stream(
     source_keys: Callable[[str], Iterable[bytes | str]] | None,
     sets: DigestSets,
     digest_keys: Mapping[str, bytes],
+    vouching: Vouching,
+    recorded_head: int | None,
 ) -> int:
     events, start = _window(store, stream_id, source, since_us)
     if since_us is not None and not events:
@@ -206,8 +233,16 @@ def _verify_stream(
     ]
 
     def chain(evs: list[dict[str, Any]]) -> VerifyReport:
-        complete = since_us is None
-        return verify(evs, checkpoints, trusted, complete=complete, raise_on_break=False)
+        return verify(
+            evs,
+            checkpoints,
+            trusted,
+            complete=since_us is None,
+            raise_on_break=False,
+            now_us=vouching.now_us,
+            checkpoint_interval_us=vouching.checkpoint_interval_us,
+            grace_us=vouching.grace_us,
+        )
 
     result = chain(events)
     if start is not None and any(f.cls == "deleted" for f in result.findings):
@@ -231,189 +266,66 @@ def _verify_stream(
         through = check.digested_through()
         if through is not None:
             report.digested_through[stream_id] = through
+    cut = since_us is None and recorded_head is not None and recorded_head > stored_last
+    if cut and not any(f.cls == "truncated" for f in findings):
+        detail = (
+            f"the store's chain head is at seq {recorded_head};"
+            f" the stored events end at {stored_last}"
+        )
+        findings.append(Finding("truncated", stream_id, stored_last + 1, detail))
     report.streams[stream_id] = summary
     report.findings.extend(findings)
     return len(events)
 
 
-class DigestCheck:
-    """One stream's digests against its stored events (sorted by seq): collects findings.
+def _recorded_heads(store: Store) -> dict[str, int]:
+    """The seq the pipeline recorded as each stream's head (``chain_heads``)."""
+    sql = f"SELECT stream_id, max(seq) FROM {store.database}.chain_heads GROUP BY stream_id"  # noqa: S608
+    return {str(s): int(q) for s, q in _rows(store, sql)}
 
-    ``chain`` are the contract's findings for the stream: a digest whose root differs is
-    reported on its own only when they explain nothing in its range; where two events claim
-    one seq, the digest decides which is genuine.
+
+def _ingest_findings(
+    store: Store, report: StoreVerifyReport, source: str | None, since_us: int | None
+) -> None:
+    """The breaks found at ingest (collector, pipeline), stored in ``integrity_findings``.
+
+    They stay breaks: the events they name may never have reached ``events`` (quarantined).
+    One already found here (same stream, seq and class) is not repeated.
     """
-
-    def __init__(
-        self,
-        stream_id: str,
-        events: list[dict[str, Any]],
-        chain: list[Finding],
-        stored_last: int,
-        window_start: int | None,
-        keys: Mapping[str, bytes],
-    ) -> None:
-        self.stream_id = stream_id
-        self.events = events
-        self.seqs = [e["seq"] for e in events]
-        self.chain = chain
-        self.stored_last = stored_last
-        self.window_start = window_start
-        self.keys = keys
-        self.findings: list[Finding] = []
-        self.weak: list[tuple[Finding, int, int]] = []  # root mismatches, with their range
-        self.decided: set[int] = set()  # seqs where the digest told the genuine event
-        self.matched: list[int] = []  # last_seq of each digest whose root matched
-        self._roots: dict[tuple[int, int], str] = {}  # (first, last) -> root, for two sets
-        self.checked = 0
-
-    def _add(self, cls: str, seq: int, detail: str, event_id: str | None = None) -> None:
-        self.findings.append(Finding(cls, self.stream_id, seq, detail, event_id))
-
-    def run(self, digests: Iterable[dict[str, Any]], label: str) -> None:
-        prev: dict[str, Any] | None = None
-        prev_ok = False
-        for d in sorted(digests, key=digest_order):
-            problem = digest_problem(d)
-            if problem is not None:
-                seq = d.get("first_seq")
-                self._add("bad_checkpoint", seq if type(seq) is int else 0, f"{label}: {problem}")
-                continue
-            first, last = d["first_seq"], d["last_seq"]
-            what = f"the digest of hour {hour_name(d['hour'])} (seq {first}..{last})"
-            if prev is not None and digest_hash(prev) == digest_hash(d):
-                continue  # the same digest twice
-            ok = True
-            try:
-                verify_checkpoint(d, self.keys)
-            except SignatureError as exc:
-                ok = False
-                reason = str(exc).replace("checkpoint ", "")
-                self._add("bad_checkpoint", d["first_seq"], f"{label}: {what}: {reason}")
-            if ok:
-                self._link(prev, prev_ok, d, label, what)
-            if ok and (self.window_start is None or d["first_seq"] >= self.window_start):
-                self.checked += 1
-                self._root(d, label, what)
-            prev, prev_ok = d, ok
-
-    def _link(
-        self, prev: dict[str, Any] | None, prev_ok: bool, d: dict[str, Any], label: str, what: str
-    ) -> None:
-        first = d["first_seq"]
-        if prev is None:
-            if d["prev_digest_hash"] != GENESIS_DIGEST_HASH:
-                detail = f"{label}: no digest covers seq before {first}: {what} is not the first"
-                self._add("deleted", 0, detail)
-            return
-        if not prev_ok:
-            return  # a digest with a bad signature is reported already; it links nothing
-        last = prev["last_seq"]
-        if first <= last:
-            self._add("forked", first, f"{label}: two digests cover seq {first}..{last}")
-        elif first > last + 1:
-            detail = f"{label}: no digest covers seq {last + 1}..{first - 1}: a digest is missing"
-            self._add("deleted", last + 1, detail)
-        elif d["prev_digest_hash"] != digest_hash(prev):
-            detail = f"{label}: {what} does not link to the digest before it (another was signed)"
-            self._add("modified", prev["first_seq"], detail)
-
-    def _root(self, d: dict[str, Any], label: str, what: str) -> None:
-        first, last = d["first_seq"], d["last_seq"]
-        lo, hi = bisect_left(self.seqs, first), bisect_right(self.seqs, last)
-        if hi - lo == last - first + 1 and self.seqs[lo] == first and self.seqs[hi - 1] == last:
-            # one event per seq (the usual case): no choice to make
-            root = self._roots.get((first, last))
-            if root is None:
-                root = merkle_root_hex(e["hash"] for e in self.events[lo:hi])
-                self._roots[first, last] = root
-            if root == d["merkle_root"]:
-                self.matched.append(last)
-                return
-        groups: dict[int, list[dict[str, Any]]] = {}
-        for e in self.events[lo:hi]:
-            same = groups.setdefault(e["seq"], [])
-            if all(x["hash"] != e["hash"] for x in same):
-                same.append(e)
-        gaps = [q for q in range(first, min(last, self.stored_last) + 1) if q not in groups]
-        for _, run in itertools.groupby(enumerate(gaps), key=lambda p: p[1] - p[0]):
-            seqs = [q for _, q in run]
-            detail = f"{label}: seq {seqs[0]}..{seqs[-1]} are missing; {what} covers them"
-            self._add("deleted", seqs[0], detail)
-        if last > self.stored_last:
-            end = self.stored_last
-            detail = f"{label}: {what} covers seq up to {last}; the stream ends at {end}"
-            self._add("truncated", end + 1, detail)
-        if gaps or last > self.stored_last:
-            return
-        rows = [self._plausible_first(groups, q) for q in range(first, last + 1)]
-        ways = math.prod(len(r) for r in rows)
-        picks = itertools.product(*rows) if ways <= _MAX_CHOICES else iter([[r[0] for r in rows]])
-        for pick in picks:
-            if merkle_root_hex(e["hash"] for e in pick) == d["merkle_root"]:
-                self.matched.append(last)
-                for genuine, claims in zip(pick, rows, strict=True):
-                    for e in claims:
-                        if e is not genuine:
-                            self.decided.add(e["seq"])
-                            detail = f"{label}: not the event {what} covers"
-                            self._add("inserted", e["seq"], detail, e.get("event_id"))
-                return
-        detail = (
-            f"{label}: the stored events differ from {what} (Merkle root): the range was rewritten"
-        )
-        self.weak.append((Finding("modified", self.stream_id, first, detail), first, last))
-
-    def _at(self, q: int) -> list[dict[str, Any]]:
-        return self.events[bisect_left(self.seqs, q) : bisect_right(self.seqs, q)]
-
-    def _plausible_first(
-        self, groups: dict[int, list[dict[str, Any]]], q: int
-    ) -> list[dict[str, Any]]:
-        """The events claiming seq ``q``; first those that hash right and link both ways."""
-        claims = groups[q]
-        if len(claims) == 1:
-            return claims
-        before = {e["hash"] for e in self._at(q - 1)}
-        after = {e["prev_hash"] for e in self._at(q + 1)}
-
-        def doubt(e: dict[str, Any]) -> int:
-            linked = (not before or e["prev_hash"] in before) + (not after or e["hash"] in after)
-            try:
-                intact = compute_hash(e) == e["hash"]
-            except ContractError:
-                intact = False
-            return (not intact) * 2 + 2 - linked
-
-        return sorted(claims, key=doubt)
-
-    def merged(self) -> list[Finding]:
-        """The chain's findings and the digests', without repeats (class and seq)."""
-        chain = [
-            c for c in self.chain if not (c.seq in self.decided and c.cls in ("forked", "inserted"))
-        ]
-        found = chain + self.findings
-        found += [w for w, a, b in self.weak if not any(a <= c.seq <= b for c in found)]
-        out: dict[tuple[str, int], Finding] = {}
-        for f in found:
-            out.setdefault((f.cls, f.seq), f)
-        return list(out.values())
-
-    def digested_through(self) -> int | None:
-        first_break = min((f.seq for f in self.merged()), default=None)
-        ok = [q for q in self.matched if first_break is None or q < first_break]
-        return max(ok, default=None)
+    where: list[str] = ["source != 'verify'"]
+    params: dict[str, Any] = {}
+    if source is not None:
+        where.append("startsWith(stream_id, {prefix:String})")
+        params["prefix"] = f"{source}."
+    if since_us is not None:
+        where.append("found_at >= fromUnixTimestamp64Micro(toInt64({since:UInt64}), 'UTC')")
+        params["since"] = since_us
+    sql = (
+        "SELECT stream_id, seq, class, detail, source, event_id"  # noqa: S608 - see _rows
+        f" FROM {store.database}.integrity_findings FINAL WHERE {' AND '.join(where)}"
+        " ORDER BY stream_id, seq, class LIMIT 100000"
+    )
+    have = {(f.stream_id, f.seq, f.cls) for f in report.findings}
+    for stream_id, seq, cls, detail, origin, event_id in _rows(store, sql, params):
+        key = (str(stream_id), int(seq), str(cls))
+        if key in have:
+            continue
+        have.add(key)
+        report.streams.setdefault(key[0], StreamSummary(key[0]))
+        detail = f"found at ingest ({origin}): {detail}"
+        report.findings.append(Finding(key[2], key[0], key[1], detail, str(event_id) or None))
 
 
 def _replays(
     store: Store, report: StoreVerifyReport, source: str | None, since_us: int | None
 ) -> None:
-    """Events stored in more than one stream: name the copies ``replayed``."""
+    """Events stored at more than one place (another stream, or another seq of the same
+    stream: an old event re-chained): name the copies ``replayed``."""
     where, params = _where(source, since_us)
     sql = (
         f"SELECT event_id, groupArray((stream_id, seq)) FROM (SELECT DISTINCT event_id,"  # noqa: S608
         f" stream_id, seq FROM {store.database}.events FINAL WHERE {where})"
-        " GROUP BY event_id HAVING uniqExact(stream_id) > 1 ORDER BY event_id LIMIT 100000"
+        " GROUP BY event_id HAVING count() > 1 ORDER BY event_id LIMIT 100000"
     )
     groups = {
         str(eid): [(str(s), int(q)) for s, q in places] for eid, places in _rows(store, sql, params)
