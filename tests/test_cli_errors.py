@@ -113,3 +113,17 @@ def test_up_refuses_a_second_instance_and_a_taken_port_in_one_line_and_stops_on_
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert out.strip().splitlines()[-1].startswith("tooltrail up: stopped (0 event(s) accepted")
+
+
+def test_simulate_without_a_collector_says_so_in_one_line_at_once(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    result = _run(
+        ["simulate", "--days", "1", "--users", "1", "--collector-url", f"http://127.0.0.1:{port}"],
+        tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: no collector answers at http://127.0.0.1:{port}")
+    assert "tooltrail up" in result.stderr
+    assert not (tmp_path / "sim-labels.json").exists()  # nothing was simulated or written
