@@ -14,6 +14,7 @@ Tables (``version 1``):
                        events claiming one seq (a fork, an insertion) both stay, as evidence.
                        Partitioned by day of event time; optional TTL (``ttl_days``) drops whole
                        parts. ``time`` (DateTime64) is computed from the exact integer ``ts`` (µs).
+                       (version 3) the columns of contract version 2's fields.
 ``rollup_1m``          AggregatingMergeTree fed by ``rollup_1m_mv``: per minute of event time ×
                        source kind × source name × server address × method × tool × user: calls,
                        errors, denials, args/result bytes, duration sum/max (SimpleAggregate),
@@ -27,7 +28,7 @@ Tables (``version 1``):
 ``digests``            reserved: hourly signed Merkle digests per stream.
 ``leases``             (version 2) who runs the detectors: one row per (name, term, holder),
                        renewals replace it (``tooltrail.detectors.lease``).
-``quarantine``         (version 3) evidence kept beside the streams, never in them: what did
+``quarantine``         (version 4) evidence kept beside the streams, never in them: what did
                        not continue a stream's chain (``quarantine.py``).
 ``schema_migrations``  one row per applied migration version.
 
@@ -64,6 +65,13 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 _LC = "LowCardinality(String)"
 _Z = "CODEC(ZSTD(1))"
 
+#: columns added by contract version 2 (migration 3 adds them to a store made before it)
+_V2_EVENT_COLUMNS: Final = (
+    ("server_port", "Nullable(UInt16)"),
+    ("network_transport", _LC),
+    ("protocol_name", _LC),
+    ("operation", _LC),
+)
 #: the inserted columns of ``events`` (name, type), in the order ``rows.event_to_row`` fills them
 EVENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("stream_id", f"String {_Z}"),
@@ -108,6 +116,7 @@ EVENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("redactions", "Map(LowCardinality(String), UInt64)"),
     ("attrs", "String CODEC(ZSTD(3))"),
     ("integrity", _LC),
+    *_V2_EVENT_COLUMNS,
 )
 CHECKPOINT_COLUMNS: Final = (
     ("stream_id", "String"),
@@ -258,6 +267,13 @@ ORDER BY (stream_id, hour)""",
     ]
 
 
+def _contract_v2(db: str) -> list[str]:
+    return [
+        f"ALTER TABLE {db}.events ADD COLUMN IF NOT EXISTS `{name}` {kind}"
+        for name, kind in _V2_EVENT_COLUMNS
+    ]
+
+
 def _leases(db: str) -> list[str]:
     return [
         f"""CREATE TABLE IF NOT EXISTS {db}.leases (
@@ -285,7 +301,8 @@ class Migration:
 MIGRATIONS: Final = (
     Migration(1, "events, rollup_1m (+ view), chain heads, checkpoints, findings, alerts", _v1),
     Migration(2, "leases: one active detectors instance per store", _leases),
-    Migration(3, "quarantine: evidence kept beside the streams", quarantine_statements),
+    Migration(3, "events: the columns of contract version 2", _contract_v2),
+    Migration(4, "quarantine: evidence kept beside the streams", quarantine_statements),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
