@@ -6,8 +6,8 @@ holding an API key who posts what it likes. After the attack the genuine emitter
 and then: every event it recorded is stored exactly once (after a fork, on a successor stream
 that names the old one), ``verify`` proves the store, the attacker's events sit in the quarantine
 table, never among the events, and its findings are in ``integrity_findings`` (where the
-detectors raise a critical alert). The hijack and fork cases run on both paths: embedded
-(collector → chDB) and Kafka (collector → Tansu → processor → chDB).
+detectors raise a critical alert). Every case runs on both paths: embedded (collector → chDB)
+and Kafka (collector → Tansu → processor → chDB).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import pytest
 
 from tests._infra.fixtures import tansu, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu
+from tooltrail.cli.up import Stack
 from tooltrail.collector.auth import KeyStore
 from tooltrail.contract import GENESIS_HASH, SPEC_VERSION, checkpoint_body, seal
 from tooltrail.contract.streams import FORKED_AT, FORKED_FROM
@@ -32,7 +33,6 @@ from tooltrail.detectors.runner import Detection
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.emitter import Emitter
 from tooltrail.pipeline.integrity import verify_store
-from tooltrail.up import Stack
 
 pytestmark = pytest.mark.store
 
@@ -190,13 +190,6 @@ def rig(
         yield Rig(stack, KeyStore(keys_file), tmp_path, kafka)
 
 
-@pytest.fixture
-def embedded(tmp_path: Path) -> Iterator[Rig]:
-    keys_file = tmp_path / "keys.json"
-    with Stack(store_path=tmp_path / "store", keys_file=keys_file, port=0) as stack:
-        yield Rig(stack, KeyStore(keys_file), tmp_path, False)
-
-
 # -- property 1: no writer can make another's events disappear ---------------------------------
 
 
@@ -304,8 +297,7 @@ def test_a_fork_at_an_accepted_seq_is_quarantined_never_a_duplicate(rig: Rig) ->
     em.close()
 
 
-def test_wrong_prev_hash_at_head_plus_one_is_quarantined(embedded: Rig) -> None:
-    rig = embedded
+def test_wrong_prev_hash_at_head_plus_one_is_quarantined(rig: Rig) -> None:
     em = rig.emitter()
     rig.write(em, 4)
     stream = em.stream_id
@@ -320,8 +312,7 @@ def test_wrong_prev_hash_at_head_plus_one_is_quarantined(embedded: Rig) -> None:
     em.close()
 
 
-def test_a_replay_of_an_old_batch_with_new_content_is_quarantined(embedded: Rig) -> None:
-    rig = embedded
+def test_a_replay_of_an_old_batch_with_new_content_is_quarantined(rig: Rig) -> None:
     em = rig.emitter()
     rig.write(em, 6)
     stream = em.stream_id
@@ -337,8 +328,7 @@ def test_a_replay_of_an_old_batch_with_new_content_is_quarantined(embedded: Rig)
     em.close()
 
 
-def test_a_snapshot_restored_spool_continues_on_a_successor_stream(embedded: Rig) -> None:
-    rig = embedded
+def test_a_snapshot_restored_spool_continues_on_a_successor_stream(rig: Rig) -> None:
     em = rig.emitter()
     rig.write(em, 5)
     stream = em.stream_id
@@ -358,6 +348,9 @@ def test_a_snapshot_restored_spool_continues_on_a_successor_stream(embedded: Rig
     where = rig.assert_every_genuine_event_stored_and_verified()
     assert where[stream] == list(range(10))
     assert where[successor] == list(range(5))
+    # the restored emitter's first batch (its versions of seq 5..), kept beside the stream
+    forked = [q["seq"] for q in rig.quarantined(stream) if q["kind"] == "event"]
+    assert forked == list(range(5, 5 + len(forked)))
     assert ("forked", 5) in rig.findings(stream)
     rig.write(em, 3)  # and the successor goes on
     assert rig.assert_every_genuine_event_stored_and_verified()[successor] == list(range(8))
@@ -367,8 +360,7 @@ def test_a_snapshot_restored_spool_continues_on_a_successor_stream(embedded: Rig
 # -- property 3: resent checkpoints are stored -------------------------------------------------
 
 
-def test_resent_checkpoints_of_an_all_duplicate_batch_are_stored(embedded: Rig) -> None:
-    rig = embedded
+def test_resent_checkpoints_of_an_all_duplicate_batch_are_stored(rig: Rig) -> None:
     em = rig.emitter()
     rig.write(em, 4)
     stream = em.stream_id
@@ -383,5 +375,5 @@ def test_resent_checkpoints_of_an_all_duplicate_batch_are_stored(embedded: Rig) 
     )
     assert r.status_code == 202, r.text
     assert (r.json()["accepted"], r.json()["duplicates"]) == (0, 4)
-    assert cp in rig.stack.store.checkpoints(stream_id=stream)
+    _wait("the checkpoint", lambda: cp in rig.stack.store.checkpoints(stream_id=stream))
     em.close()

@@ -146,7 +146,7 @@ def test_a_store_of_contract_v1_takes_v2_events_after_migration_3(any_store: Sto
     any_store.insert_segments([segment(v1)])
     for column in added:  # back to the events table of schema version 2
         run(any_store, f"ALTER TABLE {{db}}.events DROP COLUMN `{column}`")
-    run(any_store, "ALTER TABLE {db}.schema_migrations DELETE WHERE version = 3")
+    run(any_store, "ALTER TABLE {db}.schema_migrations DELETE WHERE version >= 3")
     assert any_store.migrate() == SCHEMA_VERSION
     v2 = build_chain(2, "svc.2222222222222222")
     for e in v2:
