@@ -119,7 +119,7 @@ BUILTIN: tuple[tuple[str, int, str], ...] = (
     *(("basic_auth", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BASIC}")
       for w in ("Basic", "basic", "BASIC")),
     ("slack_webhook", 0, r"://hooks\.slack\.com/(?:services|workflows|triggers)/"
-     r"(?P<s>[A-Za-z0-9_/+-]{8,})"),
+     r"(?P<s>[A-Za-z0-9_/+-]+)"),
     ("url_password", 0, r"://[^\s:/@[\]]*:(?P<s>[^\s/?#[\]@]+)@"),
     *(("credit_card", 0, rf"{d}(?<![\w.]{d}){_CARD}") for d in "23456"),
 )  # fmt: skip

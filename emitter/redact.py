@@ -331,6 +331,8 @@ class Redactor:
         if typ == "secret_key":  # the name before the separator must name (or hint at) a secret
             head = s[max(last, st - 160) : st].rstrip(" ").rstrip("'\"").rstrip("\\")
             name = head[len(head.rstrip(_IDENT)) :]
+            if m.group()[0] == ":" and head[-len(name) - 1 : -len(name)] == "/":
+                return None  # a path segment before a colon: an image tag, a port, not a name
             low = name.lower()
             aws = "aws" in low and "secret" in low
             kind = self._key_kind(name) if name else _PLAIN
