@@ -1,7 +1,7 @@
 """High-entropy token detector: long random-looking tokens that no prefix rule knows.
 
-A *candidate* is a maximal run of ``[A-Za-z0-9+/=_-]`` (the base64 and base64url alphabets). It
-is judged on its core (trailing ``=`` stripped):
+A *candidate* is a maximal run of ``[A-Za-z0-9+/_-]`` (the base64 and base64url alphabets) with
+its ``=`` padding. It is judged on its core (the padding stripped):
 
 plain (any text)
     A token with two or more parts (between ``/``, ``_``, ``-``) that are words (``api``,
@@ -31,8 +31,8 @@ import re
 
 __all__ = ["CANDIDATE", "HINTED_CANDIDATE", "looks_random", "threshold"]
 
-CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-][A-Za-z0-9+/=_-]{19,}")
-HINTED_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-][A-Za-z0-9+/=_-]{7,}")
+CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}=*")
+HINTED_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{8,}=*")
 _HEX = re.compile(r"[0-9a-fA-F-]+")
 _TABLE = ((20, 3.3), (24, 3.5), (32, 3.75), (40, 3.9), (48, 4.0), (64, 4.1))
 _VOWELS = frozenset("aeiouAEIOU")
