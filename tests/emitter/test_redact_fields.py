@@ -153,3 +153,20 @@ def test_ids_cut_to_128_chars_leave_no_recognisable_head_behind(seed: int) -> No
         assert len(short(text)) <= 128
         leaks = [p for secret in sample.secrets for p in slices(secret) if p in cut]
         assert leaks == [], (sample.format, cut)
+
+
+def test_acknowledged_events_leave_the_disk_at_the_ack(tmp_path: Path) -> None:
+    """The spool is no lasting copy: once the collector took everything, no segment holds it."""
+    em, tx = emitter(tmp_path)
+    for i in range(20):
+        with em.record("tools/call", tool="t", args={"i": i}):
+            pass
+    events, _ = stored(em, tx, tmp_path)
+    assert len(events) == 20
+    segments = sorted((tmp_path / "spool").glob("*.seg"))
+    assert [p.stat().st_size for p in segments] == [0]
+    with em.record("tools/call", tool="t"):  # recording goes on in the new segment
+        pass
+    assert em.flush(30)
+    assert len([e for e in tx.events() if "mcp.method.name" in e]) == 21
+    em.close()
