@@ -32,7 +32,7 @@ _GENERATED = frozenset(
     }
 )  # fmt: skip
 #: ids and hashes the caller may pass on: skipped only when they have their hex shape
-_HEX_IDS = frozenset({"trace_id", "span_id", "mcp.tools.hash"})
+_HEX_IDS = frozenset({"trace_id", "span_id", "tooltrail.tools.hash", "mcp.tools.hash"})
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}").fullmatch
 
 
