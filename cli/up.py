@@ -41,6 +41,9 @@ class Stack:
         alert_sinks: Any = None,
         on_alert: Any = None,
         console_alerts: bool = False,
+        query_port: int | None = None,
+        query_password: str | None = None,
+        query_host: str = "127.0.0.1",
     ) -> None:
         self.store_path = store_path
         self.keys_file = keys_file
@@ -54,6 +57,11 @@ class Stack:
         self.alert_sinks = alert_sinks
         self.on_alert = on_alert
         self.console_alerts = console_alerts  # with the configured sinks, when none are given
+        # the read-only query endpoint over the store (None: not served)
+        self.query_port = query_port
+        self.query_password = query_password
+        self.query_host = query_host
+        self.query_server: Any = None
         self.detection: Any = None
         self.detect_metrics: Any = None
         self.store: Any = None
@@ -77,6 +85,8 @@ class Stack:
 
         self.store = open_store(StoreConfig(path=str(self.store_path)))
         self.store.migrate()
+        if self.query_port is not None:
+            self._serve_queries()
         app = self._collector_app()
         if self.detect:
             self._serve_detection_metrics(app)
@@ -94,6 +104,21 @@ class Stack:
         if self.detect:
             self._start_detection()
         return self
+
+    def _serve_queries(self) -> None:
+        """Readers other than this process (CLI, Grafana) query the store through this."""
+        import secrets
+
+        from tooltrail.pipeline.store.query_server import QueryServer
+
+        assert self.query_port is not None
+        self.query_server = QueryServer(
+            self.store_path,
+            password=self.query_password or secrets.token_urlsafe(18),
+            host=self.query_host,
+            port=self.query_port,
+            database=self.store.database,
+        ).start()
 
     def _serve_detection_metrics(self, app: Any) -> None:
         """``GET /metrics/detectors``: the detectors' Prometheus metrics beside the collector's."""
@@ -202,6 +227,9 @@ class Stack:
             thread.join(timeout=15)
         if self.detection is not None and self.detection.dispatcher is not None:
             self.detection.dispatcher.close(10)
+        if self.query_server is not None:
+            self.query_server.stop()
+            self.query_server = None
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -232,6 +260,17 @@ def up(
     detect: Annotated[
         bool, typer.Option(help="Score new windows and send alerts (TOOLTRAIL_DETECT_*).")
     ] = True,
+    query_port: Annotated[
+        int,
+        typer.Option(help="Read-only ClickHouse-HTTP query endpoint over the store (-1: none)."),
+    ] = 8123,
+    query_password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TOOLTRAIL_QUERY_PASSWORD",
+            help="Its password (user tooltrail); default: a random one, in STORE.query.json.",
+        ),
+    ] = None,
 ) -> None:
     """Collector, store, digests and detection in one process (embedded; --kafka: a broker)."""
     stack = Stack(
@@ -244,9 +283,18 @@ def up(
         digest_interval=digest_interval,
         detect=detect,
         console_alerts=True,
+        query_port=None if query_port < 0 else query_port,
+        query_password=query_password,
     )
     stack.start()
     typer.echo(f"tooltrail up: collector {stack.url}/v1/events, store {store_path}")
+    if stack.query_server is not None:
+        from tooltrail.pipeline.store.query_server import endpoint_file
+
+        typer.echo(
+            f"query endpoint (read-only ClickHouse HTTP) {stack.query_server.url}, user tooltrail, "
+            f"password in {endpoint_file(store_path)}: CLI reads and Grafana go through it"
+        )
     if not keys_file.exists():
         typer.echo("no keys yet: tooltrail keys create --source <name>")
     try:
