@@ -172,15 +172,17 @@ class Emitter:
         on_full: Literal["drop_newest", "drop_oldest"] = "drop_newest",
         clock: Callable[[], int] | None = None,
     ) -> None:
-        self._source = {"kind": source_kind, "name": source_name}
+        source = {"kind": source_kind, "name": source_name}
         if source_version:
-            self._source["version"] = source_version
-        self._source["hostname"] = hostname or socket.gethostname()
+            source["version"] = source_version
+        source["hostname"] = hostname or socket.gethostname()
+        redact = Redact(redaction)
+        self._source: dict[str, str] = redact.value(source)  # fixed: redacted once, not per event
         self._clock = clock or _now_us
         self._lock = threading.Lock()
         self._stats = {"recorded": 0, "dropped": 0, "errors": 0, "checkpoints": 0}
         self._pre: list[Stage] = [
-            Redact(redaction),
+            redact,
             Fingerprint(fingerprint_key, capture=capture_args, max_bytes=args_max_bytes),
         ]
         self._checkpoint_every = checkpoint_every
@@ -191,7 +193,7 @@ class Emitter:
         self._spool: Spool | None = None
         self._shipper: Shipper | None = None
         self.signer: Signer | None = None
-        self._chain = Chainer(self._new_stream_id(source_name), 0, GENESIS_HASH)
+        self._chain = Chainer(self._new_stream_id(self._source["name"]), 0, GENESIS_HASH)
         try:
             spool = self._open(spool_max_bytes, on_full, signing_key)
         except (OSError, EmitterError) as exc:
