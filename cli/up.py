@@ -82,6 +82,13 @@ class Stack:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Stack:
+        try:
+            return self._start()
+        except BaseException:  # nothing half-started outlives a failed start
+            self.stop()
+            raise
+
+    def _start(self) -> Stack:
         import uvicorn
 
         from tooltrail.pipeline.store import StoreConfig, open_store
@@ -114,14 +121,20 @@ class Stack:
 
         from tooltrail.pipeline.store.query_server import QueryServer
 
+        from tooltrail.pipeline.errors import StoreUnavailable
+
         assert self.query_port is not None
-        self.query_server = QueryServer(
+        server = QueryServer(
             self.store_path,
             password=self.query_password or secrets.token_urlsafe(18),
             host=self.query_host,
             port=self.query_port,
             database=self.store.database,
-        ).start()
+        )
+        try:
+            self.query_server = server.start()
+        except StoreUnavailable as exc:  # e.g. the port is taken: serve the rest
+            log.warning("%s; other processes cannot read the store while this one runs", exc)
 
     def _serve_detection_metrics(self, app: Any) -> None:
         """``GET /metrics/detectors``: the detectors' Prometheus metrics beside the collector's."""

@@ -38,7 +38,7 @@ from tooltrail.contract import (
 )
 
 from ..errors import PipelineError
-from ..store import Store, StoreConfig, open_store
+from ..store import Store, StoreConfig, open_store, store_in_use
 from ..store.query_server import served_config
 from ._report import EXIT_BROKEN, EXIT_OK, EXIT_UNVOUCHED, EXIT_USAGE, exit_code, print_report
 
@@ -122,13 +122,14 @@ def open_store_option(store_path: Path, url: str | None, database: str) -> Store
         if served is not None:
             typer.echo(f"store held by `tooltrail up`: reading via {served.url}", err=True)
             config = served
+        elif store_in_use(store_path):
+            raise _fail(f"the store {store_path} is open in a process serving no query endpoint")
     try:
         store = open_store(config)
         if served is None:
             store.migrate()
     except (PipelineError, ValueError) as exc:
-        hint = " (in use by another process that serves no query endpoint)" * ("lock" in str(exc))
-        raise _fail(f"{exc}{hint}") from exc
+        raise _fail(str(exc)) from exc
     return store
 
 
