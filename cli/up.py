@@ -119,9 +119,8 @@ class Stack:
         """Readers other than this process (CLI, Grafana) query the store through this."""
         import secrets
 
-        from tooltrail.pipeline.store.query_server import QueryServer
-
         from tooltrail.pipeline.errors import StoreUnavailable
+        from tooltrail.pipeline.store.query_server import QueryServer
 
         assert self.query_port is not None
         server = QueryServer(
