@@ -6,7 +6,10 @@ Guarantees (see docs/event-contract.md for the stream rules):
 - auditing never raises into, and never blocks for long, the call it records: every failure is
   counted in ``stats()`` and logged;
 - a stream is one spool directory: a restarted process resumes the chain where the spool ends, so
-  a restart leaves no gap and a gap always means loss or deletion.
+  a restart leaves no gap and a gap always means loss or deletion;
+- every call leaves an event: a value with no canonical JSON form becomes a marker (``_encodable``);
+- a clean exit leaves the head signed: a final checkpoint at close, at interpreter exit and
+  (opt-in) on SIGTERM (``_lifecycle``), and one whenever the emitter goes idle.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Final, Literal, ParamSpec, TypeVar
 
 from tooltrail.contract import (
     GENESIS_HASH,
@@ -37,6 +40,8 @@ from tooltrail.contract import (
 )
 from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batch
 
+from . import _lifecycle
+from ._encodable import encodable_copy, repair
 from .errors import EmitterError
 from .redact import RedactionOptions
 from .shipper import Shipper
@@ -53,6 +58,8 @@ _getrandbits = random.getrandbits  # event ids need uniqueness, not secrecy
 
 
 _M62 = (1 << 62) - 1
+#: at most this many fields of one event are repaired (each repair names one field)
+_MAX_REPAIRS: Final = 8
 
 
 def _uuid7(ms: int) -> str:
@@ -146,6 +153,12 @@ class Emitter:
 
     ``spool_dir`` holds the stream: its events until the collector took them, the chain head, and
     (by default, when ``cryptography`` is installed) the Ed25519 signing key ``signing.key``.
+
+    Checkpoints (signed heads) are written every ``checkpoint_every`` events or
+    ``checkpoint_interval`` seconds while events flow, once no event came for ``checkpoint_idle``
+    seconds (0: never), on ``flush()`` and on ``close()`` — which runs by itself at interpreter
+    exit (``atexit``) and, once ``close_on_sigterm()`` was called (``audit_server`` does), on
+    SIGTERM. So the last events of a process that ends cleanly are always signed.
     """
 
     def __init__(
@@ -166,6 +179,7 @@ class Emitter:
         redaction: RedactionOptions | None = None,
         checkpoint_every: int = 1000,
         checkpoint_interval: float = 10.0,
+        checkpoint_idle: float = 2.0,
         batch_max_events: int = 500,
         flush_interval: float = 0.5,
         spool_max_bytes: int = 256 * 2**20,
@@ -180,13 +194,17 @@ class Emitter:
         self._source: dict[str, str] = redact.value(source)  # fixed: redacted once, not per event
         self._clock = clock or _now_us
         self._lock = threading.Lock()
-        self._stats = {"recorded": 0, "dropped": 0, "errors": 0, "checkpoints": 0}
+        self._stats = {"recorded": 0, "dropped": 0, "errors": 0, "repaired": 0, "checkpoints": 0}
         self._pre: list[Stage] = [
             redact,
             Fingerprint(fingerprint_key, capture=capture_args, max_bytes=args_max_bytes),
         ]
         self._checkpoint_every = checkpoint_every
         self._checkpoint_interval = checkpoint_interval
+        self._checkpoint_idle = checkpoint_idle
+        self._last_event = time.monotonic()
+        self._closing = threading.Event()
+        self._idle_thread: threading.Thread | None = None
         self._last_cp_seq = -1
         self._last_cp_time = time.monotonic()
         self._dir = Path(spool_dir)
@@ -214,6 +232,12 @@ class Emitter:
                 before_batch=self.checkpoint_if_due,
             )
             self._shipper.start()
+        _lifecycle.register(self)  # closed (final checkpoint) at interpreter exit
+        if checkpoint_idle > 0:
+            self._idle_thread = threading.Thread(
+                target=self._sign_when_idle, name="tooltrail-idle-checkpoint", daemon=True
+            )
+            self._idle_thread.start()
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -264,8 +288,12 @@ class Emitter:
         """A context manager that records one call when it exits (see ``Call``).
 
         Keyword fields: ``resource_uri``, ``prompt``, ``session_id``, ``request_id``,
-        ``trace_id``, ``span_id``, ``transport``, ``server_address``, ``protocol_version``,
-        ``tool_call_id``, ``tools_hash``, ``attrs``.
+        ``trace_id``, ``span_id``, ``transport`` (the MCP transport: ``stdio``,
+        ``streamable-http``, ``sse``, …; it also sets OpenTelemetry's ``network.transport`` and
+        ``network.protocol.name``), ``network_transport``, ``protocol_name``, ``server_address``
+        (a ``host:port`` is split into ``server.address`` and ``server.port``), ``server_port``,
+        ``protocol_version``, ``tool_call_id``, ``tools_hash``, ``error_type``, ``attrs``.
+        A ``tools/call`` carries ``gen_ai.operation.name = execute_tool``.
         """
         ts = self._clock()
         ev: dict[str, Any] = {
@@ -276,6 +304,8 @@ class Emitter:
             "mcp.method.name": method,
             "outcome": "ok",
         }
+        if method == "tools/call":
+            ev["gen_ai.operation.name"] = "execute_tool"
         if tool is not None:
             ev["gen_ai.tool.name"] = tool
         if args is not None:
@@ -288,8 +318,19 @@ class Emitter:
             name = _FIELD_NAMES.get(key)
             if name is None:
                 raise TypeError(f"record() got an unexpected keyword argument {key!r}")
-            if value is not None:
-                ev[name] = value if name == "attrs" else str(value)
+            if value is None:
+                continue
+            if name == "attrs":
+                ev[name] = value
+            elif name == "server.port":
+                if (port := _port_of(value)) is not None:
+                    ev[name] = port
+            else:
+                ev[name] = str(value)
+        if "tooltrail.transport" in ev:
+            _network_of(ev)
+        if "server.address" in ev and "server.port" not in ev:
+            _split_address(ev)
         return Call(self, ev)
 
     def audited(
@@ -324,17 +365,17 @@ class Emitter:
     def emit(self, event: dict[str, Any]) -> bool:
         """Run the stages over a finished event and spool it. Never raises; True if recorded."""
         try:
-            for stage in self._pre:
-                event = stage(event)
+            event = self._staged(event)
             spool = self._spool
             if spool is None:
                 raise EmitterError("no spool")
             with self._lock:
-                record = self._chain.link(event)
+                record = self._sealed(event)
                 if not spool.append(RECORD_EVENT + record):
                     self._stats["dropped"] += 1
                     return False
                 self._chain.commit(event)
+                self._last_event = time.monotonic()
                 self._stats["recorded"] += 1
                 due = event["seq"] - self._last_cp_seq >= self._checkpoint_every
             if self._shipper is not None:
@@ -349,6 +390,45 @@ class Emitter:
             if self._stats["errors"] <= 10 or self._stats["errors"] % 1000 == 0:
                 log.error("tooltrail: could not record an event: %r", exc)
         return False
+
+    def _staged(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The stages over ``event``; when they fail on a caller's value (no canonical form,
+        nesting too deep), over a copy whose unencodable values are markers (_encodable.py)."""
+        original = dict(event)
+        try:
+            for stage in self._pre:
+                event = stage(event)
+            return event
+        except DropEvent:
+            raise
+        except Exception as exc:
+            self._stats["repaired"] += 1
+            log.warning(
+                "tooltrail: a value of a %s call has no JSON form: %r",
+                event.get("mcp.method.name"),
+                exc,
+            )
+            event = encodable_copy(original)
+            for stage in self._pre:
+                event = stage(event)
+            return event
+
+    def _sealed(self, event: dict[str, Any]) -> bytes:
+        """Link ``event`` into the chain (not advancing it) as an event the contract accepts:
+        a field that breaks its rule is repaired (noted in ``attrs``) and the event sealed
+        again. Called under the lock."""
+        try:
+            record = self._chain.link(event)
+        except Exception:  # a caller's value (attrs, a string field) has no canonical form
+            self._stats["repaired"] += 1
+            event.update(encodable_copy(event))
+            record = self._chain.link(event)
+        for _ in range(_MAX_REPAIRS):
+            if not repair(event):
+                return record
+            self._stats["repaired"] += 1
+            record = self._chain.link(event)
+        return record
 
     # -- checkpoints, flushing ---------------------------------------------------------------
 
@@ -396,8 +476,29 @@ class Emitter:
             return self._spool is not None
         return self._shipper.flush(timeout)
 
+    def _sign_when_idle(self) -> None:
+        """Background: sign the head once no event came for ``checkpoint_idle`` seconds."""
+        idle = self._checkpoint_idle
+        while True:
+            wait = self._last_event + idle - time.monotonic()
+            if wait > 0:
+                if self._closing.wait(wait):
+                    return
+                continue
+            unsigned = self._chain.next_seq - 1 > self._last_cp_seq
+            if unsigned and self.checkpoint() is not None and self._shipper is not None:
+                self._shipper.wake()
+            if self._closing.wait(idle):  # nothing new since: look again an interval later
+                return
+
     def close(self, timeout: float = 5.0) -> None:
-        """Checkpoint, ship what can be shipped within ``timeout``, release the spool."""
+        """Checkpoint, ship what can be shipped within ``timeout``, release the spool.
+
+        Idempotent; called by itself at interpreter exit (see ``_lifecycle``)."""
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        _lifecycle.unregister(self)
         try:
             self.checkpoint()
             if self._shipper is not None:
@@ -427,6 +528,43 @@ class Emitter:
         self.close()
 
 
+def _port_of(value: Any) -> int | None:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        return None
+    return port if 0 <= port <= 65535 else None
+
+
+#: the MCP transport → OpenTelemetry's (network.transport, network.protocol.name)
+_NETWORK: Final = {
+    "stdio": ("pipe", None),
+    "streamable-http": ("tcp", "http"),
+    "sse": ("tcp", "http"),
+}
+
+
+def _network_of(ev: dict[str, Any]) -> None:
+    """Fill ``network.transport`` / ``network.protocol.name`` from the MCP transport name."""
+    transport, protocol = _NETWORK.get(ev["tooltrail.transport"], (None, None))
+    if transport is not None:
+        ev.setdefault("network.transport", transport)
+    if protocol is not None:
+        ev.setdefault("network.protocol.name", protocol)
+
+
+def _split_address(ev: dict[str, Any]) -> None:
+    """``host:port`` (``[v6]:port``) → ``server.address`` = host, ``server.port`` = port."""
+    host, sep, port = ev["server.address"].rpartition(":")
+    if not sep or not port.isdigit() or (":" in host and not host.endswith("]")):
+        return  # no port, or a bare IPv6 address
+    number = _port_of(port)
+    host = host.removeprefix("[").removesuffix("]")
+    if number is not None and host:
+        ev["server.address"] = host
+        ev["server.port"] = number
+
+
 _FIELD_NAMES = {
     "resource_uri": "mcp.resource.uri",
     "prompt": "gen_ai.prompt.name",
@@ -434,11 +572,14 @@ _FIELD_NAMES = {
     "request_id": "jsonrpc.request.id",
     "trace_id": "trace_id",
     "span_id": "span_id",
-    "transport": "network.transport",
+    "transport": "tooltrail.transport",
+    "network_transport": "network.transport",
+    "protocol_name": "network.protocol.name",
     "server_address": "server.address",
+    "server_port": "server.port",
     "protocol_version": "mcp.protocol.version",
     "tool_call_id": "gen_ai.tool.call.id",
-    "tools_hash": "mcp.tools.hash",
+    "tools_hash": "tooltrail.tools.hash",
     "error_type": "error.type",
     "attrs": "attrs",
 }
