@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -241,7 +242,10 @@ class Emitter:
         _lifecycle.register(self)  # closed (final checkpoint) at interpreter exit
         if checkpoint_idle > 0:
             self._idle_thread = threading.Thread(
-                target=self._sign_when_idle, name="tooltrail-idle-checkpoint", daemon=True
+                target=_sign_when_idle,
+                args=(weakref.ref(self), self._closing, checkpoint_idle),
+                name="tooltrail-idle-checkpoint",
+                daemon=True,
             )
             self._idle_thread.start()
 
@@ -502,20 +506,16 @@ class Emitter:
             return self._spool is not None
         return self._shipper.flush(timeout)
 
-    def _sign_when_idle(self) -> None:
-        """Background: sign the head once no event came for ``checkpoint_idle`` seconds."""
-        idle = self._checkpoint_idle
-        while True:
-            wait = self._last_event + idle - time.monotonic()
-            if wait > 0:
-                if self._closing.wait(wait):
-                    return
-                continue
-            unsigned = self._chain.next_seq - 1 > self._last_cp_seq
-            if unsigned and self.checkpoint() is not None and self._shipper is not None:
-                self._shipper.wake()
-            if self._closing.wait(idle):  # nothing new since: look again an interval later
-                return
+    def _sign_if_idle(self, idle: float) -> float:
+        """Sign the head if no event came for ``idle`` seconds; the seconds to wait before
+        looking again."""
+        wait = self._last_event + idle - time.monotonic()
+        if wait > 0:
+            return wait
+        unsigned = self._chain.next_seq - 1 > self._last_cp_seq
+        if unsigned and self.checkpoint() is not None and self._shipper is not None:
+            self._shipper.wake()
+        return idle  # nothing new since: look again an interval later
 
     def close(self, timeout: float = 5.0) -> None:
         """Checkpoint, ship what can be shipped within ``timeout``, release the spool.
@@ -589,6 +589,19 @@ def _split_address(ev: dict[str, Any]) -> None:
     if number is not None and host:
         ev["server.address"] = host
         ev["server.port"] = number
+
+
+def _sign_when_idle(ref: weakref.ref[Emitter], closing: threading.Event, idle: float) -> None:
+    """The idle-checkpoint thread; holds the emitter only weakly, so an emitter dropped without
+    close() is still collected (and its spool released) as before."""
+    while True:
+        emitter = ref()
+        if emitter is None:
+            return
+        wait = emitter._sign_if_idle(idle)
+        del emitter
+        if closing.wait(wait):
+            return
 
 
 _FIELD_NAMES = {
