@@ -85,16 +85,22 @@ class Redact:
             event["_args"] = redactor.redact_value(raw, counts)
             if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
+        clean = redactor.clean
         for name, value in event.items():
-            if name in _GENERATED or name[:1] == "_":
-                continue
-            if type(value) is str:
+            kind = type(value)
+            if kind is str:
+                if value in clean or name in _GENERATED or name[0] == "_":
+                    continue  # known clean (names, methods, ids seen before), or ours
                 if name in _HEX_IDS and _HEX_ID(value):
                     continue
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out
-            elif isinstance(value, dict | list | tuple | str):
+            elif (
+                kind is not int
+                and isinstance(value, dict | list | tuple | str)
+                and not (name in _GENERATED or name[0] == "_")
+            ):
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
