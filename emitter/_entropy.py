@@ -1,7 +1,9 @@
 """High-entropy token detector: long random-looking tokens that no prefix rule knows.
 
 A *candidate* is a maximal run of ``[A-Za-z0-9+/_-]`` (the base64 and base64url alphabets) with
-its ``=`` padding. It is judged on its core (the padding stripped):
+its ``=`` padding; a run that starts with ``/`` only when 20 characters follow before the next
+``/`` (an absolute path is none, which keeps the most common clean argument cheap). It is
+judged on its core (the padding stripped):
 
 plain (any text)
     A token that starts with ``/``, or has two or more parts (between ``/``, ``_``, ``-``) that
@@ -32,9 +34,15 @@ import re
 
 __all__ = ["CANDIDATE", "HINTED_CANDIDATE", "has_candidate", "looks_random", "threshold"]
 
-CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}=*")
+CANDIDATE = re.compile(
+    r"(?<![A-Za-z0-9+/_-])(?:/(?=[A-Za-z0-9+_-]{20}))?[A-Za-z0-9+_-][A-Za-z0-9+/_-]{19,}=*"
+)
 #: whether a string holds a candidate at all: one forward pass, cheaper than searching for one
-has_candidate = re.compile(r"(?:[A-Za-z0-9+/_-]{0,19}+[^A-Za-z0-9+/_-])*+[A-Za-z0-9+/_-]{20}").match
+has_candidate = re.compile(
+    r"(?:[A-Za-z0-9+/_-]{0,19}+[^A-Za-z0-9+/_-]"
+    r"|/[A-Za-z0-9+_-]{0,19}+(?:/[A-Za-z0-9+/_-]*+)?(?:[^A-Za-z0-9+/_-]|\Z))*+"
+    r"/?[A-Za-z0-9+_-][A-Za-z0-9+/_-]{19}"
+).match
 HINTED_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{8,}=*")
 _HEX = re.compile(r"[0-9a-fA-F-]+")
 _TABLE = ((20, 3.3), (24, 3.5), (32, 3.75), (40, 3.9), (48, 4.0), (64, 4.1))
