@@ -139,7 +139,7 @@ def test_ips_only_when_asked(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "options"),
-    [("default", RedactionOptions()), ("pii+ips", RedactionOptions(pii=True, ips=False))],
+    [("default", RedactionOptions()), ("pii+ips", RedactionOptions(pii=True, ips=True))],
 )
 def test_false_positive_rate_on_ordinary_arguments_is_bounded(
     name: str, options: RedactionOptions
