@@ -6,7 +6,12 @@ Guarantees (see docs/event-contract.md for the stream rules):
 - auditing never raises into, and never blocks for long, the call it records: every failure is
   counted in ``stats()`` and logged;
 - a stream is one spool directory: a restarted process resumes the chain where the spool ends, so
-  a restart leaves no gap and a gap always means loss or deletion.
+  a restart leaves no gap and a gap always means loss or deletion;
+- every call leaves an event: a value with no canonical JSON form becomes a marker (``_encodable``);
+- a clean exit leaves the head signed: a final checkpoint at close, at interpreter exit and
+  (opt-in) on SIGTERM (``_lifecycle``), and one whenever the emitter goes idle;
+- when the collector answers that the stream cannot go on (a fork: a restored spool, another
+  writer), the pending events continue on a new stream that names the old one (``successor``).
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import logging
 import os
 import random
 import socket
+import sys
 import threading
 import time
 import urllib.parse
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,14 +42,17 @@ from tooltrail.contract import (
     checkpoint_body,
     signing_available,
 )
+from tooltrail.contract.streams import new_stream_id
 from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batch
 
+from . import _lifecycle
 from ._encodable import encodable_copy, repair
 from .errors import EmitterError
 from .redact import RedactionOptions
 from .shipper import Shipper
 from .spool import Spool
 from .stages import Chainer, DropEvent, Fingerprint, Redact, Stage, json_size
+from .successor import rechain
 from .transport import HttpTransport, Transport
 
 __all__ = ["Actor", "Call", "Emitter"]
@@ -149,6 +159,12 @@ class Emitter:
 
     ``spool_dir`` holds the stream: its events until the collector took them, the chain head, and
     (by default, when ``cryptography`` is installed) the Ed25519 signing key ``signing.key``.
+
+    Checkpoints (signed heads) are written every ``checkpoint_every`` events or
+    ``checkpoint_interval`` seconds while events flow, once no event came for ``checkpoint_idle``
+    seconds (0: never), on ``flush()`` and on ``close()`` — which runs by itself at interpreter
+    exit (``atexit``) and, once ``close_on_sigterm()`` was called (``audit_server`` does), on
+    SIGTERM. So the last events of a process that ends cleanly are always signed.
     """
 
     def __init__(
@@ -169,6 +185,7 @@ class Emitter:
         redaction: RedactionOptions | None = None,
         checkpoint_every: int = 1000,
         checkpoint_interval: float = 10.0,
+        checkpoint_idle: float = 2.0,
         batch_max_events: int = 500,
         flush_interval: float = 0.5,
         spool_max_bytes: int = 256 * 2**20,
@@ -190,6 +207,10 @@ class Emitter:
         ]
         self._checkpoint_every = checkpoint_every
         self._checkpoint_interval = checkpoint_interval
+        self._checkpoint_idle = checkpoint_idle
+        self._last_event = time.monotonic()
+        self._closing = threading.Event()
+        self._idle_thread: threading.Thread | None = None
         self._last_cp_seq = -1
         self._last_cp_time = time.monotonic()
         self._dir = Path(spool_dir)
@@ -215,15 +236,45 @@ class Emitter:
                 batch_max_records=batch_max_events,
                 flush_interval=flush_interval,
                 before_batch=self.checkpoint_if_due,
+                on_new_stream=self._continue_on_new_stream,
             )
             self._shipper.start()
+        _lifecycle.register(self)  # closed (final checkpoint) at interpreter exit
+        if checkpoint_idle > 0:
+            self._idle_thread = threading.Thread(
+                target=_sign_when_idle,
+                args=(weakref.ref(self), self._closing, checkpoint_idle),
+                name="tooltrail-idle-checkpoint",
+                daemon=True,
+            )
+            self._idle_thread.start()
 
     # -- set-up ------------------------------------------------------------------------------
 
     @staticmethod
     def _new_stream_id(source_name: str) -> str:
-        safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in source_name)[:80]
-        return f"{safe or 'stream'}.{os.urandom(8).hex()}"
+        return new_stream_id(source_name)
+
+    def _continue_on_new_stream(self, old_stream: str, kept_through: int) -> None:
+        """The collector kept this stream's events only up to ``kept_through``: re-chain every
+        pending record onto a new stream that names this one (``successor``); raises if the
+        spool cannot be rewritten (the shipper retries)."""
+        spool = self._spool
+        if spool is None:
+            return
+        with self._lock:
+            if self._chain.stream_id != old_stream:
+                return  # moved on already
+            start = spool.ack_position()
+            pending = spool.read_batch(sys.maxsize, sys.maxsize)
+            new_id = new_stream_id(self._source["name"])
+            records, seq, last = rechain(
+                pending.records if pending else (), old_stream, kept_through, new_id
+            )
+            spool.replace_pending(start, records)
+            self._chain = Chainer(new_id, seq, last)
+            self._last_cp_seq = -1
+        log.warning("tooltrail: stream %s continues as %s (%d events)", old_stream, new_id, seq)
 
     def _open(
         self, max_bytes: int, on_full: Literal["drop_newest", "drop_oldest"], key: Any
@@ -354,6 +405,7 @@ class Emitter:
                     self._stats["dropped"] += 1
                     return False
                 self._chain.commit(event)
+                self._last_event = time.monotonic()
                 self._stats["recorded"] += 1
                 due = event["seq"] - self._last_cp_seq >= self._checkpoint_every
             if self._shipper is not None:
@@ -454,8 +506,25 @@ class Emitter:
             return self._spool is not None
         return self._shipper.flush(timeout)
 
+    def _sign_if_idle(self, idle: float) -> float:
+        """Sign the head if no event came for ``idle`` seconds; the seconds to wait before
+        looking again."""
+        wait = self._last_event + idle - time.monotonic()
+        if wait > 0:
+            return wait
+        unsigned = self._chain.next_seq - 1 > self._last_cp_seq
+        if unsigned and self.checkpoint() is not None and self._shipper is not None:
+            self._shipper.wake()
+        return idle  # nothing new since: look again an interval later
+
     def close(self, timeout: float = 5.0) -> None:
-        """Checkpoint, ship what can be shipped within ``timeout``, release the spool."""
+        """Checkpoint, ship what can be shipped within ``timeout``, release the spool.
+
+        Idempotent; called by itself at interpreter exit (see ``_lifecycle``)."""
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        _lifecycle.unregister(self)
         try:
             self.checkpoint()
             if self._shipper is not None:
@@ -520,6 +589,19 @@ def _split_address(ev: dict[str, Any]) -> None:
     if number is not None and host:
         ev["server.address"] = host
         ev["server.port"] = number
+
+
+def _sign_when_idle(ref: weakref.ref[Emitter], closing: threading.Event, idle: float) -> None:
+    """The idle-checkpoint thread; holds the emitter only weakly, so an emitter dropped without
+    close() is still collected (and its spool released) as before."""
+    while True:
+        emitter = ref()
+        if emitter is None:
+            return
+        wait = emitter._sign_if_idle(idle)
+        del emitter
+        if closing.wait(wait):
+            return
 
 
 _FIELD_NAMES = {
