@@ -29,6 +29,19 @@ Per entity-window (:data:`FEATURES`):
                         a resource it never touched before: a slow and steady trickle fills
                         many minutes, a burst only a few. Counted in windows that themselves
                         touch something new (an hour-long echo of a past burst stays quiet)
+``new_servers``         servers (``source.name``) this entity used for the first time ever
+``destructive``         calls of destructive tools (:mod:`.semantics`)
+``exporting``           calls of tools that send data out (:mod:`.semantics`)
+``errors``              calls with outcome ``error``
+``args_max``            the largest ``args_bytes`` of a call
+``rare_hour_calls``     calls at an hour of a day type (weekday / weekend, UTC) in which the
+                        actor made no call in the baseline, within two hours either side; 0 for
+                        actors with too little history for an own profile
+``novel_1h``            never-seen tools and servers of the entity in the hour up to the
+                        window's end (a burst of novelty, whatever the window cut)
+
+The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
+paging rules (``families.py``), each against the entity's own baseline.
 
 "First ever" and "session start" are read from the whole stored history (:class:`History`), so
 a feature depends only on events up to the window's end: a replay scores exactly as live did.
@@ -45,6 +58,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from .profile import ActorProfile
+from .semantics import ToolSemantics
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -52,6 +66,7 @@ __all__ = [
     "HORIZON_US",
     "LEVELS",
     "MIRROR_KEY",
+    "MODEL_FEATURES",
     "ActorProfile",
     "BatchHistory",
     "FrameHistory",
@@ -115,7 +130,16 @@ FEATURES: Final = (
     "seq_rarity",
     "new_resources",
     "novel_minutes_1h",
+    "new_servers",
+    "destructive",
+    "exporting",
+    "errors",
+    "args_max",
+    "rare_hour_calls",
+    "novel_1h",
 )
+#: the features the models are fitted on (the families read the rest)
+MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
 _NUM_COLS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
@@ -211,10 +235,14 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["ts", "event_id"], kind="stable").reset_index(drop=True)
 
 
-def _per_event(ev: pd.DataFrame, history: History, profile: ActorProfile) -> pd.DataFrame:
-    """Columns every level shares: off-hours, session age, transition surprise."""
+def _per_event(
+    ev: pd.DataFrame, history: History, profile: ActorProfile, semantics: ToolSemantics
+) -> pd.DataFrame:
+    """Columns every level shares: off-hours, session age, transition surprise, tool kinds."""
     ev = ev.copy()
     ev["off_hours"] = profile.off_hours(ev)
+    ev["rare_hour"] = profile.rare_hour(ev)
+    ev["is_destructive"], ev["is_exporting"] = semantics.flags(ev["tool_key"])
     ev["session_len"] = (ev["ts"] - history.session_start(ev)).clip(lower=0) / 1e6
     ev["seq_rarity"] = profile.surprise(ev)
     ev["is_error"] = (ev["outcome"] == "error").astype("int64")
@@ -234,6 +262,7 @@ def build_features(
     window_us: int,
     step_us: int,
     levels: Sequence[str] = tuple(LEVELS),
+    semantics: ToolSemantics | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Entity-windows whose end lies in ``(since, until]``, per level.
 
@@ -248,7 +277,7 @@ def build_features(
         return {level: _empty() for level in levels}
     ev = ev.reset_index(drop=True)
     history = BatchHistory(history, ev)
-    ev = _per_event(ev, history, profile)
+    ev = _per_event(ev, history, profile, semantics or ToolSemantics())
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
@@ -257,6 +286,8 @@ def build_features(
             out[level] = _empty()
             continue
         part["new_tool"] = _first(history, [*keys, "tool_key"], part)
+        part["new_server"] = _first(history, [*keys, "source_name"], part)
+        part["novel"] = part["new_tool"] + part["new_server"]
         part["new_client"] = _first(history, [*keys, "client"], part) & (part["client"] != "")
         part["new_res"] = _first(history, [*keys, "resource_uri"], part) & part["resource"].notna()
         fp_new = _first(history, [*keys, "args_fingerprint"], part)
@@ -268,8 +299,9 @@ def build_features(
         part["novel_minute"] = 0
         firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
         part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
-        trailing = _trailing(part, ecol, windows, ("novel_minute",))[0]
+        trailing, novel = _trailing(part, ecol, windows, ("novel_minute", "novel"))
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
+        windows["novel_1h"] = novel
         out[level] = windows
     return out
 
@@ -338,6 +370,12 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         error_rate=("is_error", "mean"),
         denials=("is_denied", "sum"),
         new_tools=("new_tool", "sum"),
+        new_servers=("new_server", "sum"),
+        destructive=("is_destructive", "sum"),
+        exporting=("is_exporting", "sum"),
+        errors=("is_error", "sum"),
+        args_max=("args_bytes", "max"),
+        rare_hour_calls=("rare_hour", "sum"),
         new_clients=("new_client", "sum"),
         new_resources=("new_res", "sum"),
         off_hours=("off_hours", "mean"),
@@ -351,6 +389,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg = agg.reset_index().rename(columns={ecol: "entity"})
     agg["window_end"] = agg["window_start"] + window_us
     agg["novel_minutes_1h"] = 0.0
+    agg["novel_1h"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]
 
