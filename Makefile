@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 
 .PHONY: run test lint bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	python3 -m venv $(VENV)
 	$(PIP) install -q --disable-pip-version-check -U pip "setuptools>=69" wheel
 	$(PIP) install -q --disable-pip-version-check --no-build-isolation \

@@ -52,7 +52,7 @@ def free_port() -> int:
 
 def make_stream(index: int, batches: int) -> list[bytes]:
     """One stream's batch bodies, ~1 KB per event, sealed as the emitter would."""
-    from tooltrail.contract import GENESIS_HASH, seal
+    from tooltrail.contract import GENESIS_HASH, SPEC_VERSION, seal
 
     stream_id = f"bench.{index:016x}"
     prev = GENESIS_HASH
@@ -63,7 +63,7 @@ def make_stream(index: int, batches: int) -> list[bytes]:
         for _ in range(EVENTS_PER_BATCH):
             ts = 1_764_000_000_000_000 + seq * 1000
             ev: dict[str, Any] = {
-                "v": 1,
+                "v": SPEC_VERSION,
                 "event_id": f"0190c0de-{index:04x}-7000-8000-{seq:012x}",
                 "ts": ts,
                 "source": {
@@ -80,16 +80,20 @@ def make_stream(index: int, batches: int) -> list[bytes]:
                     "tenant": "acme",
                 },
                 "mcp.method.name": "tools/call",
+                "gen_ai.operation.name": "execute_tool",
                 "gen_ai.tool.name": ["read_file", "search_code", "write_file", "run_tests"][
                     seq % 4
                 ],
                 "gen_ai.tool.call.id": f"toolu_{seq:020d}",
                 "mcp.session.id": f"sess-{index:08x}-{seq // 500:08x}",
                 "mcp.protocol.version": "2025-06-18",
-                "mcp.tools.hash": "ab" * 32,
+                "tooltrail.tools.hash": "ab" * 32,
                 "jsonrpc.request.id": str(seq),
-                "network.transport": "streamable-http",
-                "server.address": "fs-server.tools.svc.cluster.local:8443",
+                "tooltrail.transport": "streamable-http",
+                "network.transport": "tcp",
+                "network.protocol.name": "http",
+                "server.address": "fs-server.tools.svc.cluster.local",
+                "server.port": 8443,
                 "trace_id": f"{index:016x}{seq:016x}",
                 "span_id": f"{seq:016x}",
                 "outcome": "ok" if seq % 11 else "error",

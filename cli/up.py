@@ -11,6 +11,8 @@ and sends alerts to the sinks ``TOOLTRAIL_DETECT_*`` configures (and the console
 from __future__ import annotations
 
 import logging
+import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -56,6 +58,7 @@ class Stack:
         self.console_alerts = console_alerts  # with the configured sinks, when none are given
         self.detection: Any = None
         self.detect_metrics: Any = None
+        self.app: Any = None
         self.store: Any = None
         self._server: Any = None
         self._threads: list[threading.Thread] = []
@@ -77,7 +80,7 @@ class Stack:
 
         self.store = open_store(StoreConfig(path=str(self.store_path)))
         self.store.migrate()
-        app = self._collector_app()
+        app = self.app = self._collector_app()
         if self.detect:
             self._serve_detection_metrics(app)
         config = uvicorn.Config(app, host=self.host, port=self.port, log_level="warning")
@@ -146,7 +149,13 @@ class Stack:
             from tooltrail.collector.app import create_app
             from tooltrail.pipeline.embedded import StoreHeadStore, StoreSink
 
-            settings = Settings(keys_file=self.keys_file, sink="memory", heads="memory")
+            settings = Settings(
+                keys_file=self.keys_file,
+                host=self.host,
+                port=self.port,
+                sink="store",
+                heads="store",
+            )
             return create_app(
                 settings,
                 StoreSink(self.store),
@@ -157,7 +166,12 @@ class Stack:
         from tooltrail.pipeline.processor import Processor
         from tooltrail.pipeline.settings import PipelineSettings
 
-        settings = Settings(keys_file=self.keys_file, kafka_bootstrap_servers=self.kafka_bootstrap)
+        settings = Settings(
+            keys_file=self.keys_file,
+            host=self.host,
+            port=self.port,
+            kafka_bootstrap_servers=self.kafka_bootstrap,
+        )
         app = build_app(settings)
         processor = Processor(
             PipelineSettings(
@@ -188,6 +202,30 @@ class Stack:
                 continue
             if made:
                 log.info("signed %d hourly digest(s)", len(made))
+
+    def accepted_by_source(self) -> dict[str, int]:
+        """Events the collector accepted so far, per source (from its metrics)."""
+        if self.app is None:
+            return {}
+        out: dict[str, int] = {}
+        for family in self.app.state.metrics.accepted.collect():
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    out[sample.labels["source"]] = int(sample.value)
+        return out
+
+    def alerts_raised(self) -> int:
+        """Alerts stored by live detection so far (0 without detection)."""
+        if self.detect_metrics is None:
+            return 0
+        return int(
+            sum(
+                sample.value
+                for family in self.detect_metrics.alerts_fired.collect()
+                for sample in family.samples
+                if sample.name.endswith("_total")
+            )
+        )
 
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, name=f"tooltrail-{name}", daemon=True)
@@ -232,8 +270,13 @@ def up(
     detect: Annotated[
         bool, typer.Option(help="Score new windows and send alerts (TOOLTRAIL_DETECT_*).")
     ] = True,
+    heartbeat: Annotated[
+        float, typer.Option(help="Seconds between status lines (0: none).")
+    ] = 60.0,
 ) -> None:
-    """Collector, store, digests and detection in one process (embedded; --kafka: a broker)."""
+    """Collector, store, digests and detection in one process (embedded; --kafka: a broker).
+    Stops cleanly on SIGTERM or Ctrl-C."""
+    _preflight(store_path, host, port)
     stack = Stack(
         store_path=store_path,
         keys_file=keys_file,
@@ -245,14 +288,81 @@ def up(
         detect=detect,
         console_alerts=True,
     )
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     stack.start()
     typer.echo(f"tooltrail up: collector {stack.url}/v1/events, store {store_path}")
     if not keys_file.exists():
         typer.echo("no keys yet: tooltrail keys create --source <name>")
+    beat = Heartbeat(stack, heartbeat)
     try:
-        while stack.alive:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+        while stack.alive and not stopping.wait(0.5):
+            for line in beat.tick(time.monotonic()):
+                typer.echo(line)
     finally:
+        died = not stack.alive and not stopping.is_set()
         stack.stop()
+        total = sum(beat.seen.values())
+        typer.echo(
+            f"tooltrail up: stopped ({total} event(s) accepted from {len(beat.seen)} source(s),"
+            f" {stack.alerts_raised()} alert(s))"
+        )
+    if died:
+        typer.echo(
+            "error: a part of tooltrail up stopped unexpectedly (see the log above)", err=True
+        )
+        raise typer.Exit(1)
+
+
+class Heartbeat:
+    """The lines ``up`` prints as it runs: a source's first events at once, and every
+    ``interval`` seconds (0: never) one line of events/s accepted and alerts raised."""
+
+    def __init__(self, stack: Stack, interval: float) -> None:
+        self.stack = stack
+        self.interval = interval
+        self.seen: dict[str, int] = {}
+        self._last: tuple[float, int] | None = None
+
+    def tick(self, now: float) -> list[str]:
+        counts = self.stack.accepted_by_source()
+        lines = [
+            f"first events from source {source!r}" for source in counts if source not in self.seen
+        ]
+        self.seen.update(counts)
+        total = sum(counts.values())
+        if self._last is None:
+            self._last = (now, total)
+        elif self.interval > 0 and now - self._last[0] >= self.interval:
+            rate = (total - self._last[1]) / (now - self._last[0])
+            lines.append(
+                f"up: {total} event(s) accepted ({rate:.0f}/s), "
+                f"{len(counts)} source(s), {self.stack.alerts_raised()} alert(s)"
+            )
+            self._last = (now, total)
+        return lines
+
+
+def _preflight(store_path: Path, host: str, port: int) -> None:
+    """The common mistakes, as one line each before anything starts."""
+    from tooltrail.pipeline.store import store_in_use
+
+    if store_in_use(store_path):
+        typer.echo(
+            f"error: the store {store_path} is open in another process (a running "
+            "`tooltrail up`?): stop it, or give this one its own --store-path",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if port:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                typer.echo(
+                    f"error: cannot listen on {host}:{port} ({exc.strerror}): stop what holds "
+                    "the port, or pass --port",
+                    err=True,
+                )
+                raise typer.Exit(2) from None

@@ -69,6 +69,8 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
     from .heads_kafka import KafkaHeadStore
     from .sinks.base import MemorySink, Sink
 
+    if "store" in (settings.sink, settings.heads):
+        raise ValueError("sink/heads 'store' is the embedded store of `tooltrail up` only")
     keys = KeyStore(settings.keys_file)
     if not settings.keys_file.exists():
         log.warning("key file %s does not exist: every request gets 401", settings.keys_file)
@@ -227,23 +229,39 @@ def keys_list(
         typer.echo(json.dumps({"keys": rows, "signers": signers}, indent=2))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("key id", "source", "streams", "status", "created", "expires", "label")
-    for r in rows:
-        table.add_row(
+    from tooltrail._console import Column, fitted_table
+
+    columns = [
+        Column("key id", keep=None, whole=True),  # what revoke takes
+        Column("source", keep=None),
+        Column("status", keep=None),
+        Column("created (UTC)", keep=40),
+        Column("expires", keep=30),
+        Column("streams", keep=20),
+        Column("label", keep=10, flex=True),
+    ]
+    table_rows = [
+        [
             r["key_id"],
             r["source"],
-            " ".join(r["streams"]),
             r["status"],
-            r["created"],
-            r["expires"] or "-",
+            _day_minute(r["created"]),
+            _day_minute(r["expires"]) if r["expires"] else "-",
+            " ".join(r["streams"]),
             r["label"],
-        )
+        ]
+        for r in rows
+    ]
     console = Console()
-    console.print(table)
+    console.print(fitted_table(columns, table_rows, console=console))
     for source, pubs in signers.items():
         console.print(f"signers of {source}: {', '.join(pubs) if pubs else 'none'}")
+
+
+def _day_minute(iso: str) -> str:
+    """``2026-12-06T02:14:12.123456+00:00`` as ``2026-12-06 02:14`` (whole, never cut)."""
+    return iso.replace("T", " ")[:16]
 
 
 @keys_app.command("revoke")

@@ -92,16 +92,19 @@ class Settings(KafkaSecurity):
     rate_burst_events: float = Field(default=100_000.0, ge=1, description="per source, bucket size")
 
     # -- chain heads -----------------------------------------------------------------------------
-    heads: Literal["kafka", "memory"] = Field(
+    heads: Literal["kafka", "memory", "store"] = Field(
         default="kafka",
-        description="kafka: shared by replicas, survives restarts; memory: tests only",
+        description="kafka: shared by replicas, survives restarts; memory: tests only; "
+        "store: read from the embedded store (tooltrail up)",
     )
     heads_refresh_timeout: float = Field(
         default=1.0, gt=0, description="catch-up wait before a gap"
     )
 
     # -- hand-off --------------------------------------------------------------------------------
-    sink: Literal["kafka", "memory"] = Field(default="kafka", description="memory: tests only")
+    sink: Literal["kafka", "memory", "store"] = Field(
+        default="kafka", description="memory: tests only; store: the embedded store (tooltrail up)"
+    )
     retry_after_seconds: int = Field(default=2, ge=1, description="Retry-After sent with 503")
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_client_id: str = "tooltrail-collector"

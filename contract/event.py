@@ -30,8 +30,10 @@ __all__ = [
     "FIELDS",
     "FIELDS_BY_VERSION",
     "FIELDS_V1",
+    "FIELDS_V2",
     "GENESIS_HASH",
     "MAX_DEPTH",
+    "NETWORK_TRANSPORTS",
     "OUTCOMES",
     "REQUIRED",
     "SPEC_VERSION",
@@ -43,10 +45,12 @@ __all__ = [
     "validate_event",
 ]
 
-SPEC_VERSION: Final = 1
+SPEC_VERSION: Final = 2
 #: ``prev_hash`` of the first event (``seq`` 0) of every stream.
 GENESIS_HASH: Final = "0" * 64
 OUTCOMES: Final = frozenset({"ok", "error", "denied"})
+#: OpenTelemetry's well-known ``network.transport`` values (semconv): stdio is a ``pipe``
+NETWORK_TRANSPORTS: Final = frozenset({"pipe", "tcp", "udp", "quic", "unix"})
 SOURCE_KINDS: Final = frozenset({"server", "host"})
 MAX_STRING: Final = 4096
 MAX_ID: Final = 128
@@ -283,8 +287,49 @@ FIELDS_V1: Final[Mapping[str, tuple[_Check, bool]]] = {
     "redactions": (_counts, False),
     "attrs": (_json_object, False),
 }
+
+
+def _v2_fields() -> dict[str, tuple[_Check, bool]]:
+    """Version 2 = version 1 aligned with OpenTelemetry's semantic conventions: ``network.*``
+    and ``server.*`` as semconv defines them, ``gen_ai.operation.name``, and nothing of ours in
+    the OTel-owned ``mcp.*`` namespace."""
+    out: dict[str, tuple[_Check, bool]] = {}
+    for name, spec in FIELDS_V1.items():
+        if name == "v":
+            spec = (_versions(frozenset({2})), True)
+        elif name == "mcp.tools.hash":
+            continue
+        elif name == "network.transport":
+            out["tooltrail.tools.hash"] = (_hex64, False)
+            out["tooltrail.transport"] = (_id, False)  # the MCP transport: stdio, sse, ...
+            spec = (_one_of(NETWORK_TRANSPORTS), False)
+            out[name] = spec
+            out["network.protocol.name"] = (_id, False)
+            continue
+        elif name == "server.address":
+            out[name] = spec
+            out["server.port"] = (_port, False)
+            continue
+        elif name == "gen_ai.tool.name":
+            out["gen_ai.operation.name"] = (_id, False)
+        out[name] = spec
+    return out
+
+
+def _port_check(field: str, value: Any) -> None:
+    if type(value) is not int:
+        raise _fail(field, f"must be an integer, got {_kind(value)}")
+    if not 0 <= value <= 65535:
+        raise _fail(field, "must be a port number, 0 to 65535")
+
+
+_port = _described(_port_check, {"type": "integer", "minimum": 0, "maximum": 65535})
+FIELDS_V2: Final[Mapping[str, tuple[_Check, bool]]] = _v2_fields()
 #: the fields of each version this build reads: ``validate_event`` follows the event's ``v``
-FIELDS_BY_VERSION: Final[Mapping[int, Mapping[str, tuple[_Check, bool]]]] = {1: FIELDS_V1}
+FIELDS_BY_VERSION: Final[Mapping[int, Mapping[str, tuple[_Check, bool]]]] = {
+    1: FIELDS_V1,
+    2: FIELDS_V2,
+}
 #: the fields of the version this build writes
 FIELDS: Final = FIELDS_BY_VERSION[SPEC_VERSION]
 REQUIRED: Final = frozenset(name for name, (_, required) in FIELDS.items() if required)
@@ -389,9 +434,10 @@ def validate_event(event: Any) -> dict[str, Any]:
                 continue
         elif kind == _K_STREAM and type(value) is str and _stream_id(value):
             continue
-        if kind == _K_UINT and type(value) is float and value.is_integer():
+        check = table.fields[name][0]
+        if (kind == _K_UINT or check is _port) and type(value) is float and value.is_integer():
             value = event[name] = int(value)  # 3.0 is the integer 3 (JSON; same JCS bytes)
-        table.fields[name][0](name, value)  # raises with the precise rule, or accepts
+        check(name, value)  # raises with the precise rule, or accepts
     return event
 
 

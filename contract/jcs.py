@@ -8,7 +8,9 @@
   surrogates are refused (I-JSON);
 - numbers: the ECMAScript ``Number.prototype.toString`` form of the IEEE-754 double (integers
   beyond 2**53 are first rounded to a double, as any JSON parser following I-JSON would);
-  NaN and infinities are refused.
+  NaN and infinities are refused;
+- nesting: arrays and objects nest at most ``MAX_NESTING`` (256) levels, or the value is refused
+  (never a RecursionError).
 
 ``canonicalize_plain`` is the fast path for values built only from strings, booleans, None,
 integers within +/-2**53 and objects whose keys are ASCII: for those, a C encoder with sorted keys
@@ -26,9 +28,12 @@ from typing import Any
 
 from .errors import CanonicalizationError
 
-__all__ = ["MAX_SAFE_INTEGER", "canonicalize", "canonicalize_plain"]
+__all__ = ["MAX_NESTING", "MAX_SAFE_INTEGER", "canonicalize", "canonicalize_plain"]
 
 MAX_SAFE_INTEGER = 2**53
+#: containers nest at most this deep (the outermost is level 1), which keeps the encoder's
+#: recursion far from Python's limit; the event contract allows less (``event.MAX_NESTING``)
+MAX_NESTING = 256
 
 _encode_str: Callable[[str], str] = json.JSONEncoder(ensure_ascii=False).encode
 _plain_encode: Callable[[Any], str] = json.JSONEncoder(
@@ -78,7 +83,7 @@ def _number(x: float) -> str:
     return sign + body
 
 
-def _write(value: Any, out: list[str]) -> None:
+def _write(value: Any, out: list[str], depth: int = 1) -> None:
     if isinstance(value, str):
         out.append(_encode_str(value))
     elif value is True:
@@ -98,6 +103,8 @@ def _write(value: Any, out: list[str]) -> None:
     elif isinstance(value, float):
         out.append(_number(value))
     elif isinstance(value, dict):
+        if depth > MAX_NESTING:
+            raise CanonicalizationError("value", f"nests deeper than {MAX_NESTING} levels")
         out.append("{")
         try:
             names = sorted(value, key=_utf16_key)
@@ -108,14 +115,16 @@ def _write(value: Any, out: list[str]) -> None:
                 out.append(",")
             out.append(_encode_str(name))
             out.append(":")
-            _write(value[name], out)
+            _write(value[name], out, depth + 1)
         out.append("}")
     elif isinstance(value, list | tuple):
+        if depth > MAX_NESTING:
+            raise CanonicalizationError("value", f"nests deeper than {MAX_NESTING} levels")
         out.append("[")
         for i, item in enumerate(value):
             if i:
                 out.append(",")
-            _write(item, out)
+            _write(item, out, depth + 1)
         out.append("]")
     else:
         raise CanonicalizationError("value", f"{type(value).__name__} is not a JSON type")

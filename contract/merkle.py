@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from .event import GENESIS_HASH, SPEC_VERSION
+from .event import GENESIS_HASH
 from .jcs import canonicalize
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
 #: ``prev_digest_hash`` of a stream's first digest.
 GENESIS_DIGEST_HASH: Final = GENESIS_HASH
 #: the members of a signed digest, in the spec's order
+#: the digest format's own version (the event contract's ``SPEC_VERSION`` moves on its own)
+DIGEST_VERSION: Final = 1
 DIGEST_FIELDS: Final = (
     "type",
     "v",
@@ -174,7 +176,7 @@ def digest_body(
     """An unsigned digest of ``stream_id``'s events ``first_seq..last_seq`` of ``hour`` (µs)."""
     return {
         "type": "digest",
-        "v": SPEC_VERSION,
+        "v": DIGEST_VERSION,
         "stream_id": stream_id,
         "hour": hour,
         "first_seq": first_seq,

@@ -78,8 +78,14 @@ class VerifyReport:
 
     @property
     def unvouched(self) -> dict[str, str]:
-        """The streams whose tail no trusted checkpoint covers, with the reason."""
-        return {s.stream_id: s.unvouched for s in self.streams.values() if s.unvouched}
+        """The intact streams whose tail no trusted checkpoint covers, with the reason (a broken
+        stream is reported by its findings)."""
+        broken = {f.stream_id for f in self.findings}
+        return {
+            s.stream_id: s.unvouched
+            for s in self.streams.values()
+            if s.unvouched and s.stream_id not in broken
+        }
 
     @property
     def vouched(self) -> bool:
@@ -89,6 +95,14 @@ class VerifyReport:
     @property
     def events(self) -> int:
         return sum(s.events for s in self.streams.values())
+
+
+def _span(us: int) -> str:
+    s = us // 1_000_000
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if s >= 2 * size:
+            return f"{s // size} {unit}"
+    return f"{s} s"
 
 
 def unvouched_reason(
@@ -110,9 +124,9 @@ def unvouched_reason(
     if oldest >= due and newest <= now_us + grace_us:
         return None  # pending: the emitter's next checkpoint is not due yet
     age = (
-        f"the oldest is {(now_us - oldest) // 1_000_000} s old"
+        f"the oldest is {_span(now_us - oldest)} old"
         if oldest < due
-        else f"one is stamped {(newest - now_us) // 1_000_000} s in the future"
+        else f"one is stamped {_span(newest - now_us)} in the future"
     )
     n = len(times)
     after = (

@@ -163,6 +163,7 @@ class ChainWalker:
         "_held",
         "_known",
         "_last",
+        "_start",
         "complete",
         "findings",
         "stream_id",
@@ -180,13 +181,15 @@ class ChainWalker:
     ) -> None:
         self.stream_id = stream_id
         self._head = Head(head_seq, head_hash)
+        self._start = head_seq
         self.complete = complete or head_seq >= 0
         self._known = known
         #: every finding so far (walks and checkpoints)
         self.findings: list[Finding] = []
         self.verified_through: int | None = None
         self._held: dict[int, list[str]] = {head_seq: [head_hash]} if head_seq >= 0 else {}
-        self._first: int | None = head_seq + 1 if self.complete else None
+        #: the lowest seq whose hash this walker holds (the head's, or the first walked)
+        self._first: int | None = max(head_seq, 0) if self.complete else None
         self._last = head_seq
 
     @property
@@ -201,7 +204,9 @@ class ChainWalker:
         """Walk ``events`` (validated: integer ``seq``, string ``hash``) on from the head.
 
         ``hashes`` are the events' recomputed hashes (None: recomputed here; an entry None: the
-        event has no canonical form).
+        event has no canonical form). After a feed with findings the head stays where it was,
+        but the walked events are remembered for :meth:`check_checkpoints`: to go on from the
+        head past a quarantined batch, start a new walker there.
         """
         hs = list(hashes) if hashes is not None else [_hash_of(e) for e in events]
         if len(hs) != len(events):
@@ -280,7 +285,7 @@ class ChainWalker:
         found: list[Finding] = []
         signed = unsigned = 0
         first = self._first if self._first is not None else 0
-        verified_prev = first - 1
+        verified_prev = self._start if self._start >= 0 else first - 1  # the head is held
 
         def add(cls: str, seq: int, detail: str) -> None:
             finding = Finding(cls, self.stream_id, seq, detail)
@@ -315,7 +320,7 @@ class ChainWalker:
                 continue  # before what this walker saw: nothing to compare with
             if cp["hash"] not in self._held.get(seq, ()):
                 if not any(verified_prev < f.seq <= seq for f in self.findings):
-                    lo = verified_prev + 1
+                    lo = min(verified_prev + 1, seq)
                     add(
                         "modified",
                         lo,

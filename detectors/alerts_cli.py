@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tooltrail._console import Column, fitted_table
 from tooltrail.pipeline.errors import PipelineError
 from tooltrail.pipeline.integrity.cli import (
     ClickHouseUrl,
@@ -116,19 +117,26 @@ def list_command(
     if as_json:
         typer.echo(json.dumps([a.to_dict() for a in found], indent=2))
         return
-    table = Table(title=f"{len(found)} alert(s)", title_justify="left")
-    table.add_column("id", min_width=20, no_wrap=True)  # never cut: it is what ack takes
-    table.add_column("severity", no_wrap=True)
-    for column in ("detector", "entity", "window (UTC)", "score", "count", "status"):
-        right = column in ("score", "count")
-        table.add_column(column, overflow="fold", justify="right" if right else "left")
-    table.add_column("reason", min_width=16)
-    for a in found:
-        table.add_row(
+    columns = [
+        Column("id", keep=None, whole=True),  # never cut: it is what ack takes
+        Column("severity", keep=None),
+        Column("detector", keep=60),
+        Column("entity", keep=70),
+        Column("window (UTC)", keep=40),
+        Column("score", keep=10, justify="right"),
+        Column("count", keep=20, justify="right"),
+        Column("status", keep=30),
+        Column("reason", keep=None, flex=True, wrap=True, min_width=30),
+    ]
+    rows = [
+        [
             a.id, f"[{_STYLE[a.severity]}]{a.severity}[/]", a.detector, a.entity,
             _window(a, "%Y-%m-%d %H:%M"), f"{a.score:.3g}", str(a.count), a.status, a.reason,
-        )  # fmt: skip
-    Console(soft_wrap=True).print(table)
+        ]
+        for a in found
+    ]  # fmt: skip
+    console = Console()
+    console.print(fitted_table(columns, rows, title=f"{len(found)} alert(s)", console=console))
 
 
 @alerts_app.command("show")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -62,26 +62,69 @@ def detect(
         detection = Detection(store, settings, dispatcher=dispatcher)
         extent = detection.engine.source.extent()
         if extent is None:
-            console.print("the store holds no events")
+            console.print("the store holds no events: nothing to score")
             return
         until_us = parse_since(until) if until else extent[1] + settings.window_us
+        if since_us >= extent[1] + settings.window_us or until_us <= extent[0]:
+            console.print(
+                f"no stored events between {_iso(since_us)} and {_iso(until_us)}: the store holds "
+                f"{_iso(extent[0])} … {_iso(extent[1])}; nothing scored"
+            )
+            return
         started = time.perf_counter()
-        raised = detection.backfill(since_us, until_us)
+        raised = _backfill_with_progress(detection, since_us, until_us, console, quiet=as_json)
         elapsed = time.perf_counter() - started
-        printer = ConsoleSink(console)
         latest = {a.id: a for a in raised}  # an alert escalated within the run: its last state
-        for alert in latest.values():
+        again = [
+            a
+            for a in detection.alerts.list(since_us=since_us, until_us=until_us, limit=10_000)
+            if a.id not in latest
+        ]
+        printer = ConsoleSink(console)
+        for alert in [*latest.values(), *again]:
             if as_json:
                 typer.echo(json.dumps(alert.to_dict(), sort_keys=True))
             else:
                 printer.send(alert)
         console.print(
-            f"scored {detection.candidate_count} candidate(s) in {elapsed:.1f}s: "
-            f"{len({a.id for a in raised})} new alert(s) stored"
-            + (", the rest already raised or cooled down" if detection.candidate_count else "")
+            f"scored {_iso(since_us)} … {_iso(until_us)} in {elapsed:.1f}s: "
+            f"{detection.candidate_count} candidate(s), {len(latest)} new alert(s) stored, "
+            f"{len(again)} raised before (shown too)"
         )
         if dispatcher is not None:
             dispatcher.close(30)
+
+
+def _iso(ts_us: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts_us / 1e6, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _backfill_with_progress(
+    detection: Any, since_us: int, until_us: int, console: Any, *, quiet: bool
+) -> list[Any]:
+    """The backfill in six-hour chunks of event time, with a progress bar on a terminal."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    chunk = 6 * 3600 * 1_000_000
+    with Progress(
+        TextColumn("scoring {task.description}"),
+        BarColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(_iso(since_us), total=until_us - since_us)
+
+        def advanced(end: int) -> None:
+            bar.update(task, completed=end - since_us, description=_iso(end))
+
+        raised: list[Any] = detection.backfill(
+            since_us, until_us, chunk_us=chunk, on_chunk=advanced
+        )
+        return raised
 
 
 detectors_app = typer.Typer(help="Live detection as its own service (the distributed form).")

@@ -159,14 +159,33 @@ class Detection:
         self._group_rank[group] = rank
         return True
 
-    def backfill(self, since: int, until: int) -> list[Alert]:
+    def backfill(
+        self,
+        since: int,
+        until: int,
+        *,
+        chunk_us: int | None = None,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> list[Alert]:
         """Score a historic range (replay): the same candidates live scoring produced; alerts
-        already raised are not raised again. Does not move a live cursor (``state_file``)."""
+        already raised are not raised again. Does not move a live cursor (``state_file``).
+        With ``chunk_us`` the range is scored in steps of that much event time (the same
+        candidates: windows and fits are on fixed grids), calling ``on_chunk(end)`` after each."""
         step = self.settings.step_us
         saved, self.state_file = self.state_file, None
         self.cursor = (since // step) * step
+        raised: list[Alert] = []
         try:
-            return self.advance(until)
+            if chunk_us is None:
+                return self.advance(until)
+            chunk = max(step, (chunk_us // step) * step)
+            end = self.cursor
+            while end < until:
+                end = min(until, end + chunk)
+                raised.extend(self.advance(end))
+                if on_chunk is not None:
+                    on_chunk(end)
+            return raised
         finally:
             self.state_file = saved
 

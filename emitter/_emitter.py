@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Final, Literal, ParamSpec, TypeVar
 
 from tooltrail.contract import (
     GENESIS_HASH,
@@ -37,6 +37,7 @@ from tooltrail.contract import (
 )
 from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batch
 
+from ._encodable import encodable_copy, repair
 from .errors import EmitterError
 from .redact import RedactionOptions
 from .shipper import Shipper
@@ -53,6 +54,8 @@ _getrandbits = random.getrandbits  # event ids need uniqueness, not secrecy
 
 
 _M62 = (1 << 62) - 1
+#: at most this many fields of one event are repaired (each repair names one field)
+_MAX_REPAIRS: Final = 8
 
 
 def _uuid7(ms: int) -> str:
@@ -172,15 +175,17 @@ class Emitter:
         on_full: Literal["drop_newest", "drop_oldest"] = "drop_newest",
         clock: Callable[[], int] | None = None,
     ) -> None:
-        self._source = {"kind": source_kind, "name": source_name}
+        source = {"kind": source_kind, "name": source_name}
         if source_version:
-            self._source["version"] = source_version
-        self._source["hostname"] = hostname or socket.gethostname()
+            source["version"] = source_version
+        source["hostname"] = hostname or socket.gethostname()
+        redact = Redact(redaction)
+        self._source: dict[str, str] = redact.value(source)  # fixed: redacted once, not per event
         self._clock = clock or _now_us
         self._lock = threading.Lock()
-        self._stats = {"recorded": 0, "dropped": 0, "errors": 0, "checkpoints": 0}
+        self._stats = {"recorded": 0, "dropped": 0, "errors": 0, "repaired": 0, "checkpoints": 0}
         self._pre: list[Stage] = [
-            Redact(redaction),
+            redact,
             Fingerprint(fingerprint_key, capture=capture_args, max_bytes=args_max_bytes),
         ]
         self._checkpoint_every = checkpoint_every
@@ -191,7 +196,7 @@ class Emitter:
         self._spool: Spool | None = None
         self._shipper: Shipper | None = None
         self.signer: Signer | None = None
-        self._chain = Chainer(self._new_stream_id(source_name), 0, GENESIS_HASH)
+        self._chain = Chainer(self._new_stream_id(self._source["name"]), 0, GENESIS_HASH)
         try:
             spool = self._open(spool_max_bytes, on_full, signing_key)
         except (OSError, EmitterError) as exc:
@@ -262,8 +267,12 @@ class Emitter:
         """A context manager that records one call when it exits (see ``Call``).
 
         Keyword fields: ``resource_uri``, ``prompt``, ``session_id``, ``request_id``,
-        ``trace_id``, ``span_id``, ``transport``, ``server_address``, ``protocol_version``,
-        ``tool_call_id``, ``tools_hash``, ``attrs``.
+        ``trace_id``, ``span_id``, ``transport`` (the MCP transport: ``stdio``,
+        ``streamable-http``, ``sse``, …; it also sets OpenTelemetry's ``network.transport`` and
+        ``network.protocol.name``), ``network_transport``, ``protocol_name``, ``server_address``
+        (a ``host:port`` is split into ``server.address`` and ``server.port``), ``server_port``,
+        ``protocol_version``, ``tool_call_id``, ``tools_hash``, ``error_type``, ``attrs``.
+        A ``tools/call`` carries ``gen_ai.operation.name = execute_tool``.
         """
         ts = self._clock()
         ev: dict[str, Any] = {
@@ -274,6 +283,8 @@ class Emitter:
             "mcp.method.name": method,
             "outcome": "ok",
         }
+        if method == "tools/call":
+            ev["gen_ai.operation.name"] = "execute_tool"
         if tool is not None:
             ev["gen_ai.tool.name"] = tool
         if args is not None:
@@ -286,8 +297,19 @@ class Emitter:
             name = _FIELD_NAMES.get(key)
             if name is None:
                 raise TypeError(f"record() got an unexpected keyword argument {key!r}")
-            if value is not None:
-                ev[name] = value if name == "attrs" else str(value)
+            if value is None:
+                continue
+            if name == "attrs":
+                ev[name] = value
+            elif name == "server.port":
+                if (port := _port_of(value)) is not None:
+                    ev[name] = port
+            else:
+                ev[name] = str(value)
+        if "tooltrail.transport" in ev:
+            _network_of(ev)
+        if "server.address" in ev and "server.port" not in ev:
+            _split_address(ev)
         return Call(self, ev)
 
     def audited(
@@ -322,13 +344,12 @@ class Emitter:
     def emit(self, event: dict[str, Any]) -> bool:
         """Run the stages over a finished event and spool it. Never raises; True if recorded."""
         try:
-            for stage in self._pre:
-                event = stage(event)
+            event = self._staged(event)
             spool = self._spool
             if spool is None:
                 raise EmitterError("no spool")
             with self._lock:
-                record = self._chain.link(event)
+                record = self._sealed(event)
                 if not spool.append(RECORD_EVENT + record):
                     self._stats["dropped"] += 1
                     return False
@@ -347,6 +368,45 @@ class Emitter:
             if self._stats["errors"] <= 10 or self._stats["errors"] % 1000 == 0:
                 log.error("tooltrail: could not record an event: %r", exc)
         return False
+
+    def _staged(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The stages over ``event``; when they fail on a caller's value (no canonical form,
+        nesting too deep), over a copy whose unencodable values are markers (_encodable.py)."""
+        original = dict(event)
+        try:
+            for stage in self._pre:
+                event = stage(event)
+            return event
+        except DropEvent:
+            raise
+        except Exception as exc:
+            self._stats["repaired"] += 1
+            log.warning(
+                "tooltrail: a value of a %s call has no JSON form: %r",
+                event.get("mcp.method.name"),
+                exc,
+            )
+            event = encodable_copy(original)
+            for stage in self._pre:
+                event = stage(event)
+            return event
+
+    def _sealed(self, event: dict[str, Any]) -> bytes:
+        """Link ``event`` into the chain (not advancing it) as an event the contract accepts:
+        a field that breaks its rule is repaired (noted in ``attrs``) and the event sealed
+        again. Called under the lock."""
+        try:
+            record = self._chain.link(event)
+        except Exception:  # a caller's value (attrs, a string field) has no canonical form
+            self._stats["repaired"] += 1
+            event.update(encodable_copy(event))
+            record = self._chain.link(event)
+        for _ in range(_MAX_REPAIRS):
+            if not repair(event):
+                return record
+            self._stats["repaired"] += 1
+            record = self._chain.link(event)
+        return record
 
     # -- checkpoints, flushing ---------------------------------------------------------------
 
@@ -425,6 +485,43 @@ class Emitter:
         self.close()
 
 
+def _port_of(value: Any) -> int | None:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        return None
+    return port if 0 <= port <= 65535 else None
+
+
+#: the MCP transport → OpenTelemetry's (network.transport, network.protocol.name)
+_NETWORK: Final = {
+    "stdio": ("pipe", None),
+    "streamable-http": ("tcp", "http"),
+    "sse": ("tcp", "http"),
+}
+
+
+def _network_of(ev: dict[str, Any]) -> None:
+    """Fill ``network.transport`` / ``network.protocol.name`` from the MCP transport name."""
+    transport, protocol = _NETWORK.get(ev["tooltrail.transport"], (None, None))
+    if transport is not None:
+        ev.setdefault("network.transport", transport)
+    if protocol is not None:
+        ev.setdefault("network.protocol.name", protocol)
+
+
+def _split_address(ev: dict[str, Any]) -> None:
+    """``host:port`` (``[v6]:port``) → ``server.address`` = host, ``server.port`` = port."""
+    host, sep, port = ev["server.address"].rpartition(":")
+    if not sep or not port.isdigit() or (":" in host and not host.endswith("]")):
+        return  # no port, or a bare IPv6 address
+    number = _port_of(port)
+    host = host.removeprefix("[").removesuffix("]")
+    if number is not None and host:
+        ev["server.address"] = host
+        ev["server.port"] = number
+
+
 _FIELD_NAMES = {
     "resource_uri": "mcp.resource.uri",
     "prompt": "gen_ai.prompt.name",
@@ -432,11 +529,14 @@ _FIELD_NAMES = {
     "request_id": "jsonrpc.request.id",
     "trace_id": "trace_id",
     "span_id": "span_id",
-    "transport": "network.transport",
+    "transport": "tooltrail.transport",
+    "network_transport": "network.transport",
+    "protocol_name": "network.protocol.name",
     "server_address": "server.address",
+    "server_port": "server.port",
     "protocol_version": "mcp.protocol.version",
     "tool_call_id": "gen_ai.tool.call.id",
-    "tools_hash": "mcp.tools.hash",
+    "tools_hash": "tooltrail.tools.hash",
     "error_type": "error.type",
     "attrs": "attrs",
 }

@@ -1,7 +1,11 @@
 """Redaction stage: scrub secrets from JSON-like values before they are hashed or stored.
 
 Each secret becomes a typed placeholder ``[REDACTED:<type>]`` (snake_case ASCII type) and adds one
-to ``counts[<type>]``; a value changes if and only if something was counted.
+to ``counts[<type>]``; a value changes if and only if something was counted. Coverage (formats,
+the third-party rule sets that check it, thresholds, false-positive rates): docs/redaction.md.
+
+**Everything string-typed is scanned**: strings at any depth, and dict *keys*: a key holding a
+secret becomes its placeholder, made unique within its dict with ``#2``, ``#3`` ...
 
 **Key names** are split into words (non-alphanumerics, camelCase humps) and lower-cased; a key
 names a secret when a trailing run of its words, joined, equals a configured name without
@@ -9,31 +13,31 @@ separators: ``X-Api-Key``, ``apiKey``, ``DB_PASSWORD`` match, ``max_tokens``, ``
 ``PGPASSWORD`` do not. In a dict the whole value under such a key becomes ``[REDACTED:secret_key]``
 (``None``, bools, empty values and placeholders are kept); in text, so does the value after
 ``name=``, ``name:`` or ``"name": "..."`` (also JSON-escaped), unless it is
-``null``/``true``/``false`` or a ``Bearer``/``Basic`` scheme.
+``null``/``true``/``false``, a ``Bearer``/``Basic`` scheme or a PEM block. A key name whose last
+word *hints* at a secret (``*_key``, ``*_token``, ``*secret*``, ``*_sig`` ...; ``hint_words``), or
+that holds a secret's name followed by more words (``private_key_id``, ``password_hash``), lowers
+the high-entropy detector's bar for its value (see ``_entropy``).
 
-**Text types**: ``private_key`` (whole PEM block, or to the end if the END line is missing),
-``aws_access_key_id``, ``aws_secret_access_key`` (40 chars after a name with ``aws`` and
-``secret``), ``github_token``, ``gitlab_token``, ``slack_token``, ``slack_webhook`` (path),
-``stripe_key`` (``sk_``/``rk_``/``whsec_``), ``anthropic_key``, ``openai_key`` (needs a digit),
-``jwt``, ``bearer_token`` (8+ chars with a digit, or 20+; ``Bearer`` is kept), ``basic_auth`` (must
-decode to ``user:pass``), ``url_password`` (``https://user:[REDACTED:url_password]@host``),
-``secret_key`` (above), ``credit_card`` (13-19 digits, plain or grouped 4-4-4-4[-n]/4-6-5/4-6-4,
-first digit 2-6, Luhn-valid), opt-in ``email`` and ``phone`` (``+`` and 8-15 digits, or US
-``(555) 234-5678``), then ``extra_patterns``.
+**Types**: prefixed tokens of ~40 services (``_redact_rules``), ``private_key`` (PEM block, or to
+the end if the END line is missing), ``jwt``, ``bearer_token`` (``Bearer`` is kept),
+``basic_auth`` (must decode to ``user:pass``), ``url_password``, ``slack_webhook``,
+``secret_key``, ``credit_card`` (Luhn-valid), ``high_entropy`` (``_entropy``); with ``pii=True``
+also ``email``, ``phone``, ``iban`` (mod-97 valid), ``us_ssn`` (valid ranges); ``ips=True``:
+``ip_address`` (v4/v6, validated); then ``extra_patterns``.
 
-**Speed.** The built-in rules are one regex whose branches each start with a literal, mostly the
-rare last character of a prefix (``_`` of ``ghp_``, ``J`` of ``eyJ``, ``=`` of ``name=``), so the
-engine only stops there: a short clean string costs ~0.2 µs. Candidates are confirmed in Python
-(Luhn, base64, key name). A changed string is re-scanned (at most 4 passes: a placeholder can
-complete a boundary), so redaction is idempotent; ``extra_patterns`` (a second regex) must not
-match placeholders.
+**Speed.** The rules are one regex whose branches each start with a literal, mostly the rare last
+character of a prefix, so the engine only stops there; candidates are confirmed in Python. Short
+strings found clean are remembered (bounded cache), so a repeated key, tool name or value costs a
+dict lookup. A changed string is re-scanned (at most 4 passes), so redaction is idempotent;
+``extra_patterns`` (a second regex) must not match placeholders.
 
 **Bounds.** Only the first ``max_string`` characters are scanned (backed off to a whitespace among
 the last 256, not to cut a token); the rest becomes ``[REDACTED:oversize]``: fail closed rather
 than store unscanned text. Placeholders do not count against the limit (up to 4 x ``max_string``),
-so redacting again changes nothing; ``max_string=0``: no cap. Containers nested deeper than 64
-become ``[REDACTED:max_depth]``. Dicts and lists are copied, tuples become lists, strings are
-scanned, dict keys are not, anything else is returned as is; the input is never mutated.
+so redacting again changes nothing, and the text outside placeholders never grows. Containers
+nested deeper than 64 become ``[REDACTED:max_depth]``. Dicts and lists are copied, tuples become
+lists, anything else is returned as is; the input is never mutated; nothing raises on any
+JSON-like input.
 """
 
 from __future__ import annotations
@@ -44,13 +48,30 @@ import re
 import string
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_SECRET_KEYS", "PLACEHOLDER_RE", "RedactionOptions", "Redactor"]
+from . import _redact_rules as rules
+from ._entropy import CANDIDATE, HINTED_CANDIDATE, looks_random
+
+__all__ = [
+    "DEFAULT_HINT_WORDS",
+    "DEFAULT_SECRET_KEYS",
+    "PLACEHOLDER_RE",
+    "RedactionOptions",
+    "Redactor",
+]
 
 DEFAULT_SECRET_KEYS: tuple[str, ...] = (
-    "password", "passwords", "passwd", "passphrase", "secret", "secrets", "token", "api_key",
-    "apikey", "access_key", "secret_key", "secret_access_key", "access_token", "refresh_token",
-    "id_token", "authorization", "auth", "cookie", "set-cookie", "private_key", "client_secret",
-    "session", "session_id", "credential", "credentials",
+    "password", "passwords", "passwd", "passphrase", "pwd", "secret", "secrets", "token",
+    "api_key", "apikey", "access_key", "secret_key", "secret_access_key", "access_token",
+    "refresh_token", "id_token", "authorization", "auth", "cookie", "set-cookie", "private_key",
+    "client_secret", "session", "session_id", "credential", "credentials", "db_pass",
+    "database_pass", "key_pass", "account_key", "auth_key", "service_key", "client_key",
+    "priv_key", "db_key", "database_key",
+)  # fmt: skip
+#: last words of a key name that lower the high-entropy bar for its value
+DEFAULT_HINT_WORDS: tuple[str, ...] = (
+    "key", "keys", "token", "tokens", "secret", "secrets", "pass", "pwd", "pin", "salt", "sig",
+    "signature", "cookie", "auth", "credential", "credentials", "dsn", "cert", "jwt", "otp",
+    "hmac", "sas",
 )  # fmt: skip
 #: a whole placeholder, as produced by this module
 PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z][a-z0-9_]*\]")
@@ -61,74 +82,14 @@ _FLAGS = re.compile(r"\A(?:\(\?([aiLmsux]+)\))?")
 _AWS_VALUE = re.compile(r"[A-Za-z0-9/+]{40}")
 _KEY_PH = "[REDACTED:secret_key]"
 _OVERSIZE = "[REDACTED:oversize]"
+_ENTROPY_PH = "[REDACTED:high_entropy]"
 _MAX_DEPTH = 64
-_KEY_CACHE_MAX = 4096
+_CACHE_MAX = 4096
+_CACHE_STR = 256  # longest string remembered as clean
 _IDENT = string.ascii_letters + string.digits + "_.-"
 _EMAIL_LOCAL = _IDENT + "%+"
-
-
-def _after(prefix: str, width: int, rest: str, edge: str = "A-Za-z0-9_") -> tuple[int, str]:
-    """A branch anchored on the last character of ``prefix`` (a regex of fixed ``width``), which
-    must follow a character outside ``[edge]``; the match starts ``width - 1`` chars late."""
-    anchor = re.escape(prefix[-1])
-    return width - 1, f"{anchor}(?<={prefix})(?<![{edge}]{prefix}){rest}"
-
-
-_BEARER = r"[ \t]+(?P<s>[A-Za-z0-9._~+/-]+=*)(?![A-Za-z0-9._~+/=[-])"
-_BASIC = r"[ \t]+(?P<s>[A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])"
-# 13-19 contiguous digits, 4-4-4-4[-1..3] (c = the 4-4-4-4 part), 4-6-5 or 4-6-4
-_CARD = (
-    r"(?:\d{12,18}(?!\w)|(?P<c>\d{3}(?P<sep>[ -])\d{4}(?P=sep)\d{4}(?P=sep)\d{4})"
-    r"(?:(?P=sep)\d{1,3})?(?![\w-])|\d{3}(?P<sepb>[ -])\d{6}(?P=sepb)\d{4,5}(?![\w-]))"
-)
-# (type, back, regex): each regex starts with a literal; the secret starts ``back`` characters
-# before the match. Groups s/t/u: the span to replace (default: all); c: a card's 4-4-4-4 part.
-_BUILTIN: tuple[tuple[str, int, str], ...] = (
-    ("private_key", 0, r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
-     r"(?:[\s\S]*?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)"),
-    ("aws_access_key_id", *_after("A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A", 4,
-                                  r"[A-Z0-9]{16}(?![A-Za-z0-9])", "A-Za-z0-9")),
-    ("github_token", *_after("gh[pousr]_", 4, r"[A-Za-z0-9]{36,255}(?![A-Za-z0-9_])")),
-    ("github_token", *_after("github_", 7, r"pat_[A-Za-z0-9_]{22,255}(?![A-Za-z0-9_])")),
-    *(("gitlab_token", *_after(f"gl{p}-", len(p) + 3, r"[A-Za-z0-9_-]{20,}"))
-      for p in ("pat", "ptt", "cbt", "dt", "rt", "oas", "soat")),
-    ("slack_token", *_after("xox[abposr]-", 5, r"[A-Za-z0-9-]{10,}")),
-    ("slack_token", *_after("xapp-", 5, r"[A-Za-z0-9-]{10,}")),
-    ("stripe_key", *_after("[rs]k_(?:live|test)_", 8, r"[A-Za-z0-9]{10,}")),
-    ("stripe_key", *_after("whsec_", 6, r"[A-Za-z0-9+/]{20,}")),
-    ("anthropic_key", *_after("sk-ant-", 7, r"[A-Za-z0-9_-]{20,}", "A-Za-z0-9_-")),
-    ("openai_key", *_after("sk-", 3, r"(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}",
-                           "A-Za-z0-9_-")),
-    ("jwt", *_after("eyJ", 3, r"[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){1,3}",
-                    "A-Za-z0-9_-")),
-    *(("bearer_token", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BEARER}")
-      for w in ("Bearer", "bearer", "BEARER")),
-    *(("basic_auth", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BASIC}")
-      for w in ("Basic", "basic", "BASIC")),
-    ("slack_webhook", 0, r"://hooks\.slack\.com/(?:services|workflows|triggers)/"
-     r"(?P<s>[A-Za-z0-9_/+-]{8,})"),
-    ("url_password", 0, r"://[^\s:/@[\]]*:(?P<s>[^\s/?#[\]]+)@"),
-    *(("credit_card", 0, rf"{d}(?<![\w.]{d}){_CARD}") for d in "23456"),
-)  # fmt: skip
-# name=value / "name": "value": anchored on the separator; the name is checked in Python
-_KV_VALUE = (
-    r"[ \t]*+(?![=:{(\[]|//|(?i:bearer|basic|digest)\s|(?:null|true|false)\b)"
-    r"(?:\\?\"(?P<s>(?:(?!\[REDACTED:)[^\"\\\n])+)\\?\"|'(?P<t>(?:(?!\[REDACTED:)[^'\n])+)'"
-    r"|(?P<u>(?:(?!\[REDACTED:)[^\s\"'&;,<>\\])+))"
-)
-_EMAIL = (("email", 0, r"@(?<=[A-Za-z0-9._%+-]@)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
-                       r"\.[A-Za-z]{2,}(?![A-Za-z0-9-])"),)  # fmt: skip
-_PHONE = (
-    ("phone", 0, r"\+(?<![\w+]\+)[1-9][0-9 .()-]{6,20}[0-9](?!\w)"),
-    ("phone", 0, r"\((?<![\w(]\()[2-9]\d{2}\) ?[2-9]\d{2}[-. ]\d{4}(?![\w-])"),
-    *(("phone", 0, rf"{d}(?<![\w+.]{d})\d{{2}}[-. ][2-9]\d{{2}}[-. ]\d{{4}}(?![\w-])")
-      for d in "23456789"),
-)  # fmt: skip
-
-
-def _luhn(digits: str) -> bool:
-    doubled = sum((0, 2, 4, 6, 8, 1, 3, 5, 7, 9)[int(c)] for c in digits[-2::-2])
-    return (sum(map(int, digits[-1::-2])) + doubled) % 10 == 0
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
+_PLAIN, _HINT, _SECRET = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +97,15 @@ class RedactionOptions:
     """What to redact. Key names are matched case- and separator-insensitively (see module doc)."""
 
     key_names: tuple[str, ...] = DEFAULT_SECRET_KEYS
+    hint_words: tuple[str, ...] = DEFAULT_HINT_WORDS
+    #: the PII profile: emails, phone numbers, IBANs, US SSNs
+    pii: bool = False
     emails: bool = False
     phones: bool = False
+    #: IPv4 / IPv6 addresses (not part of ``pii``: addresses are often wanted in an audit)
+    ips: bool = False
+    #: the high-entropy detector for unknown token shapes
+    entropy: bool = True
     #: (type_name, regex): type_name is snake_case; the regex must not match the empty string
     extra_patterns: tuple[tuple[str, str], ...] = ()
     #: characters scanned per string; the rest becomes ``[REDACTED:oversize]``; 0 = no limit
@@ -150,20 +118,37 @@ _PLAIN_SCALARS = (int, float, bool)
 class Redactor:
     """Compiled redaction rules; thread-safe and reusable. See the module docstring."""
 
-    __slots__ = ("_groups", "_key_cache", "_key_names", "_max_string", "_rx", "_types", "_xrx")
+    __slots__ = (
+        "_clean",
+        "_clean_keys",
+        "_entropy",
+        "_groups",
+        "_hint_words",
+        "_key_cache",
+        "_key_names",
+        "_max_string",
+        "_rx",
+        "_types",
+        "_xrx",
+    )
 
     def __init__(self, options: RedactionOptions | None = None) -> None:
         opts = options if options is not None else RedactionOptions()
         if opts.max_string < 0:
             raise ValueError("max_string must be >= 0")
         self._max_string = opts.max_string
+        self._entropy = opts.entropy
         self._key_names = frozenset(re.sub("[^a-z0-9]", "", n.lower()) for n in opts.key_names)
-        self._key_cache: dict[str, bool] = {}
+        self._hint_words = frozenset(w.lower() for w in opts.hint_words)
+        self._key_cache: dict[str, int] = {}
+        self._clean: dict[str, None] = {}  # strings known to hold nothing to redact
+        self._clean_keys: dict[str, None] = {}  # plain key names holding nothing to redact
         # one look-behind: the separator follows the last two letters of a name (or of
-        # aws_secret[_key]), maybe then a quote or a space; _locate checks the whole name
+        # aws_secret[_key], or of a hint word), maybe then a quote or a space; _locate checks
+        # the whole name
         ends = {
             w[-1][-2:].lower()
-            for n in (*opts.key_names, "secret", "key")
+            for n in (*opts.key_names, *opts.hint_words, "secret", "key")
             if (w := _WORDS.findall(n))
         }
         alt = "|".join(r"[\s\S]" * (2 - len(e)) + "".join(f"[{c}{c.upper()}]" for c in e)
@@ -171,10 +156,18 @@ class Redactor:
         end = "".join(sorted({c for e in ends for c in (e[-1], e[-1].upper())}))
         kv = tuple(
             ("secret_key", 0, rf"{sep}(?<=(?:[\s\S](?:{alt})|(?:{alt})[\"' ]|[{end}]\\\"){sep})"
-             + _KV_VALUE)
+             + rules.KV_VALUE)
             for sep in ":="
         )  # fmt: skip
-        specs = _BUILTIN + kv + (_EMAIL if opts.emails else ()) + (_PHONE if opts.phones else ())
+        pii = opts.pii
+        specs = (
+            rules.BUILTIN
+            + kv
+            + (rules.EMAIL if opts.emails or pii else ())
+            + (rules.PHONE if opts.phones or pii else ())
+            + (rules.IBAN + rules.SSN if pii else ())
+            + (rules.IP if opts.ips else ())
+        )
         by_first: dict[str, list[str]] = {}  # one top-level branch per first character
         for i, (_, _, src) in enumerate(specs):
             n = 2 if src[0] == "\\" else 1
@@ -202,6 +195,8 @@ class Redactor:
         except re.error as exc:
             raise ValueError(f"extra patterns do not combine: {exc}") from exc
 
+    # -- values ------------------------------------------------------------------------------
+
     def redact_value(self, value: object, counts: dict[str, int]) -> object:
         """Return a redacted copy of a JSON-like value; ``counts[type] += 1`` per redaction."""
         if type(value) is dict and self._xrx is None and self._flat_clean(value):
@@ -209,20 +204,48 @@ class Redactor:
         return self._walk(value, counts, 0)
 
     def _flat_clean(self, value: dict[object, object]) -> bool:
-        """Scalars only, no secret key name, no candidate in any string: nothing to redact."""
-        search, limit = self._rx.search, self._max_string
+        """Scalars only, plain key names, nothing to redact in any key or string."""
+        clean, clean_keys = self._clean, self._clean_keys
         for key, item in value.items():
-            if type(key) is not str or self._is_secret_key(key):
-                return False
+            if key not in clean_keys:
+                if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
+                    return False
+                self._remember(clean_keys, key)
             if isinstance(item, str):
-                if type(item) is not str or 0 < limit < len(item) or search(item):
+                if item not in clean and (type(item) is not str or not self._is_clean(item)):
                     return False
             elif not (item is None or type(item) in _PLAIN_SCALARS):
                 return False
         return True
 
-    def redact_str(self, s: str, counts: dict[str, int]) -> str:
-        """Return ``s`` with every secret replaced by its typed placeholder."""
+    def _is_clean(self, s: str) -> bool:
+        """Nothing to redact in ``s`` (remembered when short)."""
+        limit = self._max_string
+        if (
+            0 < limit < len(s)
+            or self._rx.search(s)
+            or (self._entropy and len(s) >= 20 and self._entropy_hit(s, CANDIDATE, False))
+        ):
+            return False
+        if len(s) <= _CACHE_STR:
+            self._remember(self._clean, s)
+        return True
+
+    @staticmethod
+    def _remember(cache: dict[str, None], s: str) -> None:
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[s] = None
+
+    # -- strings -----------------------------------------------------------------------------
+
+    def redact_str(self, s: str, counts: dict[str, int], *, hinted: bool = False) -> str:
+        """Return ``s`` with every secret replaced by its typed placeholder.
+
+        ``hinted``: ``s`` is the value of a key whose name hints at a secret (lower entropy bar).
+        """
+        if not hinted and s in self._clean:
+            return s
         tail = ""
         limit = self._max_string
         # placeholders do not count against the limit (up to 4x): redacting again is a no-op
@@ -232,14 +255,16 @@ class Redactor:
             ws = max(s.rfind(c, max(0, limit - 256), limit) for c in " \n\t")
             s, tail = s[: ws + 1 if ws >= 0 else limit], _OVERSIZE
             counts["oversize"] = counts.get("oversize", 0) + 1
-        m = self._rx.search(s) if self._xrx is None else self._next(s, 0)
-        if m is None:
-            return s + tail if tail else s
+        elif not hinted and self._xrx is None and self._is_clean(s):
+            return s
         for _ in range(4):  # re-scan after a change: a placeholder can complete a boundary
-            if m is None or (out := self._scan(s, m, counts)) is s:
+            m = self._next(s, 0)
+            out = s if m is None else self._scan(s, m, counts)
+            if self._entropy:
+                out = self._scan_entropy(out, counts, hinted)
+            if out is s:
                 break
             s = out
-            m = self._next(s, 0)
         return s + tail
 
     def _scan(self, s: str, m: re.Match[str] | None, counts: dict[str, int]) -> str:
@@ -263,6 +288,31 @@ class Redactor:
         out.append(s[last:])
         return "".join(out)
 
+    def _entropy_hit(self, s: str, rx: re.Pattern[str], hinted: bool) -> bool:
+        return any(
+            looks_random(m.group(), hinted=hinted)
+            for m in rx.finditer(s)
+            if not _in_placeholder(s, m.start())
+        )
+
+    def _scan_entropy(self, s: str, counts: dict[str, int], hinted: bool) -> str:
+        """Replace each random-looking token (see ``_entropy``)."""
+        if len(s) < (8 if hinted else 20):
+            return s
+        out: list[str] = []
+        last = 0
+        for m in (HINTED_CANDIDATE if hinted else CANDIDATE).finditer(s):
+            if _in_placeholder(s, m.start()) or not looks_random(m.group(), hinted=hinted):
+                continue
+            out.append(s[last : m.start()])
+            out.append(_ENTROPY_PH)
+            counts["high_entropy"] = counts.get("high_entropy", 0) + 1
+            last = m.end()
+        if not out:
+            return s
+        out.append(s[last:])
+        return "".join(out)
+
     def _next(self, s: str, pos: int) -> re.Match[str] | None:
         m = self._rx.search(s, pos)
         if self._xrx is not None:
@@ -276,13 +326,15 @@ class Redactor:
     ) -> tuple[int, int, str] | None:
         """(start, end, type) to replace for built-in branch ``i``, or None to reject it."""
         s, st = m.string, m.start()
-        if typ == "secret_key":  # the name before the separator must name a secret
+        kind = _PLAIN
+        aws = False
+        if typ == "secret_key":  # the name before the separator must name (or hint at) a secret
             head = s[max(last, st - 160) : st].rstrip(" ").rstrip("'\"").rstrip("\\")
             name = head[len(head.rstrip(_IDENT)) :]
             low = name.lower()
             aws = "aws" in low and "secret" in low
-            secret = bool(name) and self._is_secret_key(name)
-            if not (aws or secret):
+            kind = self._key_kind(name) if name else _PLAIN
+            if not (aws or kind):
                 return None
         a, b = max(last, st - back), m.end()
         groups = self._groups[i]
@@ -293,7 +345,21 @@ class Redactor:
         if typ == "secret_key":
             if aws and _AWS_VALUE.fullmatch(s, a, b):
                 return a, b, "aws_secret_access_key"
-            return (a, b, typ) if secret else None
+            if kind == _SECRET:
+                return a, b, typ
+            if kind == _HINT and self._entropy_hit(s[a:b], HINTED_CANDIDATE, True):
+                return a, b, "high_entropy"
+            return None
+        if typ in rules.DYNAMIC_START:
+            a = st
+            if typ == "discord_token":
+                while a > last and s[a - 1] in _TOKEN_CHARS:
+                    a -= 1
+                return (a, b, typ) if 23 <= st - a <= 28 else None
+            while a > last and s[a - 1].isdigit():
+                a -= 1
+            ok = 8 <= st - a <= 10 and not (a > 0 and s[a - 1].isalnum())
+            return (a, b, typ) if ok else None
         if typ == "email":
             a = last + len(s[last:a].rstrip(_EMAIL_LOCAL))
             if a == st:
@@ -301,7 +367,7 @@ class Redactor:
         elif typ == "credit_card":
             for end in (b, m.end(groups[0])) if groups and m.start(groups[0]) >= 0 else (b,):
                 digits = "".join(ch for ch in s[a:end] if ch.isdigit())
-                if 13 <= len(digits) <= 19 and _luhn(digits):
+                if 13 <= len(digits) <= 19 and rules.luhn(digits):
                     return a, end, typ
             return None
         elif typ == "bearer_token":
@@ -316,19 +382,53 @@ class Redactor:
                     return None
             except (binascii.Error, ValueError):
                 return None
-        elif typ == "phone" and not 8 <= sum(c.isdigit() for c in s[a:b]) <= 15:
+        elif (check := rules.CHECKS.get(typ)) is not None and not check(s[a:b]):
             return None
         return a, b, typ
 
-    def _is_secret_key(self, key: str) -> bool:
-        hit = self._key_cache.get(key)
-        if hit is None:
-            words = _WORDS.findall(key)
-            hit = any("".join(words[i:]).lower() in self._key_names for i in range(len(words)))
-            if len(self._key_cache) >= _KEY_CACHE_MAX:
+    # -- keys and containers -----------------------------------------------------------------
+
+    def _key_kind(self, key: str) -> int:
+        """_SECRET if the name names a secret, _HINT if its last word hints at one, else 0."""
+        kind = self._key_cache.get(key)
+        if kind is None:
+            kind = _PLAIN
+            if not PLACEHOLDER_RE.match(key):  # a redacted key names nothing
+                words = [w.lower() for w in _WORDS.findall(key)]
+                if any("".join(words[i:]) in self._key_names for i in range(len(words))):
+                    kind = _SECRET
+                elif (
+                    words
+                    and (
+                        words[-1] in self._hint_words
+                        or any("secret" in w or "token" in w or "passw" in w for w in words)
+                        or any(  # a secret's name inside the key: private_key_id, password_hash
+                            "".join(words[i:j]) in self._key_names
+                            for i in range(len(words))
+                            for j in range(i + 1, len(words))
+                        )
+                    )
+                ):
+                    kind = _HINT
+            if len(self._key_cache) >= _CACHE_MAX:
                 self._key_cache.clear()
-            self._key_cache[key] = hit
-        return hit
+            self._key_cache[key] = kind
+        return kind
+
+    def _key(self, key: str, counts: dict[str, int], out: dict[object, object], src: object) -> str:
+        """The key as stored: redacted, and unique among the dict's keys if it changed."""
+        if key in self._clean_keys:
+            return key
+        new = self.redact_str(key, counts)
+        if new == key:
+            return key
+        assert isinstance(src, dict)
+        if new in out or new in src:
+            n = 2
+            while f"{new}#{n}" in out or f"{new}#{n}" in src:
+                n += 1
+            new = f"{new}#{n}"
+        return new
 
     def _walk(self, v: object, counts: dict[str, int], depth: int) -> object:
         if type(v) is str:
@@ -345,15 +445,21 @@ class Redactor:
                 for x in v
             ]
         out: dict[object, object] = {}
-        cache = self._key_cache
         for k, item in v.items():
-            secret = cache.get(k) if type(k) is str else False
-            if secret is None:
-                secret = self._is_secret_key(k)
-            if not secret:
+            kind = _PLAIN
+            if isinstance(k, str):
+                kind = self._key_kind(k)
+                k = self._key(str.__str__(k), counts, out, v)
+            if kind == _PLAIN:
                 out[k] = (
                     self.redact_str(item, counts)
                     if type(item) is str
+                    else self._walk(item, counts, depth)
+                )
+            elif kind == _HINT:
+                out[k] = (
+                    self.redact_str(str.__str__(item), counts, hinted=True)
+                    if isinstance(item, str)
                     else self._walk(item, counts, depth)
                 )
             elif (
@@ -367,3 +473,13 @@ class Redactor:
                 out[k] = _KEY_PH
                 counts["secret_key"] = counts.get("secret_key", 0) + 1
         return out
+
+
+def _in_placeholder(s: str, pos: int) -> bool:
+    """Whether a token starting at ``pos`` is the word REDACTED or the type name of one."""
+    if pos == 0:
+        return False
+    before = s[pos - 1]
+    return (before == "[" and s.startswith("REDACTED:", pos)) or (
+        before == ":" and s.startswith("[REDACTED:", pos - 10)
+    )

@@ -21,8 +21,15 @@ Stage = Callable[[dict[str, Any]], dict[str, Any]]
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
-#: string fields that can carry secrets (credentials in URIs, tokens in ids)
-_SCANNED_FIELDS = ("mcp.resource.uri",)
+#: fields the emitter generates itself (ids, hashes, times, counts, its own verdicts) and the
+#: stage's own outputs: never scanned. Every other field came from the caller and is scanned.
+_GENERATED = frozenset(
+    {
+        "v", "event_id", "ts", "seq", "stream_id", "prev_hash", "hash", "outcome", "duration_us",
+        "args_bytes", "result_bytes", "args_fingerprint", "args", "args_truncated", "redactions",
+        "trace_id", "span_id", "source",
+    }
+)  # fmt: skip
 
 
 class DropEvent(Exception):  # a control-flow signal, as in structlog
@@ -46,28 +53,43 @@ def json_size(value: Any) -> int:
 
 
 class Redact:
-    """Scrub secrets from the raw arguments and from free-text fields, counting what it did."""
+    """Scrub secrets from the raw arguments and from every caller-supplied field, counting them.
+
+    Scanned: every field not in ``_GENERATED`` (strings, and dicts/lists such as ``actor`` and
+    ``attrs``, keys included), whatever its name, so a field added to the contract is covered
+    without a change here. ``source`` is fixed per emitter: redact it once with :meth:`value`.
+    """
 
     __slots__ = ("_redactor",)
 
     def __init__(self, options: RedactionOptions | None = None) -> None:
         self._redactor = Redactor(options)
 
+    def value(self, value: Any) -> Any:
+        """A redacted copy of ``value`` (for what the emitter sets once, such as ``source``)."""
+        return self._redactor.redact_value(value, {})
+
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
         counts: dict[str, int] = {}
+        redactor = self._redactor
         raw = event.get("_args")
         if raw is not None:
             if not isinstance(raw, dict):
                 raw = {"_": raw}
             body = canonical_args(raw)
             event["args_bytes"] = len(body)
-            event["_args"] = self._redactor.redact_value(raw, counts)
+            event["_args"] = redactor.redact_value(raw, counts)
             if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
-        for name in _SCANNED_FIELDS:
-            value = event.get(name)
-            if value is not None:
-                event[name] = self._redactor.redact_str(value, counts)
+        for name, value in event.items():
+            if name in _GENERATED or name[:1] == "_":
+                continue
+            if type(value) is str:
+                out = redactor.redact_str(value, counts)
+                if out is not value:
+                    event[name] = out
+            elif isinstance(value, dict | list | tuple | str):
+                event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
         return event

@@ -40,6 +40,27 @@ def _when(ts: int) -> str:
     return datetime.fromtimestamp(ts / 1e6, UTC).strftime("%a %Y-%m-%d %H:%M:%S")
 
 
+def _collector_answers(url: str) -> None:
+    """One line and exit 2 when nothing answers at ``url`` (before minutes of simulating)."""
+    import urllib.error
+    import urllib.request
+
+    health = url.rstrip("/") + "/healthz"
+    try:
+        with urllib.request.urlopen(health, timeout=5):  # noqa: S310 - the user's collector URL
+            return
+    except urllib.error.HTTPError:
+        return  # something answers: the sends will say more
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        typer.echo(
+            f"error: no collector answers at {url} ({reason}): start one with `tooltrail up` "
+            "(or pass --collector-url)",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+
+
 def simulate_command(
     users: Annotated[int, typer.Option(min=1, help="Ordinary users.")] = 20,
     days: Annotated[int, typer.Option(min=1, help="Simulated days (from a Monday).")] = 8,
@@ -50,7 +71,11 @@ def simulate_command(
     new_users: Annotated[int, typer.Option(min=0, help="Users who start on the last day.")] = 1,
     collector_url: Annotated[str, typer.Option(help="The collector.")] = "http://127.0.0.1:8080",
     keys_file: Annotated[
-        Path, typer.Option(help="The collector's key file (keys are added to it).")
+        Path,
+        typer.Option(
+            envvar="TOOLTRAIL_COLLECTOR_KEYS_FILE",
+            help="The collector's key file (keys are added to it).",
+        ),
     ] = Path(".tooltrail/collector-keys.json"),
     spool_dir: Annotated[Path, typer.Option(help="Emitter spools, one per server.")] = Path(
         ".tooltrail/sim-spool"
@@ -67,8 +92,8 @@ def simulate_command(
 ) -> None:
     """Simulate users, agents and attacks and send them through the collector (event time)."""
     from rich.console import Console
-    from rich.table import Table
 
+    from tooltrail._console import Column, fitted_table
     from tooltrail.collector.auth import KeyStore, KeyStoreError
 
     from .driver import drive
@@ -89,6 +114,7 @@ def simulate_command(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    _collector_answers(collector_url)
     sim = simulate(config)
     console.print(f"simulated {len(sim.calls)} calls over {days} day(s) for {users} users")
     try:
@@ -113,14 +139,20 @@ def simulate_command(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
     sim.write_labels(labels)
-    table = Table(title=f"{len(sim.incidents)} labelled incidents")
-    for col in ("incident", "user", "agent / client", "start (UTC)", "end (UTC)", "calls"):
-        table.add_column(col)
-    for i in sim.incidents:
-        table.add_row(
-            i.id, i.user, f"{i.agent} / {i.client}", _when(i.start), _when(i.end), str(i.calls)
-        )
-    console.print(table)
+    columns = [
+        Column("incident", keep=None, whole=True),  # the scenario's name, never cut
+        Column("user", keep=80),
+        Column("start (UTC)", keep=70),
+        Column("end", keep=40),
+        Column("calls", keep=60, justify="right"),
+        Column("agent / client", keep=30, flex=True),
+    ]
+    rows = [
+        [i.id, i.user, _when(i.start), _when(i.end)[-8:], str(i.calls), f"{i.agent} / {i.client}"]
+        for i in sim.incidents
+    ]
+    title = f"{len(sim.incidents)} labelled incidents"
+    console.print(fitted_table(columns, rows, title=title, console=console))
     per_server = ", ".join(f"{s} {n}" for s, n in report.per_server.items())
     console.print(
         f"sent {report.calls} events ({per_server}) in {report.wall_seconds:.1f} s "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
+SETUP = runpy.run_path(str(ROOT / "setup.py"), run_name="setup")  # not "__main__": no build
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 _PIP_WHEEL = (sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation")
@@ -86,11 +88,11 @@ def _build_context(dest: Path) -> None:
 
 
 def test_every_package_folder_is_copied() -> None:
-    folders = set(PYPROJECT["tool"]["setuptools"]["package-dir"].values())
+    folders = set(SETUP["package_dir"]().values())
     copied = {s for sources, _ in _copies() for s in sources}
     assert folders <= copied, f"not copied into the image: {sorted(folders - copied)}"
     readme = PYPROJECT["project"]["readme"]
-    assert {"pyproject.toml", readme} <= copied
+    assert {"pyproject.toml", "setup.py", readme} <= copied
 
 
 def test_installs_every_server_extra_and_runs_as_non_root() -> None:
@@ -121,7 +123,7 @@ def test_the_context_builds_a_wheel_with_every_package(tmp_path: Path) -> None:
     )
     (wheel,) = out.glob("tooltrail-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for package in PYPROJECT["tool"]["setuptools"]["packages"]:
+    for package in SETUP["packages"]():
         init = package.replace(".", "/") + "/__init__.py"
         assert init in names, f"{package} missing from the image's wheel"
     # no test, benchmark or local state leaks into the image

@@ -1,32 +1,32 @@
-"""The installed names are namespaced and every folder package is shipped."""
+"""Folder = import path: every folder X/ is tooltrail.X, the root package has its own folder,
+and the package list is derived from the folders (setup.py), shipped and importable."""
 
 from __future__ import annotations
 
 import importlib
-import tomllib
+import runpy
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
+SETUP = runpy.run_path(str(ROOT / "setup.py"), run_name="setup")  # not "__main__": no build
 
 
-def _config() -> dict[str, object]:
-    return dict(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"])
+def test_every_folder_is_its_import_path() -> None:
+    mapping: dict[str, str] = SETUP["package_dir"]()
+    assert mapping["tooltrail"] == "src/tooltrail"
+    for name, folder in mapping.items():
+        assert name == "tooltrail" or name.startswith("tooltrail."), name  # nothing shadows
+        if name != "tooltrail":
+            assert name == f"tooltrail.{folder}", f"{folder}/ is installed as {name}"
 
 
-def test_every_package_folder_is_listed_and_importable() -> None:
-    config = _config()
-    mapping: dict[str, str] = config["package-dir"]  # type: ignore[assignment]
-    listed = set(config["packages"])  # type: ignore[call-overload]
-    found = set()
-    for top, folder in mapping.items():
+def test_the_derived_package_list_covers_every_folder_and_imports() -> None:
+    listed = SETUP["packages"]()
+    mapping: dict[str, str] = SETUP["package_dir"]()
+    for name, folder in mapping.items():
+        assert name in listed
         for init in (ROOT / folder).rglob("__init__.py"):
             rel = init.parent.relative_to(ROOT / folder)
-            found.add(".".join([top, *rel.parts]) if rel.parts else top)
-    assert found == listed
-    for name in sorted(listed):
+            assert ".".join([name, *rel.parts]) in listed
+    for name in listed:
         importlib.import_module(name)
-
-
-def test_no_top_level_name_can_shadow_a_users_package() -> None:
-    mapping: dict[str, str] = _config()["package-dir"]  # type: ignore[assignment]
-    assert all(name == "tooltrail" or name.startswith("tooltrail.") for name in mapping)

@@ -76,7 +76,7 @@ class AuditedClientSession(Generic[S]):
         self._session_id = session_id
         self._deny_codes = frozenset(deny_codes)
         self.tools_hash: str | None = None
-        """Hash of the last complete tools/list seen through this proxy (``mcp.tools.hash``)."""
+        """Hash of the last complete tools/list seen through it (``tooltrail.tools.hash``)."""
 
     @property
     def wrapped(self) -> S:

@@ -14,8 +14,14 @@ Where each field comes from (all read-only; the request is never altered):
   SDK's bearer auth, or whatever ``user_resolver(ctx)`` returns;
 - ``trace_id`` / ``span_id``: the current OpenTelemetry span (the SDK's own middleware opens one per
   request, parented on the caller's ``traceparent``), else ``params._meta.traceparent``;
-- ``network.transport`` / ``mcp.session.id`` / ``server.address``: the HTTP request when there is
-  one (``Mcp-Session-Id`` header, or the SSE ``session_id``), else ``stdio`` without a session id.
+- ``tooltrail.transport`` (the MCP transport), ``mcp.session.id``, ``server.address`` /
+  ``server.port``: the HTTP request when there is one (``streamable-http`` with the
+  ``Mcp-Session-Id`` header, or ``sse`` with its ``session_id``; OpenTelemetry's
+  ``network.transport`` = ``tcp``, ``network.protocol.name`` = ``http``), else ``stdio``
+  (``network.transport`` = ``pipe``) without a session id, or ``inproc`` for the SDK's in-process
+  dispatcher (no network);
+- ``gen_ai.operation.name`` = ``execute_tool`` on tool calls, as the SDK's own OpenTelemetry
+  middleware sets it.
 """
 
 from __future__ import annotations
@@ -90,7 +96,7 @@ class AuditMiddleware(ServerMiddleware[Any]):
         self.transport = transport
         self.capture_auth = capture_auth
         self.tools_hash: str | None = None
-        """Hash of the last complete tools/list this server answered (``mcp.tools.hash``)."""
+        """Hash of the last complete tools/list this server answered (``tooltrail.tools.hash``)."""
 
     async def __call__(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
@@ -238,7 +244,7 @@ def _trace_ids(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
 def _from_transport(
     ctx: ServerRequestContext[Any, Any], request: Any
 ) -> tuple[str, str | None, str | None, dict[str, Any]]:
-    """(network.transport, session id, server address, attrs) for this request."""
+    """(MCP transport, session id, server address as host:port, attrs) for this request."""
     attrs: dict[str, Any] = {}
     if request is None:
         # No HTTP request: a stdio pipe, unless the SDK's in-process dispatcher carried it.

@@ -106,13 +106,13 @@ def _print_table(console: Console, report: StoreVerifyReport) -> None:
     console.print(summary)
     n, streams = report.events, len(report.streams)
     unvouched = report.unvouched
+    for stream_id, why in unvouched.items():
+        console.print(f"[yellow]unvouched[/] {stream_id}: {why}")
     if report.findings:
         console.print(
             f"[bold red]BROKEN[/]: {len(report.findings)} break(s) in {len(broken)} stream(s)"
         )
     elif unvouched:
-        for stream_id, why in unvouched.items():
-            console.print(f"[yellow]unvouched[/] {stream_id}: {why}")
         console.print(
             f"[bold yellow]UNVOUCHED[/]: {n} events in {streams} stream(s) intact, but"
             f" {len(unvouched)} stream(s) not covered by a trusted checkpoint"

@@ -165,6 +165,7 @@ def verify_store(
     streams = set(store.streams(source=source))
     for _, by_stream in sets:  # a stream whose every event is gone still has its digests
         streams.update(s for s in by_stream if source is None or s.startswith(f"{source}."))
+    heads = _recorded_heads(store)
     for stream_id in sorted(streams):
         n = _verify_stream(
             store,
@@ -177,6 +178,7 @@ def verify_store(
             sets=sets,
             digest_keys=digest_keys,
             vouching=Vouching(now_us, checkpoint_interval_us, grace_us),
+            recorded_head=heads.get(stream_id),
         )
         if progress is not None:
             progress(stream_id, n)
@@ -215,6 +217,7 @@ def _verify_stream(
     sets: DigestSets,
     digest_keys: Mapping[str, bytes],
     vouching: Vouching,
+    recorded_head: int | None,
 ) -> int:
     events, start = _window(store, stream_id, source, since_us)
     if since_us is not None and not events:
@@ -263,26 +266,22 @@ def _verify_stream(
         through = check.digested_through()
         if through is not None:
             report.digested_through[stream_id] = through
-    if since_us is None and not any(f.cls == "truncated" for f in findings):
-        head = _recorded_head(store, stream_id)
-        if head is not None and head > stored_last:
-            detail = (
-                f"the store's chain head is at seq {head}; the stored events end at {stored_last}"
-            )
-            findings.append(Finding("truncated", stream_id, stored_last + 1, detail))
+    cut = since_us is None and recorded_head is not None and recorded_head > stored_last
+    if cut and not any(f.cls == "truncated" for f in findings):
+        detail = (
+            f"the store's chain head is at seq {recorded_head};"
+            f" the stored events end at {stored_last}"
+        )
+        findings.append(Finding("truncated", stream_id, stored_last + 1, detail))
     report.streams[stream_id] = summary
     report.findings.extend(findings)
     return len(events)
 
 
-def _recorded_head(store: Store, stream_id: str) -> int | None:
-    """The seq the pipeline recorded as the stream's head (``chain_heads``), if any."""
-    sql = (
-        f"SELECT max(seq), count() FROM {store.database}.chain_heads"  # noqa: S608 - see _rows
-        " WHERE stream_id = {s:String}"
-    )
-    rows = _rows(store, sql, {"s": stream_id})
-    return int(rows[0][0]) if rows and rows[0][1] else None
+def _recorded_heads(store: Store) -> dict[str, int]:
+    """The seq the pipeline recorded as each stream's head (``chain_heads``)."""
+    sql = f"SELECT stream_id, max(seq) FROM {store.database}.chain_heads GROUP BY stream_id"  # noqa: S608
+    return {str(s): int(q) for s, q in _rows(store, sql)}
 
 
 def _ingest_findings(

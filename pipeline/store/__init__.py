@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..segments import DecodedSegment
 from ._store import InsertResult, Store, StoreConfig, open_store
+from .lock import store_in_use
 from .rows import FIELD_COLUMNS, FINDING_SOURCES, event_to_row, row_to_checkpoint, row_to_event
 from .schema import SCHEMA_VERSION, TABLES, migrate
 
@@ -29,4 +30,5 @@ __all__ = [
     "open_store",
     "row_to_checkpoint",
     "row_to_event",
+    "store_in_use",
 ]

@@ -6,7 +6,12 @@ emitter's did. How the fields map:
 
 - required strings and integers: a column each (``mcp.method.name`` → ``method``, …);
 - optional strings: a column each, ``''`` when absent (the contract forbids empty strings);
-- optional integers (``args_bytes``, ``result_bytes``) and ``args_truncated``: Nullable;
+  a column keeps one meaning across contract versions, so two fields map to it by ``v``:
+  ``transport`` is the MCP transport (v1 ``network.transport``, v2 ``tooltrail.transport``),
+  ``tools_hash`` the tools/list hash (v1 ``mcp.tools.hash``, v2 ``tooltrail.tools.hash``);
+  v2's OpenTelemetry ``network.transport`` has its own column, ``network_transport``;
+- optional integers (``args_bytes``, ``result_bytes``, ``server.port``) and ``args_truncated``:
+  Nullable;
 - ``source.*`` → ``source_kind``, ``source_name``, ``source_version``, ``source_hostname``;
 - ``actor.*`` → ``user``, ``client``, ``client_version``, ``agent``, ``tenant``, plus
   ``has_actor`` (``"actor": {}`` is valid and differs from no actor);
@@ -85,7 +90,7 @@ _ACTOR: Final = (
     ("agent", "agent"),
     ("tenant", "tenant"),
 )
-#: optional top-level string fields, in column order
+#: optional top-level string fields of contract version 1, in column order
 _OPTIONAL_STR: Final = (
     ("gen_ai.tool.name", "tool"),
     ("gen_ai.tool.call.id", "tool_call_id"),
@@ -101,6 +106,22 @@ _OPTIONAL_STR: Final = (
     ("trace_id", "trace_id"),
     ("span_id", "span_id"),
 )
+#: version 2 renames (same column, same meaning) ...
+_RENAMED_V2: Final = {
+    "mcp.tools.hash": "tooltrail.tools.hash",
+    "network.transport": "tooltrail.transport",
+}
+#: ... and adds these optional strings, in column order (after ``integrity``)
+_OPTIONAL_STR_V2: Final = (
+    ("network.transport", "network_transport"),
+    ("network.protocol.name", "protocol_name"),
+    ("gen_ai.operation.name", "operation"),
+)
+#: each version's optional string fields → columns
+_STR_FIELDS: Final = {
+    1: _OPTIONAL_STR,
+    2: tuple((_RENAMED_V2.get(f, f), c) for f, c in _OPTIONAL_STR) + _OPTIONAL_STR_V2,
+}
 #: contract field (dotted for nested members) → events column, for queries written by hand
 FIELD_COLUMNS: Final[Mapping[str, str]] = {
     "v": "v",
@@ -115,7 +136,9 @@ FIELD_COLUMNS: Final[Mapping[str, str]] = {
     "mcp.method.name": "method",
     "outcome": "outcome",
     "duration_us": "duration_us",
-    **dict(_OPTIONAL_STR),
+    # the current version's names win where a name moved (v1 network.transport: `transport`)
+    **{field: column for fields in _STR_FIELDS.values() for field, column in fields},
+    "server.port": "server_port",
     "args_bytes": "args_bytes",
     "result_bytes": "result_bytes",
     "args_fingerprint": "args_fingerprint",
@@ -147,6 +170,15 @@ def events_to_columns(
     def opt(field: str, default: Any = "") -> list[Any]:
         return [e.get(field, default) for e in events]
 
+    def by_version(v1: str | None, v2: str | None) -> list[Any]:
+        """One string column whose field is named by the event's version."""
+        return [e.get((v1 if e["v"] == 1 else v2) or "", "") for e in events]
+
+    renamed = [
+        by_version(field, _RENAMED_V2.get(field, field)) if field in _RENAMED_V2 else opt(field)
+        for field, _ in _OPTIONAL_STR
+    ]
+
     return [
         req("stream_id"),
         req("seq"),
@@ -161,7 +193,7 @@ def events_to_columns(
         req("mcp.method.name"),
         req("outcome"),
         req("duration_us"),
-        *[opt(field) for field, _ in _OPTIONAL_STR],
+        *renamed,
         opt("args_bytes", None),
         opt("result_bytes", None),
         opt("args_fingerprint"),
@@ -171,6 +203,8 @@ def events_to_columns(
         [r if r is not None else none for r in redactions],
         [_json_text(e.get("attrs")) for e in events],
         list(integrity) if integrity is not None else [""] * len(events),
+        opt("server.port", None),
+        *[by_version(None, field) for field, _ in _OPTIONAL_STR_V2],
     ]
 
 
@@ -203,9 +237,11 @@ def row_to_event(row: Mapping[str, Any]) -> dict[str, Any]:
     event["mcp.method.name"] = row["method"]
     event["outcome"] = row["outcome"]
     event["duration_us"] = row["duration_us"]
-    for field, column in _OPTIONAL_STR:
-        if row[column]:
+    for field, column in _STR_FIELDS.get(row["v"], _OPTIONAL_STR):
+        if row.get(column):
             event[field] = row[column]
+    if row.get("server_port") is not None:
+        event["server.port"] = row["server_port"]
     for field in ("args_bytes", "result_bytes"):
         if row[field] is not None:
             event[field] = row[field]

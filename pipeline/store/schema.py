@@ -14,6 +14,7 @@ Tables (``version 1``):
                        events claiming one seq (a fork, an insertion) both stay, as evidence.
                        Partitioned by day of event time; optional TTL (``ttl_days``) drops whole
                        parts. ``time`` (DateTime64) is computed from the exact integer ``ts`` (µs).
+                       (version 3) the columns of contract version 2's fields.
 ``rollup_1m``          AggregatingMergeTree fed by ``rollup_1m_mv``: per minute of event time ×
                        source kind × source name × server address × method × tool × user: calls,
                        errors, denials, args/result bytes, duration sum/max (SimpleAggregate),
@@ -60,6 +61,13 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 _LC = "LowCardinality(String)"
 _Z = "CODEC(ZSTD(1))"
 
+#: columns added by contract version 2 (migration 3 adds them to a store made before it)
+_V2_EVENT_COLUMNS: Final = (
+    ("server_port", "Nullable(UInt16)"),
+    ("network_transport", _LC),
+    ("protocol_name", _LC),
+    ("operation", _LC),
+)
 #: the inserted columns of ``events`` (name, type), in the order ``rows.event_to_row`` fills them
 EVENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("stream_id", f"String {_Z}"),
@@ -104,6 +112,7 @@ EVENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("redactions", "Map(LowCardinality(String), UInt64)"),
     ("attrs", "String CODEC(ZSTD(3))"),
     ("integrity", _LC),
+    *_V2_EVENT_COLUMNS,
 )
 CHECKPOINT_COLUMNS: Final = (
     ("stream_id", "String"),
@@ -253,6 +262,13 @@ ORDER BY (stream_id, hour)""",
     ]
 
 
+def _contract_v2(db: str) -> list[str]:
+    return [
+        f"ALTER TABLE {db}.events ADD COLUMN IF NOT EXISTS `{name}` {kind}"
+        for name, kind in _V2_EVENT_COLUMNS
+    ]
+
+
 def _leases(db: str) -> list[str]:
     return [
         f"""CREATE TABLE IF NOT EXISTS {db}.leases (
@@ -280,6 +296,7 @@ class Migration:
 MIGRATIONS: Final = (
     Migration(1, "events, rollup_1m (+ view), chain heads, checkpoints, findings, alerts", _v1),
     Migration(2, "leases: one active detectors instance per store", _leases),
+    Migration(3, "events: the columns of contract version 2", _contract_v2),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -60,8 +60,8 @@ def test_unknown_content_encoding_is_415(collector: Collector) -> None:
         (lambda e: e.update(source="svc"), "source", "must be an object"),
         (lambda e: e.pop("ts"), "ts", "is required"),
         (lambda e: e.pop("mcp.method.name"), "mcp.method.name", "is required"),
-        (lambda e: e.update(colour="red"), "colour", "is not a field of event version 1"),
-        (lambda e: e.update(v=2), "v", "unsupported version 2"),
+        (lambda e: e.update(colour="red"), "colour", "is not a field of event version 2"),
+        (lambda e: e.update(v=3), "v", "unsupported version 3"),
         (lambda e: e.update(trace_id="XYZ"), "trace_id", "32 lowercase hex digits"),
     ],
 )

@@ -138,7 +138,41 @@ def test_any_truncation_behind_a_checkpoint_is_detected(n: int, data: st.DataObj
 def test_tail_beyond_the_last_checkpoint_is_not_vouched_for() -> None:
     events = build_chain(10)
     report = verify(events, [signed_head(events, 5)], KEYS)
-    assert report.streams[events[0]["stream_id"]].verified_through == 5
+    sid = events[0]["stream_id"]
+    assert report.streams[sid].verified_through == 5
+    assert report.ok
+    assert not report.vouched  # the tail is long overdue for a checkpoint
+    assert "4 event(s) after seq 5 are not vouched for" in report.unvouched[sid]
+
+
+def test_a_young_tail_is_pending_an_old_or_future_one_unvouched() -> None:
+    events = build_chain(10)  # ts 1 ms apart
+    sid = events[0]["stream_id"]
+    cps = [signed_head(events, 5)]
+    last = events[-1]["ts"]
+
+    def unvouched(now_us: int, grace_us: int = 60_000_000) -> str | None:
+        return verify(events, cps, KEYS, now_us=now_us, grace_us=grace_us).streams[sid].unvouched
+
+    assert unvouched(last + 1_000_000) is None  # the next checkpoint is not due yet
+    assert unvouched(events[6]["ts"] + 70_000_001) is not None  # interval 10 s + grace 60 s
+    assert unvouched(events[6]["ts"] + 70_000_001, grace_us=120_000_000) is None
+    assert "in the future" in str(unvouched(last - 61_000_000))
+
+
+def test_why_a_stream_is_unvouched() -> None:
+    events = build_chain(4)
+    sid = events[0]["stream_id"]
+    unsigned = checkpoint_body(sid, 3, events[3]["hash"], 1)
+    cases = [
+        ([], KEYS, "no signed checkpoint"),
+        ([unsigned], KEYS, "only 1 unsigned"),
+        ([signed_head(events)], [], "no trusted emitter key"),
+    ]
+    for cps, keys, why in cases:
+        report = verify(events, cps, keys, raise_on_break=False)
+        assert why in report.unvouched[sid], report.unvouched
+    assert verify(events, [signed_head(events)], KEYS).vouched
 
 
 def test_replayed_event_and_fork() -> None:

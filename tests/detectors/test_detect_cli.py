@@ -126,7 +126,9 @@ def test_detect_prints_and_stores_the_alerts_and_a_second_run_stores_none(
         code, out, err = _detect(app, path)
         assert code == 0, err
         assert _new(out) == 0
-        assert "the rest already raised or cooled down" in out
+        assert f"{len(stored)} raised before (shown too)" in out
+        for alert in stored:  # re-found: printed again, stored once
+            assert alert.id in out
         assert {a.id for a in _stored(path)} == {a.id for a in stored}
         assert receiver.requests == []
 
@@ -169,6 +171,19 @@ def test_detect_on_an_empty_store_says_it_holds_no_events(app: typer.Typer, tmp_
     assert code == 0, err
     assert "the store holds no events" in out
     assert "new alert(s) stored" not in out
+    assert _stored(path) == []
+
+
+def test_detect_on_a_range_without_events_says_the_range_is_empty(
+    app: typer.Typer, events: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = _store(tmp_path / "store", events)
+    runner = CliRunner(env={"COLUMNS": "250"})
+    args = ["detect", "--since", "2001-01-01", "--until", "2001-01-02", "--store-path", str(path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "no stored events between 2001-01-01 00:00 and 2001-01-02 00:00" in result.output
+    assert "the store holds" in result.output
     assert _stored(path) == []
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.detectors._events import drive_through
+from tooltrail.cli.up import Stack
 from tooltrail.detectors.runner import Detection
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.simulator import SimConfig, simulate
-from tooltrail.up import Stack
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]
 

@@ -177,6 +177,19 @@ def test_a_backfill_of_the_same_range_gives_the_same_candidates_and_raises_nothi
     assert replay.backfill(run.scored_from, run.until) == []
 
 
+def test_a_backfill_in_chunks_gives_the_same_candidates_as_in_one_go(run: FirstRun) -> None:
+    chunked = Detection(run.store, run.settings, record_candidates=True)
+    ends: list[int] = []
+    assert (
+        chunked.backfill(run.scored_from, run.until, chunk_us=3600_000_000, on_chunk=ends.append)
+        == []
+    )
+    assert len(ends) > 2  # it did go in steps
+    assert ends == sorted(ends)
+    assert ends[-1] == run.until
+    assert _dicts(chunked.candidates) == _dicts(run.detection.candidates)
+
+
 def test_an_integrity_finding_becomes_one_critical_alert_without_a_new_window(
     run: FirstRun,
 ) -> None:

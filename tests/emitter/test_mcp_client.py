@@ -113,7 +113,8 @@ async def test_stdio_host_and_server_events(
         assert server_ev["trace_id"] == host_ev["trace_id"]  # the join key
         assert server_ev["actor"] == {"client": "audit-test-host", "client_version": "9.9"}
         assert host_ev["actor"] == server_ev["actor"]
-        assert server_ev["network.transport"] == host_ev["network.transport"] == "stdio"
+        assert server_ev["tooltrail.transport"] == host_ev["tooltrail.transport"] == "stdio"
+        assert server_ev["network.transport"] == host_ev["network.transport"] == "pipe"  # OTel
         assert server_ev["mcp.protocol.version"] == host_ev["mcp.protocol.version"] == version
         assert server_ev["source"]["name"] == "test-stdio-server"
         assert "mcp.session.id" not in server_ev  # stdio has no session id

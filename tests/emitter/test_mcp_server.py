@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import anyio
 import pytest
@@ -35,6 +36,8 @@ from ._mcp_stdio_server import EXPECTED, build_server, exercise, summary
 
 pytestmark = pytest.mark.anyio
 
+#: the mcp.* attributes OpenTelemetry's MCP semantic conventions define (the namespace is OTel's)
+MCP_SEMCONV = {"mcp.method.name", "mcp.protocol.version", "mcp.resource.uri", "mcp.session.id"}
 CLIENT = Implementation(name="audit-test-host", version="9.9")
 TIMEOUT = 60.0
 
@@ -133,9 +136,19 @@ async def test_streamable_http_server_and_host_events_join_on_trace_id(tmp_path:
         assert host_ev["source"]["kind"] == "host"
         assert server_ev["actor"] == {"client": "audit-test-host", "client_version": "9.9"}
         assert host_ev["actor"] == {"client": "audit-test-host", "client_version": "9.9"}
-        assert server_ev["network.transport"] == host_ev["network.transport"] == "streamable-http"
+        assert server_ev["tooltrail.transport"] == host_ev["tooltrail.transport"]
+        assert server_ev["tooltrail.transport"] == "streamable-http"
+        assert server_ev["network.transport"] == host_ev["network.transport"] == "tcp"  # OTel
+        assert server_ev["network.protocol.name"] == host_ev["network.protocol.name"] == "http"
         assert server_ev["mcp.protocol.version"] == host_ev["mcp.protocol.version"] == "2025-11-25"
-        assert server_ev["server.address"] == host_ev["server.address"]
+        assert server_ev["server.address"] == host_ev["server.address"] == "127.0.0.1"
+        assert server_ev["server.port"] == host_ev["server.port"] == urlsplit(url).port
+        if server_ev["mcp.method.name"] == "tools/call":
+            assert server_ev["gen_ai.operation.name"] == "execute_tool"
+            assert host_ev["gen_ai.operation.name"] == "execute_tool"
+        else:
+            assert "gen_ai.operation.name" not in server_ev
+        assert not [k for k in server_ev if k.startswith("mcp.") and k not in MCP_SEMCONV]
         assert server_ev["attrs"]["client.address"] == "127.0.0.1"
         assert "jsonrpc.request.id" in server_ev
         assert len(server_ev["trace_id"]) == 32
@@ -145,8 +158,8 @@ async def test_streamable_http_server_and_host_events_join_on_trace_id(tmp_path:
         if server_ev.get("gen_ai.tool.name") == "echo":
             assert server_ev["args_bytes"] == host_ev["args_bytes"] > 0
             assert server_ev["result_bytes"] == host_ev["result_bytes"] > 0
-            assert server_ev["mcp.tools.hash"] == middleware.tools_hash
-            assert host_ev["mcp.tools.hash"] == session.tools_hash
+            assert server_ev["tooltrail.tools.hash"] == middleware.tools_hash
+            assert host_ev["tooltrail.tools.hash"] == session.tools_hash
     assert len({e["trace_id"] for e in host_events}) == len(host_events)  # fresh trace per call
 
 
@@ -285,7 +298,8 @@ async def test_in_process_client_is_audited_as_inproc(tmp_path: Path) -> None:
     (on_server,), (on_host,) = events_of(server_em, server_tx), events_of(host_em, host_tx)
     server_em.close()
     host_em.close()
-    assert on_server["network.transport"] == "inproc"
+    assert on_server["tooltrail.transport"] == "inproc"
+    assert "network.transport" not in on_server  # in-process: no network at all
     assert on_server["trace_id"] == on_host["trace_id"]
     assert on_host["actor"] == {"user": "ada", "client": "audit-test-host", "client_version": "9.9"}
     assert on_server["actor"] == {"client": "audit-test-host", "client_version": "9.9"}

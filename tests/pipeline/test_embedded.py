@@ -10,6 +10,7 @@ import pytest
 
 from tests._infra.fixtures import tansu, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu
+from tooltrail.cli.up import Stack
 from tooltrail.collector.auth import KeyStore
 from tooltrail.collector.errors import SinkUnavailable
 from tooltrail.collector.sinks.base import Segment
@@ -17,7 +18,6 @@ from tooltrail.emitter import Emitter
 from tooltrail.pipeline.embedded import StoreSink
 from tooltrail.pipeline.integrity import verify_store
 from tooltrail.pipeline.store import StoreConfig, open_store
-from tooltrail.up import Stack
 
 pytestmark = pytest.mark.store
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tooltrail.contract import GENESIS_HASH, SPEC_VERSION, compute_hash, seal, validate_event
+from tooltrail.contract.event import NETWORK_TRANSPORTS
 from tooltrail.pipeline.segments import DecodedSegment
 from tooltrail.pipeline.store import Store, event_to_row, row_to_event
 from tooltrail.pipeline.store.rows import EVENT_COLUMN_NAMES, events_to_columns, integrity_by_seq
@@ -33,7 +34,7 @@ _json = st.recursive(
     max_leaves=10,
 )
 _objects = st.dictionaries(_text, _json, max_size=5)
-_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
+_OPTIONAL_V1: dict[str, st.SearchStrategy[Any]] = {
     "actor": st.fixed_dictionaries(
         {},
         optional={k: _ids for k in ("user", "client", "client_version", "agent", "tenant")},
@@ -61,21 +62,37 @@ _OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
     ),
     "attrs": _objects,
 }
-bodies = st.fixed_dictionaries(
-    {
-        "v": st.just(SPEC_VERSION),
-        "event_id": _ids,
-        "ts": _uint,
-        "source": st.fixed_dictionaries(
-            {"kind": st.sampled_from(["server", "host"]), "name": _ids},
-            optional={"version": _ids, "hostname": _ids},
-        ),
-        "mcp.method.name": _ids,
-        "outcome": st.sampled_from(["ok", "error", "denied"]),
-        "duration_us": _uint,
-    },
-    optional=_OPTIONAL,
-)
+_OPTIONAL_V2: dict[str, st.SearchStrategy[Any]] = {
+    **{k: v for k, v in _OPTIONAL_V1.items() if k not in ("mcp.tools.hash", "network.transport")},
+    "tooltrail.tools.hash": _hex(64),
+    "tooltrail.transport": _ids,
+    "network.transport": st.sampled_from(sorted(NETWORK_TRANSPORTS)),
+    "network.protocol.name": _ids,
+    "server.port": st.integers(0, 65535),
+    "gen_ai.operation.name": _ids,
+}
+
+
+def _bodies(version: int, optional: dict[str, st.SearchStrategy[Any]]) -> Any:
+    return st.fixed_dictionaries(
+        {
+            "v": st.just(version),
+            "event_id": _ids,
+            "ts": _uint,
+            "source": st.fixed_dictionaries(
+                {"kind": st.sampled_from(["server", "host"]), "name": _ids},
+                optional={"version": _ids, "hostname": _ids},
+            ),
+            "mcp.method.name": _ids,
+            "outcome": st.sampled_from(["ok", "error", "denied"]),
+            "duration_us": _uint,
+        },
+        optional=optional,
+    )
+
+
+# every version the contract reads: stored v1 events rebuild as exactly as v2 ones
+bodies = _bodies(1, _OPTIONAL_V1) | _bodies(SPEC_VERSION, _OPTIONAL_V2)
 
 
 def sealed(body: dict[str, Any], stream_id: str = "s.0", seq: int = 0) -> dict[str, Any]:

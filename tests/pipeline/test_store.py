@@ -16,9 +16,11 @@ import pytest
 from tests._infra.chbridge import ChBridge
 from tests.conftest import build_chain
 from tooltrail.contract import (
+    GENESIS_HASH,
     Signer,
     checkpoint_body,
     compute_hash,
+    seal,
     verify,
     verify_checkpoint,
 )
@@ -127,6 +129,37 @@ def test_migrations_are_idempotent_and_versioned(any_store: Store) -> None:
         "SELECT engine FROM system.databases WHERE name = {db:String}", {"db": db}
     )
     assert engine == "Atomic"
+
+
+@pytest.mark.store
+def test_a_store_of_contract_v1_takes_v2_events_after_migration_3(any_store: Store) -> None:
+    """A store made before contract v2 (no v2 columns, migration 3 not applied) is migrated in
+    place: the v1 events it held rebuild exactly, and v2 events are stored beside them."""
+    v1 = build_chain(3, "svc.1111111111111111")
+    for e in v1:  # as a version 1 emitter wrote them
+        e["v"] = 1
+        e["network.transport"] = "stdio"
+        e["mcp.tools.hash"] = "ab" * 32
+    for seq, e in enumerate(v1):
+        seal(e, e["stream_id"], seq, v1[seq - 1]["hash"] if seq else GENESIS_HASH)
+    added = ("server_port", "network_transport", "protocol_name", "operation")
+    any_store.insert_segments([segment(v1)])
+    for column in added:  # back to the events table of schema version 2
+        run(any_store, f"ALTER TABLE {{db}}.events DROP COLUMN `{column}`")
+    run(any_store, "ALTER TABLE {db}.schema_migrations DELETE WHERE version = 3")
+    assert any_store.migrate() == SCHEMA_VERSION
+    v2 = build_chain(2, "svc.2222222222222222")
+    for e in v2:
+        e.update({"tooltrail.transport": "sse", "network.transport": "tcp", "server.port": 443})
+        e.update({"gen_ai.operation.name": "execute_tool", "network.protocol.name": "http"})
+    for seq, e in enumerate(v2):
+        seal(e, e["stream_id"], seq, v2[seq - 1]["hash"] if seq else GENESIS_HASH)
+    any_store.insert_segments([segment(v2)])
+    assert list(any_store.iter_events()) == v1 + v2
+    assert rows(any_store, "SELECT DISTINCT transport FROM {db}.events ORDER BY 1") == [
+        ("sse",),
+        ("stdio",),
+    ]
 
 
 @pytest.mark.store
@@ -288,8 +321,9 @@ def test_an_update_of_any_column_is_detected(any_store: Store) -> None:
     events = build_chain(50)
     any_store.insert_segments([segment(events)])
     changes = {
-        "UInt8": "2",
+        "UInt8": "{c} + 1",
         "UInt64": "424242",
+        "Nullable(UInt16)": "4242",
         "Bool": "NOT {c}",
         "Nullable(UInt64)": "424242",
         "Nullable(Bool)": "true",

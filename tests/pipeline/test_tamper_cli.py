@@ -140,6 +140,13 @@ def fork(k: Kept) -> None:
     append(k, [other])
 
 
+def far_future_seq(k: Kept) -> None:
+    (far,) = rechain([k.events[B][5]], B, k.events[B][39])
+    seal(far, B, 2**53, k.events[B][39]["hash"])  # a gap of 2^53: verified in one step
+    append(k, [far])
+    Digester(k.store, PIPELINE).run_once()  # the digester stops at the gap, in one step too
+
+
 def replay_in_stream(k: Kept) -> None:
     # events 5..7 again, re-chained after the head: a valid-looking tail of old events
     append(k, rechain(k.events[B][5:8], B, k.events[B][39]))
@@ -160,6 +167,7 @@ def replay_cross_stream(k: Kept) -> None:
         (reorder, ("reordered", B, 14)),
         (truncate, ("truncated", B, 33)),
         (fork, ("forked", B, 39)),
+        (far_future_seq, ("deleted", B, 40)),
         (replay_in_stream, ("replayed", B, 40)),
         (replay_cross_stream, ("replayed", B, 10)),
     ],

@@ -9,10 +9,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tooltrail.cli.up import Stack
 from tooltrail.collector.auth import KeyStore
 from tooltrail.simulator import FRAME_COLUMNS, SimConfig, drive, simulate, to_frame
 from tooltrail.simulator.cli import register
-from tooltrail.up import Stack
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]
 

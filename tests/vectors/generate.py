@@ -1,7 +1,10 @@
 """Writes the contract's test vectors. Run once when the spec changes: ``python -m tests.vectors.generate``.
 
 The files are the spec's examples for implementers in other languages; ``tests/contract/
-test_vectors.py`` holds this implementation to them (it never regenerates them).
+test_vectors.py`` holds this implementation to them (it never regenerates them). ``chain.json``
+and ``tamper.json`` are of the current ``SPEC_VERSION`` (2); ``chain_v1.json`` is the version 1
+vector as it was written, frozen (not regenerated): events stored as version 1 must verify for
+ever.
 """
 
 from __future__ import annotations
@@ -43,14 +46,20 @@ def stream() -> list[dict[str, Any]]:
         "v": SPEC_VERSION,
         "source": {"kind": "server", "name": "fs-server", "version": "1.4.2", "hostname": "web-1"},
         "mcp.protocol.version": "2025-11-25",
-        "network.transport": "stdio",
+        "tooltrail.transport": "streamable-http",
+        "network.transport": "tcp",
+        "network.protocol.name": "http",
+        "server.address": "fs-server.tools.internal",
+        "server.port": 8443,
     }
     drafts: list[dict[str, Any]] = [
         {
             "event_id": "019abcde-f012-7345-8678-9abcdef01234",
             "ts": 1764150000000000,
             "mcp.method.name": "tools/call",
+            "gen_ai.operation.name": "execute_tool",
             "gen_ai.tool.name": "read_file",
+            "tooltrail.tools.hash": "3b5d5c3712955042212316173ccf37be800d3fa8b3ec8c4c9d0b4bbd1e4ba39e",
             "outcome": "ok",
             "duration_us": 1532,
             "args_bytes": 27,
@@ -76,6 +85,7 @@ def stream() -> list[dict[str, Any]]:
             "event_id": "019abcde-f014-7345-8678-9abcdef01236",
             "ts": 1764150001000000,
             "mcp.method.name": "tools/call",
+            "gen_ai.operation.name": "execute_tool",
             "gen_ai.tool.name": "search",
             "outcome": "error",
             "error.type": "TimeoutError",

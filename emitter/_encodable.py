@@ -1,0 +1,229 @@
+"""Make an event the contract accepts out of whatever the caller handed in; never drop it.
+
+Guarantee: every audited call leaves an event. A caller-supplied value that has no canonical
+JSON form, or breaks its field's rule, is repaired and the repair is written into the event:
+
+- inside free-form JSON (the arguments, ``attrs``) the offending value becomes the marker object
+  ``{"tooltrail.unencodable": "<reason> at <path>"}`` (a lone surrogate, NaN or Infinity, an
+  integer beyond a double, nesting deeper than ``MAX_DEPTH``, a key or value ``str()`` cannot
+  render); a value of a type JSON does not have becomes its ``str()``, as before;
+- a string field keeps its text with each lone surrogate replaced by U+FFFD, clipped to its
+  limit; a field whose value still breaks its rule (an empty string, a malformed trace id) is
+  left out; an integer beyond the contract's range is clamped;
+- each repair adds ``"<reason> at <field>"`` to ``attrs["tooltrail.unencodable"]``, so the event
+  says it was altered.
+
+Cheap on the hot path: :func:`repair` gives the fields a caller can set a quick test (the full
+contract check only for the few that are not short ids); :func:`encodable_copy` runs only when
+the stages or the sealing failed on a value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from tooltrail.contract import FIELDS, EventInvalid
+from tooltrail.contract.event import MAX_DEPTH, MAX_ID, MAX_STRING
+from tooltrail.contract.jcs import MAX_SAFE_INTEGER
+
+__all__ = ["CALLER_FIELDS", "MARKER", "encodable", "encodable_copy", "repair"]
+
+MARKER: Final = "tooltrail.unencodable"
+#: free-form members of an event in progress (``_args``: the raw arguments, see stages.py)
+_FREE_FORM: Final = {"_args": "args", "args": "args", "attrs": "attrs"}
+_MAX_FLOAT_INT: Final = 2**1024  # float(n) overflows from here
+_LONG_STRINGS: Final = frozenset({"mcp.resource.uri"})
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _fixed(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _marker(reason: str, path: str, notes: list[str]) -> dict[str, str]:
+    note = f"{reason} at {path}"
+    notes.append(note)
+    return {MARKER: note}
+
+
+def encodable(value: Any, path: str, notes: list[str], depth: int = 1) -> Any:
+    """A copy of JSON-like ``value`` that has a canonical form; ``notes`` gets each repair.
+
+    Recursion is bounded by ``MAX_DEPTH``, so any nesting is safe to pass in.
+    """
+    if isinstance(value, str):
+        return _marker("lone surrogate", path, notes) if _has_surrogate(value) else value
+    if value is None or value is True or value is False:
+        return value
+    if isinstance(value, int):
+        return (
+            value if abs(value) < _MAX_FLOAT_INT else _marker("number beyond a double", path, notes)
+        )
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _marker("NaN or Infinity", path, notes)
+    if isinstance(value, Mapping | list | tuple):
+        if depth >= MAX_DEPTH:
+            return _marker(f"nesting deeper than {MAX_DEPTH} levels", path, notes)
+        if isinstance(value, Mapping):
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                name = key if isinstance(key, str) else _text(key, path, notes)
+                if _has_surrogate(name):
+                    notes.append(f"lone surrogate in a key at {path}")
+                    name = _fixed(name)
+                out[name] = encodable(item, f"{path}.{name}", notes, depth + 1)
+            return out
+        return [encodable(item, f"{path}[{i}]", notes, depth + 1) for i, item in enumerate(value)]
+    try:  # a type JSON does not have: its str(), as the emitter always wrote it
+        text = str(value)
+    except Exception:
+        return _marker(f"{type(value).__name__} that str() cannot render", path, notes)
+    return encodable(text, path, notes, depth)
+
+
+def _text(key: Any, path: str, notes: list[str]) -> str:
+    """A member name that is not a string: its ``str()``."""
+    try:
+        return str(key)
+    except Exception:
+        notes.append(f"{type(key).__name__} key that str() cannot render at {path}")
+        return f"<{type(key).__name__}>"
+
+
+def encodable_copy(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` (in progress, before the stages) with its free-form values made encodable and
+    its strings free of lone surrogates; the repairs noted in ``attrs``."""
+    notes: list[str] = []
+    out = dict(event)
+    for name, value in event.items():
+        if name in _FREE_FORM:
+            out[name] = encodable(value, _FREE_FORM[name], notes)
+        elif isinstance(value, str) and _has_surrogate(value):
+            out[name] = _fixed(value)
+            notes.append(f"lone surrogate at {name}")
+        elif name in ("actor", "source") and isinstance(value, Mapping):
+            out[name] = _fixed_members(name, value, notes)
+    _note(out, notes)
+    return out
+
+
+def _fixed_members(name: str, value: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
+    members: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, str) and _has_surrogate(item):
+            item = _fixed(item)
+            notes.append(f"lone surrogate at {name}.{key}")
+        members[key] = item
+    return members
+
+
+def _note(event: dict[str, Any], notes: list[str]) -> None:
+    if not notes:
+        return
+    attrs = event.get("attrs")
+    attrs = dict(attrs) if isinstance(attrs, Mapping) else {}
+    previous = attrs.get(MARKER)
+    attrs[MARKER] = (list(previous) if isinstance(previous, list) else []) + notes
+    event["attrs"] = attrs
+
+
+#: the fields a caller of ``Emitter.record`` / ``Call`` can set (the rest the emitter makes)
+CALLER_FIELDS: Final = (
+    "mcp.method.name",
+    "gen_ai.tool.name",
+    "actor",
+    "error.type",
+    "mcp.resource.uri",
+    "gen_ai.prompt.name",
+    "mcp.session.id",
+    "jsonrpc.request.id",
+    "trace_id",
+    "span_id",
+    "tooltrail.transport",
+    "network.transport",
+    "network.protocol.name",
+    "server.address",
+    "server.port",
+    "mcp.protocol.version",
+    "gen_ai.tool.call.id",
+    "tooltrail.tools.hash",
+    "duration_us",
+    "result_bytes",
+    "attrs",
+)
+_IDS: Final = frozenset(name for name in CALLER_FIELDS if FIELDS[name][0] is FIELDS["event_id"][0])
+
+
+def repair(event: dict[str, Any]) -> bool:
+    """Fix, in place, the first field a caller set that breaks its rule; True when it changed
+    something (the caller seals the event again and asks once more). Short ids pass a quick
+    test; the rest go through the contract's own check."""
+    for name in CALLER_FIELDS:
+        if name not in event:
+            continue
+        value = event[name]
+        if name in _IDS and type(value) is str and 0 < len(value) <= MAX_ID:
+            continue
+        try:
+            FIELDS[name][0](name, value)
+        except EventInvalid as exc:
+            return _repair_field(event, exc.field, exc.rule)
+    return False
+
+
+def _repair_field(event: dict[str, Any], field: str, rule: str) -> bool:
+    notes: list[str] = []
+    head, _, member = field.partition(".")
+    if head in ("args", "attrs") and head in event:
+        event[head] = encodable(event[head], head, notes)
+        if not notes:  # encodable, but a rule of its own (e.g. not an object): keep it wrapped
+            event[head] = {MARKER: f"{rule} at {head}"}
+            notes.append(f"{rule} at {head}")
+    elif head in ("actor", "source") and member and isinstance(event.get(head), dict):
+        container = dict(event[head])
+        if not _fix_value(container, member, MAX_ID, required=head == "source"):
+            return False
+        event[head] = container
+        notes.append(f"{rule} at {field}")
+    elif field in event:
+        limit = MAX_STRING if field in _LONG_STRINGS else MAX_ID
+        if not _fix_value(event, field, limit, required=False):
+            return False
+        notes.append(f"{rule} at {field}")
+    else:
+        return False
+    _note(event, notes)
+    return True
+
+
+def _fix_value(holder: dict[str, Any], name: str, limit: int, *, required: bool) -> bool:
+    value = holder[name]
+    if isinstance(value, str) and value:
+        fixed = _fixed(value)[:limit]
+        if fixed != value:
+            holder[name] = fixed
+            return True
+    if isinstance(value, int) and not isinstance(value, bool):
+        clamped = min(max(value, 0), MAX_SAFE_INTEGER)
+        if clamped != value:
+            holder[name] = clamped
+            return True
+    if required:
+        if value == "?":
+            return False
+        holder[name] = "?"
+        return True
+    del holder[name]
+    return True

@@ -1,0 +1,107 @@
+"""High-entropy token detector: long random-looking tokens that no prefix rule knows.
+
+A *candidate* is a maximal run of ``[A-Za-z0-9+/=_-]`` (the base64 and base64url alphabets). It
+is judged on its core (trailing ``=`` stripped):
+
+plain (any text)
+    length >= 20, at least one letter and one digit, not hex-only (hex digits and ``-``: UUIDs,
+    git SHAs, our own hashes are ids, not secrets), then either Shannon entropy >= 4.5 bits/char,
+    or entropy >= ``threshold(length)`` (3.3 at 20 chars rising to 4.1 at 64+, just under what
+    99% of random lower-case+digit strings of that length reach) *and* it does not read like
+    words (30%+ of its letters are vowels, and its camelCase/snake_case words average 3.5+
+    characters or fewer than 30% of adjacent characters change class). A token that decodes as
+    base64 to mostly printable text is data, not a key. An absolute path (``/a/b``) is judged
+    segment by segment.
+hinted (the value of a key whose name hints at a secret: ``*_key``, ``*_token``, ``*secret*`` ...)
+    length >= 8, and hex of 16+ chars, or a digit and entropy >= 2.8, or (12+ chars) mixed case,
+    entropy >= 3.3 and not reading like words.
+
+The numbers and the false-positive rate they give on ordinary tool arguments are in
+docs/redaction.md; the detector never raises and costs nothing on strings without a candidate.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+import math
+import re
+
+__all__ = ["CANDIDATE", "HINTED_CANDIDATE", "looks_random", "threshold"]
+
+CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-][A-Za-z0-9+/=_-]{19,}")
+HINTED_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-][A-Za-z0-9+/=_-]{7,}")
+_HEX = re.compile(r"[0-9a-fA-F-]+")
+_TABLE = ((20, 3.3), (24, 3.5), (32, 3.75), (40, 3.9), (48, 4.0), (64, 4.1))
+_VOWELS = frozenset("aeiouAEIOU")
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
+_SURE = 4.5
+
+
+def threshold(n: int) -> float:
+    """Entropy (bits/char) a plain token of length ``n`` must reach (linear between the table)."""
+    if n <= _TABLE[0][0]:
+        return _TABLE[0][1]
+    for (n0, t0), (n1, t1) in itertools.pairwise(_TABLE):
+        if n <= n1:
+            return t0 + (t1 - t0) * (n - n0) / (n1 - n0)
+    return _TABLE[-1][1]
+
+
+def _entropy(s: str) -> float:
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in map(s.count, set(s)))
+
+
+def _class(c: str) -> int:
+    return 0 if c.islower() else 1 if c.isupper() else 2 if c.isdigit() else 3
+
+
+def _reads_like_words(s: str) -> bool:
+    """Identifiers and paths: vowels like a language, and long words or few class changes."""
+    letters = [c for c in s if c.isalpha()]
+    if sum(c in _VOWELS for c in letters) < 0.3 * len(letters):
+        return False
+    words = _WORDS.findall(s)
+    if sum(map(len, words)) >= 3.5 * len(words):
+        return True
+    classes = [_class(c) for c in s]
+    return sum(a != b for a, b in itertools.pairwise(classes)) < 0.3 * (len(s) - 1)
+
+
+def _decodes_to_text(s: str) -> bool:
+    core = s.replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(core + "=" * (-len(core) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) >= 12 and sum(b in _PRINTABLE for b in raw) >= 0.95 * len(raw)
+
+
+def looks_random(token: str, *, hinted: bool = False) -> bool:
+    """Whether ``token`` (one candidate run) is judged a secret; see the module docstring."""
+    core = token.rstrip("=")
+    n = len(core)
+    if hinted:
+        if n < 8:
+            return False
+        if _HEX.fullmatch(core):
+            return n >= 16
+        if any(c.isdigit() for c in core):
+            return _entropy(core) >= 2.8
+        mixed = core.lower() != core and core.upper() != core
+        return mixed and n >= 12 and _entropy(core) >= 3.3 and not _reads_like_words(core)
+    if core.startswith("/"):
+        return any(looks_random(seg) for seg in core.split("/") if len(seg) >= 20)
+    if n < 20 or _HEX.fullmatch(core):
+        return False
+    if not any(c.isdigit() for c in core) or not any(c.isalpha() for c in core):
+        return False
+    h = _entropy(core)
+    if h >= _SURE:
+        return not _decodes_to_text(core)
+    if h < threshold(n) or _reads_like_words(core):
+        return False
+    return not _decodes_to_text(core)

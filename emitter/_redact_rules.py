@@ -1,0 +1,206 @@
+"""The built-in redaction rules: one regex branch per format, and the checks that confirm a match.
+
+Each rule is ``(type, back, regex)``. The regex starts with a literal (mostly the rare last
+character of a token's prefix, so that the combined regex only stops there); the secret starts
+``back`` characters before the match. Named groups: ``s``/``t``/``u`` the span to replace
+(default: the whole match), ``c`` a card's 4-4-4-4 part. A type listed in ``DYNAMIC_START`` finds
+its start by walking back from the anchor (variable-width prefixes the regex engine cannot look
+behind). ``CHECKS`` confirm a match (checksums, ranges). Everything here is data plus small pure
+functions; ``redact.Redactor`` compiles and runs it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+__all__ = [
+    "BUILTIN",
+    "CHECKS",
+    "DYNAMIC_START",
+    "EMAIL",
+    "IBAN",
+    "IP",
+    "KV_VALUE",
+    "PHONE",
+    "SSN",
+    "iban_ok",
+    "ip_ok",
+    "luhn",
+    "phone_ok",
+    "ssn_ok",
+]
+
+
+def _after(prefix: str, width: int, rest: str, edge: str = "A-Za-z0-9_") -> tuple[int, str]:
+    """A branch anchored on the last character of ``prefix`` (a regex of fixed ``width``), which
+    must follow a character outside ``[edge]``; the match starts ``width - 1`` chars late."""
+    anchor = re.escape(prefix[-1])
+    return width - 1, f"{anchor}(?<={prefix})(?<![{edge}]{prefix}){rest}"
+
+
+_TOK = "A-Za-z0-9_-"
+_END = f"(?![{_TOK}])"
+_BEARER = r"[ \t]+(?P<s>[A-Za-z0-9._~+/-]+=*)(?![A-Za-z0-9._~+/=[-])"
+_BASIC = r"[ \t]+(?P<s>[A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])"
+# 13-19 contiguous digits, 4-4-4-4[-1..3] (c = the 4-4-4-4 part), 4-6-5 or 4-6-4
+_CARD = (
+    r"(?:\d{12,18}(?!\w)|(?P<c>\d{3}(?P<sep>[ -])\d{4}(?P=sep)\d{4}(?P=sep)\d{4})"
+    r"(?:(?P=sep)\d{1,3})?(?![\w-])|\d{3}(?P<sepb>[ -])\d{6}(?P=sepb)\d{4,5}(?![\w-]))"
+)
+# prefixed tokens of well-known services: (type, prefix regex, its width, rest of the token)
+_PREFIXED: tuple[tuple[str, str, int, str], ...] = (
+    ("github_token", "gh[pousr]_", 4, r"[A-Za-z0-9_]{36,255}(?![A-Za-z0-9_])"),
+    ("github_token", "ghs_", 4, rf"[0-9]{{1,20}}_[{_TOK}]+\.[{_TOK}]+\.[{_TOK}]+{_END}"),
+    ("github_token", "github_", 7, r"pat_[A-Za-z0-9_]{22,255}(?![A-Za-z0-9_])"),
+    *(("gitlab_token", f"gl{p}-", len(p) + 3, r"[A-Za-z0-9_-]{20,}")
+      for p in ("pat", "ptt", "cbt", "dt", "ft", "rt", "oas", "soat", "imt", "agent")),
+    ("gitlab_token", "GR", 2, r"1348941[A-Za-z0-9_-]{20,}"),
+    ("slack_token", "xox[abposre]-", 5, r"(?:[0-9]+-[A-Za-z0-9-]+|[A-Za-z0-9-]{10,})"),
+    ("slack_token", "xapp-", 5, r"[A-Za-z0-9-]{10,}"),
+    ("stripe_key", "[rs]k_(?:live|test)_", 8, r"[A-Za-z0-9]{10,}"),
+    ("stripe_key", "whsec_", 6, r"[A-Za-z0-9+/]{20,}"),
+    ("google_api_key", "AIz", 3, rf"a[{_TOK}]{{30,}}{_END}"),
+    ("npm_token", "npm_", 4, r"[A-Za-z0-9_]{30,}(?![A-Za-z0-9_])"),
+    ("pypi_token", "pypi-", 5, rf"AgE[{_TOK}]{{40,}}"),
+    ("huggingface_token", "hf_", 3, r"[A-Za-z0-9]{30,}(?![A-Za-z0-9_])"),
+    ("huggingface_token", "api_org_", 8, r"[A-Za-z0-9]{30,}(?![A-Za-z0-9_])"),
+    ("twilio_key", "SK", 2, r"[0-9a-z]{32}(?![0-9A-Za-z])"),
+    ("twilio_key", "AC", 2, r"[0-9a-z]{32}(?![0-9A-Za-z])"),
+    ("sendgrid_key", "SG", 2, rf"\.[{_TOK}]{{16,32}}\.[{_TOK}]{{16,64}}"),
+    ("mailgun_key", "key-", 4, r"[0-9a-zA-Z]{32}(?![0-9A-Za-z])"),
+    ("digitalocean_token", "do[por]_v1_", 7, r"[a-f0-9]{64}(?![0-9A-Za-z])"),
+    ("databricks_token", "dap", 3, r"i[A-Fa-f0-9]{32}(?:-[0-9])?(?![0-9A-Za-z])"),
+    ("shopify_token", "shp(?:at|ca|pa|ss)_", 6, r"[A-Za-z0-9]{32,64}(?![A-Za-z0-9])"),
+    ("docker_token", "dckr_pat_", 9, rf"[{_TOK}]{{20,}}"),
+    ("figma_token", "figd_", 5, rf"[{_TOK}]{{30,}}"),
+    ("grafana_token", "glc_", 4, r"[A-Za-z0-9+/]{32,}={0,2}"),
+    ("grafana_token", "glsa_", 5, r"[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"),
+    ("groq_key", "gsk_", 4, r"[A-Za-z0-9]{40,}"),
+    ("vault_token", "hv", 2, rf"[sbr]\.[{_TOK}]{{24,}}"),
+    ("linear_key", "lin_api_", 8, r"[A-Za-z0-9_]{30,}"),
+    ("notion_token", "ntn_", 4, r"[A-Za-z0-9]{40,}"),
+    ("onepassword_token", "ops_", 4, r"eyJ[A-Za-z0-9+/=]{20,}"),
+    ("tailscale_key", "tskey-", 6, r"[a-z]{2,20}-[0-9A-Za-z_]{8,40}-[0-9A-Za-z_]{16,}"),
+    ("vercel_token", "vc[pikar]_", 4, r"[A-Za-z0-9]{20,}(?![A-Za-z0-9])"),
+    ("cloudflare_token", "cfk_", 4, r"[A-Za-z0-9]{40,}(?![A-Za-z0-9])"),
+    ("cloudflare_token", "cf[au]t_", 5, r"[A-Za-z0-9]{40,}(?![A-Za-z0-9])"),
+    ("age_secret_key", "AGE-SECRET-KEY-", 15, r"1[0-9A-Z]{50,}"),
+    ("atlassian_token", "ATATT", 5, r"3[A-Za-z0-9_=-]{40,}"),
+    ("square_token", "sq0(?:csp|atp)-", 7, r"[A-Za-z0-9_\\-]{22,}"),
+    ("artifactory_key", "AKC", 3, r"p?[A-Za-z0-9]{10,}(?![A-Za-z0-9])"),
+    ("artifactory_key", "AP", 2, r"[0-9A-F][A-Za-z0-9]{8,}(?![A-Za-z0-9])"),
+    ("anthropic_key", "sk-ant-", 7, r"[A-Za-z0-9_-]{20,}"),
+    ("openai_key", "sk-", 3, r"(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}"),
+    ("aws_access_key_id", "A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A", 4,
+     r"[A-Z0-9]{16}(?![A-Za-z0-9])"),
+    ("aws_access_key_id", "A3T", 3, r"[A-Z0-9]{17}(?![A-Za-z0-9])"),
+    ("jwt", "eyJ", 3, rf"[{_TOK}]{{5,}}\.[{_TOK}]{{5,}}(?:\.[{_TOK}]*){{1,3}}"),
+)  # fmt: skip
+_EDGE = {"anthropic_key": _TOK, "openai_key": _TOK, "jwt": _TOK, "aws_access_key_id": "A-Za-z0-9",
+         "twilio_key": "A-Za-z0-9", "artifactory_key": "A-Za-z0-9"}  # fmt: skip
+
+BUILTIN: tuple[tuple[str, int, str], ...] = (
+    ("private_key", 0, r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+     r"(?:[\s\S]*?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)"),
+    *((t, *_after(p, w, r, _EDGE.get(t, "A-Za-z0-9_"))) for t, p, w, r in _PREFIXED),
+    # Discord bot token: <24-26 base64 id>.<6>.<27-38>; the id is found walking back (dynamic)
+    ("discord_token", 0, rf"\.(?<=[{_TOK}]{{23}}\.)[{_TOK}]{{6}}\.[{_TOK}]{{27,38}}{_END}"),
+    # Telegram bot token: <8-10 digit bot id>:<35> (the id is found walking back)
+    ("telegram_token", 0, rf":(?<=[0-9]{{8}}:)[{_TOK}]{{35}}{_END}"),
+    # Mailchimp: 32 hex, -us<datacenter>
+    ("mailchimp_key", 32, r"-(?<=[0-9a-z]{32}-)(?<![0-9A-Za-z][0-9a-z]{32}-)us[0-9]{1,2}"
+     r"(?![0-9A-Za-z])"),
+    # Azure AD client secret: xxx<digit>Q~<31-34>
+    ("azure_client_secret", 5, r"~(?<=[A-Za-z0-9_.]{3}[0-9]Q~)[A-Za-z0-9_~.-]{31,34}"
+     r"(?![A-Za-z0-9_~.-])"),
+    *(("bearer_token", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BEARER}")
+      for w in ("Bearer", "bearer", "BEARER")),
+    *(("basic_auth", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BASIC}")
+      for w in ("Basic", "basic", "BASIC")),
+    ("slack_webhook", 0, r"://hooks\.slack\.com/(?:services|workflows|triggers)/"
+     r"(?P<s>[A-Za-z0-9_/+-]{8,})"),
+    ("url_password", 0, r"://[^\s:/@[\]]*:(?P<s>[^\s/?#[\]@]+)@"),
+    *(("credit_card", 0, rf"{d}(?<![\w.]{d}){_CARD}") for d in "23456"),
+)  # fmt: skip
+DYNAMIC_START = frozenset({"discord_token", "telegram_token"})
+
+# name=value / "name": "value": anchored on the separator; the name is checked in Python
+KV_VALUE = (
+    r"[ \t]*+(?![=:{(\[]|//|-----BEGIN|(?i:bearer|basic|digest)\s|(?:null|true|false)\b)"
+    r"(?:\\?\"(?P<s>(?:(?!\[REDACTED:)[^\"\\\n])+)\\?\"|'(?P<t>(?:(?!\[REDACTED:)[^'\n])+)'"
+    r"|(?P<u>(?:(?!\[REDACTED:)[^\s\"'&;,<>\\])+))"
+)
+EMAIL = (("email", 0, r"@(?<=[A-Za-z0-9._%+-]@)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+                      r"\.[A-Za-z]{2,}(?![A-Za-z0-9-])"),)  # fmt: skip
+PHONE = (
+    ("phone", 0, r"\+(?<![\w+]\+)[1-9][0-9 .()-]{6,20}[0-9](?!\w)"),
+    ("phone", 0, r"\((?<![\w(]\()[2-9]\d{2}\) ?[2-9]\d{2}[-. ]\d{4}(?![\w-])"),
+    *(("phone", 0, rf"{d}(?<![\w+.]{d})\d{{2}}[-. ][2-9]\d{{2}}[-. ]\d{{4}}(?![\w-])")
+      for d in "23456789"),
+)  # fmt: skip
+# IBAN: anchored on the first check digit, the country code is 2 letters before it
+IBAN = tuple(
+    ("iban", 2, rf"{d}(?<=(?<![A-Za-z0-9])[A-Z]{{2}}{d})[0-9](?:[ ]?[A-Z0-9]{{4}}){{2,7}}"
+                r"(?:[ ]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
+    for d in "0123456789"
+)  # fmt: skip
+SSN = tuple(
+    ("us_ssn", 0, rf"{d}(?<![\w.+-]{d})\d{{2}}(?P<sep>[- ])\d{{2}}(?P=sep)\d{{4}}(?![\w-])")
+    for d in "012345678"
+)  # fmt: skip
+IP = (
+    *(("ip_address", 0, rf"{d}(?<![\w.:]{d})\d{{0,2}}\.\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}(?![\w.])")
+      for d in "123456789"),
+    *(("ip_address", w, rf":(?<=(?<![0-9A-Za-z:.])[0-9A-Fa-f]{{{w}}}:)"
+                        r"(?:[0-9A-Fa-f]{0,4}:){1,6}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:.])")
+      for w in range(5)),
+)  # fmt: skip
+
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
+    "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "ES": 24,
+    "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
+    "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20,
+    "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
+    "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25,
+    "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "TN": 24,
+    "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def luhn(digits: str) -> bool:
+    doubled = sum((0, 2, 4, 6, 8, 1, 3, 5, 7, 9)[int(c)] for c in digits[-2::-2])
+    return (sum(map(int, digits[-1::-2])) + doubled) % 10 == 0
+
+
+def iban_ok(text: str) -> bool:
+    """A known country's length and the ISO 13616 mod-97 checksum."""
+    iban = text.replace(" ", "")
+    if _IBAN_LENGTHS.get(iban[:2]) != len(iban):
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def ssn_ok(text: str) -> bool:
+    """US SSN ranges: area 001-899 but not 666, group 01-99, serial 0001-9999."""
+    digits = "".join(c for c in text if c.isdigit())
+    area, group, serial = int(digits[:3]), int(digits[3:5]), int(digits[5:])
+    return 0 < area < 900 and area != 666 and group > 0 and serial > 0
+
+
+def ip_ok(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return ":" in text or text.count(".") == 3
+
+
+def phone_ok(text: str) -> bool:
+    return 8 <= sum(c.isdigit() for c in text) <= 15
+
+
+#: type -> check the matched text must pass
+CHECKS = {"iban": iban_ok, "us_ssn": ssn_ok, "ip_address": ip_ok, "phone": phone_ok}
