@@ -133,7 +133,7 @@ def run(
     frame = to_frame(sim)
     source = FrameSource(frame)
     events = labelled_events(source, frame)
-    settings = DetectSettings()
+    settings = DetectSettings(family_rules=True)
     since, until = sim.config.attack_start_us, sim.config.end_us
     captured: dict[str, list[Any]] = {}
 

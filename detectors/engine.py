@@ -101,7 +101,7 @@ class Engine:
         self.settings = settings or DetectSettings()
         self.metrics = metrics or Metrics()
         self.rules: AnyOf = default_rules(self.settings)
-        self.families = Families.of(self.settings)
+        self.families = Families.of(self.settings) if self.settings.family_rules else None
         s = self.settings
         self.semantics = ToolSemantics.of(s.destructive_tools, s.exporting_tools, s.readonly_tools)
         self.min_excess = min_excess
@@ -238,8 +238,9 @@ class Engine:
                 alerts.extend(self._model_alerts(ctx, lm, learning))
             for hits in self.rules.run(level, windows):
                 alerts.extend(self._rule_alerts(ctx, hits, learning))
-            for hits in self.families.run(level, windows, rel, p99, own):
-                alerts.extend(self._rule_alerts(ctx, hits, learning))
+            if self.families is not None:
+                for hits in self.families.run(level, windows, rel, p99, own):
+                    alerts.extend(self._rule_alerts(ctx, hits, learning))
         return alerts
 
     def _windows(

@@ -30,13 +30,15 @@ Per entity-window (:data:`FEATURES`):
                         many minutes, a burst only a few. Counted in windows that themselves
                         touch something new (an hour-long echo of a past burst stays quiet)
 ``new_servers``         servers (``source.name``) this entity used for the first time ever
-``destructive``         calls of destructive tools (:mod:`.semantics`)
+``destructive``         calls of destructive tools (:mod:`.semantics`: the server's MCP tool
+                        annotations the emitter recorded, ``tool_hints``, else the tool's name)
 ``exporting``           calls of tools that send data out (:mod:`.semantics`)
 ``errors``              calls with outcome ``error``
 ``args_max``            the largest ``args_bytes`` of a call
 ``rare_hour_calls``     calls at an hour of a day type (weekday / weekend, UTC) in which the
                         actor made no call in the baseline, within two hours either side; 0 for
-                        actors with too little history for an own profile
+                        actors with too little history for an own profile (200 calls over
+                        at least 4 days)
 ``novel_1h``            never-seen tools and servers of the entity in the hour up to the
                         window's end (a burst of novelty, whatever the window cut)
 
@@ -67,6 +69,7 @@ __all__ = [
     "LEVELS",
     "MIRROR_KEY",
     "MODEL_FEATURES",
+    "STORED_SQL",
     "ActorProfile",
     "BatchHistory",
     "FrameHistory",
@@ -97,7 +100,10 @@ EVENT_COLUMNS: Final = (
     "args_bytes",
     "result_bytes",
     "args_fingerprint",
+    "tool_hints",
 )
+#: columns that are not stored as such: the SQL that reads each from the store's ``events``
+STORED_SQL: Final = {"tool_hints": "JSONExtractString(attrs, 'tooltrail.tool.hints')"}
 #: a host-side event with a server-side event of the same values is the same call, counted once
 MIRROR_KEY: Final = ("trace_id", "method", "tool", "resource_uri")
 #: derived columns and the SQL expression that computes each in the store
@@ -242,7 +248,7 @@ def _per_event(
     ev = ev.copy()
     ev["off_hours"] = profile.off_hours(ev)
     ev["rare_hour"] = profile.rare_hour(ev)
-    ev["is_destructive"], ev["is_exporting"] = semantics.flags(ev["tool_key"])
+    ev["is_destructive"], ev["is_exporting"] = semantics.flags(ev["tool_key"], ev["tool_hints"])
     ev["session_len"] = (ev["ts"] - history.session_start(ev)).clip(lower=0) / 1e6
     ev["seq_rarity"] = profile.surprise(ev)
     ev["is_error"] = (ev["outcome"] == "error").astype("int64")

@@ -23,7 +23,9 @@ class ActorProfile:
     backed off to the group's (add-one smoothed)."""
 
     hour_share: dict[str, np.ndarray] = field(default_factory=dict)
-    #: per actor with its own profile: calls per (weekday 0 / weekend 1, UTC hour)
+    #: per actor with its own hours (``min_calls`` calls over at least ``min_days`` days: a day
+    #: or two says nothing about the hours someone never works): calls per (weekday 0 /
+    #: weekend 1, UTC hour)
     week_hours: dict[str, np.ndarray] = field(default_factory=dict)
     group_hours: np.ndarray = field(default_factory=lambda: np.full(24, 1 / 24))
     pair_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -35,7 +37,7 @@ class ActorProfile:
     backoff: float = 5.0
 
     @classmethod
-    def fit(cls, ev: pd.DataFrame, *, min_calls: int = 200) -> ActorProfile:
+    def fit(cls, ev: pd.DataFrame, *, min_calls: int = 200, min_days: int = 4) -> ActorProfile:
         """Learn from a prepared frame of baseline events."""
         prof = cls()
         if ev.empty:
@@ -50,7 +52,9 @@ class ActorProfile:
             prof.hour_share[str(name)] = row.to_numpy(dtype=float) / float(row.sum())
         slot = _weekend(ev) * 24 + hours
         week = pd.crosstab(actor, slot).reindex(columns=range(48), fill_value=0)
-        for name, row in week[totals.reindex(week.index) >= min_calls].iterrows():
+        days = (ev["ts"] // 86_400_000_000).groupby(actor).nunique().reindex(week.index)
+        known = (totals.reindex(week.index) >= min_calls) & (days >= min_days)
+        for name, row in week[known].iterrows():
             prof.week_hours[str(name)] = row.to_numpy(dtype=float).reshape(2, 24)
         prev = _previous_tool(ev)
         ok = prev != ""

@@ -1,7 +1,11 @@
-"""What a tool may do: destructive, exporting, read-only — from names, overridable by settings.
+"""What a tool may do: destructive, exporting, read-only — from the server's own annotations,
+else from names; settings override both.
 
 MCP servers publish annotations in ``tools/list`` (``destructiveHint``, ``readOnlyHint``,
-``idempotentHint``, ``openWorldHint``). Where the store knows none, a tool's *name* decides, by
+``idempotentHint``, ``openWorldHint``); the emitters record them on each call of the tool beside
+the tools hash (``attrs["tooltrail.tool.hints"]``, e.g. ``"destructive,openworld"``; read into the
+``tool_hints`` column). An annotated tool is destructive when its hints say so, and never
+exporting when they say read-only. Where a call carries no hints, the tool's *name* decides, by
 whole words (``snake_case``, ``kebab-case``, ``camelCase`` and dots split into words):
 
 - destructive: delete, drop, remove, destroy, purge, truncate, wipe, erase, revoke, terminate,
@@ -120,11 +124,23 @@ class ToolSemantics:
             return False
         return bool(EXPORTING_WORDS.intersection(words(tool)))
 
-    def flags(self, tools: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        """Per row of ``tools``: destructive (0/1), exporting (0/1) as int64 arrays."""
-        codes, uniques = pd.factorize(tools)
-        d = np.array([self.is_destructive(str(t)) for t in uniques], dtype="int64")
-        e = np.array([self.is_exporting(str(t)) for t in uniques], dtype="int64")
+    def judge(self, tool: str, hints: str = "") -> tuple[bool, bool]:
+        """(destructive, exporting) of a call of ``tool`` that carried ``hints`` ("" for none)."""
+        if not hints or tool in self.destructive or tool in self.exporting or tool in self.readonly:
+            return self.is_destructive(tool), self.is_exporting(tool)
+        said = set(hints.split(","))
+        exporting = "readonly" not in said and self.is_exporting(tool)
+        return "destructive" in said, exporting
+
+    def flags(
+        self, tools: pd.Series, hints: pd.Series | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of ``tools`` (with the ``hints`` each call carried): destructive (0/1),
+        exporting (0/1) as int64 arrays."""
+        hints = hints if hints is not None else pd.Series("", index=tools.index)
+        pairs = pd.MultiIndex.from_arrays([tools.astype(str), hints.astype(str)])
+        codes, uniques = pd.factorize(pairs)
         if not len(uniques):
             return np.zeros(len(tools), dtype="int64"), np.zeros(len(tools), dtype="int64")
-        return d[codes], e[codes]
+        judged = np.array([self.judge(t, h) for t, h in uniques], dtype="int64").reshape(-1, 2)
+        return judged[codes, 0], judged[codes, 1]

@@ -87,6 +87,9 @@ class DetectSettings(BaseSettings):
     readonly_tools: Annotated[tuple[str, ...], NoDecode] = ()
 
     # -- family paging rules (detectors/families.py), against each entity's own baseline -------
+    family_rules: bool = Field(
+        default=True, description="page on the attack families (detectors/families.py)"
+    )
     novelty_burst: int = Field(
         default=4, ge=1, description="never-used tools + servers of one entity in one window"
     )

@@ -28,6 +28,7 @@ from tooltrail.simulator.markov import ANNOTATIONS, HARD_NEGATIVES, MarkovConfig
 pytestmark = [pytest.mark.store, pytest.mark.slow]
 
 GENERATORS = ("sim", "markov")
+FAMILY = DetectSettings(family_rules=True)
 #: the hard negatives of the first simulator (its labelled benign bursts)
 SIM_NEGATIVES = ("benign:nightly_batch", "benign:ci_bot", "benign:weekly_report", "benign:new_user")
 #: the held-out generator's hard negatives that the default settings keep quiet; a role change
@@ -52,7 +53,7 @@ def _run(generator: str) -> tuple[Simulation, pd.DataFrame, list[Alert], Engine]
         sim = _traffic(generator)
         frame = to_frame(sim)
         source = FrameSource(frame)
-        engine = Engine(source, DetectSettings())
+        engine = Engine(source, FAMILY)
         candidates = engine.score(sim.config.attack_start_us, sim.config.end_us)
         _RUNS[generator] = (sim, labelled_events(source, frame), candidates, engine)
     return _RUNS[generator]  # type: ignore[no-any-return]
@@ -114,7 +115,7 @@ def test_scoring_in_live_steps_equals_scoring_at_once() -> None:
     frame = to_frame(sim)
     hours = sorted({i.start // 3_600_000_000 for i in sim.incidents})[:2]
     step = 10 * 60 * 1_000_000
-    at_once, live = Engine(FrameSource(frame)), Engine(FrameSource(frame))
+    at_once, live = Engine(FrameSource(frame), FAMILY), Engine(FrameSource(frame), FAMILY)
     for hour in hours:
         since, until = hour * 3_600_000_000, (hour + 1) * 3_600_000_000
         whole = at_once.score(since, until)
