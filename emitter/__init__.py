@@ -13,6 +13,7 @@ hooks live in ``tooltrail.emitter.mcp`` and import ``mcp`` only there.
 """
 
 from ._emitter import Actor, Call, Emitter
+from ._lifecycle import close_on_sigterm
 from .errors import EmitterError, SpoolError, SpoolFull, TransportError
 from .redact import RedactionOptions, Redactor
 from .spool import Spool
@@ -35,4 +36,5 @@ __all__ = [
     "SpoolFull",
     "Transport",
     "TransportError",
+    "close_on_sigterm",
 ]

@@ -6,7 +6,10 @@ Guarantees (see docs/event-contract.md for the stream rules):
 - auditing never raises into, and never blocks for long, the call it records: every failure is
   counted in ``stats()`` and logged;
 - a stream is one spool directory: a restarted process resumes the chain where the spool ends, so
-  a restart leaves no gap and a gap always means loss or deletion.
+  a restart leaves no gap and a gap always means loss or deletion;
+- every call leaves an event: a value with no canonical JSON form becomes a marker (``_encodable``);
+- a clean exit leaves the head signed: a final checkpoint at close, at interpreter exit and
+  (opt-in) on SIGTERM (``_lifecycle``), and one whenever the emitter goes idle.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from tooltrail.contract import (
 )
 from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batch
 
+from . import _lifecycle
 from ._encodable import encodable_copy, repair
 from .errors import EmitterError
 from .redact import RedactionOptions
@@ -149,6 +153,12 @@ class Emitter:
 
     ``spool_dir`` holds the stream: its events until the collector took them, the chain head, and
     (by default, when ``cryptography`` is installed) the Ed25519 signing key ``signing.key``.
+
+    Checkpoints (signed heads) are written every ``checkpoint_every`` events or
+    ``checkpoint_interval`` seconds while events flow, once no event came for ``checkpoint_idle``
+    seconds (0: never), on ``flush()`` and on ``close()`` — which runs by itself at interpreter
+    exit (``atexit``) and, once ``close_on_sigterm()`` was called (``audit_server`` does), on
+    SIGTERM. So the last events of a process that ends cleanly are always signed.
     """
 
     def __init__(
@@ -169,6 +179,7 @@ class Emitter:
         redaction: RedactionOptions | None = None,
         checkpoint_every: int = 1000,
         checkpoint_interval: float = 10.0,
+        checkpoint_idle: float = 2.0,
         batch_max_events: int = 500,
         flush_interval: float = 0.5,
         spool_max_bytes: int = 256 * 2**20,
@@ -190,6 +201,10 @@ class Emitter:
         ]
         self._checkpoint_every = checkpoint_every
         self._checkpoint_interval = checkpoint_interval
+        self._checkpoint_idle = checkpoint_idle
+        self._last_event = time.monotonic()
+        self._closing = threading.Event()
+        self._idle_thread: threading.Thread | None = None
         self._last_cp_seq = -1
         self._last_cp_time = time.monotonic()
         self._dir = Path(spool_dir)
@@ -217,6 +232,12 @@ class Emitter:
                 before_batch=self.checkpoint_if_due,
             )
             self._shipper.start()
+        _lifecycle.register(self)  # closed (final checkpoint) at interpreter exit
+        if checkpoint_idle > 0:
+            self._idle_thread = threading.Thread(
+                target=self._sign_when_idle, name="tooltrail-idle-checkpoint", daemon=True
+            )
+            self._idle_thread.start()
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -354,6 +375,7 @@ class Emitter:
                     self._stats["dropped"] += 1
                     return False
                 self._chain.commit(event)
+                self._last_event = time.monotonic()
                 self._stats["recorded"] += 1
                 due = event["seq"] - self._last_cp_seq >= self._checkpoint_every
             if self._shipper is not None:
@@ -454,8 +476,29 @@ class Emitter:
             return self._spool is not None
         return self._shipper.flush(timeout)
 
+    def _sign_when_idle(self) -> None:
+        """Background: sign the head once no event came for ``checkpoint_idle`` seconds."""
+        idle = self._checkpoint_idle
+        while True:
+            wait = self._last_event + idle - time.monotonic()
+            if wait > 0:
+                if self._closing.wait(wait):
+                    return
+                continue
+            unsigned = self._chain.next_seq - 1 > self._last_cp_seq
+            if unsigned and self.checkpoint() is not None and self._shipper is not None:
+                self._shipper.wake()
+            if self._closing.wait(idle):  # nothing new since: look again an interval later
+                return
+
     def close(self, timeout: float = 5.0) -> None:
-        """Checkpoint, ship what can be shipped within ``timeout``, release the spool."""
+        """Checkpoint, ship what can be shipped within ``timeout``, release the spool.
+
+        Idempotent; called by itself at interpreter exit (see ``_lifecycle``)."""
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        _lifecycle.unregister(self)
         try:
             self.checkpoint()
             if self._shipper is not None:

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from tooltrail.contract import FIELDS, EventInvalid
-from tooltrail.contract.event import MAX_DEPTH, MAX_ID, MAX_STRING
+from tooltrail.contract.event import MAX_DEPTH, MAX_ID, MAX_STRING, NETWORK_TRANSPORTS
 from tooltrail.contract.jcs import MAX_SAFE_INTEGER
 
 __all__ = ["CALLER_FIELDS", "MARKER", "encodable", "encodable_copy", "repair"]
@@ -139,42 +139,74 @@ def _note(event: dict[str, Any], notes: list[str]) -> None:
     event["attrs"] = attrs
 
 
-#: the fields a caller of ``Emitter.record`` / ``Call`` can set (the rest the emitter makes)
-CALLER_FIELDS: Final = (
-    "mcp.method.name",
-    "gen_ai.tool.name",
-    "actor",
-    "error.type",
-    "mcp.resource.uri",
-    "gen_ai.prompt.name",
-    "mcp.session.id",
-    "jsonrpc.request.id",
-    "trace_id",
-    "span_id",
-    "tooltrail.transport",
-    "network.transport",
-    "network.protocol.name",
-    "server.address",
-    "server.port",
-    "mcp.protocol.version",
-    "gen_ai.tool.call.id",
-    "tooltrail.tools.hash",
-    "duration_us",
-    "result_bytes",
-    "attrs",
-)
-_IDS: Final = frozenset(name for name in CALLER_FIELDS if FIELDS[name][0] is FIELDS["event_id"][0])
+#: the fields a caller of ``Emitter.record`` / ``Call`` can set (the rest the emitter makes),
+#: with the quick test each gets before the contract's own check
+_ID, _UINT, _PORT, _ENUM, _HEXN, _NAMES, _FREE = range(7)
+CALLER_FIELDS: Final = {
+    "mcp.method.name": _ID,
+    "gen_ai.tool.name": _ID,
+    "actor": _NAMES,
+    "error.type": _ID,
+    "mcp.resource.uri": _ID,  # up to MAX_STRING: longer than an id goes to the full check
+    "gen_ai.prompt.name": _ID,
+    "mcp.session.id": _ID,
+    "jsonrpc.request.id": _ID,
+    "trace_id": _HEXN,
+    "span_id": _HEXN,
+    "tooltrail.transport": _ID,
+    "network.transport": _ENUM,
+    "network.protocol.name": _ID,
+    "server.address": _ID,
+    "server.port": _PORT,
+    "mcp.protocol.version": _ID,
+    "gen_ai.tool.call.id": _ID,
+    "tooltrail.tools.hash": _HEXN,
+    "duration_us": _UINT,
+    "result_bytes": _UINT,
+    "attrs": _FREE,
+}
+_HEX: Final = {
+    name: re.compile(f"[0-9a-f]{{{n}}}").fullmatch
+    for name, n in (("trace_id", 32), ("span_id", 16), ("tooltrail.tools.hash", 64))
+}
+
+
+def _quick_ok(kind: int, name: str, value: Any) -> bool:
+    """The common case, without the contract's full check (which names the rule otherwise)."""
+    if kind == _ID:
+        return type(value) is str and 0 < len(value) <= MAX_ID
+    if kind == _UINT:
+        return type(value) is int and 0 <= value <= MAX_SAFE_INTEGER
+    if kind == _HEXN:
+        return type(value) is str and _HEX[name](value) is not None
+    if kind == _NAMES:
+        return type(value) is dict and all(
+            type(v) is str and 0 < len(v) <= MAX_ID for v in value.values()
+        )
+    if kind == _ENUM:
+        return value in NETWORK_TRANSPORTS if type(value) is str else False
+    if kind == _PORT:
+        return type(value) is int and 0 <= value <= 65535
+    # free-form JSON: sealing proved it has a canonical form; only flat is quick
+    return type(value) is dict and all(type(v) in _SCALARS for v in value.values())
+
+
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
 def repair(event: dict[str, Any]) -> bool:
     """Fix, in place, the first field a caller set that breaks its rule; True when it changed
-    something (the caller seals the event again and asks once more). Short ids pass a quick
-    test; the rest go through the contract's own check."""
-    for name in CALLER_FIELDS:
-        if name not in event:
+    something (the caller seals the event again and asks once more). The common values pass a
+    quick test; the rest go through the contract's own check, which names the rule."""
+    kinds = CALLER_FIELDS
+    for name, value in event.items():
+        kind = kinds.get(name)
+        if kind is None:
             continue
-        value = event[name]
-        if name in _IDS and type(value) is str and 0 < len(value) <= MAX_ID:
+        if kind == _ID:  # inline: most fields are short ids
+            if type(value) is str and 0 < len(value) <= MAX_ID:
+                continue
+        elif _quick_ok(kind, name, value):
             continue
         try:
             FIELDS[name][0](name, value)

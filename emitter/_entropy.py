@@ -1,17 +1,18 @@
 """High-entropy token detector: long random-looking tokens that no prefix rule knows.
 
-A *candidate* is a maximal run of ``[A-Za-z0-9+/=_-]`` (the base64 and base64url alphabets). It
-is judged on its core (trailing ``=`` stripped):
+A *candidate* is a maximal run of ``[A-Za-z0-9+/_-]`` (the base64 and base64url alphabets) with
+its ``=`` padding. It is judged on its core (the padding stripped):
 
 plain (any text)
+    A token with two or more parts (between ``/``, ``_``, ``-``) that are words (``api``,
+    ``Order``, ``builds2``) is a path or an identifier: each part is judged on its own. Otherwise:
     length >= 20, at least one letter and one digit, not hex-only (hex digits and ``-``: UUIDs,
     git SHAs, our own hashes are ids, not secrets), then either Shannon entropy >= 4.5 bits/char,
     or entropy >= ``threshold(length)`` (3.3 at 20 chars rising to 4.1 at 64+, just under what
     99% of random lower-case+digit strings of that length reach) *and* it does not read like
-    words (30%+ of its letters are vowels, and its camelCase/snake_case words average 3.5+
-    characters or fewer than 30% of adjacent characters change class). A token that decodes as
-    base64 to mostly printable text is data, not a key. An absolute path (``/a/b``) is judged
-    segment by segment.
+    words (Capitalised words of 3+ letters cover 70% of it, or 30%+ of its letters are vowels
+    and its words average 3.5+ characters or fewer than 30% of adjacent characters change
+    class). A token that decodes as base64 to mostly printable text is data, not a key.
 hinted (the value of a key whose name hints at a secret: ``*_key``, ``*_token``, ``*secret*`` ...)
     length >= 8, and hex of 16+ chars, or a digit and entropy >= 2.8, or (12+ chars) mixed case,
     entropy >= 3.3 and not reading like words.
@@ -30,14 +31,17 @@ import re
 
 __all__ = ["CANDIDATE", "HINTED_CANDIDATE", "looks_random", "threshold"]
 
-CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-][A-Za-z0-9+/=_-]{19,}")
-HINTED_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-][A-Za-z0-9+/=_-]{7,}")
+CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}=*")
+HINTED_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{8,}=*")
 _HEX = re.compile(r"[0-9a-fA-F-]+")
 _TABLE = ((20, 3.3), (24, 3.5), (32, 3.75), (40, 3.9), (48, 4.0), (64, 4.1))
 _VOWELS = frozenset("aeiouAEIOU")
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
 _SURE = 4.5
+_CAMEL = re.compile(r"[A-Z][a-z]{2,}")
+_SEPARATORS = re.compile(r"[/_-]")
+_WORD = re.compile(r"[a-z]{3,}[0-9]*|[A-Z][a-z]{2,}[0-9]*").fullmatch
 
 
 def threshold(n: int) -> float:
@@ -60,7 +64,10 @@ def _class(c: str) -> int:
 
 
 def _reads_like_words(s: str) -> bool:
-    """Identifiers and paths: vowels like a language, and long words or few class changes."""
+    """Identifiers and paths: CamelCase words cover 70%, or vowels like a language and long
+    words or few class changes."""
+    if sum(map(len, _CAMEL.findall(s))) >= 0.7 * len(s):
+        return True
     letters = [c for c in s if c.isalpha()]
     if sum(c in _VOWELS for c in letters) < 0.3 * len(letters):
         return False
@@ -93,8 +100,9 @@ def looks_random(token: str, *, hinted: bool = False) -> bool:
             return _entropy(core) >= 2.8
         mixed = core.lower() != core and core.upper() != core
         return mixed and n >= 12 and _entropy(core) >= 3.3 and not _reads_like_words(core)
-    if core.startswith("/"):
-        return any(looks_random(seg) for seg in core.split("/") if len(seg) >= 20)
+    parts = _SEPARATORS.split(core)
+    if sum(map(bool, map(_WORD, parts))) >= 2:  # a path or an identifier: judge its parts
+        return any(looks_random(part) for part in parts if len(part) >= 20)
     if n < 20 or _HEX.fullmatch(core):
         return False
     if not any(c.isdigit() for c in core) or not any(c.isalpha() for c in core):

@@ -119,7 +119,7 @@ BUILTIN: tuple[tuple[str, int, str], ...] = (
     *(("basic_auth", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BASIC}")
       for w in ("Basic", "basic", "BASIC")),
     ("slack_webhook", 0, r"://hooks\.slack\.com/(?:services|workflows|triggers)/"
-     r"(?P<s>[A-Za-z0-9_/+-]{8,})"),
+     r"(?P<s>[A-Za-z0-9_/+-]+)"),
     ("url_password", 0, r"://[^\s:/@[\]]*:(?P<s>[^\s/?#[\]@]+)@"),
     *(("credit_card", 0, rf"{d}(?<![\w.]{d}){_CARD}") for d in "23456"),
 )  # fmt: skip
@@ -153,7 +153,7 @@ IP = (
     *(("ip_address", 0, rf"{d}(?<![\w.:]{d})\d{{0,2}}\.\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}(?![\w.])")
       for d in "123456789"),
     *(("ip_address", w, rf":(?<=(?<![0-9A-Za-z:.])[0-9A-Fa-f]{{{w}}}:)"
-                        r"(?:[0-9A-Fa-f]{0,4}:){1,6}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:.])")
+                        r"(?:[0-9A-Fa-f]{0,4}:){1,6}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:]|\.[0-9])")
       for w in range(5)),
 )  # fmt: skip
 

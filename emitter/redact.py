@@ -331,6 +331,8 @@ class Redactor:
         if typ == "secret_key":  # the name before the separator must name (or hint at) a secret
             head = s[max(last, st - 160) : st].rstrip(" ").rstrip("'\"").rstrip("\\")
             name = head[len(head.rstrip(_IDENT)) :]
+            if m.group()[0] == ":" and head[-len(name) - 1 : -len(name)] == "/":
+                return None  # a path segment before a colon: an image tag, a port, not a name
             low = name.lower()
             aws = "aws" in low and "secret" in low
             kind = self._key_kind(name) if name else _PLAIN
@@ -389,27 +391,26 @@ class Redactor:
     # -- keys and containers -----------------------------------------------------------------
 
     def _key_kind(self, key: str) -> int:
-        """_SECRET if the name names a secret, _HINT if its last word hints at one, else 0."""
+        """_SECRET if the name names a secret, _HINT if it hints at one, else _PLAIN."""
         kind = self._key_cache.get(key)
         if kind is None:
+            words = [w.lower() for w in _WORDS.findall(key)]
+            names = self._key_names
             kind = _PLAIN
-            if not PLACEHOLDER_RE.match(key):  # a redacted key names nothing
-                words = [w.lower() for w in _WORDS.findall(key)]
-                if any("".join(words[i:]) in self._key_names for i in range(len(words))):
-                    kind = _SECRET
-                elif (
-                    words
-                    and (
-                        words[-1] in self._hint_words
-                        or any("secret" in w or "token" in w or "passw" in w for w in words)
-                        or any(  # a secret's name inside the key: private_key_id, password_hash
-                            "".join(words[i:j]) in self._key_names
-                            for i in range(len(words))
-                            for j in range(i + 1, len(words))
-                        )
+            if any("".join(words[i:]) in names for i in range(len(words))):
+                kind = _SECRET
+            elif (
+                words
+                and (
+                    words[-1] in self._hint_words
+                    or any("secret" in w or "token" in w or "passw" in w for w in words)
+                    # a secret's name followed by more words: private_key_id, password_hash
+                    or any(
+                        "".join(words[i:j]) in names for j in range(len(words)) for i in range(j)
                     )
-                ):
-                    kind = _HINT
+                )
+            ):
+                kind = _HINT
             if len(self._key_cache) >= _CACHE_MAX:
                 self._key_cache.clear()
             self._key_cache[key] = kind
@@ -447,9 +448,9 @@ class Redactor:
         out: dict[object, object] = {}
         for k, item in v.items():
             kind = _PLAIN
-            if isinstance(k, str):
-                kind = self._key_kind(k)
+            if isinstance(k, str):  # the name is judged as stored: redacting again agrees
                 k = self._key(str.__str__(k), counts, out, v)
+                kind = self._key_kind(PLACEHOLDER_RE.sub(" ", k) if "[REDACTED:" in k else k)
             if kind == _PLAIN:
                 out[k] = (
                     self.redact_str(item, counts)

@@ -15,7 +15,10 @@ Guarantees:
 * Nothing is removed before ``ack``: ``read_batch`` keeps returning the same oldest records.
   ``ack`` persists the cursor atomically (tmp file, fsync, rename, fsync dir) *before*
   deleting fully acknowledged segments, so a crash never loses an unacknowledged record;
-  at worst the batch in flight is delivered again (at-least-once).
+  at worst the batch in flight is delivered again (at-least-once). An ``ack`` that covers
+  everything appended also retires the segment being written, so acknowledged records leave
+  the disk at that ack, not when the segment fills (the spool is no lasting copy of events;
+  ``cursor.json`` keeps the newest record, the chain head to resume from).
 * A record is never half-visible: readers only consume complete lines, and opening the spool
   truncates a torn trailing line (left by a crash in the middle of a write).
 * Full (bytes of segments on disk > ``max_bytes``): ``drop_newest`` refuses the new record
@@ -415,6 +418,11 @@ class Spool:
                 n = sum(1 for p in batch.positions if p > self._cursor)
                 self._cursor = batch.end
                 self._normalize_cursor()
+                if self._cursor == (self._write_id, self._segments[self._write_id]) > (0, 0):
+                    # everything is acknowledged: start a new segment so this one goes too
+                    with contextlib.suppress(SpoolError):  # kept until the next ack, then
+                        self._rotate()
+                        self._normalize_cursor()
                 self._pending -= n
                 self._counts[counter] += n
                 doomed = [sid for sid in self._segments if sid < self._cursor[0]]

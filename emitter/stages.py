@@ -8,6 +8,7 @@ wants an event dropped raises :class:`DropEvent`; it never returns ``None``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,9 +28,12 @@ _GENERATED = frozenset(
     {
         "v", "event_id", "ts", "seq", "stream_id", "prev_hash", "hash", "outcome", "duration_us",
         "args_bytes", "result_bytes", "args_fingerprint", "args", "args_truncated", "redactions",
-        "trace_id", "span_id", "source",
+        "source",
     }
 )  # fmt: skip
+#: ids and hashes the caller may pass on: skipped only when they have their hex shape
+_HEX_IDS = frozenset({"trace_id", "span_id", "tooltrail.tools.hash", "mcp.tools.hash"})
+_HEX_ID = re.compile(r"[0-9a-f]{16,64}").fullmatch
 
 
 class DropEvent(Exception):  # a control-flow signal, as in structlog
@@ -85,6 +89,8 @@ class Redact:
             if name in _GENERATED or name[:1] == "_":
                 continue
             if type(value) is str:
+                if name in _HEX_IDS and _HEX_ID(value):
+                    continue
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out

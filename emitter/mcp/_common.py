@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import re
+import string
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final, cast
 
@@ -53,6 +54,8 @@ TOOL_CALL_ID_META_KEY: Final = "io.tooltrail/toolCallId"
 DEFAULT_DENY_CODES: Final = frozenset({TOOL_DENIED})
 
 _MAX_ID = 128
+_NUMBER = string.digits + " ()+.-"
+_NUMBER_START = frozenset(string.digits + "(+")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 _INVALID_TRACE = "0" * 32
 _INVALID_SPAN = "0" * 16
@@ -154,7 +157,20 @@ def dump(result: Any, *, received: bool = False) -> Any:
 
 
 def short(value: str) -> str:
-    return value[:_MAX_ID]
+    """At most 128 characters, never cut inside a word or a grouped number (``4111 1111 …``): the
+    piece cut in two is dropped whole, so a secret's head too short for redaction to recognise is
+    never what remains. One run of 128+ non-blank characters is cut after its last ``:@?&;,#=``
+    (a password in a long URL goes with the cut), else at 128."""
+    if len(value) <= _MAX_ID:
+        return value
+    head = value[:_MAX_ID]
+    if not value[_MAX_ID].isspace() and not head[-1].isspace():
+        cut = head[: len(head) - len(head.split()[-1])]
+        at = max(map(head.rfind, ":@?&;,#=")) + 1
+        head = cut if cut.strip() else (head[:at] or head)
+    if value[len(head) :].lstrip()[:1] in _NUMBER_START and head.rstrip()[-1:] in _NUMBER:
+        head = head.rstrip(_NUMBER) or head
+    return head
 
 
 def apply_result(call: Call, method: str, wire: Any) -> None:

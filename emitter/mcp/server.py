@@ -4,6 +4,9 @@
 
     audit_server(server, emitter)   # server: mcp.server.mcpserver.MCPServer (or lowlevel Server)
 
+The emitter signs and ships its head when the server shuts down, and closes at interpreter exit
+or on SIGTERM (see ``audit_server``): the last calls of a server are always under a checkpoint.
+
 Where each field comes from (all read-only; the request is never altered):
 
 - method, tool / prompt name, resource uri, arguments: the raw request params;
@@ -26,9 +29,11 @@ Where each field comes from (all read-only; the request is never altered):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from typing import Any, Protocol
 
+import anyio
 from mcp.server._otel import OpenTelemetryMiddleware
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
@@ -37,7 +42,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, Server
 from mcp.server.request_state import RequestStateBoundary
 from opentelemetry import trace as otel_trace
 
-from tooltrail.emitter import Actor, Call, Emitter
+from tooltrail.emitter import Actor, Call, Emitter, close_on_sigterm
 
 from ._common import (
     DEFAULT_DENY_CODES,
@@ -221,18 +226,61 @@ class AuditMiddleware(ServerMiddleware[Any]):
             log.debug("tooltrail: could not hash tools/list: %r", err)
 
 
-def audit_server(server: _HasMiddleware, emitter: Emitter, **options: Any) -> AuditMiddleware:
-    """Add an :class:`AuditMiddleware` to ``server.middleware`` and return it.
+def audit_server(
+    server: _HasMiddleware,
+    emitter: Emitter,
+    *,
+    shutdown_timeout: float = 5.0,
+    sigterm: bool = True,
+    **options: Any,
+) -> AuditMiddleware:
+    """Add an :class:`AuditMiddleware` to ``server.middleware``, tie the emitter to the server's
+    life, and return the middleware.
 
     ``options`` are :class:`AuditMiddleware`'s keyword arguments. It is placed right after the
     SDK's built-in middleware (OpenTelemetry, request-state sealing), so it sees the request's span
     and plaintext params, and ahead of your own middleware, so their refusals are recorded too.
+
+    Lifecycle: when the server shuts down (the SDK's lifespan ends: stdin closed for a stdio
+    server, the ASGI shutdown of an HTTP app), the emitter signs its head and ships it, waiting at
+    most ``shutdown_timeout`` seconds. It stays open, because the SDK enters the lifespan once per
+    connection for an in-process client and a server may be served again; it closes at
+    interpreter exit. With ``sigterm`` (default), SIGTERM closes every emitter before the process
+    dies of it (``tooltrail.emitter.close_on_sigterm``: only over the default action, from the
+    main thread).
     """
     middleware = AuditMiddleware(emitter, **options)
     chain = server.middleware
     builtins = [i for i, m in enumerate(chain) if isinstance(m, _SDK_MIDDLEWARE)]
     chain.insert(builtins[-1] + 1 if builtins else 0, middleware)
+    _sign_on_shutdown(server, emitter, shutdown_timeout)
+    if sigterm:
+        close_on_sigterm()
     return middleware
+
+
+def _sign_on_shutdown(server: Any, emitter: Emitter, timeout: float) -> None:
+    """Wrap the SDK server's lifespan: when the last running one ends, flush the emitter."""
+    lowlevel = getattr(server, "_lowlevel_server", server)  # MCPServer holds a lowlevel Server
+    inner = getattr(lowlevel, "lifespan", None)
+    if inner is None:
+        log.warning("tooltrail: %r has no lifespan: no final checkpoint at shutdown", server)
+        return
+    running = [0]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        running[0] += 1
+        try:
+            async with inner(app) as state:
+                yield state
+        finally:
+            running[0] -= 1
+            if running[0] == 0:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(emitter.flush, timeout)
+
+    lowlevel.lifespan = lifespan
 
 
 def _trace_ids(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -94,6 +94,7 @@ SigningKey = Annotated[
 ]
 _DEFAULT_STORE = Path(StoreConfig.path)
 _DEFAULT_KEY = Path(".tooltrail/digest.key")
+_DEFAULT_COLLECTOR_KEYS = Path(".tooltrail/collector-keys.json")  # where `tooltrail up` keeps it
 
 
 def _fail(message: str) -> typer.Exit:
@@ -174,8 +175,12 @@ def verify_command(
         Path | None, typer.Option("--digests", help="Digest files kept outside the store.")
     ] = None,
     store_digests: Annotated[
-        bool, typer.Option("--store-digests", help="Also check the store's own digests.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--store-digests/--no-store-digests",
+            help="Check the store's own digests (default: when a digest key is known).",
+        ),
+    ] = None,
     keys: Annotated[
         list[str] | None,
         typer.Option("--keys", help="Trusted emitter public key (base64) or a file of them."),
@@ -226,8 +231,18 @@ def verify_command(
     since_us = parse_since(since) if since else None
     emitter_keys = read_keys(keys or [], "--keys")
     pipeline_keys = read_keys(digest_key or [], "--digest-key")
+    notes: list[str] = []
+    # the thorough default on one machine: what `tooltrail up` keeps beside its store
+    if not keys and collector_keys is None and _DEFAULT_COLLECTOR_KEYS.is_file():
+        collector_keys = _DEFAULT_COLLECTOR_KEYS
+        notes.append(f"trusting the signers registered in {collector_keys}")
+    if not digest_key and signing_key is None and _DEFAULT_KEY.is_file():
+        signing_key = _DEFAULT_KEY
+        notes.append(f"trusting the digest key in {signing_key}")
     if signing_key is not None and signing_key.is_file():
         pipeline_keys.append(Signer.load_or_create(signing_key).public_key_b64)
+    if store_digests is None:
+        store_digests = bool(pipeline_keys)
     source_keys = None
     if collector_keys is not None:
         from tooltrail.collector.auth import KeyStore, KeyStoreError
@@ -241,6 +256,9 @@ def verify_command(
     if digests is not None and not digests.is_dir():
         raise _fail(f"no digest directory {digests}")
     console = Console(soft_wrap=True)
+    if not as_json:
+        for note in notes:
+            console.print(f"[dim]{note} (give --keys / --digest-key to choose)[/]")
     store = open_store_option(store_path, clickhouse_url, database)
     with store:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn

@@ -23,9 +23,9 @@ Tables (``version 1``):
 ``chain_heads``        ReplacingMergeTree(seq) per stream: last stored seq and hash.
 ``checkpoints``        the signed checkpoints, every field (so signatures can be re-checked).
 ``integrity_findings`` breaks found by the collector, the pipeline or ``verify``.
-``alerts``             reserved for the detectors (status updates re-insert with a newer
+``alerts``             the detectors' alerts (status updates re-insert with a newer
                        ``updated``).
-``digests``            reserved: hourly signed Merkle digests per stream.
+``digests``            hourly signed Merkle digests per stream (``pipeline.integrity``).
 ``leases``             (version 2) who runs the detectors: one row per (name, term, holder),
                        renewals replace it (``tooltrail.detectors.lease``).
 ``schema_migrations``  one row per applied migration version.

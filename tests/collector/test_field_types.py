@@ -1,4 +1,5 @@
-"""Every field of the event and the checkpoint, given every wrong JSON type, through the real app.
+"""Every field of the event (of both versions) and the checkpoint, given every wrong JSON type,
+through the real app.
 
 The oracle is the published schema (``tooltrail.contract.EVENT_SCHEMA`` / ``CHECKPOINT_SCHEMA``,
 served in ``/openapi.json``): a value it refuses must be answered 422 naming that field and a
@@ -20,7 +21,6 @@ import pytest
 from tooltrail.contract import (
     CHECKPOINT_SCHEMA,
     EVENT_SCHEMA,
-    FIELDS,
     GENESIS_HASH,
     SPEC_VERSION,
     ContractError,
@@ -28,6 +28,7 @@ from tooltrail.contract import (
     seal,
 )
 from tooltrail.contract.checkpoint import CHECKPOINT_FIELDS
+from tooltrail.contract.event import FIELDS_BY_VERSION
 
 from .conftest import Collector, signed
 
@@ -52,10 +53,10 @@ _streams = itertools.count()
 CHAIN_FIELDS = ("stream_id", "seq", "prev_hash", "hash")
 
 
-def full_event(stream_id: str) -> dict[str, Any]:
-    """A sealed event of the current version that carries every field the contract has."""
+def full_event(stream_id: str, version: int = SPEC_VERSION) -> dict[str, Any]:
+    """A sealed event of ``version`` that carries every field that version has."""
     ev: dict[str, Any] = {
-        "v": SPEC_VERSION,
+        "v": version,
         "event_id": "0190c0de-0000-7000-8000-000000000000",
         "ts": 1_764_000_000_000_000,
         "source": {"kind": "server", "name": "svc", "version": "1.0", "hostname": "h1"},
@@ -79,7 +80,7 @@ def full_event(stream_id: str) -> dict[str, Any]:
         "trace_id": "0af7651916cd43dd8448eb211c80319c",
         "span_id": "b7ad6b7169203331",
     }
-    for name, (check, _) in FIELDS.items():
+    for name, (check, _) in FIELDS_BY_VERSION[version].items():
         if name in ev or name in CHAIN_FIELDS:
             continue
         ev[name] = _valid_value(name)
@@ -123,9 +124,9 @@ def _encode(batch: dict[str, Any]) -> bytes:
     return orjson.dumps(batch).replace(orjson.dumps(_HUGE_MARK), str(HUGE).encode())
 
 
-def _edited_event(path: str, value: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def _edited_event(version: int, path: str, value: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the event to send, the event as the collector decodes it)."""
-    ev = full_event(f"svc.{next(_streams):016x}")
+    ev = full_event(f"svc.{next(_streams):016x}", version)
     seen = copy.deepcopy(ev)
     _set(ev, path, _HUGE_MARK if value is HUGE else value)
     _set(seen, path, float(HUGE) if value is HUGE else value)
@@ -155,16 +156,19 @@ def _assert_answer(r: Any, valid: bool, path: str, what: str) -> None:
         assert r.status_code in (202, 403, 409), (path, r.status_code, r.text)
 
 
-EVENT_PATHS = paths(full_event("svc.0000000000000000"))
+#: (version, field) of every field of every version the collector accepts
+EVENT_PATHS = [
+    (v, path) for v in sorted(FIELDS_BY_VERSION) for path in paths(full_event("svc.0", v))
+]
 
 
-@pytest.mark.parametrize("path", EVENT_PATHS)
+@pytest.mark.parametrize(("version", "path"), EVENT_PATHS)
 def test_every_wrong_type_of_every_event_field_is_422_naming_it(
-    collector: Collector, path: str
+    collector: Collector, version: int, path: str
 ) -> None:
     checked = 0
     for value in WRONG.values():
-        ev, seen = _edited_event(path, value)
+        ev, seen = _edited_event(version, path, value)
         valid = _is_valid(_EVENT_CHECK, seen)
         r = collector.post(body=_encode({"v": 1, "events": [ev]}))
         _assert_answer(r, valid, path, "index")
@@ -172,12 +176,18 @@ def test_every_wrong_type_of_every_event_field_is_422_naming_it(
     assert checked >= 5, f"{path}: most wrong types must be refused"
 
 
-@pytest.mark.parametrize("path", [p for p in EVENT_PATHS if "." not in p or p in FIELDS])
-def test_a_missing_required_event_field_is_422_naming_it(collector: Collector, path: str) -> None:
-    ev = full_event(f"svc.{next(_streams):016x}")
+@pytest.mark.parametrize(
+    ("version", "path"),
+    [(v, p) for v, p in EVENT_PATHS if "." not in p or p in FIELDS_BY_VERSION[v]],
+)
+def test_a_missing_required_event_field_is_422_naming_it(
+    collector: Collector, version: int, path: str
+) -> None:
+    ev = full_event(f"svc.{next(_streams):016x}", version)
     del ev[path]
     valid = _is_valid(_EVENT_CHECK, ev)
-    assert valid is not FIELDS[path][1]  # the schema says required exactly where the contract does
+    required = FIELDS_BY_VERSION[version][path][1]
+    assert valid is not required  # the schema says required exactly where the contract does
     if not valid:
         r = collector.post(body=_encode({"v": 1, "events": [ev]}))
         _assert_answer(r, valid, path, "index")

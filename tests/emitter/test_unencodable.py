@@ -9,12 +9,14 @@ contract, shipped, and its stream verified.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
 from tooltrail.contract import validate_event, verify
 from tooltrail.emitter import Emitter, MemoryTransport
@@ -148,7 +150,12 @@ async def test_the_mcp_middleware_records_calls_whose_arguments_have_no_json_for
             for args in calls:
                 await client.call_tool("echo", args)
             await client.call_tool("echo", {"text": "fine"})
-    events = shipped(emitter, transport)
+            with contextlib.suppress(MCPError):  # no such resource: still audited
+                await client.read_resource("res://" + "x" * 5000)
+    *events, read = shipped(emitter, transport)
+    # a URI over the contract's 4096 characters would have had the whole batch refused (422)
+    assert read["mcp.resource.uri"] == ("res://" + "x" * 5000)[:4096]
+    assert read["attrs"][MARKER] == ["must be at most 4096 characters at mcp.resource.uri"]
     assert [e["gen_ai.tool.name"] for e in events] == ["echo"] * 3
     assert [e.get("attrs", {}).get(MARKER) for e in events] == [
         ["lone surrogate at args.text"],

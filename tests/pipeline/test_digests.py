@@ -225,7 +225,10 @@ def test_cli_runs_exports_and_verifies(store: Store, tmp_path: Path) -> None:
     args = ["verify", "--digests", str(out), "--digest-key", pub, *where]
     res = runner.invoke(app, [*args, "--keys", EMITTER.public_key_b64])
     assert res.exit_code == 0, res.output
-    assert "OK: 20 events in 1 stream(s) verified, 3 digest(s) checked" in res.output
+    # a known digest key checks the store's own digests too (3 files + 3 in the store)
+    assert "OK: 20 events in 1 stream(s) verified, 6 digest(s) checked" in res.output
+    res = runner.invoke(app, [*args, "--keys", EMITTER.public_key_b64, "--no-store-digests"])
+    assert "3 digest(s) checked" in res.output
     key_file = tmp_path / "emitters.txt"
     key_file.write_text(f"# trusted emitters\n{EMITTER.public_key_b64}\n")
     res = runner.invoke(app, [*args, "--keys", str(key_file), "--store-digests"])
@@ -276,3 +279,24 @@ def test_digests_and_verify_over_http(http_store: Store, tmp_path: Path) -> None
         ("replayed", "svc.0000000000000004", 3),
         ("truncated", "svc.0000000000000004", 15),
     }
+
+
+def test_cli_verify_by_default_trusts_what_up_keeps_beside_its_store(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tooltrail verify` as the README writes it (no key options) uses the collector's signers
+    and the digest key that `tooltrail up` keeps in .tooltrail/, says so, and checks digests."""
+    put(store, make_chain("svc.0000000000000002", 20))
+    monkeypatch.chdir(tmp_path)
+    KeyStore(Path(".tooltrail/collector-keys.json")).add_signer("svc", EMITTER.public_key_b64)
+    app = Typer()
+    register(app)
+    runner = CliRunner(env={"COLUMNS": "200"})
+    where = ["--store-path", store.config.path]
+    res = runner.invoke(app, ["digests", "run", "--signing-key", ".tooltrail/digest.key", *where])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["verify", *where])
+    assert res.exit_code == 0, res.output
+    assert "trusting the signers registered in .tooltrail/collector-keys.json" in res.output
+    assert "trusting the digest key in .tooltrail/digest.key" in res.output
+    assert "3 digest(s) checked" in res.output
