@@ -218,7 +218,7 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
     (``tool_key``, ``agent_key``, one entity column per level), host mirrors dropped, ts order."""
     df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]].copy()
     for col in _STR_COLS:
-        df[col] = df[col].fillna("").astype(str) if col in df.columns else ""
+        df[col] = df[col].astype(object).fillna("").astype(str) if col in df.columns else ""
     for col in _NUM_COLS:
         values = df[col] if col in df.columns else pd.Series(0, index=df.index)
         df[col] = pd.to_numeric(values, errors="coerce").fillna(0).astype("int64")
