@@ -25,6 +25,8 @@ Per entity-window (:data:`FEATURES`):
 ``seq_rarity``          rarest tool transition in a session, ``-log2 P(prev → tool)`` under the
                         actor's own transition counts backed off to its group's
 ``new_resources``       resources this entity touched for the first time ever in this window
+                        (a call's resource: its ``mcp.resource.uri``, else the fingerprint of the
+                        resource its arguments name, ``attrs["tooltrail.resource"]``)
 ``novel_minutes_1h``    minutes of the hour ending with the window in which the entity touched
                         a resource it never touched before: a slow and steady trickle fills
                         many minutes, a burst only a few. Counted in windows that themselves
@@ -54,11 +56,12 @@ Host-side events mirrored by a server-side event (same trace, method, tool and r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
+from .history import BatchHistory, FrameHistory, History
 from .profile import ActorProfile
 from .semantics import ToolSemantics
 
@@ -101,15 +104,20 @@ EVENT_COLUMNS: Final = (
     "result_bytes",
     "args_fingerprint",
     "tool_hints",
+    "resource_key",
 )
 #: columns that are not stored as such: the SQL that reads each from the store's ``events``
-STORED_SQL: Final = {"tool_hints": "JSONExtractString(attrs, 'tooltrail.tool.hints')"}
+STORED_SQL: Final = {
+    "tool_hints": "JSONExtractString(attrs, 'tooltrail.tool.hints')",
+    "resource_key": "JSONExtractString(attrs, 'tooltrail.resource')",
+}
 #: a host-side event with a server-side event of the same values is the same call, counted once
 MIRROR_KEY: Final = ("trace_id", "method", "tool", "resource_uri")
 #: derived columns and the SQL expression that computes each in the store
 DERIVED_SQL: Final = {
     "tool_key": "if(tool != '', tool, method)",
     "agent_key": "if(agent != '', agent, client)",
+    "resource_uri": "if(resource_uri != '', resource_uri, " + STORED_SQL["resource_key"] + ")",
 }
 LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
     "user": ("user",),
@@ -157,62 +165,6 @@ def entity_column(level: str) -> str:
     return f"e_{level}"
 
 
-class History(Protocol):
-    """What features need beyond the window: the earliest stored sighting of things."""
-
-    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
-        """For each row of ``frame``: the first ``ts`` ever stored with the same values of
-        ``keys`` (column names of a prepared frame)."""
-        ...
-
-    def session_start(self, frame: pd.DataFrame) -> pd.Series:
-        """For each row of ``frame``: the first ``ts`` ever stored in its session (the row's
-        own ``ts`` when it names no session)."""
-        ...
-
-
-class FrameHistory:
-    """:class:`History` over a prepared frame that holds every event (benchmarks, tests)."""
-
-    def __init__(self, everything: pd.DataFrame) -> None:
-        self._all = everything
-        self._ids = pd.Index(everything["event_id"])
-
-    def _lookup(self, first: pd.Series, frame: pd.DataFrame) -> pd.Series:
-        values = first.to_numpy()[self._ids.get_indexer(frame["event_id"])]
-        return pd.Series(values, index=frame.index)
-
-    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
-        first = self._all.groupby(list(keys), sort=False, observed=True)["ts"].transform("min")
-        return self._lookup(first, frame)
-
-    def session_start(self, frame: pd.DataFrame) -> pd.Series:
-        first = self._all.groupby("session_id", sort=False)["ts"].transform("min")
-        start = self._lookup(first, frame)
-        return start.where(frame["session_id"] != "", frame["ts"])
-
-
-class BatchHistory:
-    """A :class:`History` for one batch of events: each distinct key set is asked of the
-    underlying history once, for the whole batch (several levels ask for the same sightings,
-    e.g. ``(user, tool_key)`` for the user and the user × tool). ``frame`` arguments must be
-    row subsets of ``events`` (same index)."""
-
-    def __init__(self, history: History, events: pd.DataFrame) -> None:
-        self._history = history
-        self._events = events
-        self._seen: dict[tuple[str, ...], pd.Series] = {}
-
-    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
-        key = tuple(dict.fromkeys(keys))
-        if key not in self._seen:
-            self._seen[key] = self._history.first_seen(list(key), self._events)
-        return self._seen[key].loc[frame.index]
-
-    def session_start(self, frame: pd.DataFrame) -> pd.Series:
-        return self._history.session_start(frame)
-
-
 def prepare(events: pd.DataFrame) -> pd.DataFrame:
     """Normalize a frame of events (store columns) for feature building: types, derived keys
     (``tool_key``, ``agent_key``, one entity column per level), host mirrors dropped, ts order."""
@@ -231,6 +183,9 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
         mirror = np.zeros(len(df), dtype=bool)
         mirror[np.flatnonzero(host.to_numpy())[twin]] = True
         df = df.loc[~mirror]
+    # a tool call's resource: the one it names, else the one the emitter derived from its
+    # arguments (fingerprinted: ``emitter/resources.py``); after the mirror check, as in SQL
+    df["resource_uri"] = df["resource_uri"].where(df["resource_uri"] != "", df["resource_key"])
     df["tool_key"] = df["tool"].where(df["tool"] != "", df["method"])
     df["agent_key"] = df["agent"].where(df["agent"] != "", df["client"])
     for level, keys in LEVELS.items():

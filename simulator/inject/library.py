@@ -9,7 +9,9 @@ Families (the knobs per intensity in :data:`KNOBS`: how many calls, how fast, ho
 the victim's normal):
 
 ``novelty_burst``   the victim's agent calls tools on servers the victim never used, many in a
-                    few minutes, during the victim's working hours
+                    few minutes, during the victim's working hours (at least three distinct new
+                    tools, on more servers than the knob's when they hold fewer; a victim with
+                    fewer left to discover is passed over)
 ``off_hours``       the victim's own tools at the victim's own pace, at an hour of a day the
                     victim never worked (``far`` hours from any hour they did)
 ``destructive``     a burst of one destructive tool (annotation ``destructiveHint``, else a name
@@ -192,10 +194,18 @@ def _far_time(rng: random.Random, sim: Simulation, v: Victim, far: float) -> int
 def _novelty(b: _Builder, sim: Simulation, k: Mapping[str, float], catalog: dict[str, str]) -> None:
     rng, v = b.rng, b.v
     unused = sorted({s for s in catalog.values()} - v.servers)
-    servers = rng.sample(unused, min(int(k["servers"]), len(unused)))
-    tools = [t for t, s in sorted(catalog.items()) if s in servers and t not in v.tools]
-    if not tools:
-        raise LookupError(f"{v.user} has used every server")
+    rng.shuffle(unused)
+    servers: list[str] = []
+    tools: list[str] = []
+    # the knob's servers, and more while they hold fewer than three tools: the burst must be
+    # one of novelty, not of repeats
+    for server in unused:
+        if len(servers) >= k["servers"] and len(tools) >= min(3, int(k["n"])):
+            break
+        servers.append(server)
+        tools += [t for t, s in sorted(catalog.items()) if s == server and t not in v.tools]
+    if len(tools) < min(3, int(k["n"])):
+        raise LookupError(f"{v.user} has too few unused tools on servers new to them")
     rng.shuffle(tools)
     t = _working_time(rng, sim, v)
     for i in range(int(k["n"])):

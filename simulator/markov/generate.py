@@ -32,11 +32,11 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from ..model import DAY_US, Incident, SimCall, SimConfig, Simulation, UserProfile
-from .catalog import TOOL_SERVER, Chain, chain_for
+from ._calls import S, call, hex_id, resource_read
+from .catalog import Chain, chain_for
 
 __all__ = ["HARD_NEGATIVES", "MarkovConfig", "generate"]
 
-S: Final = 1_000_000
 HARD_NEGATIVES: Final = (
     "benign:batch_job",
     "benign:release_spike",
@@ -53,23 +53,6 @@ _CLIENTS: Final = (
     ("librechat", "0.8.0"),
 )
 _ROLE_WEIGHTS: Final = {"backend": 5, "data": 3, "sre": 3, "support": 3, "pm": 2}
-_WORDS: Final = (
-    "latency",
-    "billing",
-    "timeout",
-    "login",
-    "export",
-    "quota",
-    "refund",
-    "deploy",
-    "schema",
-    "cache",
-    "retry",
-    "invoice",
-    "onboarding",
-    "alerts",
-    "sso",
-)
 
 
 @dataclass(frozen=True)
@@ -140,144 +123,31 @@ class _Out:
         return eid
 
 
-def _hex(rng: random.Random, n: int = 32) -> str:
-    return format(rng.getrandbits(4 * n) | 1, f"0{n}x")
-
-
-def _args(rng: random.Random, tool: str, person: str) -> dict[str, Any]:
-    w = rng.choice(_WORDS)
-    if tool in ("sql_query", "explain_query"):
-        cols = rng.choice(("*", "count(*)", "day, sum(amount)", "user_id, plan, mrr"))
-        return {"sql": f"SELECT {cols} FROM analytics.{w} WHERE day > now() - 7"}  # noqa: S608
-    if tool in ("get_ticket", "comment_ticket", "close_ticket", "delete_ticket"):
-        args: dict[str, Any] = {"key": f"OPS-{rng.randint(100, 9999)}"}
-        if tool == "comment_ticket":
-            args["body"] = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 60)))
-        return args
-    if tool in ("search_tickets", "search_pages", "web_search", "find_account", "list_inbox"):
-        return {"query": f"{w} {rng.choice(_WORDS)}"}
-    if tool in ("get_object", "put_object", "delete_object", "share_link", "list_objects"):
-        args = {"bucket": rng.choice(("logs", "exports", "assets")), "key": f"{w}/{_hex(rng, 8)}"}
-        if tool == "put_object":
-            args["content"] = "x" * int(rng.lognormvariate(math.log(400), 1.0))
-        return args
-    if tool in (
-        "read_blob",
-        "repo_diff",
-        "repo_log",
-        "open_merge_request",
-        "merge",
-        "delete_branch",
-    ):
-        return {"repo": f"acme/{w}", "ref": rng.choice(("main", f"feat/{_hex(rng, 6)}"))}
-    if tool in (
-        "list_pods",
-        "pod_logs",
-        "describe_deploy",
-        "scale_deploy",
-        "restart_deploy",
-        "delete_pod",
-    ):
-        return {"namespace": rng.choice(("prod", "staging")), "name": f"{w}-svc"}
-    if tool in ("send_mail",):
-        return {"to": f"{person}@acme.test", "body": "x" * rng.randint(100, 2000)}
-    return {"id": f"{w}-{rng.randint(1, 500)}"}
-
-
-def _outcome(rng: random.Random) -> tuple[str, str | None]:
-    r = rng.random()
-    if r < 0.002:
-        return "denied", "PermissionDenied"
-    if r < 0.03:
-        return "error", rng.choice(("NotFound", "Timeout", "InvalidArgument"))
-    return "ok", None
-
-
-def _call(
-    rng: random.Random,
-    ts: int,
-    p: UserProfile,
-    agent: str,
-    session: str,
-    tool: str,
-    label: str,
-    *,
-    args: dict[str, Any] | None = None,
-    outcome: tuple[str, str | None] | None = None,
-) -> SimCall:
-    out, err = outcome or _outcome(rng)
-    size = int(rng.lognormvariate(math.log(3000), 1.2)) if out == "ok" else rng.randint(80, 300)
-    return SimCall(
-        ts=ts,
-        server=TOOL_SERVER[tool],
-        method="tools/call",
-        tool=tool,
-        resource_uri=None,
-        args=args if args is not None else _args(rng, tool, p.name),
-        user=p.name,
-        agent=agent,
-        client=p.client,
-        client_version=p.client_version,
-        session_id=session,
-        trace_id=_hex(rng),
-        outcome=out,
-        error_type=err,
-        duration_us=max(300, int(rng.lognormvariate(math.log(60_000), 0.9))),
-        result_bytes=min(size, 8 * 2**20),
-        label=label,
-    )
-
-
 def _session(
     out: _Out, rng: random.Random, person: _Person, start: int, label: str, chain: Chain | None
 ) -> None:
     p, chain = person.profile, chain or person.chain
     agent = rng.choice(person.agents)
-    session = _hex(rng)
+    session = hex_id(rng)
     n = 1 + int(rng.expovariate(1 / (40 if agent.median_gap < 10 else 18)))
     state, t = "<start>", start
     for _ in range(n):
         if rng.random() < 0.04 and person.role in ("pm", "data", "support"):
-            out.calls.append(_resource_read(rng, t, p, agent.name, session, label))
+            out.calls.append(resource_read(rng, t, p, agent.name, session, label))
         else:
             state = chain.step(rng, state)
-            call = _call(rng, t, p, agent.name, session, state, label)
-            out.calls.append(call)
+            made = call(rng, t, p, agent.name, session, state, label)
+            out.calls.append(made)
             tries = 0
-            while agent.retries and call.outcome == "error" and tries < 2:
+            while agent.retries and made.outcome == "error" and tries < 2:
                 tries += 1
                 t += int(rng.uniform(1, 4) * S)
-                outcome = ("error", call.error_type) if rng.random() < 0.6 else ("ok", None)
-                call = _call(
-                    rng, t, p, agent.name, session, state, label, args=call.args, outcome=outcome
+                outcome = ("error", made.error_type) if rng.random() < 0.6 else ("ok", None)
+                made = call(
+                    rng, t, p, agent.name, session, state, label, args=made.args, outcome=outcome
                 )
-                out.calls.append(call)
+                out.calls.append(made)
         t += int(max(0.3, rng.lognormvariate(math.log(agent.median_gap), 0.9)) * S)
-
-
-def _resource_read(
-    rng: random.Random, ts: int, p: UserProfile, agent: str, session: str, label: str
-) -> SimCall:
-    uri = f"wiki://{rng.choice(('eng', 'sales', 'ops'))}/{rng.choice(_WORDS)}-{rng.randint(1, 40)}"
-    return SimCall(
-        ts,
-        "wiki",
-        "resources/read",
-        None,
-        uri,
-        {"uri": uri},
-        p.name,
-        agent,
-        p.client,
-        p.client_version,
-        session,
-        _hex(rng),
-        "ok",
-        None,
-        max(300, int(rng.lognormvariate(math.log(30_000), 0.7))),
-        int(rng.lognormvariate(math.log(5000), 1.0)),
-        label,
-    )
 
 
 def _people(cfg: MarkovConfig) -> list[_Person]:
@@ -391,7 +261,7 @@ def _batch(out: _Out, cfg: MarkovConfig) -> None:
             ("svc-nightly", "janitor", svc.client),
             "nightly cleanup: old objects deleted, partitions dropped, unloads",
         )
-        session = _hex(rng)
+        session = hex_id(rng)
         plan = (
             ["list_objects"] * rng.randint(20, 40)
             + ["get_object"] * rng.randint(200, 400)
@@ -400,7 +270,7 @@ def _batch(out: _Out, cfg: MarkovConfig) -> None:
             + ["unload_to_bucket"] * rng.randint(4, 8)
         )
         for tool in plan:
-            out.calls.append(_call(rng, t, svc, "janitor", session, tool, label))
+            out.calls.append(call(rng, t, svc, "janitor", session, tool, label))
             t += int(rng.uniform(0.3, 2.5) * S)
         for hour in range(24):
             t = (
@@ -409,10 +279,10 @@ def _batch(out: _Out, cfg: MarkovConfig) -> None:
                 + hour * 3600 * S
                 + int(rng.uniform(0, 60) * S)
             )
-            session = _hex(rng)
+            session = hex_id(rng)
             for _ in range(rng.randint(20, 40)):
                 tool = rng.choice(("find_account", "get_account", "update_account"))
-                out.calls.append(_call(rng, t, sync, "crm-sync", session, tool, ""))
+                out.calls.append(call(rng, t, sync, "crm-sync", session, tool, ""))
                 t += int(rng.uniform(0.5, 3) * S)
 
 
