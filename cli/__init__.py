@@ -26,9 +26,11 @@ STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tooltrail.collector.cli", "collector", ("collector", "topics", "keys")),
     ("tooltrail.pipeline.cli", "pipeline", ("pipeline",)),
     ("tooltrail.pipeline.integrity.cli", "embedded", ("verify", "digests")),
+    ("tooltrail.pipeline.events_cli", "embedded", ("events",)),
     ("tooltrail.detectors.cli", "detectors", ("detect", "detectors")),
     ("tooltrail.detectors.alerts_cli", "detectors", ("alerts",)),
     ("tooltrail.simulator.cli", "all", ("simulate",)),
+    ("tooltrail.dashboards.cli", "dashboards", ("dashboards",)),
 )
 
 

@@ -43,6 +43,9 @@ class Stack:
         alert_sinks: Any = None,
         on_alert: Any = None,
         console_alerts: bool = False,
+        query_port: int | None = None,
+        query_password: str | None = None,
+        query_host: str = "127.0.0.1",
     ) -> None:
         self.store_path = store_path
         self.keys_file = keys_file
@@ -56,6 +59,11 @@ class Stack:
         self.alert_sinks = alert_sinks
         self.on_alert = on_alert
         self.console_alerts = console_alerts  # with the configured sinks, when none are given
+        # the read-only query endpoint over the store (None: not served)
+        self.query_port = query_port
+        self.query_password = query_password
+        self.query_host = query_host
+        self.query_server: Any = None
         self.detection: Any = None
         self.detect_metrics: Any = None
         self.app: Any = None
@@ -74,12 +82,21 @@ class Stack:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Stack:
+        try:
+            return self._start()
+        except BaseException:  # nothing half-started outlives a failed start
+            self.stop()
+            raise
+
+    def _start(self) -> Stack:
         import uvicorn
 
         from tooltrail.pipeline.store import StoreConfig, open_store
 
         self.store = open_store(StoreConfig(path=str(self.store_path)))
         self.store.migrate()
+        if self.query_port is not None:
+            self._serve_queries()
         app = self.app = self._collector_app()
         if self.detect:
             self._serve_detection_metrics(app)
@@ -97,6 +114,26 @@ class Stack:
         if self.detect:
             self._start_detection()
         return self
+
+    def _serve_queries(self) -> None:
+        """Readers other than this process (CLI, Grafana) query the store through this."""
+        import secrets
+
+        from tooltrail.pipeline.errors import StoreUnavailable
+        from tooltrail.pipeline.store.query_server import QueryServer
+
+        assert self.query_port is not None
+        server = QueryServer(
+            self.store_path,
+            password=self.query_password or secrets.token_urlsafe(18),
+            host=self.query_host,
+            port=self.query_port,
+            database=self.store.database,
+        )
+        try:
+            self.query_server = server.start()
+        except StoreUnavailable as exc:  # e.g. the port is taken: serve the rest
+            log.warning("%s; other processes cannot read the store while this one runs", exc)
 
     def _serve_detection_metrics(self, app: Any) -> None:
         """``GET /metrics/detectors``: the detectors' Prometheus metrics beside the collector's."""
@@ -240,6 +277,9 @@ class Stack:
             thread.join(timeout=15)
         if self.detection is not None and self.detection.dispatcher is not None:
             self.detection.dispatcher.close(10)
+        if self.query_server is not None:
+            self.query_server.stop()
+            self.query_server = None
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -270,6 +310,17 @@ def up(
     detect: Annotated[
         bool, typer.Option(help="Score new windows and send alerts (TOOLTRAIL_DETECT_*).")
     ] = True,
+    query_port: Annotated[
+        int,
+        typer.Option(help="Read-only ClickHouse-HTTP query endpoint over the store (-1: none)."),
+    ] = 8123,
+    query_password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TOOLTRAIL_QUERY_PASSWORD",
+            help="Its password (user tooltrail); default: a random one, in STORE.query.json.",
+        ),
+    ] = None,
     heartbeat: Annotated[
         float, typer.Option(help="Seconds between status lines (0: none).")
     ] = 60.0,
@@ -287,12 +338,21 @@ def up(
         digest_interval=digest_interval,
         detect=detect,
         console_alerts=True,
+        query_port=None if query_port < 0 else query_port,
+        query_password=query_password,
     )
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     stack.start()
     typer.echo(f"tooltrail up: collector {stack.url}/v1/events, store {store_path}")
+    if stack.query_server is not None:
+        from tooltrail.pipeline.store.query_server import endpoint_file
+
+        typer.echo(
+            f"query endpoint (read-only ClickHouse HTTP) {stack.query_server.url}, user tooltrail, "
+            f"password in {endpoint_file(store_path)}: CLI reads and Grafana go through it"
+        )
     if not keys_file.exists():
         typer.echo("no keys yet: tooltrail keys create --source <name>")
     beat = Heartbeat(stack, heartbeat)

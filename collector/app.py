@@ -2,10 +2,15 @@
 
 ``POST /v1/events`` runs, in this order: auth (401/403 later) → rate limit (429) → body size
 (413) → decode and validate (400/413/415/422) → the key's source and streams (403) → per stream,
-under a lock: verify against the head (dropping resent events) → ``sink.deliver`` (503 when it
-cannot hold the segment; nothing advances) → ``heads.put`` → 202, or 409 when the chain is
-broken (the segment was still delivered, flagged, as evidence). Decoding, verification and the
-blocking sink run in the thread pool, off the event loop.
+under a lock: verify against the head (resent events proven identical are dropped; what
+continues the chain is one segment, what does not is a quarantine segment with findings) →
+``sink.deliver`` of both (503 when it cannot hold them; nothing advances) → ``heads.put`` (only
+what continued the chain moves the head) → 202, or 409 with findings when something was
+quarantined. The 409 says what the emitter must do (``action``: ``new_stream`` when some of its
+events were not kept, ``continue`` when only checkpoints were refused) and up to which seq its
+events are in the stream (``kept_through``). The head is revealed only to keys of the source
+that owns the stream. Decoding, verification and the blocking sink run in the thread pool, off
+the event loop.
 
 ``GET /healthz`` (process up), ``GET /readyz`` (the sink can take segments), ``GET /metrics``
 (Prometheus, this app's own registry), ``GET /openapi.json`` and ``/docs``.
@@ -67,8 +72,10 @@ class Accepted(BaseModel):
 
 class FindingOut(BaseModel):
     class_: str = Field(alias="class", description="a tooltrail.contract break class")
+    stream_id: str
     seq: int
     detail: str
+    event_id: str | None = Field(None, description="the event the finding names, if one")
 
 
 class ChainBrokenOut(Accepted):
@@ -76,6 +83,12 @@ class ChainBrokenOut(Accepted):
     message: str
     findings: list[FindingOut]
     stored_as_evidence: bool
+    quarantined: int = Field(description="events kept as evidence beside the stream")
+    kept_through: int = Field(description="this batch's events up to this seq are in the stream")
+    action: str = Field(
+        description="new_stream: continue the events after kept_through on a new stream that "
+        "names this one; continue: every event is in the stream (only checkpoints refused)"
+    )
 
 
 class ErrorOut(BaseModel):
@@ -97,7 +110,7 @@ ROUTE_DOCS: dict[str, Any] = {
         400: {"model": ErrorOut, "description": "not gzip or not JSON"},
         401: {"model": ErrorOut, "description": "missing, unknown, revoked or expired key"},
         403: {"model": ErrorOut, "description": "the key may not write this source or stream"},
-        409: {"model": ChainBrokenOut, "description": "chain broken; stored as evidence"},
+        409: {"model": ChainBrokenOut, "description": "chain broken; quarantined as evidence"},
         413: {"model": ErrorOut, "description": "body, batch or event over the limit"},
         415: {"model": ErrorOut, "description": "unsupported Content-Encoding"},
         422: {"model": ErrorOut, "description": "the batch breaks the event contract"},
@@ -191,7 +204,7 @@ class _Ingest:
             raise
         self.limiter.take(principal.source, len(batch.events))
         if batch.stream_id is None:  # an empty batch: nothing to do
-            return ingest.Verdict(None, None, None, 0, 0, 0, 0, ())
+            return ingest.Verdict(None, None, None, None, 0, 0, 0, 0, 0, (), -1, True)
         principal.authorize(batch.stream_id, batch.sources)
         with self.locks.hold(batch.stream_id):
             return self._deliver(batch, principal, batch.stream_id)
@@ -209,16 +222,18 @@ class _Ingest:
                 verdict = ingest.verify_batch(
                     batch, head, principal.public_keys, source=principal.source
                 )
-        if verdict.segment is None:
+        segments = [seg for seg in (verdict.segment, verdict.quarantine) if seg is not None]
+        if not segments:
             return verdict
         started = time.perf_counter()
-        self.sink.deliver([verdict.segment])  # raises SinkUnavailable: nothing advances
+        self.sink.deliver(segments)  # raises SinkUnavailable: nothing advances
         self.metrics.produce_seconds.observe(time.perf_counter() - started)
         if verdict.head is not None and verdict.head != head:
             try:
                 self.heads.put(stream_id, verdict.head)
             except Exception as exc:
-                # Delivered, but the head did not move: the emitter resends and the pipeline
+                # Delivered, but the head did not move: the emitter resends, the head proves
+                # nothing of it (not accepted yet), so it is accepted again and the pipeline
                 # drops the duplicates (it deduplicates on stream_id + seq).
                 log.exception("head of %s not saved after delivery", stream_id)
                 retry = self.settings.retry_after_seconds
@@ -327,18 +342,21 @@ def create_app(
             metrics.request_seconds.observe(time.perf_counter() - started)
 
     def _answer(v: ingest.Verdict, source: str) -> Response:
-        if v.segment is not None:
+        if v.accepted:
             metrics.accepted.labels(source).inc(v.accepted)
         if v.duplicates:
             metrics.duplicates.labels(source).inc(v.duplicates)
+        if v.quarantined:
+            metrics.quarantined.labels(source).inc(v.quarantined)
         if v.unsigned_checkpoints:
             metrics.unsigned_checkpoints.labels(source).inc(v.unsigned_checkpoints)
+        head = v.head if v.own else None  # only the stream's own source may see its head
         body: dict[str, Any] = {
             "accepted": v.accepted,
             "duplicates": v.duplicates,
             "checkpoints": v.checkpoints,
             "stream_id": v.stream_id,
-            "head": {"seq": v.head.seq, "hash": v.head.hash} if v.head is not None else None,
+            "head": {"seq": head.seq, "hash": head.hash} if head is not None else None,
         }
         if not v.findings:
             metrics.batches.labels("202").inc()
@@ -347,7 +365,15 @@ def create_app(
             metrics.findings.labels(f.cls).inc()
         metrics.batches.labels("409").inc()
         first = v.findings[0]
-        log.warning("integrity: %s at %s#%d: %s", first.cls, v.stream_id, first.seq, first.detail)
+        log.warning(
+            "integrity: %s at %s#%d (key of %s; %d events quarantined): %s",
+            first.cls,
+            v.stream_id,
+            first.seq,
+            source,
+            v.quarantined,
+            first.detail,
+        )
         return _json(
             409,
             {
@@ -355,6 +381,9 @@ def create_app(
                 "message": f"{first.cls} at seq {first.seq}: {first.detail}",
                 "findings": [f.to_json() for f in v.findings],
                 "stored_as_evidence": True,
+                "quarantined": v.quarantined,
+                "kept_through": v.kept_through,
+                "action": v.action,
                 **body,
             },
         )

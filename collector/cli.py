@@ -178,7 +178,10 @@ def keys_create(
     source: Annotated[str, typer.Option("--source", "-s", help="The source name it writes.")],
     stream: Annotated[
         list[str] | None,
-        typer.Option("--stream", help="Allowed stream-id pattern (fnmatch); default <source>.*"),
+        typer.Option(
+            "--stream",
+            help="Allowed stream-id pattern (* and ? never match a dot); default <source>.*",
+        ),
     ] = None,
     expires_in_days: Annotated[
         float | None, typer.Option("--expires-in-days", help="Expire after N days.")

@@ -28,7 +28,7 @@ BARRIER_KEY = b"~barrier"
 
 
 class KafkaHeadStore:
-    """Heads on the (compacted) heads topic, keyed by stream id, value ``{"seq","hash"}``.
+    """Heads on the (compacted) heads topic, keyed by stream id, value ``Head.to_json()``.
 
     A background thread consumes every partition from the beginning (no consumer group)
     into a local map; :meth:`put` produces with ``acks=all`` and updates the map (keeping

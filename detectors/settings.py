@@ -114,8 +114,9 @@ class DetectSettings(BaseSettings):
         default="medium", description="send alerts of at least this severity to the sinks"
     )
     dashboard_url: str = Field(
+        # the Investigation dashboard (tooltrail.dashboards.investigation): uid and variables
         default="http://localhost:3000/d/tooltrail-investigate?var-entity_kind={entity_kind}"
-        "&var-entity={entity}&from={from_ms}&to={to_ms}",
+        "&var-entity={entity}&var-alert={alert_id}&from={from_ms}&to={to_ms}",
         description="investigation link; {entity_kind} {entity} {from_ms} {to_ms} {alert_id}",
     )
     slack_webhook_url: SecretStr | None = None

@@ -3,7 +3,8 @@
 One Kafka record per :class:`~tooltrail.collector.sinks.base.Segment` goes to
 ``events_topic``, keyed by ``stream_id`` (so one stream's segments stay in one partition,
 in order) with the headers ``source``, ``first_seq``, ``last_seq``, ``head_hash`` and
-``findings`` (comma list, empty when clean); the value is the segment's JSON ``body``.
+``findings`` (comma list, empty when clean) and ``quarantine`` (``1`` for evidence kept beside
+the stream, else ``0``); the value is the segment's JSON ``body``.
 A segment with findings also yields one small JSON record on ``integrity_topic``
 (same key and headers) so detectors need not read the whole event stream.
 
@@ -315,6 +316,7 @@ def segment_headers(segment: Segment) -> list[tuple[str, bytes]]:
         ("last_seq", str(segment.last_seq).encode()),
         ("head_hash", segment.head_hash.encode()),
         ("findings", ",".join(segment.findings).encode()),
+        ("quarantine", b"1" if segment.quarantine else b"0"),
     ]
 
 

@@ -38,7 +38,8 @@ from tooltrail.contract import (
 )
 
 from ..errors import PipelineError
-from ..store import Store, StoreConfig, open_store
+from ..store import Store, StoreConfig, open_store, store_in_use
+from ..store.query_server import served_config
 from ._report import EXIT_BROKEN, EXIT_OK, EXIT_UNVOUCHED, EXIT_USAGE, exit_code, print_report
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ def _fail(message: str) -> typer.Exit:
 def open_store_option(store_path: Path, url: str | None, database: str) -> Store:
     """The store the ``--store-path`` / ``--clickhouse-url`` / ``--database`` options name
     (shared by every command that reads the store: verify, digests, detect, alerts)."""
+    served = None
     if url:
         config = StoreConfig(
             backend="http",
@@ -117,9 +119,16 @@ def open_store_option(store_path: Path, url: str | None, database: str) -> Store
         if not store_path.is_dir():
             raise _fail(f"no store at {store_path} (--store-path)")
         config = StoreConfig(path=str(store_path), database=database)
+        served = served_config(store_path, database)  # `tooltrail up` holds it: read through up
+        if served is not None:
+            typer.echo(f"store held by `tooltrail up`: reading via {served.url}", err=True)
+            config = served
+        elif store_in_use(store_path):
+            raise _fail(f"the store {store_path} is open in a process serving no query endpoint")
     try:
         store = open_store(config)
-        store.migrate()
+        if served is None:
+            store.migrate()
     except (PipelineError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     return store

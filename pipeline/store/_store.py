@@ -7,6 +7,7 @@ Every ClickHouse / chDB error is wrapped where it enters: ``StoreUnavailable`` (
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 
 from ..errors import StoreUnavailable
 from ..segments import DecodedSegment
+from .quarantine import QUARANTINE_COLUMNS, quarantine_rows
 from .rows import (
     EVENT_COLUMN_NAMES,
     checkpoint_to_row,
@@ -174,7 +176,9 @@ class Store:
     def insert_segments(
         self, segments: Sequence[DecodedSegment], *, dedupe_token: str | None = None
     ) -> InsertResult:
-        """Store the segments' new events, checkpoints, findings and chain heads.
+        """Store the segments' new events, checkpoints, findings and chain heads; a quarantine
+        segment's events and checkpoints go to the ``quarantine`` table instead (its findings
+        to ``integrity_findings``), never among the stream's.
 
         Events at or below a stream's stored head (and repeats within the call) are skipped.
         Events go in one insert, deduplicated by ``dedupe_token`` when given (use one that
@@ -189,13 +193,25 @@ class Store:
             marks_of_kept: list[str] = []
             checkpoints: dict[tuple[str, int, str, str], tuple[Any, ...]] = {}
             findings: list[dict[str, Any]] = []
+            quarantined: list[tuple[Any, ...]] = []
             heads: dict[str, tuple[int, str, str]] = {}
             duplicates = 0
             now = datetime.now(UTC)
             for seg in segments:
+                event_ids = {e["seq"]: e["event_id"] for e in seg.events}
+                findings.extend(
+                    {**f, "stream_id": seg.stream_id, "source": "collector",
+                     "event_id": f.get("event_id") or event_ids.get(f["seq"], ""),
+                     "found_at": now}
+                    for f in seg.findings
+                )  # fmt: skip
+                if seg.quarantine:  # evidence beside the stream: never its events or head
+                    quarantined += quarantine_rows(
+                        seg.stream_id, seg.source, seg.events, seg.checkpoints, seg.findings
+                    )
+                    continue
                 floor = floors[seg.stream_id]
                 marks = integrity_by_seq([e["seq"] for e in seg.events], seg.findings)
-                event_ids = {e["seq"]: e["event_id"] for e in seg.events}
                 seen: set[tuple[int, str]] = set()
                 top = floor
                 for event in seg.events:
@@ -213,14 +229,11 @@ class Store:
                 for cp in seg.checkpoints:
                     key = (seg.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
                     checkpoints[key] = checkpoint_to_row(cp, seg.source)
-                findings.extend(
-                    {**f, "stream_id": seg.stream_id, "source": "collector",
-                     "event_id": event_ids.get(f["seq"], ""), "found_at": now}
-                    for f in seg.findings
-                )  # fmt: skip
             try:
                 columns = events_to_columns(kept, marks_of_kept)
                 self._write(columns, list(checkpoints.values()), findings, heads, dedupe_token)
+                with _wrapped("insert failed"):
+                    self._insert("quarantine", quarantined, QUARANTINE_COLUMNS)
             except BaseException:  # whatever went in, the retry reads the heads back
                 for stream in streams:
                     self._heads.pop(stream, None)
@@ -392,6 +405,34 @@ class Store:
             result = self.client.query(sql, parameters=params)
         names = result.column_names
         return [row_to_checkpoint(dict(zip(names, r, strict=True))) for r in result.result_rows]
+
+    def quarantined(self, *, stream_id: str | None = None) -> list[dict[str, Any]]:
+        """Evidence kept beside the streams, ordered by stream, seq, kind: dicts with
+        ``stream_id``, ``seq``, ``kind``, ``hash``, ``event_id``, ``writer``, ``findings`` (a
+        list of classes) and ``item`` (the event or checkpoint exactly as received)."""
+        where, params = ("stream_id = {s:String}", {"s": stream_id}) if stream_id else ("1", {})
+        sql = (
+            "SELECT stream_id, seq, kind, hash, event_id, writer, findings, body"  # noqa: S608
+            f" FROM {self.database}.quarantine FINAL WHERE {where}"
+            " ORDER BY stream_id, seq, kind, digest"
+        )
+        with self._lock, _wrapped("reading the quarantine failed"):
+            result = self.client.query(sql, parameters=params)
+        out = []
+        for sid, seq, kind, digest, event_id, writer, classes, body in result.result_rows:
+            out.append(
+                {
+                    "stream_id": sid,
+                    "seq": int(seq),
+                    "kind": kind,
+                    "hash": digest,
+                    "event_id": event_id,
+                    "writer": writer,
+                    "findings": [c for c in str(classes).split(",") if c],
+                    "item": json.loads(body),
+                }
+            )
+        return out
 
     def streams(self, *, source: str | None = None) -> list[str]:
         """Every stream with stored events, checkpoints or a chain head (sorted)."""

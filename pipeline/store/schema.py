@@ -28,6 +28,8 @@ Tables (``version 1``):
 ``digests``            hourly signed Merkle digests per stream (``pipeline.integrity``).
 ``leases``             (version 2) who runs the detectors: one row per (name, term, holder),
                        renewals replace it (``tooltrail.detectors.lease``).
+``quarantine``         (version 4) evidence kept beside the streams, never in them: what did
+                       not continue a stream's chain (``quarantine.py``).
 ``schema_migrations``  one row per applied migration version.
 
 Events and rollups deduplicate retried inserts by ``insert_deduplication_token``
@@ -40,6 +42,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
+
+from .quarantine import quarantine_statements
 
 if TYPE_CHECKING:
     from clickhouse_connect.driver.client import Client
@@ -152,6 +156,7 @@ TABLES: Final = (
     "digests",
     "leases",
     "schema_migrations",
+    "quarantine",
 )
 
 
@@ -297,6 +302,7 @@ MIGRATIONS: Final = (
     Migration(1, "events, rollup_1m (+ view), chain heads, checkpoints, findings, alerts", _v1),
     Migration(2, "leases: one active detectors instance per store", _leases),
     Migration(3, "events: the columns of contract version 2", _contract_v2),
+    Migration(4, "quarantine: evidence kept beside the streams", quarantine_statements),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
