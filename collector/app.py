@@ -346,6 +346,8 @@ def create_app(
             metrics.accepted.labels(source).inc(v.accepted)
         if v.duplicates:
             metrics.duplicates.labels(source).inc(v.duplicates)
+        if v.quarantined:
+            metrics.quarantined.labels(source).inc(v.quarantined)
         if v.unsigned_checkpoints:
             metrics.unsigned_checkpoints.labels(source).inc(v.unsigned_checkpoints)
         head = v.head if v.own else None  # only the stream's own source may see its head

@@ -339,6 +339,8 @@ def _checkpoints(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Finding], int, bool]:
     """Kept and refused checkpoints, their findings, the unsigned count, and whether one was
     verified against a registered key. Checked by a walker over what the stream now holds."""
+    if not batch.checkpoints:
+        return [], [], [], 0, False
     events, hashes, stream = batch.events, batch.hashes, batch.stream_id or ""
     base = (head.seq, head.hash) if head is not None else (-1, GENESIS_HASH)
     walker = ChainWalker(stream, *base)

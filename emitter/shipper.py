@@ -322,11 +322,15 @@ class Shipper:
             kept,
             _snippet(resp),
         )
+        epoch = self._spool.epoch
         try:
             with self._settle:
                 self._on_new_stream(stream, kept)
         except Exception as exc:
             self._failed("internal_errors", exc, log_exc=True)
+            return False
+        if self._spool.epoch == epoch:  # nothing moved: asking again at once would only loop
+            self._failed("internal_errors", f"stream {stream} was not continued elsewhere")
             return False
         self._count("conflicts")
         self._count("new_streams")

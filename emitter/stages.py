@@ -15,6 +15,7 @@ from typing import Any
 from tooltrail.contract import EventInvalid, Fingerprinter, canonicalize, seal
 
 from .redact import RedactionOptions, Redactor
+from .resources import RESOURCE_ATTR, resource_of
 
 __all__ = ["Chainer", "DropEvent", "Fingerprint", "Redact", "Stage", "json_size"]
 
@@ -104,7 +105,9 @@ class Redact:
 
 
 class Fingerprint:
-    """HMAC-SHA256 of the canonical (redacted) arguments; optionally keep them, size-capped."""
+    """HMAC-SHA256 of the canonical (redacted) arguments; optionally keep them, size-capped.
+    With a key, the resource the arguments name (:mod:`.resources`) is fingerprinted too, into
+    ``attrs["tooltrail.resource"]``, when the event names no ``mcp.resource.uri``."""
 
     __slots__ = ("_capture", "_key", "_max_bytes")
 
@@ -124,6 +127,10 @@ class Fingerprint:
             body = canonical_args(args)
         if self._key is not None:
             event["args_fingerprint"] = self._key(body)
+            if "mcp.resource.uri" not in event and (found := resource_of(args)) is not None:
+                kind, value = found
+                digest = self._key(f"{kind}:{value}".encode())[:32]
+                event["attrs"] = {**event.get("attrs", {}), RESOURCE_ATTR: f"{kind}:{digest}"}
         if self._capture:
             if len(body) <= self._max_bytes:
                 event["args"] = json.loads(body)

@@ -164,6 +164,7 @@ def test_seq_gap_is_quarantined_409_and_the_head_stays(collector: Collector) -> 
     assert body["head"]["seq"] == 3  # the gap did not move it
     assert collector.heads.get(STREAM).seq == 3  # type: ignore[union-attr]
     assert collector.post(events[4:]).status_code == 202  # the genuine events still fit
+    assert collector.metric("tooltrail_collector_events_quarantined_total", source="svc") == 4
     assert collector.metric("tooltrail_collector_integrity_findings_total", cls="deleted") == 1
 
 

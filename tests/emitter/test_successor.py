@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from tooltrail.contract import GENESIS_HASH, compute_hash, seal, verify
@@ -13,7 +14,7 @@ from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batc
 from tooltrail.emitter.shipper import Shipper
 from tooltrail.emitter.spool import Spool
 from tooltrail.emitter.successor import rechain
-from tooltrail.emitter.transport import MemoryTransport
+from tooltrail.emitter.transport import MemoryTransport, Response
 
 from ..conftest import build_chain
 
@@ -128,4 +129,35 @@ def test_the_shipper_acts_on_the_409s_action(tmp_path: Path) -> None:
     assert shipper.flush(30)
     assert shipper.stats()["rejected_events"] == 1
     shipper.close()
+    spool.close()
+
+
+def test_a_hook_that_moves_nothing_backs_off_and_keeps_the_records(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "s")
+    for r in records(3):
+        spool.append(r)
+    pending = spool.pending()
+    answer = {"action": "new_stream", "stream_id": OLD, "kept_through": 0}
+    transport = MemoryTransport(
+        lambda body, headers: Response(409, None, json.dumps(answer).encode())
+    )
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> bool:
+        waits.append(seconds)
+        return False
+
+    shipper = Shipper(
+        spool, transport, encode_batch, on_new_stream=lambda stream, kept: None, sleep=sleep
+    )
+    shipper.start()
+    wait_until = time.monotonic() + 30
+    while len(waits) < 3 and time.monotonic() < wait_until:
+        time.sleep(0.01)
+    shipper.close(1)
+    assert len(transport.attempts) <= len(waits) + 1  # a backoff before every new ask
+    stats = shipper.stats()
+    assert (stats["rejected_events"], stats["events_acked"], stats["new_streams"]) == (0, 0, 0)
+    assert stats["internal_errors"] >= 1
+    assert spool.pending() == pending  # nothing lost, nothing set aside
     spool.close()
