@@ -36,10 +36,11 @@ sys.path.insert(0, str(ROOT))  # the tests' broker helper and event factory
 
 from tests._infra.tansu import Tansu  # noqa: E402
 from tests.conftest import build_chain  # noqa: E402
+from tooltrail.broker import KafkaOptions  # noqa: E402
 from tooltrail.collector.heads import Head  # noqa: E402
 from tooltrail.collector.ingest import parse_batch, verify_batch  # noqa: E402
 from tooltrail.collector.sinks.base import Segment  # noqa: E402
-from tooltrail.collector.sinks.kafka import KafkaOptions, KafkaSink  # noqa: E402
+from tooltrail.collector.sinks.kafka import KafkaSink  # noqa: E402
 from tooltrail.contract import GENESIS_HASH, seal  # noqa: E402
 from tooltrail.pipeline.processor import Processor  # noqa: E402
 from tooltrail.pipeline.settings import PipelineSettings  # noqa: E402

@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tooltrail import __version__
+from tooltrail.broker.errors import BrokerUnavailable
 from tooltrail.contract import ContractError, Finding, load_public_keys, verify_checkpoint
 from tooltrail.contract.wire import SIGNER_HEADER
 
@@ -331,7 +332,7 @@ def create_app(
         return _json(exc.status, _error_body(exc), headers)
 
     async def on_unavailable(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, SinkUnavailable)
+        assert isinstance(exc, BrokerUnavailable)  # SinkUnavailable is one
         log.warning("sink unavailable: %s", exc)
         metrics.rejected.labels("unavailable").inc()
         metrics.batches.labels("503").inc()
@@ -344,7 +345,7 @@ def create_app(
         return _json(500, {"error": "internal", "message": "internal error (logged)"})
 
     app.add_exception_handler(Rejected, on_rejected)
-    app.add_exception_handler(SinkUnavailable, on_unavailable)
+    app.add_exception_handler(BrokerUnavailable, on_unavailable)
     app.add_exception_handler(Exception, on_bug)
 
     max_body = settings.max_body_bytes

@@ -64,8 +64,9 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
     Creates the Kafka topics (configured partitions) first; waits up to ``startup_timeout``
     seconds for the broker.
     """
+    from tooltrail.broker import BrokerUnavailable
+
     from .app import create_app
-    from .errors import SinkUnavailable
     from .heads import HeadStore, MemoryHeadStore
     from .heads_kafka import KafkaHeadStore
     from .sinks.base import MemorySink, Sink
@@ -81,7 +82,9 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
         try:
             heads: HeadStore
             if settings.sink == "kafka" or settings.heads == "kafka":
-                from .sinks.kafka import KafkaSink, ensure_topics
+                from tooltrail.broker import ensure_topics
+
+                from .sinks.kafka import KafkaSink
 
                 options = settings.kafka_options()
                 ensure_topics(options)
@@ -96,7 +99,7 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
                 log.warning("memory heads: lost on restart, not shared by replicas")
                 heads = MemoryHeadStore()
             break
-        except SinkUnavailable as exc:
+        except BrokerUnavailable as exc:
             if sink is not None:
                 sink.close()
             if time.monotonic() >= deadline:
@@ -162,11 +165,11 @@ def serve(
             **common,
         )
         return
-    from .errors import SinkUnavailable
+    from tooltrail.broker import BrokerUnavailable
 
     try:
         fastapi_app = build_app(settings)
-    except SinkUnavailable as exc:
+    except BrokerUnavailable as exc:
         raise _fail(f"Kafka unreachable at {settings.kafka_bootstrap_servers}: {exc}") from exc
     uvicorn.run(fastapi_app, **common)
 
@@ -339,8 +342,7 @@ def create_topics(
 ) -> None:
     """Create the Kafka topics (events, integrity, heads; TOOLTRAIL_COLLECTOR_KAFKA_*) and exit.
     Idempotent: a one-shot init step before the collectors and the pipeline start."""
-    from .errors import SinkUnavailable
-    from .sinks.kafka import ensure_topics
+    from tooltrail.broker import BrokerUnavailable, ensure_topics
 
     settings = Settings()
     options = settings.kafka_options()
@@ -350,7 +352,7 @@ def create_topics(
         try:
             ensure_topics(options, names)
             break
-        except SinkUnavailable as exc:
+        except BrokerUnavailable as exc:
             if time.monotonic() >= deadline:
                 raise _fail(
                     f"Kafka unreachable at {settings.kafka_bootstrap_servers}: {exc}"

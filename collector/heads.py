@@ -30,7 +30,7 @@ then in the map.  (The plain way, waiting for the partitions' end offsets, is no
 
 Failures: ``put`` and ``refresh`` raise :class:`SinkUnavailable` (bounded by
 ``delivery_timeout_s`` / ``timeout``); the producer is then replaced, as in the Kafka sink
-(:class:`~tooltrail.collector.sinks.kafka.ManagedProducer`), and the background consumer
+(:class:`~tooltrail.broker.ManagedProducer`), and the background consumer
 keeps retrying until the broker is back.
 """
 

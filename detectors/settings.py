@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from tooltrail.collector.settings import PLACEHOLDER_SECRETS
+from tooltrail._settings import PLACEHOLDER_SECRETS
 
 __all__ = ["DetectSettings"]
 

@@ -9,10 +9,10 @@ import pytest
 
 from tests._infra.fixtures import kafka_options, tansu, tansu_s3, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu, free_port
+from tooltrail.broker import KafkaOptions
 from tooltrail.collector.errors import SinkUnavailable
 from tooltrail.collector.heads import Head, HeadStore, MemoryHeadStore
 from tooltrail.collector.heads_kafka import KafkaHeadStore
-from tooltrail.collector.sinks.kafka import KafkaOptions
 
 TopicName = Callable[[str], str]
 
