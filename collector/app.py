@@ -19,11 +19,12 @@ the event loop.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -34,6 +35,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tooltrail import __version__
+from tooltrail.contract import ContractError, Finding, load_public_keys, verify_checkpoint
+from tooltrail.contract.wire import SIGNER_HEADER
 
 from . import ingest
 from .auth import KeyStore, Principal
@@ -181,8 +184,10 @@ class _Ingest:
         heads: HeadStore,
         limiter: RateLimiter,
         metrics: Metrics,
+        keys: KeyStore | None = None,
     ) -> None:
         self.settings = settings
+        self.keys = keys
         self.sink = sink
         self.heads = heads
         self.limiter = limiter
@@ -195,7 +200,13 @@ class _Ingest:
             max_event_bytes=settings.max_event_bytes,
         )
 
-    def process(self, principal: Principal, body: bytes, encoding: str | None) -> ingest.Verdict:
+    def process(
+        self,
+        principal: Principal,
+        body: bytes,
+        encoding: str | None,
+        signer: str | None = None,
+    ) -> ingest.Verdict:
         try:
             raw = ingest.decompress(body, encoding, self.settings.max_decompressed_bytes)
             batch = ingest.parse_batch(raw, self.limits)
@@ -206,8 +217,30 @@ class _Ingest:
         if batch.stream_id is None:  # an empty batch: nothing to do
             return ingest.Verdict(None, None, None, None, 0, 0, 0, 0, 0, (), -1, True)
         principal.authorize(batch.stream_id, batch.sources)
+        if signer is not None and not principal.public_keys and self.settings.trust_first_signer:
+            principal = self._trust_first(principal, signer, batch)
         with self.locks.hold(batch.stream_id):
             return self._deliver(batch, principal, batch.stream_id)
+
+    def _trust_first(self, principal: Principal, signer: str, batch: ingest.Batch) -> Principal:
+        """Trust-on-first-use (``trust_first_signer``, opt-in): a source with no registered signer
+        adopts the key that signs its first checkpoint, once that signature verifies."""
+        try:
+            (key_id, raw), *_ = load_public_keys([signer]).items()
+            signed = [cp for cp in batch.checkpoints if cp.get("key_id") == key_id]
+            for cp in signed:
+                verify_checkpoint(cp, {key_id: raw})
+        except (ContractError, ValueError):
+            return principal  # not a usable key: the batch is judged without it
+        if not signed or self.keys is None:
+            return principal
+        self.keys.add_signer(principal.source, signer)
+        log.warning(
+            "trusting signer %s for source %r on first use (trust_first_signer)",
+            key_id,
+            principal.source,
+        )
+        return dataclasses.replace(principal, public_keys={key_id: raw})
 
     def _deliver(self, batch: ingest.Batch, principal: Principal, stream_id: str) -> ingest.Verdict:
         head = self.heads.get(stream_id)
@@ -242,6 +275,18 @@ class _Ingest:
         return verdict
 
 
+def _signer_hint(findings: Sequence[Finding], source: str, signer: str | None) -> str | None:
+    """How to fix a checkpoint signed by a key the source does not trust: the exact command."""
+    unknown = [f for f in findings if f.cls == "bad_checkpoint" and "unknown key" in f.detail]
+    if not unknown:
+        return None
+    key = signer or "<the emitter's public key: it logs it when it creates signing.key>"
+    return (
+        f"if this emitter is yours, trust its key: tooltrail keys add-signer --source {source} "
+        + key
+    )
+
+
 def create_app(
     settings: Settings,
     sink: Sink,
@@ -255,7 +300,7 @@ def create_app(
     server stops (otherwise that is the caller's job)."""
     metrics = Metrics()
     limiter = limiter or RateLimiter(settings.rate_events_per_second, settings.rate_burst_events)
-    service = _Ingest(settings, sink, heads, limiter, metrics)
+    service = _Ingest(settings, sink, heads, limiter, metrics, keys)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -332,16 +377,19 @@ def create_app(
                 raise
             body = await read_body(request)
             encoding = request.headers.get("content-encoding")
+            signer = request.headers.get(SIGNER_HEADER)
             try:
-                verdict = await run_in_threadpool(service.process, principal, body, encoding)
+                verdict = await run_in_threadpool(
+                    service.process, principal, body, encoding, signer
+                )
             except RateLimited:
                 metrics.rate_limited.labels(principal.source).inc()
                 raise
-            return _answer(verdict, principal.source)
+            return _answer(verdict, principal.source, signer)
         finally:
             metrics.request_seconds.observe(time.perf_counter() - started)
 
-    def _answer(v: ingest.Verdict, source: str) -> Response:
+    def _answer(v: ingest.Verdict, source: str, signer: str | None = None) -> Response:
         if v.accepted:
             metrics.accepted.labels(source).inc(v.accepted)
         if v.duplicates:
@@ -365,6 +413,9 @@ def create_app(
             metrics.findings.labels(f.cls).inc()
         metrics.batches.labels("409").inc()
         first = v.findings[0]
+        hint = _signer_hint(v.findings, source, signer)
+        if hint:
+            body["hint"] = hint
         log.warning(
             "integrity: %s at %s#%d (key of %s; %d events quarantined): %s",
             first.cls,
@@ -378,7 +429,8 @@ def create_app(
             409,
             {
                 "error": "chain_broken",
-                "message": f"{first.cls} at seq {first.seq}: {first.detail}",
+                "message": f"{first.cls} at seq {first.seq}: {first.detail}"
+                + (f" — {hint}" if hint else ""),
                 "findings": [f.to_json() for f in v.findings],
                 "stored_as_evidence": True,
                 "quarantined": v.quarantined,

@@ -259,6 +259,11 @@ class KeyStore:
     def signers(self, source: str) -> list[str]:
         return list(self._current().signers.get(source, []))
 
+    def sources(self) -> list[str]:
+        """Every source that has an API key or a trusted signer."""
+        state = self._current()
+        return sorted({k.source for k in state.keys.values()} | set(state.signers))
+
     def status(self, key: ApiKey) -> str:
         return key.status(self._clock())
 

@@ -7,6 +7,7 @@ imports FastAPI, uvicorn and kafka-python.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -227,7 +228,7 @@ def keys_list(
         }
         for k in store.list_keys()
     ]
-    signers = {s: store.signers(s) for s in sorted({k.source for k in store.list_keys()})}
+    signers = {s: store.signers(s) for s in store.sources()}
     if as_json:
         typer.echo(json.dumps({"keys": rows, "signers": signers}, indent=2))
         return
@@ -258,8 +259,15 @@ def keys_list(
     ]
     console = Console()
     console.print(fitted_table(columns, table_rows, console=console))
+    from tooltrail.contract import key_id_of
+
     for source, pubs in signers.items():
-        console.print(f"signers of {source}: {', '.join(pubs) if pubs else 'none'}")
+        if not pubs:
+            console.print(
+                f"signers of {source}: none (tooltrail keys add-signer --source {source} ...)"
+            )
+        for pub in pubs:  # the key id is what checkpoints, 409s and findings name
+            console.print(f"signer of {source}: {key_id_of(base64.b64decode(pub))} ({pub})")
 
 
 def _day_minute(iso: str) -> str:
@@ -302,7 +310,11 @@ def keys_add_signer(
         from tooltrail.contract import ContractError, Signer
 
         if not signing_key.is_file():
-            raise _fail(f"{signing_key} is not a file")
+            raise _fail(
+                f"no signing key at {signing_key}: the emitter creates signing.key in its "
+                "spool_dir on its first run and logs the public key with the exact "
+                "add-signer command; give that key, or --from-signing-key <spool_dir>/signing.key"
+            )
         try:
             public_key = Signer.load_or_create(signing_key).public_key_b64
         except (OSError, ContractError, ValueError) as exc:
@@ -312,7 +324,7 @@ def keys_add_signer(
         key_id = KeyStore(keys_file).add_signer(source, public_key)
     except KeyStoreError as exc:
         raise _fail(str(exc)) from exc
-    typer.echo(f"trusting signer {key_id} for source {source!r}")
+    typer.echo(f"trusting signer {key_id} ({public_key}) for source {source!r}")
 
 
 # -- topics ---------------------------------------------------------------------------------------

@@ -91,6 +91,12 @@ class Settings(KafkaSecurity):
     )
     rate_burst_events: float = Field(default=100_000.0, ge=1, description="per source, bucket size")
 
+    trust_first_signer: bool = Field(
+        default=False,
+        description="trust-on-first-use: a source with no registered signer adopts the key of "
+        "its first validly signed checkpoint (sent in X-Tooltrail-Signer); off by default",
+    )
+
     # -- chain heads -----------------------------------------------------------------------------
     heads: Literal["kafka", "memory", "store"] = Field(
         default="kafka",

@@ -43,7 +43,7 @@ from tooltrail.contract import (
     signing_available,
 )
 from tooltrail.contract.streams import new_stream_id
-from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batch
+from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, SIGNER_HEADER, encode_batch
 
 from . import _lifecycle
 from ._encodable import encodable_copy, repair
@@ -226,7 +226,8 @@ class Emitter:
             log.error("tooltrail: spool %s unusable, events will be lost: %s", self._dir, exc)
             return
         if transport is None and collector_url:
-            transport = HttpTransport(_events_url(collector_url), api_key=api_key)
+            headers = {SIGNER_HEADER: self.signer.public_key_b64} if self.signer else None
+            transport = HttpTransport(_events_url(collector_url), api_key=api_key, headers=headers)
         self._spool = spool
         if transport is not None:
             self._shipper = Shipper(
@@ -288,7 +289,17 @@ class Emitter:
         if isinstance(key, Signer):
             self.signer = key
         elif key is not None:
+            created = not Path(key).exists()
             self.signer = Signer.load_or_create(key)
+            if created:  # said once, where the key is born: how the collector comes to trust it
+                log.warning(
+                    "tooltrail: created checkpoint signing key %s (key id %s). Trust it on the "
+                    "collector: tooltrail keys add-signer --source %s %s",
+                    key,
+                    self.signer.key_id,
+                    self._source["name"],
+                    self.signer.public_key_b64,
+                )
         return spool
 
     def _resume(self, last: bytes | None) -> None:

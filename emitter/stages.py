@@ -35,6 +35,7 @@ _GENERATED = frozenset(
 #: ids and hashes the caller may pass on: skipped only when they have their hex shape
 _HEX_IDS = frozenset({"trace_id", "span_id", "tooltrail.tools.hash", "mcp.tools.hash"})
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}").fullmatch
+_CONTAINERS = frozenset({dict, list, tuple})
 
 
 class DropEvent(Exception):  # a control-flow signal, as in structlog
@@ -86,16 +87,17 @@ class Redact:
             event["_args"] = redactor.redact_value(raw, counts)
             if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
+        clean = redactor.clean
         for name, value in event.items():
-            if name in _GENERATED or name[:1] == "_":
-                continue
             if type(value) is str:
+                if value in clean or name in _GENERATED or name[0] == "_":
+                    continue  # known clean (names, methods, ids seen before), or ours
                 if name in _HEX_IDS and _HEX_ID(value):
                     continue
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out
-            elif isinstance(value, dict | list | tuple | str):
+            elif type(value) in _CONTAINERS and name not in _GENERATED and name[0] != "_":
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
