@@ -80,7 +80,7 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     ("grafana_token", "glc_", 4, r"[A-Za-z0-9+/]{32,}={0,2}"),
     ("grafana_token", "glsa_", 5, r"[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"),
     ("groq_key", "gsk_", 4, r"[A-Za-z0-9]{40,}"),
-    ("vault_token", "hv", 2, rf"[sbr]\.[{_TOK}]{{24,}}"),
+    ("vault_token", "hv[sbr]\\.", 4, rf"[{_TOK}]{{24,}}"),
     ("linear_key", "lin_api_", 8, r"[A-Za-z0-9_]{30,}"),
     ("notion_token", "ntn_", 4, r"[A-Za-z0-9]{40,}"),
     ("onepassword_token", "ops_", 4, r"eyJ[A-Za-z0-9+/=]{20,}"),
