@@ -50,8 +50,7 @@ def segment(
 
 def rows(store: Store, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     """The rows of ``sql``, with ``{db}`` standing for the store's database."""
-    result = store.client.query(sql.replace("{db}", store.database), parameters=params)
-    return [tuple(r) for r in result.result_rows]
+    return store.query_rows(sql.replace("{db}", store.database), params)
 
 
 def run(store: Store, sql: str) -> Any:
@@ -119,9 +118,9 @@ def test_migrations_are_idempotent_and_versioned(any_store: Store) -> None:
     assert any_store.migrate() == SCHEMA_VERSION
     assert any_store.migrate() == SCHEMA_VERSION
     db = any_store.database
-    tables = any_store.client.query(
-        "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": db}
-    ).result_rows
+    tables = any_store.query_rows(
+        "SELECT name FROM system.tables WHERE database = {db:String}", {"db": db}
+    )
     assert {t for (t,) in tables} == set(TABLES)
     versions = rows(any_store, "SELECT version FROM {db}.schema_migrations FINAL ORDER BY version")
     assert [v for (v,) in versions] == list(range(1, SCHEMA_VERSION + 1))
