@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import clickhouse_connect
@@ -24,6 +25,10 @@ pytestmark = [pytest.mark.store, pytest.mark.slow]
 
 TOOLTRAIL = [sys.executable, "-c", "from tooltrail.cli import main; main()"]
 HOUR = 3600 * 1_000_000
+
+
+def _iso(us: int) -> str:
+    return datetime.fromtimestamp(us / 1e6, UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -91,7 +96,7 @@ def test_read_commands_go_through_up_while_it_ingests(tmp_path: Path) -> None:
         for args in (
             ["alerts", "list"],
             ["verify", "--no-record"],
-            ["detect", "--since", "2026-01-01"],
+            ["detect", "--since", _iso(sim.calls[-1].ts - 2 * HOUR)],  # a short replay
             ["digests", "export", str(tmp_path / "digests")],
             ["events", "--user", sim.calls[0].user, "--limit", "3"],
         ):
