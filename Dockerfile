@@ -9,6 +9,7 @@ COPY src/tooltrail src/tooltrail
 COPY cli cli
 COPY contract contract
 COPY emitter emitter
+COPY broker broker
 COPY collector collector
 COPY pipeline pipeline
 COPY detectors detectors

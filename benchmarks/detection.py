@@ -1,23 +1,23 @@
-"""Detection quality and speed on the simulator: per-scenario recall, precision, F1, delay.
+"""Detection frontier on two generators: per family and intensity, next to two baselines.
 
-    python benchmarks/detection.py [--seeds 1,2,3] [--users 20] [--days 8] [--incidents 1]
-                                   [--variants ecod+iforest+hbos,ecod+iforest,ecod,iforest,hbos]
+    python benchmarks/detection.py [--generators sim,markov] [--seeds 1,2]
+        [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
 
-For every seed, the simulator makes ``--days`` days of traffic for ``--users`` users; the last day
-holds one incident of each attack scenario (the earlier days are clean history) besides the
-labelled benign bursts (nightly batch job, CI bot, weekly report, a new user). Each model variant
-runs the whole detector (features → baselines → ensemble + rules → the alert store's dedupe and
-cooldown) over the last day, with the model fit on the days before. Features are computed once
-per seed and shared by the variants.
+For each generator (``sim``: ``tooltrail.simulator``; ``markov``: ``tooltrail.simulator.markov``,
+built apart) and seed, the benign traffic (with its labelled hard negatives) gets one incident of
+every attack family of ``tooltrail.simulator.inject`` at each intensity. The whole default
+detector (features → baselines → model + rules + families → the alert store's dedupe and
+cooldown) scores the last day with the fit on the days before. In the same run, on the same
+entity-windows:
 
-Baseline in the same run: a per-entity 3σ threshold on each feature (mean and standard deviation
-of the entity's windows in the same history; the level's when the entity has none), through the
-same alert store. Alerts count when they would page (severity ≥ medium).
+- ``3sigma``: per-entity mean + 3σ on any feature (the level's when the entity has no history);
+- ``rare+count``: the classic UEBA pair: something never seen for the entity (tool, server,
+  client, resource, or an hour it never worked) in a window whose calls exceed the entity's p99.
 
-Then: fit + score time of each variant on 100k entity-windows.
-
-Targets: incident recall ≥ 0.9; ≤ 1 false alert per 10k benign entity-windows; F1 above the 3σ
-baseline on every scenario; fit + score of 100k windows ≤ 2 s. Prints figures; asserts nothing.
+Per generator × family × intensity: recall, precision (true alerts / (true + every false alert of
+the run)), false alerts per 10k benign entity-windows (hard negatives included) and the median
+delay in windows (steps) from the incident's first call. Alerts count when they page (≥ medium).
+Prints tables (markdown) and draws recall vs intensity. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -27,280 +27,311 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from detection_models import gate  # the same alert-store gate as the model benchmark
 
 from tooltrail.detectors.alert import Alert
-from tooltrail.detectors.alertstore import AlertStore
-from tooltrail.detectors.baseline import Baseline, relative
 from tooltrail.detectors.engine import Engine
-from tooltrail.detectors.evaluate import (
-    Evaluation,
-    Labelled,
-    attack_windows,
-    evaluate,
-    labelled_events,
-)
+from tooltrail.detectors.evaluate import attack_windows, evaluate, labelled_events
 from tooltrail.detectors.features import FEATURES
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import FrameSource
 from tooltrail.pipeline.store import Store, StoreConfig, open_store
-from tooltrail.simulator import ATTACK_SCENARIOS, SimConfig, simulate, to_frame
+from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
+from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
+from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 
-BASELINE = "3sigma"
-
-
-def gate(store: Store, settings: DetectSettings, candidates: list[Alert]) -> list[Alert]:
-    """The candidates through a fresh alert store; the alerts it ends up holding."""
-    store.command(f"TRUNCATE TABLE {store.database}.alerts")
-    alerts = AlertStore(store, cooldown_us=settings.cooldown_us, group_window_us=settings.group_us)
-    alerts.offer_many(candidates)
-    return alerts.list(limit=1_000_000)
+DETECTORS = ("tooltrail", "3sigma", "rare+count")
 
 
-def three_sigma(captured: dict[str, list[Any]], settings: DetectSettings) -> list[Alert]:
-    """Per-entity mean + 3σ on each feature, fitted on the history windows."""
-    out: list[Alert] = []
+def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] | None]:
+    if generator == "sim":
+        return simulate(SimConfig(seed=seed, scenarios=(), incidents_per_scenario=0)), None
+    return generate(MarkovConfig(seed=seed)), dict(ANNOTATIONS)
+
+
+def _alert(name: str, level: str, row: Any, score: float, reason: str) -> Alert:
+    return Alert(
+        severity="medium",
+        detector=f"baseline:{name}",
+        entity_kind=level,
+        entity=str(row["entity"]),
+        window_start=int(row["window_start"]),
+        window_end=int(row["window_end"]),
+        score=float(min(score, 1e9)),
+        reason=reason,
+        dedupe_key=f"baseline:{name}|{level}|{row['entity']}",
+    )
+
+
+def baselines(captured: dict[str, list[Any]]) -> dict[str, list[Alert]]:
+    """The 3σ and rare + high-count baselines, fitted on the history windows."""
+    out: dict[str, list[Alert]] = {"3sigma": [], "rare+count": []}
+    cols = list(FEATURES)
+    novelty = [c for c in ("new_tools", "new_servers", "new_clients", "new_resources") if c in cols]
     for level, parts in captured.items():
         fit = [w.loc[~learn] for kind, w, learn in parts if kind == "fit"]
         score = [(w, learn) for kind, w, learn in parts if kind == "score"]
         if not fit or not score:
             continue
         train = pd.concat(fit, ignore_index=True)
-        cols = list(FEATURES)
-        mean = train.groupby("entity")[cols].mean()
-        std = train.groupby("entity")[cols].std(ddof=0)
+        g = train.groupby("entity")[cols]
+        mean, std, p99 = g.mean(), g.std(ddof=0), g.quantile(0.99)
         for w, learn in score:
             w = w.loc[~learn].reset_index(drop=True)
             m = mean.reindex(w["entity"]).fillna(train[cols].mean()).to_numpy()
             s = std.reindex(w["entity"]).fillna(train[cols].std(ddof=0)).to_numpy()
             z = (w[cols].to_numpy() - m) / np.maximum(s, 1e-9)
             for i in np.flatnonzero((z > 3).any(axis=1)):
-                row = w.iloc[i]
                 j = int(np.argmax(z[i]))
-                out.append(
-                    Alert(
-                        severity="medium",
-                        detector=f"baseline:{BASELINE}",
-                        entity_kind=level,
-                        entity=str(row["entity"]),
-                        window_start=int(row["window_start"]),
-                        window_end=int(row["window_end"]),
-                        score=float(min(z[i, j], 1e9)),
-                        reason=f"{FEATURES[j]} above mean + 3σ",
-                        dedupe_key=f"baseline:{BASELINE}|{level}|{row['entity']}",
-                    )
+                out["3sigma"].append(
+                    _alert("3sigma", level, w.iloc[i], z[i, j], f"{cols[j]} above mean + 3σ")
                 )
-    out.sort(key=lambda a: (a.window_end, a.entity_kind, a.entity))
+            calls99 = p99["calls"].reindex(w["entity"]).fillna(train["calls"].quantile(0.99))
+            rare = (w[novelty].to_numpy() > 0).any(axis=1)
+            if "rare_hour_calls" in w.columns:
+                rare |= (w["rare_hour_calls"] > 0).to_numpy()
+            else:
+                rare |= (w["off_hours"] > 0.5).to_numpy()
+            high = (w["calls"].to_numpy() > calls99.to_numpy()) & rare
+            for i in np.flatnonzero(high):
+                out["rare+count"].append(
+                    _alert("rare+count", level, w.iloc[i], 1.0, "rare and above p99 calls")
+                )
+    for alerts in out.values():
+        alerts.sort(key=lambda a: (a.window_end, a.entity_kind, a.entity))
     return out
 
 
-#: ablations: the ensemble alone (no univariate "extreme" path), the extreme path alone
-ABLATIONS = {
-    "ensemble-only": {"extreme": float("inf")},
-    "extreme-only": {"min_excess": float("inf")},
-}
+@dataclass
+class Cell:
+    """One detector × generator × intensity, over seeds."""
+
+    incidents: dict[str, int] = field(default_factory=dict)
+    detected: dict[str, int] = field(default_factory=dict)
+    true_alerts: dict[str, int] = field(default_factory=dict)
+    delays: dict[str, list[float]] = field(default_factory=dict)
+    false_alerts: int = 0
+    benign_windows: int = 0
+    false_by_label: dict[str, int] = field(default_factory=dict)
+    false_examples: list[str] = field(default_factory=list)
+
+    def per_10k(self) -> float:
+        return 1e4 * self.false_alerts / max(self.benign_windows, 1)
 
 
-def _variant(name: str) -> tuple[DetectSettings, dict[str, float]]:
-    """``a+b`` (mean of normalized scores) or ``a+b/max``; or an ablation of the default."""
-    if name in ABLATIONS:
-        return DetectSettings(), ABLATIONS[name]
-    members, _, combine = name.partition("/")
-    return DetectSettings(
-        ensemble=tuple(members.split("+")), ensemble_combine=combine or "mean"
-    ), {}
-
-
-def _covers_attack(alert: Alert, events: pd.DataFrame, incidents: list[Labelled]) -> bool:
-    ev = evaluate([alert], events, incidents, benign_windows=1, step_us=1, min_severity="low")
-    return ev.false_alerts == 0
-
-
-def run_seed(
-    seed: int, args: argparse.Namespace, variants: list[str], store: Store
-) -> tuple[dict[str, Evaluation], dict[str, float], pd.DataFrame]:
-    t0 = time.perf_counter()
-    sim = simulate(
-        SimConfig(
-            seed=seed,
-            users=args.users,
-            days=args.days,
-            incidents_per_scenario=args.incidents,
-        )
-    )
+def run(
+    generator: str, seed: int, intensity: str, store: Store, cache: dict[Any, Any]
+) -> dict[str, Cell]:
+    base, annotations = base_traffic(generator, seed)
+    sim = inject(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim)
     source = FrameSource(frame)
     events = labelled_events(source, frame)
+    settings = DetectSettings(family_rules=True)
     since, until = sim.config.attack_start_us, sim.config.end_us
-    incidents = sim.incidents
-    print(
-        f"seed {seed}: {len(frame)} events, {len(incidents)} incidents "
-        f"(simulated in {time.perf_counter() - t0:.1f}s)",
-        flush=True,
-    )
-    cache: dict[tuple[Any, ...], Any] = {}
     captured: dict[str, list[Any]] = {}
 
     def capture(kind: str, level: str, windows: pd.DataFrame, learning: np.ndarray) -> None:
         captured.setdefault(level, []).append((kind, windows, learning))
 
-    results: dict[str, Evaluation] = {}
-    seconds: dict[str, float] = {}
-    base = DetectSettings()
+    for key in [k for k in cache if k[0] == "score"]:
+        del cache[key]  # the history (fit) is the same for every intensity; the scored day not
+    engine = Engine(source, settings, feature_cache=cache, on_features=capture)
+    candidates = engine.score(since, until)
+    if not any(kind == "fit" for parts in captured.values() for kind, *_ in parts):
+        for key, (_ev, _prof, feats, learn) in cache.items():
+            if key[0] == "fit":
+                for level, w in feats.items():
+                    captured.setdefault(level, []).append(("fit", w, learn[level]))
     hot = attack_windows(
         events,
-        {i.id for i in incidents},
+        {i.id for i in sim.incidents},
         since=since,
         until=until,
-        window_us=base.window_us,
-        step_us=base.step_us,
+        window_us=settings.window_us,
+        step_us=settings.step_us,
     )
-    benign = 0
-    for k, name in enumerate(variants):
-        settings, knobs = _variant(name)
-        engine = Engine(
-            source,
-            settings,
-            feature_cache=cache,
-            on_features=capture if k == 0 else None,
-            **knobs,
+    scored = sum(len(w) for parts in captured.values() for kind, w, _ in parts if kind == "score")
+    benign = scored - sum(hot.values())
+    found = {"tooltrail": gate(store, settings, candidates)}
+    found.update({k: gate(store, settings, v) for k, v in baselines(captured).items()})
+    cells = {}
+    for name, alerts in found.items():
+        ev = evaluate(
+            alerts, events, sim.incidents, benign_windows=benign, step_us=settings.step_us
         )
-        started = time.perf_counter()
-        candidates = engine.score(since, until)
-        seconds[name] = time.perf_counter() - started
-        if k == 0:
-            scored = sum(
-                len(w) for parts in captured.values() for kind, w, _ in parts if kind == "score"
+        cell = Cell(benign_windows=benign, false_alerts=ev.false_alerts)
+        for fam, s in ev.scenarios.items():
+            cell.incidents[fam] = s.incidents
+            cell.detected[fam] = s.detected
+            cell.true_alerts[fam] = s.true_alerts
+            cell.delays[fam] = list(s.delays)
+        incident_ids = {i.id for i in sim.incidents}
+        for a in alerts:
+            if a.severity == "low":
+                continue
+            labels = _labels(a, events)
+            if labels & incident_ids:
+                continue
+            for label in labels or {"(ordinary traffic)"}:
+                key = label.partition("#")[0]
+                cell.false_by_label[key] = cell.false_by_label.get(key, 0) + 1
+            cell.false_examples.append(f"{a.detector} {a.entity_kind} {a.entity}: {a.reason}")
+        cells[name] = cell
+    return cells
+
+
+def _labels(alert: Alert, events: pd.DataFrame) -> set[str]:
+    col = f"e_{alert.entity_kind}"
+    if col not in events.columns:
+        return set()
+    ts = events["ts"]
+    end = max(alert.last_window_end, alert.window_end)
+    mine = events.loc[(events[col] == alert.entity) & (ts >= alert.window_start) & (ts < end)]
+    return {str(x) for x in mine["label"] if x}
+
+
+def merge(a: Cell, b: Cell) -> Cell:
+    out = Cell(
+        false_alerts=a.false_alerts + b.false_alerts,
+        benign_windows=a.benign_windows + b.benign_windows,
+    )
+    for attr in ("incidents", "detected", "true_alerts", "false_by_label"):
+        d: dict[str, int] = {}
+        for src in (getattr(a, attr), getattr(b, attr)):
+            for k, v in src.items():
+                d[k] = d.get(k, 0) + v
+        setattr(out, attr, d)
+    out.delays = {k: a.delays.get(k, []) + b.delays.get(k, []) for k in {*a.delays, *b.delays}}
+    out.false_examples = a.false_examples + b.false_examples
+    return out
+
+
+def table(
+    results: dict[tuple[str, str, str], Cell], generators: list[str], levels: list[str]
+) -> str:
+    lines = [
+        "| generator | family | intensity | "
+        + " | ".join(f"{d} recall | {d} prec | {d} delay" for d in DETECTORS)
+        + " |",
+        "|---|---|---|" + "---|---|---|" * len(DETECTORS),
+    ]
+    for gen in generators:
+        for fam in FAMILIES:
+            for lvl in levels:
+                row = [gen, fam, lvl]
+                for det in DETECTORS:
+                    c = results[(det, gen, lvl)]
+                    n, k = c.incidents.get(fam, 0), c.detected.get(fam, 0)
+                    t = c.true_alerts.get(fam, 0)
+                    prec = t / (t + c.false_alerts) if t + c.false_alerts else 0.0
+                    d = c.delays.get(fam, [])
+                    delay = f"{statistics.median(d):.1f}" if d else "–"
+                    row += [f"{k}/{n}", f"{prec:.2f}", delay]
+                lines.append("| " + " | ".join(row) + " |")
+    lines += [
+        "",
+        "| generator | intensity | "
+        + " | ".join(f"{d} false/10k" for d in DETECTORS)
+        + " | benign entity-windows | tooltrail false alerts by label |",
+        "|---|---|" + "---|" * len(DETECTORS) + "---|---|",
+    ]
+    for gen in generators:
+        for lvl in levels:
+            cells = [results[(d, gen, lvl)] for d in DETECTORS]
+            by = ", ".join(f"{k} {v}" for k, v in sorted(cells[0].false_by_label.items())) or "–"
+            lines.append(
+                f"| {gen} | {lvl} | "
+                + " | ".join(f"{c.per_10k():.2f} ({c.false_alerts})" for c in cells)
+                + f" | {cells[0].benign_windows} | {by} |"
             )
-            benign = scored - sum(hot.values())
-            print(
-                f"  features and first fit: {seconds[name]:.1f}s; "
-                f"{scored} entity-windows scored, {benign} benign",
-                flush=True,
-            )
-        alerts = gate(store, settings, candidates)
-        results[name] = evaluate(
-            alerts, events, incidents, benign_windows=benign, step_us=settings.step_us
-        )
-        if args.show_false and k == 0:
-            for a in alerts:
-                if a.severity != "low" and not _covers_attack(a, events, incidents):
-                    print(f"    false: {a.detector} {a.entity_kind} {a.entity}: {a.reason}")
-    alerts = gate(store, base, three_sigma(captured, base))
-    results[BASELINE] = evaluate(
-        alerts, events, incidents, benign_windows=benign, step_us=base.step_us
+    return "\n".join(lines)
+
+
+def plot(
+    results: dict[tuple[str, str, str], Cell], generators: list[str], levels: list[str], path: Path
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        1, len(generators), figsize=(5.2 * len(generators), 3.6), squeeze=False
     )
-    fit_windows = pd.concat(
-        [w.loc[~learn] for parts in captured.values() for kind, w, learn in parts if kind == "fit"],
-        ignore_index=True,
-    )
-    return results, seconds, fit_windows
-
-
-def time_100k(windows: pd.DataFrame, variants: list[str]) -> None:
-    reps = -(-100_000 // max(len(windows), 1))
-    w = pd.concat([windows] * reps, ignore_index=True).iloc[:100_000]
-    base = Baseline.fit(w)
-    p50, p99, _ = base.lookup(w["entity"])
-    x = relative(w[list(FEATURES)].to_numpy(dtype=float), p50, p99)
-    x = x + np.random.default_rng(0).normal(0, 1e-3, x.shape)  # repeated rows: break ties
-    print("\nfit + score of 100k entity-windows (after one warm-up fit per variant):")
-    from tooltrail.detectors.engine import build_ensemble
-
-    for name in variants:
-        if name in ABLATIONS:
-            continue
-        settings = _variant(name)[0]
-        build_ensemble(settings).fit(x[:5000])  # JIT warm-up (numba for HBOS)
-        runs = []
-        for _ in range(3):
-            t = time.perf_counter()
-            model = build_ensemble(settings).fit(x)
-            model.decision_function(x)
-            runs.append(time.perf_counter() - t)
-        print(
-            f"  {name:22s} median {statistics.median(runs):.2f}s "
-            f"(runs {', '.join(f'{r:.2f}' for r in runs)})"
+    styles = {"tooltrail": "-", "3sigma": ":", "rare+count": "--"}
+    for ax, gen in zip(axes[0], generators, strict=True):
+        for fam in FAMILIES:
+            for det in DETECTORS:
+                ys = []
+                for lvl in levels:
+                    c = results[(det, gen, lvl)]
+                    ys.append(c.detected.get(fam, 0) / max(c.incidents.get(fam, 0), 1))
+                color = f"C{FAMILIES.index(fam)}"
+                label = fam if det == "tooltrail" else None
+                shift = 0.02 * (FAMILIES.index(fam) - 2)  # lines at the same recall stay visible
+                ys = [y + shift for y in ys]
+                ax.plot(levels, ys, styles[det], color=color, label=label, marker="o", ms=3)
+        fp = ", ".join(
+            f"{d} {results[(d, gen, 'mid')].per_10k():.1f}"
+            for d in DETECTORS
+            if (d, gen, "mid") in results
         )
+        ax.set_title(f"{gen}: recall vs intensity\nfalse/10k at mid: {fp}", fontsize=8)
+        ax.set_ylim(-0.08, 1.08)
+        ax.set_xlabel("intensity (solid tooltrail, dotted 3σ, dashed rare+count)", fontsize=7)
+    axes[0][0].set_ylabel("recall (families offset by ±0.04 to stay apart)")
+    axes[0][-1].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--seeds", default="1,2,3")
-    ap.add_argument("--users", type=int, default=20)
-    ap.add_argument("--days", type=int, default=8)
-    ap.add_argument("--incidents", type=int, default=1, help="incidents per scenario and seed")
-    ap.add_argument(
-        "--variants",
-        default="ecod+iforest+hbos,ecod+iforest,ecod,iforest,hbos,ensemble-only,extreme-only",
-    )
-    ap.add_argument(
-        "--show-false", action="store_true", help="list the first variant's false alerts"
-    )
+    ap.add_argument("--generators", default="sim,markov")
+    ap.add_argument("--seeds", default="1,2")
+    ap.add_argument("--intensities", default=",".join(INTENSITIES))
+    ap.add_argument("--plot", default="", help="write the frontier PNG here")
+    ap.add_argument("--show-false", action="store_true")
     args = ap.parse_args()
-    seeds = [int(s) for s in args.seeds.split(",")]
-    variants = args.variants.split(",")
-    d = DetectSettings()
-    default = "+".join(d.ensemble) + ("/max" if d.ensemble_combine == "max" else "")
-    total: dict[str, Evaluation] = {}
-    seconds: dict[str, list[float]] = {}
-    windows = []
+    generators = args.generators.split(",")
+    levels = args.intensities.split(",")
+    results: dict[tuple[str, str, str], Cell] = {}
     with (
         tempfile.TemporaryDirectory() as tmp,
         open_store(StoreConfig(path=str(Path(tmp) / "s"))) as store,
     ):
         store.migrate()
-        for seed in seeds:
-            results, secs, fit_windows = run_seed(seed, args, variants, store)
-            windows.append(fit_windows)
-            for name, ev in results.items():
-                total[name] = total[name].merge(ev) if name in total else ev
-            for name, s in secs.items():
-                seconds.setdefault(name, []).append(s)
-    print(
-        f"\n== variants over seeds {args.seeds} (incident recall, false alerts / 10k benign "
-        "entity-windows, mean F1 over scenarios, min F1, seconds to score the attack day: the "
-        "first variant's include building the features, which the others reuse) =="
-    )
-    for name, ev in total.items():
-        rec = sum(s.detected for s in ev.scenarios.values()) / max(
-            sum(s.incidents for s in ev.scenarios.values()), 1
-        )
-        f1s = [s.f1(ev.false_alerts) for s in ev.scenarios.values()]
-        secs = f"{statistics.median(seconds[name]):.1f}s" if name in seconds else "-"
-        mark = "  (default)" if name == default else ""
-        print(
-            f"  {name:22s} recall {rec:.2f}  false/10k {ev.false_per_10k():.2f} "
-            f"({ev.false_alerts} false, {ev.false_on_bursts} on benign bursts)  "
-            f"F1 mean {statistics.mean(f1s):.2f} min {min(f1s):.2f}  {secs}{mark}"
-        )
-        if ev.missed:
-            print(f"  {'':22s} missed: {', '.join(ev.missed)}")
-    chosen, base = total.get(default), total[BASELINE]
-    if chosen is not None:
-        print(f"\n== per scenario: default ({default}) vs per-entity 3σ, same run ==")
-        print(
-            f"  {'scenario':28s} {'recall':>7s} {'prec':>6s} {'F1':>6s} {'delay':>6s}   "
-            f"{'3σ rec':>7s} {'3σ prec':>7s} {'3σ F1':>6s}"
-        )
-        for name in ATTACK_SCENARIOS:
-            s, b = chosen.scenarios[name], base.scenarios[name]
-            delay = statistics.median(s.delays) if s.delays else float("nan")
-            print(
-                f"  {name:28s} {s.recall():7.2f} {s.precision(chosen.false_alerts):6.2f} "
-                f"{s.f1(chosen.false_alerts):6.2f} {delay:6.1f}   {b.recall():7.2f} "
-                f"{b.precision(base.false_alerts):7.2f} {b.f1(base.false_alerts):6.2f}"
-            )
-        print(
-            f"  benign entity-windows {chosen.benign_windows}; false alerts: default "
-            f"{chosen.false_alerts} ({chosen.false_per_10k():.2f}/10k), 3σ {base.false_alerts} "
-            f"({base.false_per_10k():.2f}/10k)"
-        )
-    time_100k(pd.concat(windows, ignore_index=True), variants)
+        for gen in generators:
+            for seed in (int(s) for s in args.seeds.split(",")):
+                cache: dict[Any, Any] = {}
+                for lvl in levels:
+                    t0 = time.perf_counter()
+                    cells = run(gen, seed, lvl, store, cache)
+                    for det, cell in cells.items():
+                        key = (det, gen, lvl)
+                        results[key] = merge(results[key], cell) if key in results else cell
+                    c = cells["tooltrail"]
+                    print(
+                        f"{gen} seed {seed} {lvl}: {sum(c.detected.values())}/"
+                        f"{sum(c.incidents.values())} caught, {c.false_alerts} false "
+                        f"({time.perf_counter() - t0:.0f}s)",
+                        flush=True,
+                    )
+                    if args.show_false:
+                        for line in c.false_examples:
+                            print("    false:", line)
+    print()
+    print(table(results, generators, levels))
+    if args.plot:
+        plot(results, generators, levels, Path(args.plot))
+        print(f"\nwrote {args.plot}")
 
 
 if __name__ == "__main__":

@@ -36,10 +36,11 @@ sys.path.insert(0, str(ROOT))  # the tests' broker helper and event factory
 
 from tests._infra.tansu import Tansu  # noqa: E402
 from tests.conftest import build_chain  # noqa: E402
+from tooltrail.broker import KafkaOptions  # noqa: E402
 from tooltrail.collector.heads import Head  # noqa: E402
 from tooltrail.collector.ingest import parse_batch, verify_batch  # noqa: E402
 from tooltrail.collector.sinks.base import Segment  # noqa: E402
-from tooltrail.collector.sinks.kafka import KafkaOptions, KafkaSink  # noqa: E402
+from tooltrail.collector.sinks.kafka import KafkaSink  # noqa: E402
 from tooltrail.contract import GENESIS_HASH, seal  # noqa: E402
 from tooltrail.pipeline.processor import Processor  # noqa: E402
 from tooltrail.pipeline.settings import PipelineSettings  # noqa: E402
@@ -102,13 +103,13 @@ def drain(broker: Tansu, store: Store, store_dir: str, n_events: int) -> None:
     # baseline: insert_df of the same rows into an identical table in another database
     import pandas as pd
 
-    migrate(store.client, "bench_raw")
+    migrate(store._client, "bench_raw")
     frame = pd.DataFrame(
         [event_to_row(e, "") for e in all_events], columns=list(EVENT_COLUMN_NAMES)
     )
     t0 = time.perf_counter()
     for i in range(0, len(frame), BATCH_ROWS):
-        store.client.insert_df("bench_raw.events", frame.iloc[i : i + BATCH_ROWS])
+        store._client.insert_df("bench_raw.events", frame.iloc[i : i + BATCH_ROWS])
     raw_s = time.perf_counter() - t0
 
     processor = Processor(settings, store)
@@ -189,7 +190,7 @@ def latency(broker: Tansu, store: Store, store_dir: str, rate: int, seconds: flo
         params: dict[str, Any] = {}
         for i, (stream, top) in enumerate(seen.items()):
             params[f"s{i}"], params[f"q{i}"] = stream, top
-        rows = store.client.query(probe, parameters=params)
+        rows = store._client.query(probe, parameters=params)
         now_us = time.time_ns() // 1000
         for stream, seq, ts in rows.result_rows:
             latencies.append((now_us - int(ts)) / 1e6)

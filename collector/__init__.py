@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .ratelimit import RateLimiter
     from .settings import Settings
     from .sinks.base import MemorySink, Segment, Sink
-    from .sinks.kafka import KafkaOptions, KafkaSink
+    from .sinks.kafka import KafkaSink
 
 _WHERE = {
     "create_app": "app",
@@ -72,7 +72,6 @@ _WHERE = {
     "MemorySink": "sinks.base",
     "Segment": "sinks.base",
     "Sink": "sinks.base",
-    "KafkaOptions": "sinks.kafka",
     "KafkaSink": "sinks.kafka",
 }
 
@@ -88,7 +87,6 @@ __all__ = [
     "Invalid",
     "InvalidField",
     "KafkaHeadStore",
-    "KafkaOptions",
     "KafkaSink",
     "KeyStore",
     "KeyStoreError",

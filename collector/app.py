@@ -2,10 +2,15 @@
 
 ``POST /v1/events`` runs, in this order: auth (401/403 later) → rate limit (429) → body size
 (413) → decode and validate (400/413/415/422) → the key's source and streams (403) → per stream,
-under a lock: verify against the head (dropping resent events) → ``sink.deliver`` (503 when it
-cannot hold the segment; nothing advances) → ``heads.put`` → 202, or 409 when the chain is
-broken (the segment was still delivered, flagged, as evidence). Decoding, verification and the
-blocking sink run in the thread pool, off the event loop.
+under a lock: verify against the head (resent events proven identical are dropped; what
+continues the chain is one segment, what does not is a quarantine segment with findings) →
+``sink.deliver`` of both (503 when it cannot hold them; nothing advances) → ``heads.put`` (only
+what continued the chain moves the head) → 202, or 409 with findings when something was
+quarantined. The 409 says what the emitter must do (``action``: ``new_stream`` when some of its
+events were not kept, ``continue`` when only checkpoints were refused) and up to which seq its
+events are in the stream (``kept_through``). The head is revealed only to keys of the source
+that owns the stream. Decoding, verification and the blocking sink run in the thread pool, off
+the event loop.
 
 ``GET /healthz`` (process up), ``GET /readyz`` (the sink can take segments), ``GET /metrics``
 (Prometheus, this app's own registry), ``GET /openapi.json`` and ``/docs``.
@@ -14,11 +19,12 @@ blocking sink run in the thread pool, off the event loop.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -29,6 +35,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tooltrail import __version__
+from tooltrail.broker.errors import BrokerUnavailable
+from tooltrail.contract import ContractError, Finding, load_public_keys, verify_checkpoint
+from tooltrail.contract.wire import SIGNER_HEADER
 
 from . import ingest
 from .auth import KeyStore, Principal
@@ -67,8 +76,10 @@ class Accepted(BaseModel):
 
 class FindingOut(BaseModel):
     class_: str = Field(alias="class", description="a tooltrail.contract break class")
+    stream_id: str
     seq: int
     detail: str
+    event_id: str | None = Field(None, description="the event the finding names, if one")
 
 
 class ChainBrokenOut(Accepted):
@@ -76,6 +87,12 @@ class ChainBrokenOut(Accepted):
     message: str
     findings: list[FindingOut]
     stored_as_evidence: bool
+    quarantined: int = Field(description="events kept as evidence beside the stream")
+    kept_through: int = Field(description="this batch's events up to this seq are in the stream")
+    action: str = Field(
+        description="new_stream: continue the events after kept_through on a new stream that "
+        "names this one; continue: every event is in the stream (only checkpoints refused)"
+    )
 
 
 class ErrorOut(BaseModel):
@@ -97,7 +114,7 @@ ROUTE_DOCS: dict[str, Any] = {
         400: {"model": ErrorOut, "description": "not gzip or not JSON"},
         401: {"model": ErrorOut, "description": "missing, unknown, revoked or expired key"},
         403: {"model": ErrorOut, "description": "the key may not write this source or stream"},
-        409: {"model": ChainBrokenOut, "description": "chain broken; stored as evidence"},
+        409: {"model": ChainBrokenOut, "description": "chain broken; quarantined as evidence"},
         413: {"model": ErrorOut, "description": "body, batch or event over the limit"},
         415: {"model": ErrorOut, "description": "unsupported Content-Encoding"},
         422: {"model": ErrorOut, "description": "the batch breaks the event contract"},
@@ -168,8 +185,10 @@ class _Ingest:
         heads: HeadStore,
         limiter: RateLimiter,
         metrics: Metrics,
+        keys: KeyStore | None = None,
     ) -> None:
         self.settings = settings
+        self.keys = keys
         self.sink = sink
         self.heads = heads
         self.limiter = limiter
@@ -182,7 +201,13 @@ class _Ingest:
             max_event_bytes=settings.max_event_bytes,
         )
 
-    def process(self, principal: Principal, body: bytes, encoding: str | None) -> ingest.Verdict:
+    def process(
+        self,
+        principal: Principal,
+        body: bytes,
+        encoding: str | None,
+        signer: str | None = None,
+    ) -> ingest.Verdict:
         try:
             raw = ingest.decompress(body, encoding, self.settings.max_decompressed_bytes)
             batch = ingest.parse_batch(raw, self.limits)
@@ -191,10 +216,32 @@ class _Ingest:
             raise
         self.limiter.take(principal.source, len(batch.events))
         if batch.stream_id is None:  # an empty batch: nothing to do
-            return ingest.Verdict(None, None, None, 0, 0, 0, 0, ())
+            return ingest.Verdict(None, None, None, None, 0, 0, 0, 0, 0, (), -1, True)
         principal.authorize(batch.stream_id, batch.sources)
+        if signer is not None and not principal.public_keys and self.settings.trust_first_signer:
+            principal = self._trust_first(principal, signer, batch)
         with self.locks.hold(batch.stream_id):
             return self._deliver(batch, principal, batch.stream_id)
+
+    def _trust_first(self, principal: Principal, signer: str, batch: ingest.Batch) -> Principal:
+        """Trust-on-first-use (``trust_first_signer``, opt-in): a source with no registered signer
+        adopts the key that signs its first checkpoint, once that signature verifies."""
+        try:
+            (key_id, raw), *_ = load_public_keys([signer]).items()
+            signed = [cp for cp in batch.checkpoints if cp.get("key_id") == key_id]
+            for cp in signed:
+                verify_checkpoint(cp, {key_id: raw})
+        except (ContractError, ValueError):
+            return principal  # not a usable key: the batch is judged without it
+        if not signed or self.keys is None:
+            return principal
+        self.keys.add_signer(principal.source, signer)
+        log.warning(
+            "trusting signer %s for source %r on first use (trust_first_signer)",
+            key_id,
+            principal.source,
+        )
+        return dataclasses.replace(principal, public_keys={key_id: raw})
 
     def _deliver(self, batch: ingest.Batch, principal: Principal, stream_id: str) -> ingest.Verdict:
         head = self.heads.get(stream_id)
@@ -209,22 +256,36 @@ class _Ingest:
                 verdict = ingest.verify_batch(
                     batch, head, principal.public_keys, source=principal.source
                 )
-        if verdict.segment is None:
+        segments = [seg for seg in (verdict.segment, verdict.quarantine) if seg is not None]
+        if not segments:
             return verdict
         started = time.perf_counter()
-        self.sink.deliver([verdict.segment])  # raises SinkUnavailable: nothing advances
+        self.sink.deliver(segments)  # raises SinkUnavailable: nothing advances
         self.metrics.produce_seconds.observe(time.perf_counter() - started)
         if verdict.head is not None and verdict.head != head:
             try:
                 self.heads.put(stream_id, verdict.head)
             except Exception as exc:
-                # Delivered, but the head did not move: the emitter resends and the pipeline
+                # Delivered, but the head did not move: the emitter resends, the head proves
+                # nothing of it (not accepted yet), so it is accepted again and the pipeline
                 # drops the duplicates (it deduplicates on stream_id + seq).
                 log.exception("head of %s not saved after delivery", stream_id)
                 retry = self.settings.retry_after_seconds
                 message = "the head store cannot be updated"
                 raise SinkUnavailable(message, retry_after=retry) from exc
         return verdict
+
+
+def _signer_hint(findings: Sequence[Finding], source: str, signer: str | None) -> str | None:
+    """How to fix a checkpoint signed by a key the source does not trust: the exact command."""
+    unknown = [f for f in findings if f.cls == "bad_checkpoint" and "unknown key" in f.detail]
+    if not unknown:
+        return None
+    key = signer or "<the emitter's public key: it logs it when it creates signing.key>"
+    return (
+        f"if this emitter is yours, trust its key: tooltrail keys add-signer --source {source} "
+        + key
+    )
 
 
 def create_app(
@@ -240,7 +301,7 @@ def create_app(
     server stops (otherwise that is the caller's job)."""
     metrics = Metrics()
     limiter = limiter or RateLimiter(settings.rate_events_per_second, settings.rate_burst_events)
-    service = _Ingest(settings, sink, heads, limiter, metrics)
+    service = _Ingest(settings, sink, heads, limiter, metrics, keys)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -271,7 +332,7 @@ def create_app(
         return _json(exc.status, _error_body(exc), headers)
 
     async def on_unavailable(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, SinkUnavailable)
+        assert isinstance(exc, BrokerUnavailable)  # SinkUnavailable is one
         log.warning("sink unavailable: %s", exc)
         metrics.rejected.labels("unavailable").inc()
         metrics.batches.labels("503").inc()
@@ -284,7 +345,7 @@ def create_app(
         return _json(500, {"error": "internal", "message": "internal error (logged)"})
 
     app.add_exception_handler(Rejected, on_rejected)
-    app.add_exception_handler(SinkUnavailable, on_unavailable)
+    app.add_exception_handler(BrokerUnavailable, on_unavailable)
     app.add_exception_handler(Exception, on_bug)
 
     max_body = settings.max_body_bytes
@@ -317,28 +378,34 @@ def create_app(
                 raise
             body = await read_body(request)
             encoding = request.headers.get("content-encoding")
+            signer = request.headers.get(SIGNER_HEADER)
             try:
-                verdict = await run_in_threadpool(service.process, principal, body, encoding)
+                verdict = await run_in_threadpool(
+                    service.process, principal, body, encoding, signer
+                )
             except RateLimited:
                 metrics.rate_limited.labels(principal.source).inc()
                 raise
-            return _answer(verdict, principal.source)
+            return _answer(verdict, principal.source, signer)
         finally:
             metrics.request_seconds.observe(time.perf_counter() - started)
 
-    def _answer(v: ingest.Verdict, source: str) -> Response:
-        if v.segment is not None:
+    def _answer(v: ingest.Verdict, source: str, signer: str | None = None) -> Response:
+        if v.accepted:
             metrics.accepted.labels(source).inc(v.accepted)
         if v.duplicates:
             metrics.duplicates.labels(source).inc(v.duplicates)
+        if v.quarantined:
+            metrics.quarantined.labels(source).inc(v.quarantined)
         if v.unsigned_checkpoints:
             metrics.unsigned_checkpoints.labels(source).inc(v.unsigned_checkpoints)
+        head = v.head if v.own else None  # only the stream's own source may see its head
         body: dict[str, Any] = {
             "accepted": v.accepted,
             "duplicates": v.duplicates,
             "checkpoints": v.checkpoints,
             "stream_id": v.stream_id,
-            "head": {"seq": v.head.seq, "hash": v.head.hash} if v.head is not None else None,
+            "head": {"seq": head.seq, "hash": head.hash} if head is not None else None,
         }
         if not v.findings:
             metrics.batches.labels("202").inc()
@@ -347,14 +414,29 @@ def create_app(
             metrics.findings.labels(f.cls).inc()
         metrics.batches.labels("409").inc()
         first = v.findings[0]
-        log.warning("integrity: %s at %s#%d: %s", first.cls, v.stream_id, first.seq, first.detail)
+        hint = _signer_hint(v.findings, source, signer)
+        if hint:
+            body["hint"] = hint
+        log.warning(
+            "integrity: %s at %s#%d (key of %s; %d events quarantined): %s",
+            first.cls,
+            v.stream_id,
+            first.seq,
+            source,
+            v.quarantined,
+            first.detail,
+        )
         return _json(
             409,
             {
                 "error": "chain_broken",
-                "message": f"{first.cls} at seq {first.seq}: {first.detail}",
+                "message": f"{first.cls} at seq {first.seq}: {first.detail}"
+                + (f" — {hint}" if hint else ""),
                 "findings": [f.to_json() for f in v.findings],
                 "stored_as_evidence": True,
+                "quarantined": v.quarantined,
+                "kept_through": v.kept_through,
+                "action": v.action,
                 **body,
             },
         )

@@ -3,8 +3,11 @@
 A key reads ``tt_<key_id>_<secret>``: ``key_id`` is 12 hex digits (public, names the key in logs
 and in ``keys list``), ``secret`` is 32 random bytes, urlsafe base64. Only ``sha256(secret)`` is
 kept; the plaintext is shown once, by ``keys create``. Each key is bound to one source name and to
-stream-id patterns (``fnmatch``; default ``<source>.*``, which is how emitters name streams), and
-may expire or be revoked. A source may hold several active keys at once, so keys rotate without
+stream-id patterns (default ``<prefix>.*``, which is how emitters name streams: see
+``tooltrail.contract.streams``), and may expire or be revoked. In a pattern ``*`` matches any run
+of characters but ``.`` and ``?`` one character but ``.``, so a pattern never reaches into the
+streams of a source whose name merely starts with this one's (``fs.*`` does not match
+``fs.server.<id>``). A source may hold several active keys at once, so keys rotate without
 downtime: create the new key, roll it out, revoke the old one.
 
 The key file is JSON, written atomically with mode 0600 under an exclusive lock. A running
@@ -18,6 +21,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import functools
 import hashlib
 import hmac
 import json
@@ -31,15 +35,23 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from tooltrail.contract import EventInvalid, load_public_keys
+from tooltrail.contract.streams import stream_prefix
 
 from .errors import Forbidden, Unauthorized
 
-__all__ = ["ApiKey", "KeyStore", "KeyStoreError", "Principal", "parse_bearer"]
+__all__ = [
+    "ApiKey",
+    "KeyStore",
+    "KeyStoreError",
+    "Principal",
+    "default_streams",
+    "parse_bearer",
+    "stream_matches",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +70,22 @@ def _now_iso(now: float) -> str:
 
 def _parse_iso(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def default_streams(source: str) -> tuple[str, ...]:
+    """The stream patterns of a key created without any: the streams its emitters create."""
+    return (f"{stream_prefix(source)}.*",)
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    parts = ("[^.]*" if c == "*" else "[^.]" if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts) + r"\Z")
+
+
+def stream_matches(stream_id: str, pattern: str) -> bool:
+    """Whether ``stream_id`` matches ``pattern`` (``*``/``?`` never match a ``.``)."""
+    return _pattern(pattern).match(stream_id) is not None
 
 
 def _digest(secret: str) -> str:
@@ -103,7 +131,7 @@ class ApiKey:
         return cls(
             key_id=str(d["key_id"]),
             source=str(d["source"]),
-            streams=tuple(str(p) for p in d.get("streams") or (f"{d['source']}.*",)),
+            streams=tuple(str(p) for p in d.get("streams") or default_streams(str(d["source"]))),
             secret_sha256=str(d["secret_sha256"]),
             created=str(d["created"]),
             expires=d.get("expires"),
@@ -123,7 +151,7 @@ class Principal:
     public_keys: Mapping[str, bytes] = field(default_factory=dict)
 
     def may_write(self, stream_id: str) -> bool:
-        return any(fnmatchcase(stream_id, p) for p in self.streams)
+        return any(stream_matches(stream_id, p) for p in self.streams)
 
     def authorize(self, stream_id: str, sources: Sequence[str]) -> None:
         """Raise Forbidden unless every event is this key's source and the stream is allowed.
@@ -231,6 +259,11 @@ class KeyStore:
     def signers(self, source: str) -> list[str]:
         return list(self._current().signers.get(source, []))
 
+    def sources(self) -> list[str]:
+        """Every source that has an API key or a trusted signer."""
+        state = self._current()
+        return sorted({k.source for k in state.keys.values()} | set(state.signers))
+
     def status(self, key: ApiKey) -> str:
         return key.status(self._clock())
 
@@ -298,7 +331,7 @@ class KeyStore:
             key = ApiKey(
                 key_id=key_id,
                 source=source,
-                streams=tuple(streams) or (f"{source}.*",),
+                streams=tuple(streams) or default_streams(source),
                 secret_sha256=_digest(secret),
                 created=_now_iso(now),
                 expires=_now_iso(expires) if expires is not None else None,

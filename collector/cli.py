@@ -7,6 +7,7 @@ imports FastAPI, uvicorn and kafka-python.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -63,8 +64,9 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
     Creates the Kafka topics (configured partitions) first; waits up to ``startup_timeout``
     seconds for the broker.
     """
+    from tooltrail.broker import BrokerUnavailable
+
     from .app import create_app
-    from .errors import SinkUnavailable
     from .heads import HeadStore, MemoryHeadStore
     from .heads_kafka import KafkaHeadStore
     from .sinks.base import MemorySink, Sink
@@ -80,7 +82,9 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
         try:
             heads: HeadStore
             if settings.sink == "kafka" or settings.heads == "kafka":
-                from .sinks.kafka import KafkaSink, ensure_topics
+                from tooltrail.broker import ensure_topics
+
+                from .sinks.kafka import KafkaSink
 
                 options = settings.kafka_options()
                 ensure_topics(options)
@@ -95,7 +99,7 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
                 log.warning("memory heads: lost on restart, not shared by replicas")
                 heads = MemoryHeadStore()
             break
-        except SinkUnavailable as exc:
+        except BrokerUnavailable as exc:
             if sink is not None:
                 sink.close()
             if time.monotonic() >= deadline:
@@ -161,11 +165,11 @@ def serve(
             **common,
         )
         return
-    from .errors import SinkUnavailable
+    from tooltrail.broker import BrokerUnavailable
 
     try:
         fastapi_app = build_app(settings)
-    except SinkUnavailable as exc:
+    except BrokerUnavailable as exc:
         raise _fail(f"Kafka unreachable at {settings.kafka_bootstrap_servers}: {exc}") from exc
     uvicorn.run(fastapi_app, **common)
 
@@ -178,7 +182,10 @@ def keys_create(
     source: Annotated[str, typer.Option("--source", "-s", help="The source name it writes.")],
     stream: Annotated[
         list[str] | None,
-        typer.Option("--stream", help="Allowed stream-id pattern (fnmatch); default <source>.*"),
+        typer.Option(
+            "--stream",
+            help="Allowed stream-id pattern (* and ? never match a dot); default <source>.*",
+        ),
     ] = None,
     expires_in_days: Annotated[
         float | None, typer.Option("--expires-in-days", help="Expire after N days.")
@@ -224,7 +231,7 @@ def keys_list(
         }
         for k in store.list_keys()
     ]
-    signers = {s: store.signers(s) for s in sorted({k.source for k in store.list_keys()})}
+    signers = {s: store.signers(s) for s in store.sources()}
     if as_json:
         typer.echo(json.dumps({"keys": rows, "signers": signers}, indent=2))
         return
@@ -255,8 +262,15 @@ def keys_list(
     ]
     console = Console()
     console.print(fitted_table(columns, table_rows, console=console))
+    from tooltrail.contract import key_id_of
+
     for source, pubs in signers.items():
-        console.print(f"signers of {source}: {', '.join(pubs) if pubs else 'none'}")
+        if not pubs:
+            console.print(
+                f"signers of {source}: none (tooltrail keys add-signer --source {source} ...)"
+            )
+        for pub in pubs:  # the key id is what checkpoints, 409s and findings name
+            console.print(f"signer of {source}: {key_id_of(base64.b64decode(pub))} ({pub})")
 
 
 def _day_minute(iso: str) -> str:
@@ -299,7 +313,11 @@ def keys_add_signer(
         from tooltrail.contract import ContractError, Signer
 
         if not signing_key.is_file():
-            raise _fail(f"{signing_key} is not a file")
+            raise _fail(
+                f"no signing key at {signing_key}: the emitter creates signing.key in its "
+                "spool_dir on its first run and logs the public key with the exact "
+                "add-signer command; give that key, or --from-signing-key <spool_dir>/signing.key"
+            )
         try:
             public_key = Signer.load_or_create(signing_key).public_key_b64
         except (OSError, ContractError, ValueError) as exc:
@@ -309,7 +327,7 @@ def keys_add_signer(
         key_id = KeyStore(keys_file).add_signer(source, public_key)
     except KeyStoreError as exc:
         raise _fail(str(exc)) from exc
-    typer.echo(f"trusting signer {key_id} for source {source!r}")
+    typer.echo(f"trusting signer {key_id} ({public_key}) for source {source!r}")
 
 
 # -- topics ---------------------------------------------------------------------------------------
@@ -324,8 +342,7 @@ def create_topics(
 ) -> None:
     """Create the Kafka topics (events, integrity, heads; TOOLTRAIL_COLLECTOR_KAFKA_*) and exit.
     Idempotent: a one-shot init step before the collectors and the pipeline start."""
-    from .errors import SinkUnavailable
-    from .sinks.kafka import ensure_topics
+    from tooltrail.broker import BrokerUnavailable, ensure_topics
 
     settings = Settings()
     options = settings.kafka_options()
@@ -335,7 +352,7 @@ def create_topics(
         try:
             ensure_topics(options, names)
             break
-        except SinkUnavailable as exc:
+        except BrokerUnavailable as exc:
             if time.monotonic() >= deadline:
                 raise _fail(
                     f"Kafka unreachable at {settings.kafka_bootstrap_servers}: {exc}"

@@ -14,9 +14,13 @@
     │   │   └── InvalidField        one field of one event or checkpoint, with ``index``/``rule``
     │   └── ChainBroken         409: the batch does not continue its stream's chain
     └── SinkUnavailable     503: the next stage (Kafka, or the embedded store) cannot take it now
+                            (also a ``tooltrail.broker.BrokerUnavailable``: the Kafka layer's
+                            error, which the app answers 503 too)
 """
 
 from __future__ import annotations
+
+from tooltrail.broker.errors import BrokerUnavailable
 
 __all__ = [
     "ChainBroken",
@@ -101,9 +105,6 @@ class ChainBroken(Rejected):
     reason = "chain_broken"
 
 
-class SinkUnavailable(CollectorError):
-    """The sink could not take the segment durably; the client should retry later."""
-
-    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+class SinkUnavailable(CollectorError, BrokerUnavailable):
+    """The sink could not take the segment durably; the client should retry later
+    (``retry_after`` seconds)."""

@@ -1,5 +1,10 @@
 """Chain heads: the last accepted ``(seq, hash)`` of every stream, in shared state.
 
+A head also binds its stream: to the source that created it, and (once one was accepted) to
+signed checkpoints; and it remembers the ends of the last few accepted batches, so a resend can be
+told from a fork (:class:`Head`). Only a batch that continues the chain moves a head: what does
+not continue it is quarantined beside the stream and leaves the head where it was.
+
 The collector checks that a batch continues its stream's head, delivers the segment to
 the sink, and only then records the new head with :meth:`HeadStore.put`.  Heads live in
 Kafka (:class:`~tooltrail.collector.heads_kafka.KafkaHeadStore`, which alone imports
@@ -25,7 +30,7 @@ then in the map.  (The plain way, waiting for the partitions' end offsets, is no
 
 Failures: ``put`` and ``refresh`` raise :class:`SinkUnavailable` (bounded by
 ``delivery_timeout_s`` / ``timeout``); the producer is then replaced, as in the Kafka sink
-(:class:`~tooltrail.collector.sinks.kafka.ManagedProducer`), and the background consumer
+(:class:`~tooltrail.broker.ManagedProducer`), and the background consumer
 keeps retrying until the broker is back.
 """
 
@@ -34,28 +39,72 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
-__all__ = ["Head", "HeadStore", "MemoryHeadStore", "newer"]
+__all__ = ["RECENT", "Head", "HeadStore", "MemoryHeadStore", "newer"]
+
+
+#: how many recent batch ends a head remembers (to prove a resend identical; see ``Head.known``)
+RECENT: Final = 32
 
 
 @dataclass(frozen=True, slots=True)
 class Head:
-    """The last accepted event of a stream: its ``seq`` and its ``hash``."""
+    """The last accepted event of a stream (``seq``, ``hash``), and what the stream is bound to.
+
+    ``source`` is the source that created the stream (only its keys may extend it); ``signed``
+    says a checkpoint verified against a registered key was accepted (from then on an unsigned
+    checkpoint is a finding); ``recent`` holds the ``(seq, hash)`` ends of the last
+    :data:`RECENT` accepted batches, newest last, so that a resend after a lost answer (which
+    may cut its batch elsewhere) can be proven identical rather than taken on trust.
+    """
 
     seq: int
     hash: str
+    source: str = ""
+    signed: bool = False
+    recent: tuple[tuple[int, str], ...] = ()
+
+    def known(self, seq: int) -> str | None:
+        """The accepted hash at ``seq`` if this head can tell it (the head or a recent end)."""
+        if seq == self.seq:
+            return self.hash
+        for s, h in self.recent:
+            if s == seq:
+                return h
+        return None
+
+    def advance(self, seq: int, hash_: str, *, source: str, signed: bool) -> Head:
+        """The head after accepting a batch ending at ``seq`` (remembered among the ends)."""
+        recent = self.recent if (seq, hash_) in self.recent else (*self.recent, (seq, hash_))
+        return Head(seq, hash_, self.source or source, self.signed or signed, recent[-RECENT:])
 
     def to_json(self) -> bytes:
-        return json.dumps({"seq": self.seq, "hash": self.hash}, separators=(",", ":")).encode()
+        doc = {"seq": self.seq, "hash": self.hash, "source": self.source, "signed": self.signed}
+        doc["recent"] = [list(r) for r in self.recent]
+        return json.dumps(doc, separators=(",", ":")).encode()
 
     @classmethod
     def from_json(cls, raw: bytes) -> Head:
         data = json.loads(raw)
         seq, hash_ = data["seq"], data["hash"]
-        if type(seq) is not int or seq < 0 or not isinstance(hash_, str):
+        source, signed = data.get("source", ""), data.get("signed", False)
+        recent = data.get("recent", [])
+        if (
+            type(seq) is not int
+            or seq < 0
+            or not isinstance(hash_, str)
+            or not isinstance(source, str)
+            or type(signed) is not bool
+            or type(recent) is not list
+        ):
             raise ValueError(f"bad head record {raw[:200]!r}")
-        return cls(seq, hash_)
+        ends: list[tuple[int, str]] = []
+        for item in recent[-RECENT:]:
+            if type(item) is not list or len(item) != 2 or type(item[0]) is not int:
+                raise ValueError(f"bad head record {raw[:200]!r}")
+            ends.append((item[0], str(item[1])))
+        return cls(seq, hash_, source, signed, tuple(ends))
 
 
 @runtime_checkable
@@ -77,7 +126,16 @@ class HeadStore(Protocol):
 
 
 def newer(current: Head | None, candidate: Head) -> bool:
-    return current is None or candidate.seq > current.seq
+    """Whether ``candidate`` replaces ``current``: further along, or the same position newly
+    signed (a head never moves back and never changes its hash or its source)."""
+    if current is None or candidate.seq > current.seq:
+        return True
+    return (
+        candidate.seq == current.seq
+        and candidate.hash == current.hash
+        and candidate.signed
+        and not current.signed
+    )
 
 
 class MemoryHeadStore:

@@ -7,8 +7,8 @@ import threading
 import time
 from typing import Any
 
-from tooltrail.collector.errors import SinkUnavailable
-from tooltrail.collector.sinks.kafka import (
+from tooltrail.broker import (
+    BrokerUnavailable,
     KafkaConsumer,
     KafkaOptions,
     ManagedProducer,
@@ -17,6 +17,7 @@ from tooltrail.collector.sinks.kafka import (
     ensure_topics,
     kafka_errors,
 )
+from tooltrail.collector.errors import SinkUnavailable
 
 from .heads import Head, newer
 
@@ -28,7 +29,7 @@ BARRIER_KEY = b"~barrier"
 
 
 class KafkaHeadStore:
-    """Heads on the (compacted) heads topic, keyed by stream id, value ``{"seq","hash"}``.
+    """Heads on the (compacted) heads topic, keyed by stream id, value ``Head.to_json()``.
 
     A background thread consumes every partition from the beginning (no consumer group)
     into a local map; :meth:`put` produces with ``acks=all`` and updates the map (keeping
@@ -50,7 +51,7 @@ class KafkaHeadStore:
         consumer: Any = None
         try:
             ensure_topics(options, [self._topic])
-            self._partitions = sorted(self._producer.get().partitions_for(self._topic))
+            self._partitions = sorted(self._get_producer().partitions_for(self._topic))
             # short fetch waits: refresh() waits for this consumer to pass its barrier
             consumer = KafkaConsumer(
                 **options.consumer_config(suffix="-heads"), fetch_max_wait_ms=50
@@ -58,8 +59,10 @@ class KafkaHeadStore:
             tps = [TopicPartition(self._topic, p) for p in self._partitions]
             consumer.assign(tps)
             consumer.seek_to_beginning(*tps)
-        except kafka_errors.KafkaError as exc:
+        except (kafka_errors.KafkaError, BrokerUnavailable) as exc:
             self._close_clients(consumer)
+            if isinstance(exc, SinkUnavailable):
+                raise
             raise SinkUnavailable(f"head store cannot reach Kafka: {exc}") from exc
         except BaseException:
             self._close_clients(consumer)
@@ -138,10 +141,16 @@ class KafkaHeadStore:
         with self._cond:
             return self._heads.get(stream_id)
 
+    def _get_producer(self) -> Any:
+        try:
+            return self._producer.get()
+        except BrokerUnavailable as exc:
+            raise SinkUnavailable(str(exc), retry_after=exc.retry_after) from exc
+
     def put(self, stream_id: str, head: Head) -> None:
         if self._closed:
             raise SinkUnavailable("head store is closed")
-        producer = self._producer.get()
+        producer = self._get_producer()
         try:
             future = producer.send(self._topic, key=stream_id.encode(), value=head.to_json())
             confirmed_offset(future.get(timeout=self.options.delivery_timeout_s))
@@ -157,7 +166,7 @@ class KafkaHeadStore:
             raise SinkUnavailable("head store is closed")
         deadline = time.monotonic() + timeout
         targets: dict[int, int] = {}
-        producer = self._producer.get()
+        producer = self._get_producer()
         try:
             futures = [
                 (p, producer.send(self._topic, key=BARRIER_KEY, value=None, partition=p))

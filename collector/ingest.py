@@ -6,33 +6,37 @@ Pure and synchronous (no I/O, no FastAPI), in three steps the app calls in order
 2. :func:`parse_batch` - orjson, the batch envelope, every event against the contract
    (``validate_event``) with its hash recomputed (``compute_hash``), every checkpoint's shape;
    the first problem raises (400 / 413 / 422 naming index, field and rule);
-3. :func:`verify_batch` - against the stream's last accepted head: events at or below the head
-   are duplicates of an accepted batch (dropped, counted); the rest must continue the chain
-   (``seq`` + 1, ``prev_hash``), carry their recomputed hash, and checkpoints must be validly
-   signed by a key registered for the source and agree with the events they cover.
+3. :func:`verify_batch` - against the stream's last accepted head, with the contract's chain
+   walker: events at or below the head are duplicates only when the head proves them identical;
+   the rest must continue the chain (``seq`` + 1, ``prev_hash``) and carry their recomputed
+   hash; checkpoints must be validly signed by a key registered for the source and agree with
+   the events they cover.
 
-What does not verify is not refused: it becomes a :class:`Finding` (a class of
-``tooltrail.contract.BREAK_CLASSES``) and the segment still goes downstream as evidence.
-Canonicalization and hashing are ``tooltrail.contract``'s; nothing here re-implements them.
+What does not verify is not refused, and never moves the head: it is quarantined beside the
+stream with its findings (:class:`~tooltrail.contract.Finding`, the walker's classes plus
+``foreign_source``: a key of another source writing a stream it did not create).
+Canonicalization, hashing and classification are ``tooltrail.contract``'s; nothing here
+re-implements them.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import orjson
 
 from tooltrail.contract import (
     GENESIS_HASH,
+    ChainWalker,
     EventInvalid,
-    SignatureError,
+    Finding,
     hash_events,
     validate_checkpoint,
-    verify_checkpoint,
 )
+from tooltrail.contract.checkpoint import ALG_NONE
 
 from .errors import InvalidField, Malformed, TooLarge, UnsupportedEncoding
 from .heads import Head
@@ -73,31 +77,39 @@ class Batch:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
-    """An integrity break seen at ingest."""
-
-    cls: str
-    seq: int
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"class": self.cls, "seq": self.seq, "detail": self.detail}
-
-
-@dataclass(frozen=True, slots=True)
 class Verdict:
-    """What ``verify_batch`` decided. ``segment`` is None when nothing new is to be delivered."""
+    """What ``verify_batch`` decided about one batch.
+
+    ``segment`` continues the stream (None: nothing new to deliver); ``quarantine`` holds what
+    does not (events from the first one that neither continues the chain nor is proven a
+    duplicate, refused checkpoints, and every finding), kept as evidence beside the stream.
+    """
 
     stream_id: str | None
     segment: Segment | None
-    head: Head | None  # the stream's head once the segment is delivered
+    quarantine: Segment | None
+    head: Head | None  # the stream's head once the segments are delivered
     accepted: int
     duplicates: int
+    quarantined: int  # events quarantined
     checkpoints: int
     unsigned_checkpoints: int
     findings: tuple[Finding, ...]
+    #: the batch's events up to this seq are in the stream (accepted now or before)
+    kept_through: int
+    #: the writer's source is the stream's own (it may see the head)
+    own: bool
     #: a finding that a fresher head could explain (another replica accepted the batch before)
     head_suspect: bool = False
+
+    @property
+    def action(self) -> str | None:
+        """What the emitter must do on a 409: ``new_stream`` (events were not kept: continue
+        them on a new stream naming this one) or ``continue`` (every event is in the stream;
+        only checkpoints were refused); None when there is nothing to report."""
+        if not self.findings:
+            return None
+        return "new_stream" if self.quarantined else "continue"
 
 
 # -- 1. decompress --------------------------------------------------------------------------------
@@ -210,115 +222,219 @@ def parse_batch(raw: bytes, limits: Limits = Limits()) -> Batch:
 def _segment(
     batch: Batch,
     source: str,
-    start: int,
-    head: Head | None,
+    indexes: Sequence[int],
+    checkpoints: Sequence[dict[str, Any]],
     findings: Sequence[Finding],
+    head_hash: str,
+    *,
+    quarantine: bool = False,
 ) -> Segment:
     stream_id = batch.stream_id or ""
-    body = b'{"v":1,"stream_id":%s,"source":%s,"events":[%s],"checkpoints":%s,"findings":%s}' % (
+    flag = b',"quarantine":true' if quarantine else b""
+    body = b'{"v":1,"stream_id":%s,"source":%s,"events":[%s],"checkpoints":%s,"findings":%s%s}' % (
         orjson.dumps(stream_id),
         orjson.dumps(source),
-        b",".join(batch.encoded[start:]),
-        orjson.dumps(batch.checkpoints),
+        b",".join(batch.encoded[i] for i in indexes),
+        orjson.dumps(list(checkpoints)),
         orjson.dumps([f.to_json() for f in findings]),
+        flag,
     )
-    if start < len(batch.events):
-        first = batch.events[start]["seq"]
-        last = head.seq if head is not None else first
-    else:  # checkpoints only
-        first = last = max(cp["seq"] for cp in batch.checkpoints)
+    seqs = [batch.events[i]["seq"] for i in indexes] or [cp["seq"] for cp in checkpoints]
+    seqs = seqs or [f.seq for f in findings if f.seq >= 0] or [0]
     return Segment(
         stream_id=stream_id,
         source=source,
-        first_seq=first,
-        last_seq=max(first, last),
-        head_hash=head.hash if head is not None else GENESIS_HASH,
+        first_seq=min(seqs),
+        last_seq=max(seqs),
+        head_hash=head_hash,
         body=body,
         findings=tuple(dict.fromkeys(f.cls for f in findings)),
+        quarantine=quarantine,
     )
+
+
+def _chained(events: Sequence[Mapping[str, Any]], hashes: Sequence[str], i: int) -> bool:
+    """Event ``i`` carries its recomputed hash and (past the first) links to event ``i - 1``:
+    a batch's run of such events is one piece of chain, so proving its last event identical to
+    an accepted one proves them all."""
+    e = events[i]
+    if hashes[i] != e["hash"]:
+        return False
+    if i == 0:
+        return True
+    p = events[i - 1]
+    return bool(e["seq"] == p["seq"] + 1 and e["prev_hash"] == p["hash"])
+
+
+def _advance(head: Head | None, seq: int, digest: str, source: str, signed: bool) -> Head:
+    if head is None:
+        return Head(seq, digest, source, signed, ((seq, digest),))
+    return head.advance(seq, digest, source=source, signed=signed)
+
+
+@dataclass(slots=True)
+class _Split:
+    """Which of a batch's events are duplicates, accepted, or quarantined from ``aside`` on."""
+
+    duplicates: int = 0
+    accepted: list[int] = field(default_factory=list)
+    aside: int = 0
+    head: tuple[int, str] = (-1, GENESIS_HASH)
+    findings: list[Finding] = field(default_factory=list)
+    suspect: bool = False
+
+
+def _split(batch: Batch, head: Head | None) -> _Split:
+    """Walk the batch from the head with the contract's chain walker (see ``verify_batch``)."""
+    events, hashes, stream = batch.events, batch.hashes, batch.stream_id or ""
+    n = len(events)
+    base = (head.seq, head.hash) if head is not None else (-1, GENESIS_HASH)
+    out = _Split(head=base)
+    # the leading piece of chain: events the head proves are duplicates, then what continues it
+    cut = next((i for i in range(n) if not _chained(events, hashes, i)), n)
+    below = next((i for i in range(cut) if events[i]["seq"] > base[0]), cut)
+    walker = ChainWalker(stream, *base, known=head.known if head is not None else None)
+    step = walker.feed(events[:cut], hashes[:cut])
+    proven = max(step.duplicates, default=-1)  # the chain proves every event before it too
+    if proven + 1 < below:  # at or below the head and not provably what was accepted: a fork
+        out.duplicates = out.aside = proven + 1
+    elif step.findings:  # beyond the head, and it does not continue it
+        out.duplicates = out.aside = below
+        out.suspect = below == 0 and step.findings[0].cls == "deleted"
+    else:
+        out.duplicates, out.accepted, out.aside = below, list(range(below, cut)), cut
+        out.head = (step.head.seq, step.head.hash)
+    if out.aside == n:
+        return out
+    # the rest, walked on from where the stream now ends: what it already holds (this batch's
+    # kept events, the head's recent ends) is a duplicate or a fork, never taken on trust
+    held = {events[i]["seq"]: hashes[i] for i in range(out.aside)}
+
+    def known(seq: int) -> str | None:
+        return held.get(seq) or (head.known(seq) if head is not None else None)
+
+    rest = ChainWalker(stream, *out.head, known=known)
+    step = rest.feed(events[out.aside :], hashes[out.aside :])
+    if step.ok and not step.unchecked and out.aside == cut:  # a resent run inside the batch
+        out.duplicates += len(step.duplicates)
+        out.accepted += [i for i in range(cut, n) if i - cut not in step.duplicates]
+        out.head, out.aside = (step.head.seq, step.head.hash), n
+        return out
+    out.findings = list(step.findings)
+    if step.unchecked:
+        e = events[out.aside + step.unchecked[0]]
+        detail = (
+            f"seq {e['seq']} is at or below the stream's head and cannot be proven identical to "
+            f"the event accepted there (this one: {e['hash']})"
+        )
+        out.findings.insert(0, Finding("forked", stream, e["seq"], detail, e["event_id"]))
+    return out
+
+
+def _checkpoints(
+    batch: Batch,
+    head: Head | None,
+    split: _Split,
+    public_keys: Mapping[str, bytes],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Finding], int, bool]:
+    """Kept and refused checkpoints, their findings, the unsigned count, and whether one was
+    verified against a registered key. Checked by a walker over what the stream now holds."""
+    if not batch.checkpoints:
+        return [], [], [], 0, False
+    events, hashes, stream = batch.events, batch.hashes, batch.stream_id or ""
+    base = (head.seq, head.hash) if head is not None else (-1, GENESIS_HASH)
+    walker = ChainWalker(stream, *base)
+    walker.feed([events[i] for i in split.accepted], [hashes[i] for i in split.accepted])
+    kept_at = {events[i]["seq"]: hashes[i] for i in range(split.aside)}
+    aside = {events[i]["seq"] for i in range(split.aside, len(events))}
+    kept: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
+    findings: list[Finding] = []
+    unsigned = 0
+    signed = False
+    for cp in batch.checkpoints:
+        seq = cp["seq"]
+        if seq in aside and kept_at.get(seq) != cp["hash"]:
+            refused.append(cp)  # it vouches for a quarantined event: evidence with it
+            continue
+        if cp["alg"] == ALG_NONE and public_keys and head is not None and head.signed:
+            detail = "an unsigned checkpoint on a stream whose checkpoints are signed"
+            findings.append(Finding("bad_checkpoint", stream, seq, detail))
+            refused.append(cp)
+            continue
+        step = walker.check_checkpoints([cp], public_keys, compare_unverified=True)
+        if step.findings:
+            findings.extend(step.findings)
+            refused.append(cp)
+            split.suspect = split.suspect or any(f.cls == "truncated" for f in step.findings)
+            continue
+        kept.append(cp)
+        if cp["alg"] == ALG_NONE or not public_keys:
+            # unsigned, or signed while the source has no registered signer yet: kept and
+            # counted, checked by `tooltrail verify` against the keys trusted then
+            unsigned += 1
+        else:
+            signed = True
+    return kept, refused, findings, unsigned, signed
 
 
 def verify_batch(
     batch: Batch, head: Head | None, public_keys: Mapping[str, bytes], *, source: str
 ) -> Verdict:
-    """Check ``batch`` against the stream's accepted ``head`` (None: stream never seen).
+    """Split ``batch`` against the stream's accepted ``head`` (None: stream never seen).
 
-    ``public_keys`` ({key_id: raw}) are the Ed25519 keys registered for the source (none
-    registered: signatures are not checked at ingest and the checkpoints count as unverified);
-    ``source`` names the segment's source when the batch holds only checkpoints.
+    The contract's :class:`~tooltrail.contract.ChainWalker` classifies, fed the stored head:
+    events at or below the head are duplicates when the head proves them identical (the last of
+    them is the head or one of its recent batch ends, and the batch chains up to it); the
+    following events are accepted while they continue the chain; from the first event that does
+    neither, the rest of the batch is quarantined with findings. ``public_keys`` ({key_id: raw})
+    are the Ed25519 keys registered for ``source`` (none: signatures are not checked at ingest
+    and the checkpoints count as unverified); ``source`` is the writing key's source.
     """
-    events, hashes = batch.events, batch.hashes
+    events = batch.events
     n = len(events)
-    start = 0
-    if head is not None:
-        while start < n and events[start]["seq"] <= head.seq:
-            start += 1
-    if n and start == n:  # a resend of accepted events: deliver nothing again
-        return Verdict(batch.stream_id, None, head, 0, n, 0, 0, ())
-    findings: list[Finding] = []
-    suspect = False
-    prev_seq, prev_hash = (head.seq, head.hash) if head is not None else (-1, GENESIS_HASH)
+    cps = batch.checkpoints
+    stream = batch.stream_id or ""
+    if head is not None and head.source and head.source != source:
+        first = events[0]["seq"] if n else max(cp["seq"] for cp in cps)
+        detail = f"the stream belongs to another source; this key writes for {source!r}"
+        foreign = (Finding("foreign_source", stream, first, detail),)
+        kept_aside = _segment(batch, source, range(n), cps, foreign, GENESIS_HASH, quarantine=True)
+        return Verdict(
+            batch.stream_id, None, kept_aside, head, 0, 0, n, len(cps), 0, foreign, first - 1, False
+        )
+    split = _split(batch, head)
+    kept, refused, cp_findings, unsigned, signed = _checkpoints(batch, head, split, public_keys)
+    findings = split.findings + cp_findings
     new_head = head
-    seen: dict[int, str] = {}
-    for i in range(start, n):
-        e = events[i]
-        seq: int = e["seq"]
-        claimed: str = e["hash"]
-        if hashes[i] != claimed:
-            findings.append(Finding("modified", seq, "content does not match its hash"))
-        expected = prev_seq + 1
-        if seq < expected:
-            earlier = seen.get(seq)
-            cls = "reordered" if earlier is None else "replayed" if earlier == claimed else "forked"
-            findings.append(Finding(cls, seq, f"seq {seq} comes after seq {prev_seq}"))
-            continue
-        if seq > expected:
-            why = " (the stream was never seen before)" if prev_seq < 0 else ""
-            findings.append(Finding("deleted", expected, f"seq {expected}..{seq - 1} missing{why}"))
-            suspect = suspect or i == start
-        elif e["prev_hash"] != prev_hash:
-            what = "the genesis hash" if prev_seq < 0 else f"the hash of seq {prev_seq}"
-            findings.append(Finding("modified", seq, f"prev_hash is not {what}"))
-        seen[seq] = claimed
-        prev_seq, prev_hash = seq, claimed
-        new_head = Head(seq, claimed)
-    unsigned = 0
-    if batch.checkpoints:
-        covered = {e["seq"]: e["hash"] for e in events}
-        if head is not None:
-            covered.setdefault(head.seq, head.hash)
-        end = new_head.seq if new_head is not None else -1
-        for cp in batch.checkpoints:
-            seq = cp["seq"]
-            if cp["alg"] == "none" or not public_keys:
-                # unsigned, or signed while the source has no registered signer yet: kept and
-                # counted, checked by `tooltrail verify` against the keys trusted then
-                unsigned += 1
-            else:
-                try:
-                    verify_checkpoint(cp, public_keys)
-                except SignatureError as exc:
-                    findings.append(Finding("bad_checkpoint", seq, str(exc)))
-                    continue
-            known = covered.get(seq)
-            if known is not None and known != cp["hash"]:
-                findings.append(
-                    Finding("modified", seq, "checkpoint hash differs from the event at its seq")
-                )
-            elif seq > end:
-                findings.append(
-                    Finding("truncated", end + 1, f"checkpoint covers seq {seq}; head is {end}")
-                )
-                suspect = True
-    segment = _segment(batch, source, start, new_head, findings)
+    if split.accepted:
+        new_head = _advance(head, *split.head, source, signed)
+    elif signed and head is not None:
+        new_head = head.advance(head.seq, head.hash, source=source, signed=True)
+    head_hash = new_head.hash if new_head is not None else GENESIS_HASH
+    segment: Segment | None = None
+    if split.accepted or kept:
+        segment = _segment(batch, source, split.accepted, kept, (), head_hash)
+    aside = range(split.aside, n)
+    evidence: Segment | None = None
+    if aside or refused or findings:
+        evidence = _segment(batch, source, aside, refused, findings, head_hash, quarantine=True)
+    if split.aside:
+        kept_through = events[split.aside - 1]["seq"]
+    else:
+        kept_through = events[0]["seq"] - 1 if n else -1
     return Verdict(
         stream_id=batch.stream_id,
         segment=segment,
+        quarantine=evidence,
         head=new_head,
-        accepted=n - start,
-        duplicates=start,
-        checkpoints=len(batch.checkpoints),
+        accepted=len(split.accepted),
+        duplicates=split.duplicates,
+        quarantined=len(aside),
+        checkpoints=len(cps),
         unsigned_checkpoints=unsigned,
         findings=tuple(findings),
-        head_suspect=suspect,
+        kept_through=kept_through,
+        own=True,
+        head_suspect=split.suspect,
     )

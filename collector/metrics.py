@@ -51,6 +51,12 @@ class Metrics:
             ["source"],
             registry=r,
         )
+        self.quarantined = Counter(
+            "tooltrail_collector_events_quarantined",
+            "Events kept beside their stream as evidence (they did not continue its chain)",
+            ["source"],
+            registry=r,
+        )
         self.rejected = Counter(
             "tooltrail_collector_batches_rejected",
             "Batches refused, by reason",

@@ -16,49 +16,20 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from tooltrail._settings import PLACEHOLDER_SECRETS
+from tooltrail.broker.settings import KafkaSecurity
 
 if TYPE_CHECKING:
-    from .sinks.kafka import KafkaOptions
+    from tooltrail.broker import KafkaOptions
 
-__all__ = ["PLACEHOLDER_SECRETS", "Settings"]
+__all__ = ["Settings"]
 
 log = logging.getLogger(__name__)
-
-#: values that mean "nobody set this yet"; refused outside development
-PLACEHOLDER_SECRETS = frozenset(
-    {"changethis", "changeme", "change-me", "change_me", "secret", "password", "placeholder", "xxx"}
-)
-
-
-class KafkaSecurity(BaseSettings):
-    """How to reach a real cluster (SASL / TLS); shared by the collector and the pipeline."""
-
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
-    kafka_sasl_username: str | None = None
-    kafka_sasl_password: SecretStr | None = None
-    kafka_ssl_cafile: Path | None = None
-    kafka_ssl_certfile: Path | None = None
-    kafka_ssl_keyfile: Path | None = None
-
-    def kafka_security(self) -> dict[str, Any]:
-        """These fields as ``KafkaOptions`` keyword arguments."""
-        password = self.kafka_sasl_password
-        paths = (self.kafka_ssl_cafile, self.kafka_ssl_certfile, self.kafka_ssl_keyfile)
-        cafile, certfile, keyfile = (str(p) if p is not None else None for p in paths)
-        return {
-            "security_protocol": self.kafka_security_protocol,
-            "sasl_mechanism": self.kafka_sasl_mechanism,
-            "sasl_plain_username": self.kafka_sasl_username,
-            "sasl_plain_password": password.get_secret_value() if password is not None else None,
-            "ssl_cafile": cafile,
-            "ssl_certfile": certfile,
-            "ssl_keyfile": keyfile,
-        }
 
 
 class Settings(KafkaSecurity):
@@ -90,6 +61,12 @@ class Settings(KafkaSecurity):
         default=20_000.0, gt=0, description="per source, sustained"
     )
     rate_burst_events: float = Field(default=100_000.0, ge=1, description="per source, bucket size")
+
+    trust_first_signer: bool = Field(
+        default=False,
+        description="trust-on-first-use: a source with no registered signer adopts the key of "
+        "its first validly signed checkpoint (sent in X-Tooltrail-Signer); off by default",
+    )
 
     # -- chain heads -----------------------------------------------------------------------------
     heads: Literal["kafka", "memory", "store"] = Field(
@@ -150,7 +127,7 @@ class Settings(KafkaSecurity):
 
     def kafka_options(self) -> KafkaOptions:
         """The options of the Kafka sink and head store (imports kafka-python)."""
-        from .sinks.kafka import KafkaOptions
+        from tooltrail.broker import KafkaOptions
 
         return KafkaOptions(
             bootstrap_servers=self.kafka_bootstrap_servers,

@@ -212,7 +212,10 @@ def verify_checkpoint(cp: Mapping[str, Any], public_keys: Mapping[str, bytes]) -
         raise SignatureError("checkpoint is unsigned (alg 'none')")
     raw = public_keys.get(str(cp.get("key_id")))
     if raw is None:
-        raise SignatureError(f"checkpoint signed by unknown key {cp.get('key_id')}")
+        raise SignatureError(
+            f"checkpoint signed by unknown key {cp.get('key_id')}"
+            " (not trusted for this source: tooltrail keys add-signer)"
+        )
     if not _HAVE_CRYPTO:
         raise SignatureError("checking signatures needs the 'cryptography' package")
     body = {k: v for k, v in cp.items() if k != "sig"}

@@ -6,13 +6,20 @@
 
 Events of one batch belong to one stream and come in ``seq`` order. The body need not be
 canonical JSON: the receiver recomputes every hash from the canonical bytes.
+
+An emitter that signs its checkpoints also sends its Ed25519 public key (raw, base64) in the
+``X-Tooltrail-Signer`` header: a collector in trust-on-first-use mode registers it for a source
+that has no signer yet; otherwise it only serves the error message that says how to trust it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["RECORD_CHECKPOINT", "RECORD_EVENT", "encode_batch"]
+__all__ = ["RECORD_CHECKPOINT", "RECORD_EVENT", "SIGNER_HEADER", "encode_batch"]
+
+#: the request header carrying the emitter's checkpoint public key (base64 raw Ed25519)
+SIGNER_HEADER = "X-Tooltrail-Signer"
 
 #: one-byte tags that the emitter's spool puts before each record
 RECORD_EVENT = b"E"

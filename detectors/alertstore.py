@@ -49,6 +49,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tooltrail.pipeline.store.schema import ALERT_COLUMNS
+
 from .alert import SEVERITIES, Alert, Severity, Status
 from .errors import AlertNotFound
 from .metrics import Metrics
@@ -63,22 +65,6 @@ logger = logging.getLogger(__name__)
 #: entity kinds whose alerts are grouped by their root actor
 GROUPED_KINDS = frozenset({"user", "user_tool", "agent", "stream"})
 
-_TS = "DateTime64(6, 'UTC')"
-_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "String"),
-    ("created", _TS),
-    ("updated", _TS),
-    ("severity", "String"),
-    ("entity_kind", "String"),
-    ("entity", "String"),
-    ("detector", "String"),
-    ("score", "Float64"),
-    ("dedupe_key", "String"),
-    ("window_start", _TS),
-    ("window_end", _TS),
-    ("status", "String"),
-    ("payload", "String"),
-)
 _SELECT = (
     "SELECT payload, toUnixTimestamp64Micro(created) AS created_us,"
     " toUnixTimestamp64Micro(updated) AS updated_us"
@@ -239,7 +225,7 @@ class AlertStore:
                 rows = list(self._pending.values())
                 self._pending = None
                 if rows and self.write:
-                    self._store.insert_rows("alerts", rows, _COLUMNS)
+                    self._store.insert_rows("alerts", rows, ALERT_COLUMNS)
             except BaseException:
                 self._pending = None
                 self._latest, self._groups, self._fp_end = saved
@@ -419,7 +405,7 @@ class AlertStore:
         if self._pending is not None:
             self._pending[a.id] = row
         elif self.write:
-            self._store.insert_rows("alerts", [row], _COLUMNS)
+            self._store.insert_rows("alerts", [row], ALERT_COLUMNS)
         return replace(record, updated_us=updated)
 
     def list(

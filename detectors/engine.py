@@ -29,9 +29,11 @@ import pandas as pd  # type: ignore[import-untyped]
 from ._context import WindowBatch
 from .alert import Alert, Severity
 from .baseline import Baseline, relative
+from .families import Families
 from .features import (
     FEATURES,
     HORIZON_US,
+    MODEL_FEATURES,
     ActorProfile,
     BatchHistory,
     build_features,
@@ -39,6 +41,7 @@ from .features import (
 )
 from .metrics import Metrics
 from .rules import AnyOf, RuleHits, default_rules
+from .semantics import ToolSemantics
 from .settings import DetectSettings
 from .source import EventSource
 
@@ -58,6 +61,7 @@ _ACTOR_KEYS: Final = {
 }
 _MIN_TRAIN: Final = 200  # fewer training windows at a level: no model there (rules only)
 _FP_WEIGHT: Final = 20  # a window labelled false positive counts this often in the next fit
+_MODEL: Final = np.arange(len(MODEL_FEATURES))  # the columns of ``relative`` the models see
 
 
 @dataclass
@@ -97,6 +101,9 @@ class Engine:
         self.settings = settings or DetectSettings()
         self.metrics = metrics or Metrics()
         self.rules: AnyOf = default_rules(self.settings)
+        self.families = Families.of(self.settings) if self.settings.family_rules else None
+        s = self.settings
+        self.semantics = ToolSemantics.of(s.destructive_tools, s.exporting_tools, s.readonly_tools)
         self.min_excess = min_excess
         self.extreme = extreme
         self._cache = feature_cache  # shared by engines that differ only in their models
@@ -138,7 +145,7 @@ class Engine:
             level_model = LevelModel(baseline, None)
             if len(windows) >= _MIN_TRAIN:
                 p50, p99, _ = baseline.lookup(windows["entity"])
-                x = relative(windows[list(FEATURES)].to_numpy(dtype=float), p50, p99)
+                x = relative(windows[list(FEATURES)].to_numpy(dtype=float), p50, p99)[:, _MODEL]
                 ensemble = self._ensemble(s).fit(x)
                 level_model.model = ensemble
                 level_model.threshold_ = float(ensemble.threshold_)
@@ -231,6 +238,9 @@ class Engine:
                 alerts.extend(self._model_alerts(ctx, lm, learning))
             for hits in self.rules.run(level, windows):
                 alerts.extend(self._rule_alerts(ctx, hits, learning))
+            if self.families is not None:
+                for hits in self.families.run(level, windows, rel, p99, own):
+                    alerts.extend(self._rule_alerts(ctx, hits, learning))
         return alerts
 
     def _windows(
@@ -253,6 +263,7 @@ class Engine:
             until=until,
             window_us=s.window_us,
             step_us=s.step_us,
+            semantics=self.semantics,
         )
         seen = BatchHistory(self.source.history, ev)
         learning = {
@@ -286,16 +297,17 @@ class Engine:
 
     def _model_alerts(self, ctx: WindowBatch, lm: LevelModel, learning: np.ndarray) -> list[Alert]:
         assert lm.model is not None
-        scores = lm.model.decision_function(ctx.rel)
-        excess = ctx.rel.max(axis=1)
+        rel = ctx.rel[:, _MODEL]
+        scores = lm.model.decision_function(rel)
+        excess = rel.max(axis=1)
         fire = ((scores > lm.threshold_) & (excess >= self.min_excess)) | (excess >= self.extreme)
         quiet = fire & learning
         if quiet.any():
             self.metrics.alerts_suppressed.labels("learning").inc(int(quiet.sum()))
         out = []
         for i in np.flatnonzero(fire & ~learning):
-            top = np.argsort(-ctx.rel[i])[:3]
-            names = tuple(FEATURES[j] for j in top if ctx.rel[i, j] > 0) or (FEATURES[top[0]],)
+            top = np.argsort(-rel[i])[:3]
+            names = tuple(FEATURES[j] for j in top if rel[i, j] > 0) or (FEATURES[top[0]],)
             severity: Severity = "high" if excess[i] >= 5 else "medium"
             out.append(
                 ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
@@ -375,6 +387,7 @@ def _settings_digest(settings: DetectSettings) -> str:
         settings.ensemble_combine,
         settings.contamination,
         settings.random_state,
+        len(FEATURES),
     )
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:12]
 

@@ -34,6 +34,13 @@ _PHRASES: Final = {
     "seq_rarity": "made a tool transition it never makes ({v})",
     "new_resources": "touched {v} resources it never touched before",
     "novel_minutes_1h": "touched never-before-touched resources in {v} separate minutes",
+    "new_servers": "used {v} server(s) for the first time",
+    "destructive": "made {v} destructive calls",
+    "exporting": "made {v} calls that send data out",
+    "errors": "had {v} calls fail",
+    "args_max": "sent arguments of up to {v}",
+    "rare_hour_calls": "made {v} calls at an hour it never works",
+    "novel_1h": "used {v} never-seen tools and servers",
 }
 _KIND: Final = {
     "user": "user",
@@ -46,7 +53,7 @@ _KIND: Final = {
 
 def human(name: str, value: float) -> str:
     """A feature value in the unit a person reads it in."""
-    if name in ("bytes_in", "bytes_out"):
+    if name in ("bytes_in", "bytes_out", "args_max"):
         for unit in ("B", "KB", "MB", "GB"):
             if abs(value) < 1024 or unit == "GB":
                 return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"

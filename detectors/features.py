@@ -25,10 +25,27 @@ Per entity-window (:data:`FEATURES`):
 ``seq_rarity``          rarest tool transition in a session, ``-log2 P(prev → tool)`` under the
                         actor's own transition counts backed off to its group's
 ``new_resources``       resources this entity touched for the first time ever in this window
+                        (a call's resource: its ``mcp.resource.uri``, else the fingerprint of the
+                        resource its arguments name, ``attrs["tooltrail.resource"]``)
 ``novel_minutes_1h``    minutes of the hour ending with the window in which the entity touched
                         a resource it never touched before: a slow and steady trickle fills
                         many minutes, a burst only a few. Counted in windows that themselves
                         touch something new (an hour-long echo of a past burst stays quiet)
+``new_servers``         servers (``source.name``) this entity used for the first time ever
+``destructive``         calls of destructive tools (:mod:`.semantics`: the server's MCP tool
+                        annotations the emitter recorded, ``tool_hints``, else the tool's name)
+``exporting``           calls of tools that send data out (:mod:`.semantics`)
+``errors``              calls with outcome ``error``
+``args_max``            the largest ``args_bytes`` of a call
+``rare_hour_calls``     calls at an hour of a day type (weekday / weekend, UTC) in which the
+                        actor made no call in the baseline, within two hours either side; 0 for
+                        actors with too little history for an own profile (200 calls over
+                        at least 4 days)
+``novel_1h``            never-seen tools and servers of the entity in the hour up to the
+                        window's end (a burst of novelty, whatever the window cut)
+
+The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
+paging rules (``families.py``), each against the entity's own baseline.
 
 "First ever" and "session start" are read from the whole stored history (:class:`History`), so
 a feature depends only on events up to the window's end: a replay scores exactly as live did.
@@ -39,12 +56,14 @@ Host-side events mirrored by a server-side event (same trace, method, tool and r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
+from .history import BatchHistory, FrameHistory, History
 from .profile import ActorProfile
+from .semantics import ToolSemantics
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -52,6 +71,8 @@ __all__ = [
     "HORIZON_US",
     "LEVELS",
     "MIRROR_KEY",
+    "MODEL_FEATURES",
+    "STORED_SQL",
     "ActorProfile",
     "BatchHistory",
     "FrameHistory",
@@ -82,13 +103,21 @@ EVENT_COLUMNS: Final = (
     "args_bytes",
     "result_bytes",
     "args_fingerprint",
+    "tool_hints",
+    "resource_key",
 )
+#: columns that are not stored as such: the SQL that reads each from the store's ``events``
+STORED_SQL: Final = {
+    "tool_hints": "JSONExtractString(attrs, 'tooltrail.tool.hints')",
+    "resource_key": "JSONExtractString(attrs, 'tooltrail.resource')",
+}
 #: a host-side event with a server-side event of the same values is the same call, counted once
 MIRROR_KEY: Final = ("trace_id", "method", "tool", "resource_uri")
 #: derived columns and the SQL expression that computes each in the store
 DERIVED_SQL: Final = {
     "tool_key": "if(tool != '', tool, method)",
     "agent_key": "if(agent != '', agent, client)",
+    "resource_uri": "if(resource_uri != '', resource_uri, " + STORED_SQL["resource_key"] + ")",
 }
 LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
     "user": ("user",),
@@ -115,7 +144,16 @@ FEATURES: Final = (
     "seq_rarity",
     "new_resources",
     "novel_minutes_1h",
+    "new_servers",
+    "destructive",
+    "exporting",
+    "errors",
+    "args_max",
+    "rare_hour_calls",
+    "novel_1h",
 )
+#: the features the models are fitted on (the families read the rest)
+MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
 _NUM_COLS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
@@ -127,68 +165,12 @@ def entity_column(level: str) -> str:
     return f"e_{level}"
 
 
-class History(Protocol):
-    """What features need beyond the window: the earliest stored sighting of things."""
-
-    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
-        """For each row of ``frame``: the first ``ts`` ever stored with the same values of
-        ``keys`` (column names of a prepared frame)."""
-        ...
-
-    def session_start(self, frame: pd.DataFrame) -> pd.Series:
-        """For each row of ``frame``: the first ``ts`` ever stored in its session (the row's
-        own ``ts`` when it names no session)."""
-        ...
-
-
-class FrameHistory:
-    """:class:`History` over a prepared frame that holds every event (benchmarks, tests)."""
-
-    def __init__(self, everything: pd.DataFrame) -> None:
-        self._all = everything
-        self._ids = pd.Index(everything["event_id"])
-
-    def _lookup(self, first: pd.Series, frame: pd.DataFrame) -> pd.Series:
-        values = first.to_numpy()[self._ids.get_indexer(frame["event_id"])]
-        return pd.Series(values, index=frame.index)
-
-    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
-        first = self._all.groupby(list(keys), sort=False, observed=True)["ts"].transform("min")
-        return self._lookup(first, frame)
-
-    def session_start(self, frame: pd.DataFrame) -> pd.Series:
-        first = self._all.groupby("session_id", sort=False)["ts"].transform("min")
-        start = self._lookup(first, frame)
-        return start.where(frame["session_id"] != "", frame["ts"])
-
-
-class BatchHistory:
-    """A :class:`History` for one batch of events: each distinct key set is asked of the
-    underlying history once, for the whole batch (several levels ask for the same sightings,
-    e.g. ``(user, tool_key)`` for the user and the user × tool). ``frame`` arguments must be
-    row subsets of ``events`` (same index)."""
-
-    def __init__(self, history: History, events: pd.DataFrame) -> None:
-        self._history = history
-        self._events = events
-        self._seen: dict[tuple[str, ...], pd.Series] = {}
-
-    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
-        key = tuple(dict.fromkeys(keys))
-        if key not in self._seen:
-            self._seen[key] = self._history.first_seen(list(key), self._events)
-        return self._seen[key].loc[frame.index]
-
-    def session_start(self, frame: pd.DataFrame) -> pd.Series:
-        return self._history.session_start(frame)
-
-
 def prepare(events: pd.DataFrame) -> pd.DataFrame:
     """Normalize a frame of events (store columns) for feature building: types, derived keys
     (``tool_key``, ``agent_key``, one entity column per level), host mirrors dropped, ts order."""
     df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]].copy()
     for col in _STR_COLS:
-        df[col] = df[col].fillna("").astype(str) if col in df.columns else ""
+        df[col] = df[col].astype(object).fillna("").astype(str) if col in df.columns else ""
     for col in _NUM_COLS:
         values = df[col] if col in df.columns else pd.Series(0, index=df.index)
         df[col] = pd.to_numeric(values, errors="coerce").fillna(0).astype("int64")
@@ -201,6 +183,9 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
         mirror = np.zeros(len(df), dtype=bool)
         mirror[np.flatnonzero(host.to_numpy())[twin]] = True
         df = df.loc[~mirror]
+    # a tool call's resource: the one it names, else the one the emitter derived from its
+    # arguments (fingerprinted: ``emitter/resources.py``); after the mirror check, as in SQL
+    df["resource_uri"] = df["resource_uri"].where(df["resource_uri"] != "", df["resource_key"])
     df["tool_key"] = df["tool"].where(df["tool"] != "", df["method"])
     df["agent_key"] = df["agent"].where(df["agent"] != "", df["client"])
     for level, keys in LEVELS.items():
@@ -211,10 +196,14 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["ts", "event_id"], kind="stable").reset_index(drop=True)
 
 
-def _per_event(ev: pd.DataFrame, history: History, profile: ActorProfile) -> pd.DataFrame:
-    """Columns every level shares: off-hours, session age, transition surprise."""
+def _per_event(
+    ev: pd.DataFrame, history: History, profile: ActorProfile, semantics: ToolSemantics
+) -> pd.DataFrame:
+    """Columns every level shares: off-hours, session age, transition surprise, tool kinds."""
     ev = ev.copy()
     ev["off_hours"] = profile.off_hours(ev)
+    ev["rare_hour"] = profile.rare_hour(ev)
+    ev["is_destructive"], ev["is_exporting"] = semantics.flags(ev["tool_key"], ev["tool_hints"])
     ev["session_len"] = (ev["ts"] - history.session_start(ev)).clip(lower=0) / 1e6
     ev["seq_rarity"] = profile.surprise(ev)
     ev["is_error"] = (ev["outcome"] == "error").astype("int64")
@@ -234,6 +223,7 @@ def build_features(
     window_us: int,
     step_us: int,
     levels: Sequence[str] = tuple(LEVELS),
+    semantics: ToolSemantics | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Entity-windows whose end lies in ``(since, until]``, per level.
 
@@ -248,7 +238,7 @@ def build_features(
         return {level: _empty() for level in levels}
     ev = ev.reset_index(drop=True)
     history = BatchHistory(history, ev)
-    ev = _per_event(ev, history, profile)
+    ev = _per_event(ev, history, profile, semantics or ToolSemantics())
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
@@ -257,6 +247,8 @@ def build_features(
             out[level] = _empty()
             continue
         part["new_tool"] = _first(history, [*keys, "tool_key"], part)
+        part["new_server"] = _first(history, [*keys, "source_name"], part)
+        part["novel"] = part["new_tool"] + part["new_server"]
         part["new_client"] = _first(history, [*keys, "client"], part) & (part["client"] != "")
         part["new_res"] = _first(history, [*keys, "resource_uri"], part) & part["resource"].notna()
         fp_new = _first(history, [*keys, "args_fingerprint"], part)
@@ -268,8 +260,9 @@ def build_features(
         part["novel_minute"] = 0
         firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
         part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
-        trailing = _trailing(part, ecol, windows, ("novel_minute",))[0]
+        trailing, novel = _trailing(part, ecol, windows, ("novel_minute", "novel"))
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
+        windows["novel_1h"] = novel
         out[level] = windows
     return out
 
@@ -338,6 +331,12 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         error_rate=("is_error", "mean"),
         denials=("is_denied", "sum"),
         new_tools=("new_tool", "sum"),
+        new_servers=("new_server", "sum"),
+        destructive=("is_destructive", "sum"),
+        exporting=("is_exporting", "sum"),
+        errors=("is_error", "sum"),
+        args_max=("args_bytes", "max"),
+        rare_hour_calls=("rare_hour", "sum"),
         new_clients=("new_client", "sum"),
         new_resources=("new_res", "sum"),
         off_hours=("off_hours", "mean"),
@@ -351,6 +350,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg = agg.reset_index().rename(columns={ecol: "entity"})
     agg["window_end"] = agg["window_start"] + window_us
     agg["novel_minutes_1h"] = 0.0
+    agg["novel_1h"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]
 

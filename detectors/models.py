@@ -302,7 +302,7 @@ def ensemble_of(
     random_state: int = 0,
 ) -> Ensemble:
     """An :class:`Ensemble` of PyOD members by short name (the detectors' settings name them;
-    ``benchmarks/detection.py`` measures the choices)."""
+    ``benchmarks/detection_models.py`` measures the choices)."""
     members = [PyODDetector(n, random_state=random_state) for n in names]
     return Ensemble(members, combine=combine, contamination=contamination)
 

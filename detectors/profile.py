@@ -23,6 +23,10 @@ class ActorProfile:
     backed off to the group's (add-one smoothed)."""
 
     hour_share: dict[str, np.ndarray] = field(default_factory=dict)
+    #: per actor with its own hours (``min_calls`` calls over at least ``min_days`` days: a day
+    #: or two says nothing about the hours someone never works): calls per (weekday 0 /
+    #: weekend 1, UTC hour)
+    week_hours: dict[str, np.ndarray] = field(default_factory=dict)
     group_hours: np.ndarray = field(default_factory=lambda: np.full(24, 1 / 24))
     pair_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
     from_counts: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -33,7 +37,7 @@ class ActorProfile:
     backoff: float = 5.0
 
     @classmethod
-    def fit(cls, ev: pd.DataFrame, *, min_calls: int = 200) -> ActorProfile:
+    def fit(cls, ev: pd.DataFrame, *, min_calls: int = 200, min_days: int = 4) -> ActorProfile:
         """Learn from a prepared frame of baseline events."""
         prof = cls()
         if ev.empty:
@@ -46,6 +50,12 @@ class ActorProfile:
         prof.group_hours = group / max(group.sum(), 1.0)
         for name, row in table[totals >= min_calls].iterrows():
             prof.hour_share[str(name)] = row.to_numpy(dtype=float) / float(row.sum())
+        slot = _weekend(ev) * 24 + hours
+        week = pd.crosstab(actor, slot).reindex(columns=range(48), fill_value=0)
+        days = (ev["ts"] // 86_400_000_000).groupby(actor).nunique().reindex(week.index)
+        known = (totals.reindex(week.index) >= min_calls) & (days >= min_days)
+        for name, row in week[known].iterrows():
+            prof.week_hours[str(name)] = row.to_numpy(dtype=float).reshape(2, 24)
         prev = _previous_tool(ev)
         ok = prev != ""
         pairs = pd.DataFrame({"a": actor[ok], "p": prev[ok], "t": ev["tool_key"][ok]})
@@ -68,6 +78,22 @@ class ActorProfile:
             out[rows] = share[hours[rows]] < self.usual_share
         return out
 
+    def rare_hour(self, ev: pd.DataFrame) -> np.ndarray:
+        """1 for each call of an actor with its own profile made at an hour of a day type in
+        which it made no call in the baseline, two hours either side included; else 0."""
+        hours = ((ev["ts"] // 3_600_000_000) % 24).to_numpy()
+        kinds = _weekend(ev).to_numpy()
+        out = np.zeros(len(ev), dtype="int64")
+        actors = _actor(ev)
+        for name, idx in actors.groupby(actors, sort=False).groups.items():
+            week = self.week_hours.get(str(name))
+            if week is None:
+                continue
+            near = np.sum([np.roll(week, k, axis=1) for k in (-2, -1, 0, 1, 2)], axis=0)
+            rows = ev.index.get_indexer(idx)
+            out[rows] = near[kinds[rows], hours[rows]] == 0
+        return out
+
     def surprise(self, ev: pd.DataFrame) -> np.ndarray:
         """``-log2 P(prev → tool)`` per call (0 when it has no previous call in its session)."""
         prev = _previous_tool(ev).to_numpy()
@@ -82,6 +108,11 @@ class ActorProfile:
             prob = (self.pair_counts.get((a, p, t), 0) + self.backoff * g) / (n_from + self.backoff)
             out[i] = -math.log2(prob)
         return out
+
+
+def _weekend(ev: pd.DataFrame) -> pd.Series:
+    """1 for a call on a Saturday or Sunday (UTC), else 0 (1970-01-01 was a Thursday)."""
+    return ((ev["ts"] // 86_400_000_000 + 3) % 7 >= 5).astype("int64")
 
 
 def _actor(ev: pd.DataFrame) -> pd.Series:

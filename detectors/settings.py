@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from tooltrail.collector.settings import PLACEHOLDER_SECRETS
+from tooltrail._settings import PLACEHOLDER_SECRETS
 
 __all__ = ["DetectSettings"]
 
@@ -59,7 +59,7 @@ class DetectSettings(BaseSettings):
     poll_seconds: float = Field(default=1.0, gt=0, description="live: how often to look")
 
     # -- models -----------------------------------------------------------------------------------
-    #: chosen on the simulator (benchmarks/detection.py): every member set tried caught every
+    #: chosen on the simulator (benchmarks/detection_models.py): every member set tried caught every
     #: incident with no false alert; ECOD alone was the fastest (no JIT, ~0.4 s per 100k windows)
     ensemble: Annotated[tuple[str, ...], NoDecode] = ("ecod",)
     ensemble_combine: Literal["mean", "max"] = "mean"
@@ -80,6 +80,27 @@ class DetectSettings(BaseSettings):
         "grant_role",
         "run_command",
         "export_table",
+    )
+    # -- tool semantics (override the name heuristic of detectors/semantics.py) ------------------
+    destructive_tools: Annotated[tuple[str, ...], NoDecode] = ()
+    exporting_tools: Annotated[tuple[str, ...], NoDecode] = ()
+    readonly_tools: Annotated[tuple[str, ...], NoDecode] = ()
+
+    # -- family paging rules (detectors/families.py), against each entity's own baseline -------
+    family_rules: bool = Field(
+        default=True, description="page on the attack families (detectors/families.py)"
+    )
+    novelty_burst: int = Field(
+        default=4, ge=1, description="never-used tools + servers of one entity in one window"
+    )
+    off_hours_calls: int = Field(
+        default=2, ge=1, description="calls in one window at hours the user never worked"
+    )
+    destructive_burst: int = Field(
+        default=3, ge=1, description="destructive calls in one window (and far above own p99)"
+    )
+    error_probe: int = Field(
+        default=3, ge=1, description="errors of one user × tool in one window, with big args"
     )
 
     # -- alerts -----------------------------------------------------------------------------------
@@ -106,7 +127,13 @@ class DetectSettings(BaseSettings):
     @classmethod
     def _split_lists(cls, data: object) -> object:
         if isinstance(data, dict):
-            for key in ("ensemble", "sensitive_tools"):
+            for key in (
+                "ensemble",
+                "sensitive_tools",
+                "destructive_tools",
+                "exporting_tools",
+                "readonly_tools",
+            ):
                 if key in data:
                     data[key] = _csv(data[key])
         return data

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd  # type: ignore[import-untyped]
 
-from .features import DERIVED_SQL, EVENT_COLUMNS, MIRROR_KEY, FrameHistory, History, prepare
+from .features import (
+    DERIVED_SQL,
+    EVENT_COLUMNS,
+    MIRROR_KEY,
+    STORED_SQL,
+    FrameHistory,
+    History,
+    prepare,
+)
 
 if TYPE_CHECKING:
     from tooltrail.pipeline.store import Store
@@ -114,7 +122,9 @@ class StoreSource:
         self.history: History = StoreHistory(store)
 
     def events(self, since: int, until: int) -> pd.DataFrame:
-        cols = ", ".join(f"`{c}`" for c in EVENT_COLUMNS)
+        cols = ", ".join(
+            f"{STORED_SQL[c]} AS `{c}`" if c in STORED_SQL else f"`{c}`" for c in EVENT_COLUMNS
+        )
         frame = self._store.query_df(
             f"SELECT {cols} FROM {self._store.database}.events FINAL "  # noqa: S608
             "WHERE ts >= {lo:UInt64} AND ts < {hi:UInt64}",

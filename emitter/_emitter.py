@@ -9,7 +9,9 @@ Guarantees (see docs/event-contract.md for the stream rules):
   a restart leaves no gap and a gap always means loss or deletion;
 - every call leaves an event: a value with no canonical JSON form becomes a marker (``_encodable``);
 - a clean exit leaves the head signed: a final checkpoint at close, at interpreter exit and
-  (opt-in) on SIGTERM (``_lifecycle``), and one whenever the emitter goes idle.
+  (opt-in) on SIGTERM (``_lifecycle``), and one whenever the emitter goes idle;
+- when the collector answers that the stream cannot go on (a fork: a restored spool, another
+  writer), the pending events continue on a new stream that names the old one (``successor``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import logging
 import os
 import random
 import socket
+import sys
 import threading
 import time
 import urllib.parse
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,7 +42,8 @@ from tooltrail.contract import (
     checkpoint_body,
     signing_available,
 )
-from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, encode_batch
+from tooltrail.contract.streams import new_stream_id
+from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, SIGNER_HEADER, encode_batch
 
 from . import _lifecycle
 from ._encodable import encodable_copy, repair
@@ -47,6 +52,7 @@ from .redact import RedactionOptions
 from .shipper import Shipper
 from .spool import Spool
 from .stages import Chainer, DropEvent, Fingerprint, Redact, Stage, json_size
+from .successor import rechain
 from .transport import HttpTransport, Transport
 
 __all__ = ["Actor", "Call", "Emitter"]
@@ -220,7 +226,8 @@ class Emitter:
             log.error("tooltrail: spool %s unusable, events will be lost: %s", self._dir, exc)
             return
         if transport is None and collector_url:
-            transport = HttpTransport(_events_url(collector_url), api_key=api_key)
+            headers = {SIGNER_HEADER: self.signer.public_key_b64} if self.signer else None
+            transport = HttpTransport(_events_url(collector_url), api_key=api_key, headers=headers)
         self._spool = spool
         if transport is not None:
             self._shipper = Shipper(
@@ -230,12 +237,16 @@ class Emitter:
                 batch_max_records=batch_max_events,
                 flush_interval=flush_interval,
                 before_batch=self.checkpoint_if_due,
+                on_new_stream=self._continue_on_new_stream,
             )
             self._shipper.start()
         _lifecycle.register(self)  # closed (final checkpoint) at interpreter exit
         if checkpoint_idle > 0:
             self._idle_thread = threading.Thread(
-                target=self._sign_when_idle, name="tooltrail-idle-checkpoint", daemon=True
+                target=_sign_when_idle,
+                args=(weakref.ref(self), self._closing, checkpoint_idle),
+                name="tooltrail-idle-checkpoint",
+                daemon=True,
             )
             self._idle_thread.start()
 
@@ -243,8 +254,28 @@ class Emitter:
 
     @staticmethod
     def _new_stream_id(source_name: str) -> str:
-        safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in source_name)[:80]
-        return f"{safe or 'stream'}.{os.urandom(8).hex()}"
+        return new_stream_id(source_name)
+
+    def _continue_on_new_stream(self, old_stream: str, kept_through: int) -> None:
+        """The collector kept this stream's events only up to ``kept_through``: re-chain every
+        pending record onto a new stream that names this one (``successor``); raises if the
+        spool cannot be rewritten (the shipper retries)."""
+        spool = self._spool
+        if spool is None:
+            return
+        with self._lock:
+            if self._chain.stream_id != old_stream:
+                return  # moved on already
+            start = spool.ack_position()
+            pending = spool.read_batch(sys.maxsize, sys.maxsize)
+            new_id = new_stream_id(self._source["name"])
+            records, seq, last = rechain(
+                pending.records if pending else (), old_stream, kept_through, new_id
+            )
+            spool.replace_pending(start, records)
+            self._chain = Chainer(new_id, seq, last)
+            self._last_cp_seq = -1
+        log.warning("tooltrail: stream %s continues as %s (%d events)", old_stream, new_id, seq)
 
     def _open(
         self, max_bytes: int, on_full: Literal["drop_newest", "drop_oldest"], key: Any
@@ -258,7 +289,17 @@ class Emitter:
         if isinstance(key, Signer):
             self.signer = key
         elif key is not None:
+            created = not Path(key).exists()
             self.signer = Signer.load_or_create(key)
+            if created:  # said once, where the key is born: how the collector comes to trust it
+                log.warning(
+                    "tooltrail: created checkpoint signing key %s (key id %s). Trust it on the "
+                    "collector: tooltrail keys add-signer --source %s %s",
+                    key,
+                    self.signer.key_id,
+                    self._source["name"],
+                    self.signer.public_key_b64,
+                )
         return spool
 
     def _resume(self, last: bytes | None) -> None:
@@ -476,20 +517,16 @@ class Emitter:
             return self._spool is not None
         return self._shipper.flush(timeout)
 
-    def _sign_when_idle(self) -> None:
-        """Background: sign the head once no event came for ``checkpoint_idle`` seconds."""
-        idle = self._checkpoint_idle
-        while True:
-            wait = self._last_event + idle - time.monotonic()
-            if wait > 0:
-                if self._closing.wait(wait):
-                    return
-                continue
-            unsigned = self._chain.next_seq - 1 > self._last_cp_seq
-            if unsigned and self.checkpoint() is not None and self._shipper is not None:
-                self._shipper.wake()
-            if self._closing.wait(idle):  # nothing new since: look again an interval later
-                return
+    def _sign_if_idle(self, idle: float) -> float:
+        """Sign the head if no event came for ``idle`` seconds; the seconds to wait before
+        looking again."""
+        wait = self._last_event + idle - time.monotonic()
+        if wait > 0:
+            return wait
+        unsigned = self._chain.next_seq - 1 > self._last_cp_seq
+        if unsigned and self.checkpoint() is not None and self._shipper is not None:
+            self._shipper.wake()
+        return idle  # nothing new since: look again an interval later
 
     def close(self, timeout: float = 5.0) -> None:
         """Checkpoint, ship what can be shipped within ``timeout``, release the spool.
@@ -563,6 +600,19 @@ def _split_address(ev: dict[str, Any]) -> None:
     if number is not None and host:
         ev["server.address"] = host
         ev["server.port"] = number
+
+
+def _sign_when_idle(ref: weakref.ref[Emitter], closing: threading.Event, idle: float) -> None:
+    """The idle-checkpoint thread; holds the emitter only weakly, so an emitter dropped without
+    close() is still collected (and its spool released) as before."""
+    while True:
+        emitter = ref()
+        if emitter is None:
+            return
+        wait = emitter._sign_if_idle(idle)
+        del emitter
+        if closing.wait(wait):
+            return
 
 
 _FIELD_NAMES = {

@@ -34,7 +34,6 @@ __all__ = ["CALLER_FIELDS", "MARKER", "encodable", "encodable_copy", "repair"]
 MARKER: Final = "tooltrail.unencodable"
 #: free-form members of an event in progress (``_args``: the raw arguments, see stages.py)
 _FREE_FORM: Final = {"_args": "args", "args": "args", "attrs": "attrs"}
-_MAX_FLOAT_INT: Final = 2**1024  # float(n) overflows from here
 _LONG_STRINGS: Final = frozenset({"mcp.resource.uri"})
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
@@ -68,9 +67,11 @@ def encodable(value: Any, path: str, notes: list[str], depth: int = 1) -> Any:
     if value is None or value is True or value is False:
         return value
     if isinstance(value, int):
-        return (
-            value if abs(value) < _MAX_FLOAT_INT else _marker("number beyond a double", path, notes)
-        )
+        try:  # canonical JSON writes an integer beyond 2**53 as the double it rounds to
+            float(value)
+        except OverflowError:
+            return _marker("number beyond a double", path, notes)
+        return value
     if isinstance(value, float):
         return value if math.isfinite(value) else _marker("NaN or Infinity", path, notes)
     if isinstance(value, Mapping | list | tuple):

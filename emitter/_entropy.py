@@ -1,11 +1,14 @@
 """High-entropy token detector: long random-looking tokens that no prefix rule knows.
 
 A *candidate* is a maximal run of ``[A-Za-z0-9+/_-]`` (the base64 and base64url alphabets) with
-its ``=`` padding. It is judged on its core (the padding stripped):
+its ``=`` padding; a run that starts with ``/`` only when 20 characters follow before the next
+``/`` (an absolute path is none, which keeps the most common clean argument cheap). It is
+judged on its core (the padding stripped):
 
 plain (any text)
-    A token with two or more parts (between ``/``, ``_``, ``-``) that are words (``api``,
-    ``Order``, ``builds2``) is a path or an identifier: each part is judged on its own. Otherwise:
+    A token that starts with ``/``, or has two or more parts (between ``/``, ``_``, ``-``) that
+    are words (``api``, ``Order``, ``builds2``), is a path or an identifier: each part of 20+
+    characters is judged on its own. Otherwise:
     length >= 20, at least one letter and one digit, not hex-only (hex digits and ``-``: UUIDs,
     git SHAs, our own hashes are ids, not secrets), then either Shannon entropy >= 4.5 bits/char,
     or entropy >= ``threshold(length)`` (3.3 at 20 chars rising to 4.1 at 64+, just under what
@@ -29,9 +32,17 @@ import itertools
 import math
 import re
 
-__all__ = ["CANDIDATE", "HINTED_CANDIDATE", "looks_random", "threshold"]
+__all__ = ["CANDIDATE", "HINTED_CANDIDATE", "has_candidate", "looks_random", "threshold"]
 
-CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}=*")
+CANDIDATE = re.compile(
+    r"(?<![A-Za-z0-9+/_-])(?:/(?=[A-Za-z0-9+_-]{20}))?[A-Za-z0-9+_-][A-Za-z0-9+/_-]{19,}=*"
+)
+#: whether a string holds a candidate at all: one forward pass, cheaper than searching for one
+has_candidate = re.compile(
+    r"(?:[A-Za-z0-9+/_-]{0,19}+[^A-Za-z0-9+/_-]"
+    r"|/[A-Za-z0-9+_-]{0,19}+(?:/[A-Za-z0-9+/_-]*+)?(?:[^A-Za-z0-9+/_-]|\Z))*+"
+    r"/?[A-Za-z0-9+_-][A-Za-z0-9+/_-]{19}"
+).match
 HINTED_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{8,}=*")
 _HEX = re.compile(r"[0-9a-fA-F-]+")
 _TABLE = ((20, 3.3), (24, 3.5), (32, 3.75), (40, 3.9), (48, 4.0), (64, 4.1))
@@ -40,8 +51,11 @@ _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
 _SURE = 4.5
 _CAMEL = re.compile(r"[A-Z][a-z]{2,}")
-_SEPARATORS = re.compile(r"[/_-]")
-_WORD = re.compile(r"[a-z]{3,}[0-9]*|[A-Z][a-z]{2,}[0-9]*").fullmatch
+#: parts between / _ - that are words: api, Order, builds2
+_WORD_PARTS = re.compile(r"(?<![^/_-])(?:[a-z]{3,}|[A-Z][a-z]{2,})[0-9]*(?![^/_-])").findall
+_LONG_PARTS = re.compile(r"[^/_-]{20,}").findall
+_DIGIT = re.compile(r"[0-9]")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def threshold(n: int) -> float:
@@ -100,12 +114,13 @@ def looks_random(token: str, *, hinted: bool = False) -> bool:
             return _entropy(core) >= 2.8
         mixed = core.lower() != core and core.upper() != core
         return mixed and n >= 12 and _entropy(core) >= 3.3 and not _reads_like_words(core)
-    parts = _SEPARATORS.split(core)
-    if sum(map(bool, map(_WORD, parts))) >= 2:  # a path or an identifier: judge its parts
-        return any(looks_random(part) for part in parts if len(part) >= 20)
-    if n < 20 or _HEX.fullmatch(core):
+    if n < 20:
         return False
-    if not any(c.isdigit() for c in core) or not any(c.isalpha() for c in core):
+    if core[0] == "/" or len(_WORD_PARTS(core)) >= 2:  # a path or an identifier: its parts
+        return any(looks_random(part) for part in _LONG_PARTS(core))
+    if core.isalpha() or _HEX.fullmatch(core):
+        return False
+    if not _DIGIT.search(core) or not _LETTER.search(core):
         return False
     h = _entropy(core)
     if h >= _SURE:

@@ -49,7 +49,7 @@ import string
 from dataclasses import dataclass
 
 from . import _redact_rules as rules
-from ._entropy import CANDIDATE, HINTED_CANDIDATE, looks_random
+from ._entropy import CANDIDATE, HINTED_CANDIDATE, has_candidate, looks_random
 
 __all__ = [
     "DEFAULT_HINT_WORDS",
@@ -195,6 +195,11 @@ class Redactor:
         except re.error as exc:
             raise ValueError(f"extra patterns do not combine: {exc}") from exc
 
+    @property
+    def clean(self) -> dict[str, None]:
+        """Strings known to hold nothing to redact (a bounded cache; read-only for callers)."""
+        return self._clean
+
     # -- values ------------------------------------------------------------------------------
 
     def redact_value(self, value: object, counts: dict[str, int]) -> object:
@@ -224,7 +229,12 @@ class Redactor:
         if (
             0 < limit < len(s)
             or self._rx.search(s)
-            or (self._entropy and len(s) >= 20 and self._entropy_hit(s, CANDIDATE, False))
+            or (
+                self._entropy
+                and len(s) >= 20
+                and has_candidate(s)
+                and self._entropy_hit(s, CANDIDATE, False)
+            )
         ):
             return False
         if len(s) <= _CACHE_STR:
@@ -255,8 +265,7 @@ class Redactor:
             ws = max(s.rfind(c, max(0, limit - 256), limit) for c in " \n\t")
             s, tail = s[: ws + 1 if ws >= 0 else limit], _OVERSIZE
             counts["oversize"] = counts.get("oversize", 0) + 1
-        elif not hinted and self._xrx is None and self._is_clean(s):
-            return s
+        first = s
         for _ in range(4):  # re-scan after a change: a placeholder can complete a boundary
             m = self._next(s, 0)
             out = s if m is None else self._scan(s, m, counts)
@@ -265,6 +274,8 @@ class Redactor:
             if out is s:
                 break
             s = out
+        if s is first and not tail and not hinted and len(s) <= _CACHE_STR:
+            self._remember(self._clean, s)  # a candidate that was no secret: clean
         return s + tail
 
     def _scan(self, s: str, m: re.Match[str] | None, counts: dict[str, int]) -> str:
@@ -289,15 +300,17 @@ class Redactor:
         return "".join(out)
 
     def _entropy_hit(self, s: str, rx: re.Pattern[str], hinted: bool) -> bool:
-        return any(
-            looks_random(m.group(), hinted=hinted)
-            for m in rx.finditer(s)
-            if not _in_placeholder(s, m.start())
-        )
+        placeholders = "[REDACTED:" in s
+        for m in rx.finditer(s):
+            if looks_random(m.group(), hinted=hinted) and not (
+                placeholders and _in_placeholder(s, m.start())
+            ):
+                return True
+        return False
 
     def _scan_entropy(self, s: str, counts: dict[str, int], hinted: bool) -> str:
         """Replace each random-looking token (see ``_entropy``)."""
-        if len(s) < (8 if hinted else 20):
+        if len(s) < (8 if hinted else 20) or not (hinted or has_candidate(s)):
             return s
         out: list[str] = []
         last = 0

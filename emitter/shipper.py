@@ -14,6 +14,12 @@ answer                                      action
 408, 5xx, 3xx, 401/403/404/407,             exponential backoff with full jitter
 TransportError                              (``uniform(0, min(max, base * 2**n))``), retry
 413 with more than one record               halve the batch size (kept for later batches)
+409 ``"action": "new_stream"``              ``on_new_stream(stream_id, kept_through)``: the
+                                            events after ``kept_through`` were quarantined;
+                                            the hook re-chains every pending record onto a
+                                            new stream (``successor``), shipped next
+409 ``"action": "continue"``                every event is in the stream (a checkpoint was
+                                            refused): ``spool.ack`` + ERROR log
 any other 4xx                               ``spool.set_aside`` + ERROR log, next batch
 ==========================================  ==============================================
 
@@ -32,6 +38,7 @@ never raises (errors are logged, counted and backed off); backoff waits end as s
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import random
 import threading
@@ -68,6 +75,7 @@ class Shipper:
         retry_after_max: float = 300.0,
         jitter: bool = True,
         before_batch: Callable[[], None] | None = None,
+        on_new_stream: Callable[[str, int], None] | None = None,
         sleep: Callable[[float], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
         gzip_level: int = 5,
@@ -89,6 +97,7 @@ class Shipper:
         self._retry_after_max = retry_after_max
         self._jitter = jitter
         self._before_batch = before_batch
+        self._on_new_stream = on_new_stream
         self._sleep = sleep or self._wait_until
         self._clock = clock
         self._gzip_level = gzip_level
@@ -116,6 +125,8 @@ class Shipper:
                 "spool_errors",
                 "internal_errors",
                 "before_batch_errors",
+                "new_streams",
+                "conflicts",
                 "consecutive_failures",
             ),
             0,
@@ -140,6 +151,7 @@ class Shipper:
         """Wait until everything appended before this call is acked or set aside."""
         deadline = self._clock() + timeout
         target = self._spool.append_position()
+        epoch = self._spool.epoch
         self._wake.set()
         while True:
             generation = self._generation
@@ -147,6 +159,8 @@ class Shipper:
             if not self._settle.acquire(timeout=max(0.0, deadline - self._clock())):
                 return False
             try:
+                if self._spool.epoch != epoch:  # re-chained: the records moved in the spool
+                    epoch, target = self._spool.epoch, self._spool.append_position()
                 if self._spool.ack_position() >= target:
                     return True
             finally:
@@ -257,6 +271,15 @@ class Shipper:
                         return True
                     batch, payload = smaller, self._encode_gzip(smaller)
                     continue
+                if status == 409:
+                    settled = self._conflict(batch, resp)
+                    if settled:
+                        return True
+                    if settled is False:  # the hook failed: back off and ask again
+                        self._count("retries")
+                        if self._sleep(self._backoff()):
+                            break
+                        continue
                 if 400 <= status < 500 and status != 429 and status not in _RETRY_4XX:
                     self._reject(batch, f"HTTP {status}: {_snippet(resp)}")
                     return True
@@ -273,6 +296,46 @@ class Shipper:
             if self._sleep(delay):
                 break
         return False
+
+    def _conflict(self, batch: SpoolBatch, resp: Response) -> bool | None:
+        """Act on a 409's ``action``: True when settled, False when the hook failed, None when
+        the answer says nothing this shipper can act on (the batch is then set aside)."""
+        try:
+            answer = json.loads(resp.body)
+            action, stream = answer.get("action"), answer.get("stream_id")
+            kept = answer.get("kept_through")
+        except (ValueError, AttributeError):
+            return None
+        if action == "continue":
+            log.error("shipper: collector kept the events but refused: %s", _snippet(resp))
+            self._count("conflicts")
+            self._succeeded(batch)
+            return True
+        if action != "new_stream" or self._on_new_stream is None:
+            return None
+        if type(stream) is not str or type(kept) is not int:
+            return None
+        log.error(
+            "shipper: events of stream %s after seq %d were not kept (%s); "
+            "continuing them on a new stream",
+            stream,
+            kept,
+            _snippet(resp),
+        )
+        epoch = self._spool.epoch
+        try:
+            with self._settle:
+                self._on_new_stream(stream, kept)
+        except Exception as exc:
+            self._failed("internal_errors", exc, log_exc=True)
+            return False
+        if self._spool.epoch == epoch:  # nothing moved: asking again at once would only loop
+            self._failed("internal_errors", f"stream {stream} was not continued elsewhere")
+            return False
+        self._count("conflicts")
+        self._count("new_streams")
+        self._notify()
+        return True
 
     def _encode_gzip(self, batch: SpoolBatch) -> bytes:
         body = self._encode(list(batch.records))

@@ -3,6 +3,8 @@
 Layout of ``directory``::
 
     0000000000000001.seg ...  segments: records, each terminated by b"\\n", names sort in order
+    <id>.seg.new              a replacement being written (``replace_pending``); kept only if
+                              the cursor already points at segment <id>
     cursor.json               ack cursor (segment, offset) + the newest record ever appended
     spool.lock                flock()ed while a Spool has the directory open (one process only)
     rejected/<ts>-<n>.jsonl   batches the collector refused for good, with a <ts>-<n>.reason
@@ -26,6 +28,10 @@ Guarantees:
   unacknowledged segment (counted ``dropped_oldest`` with its record count, logged).
 * ``set_aside`` keeps refused records in ``rejected/`` for an operator (not counted in
   ``max_bytes``, never deleted by the spool).
+* ``replace_pending`` swaps every unacknowledged record for new ones atomically (the emitter
+  re-chains them onto a new stream): the new segment is written and fsynced under a temporary
+  name, the cursor moved onto it (the commit point), then it is renamed and the old segments
+  deleted; a crash before the commit leaves the old records, after it the new ones.
 * Thread-safe: appends take one short lock; fsync and reading happen outside that lock.
 
 Records must not contain b"\\n" (the caller guarantees it; it is not checked).
@@ -61,6 +67,7 @@ Position = tuple[int, int]
 """(segment id, byte offset just past a record's newline); tuples compare in spool order."""
 
 _SUFFIX = ".seg"
+_NEW = ".new"
 _CURSOR = "cursor.json"
 _LOCK = "spool.lock"
 _REJECTED = "rejected"
@@ -139,6 +146,7 @@ class Spool:
         self._pending = 0
         self._bytes = 0
         self._rejected_seq = 0
+        self._epoch = 0
         self._counts = dict.fromkeys(
             (
                 "appended",
@@ -150,6 +158,7 @@ class Spool:
                 "syncs",
                 "truncated_bytes",
                 "recovered_records",
+                "replaced",
             ),
             0,
         )
@@ -173,6 +182,12 @@ class Spool:
             except BlockingIOError:
                 raise SpoolError(f"spool {self._dir} is in use by another process") from None
         cursor, stored_last = self._load_cursor()
+        for path in self._dir.glob(f"*{_SUFFIX}{_NEW}"):  # a replacement cut short by a crash
+            stem = path.name[: -len(_SUFFIX + _NEW)]
+            if stem.isdigit() and int(stem) == cursor[0]:
+                os.replace(path, self._seg_path(int(stem)))  # committed: finish the rename
+            else:
+                path.unlink()  # never committed: the old records stand
         ids = sorted(
             int(p.name[: -len(_SUFFIX)])
             for p in self._dir.iterdir()
@@ -484,11 +499,62 @@ class Spool:
         log.info("spool: set aside %d records in %s: %s", len(recs), folder / name, reason)
         self._ack(batch, "set_aside")
 
+    def replace_pending(self, start: Position, records: list[bytes]) -> None:
+        """Replace every unacknowledged record (from ``start``, the current ack position) with
+        ``records``, atomically: after a crash either all old or all new records are pending.
+
+        Appends wait meanwhile (the lock is held across the fsyncs: this is rare)."""
+        with self._persist_lock, self._lock:
+            fd = self._fd
+            if fd is None:
+                raise SpoolError("spool is closed")
+            if self._cursor != start:
+                raise SpoolError(f"spool moved on ({self._cursor} != {start}): nothing replaced")
+            new_id = self._write_id + 1
+            data = b"".join(r + b"\n" for r in records)
+            staged = self._dir / f"{new_id:016d}{_SUFFIX}{_NEW}"
+            last = records[-1] if records else self._last
+            state = {
+                "segment": new_id,
+                "offset": 0,
+                "last": None if last is None else base64.b64encode(last).decode(),
+            }
+            try:
+                _write_durably(staged, data)
+                _fsync_dir(self._dir)
+                self._write_cursor(state)  # the commit point
+                os.replace(staged, self._seg_path(new_id))
+                _fsync_dir(self._dir)
+                new_fd = os.open(self._seg_path(new_id), os.O_WRONLY | os.O_APPEND)
+            except OSError as exc:
+                raise SpoolError(f"cannot replace the pending records: {exc}") from exc
+            for old in [fd, *self._retired]:
+                with contextlib.suppress(OSError):
+                    os.close(old)
+            doomed = list(self._segments)
+            self._retired, self._dirty, self._dir_dirty = [], False, False
+            self._fd, self._write_id, self._rotate_next = new_fd, new_id, False
+            self._segments = {new_id: len(data)}
+            self._bytes = len(data)
+            self._cursor = (new_id, 0)
+            self._pending = len(records)
+            self._last = last
+            self._counts["replaced"] += len(records)
+            self._epoch += 1
+        for sid in doomed:
+            self._seg_path(sid).unlink(missing_ok=True)
+
     # ------------------------------------------------------------------ introspection
     def last_record(self) -> bytes | None:
         """The newest record ever appended (survives ack of everything and reopening)."""
         with self._lock:
             return self._last
+
+    @property
+    def epoch(self) -> int:
+        """How many times ``replace_pending`` moved the records (positions then change)."""
+        with self._lock:
+            return self._epoch
 
     def pending(self) -> int:
         """Records appended but neither acknowledged, set aside nor dropped."""

@@ -15,6 +15,7 @@ from typing import Any
 from tooltrail.contract import EventInvalid, Fingerprinter, canonicalize, seal
 
 from .redact import RedactionOptions, Redactor
+from .resources import RESOURCE_ATTR, resource_of
 
 __all__ = ["Chainer", "DropEvent", "Fingerprint", "Redact", "Stage", "json_size"]
 
@@ -34,6 +35,7 @@ _GENERATED = frozenset(
 #: ids and hashes the caller may pass on: skipped only when they have their hex shape
 _HEX_IDS = frozenset({"trace_id", "span_id", "tooltrail.tools.hash", "mcp.tools.hash"})
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}").fullmatch
+_CONTAINERS = frozenset({dict, list, tuple})
 
 
 class DropEvent(Exception):  # a control-flow signal, as in structlog
@@ -85,16 +87,17 @@ class Redact:
             event["_args"] = redactor.redact_value(raw, counts)
             if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
+        clean = redactor.clean
         for name, value in event.items():
-            if name in _GENERATED or name[:1] == "_":
-                continue
             if type(value) is str:
+                if value in clean or name in _GENERATED or name[0] == "_":
+                    continue  # known clean (names, methods, ids seen before), or ours
                 if name in _HEX_IDS and _HEX_ID(value):
                     continue
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out
-            elif isinstance(value, dict | list | tuple | str):
+            elif type(value) in _CONTAINERS and name not in _GENERATED and name[0] != "_":
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
@@ -102,7 +105,9 @@ class Redact:
 
 
 class Fingerprint:
-    """HMAC-SHA256 of the canonical (redacted) arguments; optionally keep them, size-capped."""
+    """HMAC-SHA256 of the canonical (redacted) arguments; optionally keep them, size-capped.
+    With a key, the resource the arguments name (:mod:`.resources`) is fingerprinted too, into
+    ``attrs["tooltrail.resource"]``, when the event names no ``mcp.resource.uri``."""
 
     __slots__ = ("_capture", "_key", "_max_bytes")
 
@@ -122,6 +127,10 @@ class Fingerprint:
             body = canonical_args(args)
         if self._key is not None:
             event["args_fingerprint"] = self._key(body)
+            if "mcp.resource.uri" not in event and (found := resource_of(args)) is not None:
+                kind, value = found
+                digest = self._key(f"{kind}:{value}".encode())[:32]
+                event["attrs"] = {**event.get("attrs", {}), RESOURCE_ATTR: f"{kind}:{digest}"}
         if self._capture:
             if len(body) <= self._max_bytes:
                 event["args"] = json.loads(body)

@@ -3,7 +3,9 @@
 In the all-in-one mode (``tooltrail up``) there is no Kafka: :class:`StoreSink` is the collector's
 sink and returns only once the store holds the events, so the collector's 202 keeps its meaning
 ("durably stored downstream"). :class:`StoreHeadStore` reads chain heads from the store itself —
-in one process the store *is* the shared state, and it survives restarts.
+in one process the store *is* the shared state, and it survives restarts: a stream's source is
+that of its stored events, it is signed once a signed checkpoint is stored, and its last stored
+events prove resends identical.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import threading
 from collections.abc import Sequence
 
 from tooltrail.collector.errors import SinkUnavailable
-from tooltrail.collector.heads import Head
+from tooltrail.collector.heads import RECENT, Head, newer
 from tooltrail.collector.sinks.base import Segment
 
 from .errors import PoisonRecord, StoreUnavailable
@@ -65,24 +67,34 @@ class StoreHeadStore:
             head = self._cache.get(stream_id)
             if head is not None:
                 return head
+            db = self._store.database
             try:
                 df = self._store.query_df(
-                    f"SELECT seq, hash FROM {self._store.database}.events"  # noqa: S608
-                    " WHERE stream_id = {s:String} ORDER BY seq DESC LIMIT 1",
-                    {"s": stream_id},
+                    f"SELECT seq, hash, source_name FROM {db}.events FINAL"  # noqa: S608
+                    " WHERE stream_id = {s:String} ORDER BY seq DESC LIMIT {n:UInt32}",
+                    {"s": stream_id, "n": RECENT},
                 )
+                if df.empty:
+                    return None
+                signed = self._store.query_df(
+                    f"SELECT count() AS n FROM {db}.checkpoints"  # noqa: S608
+                    " WHERE stream_id = {s:String} AND alg = 'ed25519'",
+                    {"s": stream_id},
+                ).iloc[0]["n"]
             except StoreUnavailable as exc:
                 raise SinkUnavailable(f"store unavailable: {exc}") from exc
-            if df.empty:
-                return None
-            head = Head(int(df.iloc[0]["seq"]), str(df.iloc[0]["hash"]))
+            # the last stored events stand for the recent batch ends (any accepted position
+            # proves a resend identical just as well)
+            ends = tuple((int(q), str(h)) for q, h in zip(df["seq"], df["hash"], strict=True))
+            top = ends[0]
+            source = str(df.iloc[0]["source_name"])
+            head = Head(top[0], top[1], source, bool(signed), ends[::-1])
             self._cache[stream_id] = head
             return head
 
     def put(self, stream_id: str, head: Head) -> None:
         with self._lock:
-            old = self._cache.get(stream_id)
-            if old is None or head.seq >= old.seq:
+            if newer(self._cache.get(stream_id), head):
                 self._cache[stream_id] = head
 
     def refresh(self, timeout: float) -> None:

@@ -130,13 +130,8 @@ def select_events(
         f" WHERE {cond} ORDER BY ts DESC, event_id DESC LIMIT {int(limit)})"
         " ORDER BY ts, event_id"
     )
-    from .store._store import _wrapped
-
-    with _wrapped("reading events failed"):
-        result = store.client.query(sql, parameters=params)
     out = []
-    for row in result.result_rows:
-        named = dict(zip(result.column_names, row, strict=True))
+    for named in store.query_dicts(sql, params):
         ingest = named.pop("ingest_time")
         event = {COLUMN_FIELDS.get(c, c): v for c, v in named.items() if c in COLUMN_FIELDS}
         event["_row"] = named

@@ -39,8 +39,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tooltrail.collector.errors import SinkUnavailable
-from tooltrail.collector.sinks.kafka import (
+from tooltrail.broker import (
+    BrokerUnavailable,
     KafkaConsumer,
     KafkaProducer,
     close_producer,
@@ -132,7 +132,7 @@ class Processor:
                 fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
                 max_partition_fetch_bytes=s.kafka_max_partition_fetch_bytes,
             )
-        except (SinkUnavailable, kafka_errors.KafkaError) as exc:
+        except (BrokerUnavailable, kafka_errors.KafkaError) as exc:
             raise PipelineError(
                 f"Kafka unreachable at {settings.kafka_bootstrap_servers}: {exc}"
             ) from exc

@@ -3,7 +3,11 @@
 The record's value is the JSON document the collector built (``collector/sinks/base.py``)::
 
     {"v": 1, "stream_id": "...", "source": "...", "events": [<event>, ...],
-     "checkpoints": [<checkpoint>, ...], "findings": [{"class", "seq", "detail"}, ...]}
+     "checkpoints": [<checkpoint>, ...], "findings": [{"class", "seq", "detail"}, ...],
+     "quarantine": true}
+
+``quarantine`` (optional, default false) marks evidence the collector kept beside the stream:
+what did not continue its chain. The store keeps it in its own table, never among the events.
 
 :func:`decode_segment` turns it into a :class:`DecodedSegment` or raises
 :class:`~tooltrail.pipeline.errors.PoisonRecord` naming the first problem: such a record can never
@@ -47,7 +51,8 @@ class DecodedSegment:
     """One verified run of one stream's events, as the collector delivered it.
 
     ``findings`` are the integrity breaks the collector saw at ingest (``class``, ``seq``,
-    ``detail``); empty when the run is clean.
+    ``detail``); empty when the run is clean. ``quarantine``: evidence kept beside the stream
+    (it does not continue the chain); ``source`` is the writing key's source.
     """
 
     stream_id: str
@@ -55,6 +60,7 @@ class DecodedSegment:
     events: list[dict[str, Any]]
     checkpoints: list[dict[str, Any]]
     findings: list[dict[str, Any]]
+    quarantine: bool = False
 
 
 def _check_stream(kind: str, index: int, item: dict[str, Any], stream_id: str) -> None:
@@ -117,4 +123,7 @@ def decode_segment(value: bytes) -> DecodedSegment:
             raise PoisonRecord(f"checkpoints[{i}] is invalid: {exc}") from exc
         _check_stream("checkpoints", i, cp, stream_id)
     findings = [_finding(i, f) for i, f in enumerate(doc["findings"])]
-    return DecodedSegment(stream_id, source, events, checkpoints, findings)
+    quarantine = doc.get("quarantine", False)
+    if type(quarantine) is not bool:
+        raise PoisonRecord("segment quarantine must be true or false")
+    return DecodedSegment(stream_id, source, events, checkpoints, findings, quarantine)

@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from tooltrail.collector.settings import PLACEHOLDER_SECRETS, KafkaSecurity
+from tooltrail._settings import PLACEHOLDER_SECRETS
+from tooltrail.broker.settings import KafkaSecurity
 
 from .store import StoreConfig
 
 if TYPE_CHECKING:
-    from tooltrail.collector.sinks.kafka import KafkaOptions
+    from tooltrail.broker import KafkaOptions
 
 __all__ = ["PipelineSettings"]
 
@@ -118,7 +119,7 @@ class PipelineSettings(KafkaSecurity):
 
     def kafka_options(self) -> KafkaOptions:
         """The collector's Kafka options, pointed at the pipeline's topics and group timeouts."""
-        from tooltrail.collector.sinks.kafka import KafkaOptions
+        from tooltrail.broker import KafkaOptions
 
         return KafkaOptions(
             bootstrap_servers=self.kafka_bootstrap_servers,

@@ -22,7 +22,7 @@ from pathlib import Path
 from tooltrail.emitter import Actor, Emitter
 
 from .errors import SimulatorError
-from .frame import DEFAULT_FINGERPRINT_KEY
+from .frame import DEFAULT_FINGERPRINT_KEY, recorded_uri
 from .model import SimCall, Simulation
 
 __all__ = ["DriveReport", "drive", "record"]
@@ -219,7 +219,7 @@ def record(
         actor=actor,
         session_id=c.session_id,
         trace_id=c.trace_id,
-        resource_uri=c.resource_uri,
+        resource_uri=recorded_uri(c),
     ) as call:
         call.set_result_bytes(c.result_bytes)
         call.set_duration_us(c.duration_us)

@@ -1,9 +1,12 @@
 """Simulated calls as the rows of the store's ``events`` table, without the transport.
 
-``args_bytes``, ``args_fingerprint`` and the (redacted) ``resource_uri`` come from the emitter's
-own stages (``Redact`` then ``Fingerprint``), so for the same call and key they equal what the
-real path stores; a test sends a simulation through the path and compares. pandas is imported
-only when :func:`to_frame` runs.
+``args_bytes``, ``args_fingerprint``, the (redacted) ``resource_uri`` and ``resource_key`` (the
+fingerprint of the resource a tool call's arguments name, ``attrs["tooltrail.resource"]``) come
+from the emitter's own stages (``Redact`` then ``Fingerprint``), so for the same call and key they
+equal what the real path stores; a test sends a simulation through the path and compares. Like a
+real server, only ``resources/read`` records its resource as ``resource_uri``: a tool call's
+resource is what the emitter derives from its arguments. pandas is imported only when
+:func:`to_frame` runs.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
+from tooltrail.emitter.resources import RESOURCE_ATTR
 from tooltrail.emitter.stages import Fingerprint, Redact
 
 from .model import SimCall, Simulation
@@ -18,7 +22,7 @@ from .model import SimCall, Simulation
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
 
-__all__ = ["DEFAULT_FINGERPRINT_KEY", "FRAME_COLUMNS", "event_id", "to_frame"]
+__all__ = ["DEFAULT_FINGERPRINT_KEY", "FRAME_COLUMNS", "event_id", "recorded_uri", "to_frame"]
 
 #: the key ``drive`` and ``to_frame`` use unless told otherwise (a simulation, not a secret)
 DEFAULT_FINGERPRINT_KEY: Final = b"tooltrail-simulator"
@@ -45,8 +49,14 @@ FRAME_COLUMNS: Final = (
     "args_fingerprint",
     "server_address",
     "label",
+    "resource_key",
 )
 _INT_COLUMNS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
+
+
+def recorded_uri(c: SimCall) -> str | None:
+    """The ``mcp.resource.uri`` a server records for ``c``: only a ``resources/read`` has one."""
+    return c.resource_uri if c.method == "resources/read" else None
 
 
 def event_id(ts: int, index: int) -> str:
@@ -70,8 +80,8 @@ def to_frame(
     cols: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
     for i, c in enumerate(calls):
         ev: dict[str, Any] = {"_args": c.args}
-        if c.resource_uri is not None:
-            ev["mcp.resource.uri"] = c.resource_uri
+        if (uri := recorded_uri(c)) is not None:
+            ev["mcp.resource.uri"] = uri
         ev = fingerprint(redact(ev))
         row = (
             c.ts,
@@ -95,6 +105,7 @@ def to_frame(
             ev["args_fingerprint"],
             "",
             c.label,
+            ev.get("attrs", {}).get(RESOURCE_ATTR, ""),
         )
         for name, value in zip(FRAME_COLUMNS, row, strict=True):
             cols[name].append(value)

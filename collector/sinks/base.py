@@ -28,10 +28,13 @@ class Segment:
     ``body`` is the JSON document the pipeline consumes::
 
         {"v": 1, "stream_id": .., "source": .., "events": [..], "checkpoints": [..],
-         "findings": [..]}
+         "findings": [..], "quarantine": true}
 
-    ``findings`` holds the integrity classes found at ingest (empty when the run is clean);
-    a segment with findings is also published on the integrity topic.
+    A segment either continues its stream (``quarantine`` false, no findings) or is evidence
+    kept beside it (``quarantine`` true: what did not continue the chain, with the findings;
+    ``"quarantine": true`` is then in the body, absent otherwise). ``findings`` holds the
+    integrity classes found at ingest; a segment with findings is also published on the
+    integrity topic. ``source`` is the writing key's source.
     """
 
     stream_id: str
@@ -41,6 +44,8 @@ class Segment:
     head_hash: str
     body: bytes
     findings: tuple[str, ...] = ()
+    #: kept beside the stream as evidence (it does not continue the chain); the body says so too
+    quarantine: bool = False
 
     def __post_init__(self) -> None:
         if self.first_seq < 0 or self.last_seq < self.first_seq:

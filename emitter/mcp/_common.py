@@ -2,6 +2,13 @@
 
 How a refusal is signalled, W3C ``traceparent`` handling, the tools/list hash, and the mapping of
 a finished call (result or exception) onto an event's ``outcome`` / ``error.type``.
+
+Tool hints: a complete tools/list also gives each tool's annotations (``readOnlyHint``,
+``destructiveHint``, ``idempotentHint``, ``openWorldHint``) as the MCP spec reads them, defaults
+included (a tool that is not read-only is destructive unless it says otherwise; open world unless
+it says otherwise). A ``tools/call`` of an annotated tool records them in
+``attrs["tooltrail.tool.hints"]`` (e.g. ``"destructive,openworld"``) beside the tools hash; a tool
+without annotations records none (the detectors then judge by its name).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ __all__ = [
     "TOOL_DENIED",
     "ToolDenied",
     "denied_result",
+    "tool_hints",
     "tools_hash",
 ]
 
@@ -115,6 +123,28 @@ def tools_hash(tools: Sequence[Mapping[str, Any]]) -> str | None:
         return hashlib.sha256(canonicalize(ordered)).hexdigest()
     except Exception:
         return None
+
+
+TOOL_HINTS_ATTR: Final = "tooltrail.tool.hints"
+
+
+def tool_hints(tools: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Tool name → its hints (``readonly``, ``destructive``, ``idempotent``, ``openworld``
+    joined by commas) for every tool of a tools/list that carries an ``annotations`` object."""
+    out: dict[str, str] = {}
+    for tool in tools:
+        name, ann = tool.get("name"), tool.get("annotations")
+        if not isinstance(name, str) or not isinstance(ann, Mapping):
+            continue
+        readonly = ann.get("readOnlyHint") is True
+        flags = {
+            "readonly": readonly,
+            "destructive": not readonly and ann.get("destructiveHint") is not False,
+            "idempotent": ann.get("idempotentHint") is True,
+            "openworld": ann.get("openWorldHint") is not False,
+        }
+        out[short(name)] = ",".join(k for k, v in flags.items() if v)
+    return out
 
 
 def dump(result: Any, *, received: bool = False) -> Any:

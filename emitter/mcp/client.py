@@ -31,6 +31,7 @@ from tooltrail.emitter import Actor, Call, Emitter
 from ._common import (
     DEFAULT_DENY_CODES,
     TOOL_CALL_ID_META_KEY,
+    TOOL_HINTS_ATTR,
     apply_result,
     dump,
     finish,
@@ -39,6 +40,7 @@ from ._common import (
     new_trace_id,
     parse_traceparent,
     short,
+    tool_hints,
     tools_hash,
 )
 
@@ -77,6 +79,8 @@ class AuditedClientSession(Generic[S]):
         self._deny_codes = frozenset(deny_codes)
         self.tools_hash: str | None = None
         """Hash of the last complete tools/list seen through it (``tooltrail.tools.hash``)."""
+        self.tool_hints: dict[str, str] = {}
+        """Hints of that list's annotated tools (``attrs["tooltrail.tool.hints"]`` of a call)."""
 
     @property
     def wrapped(self) -> S:
@@ -155,9 +159,11 @@ class AuditedClientSession(Generic[S]):
             params = kwargs.get("params")
             cursor = kwargs.get("cursor") or getattr(params, "cursor", None)
             if not args and not cursor and getattr(result, "next_cursor", None) is None:
-                digest = tools_hash([dump(tool, received=True) for tool in result.tools])
+                listed = [dump(tool, received=True) for tool in result.tools]
+                digest = tools_hash(listed)
                 if digest is not None:
                     self.tools_hash = digest
+                    self.tool_hints = tool_hints(listed)
         except Exception as err:
             log.debug("tooltrail: could not hash tools/list: %r", err)
         return result
@@ -198,6 +204,7 @@ class AuditedClientSession(Generic[S]):
                 protocol_version=self._protocol_version(),
                 tool_call_id=short(tool_call_id) if tool_call_id else None,
                 tools_hash=self.tools_hash if method == "tools/call" else None,
+                attrs=_hints_attr(self.tool_hints, tool) if method == "tools/call" else None,
             )
             call.__enter__()
         except Exception as err:
@@ -300,3 +307,10 @@ def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context
         trace_flags=TraceFlags(int(flags, 16)),
     )
     return trace_id, span_id, flags, otel_trace.set_span_in_context(NonRecordingSpan(parent))
+
+
+def _hints_attr(hints: Mapping[str, str], tool: str | None) -> dict[str, str] | None:
+    """The ``attrs`` of a tools/call of ``tool``: its hints when its server published them."""
+    if tool is None or short(tool) not in hints:
+        return None
+    return {TOOL_HINTS_ATTR: hints[short(tool)]}

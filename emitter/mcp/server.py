@@ -47,12 +47,14 @@ from tooltrail.emitter import Actor, Call, Emitter, close_on_sigterm
 from ._common import (
     DEFAULT_DENY_CODES,
     TOOL_CALL_ID_META_KEY,
+    TOOL_HINTS_ATTR,
     apply_result,
     dump,
     finish,
     log,
     parse_traceparent,
     short,
+    tool_hints,
     tools_hash,
 )
 
@@ -102,6 +104,8 @@ class AuditMiddleware(ServerMiddleware[Any]):
         self.capture_auth = capture_auth
         self.tools_hash: str | None = None
         """Hash of the last complete tools/list this server answered (``tooltrail.tools.hash``)."""
+        self.tool_hints: dict[str, str] = {}
+        """Hints of that list's annotated tools (``attrs["tooltrail.tool.hints"]`` of a call)."""
 
     async def __call__(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
@@ -148,6 +152,8 @@ class AuditMiddleware(ServerMiddleware[Any]):
         actor, auth_attrs = self._actor(ctx, request)
         if auth_attrs:
             attrs.update(auth_attrs)
+        if method == "tools/call" and name in self.tool_hints:
+            attrs[TOOL_HINTS_ATTR] = self.tool_hints[name]
         call = self.emitter.record(
             method,
             tool=name if method == "tools/call" else None,
@@ -215,6 +221,7 @@ class AuditMiddleware(ServerMiddleware[Any]):
                 tools = wire.get("tools")
                 if isinstance(tools, list) and (digest := tools_hash(tools)) is not None:
                     self.tools_hash = digest
+                    self.tool_hints = tool_hints(tools)
         except Exception as err:
             log.debug("tooltrail: could not hash tools/list: %r", err)
 

@@ -19,8 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,8 +36,8 @@ from tooltrail.contract import (
     digest_hash,
 )
 
-from ..errors import StoreUnavailable
 from ..store import Store
+from ..store.schema import DIGEST_COLUMNS
 
 __all__ = [
     "HOUR_US",
@@ -65,20 +64,6 @@ DigestSets = list[tuple[str, dict[str, list[dict[str, Any]]]]]
 HOUR_US: Final = 3_600_000_000
 #: how far before a stream's last digested hour a digest run starts reading (late events)
 _LATE_US: Final = HOUR_US
-_COLUMNS: Final = (
-    ("stream_id", "String"),
-    ("hour", "DateTime('UTC')"),
-    ("first_seq", "UInt64"),
-    ("last_seq", "UInt64"),
-    ("count", "UInt64"),
-    ("merkle_root", "String"),
-    ("prev_digest_hash", "String"),
-    ("ts", "UInt64"),
-    ("alg", "LowCardinality(String)"),
-    ("key_id", "LowCardinality(String)"),
-    ("sig", "String"),
-    ("body", "String"),
-)
 
 
 def hour_of(ts_us: int) -> int:
@@ -130,21 +115,10 @@ def digests_by_stream(digests: Iterable[dict[str, Any]]) -> dict[str, list[dict[
     return out
 
 
-@contextmanager
-def _wrapped(what: str) -> Iterator[None]:
-    from clickhouse_connect.driver.exceptions import ClickHouseError
-
-    try:
-        yield
-    except (ClickHouseError, OSError) as exc:
-        raise StoreUnavailable(f"{what}: {exc}") from exc
-
-
 def _rows(store: Store, sql: str, parameters: Mapping[str, Any] | None = None) -> list[Any]:
     """Rows of a SELECT. Queries name tables by ``store.database``, a checked identifier
     (``StoreConfig``), and pass every value as a bound parameter."""
-    with _wrapped("reading the store failed"):
-        return list(store.client.query(sql, parameters=dict(parameters or {})).result_rows)
+    return store.query_rows(sql, parameters)
 
 
 def read_digests(
@@ -310,13 +284,7 @@ class Digester:
             )
             for d in digests
         ]
-        with _wrapped("storing digests failed"):
-            self.store.client.insert(
-                f"{self.store.database}.digests",
-                rows,
-                column_names=[name for name, _ in _COLUMNS],
-                column_type_names=[kind for _, kind in _COLUMNS],
-            )
+        self.store.insert_rows("digests", rows, DIGEST_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)

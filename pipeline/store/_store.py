@@ -7,6 +7,7 @@ Every ClickHouse / chDB error is wrapped where it enters: ``StoreUnavailable`` (
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -19,6 +20,8 @@ from urllib.parse import urlsplit
 
 from ..errors import StoreUnavailable
 from ..segments import DecodedSegment
+from .lock import opened
+from .quarantine import QUARANTINE_COLUMNS, quarantine_rows
 from .rows import (
     EVENT_COLUMN_NAMES,
     checkpoint_to_row,
@@ -124,6 +127,7 @@ def open_store(config: StoreConfig) -> Store:
         if config.backend == "chdb":
             os.makedirs(config.path, exist_ok=True)
             client = clickhouse_connect.get_client(interface="chdb", path=config.path)
+            opened(config.path, +1)
         else:
             parts = urlsplit(str(config.url))
             secure = config.secure or parts.scheme == "https"
@@ -144,12 +148,14 @@ def open_store(config: StoreConfig) -> Store:
 class Store:
     """Events, checkpoints, findings and chain heads in one ClickHouse database.
 
-    ``client`` is the underlying clickhouse-connect client (for readers that need more than
-    :meth:`query_df`); tables are ``{database}.events`` and so on (see ``schema``).
+    Every statement goes through this object, under its lock (the clickhouse-connect client is
+    private: chDB and the HTTP session are shared by the threads of a process). Readers use
+    :meth:`query_rows`, :meth:`query_df` and :meth:`command`; writers :meth:`insert_rows` and
+    the typed methods. Tables are ``{database}.events`` and so on (see ``schema``).
     """
 
     def __init__(self, client: Client, config: StoreConfig) -> None:
-        self.client = client
+        self._client = client
         self.config = config
         self.database = config.database
         self._heads: dict[str, int] = {}  # stream -> max stored seq (-1: none), this process
@@ -166,15 +172,17 @@ class Store:
 
     def migrate(self) -> int:
         """Create or upgrade the schema (idempotent); returns its version."""
-        with _wrapped("migration failed"):
-            return migrate(self.client, self.database, ttl_days=self.config.ttl_days)
+        with self._lock, _wrapped("migration failed"):
+            return migrate(self._client, self.database, ttl_days=self.config.ttl_days)
 
     # -- writing ----------------------------------------------------------------------------
 
     def insert_segments(
         self, segments: Sequence[DecodedSegment], *, dedupe_token: str | None = None
     ) -> InsertResult:
-        """Store the segments' new events, checkpoints, findings and chain heads.
+        """Store the segments' new events, checkpoints, findings and chain heads; a quarantine
+        segment's events and checkpoints go to the ``quarantine`` table instead (its findings
+        to ``integrity_findings``), never among the stream's.
 
         Events at or below a stream's stored head (and repeats within the call) are skipped.
         Events go in one insert, deduplicated by ``dedupe_token`` when given (use one that
@@ -189,13 +197,25 @@ class Store:
             marks_of_kept: list[str] = []
             checkpoints: dict[tuple[str, int, str, str], tuple[Any, ...]] = {}
             findings: list[dict[str, Any]] = []
+            quarantined: list[tuple[Any, ...]] = []
             heads: dict[str, tuple[int, str, str]] = {}
             duplicates = 0
             now = datetime.now(UTC)
             for seg in segments:
+                event_ids = {e["seq"]: e["event_id"] for e in seg.events}
+                findings.extend(
+                    {**f, "stream_id": seg.stream_id, "source": "collector",
+                     "event_id": f.get("event_id") or event_ids.get(f["seq"], ""),
+                     "found_at": now}
+                    for f in seg.findings
+                )  # fmt: skip
+                if seg.quarantine:  # evidence beside the stream: never its events or head
+                    quarantined += quarantine_rows(
+                        seg.stream_id, seg.source, seg.events, seg.checkpoints, seg.findings
+                    )
+                    continue
                 floor = floors[seg.stream_id]
                 marks = integrity_by_seq([e["seq"] for e in seg.events], seg.findings)
-                event_ids = {e["seq"]: e["event_id"] for e in seg.events}
                 seen: set[tuple[int, str]] = set()
                 top = floor
                 for event in seg.events:
@@ -213,14 +233,11 @@ class Store:
                 for cp in seg.checkpoints:
                     key = (seg.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
                     checkpoints[key] = checkpoint_to_row(cp, seg.source)
-                findings.extend(
-                    {**f, "stream_id": seg.stream_id, "source": "collector",
-                     "event_id": event_ids.get(f["seq"], ""), "found_at": now}
-                    for f in seg.findings
-                )  # fmt: skip
             try:
                 columns = events_to_columns(kept, marks_of_kept)
                 self._write(columns, list(checkpoints.values()), findings, heads, dedupe_token)
+                with _wrapped("insert failed"):
+                    self._insert("quarantine", quarantined, QUARANTINE_COLUMNS)
             except BaseException:  # whatever went in, the retry reads the heads back
                 for stream in streams:
                     self._heads.pop(stream, None)
@@ -245,7 +262,7 @@ class Store:
                 settings: dict[str, Any] = {"throw_on_max_partitions_per_insert_block": 0}
                 if dedupe_token:
                     settings["insert_deduplication_token"] = dedupe_token
-                self.client.insert(
+                self._client.insert(
                     f"{db}.events",
                     columns,
                     column_names=list(EVENT_COLUMN_NAMES),
@@ -262,7 +279,7 @@ class Store:
         self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[tuple[str, str]]
     ) -> None:
         if rows:
-            self.client.insert(
+            self._client.insert(
                 f"{self.database}.{table}",
                 rows,
                 column_names=[name for name, _ in columns],
@@ -283,7 +300,7 @@ class Store:
         optional ``detail``, ``event_id``, ``found_at`` (datetime or µs) and ``source``
         (``collector`` | ``pipeline`` | ``verify``; default: the ``source`` argument)."""
         rows = finding_rows(findings, source)
-        with _wrapped("recording findings failed"):
+        with self._lock, _wrapped("recording findings failed"):
             self._insert("integrity_findings", rows, FINDING_COLUMNS)
 
     # -- reading ----------------------------------------------------------------------------
@@ -295,7 +312,7 @@ class Store:
         for start in range(0, len(missing), _HEAD_QUERY_CHUNK):
             chunk = missing[start : start + _HEAD_QUERY_CHUNK]
             with _wrapped("reading chain heads failed"):
-                result = self.client.query(
+                result = self._client.query(
                     f"SELECT stream_id, max(seq) FROM {self.database}.events"  # noqa: S608
                     " WHERE stream_id IN {ids:Array(String)} GROUP BY stream_id",
                     parameters={"ids": chunk},
@@ -363,7 +380,7 @@ class Store:
             if last:
                 params.update(ls=last[0], lq=last[1], lh=last[2])
             with self._lock, _wrapped("reading events failed"):
-                result = self.client.query(sql, parameters=params)
+                result = self._client.query(sql, parameters=params)
                 names, page = result.column_names, result.result_rows
             for row in page:
                 yield row_to_event(dict(zip(names, row, strict=True)))
@@ -389,9 +406,37 @@ class Store:
             f" WHERE {' AND '.join(where)} ORDER BY stream_id, seq, hash, sig"
         )
         with self._lock, _wrapped("reading checkpoints failed"):
-            result = self.client.query(sql, parameters=params)
+            result = self._client.query(sql, parameters=params)
         names = result.column_names
         return [row_to_checkpoint(dict(zip(names, r, strict=True))) for r in result.result_rows]
+
+    def quarantined(self, *, stream_id: str | None = None) -> list[dict[str, Any]]:
+        """Evidence kept beside the streams, ordered by stream, seq, kind: dicts with
+        ``stream_id``, ``seq``, ``kind``, ``hash``, ``event_id``, ``writer``, ``findings`` (a
+        list of classes) and ``item`` (the event or checkpoint exactly as received)."""
+        where, params = ("stream_id = {s:String}", {"s": stream_id}) if stream_id else ("1", {})
+        sql = (
+            "SELECT stream_id, seq, kind, hash, event_id, writer, findings, body"  # noqa: S608
+            f" FROM {self.database}.quarantine FINAL WHERE {where}"
+            " ORDER BY stream_id, seq, kind, digest"
+        )
+        with self._lock, _wrapped("reading the quarantine failed"):
+            result = self._client.query(sql, parameters=params)
+        out = []
+        for sid, seq, kind, digest, event_id, writer, classes, body in result.result_rows:
+            out.append(
+                {
+                    "stream_id": sid,
+                    "seq": int(seq),
+                    "kind": kind,
+                    "hash": digest,
+                    "event_id": event_id,
+                    "writer": writer,
+                    "findings": [c for c in str(classes).split(",") if c],
+                    "item": json.loads(body),
+                }
+            )
+        return out
 
     def streams(self, *, source: str | None = None) -> list[str]:
         """Every stream with stored events, checkpoints or a chain head (sorted)."""
@@ -403,22 +448,41 @@ class Store:
         )  # fmt: skip
         sql = f"SELECT DISTINCT stream_id FROM ({parts}) ORDER BY stream_id"  # noqa: S608
         with self._lock, _wrapped("listing streams failed"):
-            result = self.client.query(sql, parameters={"s": source} if source else None)
+            result = self._client.query(sql, parameters={"s": source} if source else None)
         return [str(row[0]) for row in result.result_rows]
+
+    def query_rows(
+        self, sql: str, parameters: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Run a SELECT and return its rows as tuples."""
+        with self._lock, _wrapped("query failed"):
+            result = self._client.query(sql, parameters=dict(parameters or {}))
+            return [tuple(row) for row in result.result_rows]
+
+    def query_dicts(
+        self, sql: str, parameters: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a SELECT and return its rows as ``{column: value}``."""
+        with self._lock, _wrapped("query failed"):
+            result = self._client.query(sql, parameters=dict(parameters or {}))
+            names = result.column_names
+            return [dict(zip(names, row, strict=True)) for row in result.result_rows]
 
     def query_df(self, sql: str, parameters: Mapping[str, Any] | None = None) -> pandas.DataFrame:
         """Run a SELECT and return a pandas DataFrame (pandas is imported only here)."""
         with self._lock, _wrapped("query failed"):
-            return self.client.query_df(sql, parameters=dict(parameters or {}))
+            return self._client.query_df(sql, parameters=dict(parameters or {}))
 
     def command(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:
         """Run one statement; returns what clickhouse-connect's ``command`` returns."""
         with self._lock, _wrapped("command failed"):
-            return self.client.command(sql, parameters=dict(parameters) if parameters else None)
+            return self._client.command(sql, parameters=dict(parameters) if parameters else None)
 
     def close(self) -> None:
         """Release the connection (idempotent). A chDB engine closes with its last client."""
         if not self._closed:
             self._closed = True
+            if self.config.backend == "chdb":
+                opened(self.config.path, -1)
             with _wrapped("close failed"):
-                self.client.close()
+                self._client.close()

@@ -28,6 +28,8 @@ Tables (``version 1``):
 ``digests``            hourly signed Merkle digests per stream (``pipeline.integrity``).
 ``leases``             (version 2) who runs the detectors: one row per (name, term, holder),
                        renewals replace it (``tooltrail.detectors.lease``).
+``quarantine``         (version 4) evidence kept beside the streams, never in them: what did
+                       not continue a stream's chain (``quarantine.py``).
 ``schema_migrations``  one row per applied migration version.
 
 Events and rollups deduplicate retried inserts by ``insert_deduplication_token``
@@ -41,11 +43,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .quarantine import quarantine_statements
+
 if TYPE_CHECKING:
     from clickhouse_connect.driver.client import Client
 
 __all__ = [
+    "ALERT_COLUMNS",
     "CHECKPOINT_COLUMNS",
+    "DIGEST_COLUMNS",
     "EVENT_COLUMNS",
     "FINDING_COLUMNS",
     "HEAD_COLUMNS",
@@ -60,6 +66,7 @@ __all__ = [
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 _LC = "LowCardinality(String)"
 _Z = "CODEC(ZSTD(1))"
+_TS = "DateTime64(6, 'UTC')"
 
 #: columns added by contract version 2 (migration 3 adds them to a store made before it)
 _V2_EVENT_COLUMNS: Final = (
@@ -152,11 +159,53 @@ TABLES: Final = (
     "digests",
     "leases",
     "schema_migrations",
+    "quarantine",
 )
 
 
-def _cols(columns: tuple[tuple[str, str], ...]) -> str:
-    return ",\n    ".join(f"`{name}` {kind}" for name, kind in columns)
+#: the detectors' alerts (``tooltrail.detectors.alertstore`` writes these columns)
+ALERT_COLUMNS: Final = (
+    ("id", "String"),
+    ("created", _TS),
+    ("updated", _TS),
+    ("severity", _LC),
+    ("entity_kind", _LC),
+    ("entity", "String"),
+    ("detector", _LC),
+    ("score", "Float64"),
+    ("dedupe_key", "String"),
+    ("window_start", _TS),
+    ("window_end", _TS),
+    ("status", _LC),
+    ("payload", "String"),
+)
+_ALERT_EXTRAS: Final = {"updated": "DEFAULT now64(6, 'UTC')", "payload": "CODEC(ZSTD(3))"}
+
+#: hourly signed digests (``tooltrail.pipeline.integrity.digests`` writes these columns)
+DIGEST_COLUMNS: Final = (
+    ("stream_id", "String"),
+    ("hour", "DateTime('UTC')"),
+    ("first_seq", "UInt64"),
+    ("last_seq", "UInt64"),
+    ("count", "UInt64"),
+    ("merkle_root", "String"),
+    ("prev_digest_hash", "String"),
+    ("ts", "UInt64"),
+    ("alg", _LC),
+    ("key_id", _LC),
+    ("sig", "String"),
+    ("body", "String"),
+)
+_DIGEST_EXTRAS: Final = {"body": "CODEC(ZSTD(3))"}
+
+
+def _cols(columns: tuple[tuple[str, str], ...], extras: dict[str, str] | None = None) -> str:
+    """Column definitions for DDL: name, type and (from ``extras``) default or codec."""
+    extras = extras or {}
+    return ",\n    ".join(
+        f"`{name}` {kind}" + (f" {extras[name]}" if name in extras else "")
+        for name, kind in columns
+    )
 
 
 def _v1(db: str) -> list[str]:
@@ -228,35 +277,12 @@ ORDER BY (stream_id, seq, hash, sig)""",
 ) ENGINE = ReplacingMergeTree
 ORDER BY (stream_id, seq, class, source, detail)""",
         f"""CREATE TABLE IF NOT EXISTS {db}.alerts (
-    `id` String,
-    `created` DateTime64(6, 'UTC'),
-    `updated` DateTime64(6, 'UTC') DEFAULT now64(6, 'UTC'),
-    `severity` {_LC},
-    `entity_kind` {_LC},
-    `entity` String,
-    `detector` {_LC},
-    `score` Float64,
-    `dedupe_key` String,
-    `window_start` DateTime64(6, 'UTC'),
-    `window_end` DateTime64(6, 'UTC'),
-    `status` {_LC},
-    `payload` String CODEC(ZSTD(3))
+    {_cols(ALERT_COLUMNS, _ALERT_EXTRAS)}
 ) ENGINE = ReplacingMergeTree(updated)
 PARTITION BY toYYYYMM(created)
 ORDER BY (dedupe_key, window_start, id)""",
         f"""CREATE TABLE IF NOT EXISTS {db}.digests (
-    `stream_id` String,
-    `hour` DateTime('UTC'),
-    `first_seq` UInt64,
-    `last_seq` UInt64,
-    `count` UInt64,
-    `merkle_root` String,
-    `prev_digest_hash` String,
-    `ts` UInt64,
-    `alg` {_LC},
-    `key_id` {_LC},
-    `sig` String,
-    `body` String CODEC(ZSTD(3))
+    {_cols(DIGEST_COLUMNS, _DIGEST_EXTRAS)}
 ) ENGINE = ReplacingMergeTree
 ORDER BY (stream_id, hour)""",
     ]
@@ -297,6 +323,7 @@ MIGRATIONS: Final = (
     Migration(1, "events, rollup_1m (+ view), chain heads, checkpoints, findings, alerts", _v1),
     Migration(2, "leases: one active detectors instance per store", _leases),
     Migration(3, "events: the columns of contract version 2", _contract_v2),
+    Migration(4, "quarantine: evidence kept beside the streams", quarantine_statements),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from tests._infra.tansu import Tansu
-from tooltrail.collector.sinks.kafka import KafkaOptions
+from tooltrail.broker import KafkaOptions
 
 __all__ = ["tansu", "tansu_s3", "topic_name"]
 

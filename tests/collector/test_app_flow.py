@@ -29,7 +29,9 @@ def test_a_batch_is_delivered_as_one_segment_and_the_head_advances(collector: Co
     assert (seg.stream_id, seg.source, seg.first_seq, seg.last_seq) == (STREAM, "svc", 0, 4)
     assert (seg.head_hash, seg.findings) == (events[4]["hash"], ())
     assert orjson.loads(seg.body)["events"] == events
-    assert collector.heads.get(STREAM) == Head(4, events[4]["hash"])
+    head = collector.heads.get(STREAM)
+    assert head is not None
+    assert (head.seq, head.hash, head.source) == (4, events[4]["hash"], "svc")
 
 
 def test_resending_an_accepted_batch_is_202_without_duplicates(collector: Collector) -> None:
@@ -97,7 +99,7 @@ def test_an_apparent_gap_refreshes_the_heads_first(make_collector: MakeCollector
     heads = LaggingHeads()
     c = make_collector(heads=heads)
     events = build_chain(8)
-    heads.pending[STREAM] = Head(4, events[4]["hash"])  # replica B accepted 0..4
+    heads.pending[STREAM] = Head(4, events[4]["hash"], "svc")  # replica B accepted 0..4
     r = c.post(events[5:])
     assert r.status_code == 202, r.text
     assert heads.refreshes == 1

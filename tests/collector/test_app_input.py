@@ -148,24 +148,29 @@ def broken(c: Collector, r: Any, cls: str, seq: int) -> dict[str, Any]:
         {"class": f["class"], "seq": f["seq"]} for f in body["findings"]
     ]
     segment = c.sink.delivered[-1]
+    assert segment.quarantine
     assert cls in segment.findings
     assert orjson.loads(segment.body)["findings"] == body["findings"]
+    assert orjson.loads(segment.body)["quarantine"] is True
     return body
 
 
-def test_seq_gap_is_stored_flagged_and_409(collector: Collector) -> None:
+def test_seq_gap_is_quarantined_409_and_the_head_stays(collector: Collector) -> None:
     events = build_chain(10)
     assert collector.post(events[:4]).status_code == 202
     body = broken(collector, collector.post(events[6:]), "deleted", 4)
     assert "seq 4..5 missing" in body["message"]
-    assert body["head"]["seq"] == 9  # the stream can go on
-    assert collector.heads.get(STREAM).seq == 9  # type: ignore[union-attr]
+    assert (body["quarantined"], body["kept_through"], body["action"]) == (4, 5, "new_stream")
+    assert body["head"]["seq"] == 3  # the gap did not move it
+    assert collector.heads.get(STREAM).seq == 3  # type: ignore[union-attr]
+    assert collector.post(events[4:]).status_code == 202  # the genuine events still fit
+    assert collector.metric("tooltrail_collector_events_quarantined_total", source="svc") == 4
     assert collector.metric("tooltrail_collector_integrity_findings_total", cls="deleted") == 1
 
 
 def test_a_stream_never_seen_must_start_at_seq_0(collector: Collector) -> None:
     body = broken(collector, collector.post(build_chain(5)[2:]), "deleted", 0)
-    assert "never seen" in body["message"]
+    assert "stream starts at seq 2" in body["message"]
 
 
 def test_wrong_prev_hash_is_409(collector: Collector) -> None:
@@ -203,7 +208,9 @@ def test_checkpoint_from_an_unregistered_key_is_409(collector: Collector) -> Non
 def test_checkpoint_disagreeing_with_the_events_is_409(collector: Collector) -> None:
     events = build_chain(4)
     cp = signed(dict(events[2], hash="cd" * 32))
-    broken(collector, collector.post(events, [cp]), "modified", 2)
+    body = broken(collector, collector.post(events, [cp]), "modified", 0)
+    assert "seq 0..2 was rewritten" in body["message"]
+    assert (body["accepted"], body["action"]) == (4, "continue")  # the events are in the stream
 
 
 def test_signed_and_unsigned_checkpoints_are_accepted(collector: Collector) -> None:

@@ -20,10 +20,10 @@ import uvicorn
 
 from tests._infra.fixtures import tansu, tansu_s3, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu, free_port
+from tooltrail.broker import KafkaConsumer, TopicPartition
 from tooltrail.collector.auth import KeyStore
 from tooltrail.collector.cli import build_app
 from tooltrail.collector.settings import Settings
-from tooltrail.collector.sinks.kafka import KafkaConsumer, TopicPartition
 from tooltrail.contract import Signer, verify
 from tooltrail.emitter import Emitter, HttpTransport, Response
 

@@ -9,10 +9,10 @@ import pytest
 
 from tests._infra.fixtures import kafka_options, tansu, tansu_s3, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu, free_port
+from tooltrail.broker import KafkaOptions
 from tooltrail.collector.errors import SinkUnavailable
 from tooltrail.collector.heads import Head, HeadStore, MemoryHeadStore
 from tooltrail.collector.heads_kafka import KafkaHeadStore
-from tooltrail.collector.sinks.kafka import KafkaOptions
 
 TopicName = Callable[[str], str]
 
@@ -45,6 +45,9 @@ def test_head_json_roundtrip_and_validation() -> None:
             Head.from_json(bad)
 
 
+BOUND = Head(7, "h7", "fs.server", True, ((3, "h3"), (7, "h7")))
+
+
 @pytest.mark.kafka
 def test_heads_survive_a_collector_restart(
     tansu: Tansu,  # noqa: F811
@@ -59,6 +62,7 @@ def test_heads_survive_a_collector_restart(
             first.put("s1", Head(seq, f"h{seq}"))
         first.put("s2", Head(9, "h9"))
         first.put("s2", Head(3, "h3"))  # older: ignored locally, and by whoever reads the topic
+        first.put("s3", BOUND)  # the binding travels with the head
         first.refresh(5.0)
         assert first.get("s1") == Head(4, "h4")
         assert first.get("s2") == Head(9, "h9")
@@ -69,8 +73,9 @@ def test_heads_survive_a_collector_restart(
     try:
         assert second.get("s1") == Head(4, "h4")
         assert second.get("s2") == Head(9, "h9")
-        assert second.get("s3") is None
-        assert len(second) == 2  # refresh barriers are not heads
+        assert second.get("s3") == BOUND
+        assert second.get("s4") is None
+        assert len(second) == 3  # refresh barriers are not heads
     finally:
         second.close()
     with pytest.raises(SinkUnavailable):

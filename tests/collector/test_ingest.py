@@ -113,7 +113,8 @@ def test_parse_refuses_a_checkpoint_of_another_stream() -> None:
 def test_a_new_stream_from_seq_0_verifies_and_builds_one_segment() -> None:
     events = build_chain(4)
     v = verdict(events, cps=[signed(events[-1])])
-    assert (v.accepted, v.duplicates, v.findings, v.head) == (4, 0, (), Head(3, events[3]["hash"]))
+    assert (v.accepted, v.duplicates, v.findings, v.quarantine) == (4, 0, (), None)
+    assert v.head == Head(3, events[3]["hash"], "svc", True, ((3, events[3]["hash"]),))
     seg = v.segment
     assert (seg.first_seq, seg.last_seq, seg.head_hash, seg.source) == (
         0,
@@ -138,8 +139,15 @@ def test_events_up_to_the_head_are_duplicates() -> None:
     v = verdict(events, head)
     assert (v.accepted, v.duplicates, v.segment.first_seq) == (2, 4, 4)
     assert [e["seq"] for e in orjson.loads(v.segment.body)["events"]] == [4, 5]
-    again = verdict(events[:4], head, cps=[signed(events[3])])
+    again = verdict(events[:4], head)
     assert (again.segment, again.accepted, again.duplicates, again.head) == (None, 0, 4, head)
+    # resent checkpoints are kept even when every event of the batch was a duplicate
+    resent = verdict(events[:4], head, cps=[signed(events[3])])
+    assert (resent.accepted, resent.duplicates, resent.findings) == (0, 4, ())
+    assert resent.segment is not None
+    assert orjson.loads(resent.segment.body)["checkpoints"] == [signed(events[3])]
+    assert resent.head is not None
+    assert resent.head.signed
 
 
 def test_gaps_and_links() -> None:
@@ -157,7 +165,8 @@ def test_gaps_and_links() -> None:
 
 def test_out_of_order_and_repeated_events_inside_a_batch() -> None:
     events = build_chain(4)
-    assert classes(verdict([*events, events[2]])) == [("replayed", 2)]
+    again = verdict([*events, events[2]])  # an exact repeat is proven: a duplicate, harmless
+    assert (classes(again), again.accepted, again.duplicates, again.quarantine) == ([], 4, 1, None)
     other = dict(events[2], duration_us=1)
     other["hash"] = compute_hash(other)
     assert classes(verdict([*events, other])) == [("forked", 2)]
@@ -172,9 +181,9 @@ def test_checkpoint_findings() -> None:
     assert classes(verdict(events, cps=[bad])) == [("bad_checkpoint", 3)]
     stranger = signed(events[3], Signer(bytes(32)))
     assert "unknown key" in verdict(events, cps=[stranger]).findings[0].detail
-    assert classes(verdict(events, cps=[signed(dict(events[1], hash="0" * 64))])) == [
-        ("modified", 1)
-    ]
+    rewritten = verdict(events, cps=[signed(dict(events[1], hash="0" * 64))])
+    assert classes(rewritten) == [("modified", 0)]  # the walker: history in seq 0..1 rewritten
+    assert "0..1" in rewritten.findings[0].detail
     ahead = signed(dict(events[3], seq=9))
     assert classes(verdict(events, cps=[ahead])) == [("truncated", 4)]
     only = verify_batch(parse_batch(body_of([], [signed(events[3])])), head, KEYS, source="svc")
@@ -228,8 +237,12 @@ def test_any_single_edit_is_refused_or_flagged(n: int, data: st.DataObject) -> N
         return  # refused at the door (422)
     v = verify_batch(batch, head, KEYS, source="svc")
     assert v.findings, f"edit of {name} in event {split + i} passed clean"
-    if v.segment is not None:  # stored as evidence, flagged
-        assert v.segment.findings
-        assert canonicalize(orjson.loads(v.segment.body)["events"]) == canonicalize(
-            [orjson.loads(b) for b in batch.encoded[v.duplicates :]]
-        )
+    assert v.quarantine is not None
+    assert v.quarantine.quarantine
+    assert set(v.quarantine.findings) == {f.cls for f in v.findings}
+    assert v.segment is None or not v.segment.findings  # what continues the stream is clean
+    kept = orjson.loads(v.segment.body)["events"] if v.segment is not None else []
+    evidence = orjson.loads(v.quarantine.body)["events"]
+    assert canonicalize(kept + evidence) == canonicalize(
+        [orjson.loads(b) for b in batch.encoded[v.duplicates :]]
+    )

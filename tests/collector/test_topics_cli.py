@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from tests._infra.fixtures import tansu, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu, free_port
+from tooltrail.broker import KafkaConsumer
 from tooltrail.cli import app
-from tooltrail.collector.sinks.kafka import KafkaConsumer
 
 pytestmark = [pytest.mark.kafka]
 

@@ -5,6 +5,7 @@ stack's real emitter → collector path."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from tooltrail.pipeline.store.schema import EVENT_COLUMNS as STORE_COLUMNS
 __all__ = ["drive_through", "insert_frame"]
 
 HOUR = 3600 * 1_000_000
+#: frame columns the store keeps inside ``attrs`` (under these keys)
+_ATTRS = {"resource_key": "tooltrail.resource", "tool_hints": "tooltrail.tool.hints"}
 
 
 def drive_through(
@@ -58,6 +61,13 @@ def _rows(events: pd.DataFrame) -> Iterator[list[Any]]:
     """Store rows for a frame of events: one stream per source, seq in order, hash = event_id."""
     seqs: Counter[str] = Counter()
     for ev in events.to_dict("records"):
+        if "attrs" not in ev:  # what the emitter records in attrs, from the frame's columns
+            attrs = {
+                name: ev[col]
+                for col, name in _ATTRS.items()
+                if isinstance(ev.get(col), str) and ev[col]
+            }
+            ev["attrs"] = json.dumps(attrs) if attrs else ""
         stream = f"{ev['source_kind']}-{ev['source_name']}"
         own = {"stream_id": stream, "seq": seqs[stream], "hash": ev["event_id"], "v": 1}
         seqs[stream] += 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tooltrail.collector.settings import PLACEHOLDER_SECRETS
+from tooltrail._settings import PLACEHOLDER_SECRETS
 from tooltrail.detectors.models import MODEL_NAMES
 from tooltrail.detectors.runner import sinks_from_settings
 from tooltrail.detectors.settings import DetectSettings

@@ -12,7 +12,7 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp_types import CallToolResult, TextContent
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
 
 from tooltrail.emitter import Emitter
 from tooltrail.emitter.mcp import (
@@ -29,7 +29,7 @@ CUSTOM_ERROR = -32050
 def build_server(emitter: Emitter, **server_options: Any) -> tuple[MCPServer, AuditMiddleware]:
     server: MCPServer = MCPServer("audit-test-server", version="1.0", **server_options)
 
-    @server.tool()
+    @server.tool(annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=False))
     def echo(text: str) -> str:
         return text
 
@@ -41,7 +41,7 @@ def build_server(emitter: Emitter, **server_options: Any) -> tuple[MCPServer, Au
     def soft_fail() -> CallToolResult:
         return CallToolResult(content=[TextContent(type="text", text="bad input")], is_error=True)
 
-    @server.tool()
+    @server.tool(annotations=ToolAnnotations(destructiveHint=True))
     def forbidden(path: str) -> str:
         raise ToolDenied(f"{path} is off limits", reason="policy")
 

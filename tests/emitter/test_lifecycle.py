@@ -7,12 +7,14 @@ SIGTERM. The spool it leaves must end with a signed checkpoint over its last eve
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import weakref
 from pathlib import Path
 from typing import IO, Any
 
@@ -220,3 +222,16 @@ def test_sigterm_handler_is_not_installed_over_someone_elses(tmp_path: Path) -> 
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=TIMEOUT)
     assert done.returncode == 0, done.stderr.decode()
+
+
+def test_the_idle_thread_does_not_keep_a_dropped_emitter_alive(tmp_path: Path) -> None:
+    emitter = Emitter(source_name="svc", spool_dir=tmp_path / "spool", checkpoint_idle=0.05)
+    with emitter.record("tools/call", tool="t"):
+        pass
+    ref = weakref.ref(emitter)
+    del emitter
+    gc.collect()
+    assert ref() is None  # collected: its spool lock is released as it always was
+    again = Emitter(source_name="svc", spool_dir=tmp_path / "spool", checkpoint_idle=0)
+    assert (again.stats()["next_seq"], again.stats()["errors"]) == (1, 0)
+    again.close()

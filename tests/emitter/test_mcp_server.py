@@ -160,6 +160,11 @@ async def test_streamable_http_server_and_host_events_join_on_trace_id(tmp_path:
             assert server_ev["result_bytes"] == host_ev["result_bytes"] > 0
             assert server_ev["tooltrail.tools.hash"] == middleware.tools_hash
             assert host_ev["tooltrail.tools.hash"] == session.tools_hash
+        # the tools' MCP annotations, as published in tools/list, beside the tools hash
+        hints = {"echo": "readonly", "forbidden": "destructive,openworld"}
+        tool = server_ev.get("gen_ai.tool.name")
+        for ev in (server_ev, host_ev):
+            assert ev.get("attrs", {}).get("tooltrail.tool.hints") == hints.get(tool), tool
     assert len({e["trace_id"] for e in host_events}) == len(host_events)  # fresh trace per call
 
 

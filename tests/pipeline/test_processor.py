@@ -25,16 +25,11 @@ from tests._infra.fixtures import tansu, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu
 from tests.conftest import build_chain
 from tests.pipeline._processor_child import KILL_ENV
+from tooltrail.broker import KafkaConsumer, KafkaProducer, TopicPartition, ensure_topics
 from tooltrail.collector.heads import Head
 from tooltrail.collector.ingest import parse_batch, verify_batch
 from tooltrail.collector.sinks.base import Segment
-from tooltrail.collector.sinks.kafka import (
-    KafkaConsumer,
-    KafkaProducer,
-    KafkaSink,
-    TopicPartition,
-    ensure_topics,
-)
+from tooltrail.collector.sinks.kafka import KafkaSink
 from tooltrail.pipeline.processor import Processor
 from tooltrail.pipeline.settings import PipelineSettings
 from tooltrail.pipeline.store import Store, open_store

@@ -50,8 +50,7 @@ def segment(
 
 def rows(store: Store, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     """The rows of ``sql``, with ``{db}`` standing for the store's database."""
-    result = store.client.query(sql.replace("{db}", store.database), parameters=params)
-    return [tuple(r) for r in result.result_rows]
+    return store.query_rows(sql.replace("{db}", store.database), params)
 
 
 def run(store: Store, sql: str) -> Any:
@@ -119,9 +118,9 @@ def test_migrations_are_idempotent_and_versioned(any_store: Store) -> None:
     assert any_store.migrate() == SCHEMA_VERSION
     assert any_store.migrate() == SCHEMA_VERSION
     db = any_store.database
-    tables = any_store.client.query(
-        "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": db}
-    ).result_rows
+    tables = any_store.query_rows(
+        "SELECT name FROM system.tables WHERE database = {db:String}", {"db": db}
+    )
     assert {t for (t,) in tables} == set(TABLES)
     versions = rows(any_store, "SELECT version FROM {db}.schema_migrations FINAL ORDER BY version")
     assert [v for (v,) in versions] == list(range(1, SCHEMA_VERSION + 1))
@@ -146,7 +145,7 @@ def test_a_store_of_contract_v1_takes_v2_events_after_migration_3(any_store: Sto
     any_store.insert_segments([segment(v1)])
     for column in added:  # back to the events table of schema version 2
         run(any_store, f"ALTER TABLE {{db}}.events DROP COLUMN `{column}`")
-    run(any_store, "ALTER TABLE {db}.schema_migrations DELETE WHERE version = 3")
+    run(any_store, "ALTER TABLE {db}.schema_migrations DELETE WHERE version >= 3")
     assert any_store.migrate() == SCHEMA_VERSION
     v2 = build_chain(2, "svc.2222222222222222")
     for e in v2:
@@ -444,3 +443,41 @@ def test_http_store_counts_match_the_bridge(chbridge: ChBridge | None, http_stor
     )
     assert df["calls"].sum() == 12_000
     assert json.loads(df.to_json())["tool"]["0"] == "read_file"
+
+
+@pytest.mark.store
+def test_a_quarantine_segment_is_kept_beside_the_stream(any_store: Store) -> None:
+    events = build_chain(6)
+    any_store.insert_segments([segment(events[:4])])
+    fork = {**events[2], "event_id": "forged"}
+    fork["hash"] = compute_hash(fork)
+    far = {**events[5], "seq": 2**40}
+    far["hash"] = compute_hash(far)
+    cp = checkpoint_body(STREAM, 2, fork["hash"], 7)
+    findings = [{"class": "forked", "seq": 2, "detail": "two versions of seq 2"}]
+    evidence = DecodedSegment(STREAM, "svc", [fork, far], [cp], findings, quarantine=True)
+    result = any_store.insert_segments([evidence])
+    any_store.insert_segments([evidence])  # a redelivery collapses
+    assert (result.inserted, result.duplicates) == (0, 0)
+    assert [e["seq"] for e in any_store.iter_events(stream_id=STREAM)] == [0, 1, 2, 3]
+    assert any_store.stream_heads([STREAM]) == {STREAM: 3}  # the head never moved
+    assert any_store.checkpoints(stream_id=STREAM) == []
+    kept = any_store.quarantined(stream_id=STREAM)
+    assert [(q["kind"], q["seq"], q["item"]) for q in kept] == [
+        ("checkpoint", 2, cp),
+        ("event", 2, fork),
+        ("event", 2**40, far),
+    ]
+    assert {q["findings"] == ["forked"] and q["writer"] == "svc" for q in kept} == {True}
+    found = rows(any_store, "SELECT seq, class, event_id FROM {db}.integrity_findings FINAL")
+    assert found == [(2, "forked", "forged")]
+    # and the stream goes on where it was
+    assert any_store.insert_segments([segment(events[4:])]).inserted == 2
+
+
+def test_a_segment_says_quarantine_with_a_boolean() -> None:
+    body = {"v": 1, "stream_id": STREAM, "source": "svc", "events": [], "checkpoints": []}
+    assert decode_segment(orjson.dumps({**body, "findings": [], "quarantine": True})).quarantine
+    assert not decode_segment(orjson.dumps({**body, "findings": []})).quarantine
+    with pytest.raises(PoisonRecord, match="quarantine must be true or false"):
+        decode_segment(orjson.dumps({**body, "findings": [], "quarantine": 1}))

@@ -23,7 +23,7 @@ from tooltrail.contract import compute_hash, seal
 from tooltrail.pipeline.integrity import Digester, export_digests
 from tooltrail.pipeline.integrity.cli import register
 from tooltrail.pipeline.store import Store, event_to_row
-from tooltrail.pipeline.store.rows import EVENT_COLUMN_NAMES
+from tooltrail.pipeline.store.schema import EVENT_COLUMNS
 
 from .test_digests import EMITTER, PIPELINE, make_chain, put
 from .test_tamper_drills import Kept
@@ -60,11 +60,7 @@ def found(doc: dict[str, Any]) -> set[tuple[str, str, int]]:
 
 
 def append(kept: Kept, events: list[dict[str, Any]]) -> None:
-    kept.store.client.insert(
-        f"{kept.store.database}.events",
-        [event_to_row(e) for e in events],
-        column_names=list(EVENT_COLUMN_NAMES),
-    )
+    kept.store.insert_rows("events", [event_to_row(e) for e in events], EVENT_COLUMNS)
 
 
 def rechain(

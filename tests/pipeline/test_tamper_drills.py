@@ -148,13 +148,9 @@ def test_a_consistently_rewritten_tail_shows_only_in_the_digests(kept: Kept) -> 
         seal(e, C, e["seq"], forged[e["seq"] - 1]["hash"])
     kept.sql("ALTER TABLE {db}.events DELETE WHERE stream_id = {s:String} AND seq >= 14", s=C)
     from tooltrail.pipeline.store import event_to_row
-    from tooltrail.pipeline.store.rows import EVENT_COLUMN_NAMES
+    from tooltrail.pipeline.store.schema import EVENT_COLUMNS
 
-    kept.store.client.insert(
-        f"{kept.store.database}.events",
-        [event_to_row(e) for e in forged[14:]],
-        column_names=list(EVENT_COLUMN_NAMES),
-    )
+    kept.store.insert_rows("events", [event_to_row(e) for e in forged[14:]], EVENT_COLUMNS)
     report = kept.verify()
     # every digested hour from the one holding seq 14 on no longer matches its signed root
     assert breaks(report) == {("modified", C, q) for q in (12, 18, 24, 30)}
@@ -225,10 +221,10 @@ def test_findings_are_recorded_in_the_store(kept: Kept) -> None:
     kept.sql("ALTER TABLE {db}.events DELETE WHERE stream_id = {s:String} AND seq = 3", s=A)
     kept.verify()
     db = kept.store.database
-    rows = kept.store.client.query(
+    rows = kept.store.query_rows(
         f"SELECT stream_id, seq, class, source FROM {db}.integrity_findings"
-    ).result_rows
-    assert [tuple(r) for r in rows] == [(A, 3, "deleted", "verify")]
+    )
+    assert rows == [(A, 3, "deleted", "verify")]
 
 
 def test_an_edited_digest_file_has_a_bad_signature(kept: Kept) -> None:

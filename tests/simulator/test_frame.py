@@ -68,6 +68,8 @@ def test_frame_values_equal_what_the_real_emitter_records(tmp_path: Path) -> Non
     secret = replace(  # redaction changes the stored URI and the fingerprinted arguments
         calls[0],
         ts=calls[0].ts + 1,
+        method="resources/read",  # the one method whose resource a server records as such
+        tool=None,
         resource_uri="https://api.example.com/v1?token=abcd1234efgh5678",
         args={"url": "https://api.example.com/v1", "api_key": "sk-live-0123456789abcdef"},
     )
@@ -95,11 +97,14 @@ def test_frame_values_equal_what_the_real_emitter_records(tmp_path: Path) -> Non
             e["args_bytes"],
             e["result_bytes"],
             e["args_fingerprint"],
+            e.get("attrs", {}).get("tooltrail.resource", ""),  # a tool call's derived resource
         )
         for e in events
     ]
-    columns = [c for c in FRAME_COLUMNS if c not in ("event_id", "source_kind", "server_address")]
-    want = [tuple(row) for row in frame[columns[:-1]].itertuples(index=False)]
+    skip = ("event_id", "source_kind", "server_address", "label")
+    columns = [c for c in FRAME_COLUMNS if c not in skip]
+    want = [tuple(row) for row in frame[columns].itertuples(index=False)]
+    assert any(row[-1] for row in want)  # tool calls carry derived resources, not raw URIs
     assert got == want
     redacted = [e for e in events if e.get("redactions")]
     assert len(redacted) == 1

@@ -46,9 +46,11 @@ def test_drive_stores_exactly_the_frame_and_ticks_after_each_flush(tmp_path: Pat
             on_tick=on_tick,
         )
         columns = [c for c in FRAME_COLUMNS if c not in ("event_id", "label")]
+        # a tool call's resource is what the emitter derived from its arguments (in attrs)
+        derived = {"resource_key": "JSONExtractString(attrs, 'tooltrail.resource')"}
+        select = ", ".join(f"{derived[c]} AS `{c}`" if c in derived else f"`{c}`" for c in columns)
         stored = stack.store.query_df(
-            f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM {db}.events "
-            "ORDER BY ts, source_name, seq"
+            f"SELECT {select} FROM {db}.events ORDER BY ts, source_name, seq"
         )
         checkpoints = stack.store.query_df(f"SELECT source, alg FROM {db}.checkpoints")
 
@@ -58,6 +60,9 @@ def test_drive_stores_exactly_the_frame_and_ticks_after_each_flush(tmp_path: Pat
     want = [tuple(r) for r in frame[columns].itertuples(index=False)]
     got = [tuple(r) for r in stored.itertuples(index=False)]
     assert got == want
+    assert (frame["resource_key"] != "").any()
+    tool_calls = frame["method"] == "tools/call"
+    assert (frame.loc[tool_calls, "resource_uri"] == "").all()  # as a real server records
 
     boundaries = [b for b, _ in ticks]
     assert boundaries == sorted(set(boundaries))

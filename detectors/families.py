@@ -1,0 +1,131 @@
+"""Paging rules per attack family, each judged against the entity's *own* baseline.
+
+A family fires on a window when its features are far from what this entity usually does (its
+p99 over the baseline, :mod:`.baseline`) *and* clear an absolute floor, corroborated by a second
+feature where one feature alone is common in benign traffic. Families are baseline rules: quiet
+while the entity learns, and quiet for entities judged by their group's baseline (too little
+history of their own: the group's habits say nothing about one person's hours or tools).
+
+=================  ===========  ====================================================================
+family             level        fires when
+=================  ===========  ====================================================================
+``novelty_burst``  user, agent  ``new_tools + new_servers`` in the window ≥ ``novelty_burst``
+                                (tools and servers the entity never used; its p99 is ~0)
+``off_hours``      user         ``rare_hour_calls`` ≥ ``off_hours_calls``: calls at hours of a day
+                                type the user never worked (own profile)
+``destructive``    user         ``destructive`` ≥ ``destructive_burst`` and 1.2 spreads above the
+                                user's own p99 (a nightly cleanup job's p99 is high)
+``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
+                                this user × tool's p99 (a retrying agent fails with usual args)
+``bulk_read``      user         ``bytes_out`` ≥ 4 spreads above own p99 *and* ``calls`` above own
+                                p99 (a release afternoon moves calls, not result sizes)
+=================  ===========  ====================================================================
+
+(A spread is the ``relative`` unit of :mod:`.baseline`: the distance from the entity's p50 to
+its p99, in log space for counts and bytes.) The thresholds were chosen on the first simulator
+(``benchmarks/detection.py``) and are settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from .explain import human
+from .features import FEATURES
+from .rules import RuleHits
+from .settings import DetectSettings
+
+__all__ = ["FAMILY_NAMES", "Families"]
+
+FAMILY_NAMES: Final = ("novelty_burst", "off_hours", "destructive", "error_probe", "bulk_read")
+_I: Final = {name: i for i, name in enumerate(FEATURES)}
+
+
+@dataclass(frozen=True)
+class Families:
+    """The family rules with their thresholds (from the settings)."""
+
+    novelty_burst: float = 4
+    off_hours_calls: float = 2
+    destructive_burst: float = 3
+    error_probe: float = 3
+
+    @classmethod
+    def of(cls, s: DetectSettings) -> Families:
+        return cls(s.novelty_burst, s.off_hours_calls, s.destructive_burst, s.error_probe)
+
+    def run(
+        self,
+        level: str,
+        windows: pd.DataFrame,
+        rel: np.ndarray,
+        p99: np.ndarray,
+        own: np.ndarray,
+    ) -> list[RuleHits]:
+        """Each family's hits among ``windows`` (rows judged by their own baseline only)."""
+        v = {name: windows[name].to_numpy(dtype=float) for name in FEATURES}
+        r = {name: rel[:, i] for name, i in _I.items()}
+        u = {name: p99[:, i] for name, i in _I.items()}
+        found: list[RuleHits] = []
+
+        def add(name: str, mask: np.ndarray, feats: tuple[str, ...], text: str) -> None:
+            rows = np.flatnonzero(mask & own)
+            if not len(rows):
+                return
+            entity = windows["entity"].to_numpy()
+            reasons = [
+                text.format(
+                    entity=entity[i],
+                    **{f: human(f, v[f][i]) for f in feats},
+                    **{f"{f}_p99": human(f, u[f][i]) for f in feats},
+                )
+                for i in rows
+            ]
+            found.append(
+                RuleHits(f"family:{name}", rows, ["high"] * len(rows), reasons, feats, True)
+            )
+
+        if level in ("user", "agent"):
+            novel = v["new_tools"] + v["new_servers"]
+            add(
+                "novelty_burst",
+                novel >= self.novelty_burst,
+                ("new_tools", "new_servers"),
+                "{entity} used {new_tools} tool(s) and {new_servers} server(s) it never used "
+                "before, in 1 min; its usual p99 is {new_tools_p99} new tools per window",
+            )
+        if level == "user":
+            add(
+                "off_hours",
+                v["rare_hour_calls"] >= self.off_hours_calls,
+                ("rare_hour_calls", "calls"),
+                "{entity} made {rare_hour_calls} calls at an hour it never worked at on this "
+                "kind of day (its own baseline: 0 calls within two hours of it)",
+            )
+            add(
+                "destructive",
+                (v["destructive"] >= self.destructive_burst) & (r["destructive"] >= 1.2),
+                ("destructive", "calls"),
+                "{entity} made {destructive} destructive calls in 1 min; its usual p99 is "
+                "{destructive_p99}",
+            )
+            add(
+                "bulk_read",
+                (r["bytes_out"] >= 4) & (r["calls"] >= 1),
+                ("bytes_out", "calls"),
+                "{entity} received {bytes_out} of tool results in {calls} calls in 1 min; its "
+                "usual p99 is {bytes_out_p99} in {calls_p99} calls",
+            )
+        if level == "user_tool":
+            add(
+                "error_probe",
+                (v["errors"] >= self.error_probe) & (r["args_max"] >= 2),
+                ("errors", "args_max"),
+                "{entity} failed {errors} times in 1 min with arguments up to {args_max}; "
+                "its usual p99 is {errors_p99} errors and {args_max_p99} arguments",
+            )
+        return found

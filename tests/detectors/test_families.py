@@ -1,0 +1,124 @@
+"""The attack families page on both generators, and their hard negatives do not.
+
+One fixed seed per generator (the first simulator, on which the thresholds were tuned, and the
+Markov generator, built apart and held out), every family of the attack library at the middle
+intensity, the default settings: each family is caught, nothing labelled as a hard negative
+pages, an alert's explanation names its feature and the entity's own baseline, and scoring the
+day in live-sized steps gives the alerts of scoring it at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tooltrail.detectors.alert import Alert
+from tooltrail.detectors.alertstore import AlertStore
+from tooltrail.detectors.engine import Engine
+from tooltrail.detectors.evaluate import evaluate, labelled_events
+from tooltrail.detectors.settings import DetectSettings
+from tooltrail.detectors.source import FrameSource
+from tooltrail.pipeline.store import Store
+from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
+from tooltrail.simulator.inject import FAMILIES, inject
+from tooltrail.simulator.markov import ANNOTATIONS, HARD_NEGATIVES, MarkovConfig, generate
+
+pytestmark = [pytest.mark.store, pytest.mark.slow]
+
+GENERATORS = ("sim", "markov")
+FAMILY = DetectSettings(family_rules=True)
+#: the hard negatives of the first simulator (its labelled benign bursts)
+SIM_NEGATIVES = ("benign:nightly_batch", "benign:ci_bot", "benign:weekly_report", "benign:new_user")
+#: the held-out generator's hard negatives that the default settings keep quiet; a role change
+#: and a release afternoon still page there (``novelty_burst``: a person using 3-5 tools and
+#: servers new to them within a minute), reported in docs/alerts.md, not tuned away
+MARKOV_QUIET = ("benign:batch_job", "benign:new_hire", "benign:oncall_night")
+
+
+def _traffic(generator: str) -> Simulation:
+    if generator == "sim":
+        base = simulate(SimConfig(seed=3, users=12, scenarios=(), incidents_per_scenario=0))
+        return inject(base, FAMILIES, "mid", seed=3)
+    base = generate(MarkovConfig(seed=3, users=14))
+    return inject(base, FAMILIES, "mid", seed=3, annotations=ANNOTATIONS)
+
+
+_RUNS: dict[str, Any] = {}
+
+
+def _run(generator: str) -> tuple[Simulation, pd.DataFrame, list[Alert], Engine]:
+    if generator not in _RUNS:
+        sim = _traffic(generator)
+        frame = to_frame(sim)
+        source = FrameSource(frame)
+        engine = Engine(source, FAMILY)
+        candidates = engine.score(sim.config.attack_start_us, sim.config.end_us)
+        _RUNS[generator] = (sim, labelled_events(source, frame), candidates, engine)
+    return _RUNS[generator]  # type: ignore[no-any-return]
+
+
+def _gated(store: Store, candidates: list[Alert]) -> list[Alert]:
+    s = DetectSettings()
+    gate = AlertStore(store, cooldown_us=s.cooldown_us, group_window_us=s.group_us)
+    gate.offer_many(candidates)
+    return gate.list(limit=100_000)
+
+
+def _paging_labels(alert: Alert, events: pd.DataFrame) -> set[str]:
+    col = f"e_{alert.entity_kind}"
+    ts = events["ts"]
+    end = max(alert.last_window_end, alert.window_end)
+    mine = events.loc[(events[col] == alert.entity) & (ts >= alert.window_start) & (ts < end)]
+    return {str(x).partition("#")[0] for x in mine["label"] if x}
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_every_family_at_the_middle_intensity_is_caught(store: Store, generator: str) -> None:
+    sim, events, candidates, _ = _run(generator)
+    result = evaluate(
+        _gated(store, candidates), events, sim.incidents, benign_windows=1, step_us=10**7
+    )
+    assert set(result.scenarios) == set(FAMILIES)
+    assert result.missed == []
+    for family, score in result.scenarios.items():
+        assert score.detected == score.incidents == 1, family
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_hard_negatives_raise_nothing_that_pages(store: Store, generator: str) -> None:
+    sim, events, candidates, _ = _run(generator)
+    negatives = SIM_NEGATIVES if generator == "sim" else MARKOV_QUIET
+    present = {b.scenario for b in sim.benign_bursts}
+    assert present == set(SIM_NEGATIVES if generator == "sim" else HARD_NEGATIVES)
+    paging = [a for a in _gated(store, candidates) if a.severity != "low"]
+    assert paging  # the attacks page: the check below is not vacuous
+    hit = {label for a in paging for label in _paging_labels(a, events)}
+    assert hit.isdisjoint(negatives), sorted(hit & set(negatives))
+
+
+def test_family_alerts_explain_in_the_entitys_own_terms(store: Store) -> None:
+    _, _, candidates, _ = _run("markov")
+    family = [a for a in _gated(store, candidates) if a.detector.startswith("rule:family:")]
+    assert {a.detector.rsplit(":", 1)[1] for a in family} >= {"novelty_burst", "destructive"}
+    for alert in family:
+        assert alert.features, alert.detector
+        top = alert.features[0]
+        assert top.basis == "entity"  # judged against its own history, never its group's
+        assert alert.entity in alert.reason
+        assert "usual p99" in alert.reason or "own baseline" in alert.reason, alert.reason
+
+
+def test_scoring_in_live_steps_equals_scoring_at_once() -> None:
+    sim, _, _, _ = _run("markov")
+    frame = to_frame(sim)
+    hours = sorted({i.start // 3_600_000_000 for i in sim.incidents})[:2]
+    step = 10 * 60 * 1_000_000
+    at_once, live = Engine(FrameSource(frame), FAMILY), Engine(FrameSource(frame), FAMILY)
+    for hour in hours:
+        since, until = hour * 3_600_000_000, (hour + 1) * 3_600_000_000
+        whole = at_once.score(since, until)
+        parts = [a for t in range(since, until, step) for a in live.score(t, t + step)]
+        assert any(a.detector.startswith("rule:family:") for a in whole)
+        assert [a.to_dict() for a in parts] == [a.to_dict() for a in whole]

@@ -1,0 +1,83 @@
+"""Tool semantics: the server's annotations (recorded by the emitter) first, names otherwise,
+settings over both; and the store hands the recorded hints to the features."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from tests.detectors._events import insert_frame
+from tests.detectors.test_features import HOUR, T, event, frame
+from tooltrail.detectors.features import ActorProfile, build_features
+from tooltrail.detectors.semantics import ToolSemantics, words
+from tooltrail.detectors.settings import DetectSettings
+from tooltrail.detectors.source import StoreSource
+from tooltrail.pipeline.store import Store
+
+
+@pytest.mark.parametrize(
+    ("tool", "destructive", "exporting"),
+    [
+        ("delete_object", True, False),
+        ("deleteObject", True, False),
+        ("drop-partition", True, False),
+        ("fs.rm", True, False),
+        ("export_table", False, True),
+        ("sendMail", False, True),
+        ("read_file", False, False),
+        ("model_selector", False, False),  # "del" / "select" inside a word are not words
+        ("undeleted_items", False, False),
+    ],
+)
+def test_names_decide_by_whole_words(tool: str, destructive: bool, exporting: bool) -> None:
+    sem = ToolSemantics()
+    assert sem.is_destructive(tool) is destructive
+    assert sem.is_exporting(tool) is exporting
+
+
+def test_words_split_every_naming_style() -> None:
+    assert words("getHTTPLogs_v2.list-all") == ("get", "httplogs", "v2", "list", "all")
+
+
+def test_recorded_annotations_beat_names_and_settings_beat_both() -> None:
+    sem = ToolSemantics()
+    assert sem.judge("tidy_up", "destructive,openworld") == (True, False)
+    assert sem.judge("delete_cache", "readonly") == (False, False)  # the server says read-only
+    assert sem.judge("export_report", "readonly,openworld") == (False, False)
+    assert sem.judge("export_report", "openworld") == (False, True)
+    s = DetectSettings(destructive_tools="tidy_up,reset", readonly_tools="delete_cache")
+    over = ToolSemantics.of(s.destructive_tools, s.exporting_tools, s.readonly_tools)
+    assert over.judge("reset") == (True, False)
+    assert over.judge("delete_cache", "destructive") == (False, False)
+    tools = pd.Series(["tidy_up", "delete_cache", "read"])
+    hints = pd.Series(["", "destructive", "destructive"])
+    d, e = sem.flags(tools, hints)
+    assert d.tolist() == [0, 1, 1]
+    assert e.tolist() == [0, 0, 0]
+
+
+@pytest.mark.store
+def test_the_store_hands_recorded_hints_to_the_features(store: Store) -> None:
+    """A tool whose name says nothing, annotated destructive by its server: the emitter's
+    ``attrs["tooltrail.tool.hints"]`` reaches the ``destructive`` feature through the store."""
+    rows = [event(T + k * 1_000_000, tool="tidy") for k in range(5)]
+    events = frame(*rows)
+    hinted = json.dumps({"tooltrail.tool.hints": "destructive,idempotent,openworld"})
+    stored = events.assign(attrs=[hinted] * 3 + [""] * 2)
+    insert_frame(store, stored)
+    source = StoreSource(store)
+    got = source.events(T, T + HOUR)
+    assert got["tool_hints"].tolist() == ["destructive,idempotent,openworld"] * 3 + [""] * 2
+    feats = build_features(
+        got,
+        source.history,
+        ActorProfile(),
+        since=T,
+        until=T + 60_000_000,
+        window_us=60_000_000,
+        step_us=10_000_000,
+        levels=("user",),
+    )["user"]
+    assert feats["destructive"].max() == 3
