@@ -103,10 +103,6 @@ class ManagedProducer:
         self.replaced = 0  # producers discarded after a failure (for metrics and tests)
         self._closed = False
 
-    @property
-    def connected(self) -> bool:
-        return self._producer is not None
-
     def get(self) -> Any:
         with self._lock:
             if self._closed:

@@ -107,9 +107,6 @@ class Head:
     hash: str
 
 
-GENESIS: Final = Head(-1, GENESIS_HASH)
-
-
 @dataclass(frozen=True, slots=True)
 class Step:
     """What one :meth:`ChainWalker.feed` found."""

@@ -49,6 +49,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tooltrail.pipeline.store.filters import where
 from tooltrail.pipeline.store.schema import ALERT_COLUMNS
 
 from .alert import SEVERITIES, Alert, Severity, Status
@@ -123,8 +124,7 @@ _FILTERS = {
 
 def _where(**values: Any) -> tuple[str, dict[str, Any]]:
     """A WHERE condition of the ``_FILTERS`` whose value is not None, and its parameters."""
-    given = {name: value for name, value in values.items() if value is not None}
-    return " AND ".join(["1", *(_FILTERS[name] for name in given)]), given
+    return where(_FILTERS, **values)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

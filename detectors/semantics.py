@@ -12,8 +12,8 @@ whole words (``snake_case``, ``kebab-case``, ``camelCase`` and dots split into w
   kill, unlink, rm, rmdir, archive
 - exporting (sends data out of the system it reads): export, send, post, upload, share,
   publish, unload, email, mail, forward, transfer, push, sync_out
-- read-only: everything else that starts with get, list, read, search, find, describe, query,
-  fetch, show, view, open, explain, log(s)
+- read-only: a name whose first word is get, list, read, search, find, describe, query, fetch,
+  show, view, open, explain or log(s) is neither of the above (``list_deleted_files`` reads)
 
 Settings override the names (``destructive_tools``, ``exporting_tools``, ``readonly_tools`` in
 :class:`~tooltrail.detectors.settings.DetectSettings`): a tool named there is what the setting
@@ -96,6 +96,14 @@ def words(tool: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _SPLIT.split(_CAMEL.sub("_", tool)) if w)
 
 
+def _by_name(tool: str, kind: frozenset[str]) -> bool:
+    """Whether the name says ``kind``: one of its words does, and it does not start as a read."""
+    named = words(tool)
+    if named and named[0] in READONLY_WORDS:
+        return False
+    return bool(kind.intersection(named))
+
+
 @dataclass(frozen=True)
 class ToolSemantics:
     """Decides per tool name; ``destructive`` / ``exporting`` / ``readonly`` override names."""
@@ -115,14 +123,14 @@ class ToolSemantics:
             return True
         if tool in self.readonly or tool in self.exporting:
             return False
-        return bool(DESTRUCTIVE_WORDS.intersection(words(tool)))
+        return _by_name(tool, DESTRUCTIVE_WORDS)
 
     def is_exporting(self, tool: str) -> bool:
         if tool in self.exporting:
             return True
         if tool in self.readonly or tool in self.destructive:
             return False
-        return bool(EXPORTING_WORDS.intersection(words(tool)))
+        return _by_name(tool, EXPORTING_WORDS)
 
     def judge(self, tool: str, hints: str = "") -> tuple[bool, bool]:
         """(destructive, exporting) of a call of ``tool`` that carried ``hints`` ("" for none)."""

@@ -14,16 +14,14 @@ hooks live in ``tooltrail.emitter.mcp`` and import ``mcp`` only there.
 
 from ._emitter import Actor, Call, Emitter
 from ._lifecycle import close_on_sigterm
-from .errors import EmitterError, SpoolError, SpoolFull, TransportError
+from .errors import EmitterError, SpoolError, TransportError
 from .redact import RedactionOptions, Redactor
 from .spool import Spool
-from .stages import DropEvent
 from .transport import HttpTransport, MemoryTransport, Response, Transport
 
 __all__ = [
     "Actor",
     "Call",
-    "DropEvent",
     "Emitter",
     "EmitterError",
     "HttpTransport",
@@ -33,7 +31,6 @@ __all__ = [
     "Response",
     "Spool",
     "SpoolError",
-    "SpoolFull",
     "Transport",
     "TransportError",
     "close_on_sigterm",

@@ -51,7 +51,7 @@ from .errors import EmitterError
 from .redact import RedactionOptions
 from .shipper import Shipper
 from .spool import Spool
-from .stages import Chainer, DropEvent, Fingerprint, Redact, Stage, json_size
+from .stages import Chainer, Fingerprint, Redact, Stage, json_size
 from .successor import rechain
 from .transport import HttpTransport, Transport
 
@@ -424,8 +424,6 @@ class Emitter:
             elif due:
                 self.checkpoint()
             return True
-        except DropEvent:
-            self._stats["dropped"] += 1
         except Exception as exc:  # auditing never breaks the audited call
             self._stats["errors"] += 1
             if self._stats["errors"] <= 10 or self._stats["errors"] % 1000 == 0:
@@ -440,8 +438,6 @@ class Emitter:
             for stage in self._pre:
                 event = stage(event)
             return event
-        except DropEvent:
-            raise
         except Exception as exc:
             self._stats["repaired"] += 1
             log.warning(

@@ -5,16 +5,17 @@ host application can guard emitter calls with a single ``except EmitterError``::
 
     EmitterError                  root of the emitter's exceptions
     ├── SpoolError                the on-disk spool could not be used (an OSError underneath)
-    │   └── SpoolFull             the spool is at max_bytes and refuses the record
     └── TransportError            the collector could not be reached (connection, timeout)
 
-HTTP error statuses are *not* exceptions: a transport returns them as a ``Response`` so
+A full spool is not an exception either: ``Spool.append`` returns ``False`` and counts it
+(``dropped_full``), and the emitter counts the event dropped. HTTP error statuses are *not*
+exceptions: a transport returns them as a ``Response`` so
 the shipper can decide between retrying and setting the batch aside.
 """
 
 from __future__ import annotations
 
-__all__ = ["EmitterError", "SpoolError", "SpoolFull", "TransportError"]
+__all__ = ["EmitterError", "SpoolError", "TransportError"]
 
 
 class EmitterError(Exception):
@@ -23,14 +24,6 @@ class EmitterError(Exception):
 
 class SpoolError(EmitterError):
     """The durable spool failed (I/O error, closed spool, directory locked by another process)."""
-
-
-class SpoolFull(SpoolError):
-    """The spool reached ``max_bytes`` and its policy refuses the record.
-
-    ``Spool.append`` reports a full spool by returning ``False`` (and counting it) rather
-    than raising; this class exists for callers that prefer to turn that into an error.
-    """
 
 
 class TransportError(EmitterError):

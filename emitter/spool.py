@@ -253,11 +253,6 @@ class Spool:
         with self._lock:
             return self._append_locked(record + b"\n")
 
-    def append_many(self, records: list[bytes]) -> int:
-        """Append several records under one lock; returns how many were stored."""
-        with self._lock:
-            return sum(self._append_locked(r + b"\n") for r in records)
-
     def _append_locked(self, data: bytes) -> bool:
         fd = self._fd
         if fd is None:

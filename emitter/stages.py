@@ -1,8 +1,9 @@
 """The emitter's stages: plain callables ``(event) -> event`` run in order by the emitter.
 
 ``redact → fingerprint → chain → spool``. An event in progress is a dict of contract fields plus
-private keys starting with ``_`` (``_args``: the raw arguments) that stages consume. A stage that
-wants an event dropped raises :class:`DropEvent`; it never returns ``None``.
+private keys starting with ``_`` (``_args``: the raw arguments) that stages consume. No stage
+drops an event: every audited call leaves one (a value that cannot be encoded becomes a marker,
+``_encodable.py``); a stage that fails is an error the emitter counts and logs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tooltrail.contract import EventInvalid, Fingerprinter, canonicalize, seal
 from .redact import RedactionOptions, Redactor
 from .resources import RESOURCE_ATTR, resource_of
 
-__all__ = ["Chainer", "DropEvent", "Fingerprint", "Redact", "Stage", "json_size"]
+__all__ = ["Chainer", "Fingerprint", "Redact", "Stage", "json_size"]
 
 Stage = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -36,10 +37,6 @@ _GENERATED = frozenset(
 _HEX_IDS = frozenset({"trace_id", "span_id", "tooltrail.tools.hash", "mcp.tools.hash"})
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}").fullmatch
 _CONTAINERS = frozenset({dict, list, tuple})
-
-
-class DropEvent(Exception):  # a control-flow signal, as in structlog
-    """Raised by a stage to drop the event on purpose (counted, never silent)."""
 
 
 def canonical_args(args: dict[str, Any]) -> bytes:

@@ -37,6 +37,7 @@ from tooltrail.contract import (
 )
 
 from ..store import Store
+from ..store.filters import where
 from ..store.schema import DIGEST_COLUMNS
 
 __all__ = [
@@ -129,12 +130,10 @@ def read_digests(
     A stored body that is not a JSON object raises ValueError, unless ``errors`` is given:
     then ``(stream_id, reason)`` is appended there and it is skipped.
     """
-    where, params = "1", {}
-    if stream_id is not None:
-        where, params = "stream_id = {s:String}", {"s": stream_id}
+    cond, params = where({"stream": "stream_id = {stream:String}"}, stream=stream_id)
     sql = (
         f"SELECT stream_id, hour, body FROM {store.database}.digests FINAL"  # noqa: S608
-        f" WHERE {where} ORDER BY stream_id, hour, first_seq"
+        f" WHERE {cond} ORDER BY stream_id, hour, first_seq"
     )
     out: list[dict[str, Any]] = []
     for stream, hour, body in _rows(store, sql, params):

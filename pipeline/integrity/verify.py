@@ -45,6 +45,7 @@ from tooltrail.contract import (
 )
 
 from ..store import Store
+from ..store.filters import where
 from ._digestcheck import DigestCheck
 from .digests import (
     HOUR_US,
@@ -92,16 +93,14 @@ class Vouching:
     grace_us: int = DEFAULT_GRACE_US
 
 
+_EVENT_FILTERS: Final = {
+    "source": "source_name = {source:String}",
+    "since": "ts >= {since:UInt64}",
+}
+
+
 def _where(source: str | None, since_us: int | None) -> tuple[str, dict[str, Any]]:
-    where: list[str] = ["1"]
-    params: dict[str, Any] = {}
-    if source is not None:
-        where.append("source_name = {source:String}")
-        params["source"] = source
-    if since_us is not None:
-        where.append("ts >= {since:UInt64}")
-        params["since"] = since_us
-    return " AND ".join(where), params
+    return where(_EVENT_FILTERS, source=source, since=since_us)
 
 
 def count_events(store: Store, *, source: str | None = None, since_us: int | None = None) -> int:

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
 from ..errors import StoreUnavailable
 from ..segments import DecodedSegment
+from .filters import where
 from .lock import opened
 from .quarantine import QUARANTINE_COLUMNS, quarantine_rows
 from .rows import (
@@ -143,6 +144,18 @@ def open_store(config: StoreConfig) -> Store:
                 autogenerate_session_id=False,  # sessionless: threads may share the client
             )
     return Store(client, config)
+
+
+_EVENT_FILTERS: Final = {
+    "stream": "stream_id = {stream:String}",
+    "source": "source_name = {source:String}",
+    "since": "time >= fromUnixTimestamp64Micro(toInt64({since:UInt64}), 'UTC')",
+    "until": "time < fromUnixTimestamp64Micro(toInt64({until:UInt64}), 'UTC')",
+}
+_CHECKPOINT_FILTERS: Final = {
+    "stream": "stream_id = {stream:String}",
+    "source": "source = {source:String}",
+}
 
 
 class Store:
@@ -352,23 +365,11 @@ class Store:
         """
         if batch_rows < 1:
             raise ValueError("batch_rows must be at least 1")
-        where: list[str] = ["1"]
-        params: dict[str, Any] = {"n": batch_rows}
-        if stream_id is not None:
-            where.append("stream_id = {stream:String}")
-            params["stream"] = stream_id
-        if source is not None:
-            where.append("source_name = {source:String}")
-            params["source"] = source
-        if since_us is not None:
-            where.append("time >= fromUnixTimestamp64Micro(toInt64({since:UInt64}), 'UTC')")
-            params["since"] = since_us
-        if until_us is not None:
-            where.append("time < fromUnixTimestamp64Micro(toInt64({until:UInt64}), 'UTC')")
-            params["until"] = until_us
-        base = (
-            f"SELECT {_SELECT_EVENT} FROM {self.database}.events FINAL WHERE {' AND '.join(where)}"  # noqa: S608
+        cond, params = where(
+            _EVENT_FILTERS, stream=stream_id, source=source, since=since_us, until=until_us
         )
+        params["n"] = batch_rows
+        base = f"SELECT {_SELECT_EVENT} FROM {self.database}.events FINAL WHERE {cond}"  # noqa: S608
         after = (
             " AND stream_id >= {ls:String} AND (stream_id > {ls:String} OR seq > {lq:UInt64}"
             " OR (seq = {lq:UInt64} AND hash > {lh:String}))"
@@ -393,17 +394,10 @@ class Store:
         self, *, stream_id: str | None = None, source: str | None = None
     ) -> list[dict[str, Any]]:
         """Stored checkpoints, exactly as signed, ordered by stream and seq."""
-        where: list[str] = ["1"]
-        params: dict[str, Any] = {}
-        if stream_id is not None:
-            where.append("stream_id = {stream:String}")
-            params["stream"] = stream_id
-        if source is not None:
-            where.append("source = {source:String}")
-            params["source"] = source
+        cond, params = where(_CHECKPOINT_FILTERS, stream=stream_id, source=source)
         sql = (
             f"SELECT {_SELECT_CHECKPOINT} FROM {self.database}.checkpoints FINAL"  # noqa: S608
-            f" WHERE {' AND '.join(where)} ORDER BY stream_id, seq, hash, sig"
+            f" WHERE {cond} ORDER BY stream_id, seq, hash, sig"
         )
         with self._lock, _wrapped("reading checkpoints failed"):
             result = self._client.query(sql, parameters=params)
@@ -414,10 +408,10 @@ class Store:
         """Evidence kept beside the streams, ordered by stream, seq, kind: dicts with
         ``stream_id``, ``seq``, ``kind``, ``hash``, ``event_id``, ``writer``, ``findings`` (a
         list of classes) and ``item`` (the event or checkpoint exactly as received)."""
-        where, params = ("stream_id = {s:String}", {"s": stream_id}) if stream_id else ("1", {})
+        cond, params = where(_CHECKPOINT_FILTERS, stream=stream_id or None)
         sql = (
             "SELECT stream_id, seq, kind, hash, event_id, writer, findings, body"  # noqa: S608
-            f" FROM {self.database}.quarantine FINAL WHERE {where}"
+            f" FROM {self.database}.quarantine FINAL WHERE {cond}"
             " ORDER BY stream_id, seq, kind, digest"
         )
         with self._lock, _wrapped("reading the quarantine failed"):

@@ -29,6 +29,9 @@ from tooltrail.pipeline.store import Store
         ("read_file", False, False),
         ("model_selector", False, False),  # "del" / "select" inside a word are not words
         ("undeleted_items", False, False),
+        ("list_deleted_files", False, False),  # a name that starts as a read reads
+        ("get_export_status", False, False),
+        ("searchSentMail", False, False),
     ],
 )
 def test_names_decide_by_whole_words(tool: str, destructive: bool, exporting: bool) -> None:
