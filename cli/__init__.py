@@ -29,6 +29,7 @@ STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tooltrail.pipeline.events_cli", "embedded", ("events",)),
     ("tooltrail.detectors.cli", "detectors", ("detect", "detectors")),
     ("tooltrail.detectors.alerts_cli", "detectors", ("alerts",)),
+    ("tooltrail.detectors.investigate_cli", "detectors", ("investigate",)),
     ("tooltrail.simulator.cli", "all", ("simulate",)),
     ("tooltrail.dashboards.cli", "dashboards", ("dashboards",)),
 )

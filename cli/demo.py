@@ -10,6 +10,10 @@
 4. Ends with the score against the simulator's labels, a verify report of the stored log, and a
    tamper drill: a denial rewritten as ``ok`` in the store is named by ``verify`` and raised as a
    critical alert.
+5. Keeps the store (``.tooltrail/demo`` unless ``--workdir``; a previous demo's is replaced)
+   and prints the commands to explore it: ``tooltrail events``, ``tooltrail investigate`` on
+   each attack's first alert, ``alerts list``, ``verify``. With ``--serve`` it stays up with the
+   read-only query endpoint (ClickHouse HTTP) so those commands and a local Grafana can read it.
 
 The detectors run with a compact configuration so that a few simulated days are enough history
 (1 learning day, a baseline of the days before); ``tooltrail up`` uses the production defaults.
@@ -18,9 +22,10 @@ The detectors run with a compact configuration so that a few simulated days are 
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import shutil
-import tempfile
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,7 @@ import typer
 __all__ = ["demo"]
 
 _SECRET = os.urandom(32)  # the demo's webhook signing secret (a fresh one per run)
+_WORKDIR = Path(".tooltrail/demo")
 
 
 def _wait_for_detection(stack: Any, until: int, timeout: float) -> bool:
@@ -46,8 +52,15 @@ def demo(
     users: int = typer.Option(8, min=2, help="Ordinary simulated users."),
     days: int = typer.Option(4, min=2, help="Simulated days; attacks on the last one."),
     seed: int = typer.Option(7, help="The simulation follows from the seed."),
-    workdir: Path | None = typer.Option(
-        None, help="Where the store, spools and models go (default: a temp dir, removed)."
+    workdir: Path = typer.Option(
+        _WORKDIR, help="Where the store, spools and models go (kept; a previous demo's replaced)."
+    ),
+    serve: bool = typer.Option(
+        False, "--serve", help="Stay up afterwards with the query endpoint (Ctrl-C stops)."
+    ),
+    query_port: int = typer.Option(8123, help="The query endpoint's port with --serve."),
+    query_password: str | None = typer.Option(
+        None, envvar="TOOLTRAIL_QUERY_PASSWORD", help="Its password (default: a random one)."
     ),
 ) -> None:
     """Simulate MCP traffic with attacks through the embedded all-in-one; alerts fire; verify."""
@@ -64,7 +77,7 @@ def demo(
     from .up import Stack
 
     console = get_console()
-    root = workdir or Path(tempfile.mkdtemp(prefix="tooltrail-demo-"))
+    root = _fresh(workdir)
     sim = simulate(SimConfig(seed=seed, users=users, days=days))
     tick_us = 3600 * 1_000_000
     settings = DetectSettings(
@@ -94,6 +107,8 @@ def demo(
             detect=True,
             detect_settings=settings,
             alert_sinks=sinks,
+            query_port=query_port if serve else None,
+            query_password=query_password,
         ) as stack,
     ):
         stack.detection.idle_seconds = 1.0
@@ -136,7 +151,6 @@ def demo(
             f"{len(alerts)} alerts stored in {len({a.group for a in alerts})} groups; "
             f"{len(receiver.received)} notifications sent (one per group of related alerts, "
             "again when it grew more severe)"
-            + (f": tooltrail alerts list --store-path {root / 'store'}" if workdir else "")
         )
 
         store = stack.store
@@ -169,8 +183,72 @@ def demo(
             f"local webhook receiver: {len(receiver.received)} signed alerts accepted, "
             f"{receiver.rejected} rejected"
         )
-    if workdir is None:
-        shutil.rmtree(root, ignore_errors=True)
+        _explore(console, sim, stack.detection.alerts.list(limit=10_000), root / "store")
+        if serve:
+            _serve(console, stack)
+
+
+def _fresh(workdir: Path) -> Path:
+    """The demo's folder, emptied of a previous demo (never of anything else)."""
+    marker = workdir / ".tooltrail-demo"
+    if workdir.exists() and any(workdir.iterdir()):
+        if not marker.exists():
+            typer.echo(
+                f"error: {workdir} exists and is not a demo's folder: give --workdir", err=True
+            )
+            raise typer.Exit(2)
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    marker.write_text("made by tooltrail demo; the next demo replaces this folder\n")
+    return workdir
+
+
+def _explore(console: Any, sim: Any, alerts: list[Any], store: Path) -> None:
+    """The commands that show the stored demo: each attack's first alert, investigated."""
+    opt = f"--store-path {store}"
+    say = functools.partial(console.print, soft_wrap=True)  # commands are never wrapped
+    say(f"\n[bold]the demo's store is kept[/] in {store}; explore it:")
+    say(f"  tooltrail alerts list {opt}")
+    for inc in sim.incidents:
+        hits = sorted(
+            (a for a in alerts if a.actor == inc.user and a.window_start <= inc.end
+             and a.last_window_end >= inc.start),
+            key=lambda a: a.window_start,
+        )  # fmt: skip
+        if hits:
+            say(f"  tooltrail investigate {hits[0].id} {opt}   # {inc.scenario}")
+    victim = sim.incidents[0].user if sim.incidents else ""
+    say(f"  tooltrail events {opt} --user {victim} --outcome error")
+    say(f"  tooltrail verify {opt}")
+    say("  tooltrail demo --serve   # stays up: the same, and Grafana, while it runs")
+
+
+def _serve(console: Any, stack: Any) -> None:
+    """Stay up with the query endpoint until Ctrl-C or SIGTERM."""
+    import signal
+    import threading
+
+    from tooltrail.pipeline.store.query_server import endpoint_file
+
+    server = stack.query_server
+    if server is None:
+        console.print("[red]the query endpoint could not start (see the log above)[/]")
+        raise typer.Exit(1)
+    for line in (
+        f"\n[bold]serving[/] the demo's store read-only at {server.url} (ClickHouse HTTP)",
+        f"  user {server.user}, password {server.password} (also in "
+        f"{endpoint_file(stack.store_path)})",
+        "  the commands above read through it now; Grafana: tooltrail dashboards push "
+        "--grafana-url URL --token TOKEN",
+        "Ctrl-C stops.",
+    ):
+        console.print(line, soft_wrap=True)
+    sys.stdout.flush()  # a pipe buffers: whoever waits for this line gets it now
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    while stack.alive and not stopping.wait(0.5):
+        pass
 
 
 def _score(console: Any, sim: Any, alerts: list[Any], step_us: int) -> None:

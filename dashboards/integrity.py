@@ -1,5 +1,6 @@
 """The Integrity dashboard: every stream's chain head, last checkpoint and digest, unvouched
-tails, and the findings (by class, and each one) that ingest and ``verify`` recorded."""
+tails, quarantined batches, and the findings (by class, and each one) that ingest and ``verify``
+recorded."""
 
 from __future__ import annotations
 
@@ -99,6 +100,29 @@ GROUP BY class ORDER BY findings DESC""",
 FROM events WHERE $__timeFilter(time) AND integrity != ''
 GROUP BY time, class ORDER BY time""",
             columns=(("time", "time"), ("class", "string"), ("events", "number")),
+        ),
+        PanelSpec(
+            title="Quarantined batches",
+            description="What a writer sent that did not continue a stream's chain, kept beside "
+            "it as evidence (never in the stream): one row per segment received.",
+            width=24,
+            height=8,
+            sql="""SELECT min(received) AS time, stream_id, writer, findings,
+    min(seq) AS first_seq, max(seq) AS last_seq, countIf(kind = 'event') AS events,
+    countIf(kind = 'checkpoint') AS checkpoints
+FROM quarantine FINAL
+GROUP BY stream_id, writer, findings, toStartOfSecond(received)
+ORDER BY time DESC LIMIT 500""",
+            columns=(
+                ("time", "time"),
+                ("stream_id", "string"),
+                ("writer", "string"),
+                ("findings", "string"),
+                ("first_seq", "number"),
+                ("last_seq", "number"),
+                ("events", "number"),
+                ("checkpoints", "number"),
+            ),
         ),
         PanelSpec(
             title="Findings",

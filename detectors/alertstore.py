@@ -158,6 +158,7 @@ class AlertStore:
         group_window_us: int = 10 * 60 * 10**6,
         fp_suppress_us: int = 7 * 24 * 3600 * 10**6,
         metrics: Metrics | None = None,
+        write: bool = True,
     ) -> None:
         for name, value in (
             ("cooldown_us", cooldown_us),
@@ -178,6 +179,8 @@ class AlertStore:
         self._fp_end: dict[str, int] = {}  # dedupe_key -> latest last_window_end labelled FP
         self._groups: dict[str, _Group] = {}  # root actor -> open group
         self._pending: dict[str, Sequence[Any]] | None = None  # offer_many: id -> last row
+        # False: decide and index as usual but write nothing (a store served read-only)
+        self.write = write
         self.reload()
 
     # -- the gate ---------------------------------------------------------------------------
@@ -221,7 +224,7 @@ class AlertStore:
                 out = [a for a in map(self.offer, candidates) if a is not None]
                 rows = list(self._pending.values())
                 self._pending = None
-                if rows:
+                if rows and self.write:
                     self._store.insert_rows("alerts", rows, ALERT_COLUMNS)
             except BaseException:
                 self._pending = None
@@ -401,7 +404,7 @@ class AlertStore:
         )  # fmt: skip
         if self._pending is not None:
             self._pending[a.id] = row
-        else:
+        elif self.write:
             self._store.insert_rows("alerts", [row], ALERT_COLUMNS)
         return replace(record, updated_us=updated)
 

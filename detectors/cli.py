@@ -23,6 +23,7 @@ from tooltrail.pipeline.integrity.cli import (
     parse_since,
 )
 from tooltrail.pipeline.store import StoreConfig
+from tooltrail.pipeline.store.query_server import find_endpoint
 
 from .settings import DetectSettings
 
@@ -59,7 +60,9 @@ def detect(
         if send:
             sinks = sinks_from_settings(settings)
             dispatcher = Dispatcher(sinks, min_severity=settings.min_severity)
-        detection = Detection(store, settings, dispatcher=dispatcher)
+        # served read-only by a running `tooltrail up` (whose own detection stores alerts)
+        served = clickhouse_url is None and find_endpoint(store_path) is not None
+        detection = Detection(store, settings, dispatcher=dispatcher, store_alerts=not served)
         extent = detection.engine.source.extent()
         if extent is None:
             console.print("the store holds no events: nothing to score")
@@ -88,8 +91,13 @@ def detect(
                 printer.send(alert)
         console.print(
             f"scored {_iso(since_us)} … {_iso(until_us)} in {elapsed:.1f}s: "
-            f"{detection.candidate_count} candidate(s), {len(latest)} new alert(s) stored, "
-            f"{len(again)} raised before (shown too)"
+            f"{detection.candidate_count} candidate(s), {len(latest)} new alert(s) "
+            + (
+                "shown, not stored (the store is read-only while `tooltrail up` runs), "
+                if served
+                else "stored, "
+            )
+            + f"{len(again)} raised before (shown too)"
         )
         if dispatcher is not None:
             dispatcher.close(30)

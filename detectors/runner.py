@@ -60,6 +60,7 @@ class Detection:
         idle_seconds: float = 5.0,
         state_file: Path | None = None,
         record_candidates: bool = False,
+        store_alerts: bool = True,
     ) -> None:
         self.settings = settings or DetectSettings()
         self.metrics = metrics or (dispatcher.metrics if dispatcher is not None else Metrics())
@@ -69,6 +70,7 @@ class Detection:
             cooldown_us=self.settings.cooldown_us,
             group_window_us=self.settings.group_us,
             metrics=self.metrics,
+            write=store_alerts,
         )
         self.engine = Engine(
             StoreSource(store),

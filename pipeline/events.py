@@ -14,7 +14,7 @@ A bad filter value raises ``ValueError`` naming the option; store errors are
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -46,25 +46,26 @@ _CONDITIONS: Final = {
     "since_us": "ts >= {since_us:UInt64}",
     "until_us": "ts < {until_us:UInt64}",
 }
-#: table columns: (field, minimum width), most important first; added while they fit
+#: table columns: (field, keep) — the lower ``keep``, the sooner dropped on a narrow terminal
 _TABLE: Final = (
-    ("ts", 15),
-    ("actor.user", 10),
-    ("gen_ai.tool.name", 16),
-    ("outcome", 7),
-    ("source.name", 12),
-    ("result_bytes", 8),
-    ("duration_us", 8),
-    ("actor.agent", 12),
-    ("args_bytes", 8),
-    ("mcp.method.name", 12),
-    ("mcp.session.id", 14),
-    ("trace_id", 14),
-    ("source.kind", 6),
-    ("args_fingerprint", 14),
-    ("error.type", 12),
-    ("event_id", 14),
+    ("ts", None),
+    ("actor.user", 90),
+    ("gen_ai.tool.name", 85),
+    ("outcome", None),
+    ("source.name", 70),
+    ("result_bytes", 60),
+    ("duration_us", 55),
+    ("actor.agent", 50),
+    ("args_bytes", 45),
+    ("mcp.method.name", 40),
+    ("mcp.session.id", 35),
+    ("trace_id", 30),
+    ("source.kind", 25),
+    ("args_fingerprint", 20),
+    ("error.type", 15),
+    ("event_id", 10),
 )
+_NUMERIC: Final = frozenset({"result_bytes", "args_bytes", "duration_us"})
 _STYLE: Final = {"error": "yellow", "denied": "bold red"}
 
 
@@ -149,38 +150,33 @@ def _cell(field: str, value: Any) -> str:
     return str(value)
 
 
-def table_fields(width: int) -> list[str]:
-    """The table's columns for a console ``width`` characters wide (at least the first four)."""
-    chosen: list[str] = []
-    used = 0
-    for field, size in _TABLE:
-        need = max(size, len(field)) if field != "ts" else size
-        if len(chosen) >= 4 and used + need + 2 > width:
-            continue
-        chosen.append(field)
-        used += need + 2
-    return chosen
-
-
 def print_events(
-    console: Console, events: Sequence[Mapping[str, Any]], *, as_json: bool = False
+    console: Console,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    as_json: bool = False,
+    marked: Collection[str] = (),
 ) -> None:
-    """Print events as a table fitting the console, or as JSON lines of contract events."""
+    """Print events as a table fitting the console (events whose ``event_id`` is in ``marked``
+    get a ``▶`` first column), or as JSON lines of contract events."""
     if as_json:
         for event in events:
             line = json.dumps(row_to_event(dict(event["_row"])), sort_keys=True, default=str)
             console.file.write(line + "\n")
         return
-    from rich.table import Table
+    from tooltrail._console import Column, fitted_table
 
-    shown = table_fields(console.width)
-    table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
-    for field in shown:
-        numeric = field in ("result_bytes", "args_bytes", "duration_us")
-        table.add_column(
-            field, no_wrap=True, overflow="ellipsis", justify="right" if numeric else "left"
-        )
+    columns = [
+        Column(f, keep=keep, justify="right" if f in _NUMERIC else "left") for f, keep in _TABLE
+    ]
+    if marked:
+        columns.insert(0, Column("", keep=None))
+    rows = []
     for event in events:
-        style = _STYLE.get(str(event.get("outcome")), None)
-        table.add_row(*(_cell(f, event.get(f)) for f in shown), style=style)
-    console.print(table)
+        style = _STYLE.get(str(event.get("outcome")))
+        cells = [_cell(f, event.get(f)) for f, _ in _TABLE]
+        row = [f"[{style}]{c}[/]" if style and c else c for c in cells]
+        if marked:
+            row.insert(0, "▶" if event.get("event_id") in marked else "")
+        rows.append(row)
+    console.print(fitted_table(columns, rows, console=console))

@@ -1,31 +1,91 @@
-"""The README's main command works end to end: `tooltrail demo` (what `make run` runs)."""
+"""The README's main command works end to end: `tooltrail demo` (what `make run` runs), here with
+``--serve``: it keeps its store, prints the commands to explore it, and stays up with the query
+endpoint, through which `tooltrail investigate` shows each attack and `tooltrail events` reads."""
 
 from __future__ import annotations
 
+import os
 import re
+import select
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tooltrail.cli import app
 from tooltrail.simulator import ATTACK_SCENARIOS
+
+TOOLTRAIL = [sys.executable, "-c", "from tooltrail.cli import main; main()"]
+
+
+def _until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str:
+    """stdout up to and including the line holding ``marker``."""
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            lines.append(proc.stdout.read())
+            break
+        if select.select([proc.stdout], [], [], 0.5)[0]:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if marker in line:
+                break
+    return "".join(lines)
+
+
+def _tooltrail(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*TOOLTRAIL, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "COLUMNS": "120"},
+    )  # fmt: skip
 
 
 @pytest.mark.store
 @pytest.mark.slow
-def test_demo_catches_the_attacks_verifies_and_catches_the_tampered_row(tmp_path: Path) -> None:
-    assert app is not None
-    result = CliRunner().invoke(app, ["demo", "--workdir", str(tmp_path)])
-    out = result.output
-    assert result.exit_code == 0, out
-    for scenario in ATTACK_SCENARIOS:  # the score table: every attack caught
-        assert re.search(rf"{scenario}\s*│\s*u-\d+\s*│\s*yes", out), scenario
-    assert re.search(r"\d+ alerts of severity ≥ medium; 0 on benign traffic", out)
-    assert "signature verified" in out  # the local webhook received signed alerts as they fired
-    assert re.search(r"local webhook receiver: [1-9]\d* signed alerts accepted, 0 rejected", out)
-    assert "every stream proven" in out.replace("\n", " ")
-    assert "intact" in out
-    assert "modified at" in out.replace("\n", " ")
-    assert "CRITICAL · rule:integrity" in out  # the tamper drill raised as an alert
-    assert (tmp_path / "store").is_dir()
+@pytest.mark.timeout(900)
+def test_demo_catches_the_attacks_verifies_keeps_its_store_and_serves_it(tmp_path: Path) -> None:
+    demo = subprocess.Popen(
+        [*TOOLTRAIL, "demo", "--workdir", "demo", "--serve", "--query-port", "0"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "COLUMNS": "120", "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        out = _until(demo, "Ctrl-C stops.", 600)
+        assert demo.poll() is None, out
+        for scenario in ATTACK_SCENARIOS:  # the score table: every attack caught
+            assert re.search(rf"{scenario}\s*│\s*u-\d+\s*│\s*yes", out), scenario
+        assert re.search(r"\d+ alerts of severity ≥ medium; 0 on benign traffic", out)
+        assert "signature verified" in out  # the local webhook received signed alerts
+        assert re.search(
+            r"local webhook receiver: [1-9]\d* signed alerts accepted, 0 rejected", out
+        )
+        assert "every stream proven" in out.replace("\n", " ")
+        assert "intact" in out
+        assert "modified at" in out.replace("\n", " ")
+        assert "CRITICAL · rule:integrity" in out  # the tamper drill raised as an alert
+        store = tmp_path / "demo" / "store"
+        assert f"the demo's store is kept in {Path('demo') / 'store'}" in out
+        investigate = re.findall(r"tooltrail investigate (\w+) --store-path \S+\s+# (\w+)", out)
+        assert sorted(s for _, s in investigate) == sorted(ATTACK_SCENARIOS)
+        assert re.search(r"serving the demo's store read-only at http://127\.0\.0\.1:\d+", out)
+        for alert_id, scenario in investigate:  # through the running demo's endpoint
+            shown = _tooltrail("investigate", alert_id, "--store-path", str(store), cwd=tmp_path)
+            assert shown.returncode == 0, (scenario, shown.stdout, shown.stderr)
+            assert "reading via http://127.0.0.1:" in shown.stderr
+            assert re.search(r"timeline: [1-9]\d* event", shown.stdout), scenario
+            assert "grafana: http://localhost:3000/d/tooltrail-investigate?" in shown.stdout
+        victim = re.search(r"tooltrail events --store-path \S+ --user (u-\d+)", out)
+        assert victim is not None
+        events = _tooltrail("events", "--store-path", str(store), "--user", victim[1], cwd=tmp_path)
+        assert events.returncode == 0, events.stderr
+        assert victim[1] in events.stdout
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(60)
+    assert demo.returncode == 0
+    assert store.is_dir()  # kept after the demo stops
+    assert (tmp_path / "demo" / ".tooltrail-demo").exists()

@@ -100,6 +100,23 @@ def _compressors() -> dict[str, Callable[[bytes], bytes]]:
     return out
 
 
+def _lz4_frames(data: bytes) -> bytes:
+    """lz4 frames written back to back (clickhouse-connect compresses each block), bounded."""
+    import lz4.frame
+
+    out: list[bytes] = []
+    total = 0
+    while data:
+        decoder = lz4.frame.LZ4FrameDecompressor()
+        chunk = decoder.decompress(data, max_length=_MAX_BODY + 1 - total)
+        total += len(chunk)
+        if total > _MAX_BODY or not decoder.eof:
+            raise QueryRefused(f"request body over {_MAX_BODY} bytes", code=0, status=413)
+        out.append(chunk)
+        data = decoder.unused_data
+    return b"".join(out)
+
+
 def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
@@ -259,17 +276,32 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, (text.strip() + "\n").encode(), headers)
 
     def _body(self) -> bytes:
+        too_big = QueryRefused(f"request body over {_MAX_BODY} bytes", code=0, status=413)
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            raise QueryRefused("chunked request bodies are not accepted", code=0, status=411)
-        size = int(self.headers.get("Content-Length") or 0)
-        if size > _MAX_BODY:
-            raise QueryRefused(f"request body over {_MAX_BODY} bytes", code=0, status=413)
-        body = self.rfile.read(size)
+            parts, total = [], 0
+            while size := int(self.rfile.readline(64).split(b";")[0].strip() or b"0", 16):
+                total += size
+                if total > _MAX_BODY:
+                    raise too_big
+                parts.append(self.rfile.read(size))
+                self.rfile.readline(64)
+            while self.rfile.readline(1024).strip():  # trailers
+                pass
+            body = b"".join(parts)
+        else:
+            size = int(self.headers.get("Content-Length") or 0)
+            if size > _MAX_BODY:
+                raise too_big
+            body = self.rfile.read(size)
         encoding = self.headers.get("Content-Encoding", "identity").strip().lower()
-        if encoding == "gzip":
-            return gzip.decompress(body)
-        if encoding == "deflate":
-            return zlib.decompress(body)
+        if encoding in ("gzip", "deflate"):  # bounded: a small body must not inflate without end
+            inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header
+            out = inflater.decompress(body, _MAX_BODY + 1)
+            if len(out) > _MAX_BODY or not inflater.eof:
+                raise too_big
+            return out
+        if encoding == "lz4" and "lz4" in self.server.compressors:
+            return _lz4_frames(body)
         if encoding != "identity":
             raise QueryRefused(f"Content-Encoding {encoding} is not accepted", code=0, status=415)
         return body

@@ -13,6 +13,7 @@ from tests.detectors._events import insert_frame
 from tooltrail.detectors.alert import Alert, EventRefs, FeatureEvidence
 from tooltrail.detectors.alertstore import AlertStore
 from tooltrail.pipeline.store import Store, StoreConfig, open_store
+from tooltrail.pipeline.store.quarantine import QUARANTINE_COLUMNS, quarantine_rows
 from tooltrail.pipeline.store.query_server import QueryServer
 from tooltrail.pipeline.store.schema import CHECKPOINT_COLUMNS, HEAD_COLUMNS
 from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
@@ -73,6 +74,9 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Filled]:
         store.record_findings(
             [{"stream_id": streams[0], "seq": 7, "class": "modified", "detail": "hash differs"}]
         )
+        bad = {"seq": 99, "hash": "h99", "event_id": "q-1", "note": "a fork"}
+        rows = quarantine_rows(streams[0], "intruder", [bad], [], [{"class": "fork"}])
+        store.insert_rows("quarantine", rows, QUARANTINE_COLUMNS)
         store.command(  # a few events flagged at ingest
             f"ALTER TABLE {store.database}.events UPDATE integrity = 'fork' WHERE seq < 3"
             " SETTINGS mutations_sync = 2"
