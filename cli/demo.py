@@ -143,7 +143,7 @@ def demo(
         last = sim.calls[-1].ts + settings.window_us
         if not _wait_for_detection(stack, last - last % settings.step_us, 300):
             console.print("[red]detection did not catch up within 5 minutes[/]")
-            raise typer.Exit(1)
+            raise typer.Exit(2)
         stack.detection.dispatcher.flush(30)
         alerts = stack.detection.alerts.list(limit=10_000)
         _score(console, sim, alerts, settings.step_us)

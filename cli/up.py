@@ -372,7 +372,7 @@ def up(
         typer.echo(
             "error: a part of tooltrail up stopped unexpectedly (see the log above)", err=True
         )
-        raise typer.Exit(1)
+        raise typer.Exit(2)
 
 
 class Heartbeat:

@@ -51,8 +51,9 @@ _DEFAULT_KEYS_FILE: Path = Settings.model_fields["keys_file"].default
 
 
 def _fail(message: str) -> typer.Exit:
+    """A usage or environment error: one line, exit 2 (1 is for findings)."""
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
+    return typer.Exit(2)
 
 
 # -- serve ----------------------------------------------------------------------------------------

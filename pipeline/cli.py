@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 
 
 def _fail(message: str) -> typer.Exit:
+    """A usage or environment error: one line, exit 2 (1 is for findings)."""
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
+    return typer.Exit(2)
 
 
 def pipeline(

@@ -136,8 +136,8 @@ def simulate_command(
             progress=True,
         )
     except (SimulatorError, KeyStoreError) as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     sim.write_labels(labels)
     columns = [
         Column("incident", keep=None, whole=True),  # the scenario's name, never cut

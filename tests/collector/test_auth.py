@@ -166,5 +166,5 @@ def test_cli_create_list_revoke_add_signer(tmp_path: Path) -> None:
     assert "revoked" in table.stdout
 
     missing = runner.invoke(app, ["keys", "revoke", "000000000000", "--keys-file", path])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2  # a usage error, not a finding
     assert "no key" in missing.stderr

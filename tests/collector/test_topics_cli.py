@@ -46,6 +46,6 @@ def test_an_unreachable_broker_is_one_line_and_exit_1() -> None:
     assert app is not None
     env = {"TOOLTRAIL_COLLECTOR_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}"}
     result = CliRunner().invoke(app, ["topics", "--startup-timeout", "1"], env=env)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an environment error, not a finding
     assert "Kafka unreachable" in result.output
     assert "Traceback" not in result.output
