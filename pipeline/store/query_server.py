@@ -357,7 +357,8 @@ class _Handler(BaseHTTPRequestHandler):
                     status=401,
                 )
             query = args.get("query", "")
-            sql = f"{query}\n{body.decode()}" if query and body else query or body.decode()
+            text = body.decode(errors="replace")  # an INSERT's data is binary: refused below
+            sql = f"{query}\n{text}" if query and body else query or text
             if not sql.strip() and self.command == "GET":
                 self._send(200, b"Ok.\n", {"Content-Type": "text/plain; charset=UTF-8"})
                 return
