@@ -34,8 +34,9 @@ def _median_ms(client: object, sql: str, runs: int = 3) -> float:
 
 def main(path: Path) -> None:
     store = open_store(StoreConfig(path=str(path)))
+    store.migrate()
     extent = "SELECT min(ts), max(ts), count() FROM tooltrail.events"
-    lo, hi, count = store.client.query(extent).result_rows[0]
+    lo, hi, count = store.query_rows(extent)[0]
     start = datetime.fromtimestamp(lo / 1e6, UTC)
     end = datetime.fromtimestamp(hi / 1e6, UTC) + timedelta(minutes=1)
     interval_ms = max(int((end - start).total_seconds() * 1000 / 1000), 1000)  # ~1000 points

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from .store.filters import where
 from .store.rows import EVENT_COLUMN_NAMES, FIELD_COLUMNS, row_to_event
 
 if TYPE_CHECKING:
@@ -99,14 +100,8 @@ class EventFilter:
                 raise ValueError(f"{name} must not be negative")
 
     def where(self) -> tuple[str, dict[str, Any]]:
-        """The WHERE condition and its bound parameters."""
-        parts, params = ["1"], {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is not None:
-                parts.append(_CONDITIONS[f.name])
-                params[f.name] = value
-        return " AND ".join(parts), params
+        """The WHERE condition and its bound parameters (the store's one builder)."""
+        return where(_CONDITIONS, **{f.name: getattr(self, f.name) for f in fields(self)})
 
 
 def select_events(

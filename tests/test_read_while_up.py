@@ -95,7 +95,7 @@ def test_read_commands_go_through_up_while_it_ingests(tmp_path: Path) -> None:
         assert json.loads(events.stdout.splitlines()[0])["v"] in (1, 2)
         for args in (
             ["alerts", "list"],
-            ["verify", "--no-record"],
+            ["verify"],  # reports, does not record (a write) while up runs
             ["detect", "--since", _iso(sim.calls[-1].ts - 2 * HOUR)],  # a short replay
             ["digests", "export", str(tmp_path / "digests")],
             ["events", "--user", sim.calls[0].user, "--limit", "3"],

@@ -269,6 +269,11 @@ def verify_command(
         for note in notes:
             console.print(f"[dim]{note} (give --keys / --digest-key to choose)[/]")
     store = open_store_option(store_path, clickhouse_url, database)
+    if record and clickhouse_url is None and served_config(store_path) is not None:
+        record = False  # the running `up` serves its store read-only: report, do not record
+        typer.echo(
+            "findings are reported, not recorded: the store is read-only while up runs", err=True
+        )
     with store:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 

@@ -46,6 +46,9 @@ _TOKENS = re.compile(
 )
 
 
+_LEAD = re.compile(r"(?:\s|--[^\n]*\n|/\*.*?\*/)*([A-Za-z_]\w*)", re.DOTALL)
+
+
 class QueryRefused(PipelineError):
     """The endpoint will not run this query. ``code`` is the ClickHouse error code the HTTP
     answer carries (164 READONLY for a refused statement, 516 for authentication)."""
@@ -55,6 +58,13 @@ class QueryRefused(PipelineError):
         self.message = message
         self.code = code
         self.status = status
+
+
+def _not_read(keyword: str) -> QueryRefused:
+    return QueryRefused(
+        f"the query endpoint is read-only: {keyword.upper()!r} statements are refused "
+        f"(allowed: {', '.join(sorted(s.upper() for s in READ_STATEMENTS))})"
+    )
 
 
 def blocked(table_functions: Iterable[str]) -> frozenset[str]:
@@ -87,6 +97,9 @@ def _names(sql: str) -> list[tuple[str, str]]:
 
 def check_query(sql: str, refused_functions: frozenset[str]) -> None:
     """Raise :class:`QueryRefused` unless ``sql`` is one read statement the endpoint may run."""
+    lead = _LEAD.match(sql)  # first: an INSERT's binary data need not tokenize to be refused
+    if lead is not None and lead[1].lower() not in READ_STATEMENTS:
+        raise _not_read(lead[1])
     tokens = _names(sql)
     while tokens and tokens[-1] == ("symbol", ";"):
         tokens.pop()
@@ -96,10 +109,7 @@ def check_query(sql: str, refused_functions: frozenset[str]) -> None:
     if tokens[0][0] == "symbol" and first == "(":
         first = next((t.lower() for k, t in tokens if k == "word"), "")
     if first not in READ_STATEMENTS:
-        raise QueryRefused(
-            f"the query endpoint is read-only: {first.upper() or tokens[0][1]!r} statements are "
-            f"refused (allowed: {', '.join(sorted(s.upper() for s in READ_STATEMENTS))})"
-        )
+        raise _not_read(first or tokens[0][1])
     for i, (kind, text) in enumerate(tokens):
         if kind == "symbol" and text == ";":
             raise QueryRefused("one statement per query: ';' is followed by more SQL")

@@ -110,3 +110,15 @@ def test_the_command_reads_the_store(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["events", "--store-path", str(path), "--outcome", "nope"])
     assert bad.exit_code == 2
     assert "--outcome must be one of" in bad.output
+
+
+def test_following_returns_only_events_stored_later(store: Store) -> None:
+    events = build_chain(10, start_ts=START)
+    stream = events[0]["stream_id"]
+    store.insert_segments([DecodedSegment(stream, "svc", events[:6], [], [])])
+    seen = select_events(store, EventFilter(), limit=100)
+    last = max(e["_ingest_time"] for e in seen)
+    assert select_events(store, EventFilter(), after_ingest=last) == []
+    store.insert_segments([DecodedSegment(stream, "svc", events[6:], [], [])])
+    new = select_events(store, EventFilter(), after_ingest=last)
+    assert [e["event_id"] for e in new] == [e["event_id"] for e in events[6:]]

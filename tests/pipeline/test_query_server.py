@@ -183,6 +183,15 @@ def test_writes_ddl_and_outside_reads_are_refused(
     assert store.command(f"SELECT count() FROM {store.database}.events WHERE outcome = 'ok'") == 0
 
 
+def test_a_client_insert_is_refused_as_read_only(store: Store, served: QueryServer) -> None:
+    # clickhouse-connect sends INSERT … FORMAT Native with binary (lz4) data
+    with pytest.raises(DatabaseError, match="'INSERT' statements are refused"):
+        _client(served).insert(
+            "events", [["s-x", 0, "h"]], column_names=["stream_id", "seq", "hash"]
+        )
+    assert _events(store) == 0
+
+
 def test_the_engine_refuses_writes_that_pass_the_tokens(store: Store, served: QueryServer) -> None:
     # the second lock: the endpoint's own session is readonly = 2 whatever reaches it
     session = _Session(Path(store.config.path), store.database, {"max_execution_time": 5})
