@@ -292,9 +292,9 @@ class Stack:
 
 
 def up(
-    store_path: Annotated[Path, typer.Option(help="chDB data directory.")] = Path(
-        ".tooltrail/store"
-    ),
+    store_path: Annotated[
+        Path, typer.Option(envvar="TOOLTRAIL_STORE_PATH", help="chDB data directory.")
+    ] = Path(".tooltrail/store"),
     keys_file: Annotated[Path, typer.Option(help="Collector key file (hashes only).")] = Path(
         ".tooltrail/collector-keys.json"
     ),

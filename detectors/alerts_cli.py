@@ -20,14 +20,14 @@ from rich.table import Table
 
 from tooltrail._console import Column, fitted_table
 from tooltrail.pipeline.errors import PipelineError
-from tooltrail.pipeline.integrity.cli import (
+from tooltrail.pipeline.store import StoreConfig
+from tooltrail.pipeline.store.options import (
     ClickHouseUrl,
     Database,
     StorePath,
     open_store_option,
     parse_since,
 )
-from tooltrail.pipeline.store import StoreConfig
 
 from .alert import SEVERITIES, Alert
 from .alertstore import AlertRecord, AlertStore

@@ -15,14 +15,14 @@ from typing import Annotated, Any
 
 import typer
 
-from tooltrail.pipeline.integrity.cli import (
+from tooltrail.pipeline.store import StoreConfig
+from tooltrail.pipeline.store.options import (
     ClickHouseUrl,
     Database,
     StorePath,
     open_store_option,
     parse_since,
 )
-from tooltrail.pipeline.store import StoreConfig
 from tooltrail.pipeline.store.query_server import find_endpoint
 
 from .settings import DetectSettings

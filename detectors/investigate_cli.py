@@ -21,14 +21,14 @@ import typer
 
 from tooltrail.pipeline.errors import PipelineError
 from tooltrail.pipeline.events import EventFilter, print_events, select_events
-from tooltrail.pipeline.integrity.cli import (
+from tooltrail.pipeline.store import StoreConfig
+from tooltrail.pipeline.store.options import (
     ClickHouseUrl,
     Database,
     StorePath,
     open_store_option,
     parse_since,
 )
-from tooltrail.pipeline.store import StoreConfig
 
 from .alert import Alert
 from .errors import AlertNotFound

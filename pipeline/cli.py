@@ -94,7 +94,7 @@ def pipeline(
             "pipeline: %s (group %s) → %s store (%s)%s",
             settings.kafka_topic_events,
             settings.kafka_group_id,
-            settings.store_backend,
+            settings.store_config().backend,
             settings.store_url or settings.store_path,
             f"; /metrics on port {processor.metrics_port}" if processor.metrics_port else "",
         )

@@ -15,8 +15,8 @@ import typer
 
 from .errors import PipelineError
 from .events import EventFilter, print_events, select_events
-from .integrity.cli import ClickHouseUrl, Database, StorePath, open_store_option, parse_since
 from .store import StoreConfig
+from .store.options import ClickHouseUrl, Database, StorePath, open_store_option, parse_since
 
 __all__ = ["events_command", "filter_from_options", "register"]
 

@@ -1,4 +1,6 @@
-"""The pipeline's one ``Settings``: every option, read from ``TOOLTRAIL_PIPELINE_*`` variables.
+"""The pipeline's one ``Settings``: every option, read from ``TOOLTRAIL_PIPELINE_*`` variables —
+except the store, which every command names the same way: ``TOOLTRAIL_STORE_*``
+(``pipeline/store/options.py``).
 
 Defaults suit one machine: a broker on 127.0.0.1:9092, the chDB store under ``.tooltrail/``.
 Secrets are ``SecretStr`` (never printed); a placeholder secret is refused unless
@@ -9,9 +11,9 @@ Secrets are ``SecretStr`` (never printed); a placeholder secret is refused unles
     TOOLTRAIL_PIPELINE_KAFKA_SASL_MECHANISM=SCRAM-SHA-512
     TOOLTRAIL_PIPELINE_KAFKA_SASL_USERNAME=pipeline
     TOOLTRAIL_PIPELINE_KAFKA_SASL_PASSWORD=...
-    TOOLTRAIL_PIPELINE_STORE_BACKEND=http
-    TOOLTRAIL_PIPELINE_STORE_URL=https://clickhouse:8443
-    TOOLTRAIL_PIPELINE_STORE_PASSWORD=...
+    TOOLTRAIL_STORE_URL=https://clickhouse:8443     # a URL means the ClickHouse server (http)
+    TOOLTRAIL_STORE_USER=tooltrail
+    TOOLTRAIL_STORE_PASSWORD=...
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ class PipelineSettings(KafkaSecurity):
     """Everything the stream processor can be told; field ``x`` reads ``TOOLTRAIL_PIPELINE_X``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="TOOLTRAIL_PIPELINE_", env_file=None, extra="ignore", frozen=True
+        env_prefix="TOOLTRAIL_PIPELINE_",
+        env_file=None,
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,  # PipelineSettings(store_url=...) as well as TOOLTRAIL_STORE_URL
     )
 
     environment: Literal["development", "staging", "production"] = "development"
@@ -66,15 +72,25 @@ class PipelineSettings(KafkaSecurity):
     kafka_max_partition_fetch_bytes: int = Field(default=16 * 2**20, gt=0)
     kafka_max_request_size: int = Field(default=17 * 2**20, gt=0, description="dead letters")
 
-    # -- store -----------------------------------------------------------------------------------
-    store_backend: Literal["chdb", "http"] = "chdb"
-    store_path: Path = Path(".tooltrail/store")
-    store_url: str | None = None
-    store_user: str = "default"
-    store_password: SecretStr = SecretStr("")
-    store_database: str = "tooltrail"
-    store_ttl_days: int | None = Field(default=None, ge=1)
-    store_verify_tls: bool = True
+    # -- store: TOOLTRAIL_STORE_*, the names every command uses -----------------------------------
+    store_backend: Literal["chdb", "http"] | None = Field(
+        default=None,
+        validation_alias="TOOLTRAIL_STORE_BACKEND",
+        description="default: http when store_url is set, else chdb",
+    )
+    store_path: Path = Field(
+        default=Path(".tooltrail/store"), validation_alias="TOOLTRAIL_STORE_PATH"
+    )
+    store_url: str | None = Field(default=None, validation_alias="TOOLTRAIL_STORE_URL")
+    store_user: str = Field(default="default", validation_alias="TOOLTRAIL_STORE_USER")
+    store_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias="TOOLTRAIL_STORE_PASSWORD"
+    )
+    store_database: str = Field(default="tooltrail", validation_alias="TOOLTRAIL_STORE_DATABASE")
+    store_ttl_days: int | None = Field(
+        default=None, ge=1, validation_alias="TOOLTRAIL_STORE_TTL_DAYS"
+    )
+    store_verify_tls: bool = Field(default=True, validation_alias="TOOLTRAIL_STORE_VERIFY_TLS")
 
     # -- batching and backpressure ---------------------------------------------------------------
     #: 20k rows per insert measured ~25% faster than 5k into chDB (fewer, larger parts)
@@ -140,7 +156,7 @@ class PipelineSettings(KafkaSecurity):
 
     def store_config(self) -> StoreConfig:
         return StoreConfig(
-            backend=self.store_backend,
+            backend=self.store_backend or ("http" if self.store_url else "chdb"),
             path=str(self.store_path),
             url=self.store_url,
             username=self.store_user,

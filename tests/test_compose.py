@@ -18,6 +18,7 @@ from tooltrail.cli import app
 from tooltrail.collector.settings import Settings
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.pipeline.settings import PipelineSettings
+from tooltrail.pipeline.store.options import StoreSettings
 
 ROOT = Path(__file__).parents[1]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -28,13 +29,10 @@ SETTINGS = {
     "TOOLTRAIL_COLLECTOR_": Settings,
     "TOOLTRAIL_PIPELINE_": PipelineSettings,
     "TOOLTRAIL_DETECT_": DetectSettings,
+    "TOOLTRAIL_STORE_": StoreSettings,
 }
-# variables the store options of the read/detect/digest commands take (pipeline/integrity/cli.py)
-STORE_ENV = {
-    "TOOLTRAIL_CLICKHOUSE_URL",
-    "TOOLTRAIL_CLICKHOUSE_USER",
-    "TOOLTRAIL_CLICKHOUSE_PASSWORD",
-}
+# the store as every command and service names it (pipeline/store/options.py)
+STORE_ENV = {"TOOLTRAIL_STORE_URL", "TOOLTRAIL_STORE_USER", "TOOLTRAIL_STORE_PASSWORD"}
 
 
 def _resolve(args: list[str]) -> tuple[Any, list[str]]:
@@ -92,21 +90,22 @@ def test_the_key_bootstrap_runs_a_real_command_on_the_collectors_key_file() -> N
 def test_every_variable_names_a_real_setting(name: str) -> None:
     env = SERVICES[name].get("environment", {})
     for var in env:
-        if var in STORE_ENV or var == "TOOLTRAIL_BOOTSTRAP_SOURCE":
+        if var == "TOOLTRAIL_BOOTSTRAP_SOURCE":
             continue
         prefix = next((p for p in SETTINGS if var.startswith(p)), None)
         assert prefix is not None, f"{name}: {var} is no tooltrail setting"
         assert var.removeprefix(prefix).lower() in SETTINGS[prefix].model_fields, var
 
 
-def test_store_variables_are_the_ones_the_commands_read() -> None:
+def test_store_variables_are_the_ones_the_commands_and_the_pipeline_read() -> None:
     detect, _ = _resolve(["detectors", "run"])
     url = next(p for p in detect.params if "--clickhouse-url" in p.opts)
-    assert url.envvar == "TOOLTRAIL_CLICKHOUSE_URL"
-    source = (ROOT / "pipeline/integrity/cli.py").read_text()
-    for var in STORE_ENV - {"TOOLTRAIL_CLICKHOUSE_URL"}:
-        assert var.removeprefix("TOOLTRAIL_") in source
-    for name in ("detectors", "digests"):
+    assert url.envvar == "TOOLTRAIL_STORE_URL"
+    # the pipeline reads the same names (TOOLTRAIL_STORE_*) for every store field it has
+    aliases = {f.validation_alias for f in PipelineSettings.model_fields.values()}
+    for name in StoreSettings.model_fields:
+        assert f"TOOLTRAIL_STORE_{name.upper()}" in aliases, name
+    for name in ("pipeline", "detectors", "digests"):
         assert set(SERVICES[name]["environment"]) >= STORE_ENV
 
 

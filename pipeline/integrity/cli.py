@@ -13,16 +13,13 @@
     (``--json`` names each such stream and why)
 === =====================================================================================
 
-The store is chDB under ``--store-path`` or a ClickHouse server at ``--clickhouse-url``.
+The store is chDB under ``--store-path`` or a ClickHouse server at ``--clickhouse-url``
+(``TOOLTRAIL_STORE_*``: the options every read command shares, ``pipeline/store/options.py``).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -38,7 +35,8 @@ from tooltrail.contract import (
 )
 
 from ..errors import PipelineError
-from ..store import Store, StoreConfig, open_store, store_in_use
+from ..store import StoreConfig
+from ..store.options import ClickHouseUrl, Database, StorePath, open_store_option, parse_since
 from ..store.query_server import served_config
 from ._report import EXIT_BROKEN, EXIT_OK, EXIT_UNVOUCHED, EXIT_USAGE, exit_code, print_report
 
@@ -60,8 +58,6 @@ __all__ = [
 
 _ENV = "TOOLTRAIL_"
 _PROGRESS_MIN = 20_000  # events: below this, no progress bar
-_RELATIVE = re.compile(r"(\d+)\s*([smhdw])\Z")
-_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 digests_app = typer.Typer(
     name="digests",
@@ -69,22 +65,6 @@ digests_app = typer.Typer(
     no_args_is_help=True,
 )
 
-StorePath = Annotated[
-    Path,
-    typer.Option("--store-path", envvar=f"{_ENV}STORE_PATH", help="The chDB store directory."),
-]
-ClickHouseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--clickhouse-url",
-        envvar=f"{_ENV}CLICKHOUSE_URL",
-        help="A ClickHouse server (http(s)://host:8123) instead of the chDB store. "
-        f"User and password from {_ENV}CLICKHOUSE_USER / {_ENV}CLICKHOUSE_PASSWORD.",
-    ),
-]
-Database = Annotated[
-    str, typer.Option("--database", envvar=f"{_ENV}STORE_DATABASE", help="The store's database.")
-]
 SigningKey = Annotated[
     Path,
     typer.Option(
@@ -101,54 +81,6 @@ _DEFAULT_COLLECTOR_KEYS = Path(".tooltrail/collector-keys.json")  # where `toolt
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
-
-
-def open_store_option(store_path: Path, url: str | None, database: str) -> Store:
-    """The store the ``--store-path`` / ``--clickhouse-url`` / ``--database`` options name
-    (shared by every command that reads the store: verify, digests, detect, alerts)."""
-    served = None
-    if url:
-        config = StoreConfig(
-            backend="http",
-            url=url,
-            username=os.environ.get(f"{_ENV}CLICKHOUSE_USER", "default"),
-            password=os.environ.get(f"{_ENV}CLICKHOUSE_PASSWORD", ""),
-            database=database,
-        )
-    else:
-        if not store_path.is_dir():
-            raise _fail(f"no store at {store_path} (--store-path)")
-        config = StoreConfig(path=str(store_path), database=database)
-        served = served_config(store_path, database)  # `tooltrail up` holds it: read through up
-        if served is not None:
-            typer.echo(f"store held by `tooltrail up`: reading via {served.url}", err=True)
-            config = served
-        elif store_in_use(store_path):
-            raise _fail(f"the store {store_path} is open in a process serving no query endpoint")
-    try:
-        store = open_store(config)
-        if served is None:
-            store.migrate()
-    except (PipelineError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
-    return store
-
-
-def parse_since(text: str, *, now: float | None = None) -> int:
-    """µs since the epoch from an ISO time (UTC unless it says otherwise) or ``24h``, ``7d``…"""
-    m = _RELATIVE.match(text.strip())
-    if m is not None:
-        now_s = time.time() if now is None else now
-        return int((now_s - int(m.group(1)) * _UNIT_S[m.group(2)]) * 1_000_000)
-    try:
-        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise typer.BadParameter(
-            "must be an ISO time (2026-01-31T10:00Z) or relative (30m, 24h, 7d)"
-        ) from exc
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return int(when.timestamp() * 1_000_000)
 
 
 def read_keys(values: list[str], option: str) -> list[str]:

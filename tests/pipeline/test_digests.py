@@ -33,9 +33,10 @@ from tooltrail.pipeline.integrity import (
     read_digests,
     verify_store,
 )
-from tooltrail.pipeline.integrity.cli import parse_since, register
+from tooltrail.pipeline.integrity.cli import register
 from tooltrail.pipeline.segments import DecodedSegment
 from tooltrail.pipeline.store import Store
+from tooltrail.pipeline.store.options import parse_since
 
 pytestmark = pytest.mark.store
 

@@ -213,7 +213,7 @@ def read_topic(bootstrap: str, topic: str, want: int, timeout: float = 15.0) -> 
 
 def test_settings_read_env_validate_and_map(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOOLTRAIL_PIPELINE_KAFKA_BOOTSTRAP_SERVERS", "k1:9093,k2:9093")
-    monkeypatch.setenv("TOOLTRAIL_PIPELINE_STORE_PASSWORD", "s3cret-value")
+    monkeypatch.setenv("TOOLTRAIL_STORE_PASSWORD", "s3cret-value")  # the store's one name
     monkeypatch.setenv("TOOLTRAIL_PIPELINE_KAFKA_SESSION_TIMEOUT_MS", "6000")
     monkeypatch.setenv("TOOLTRAIL_PIPELINE_KAFKA_HEARTBEAT_INTERVAL_MS", "2000")
     s = PipelineSettings()
@@ -243,6 +243,8 @@ def test_settings_read_env_validate_and_map(monkeypatch: pytest.MonkeyPatch) -> 
         PipelineSettings(batch_max_rows=10_000, max_buffered_rows=5_000)
     with pytest.raises(ValueError, match="heartbeat"):
         PipelineSettings(kafka_session_timeout_ms=2000, kafka_heartbeat_interval_ms=2000)
+    monkeypatch.setenv("TOOLTRAIL_STORE_URL", "https://clickhouse:8443")
+    assert PipelineSettings().store_config().backend == "http"  # a URL means the server
 
 
 # -- the happy path -------------------------------------------------------------------------------
