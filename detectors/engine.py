@@ -134,6 +134,9 @@ class Engine:
         s = self.settings
         started = time.perf_counter()
         since = fit_at - s.baseline_us
+        log.info(  # a fit can take a while: say so before, not only after
+            "fitting models on %s of baseline up to %s ...", _span(s.baseline_us), _iso(fit_at)
+        )
         _ev, profile, feats, learning = self._windows(since, fit_at, None)
         fitted = FittedModel(fit_at, profile)
         labels = self._fp_windows(fit_at)
@@ -390,6 +393,11 @@ def _settings_digest(settings: DetectSettings) -> str:
         len(FEATURES),
     )
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:12]
+
+
+def _span(us: int) -> str:
+    hours = us / 3_600_000_000
+    return f"{hours / 24:g} day(s)" if hours >= 24 else f"{hours:g} hour(s)"
 
 
 def _iso(us: int) -> str:
