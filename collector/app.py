@@ -28,10 +28,8 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import orjson
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
-from fastapi.security import HTTPBearer
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tooltrail import __version__
@@ -44,7 +42,7 @@ from .auth import KeyStore, Principal
 from .errors import InvalidField, Malformed, RateLimited, Rejected, SinkUnavailable, TooLarge
 from .heads import HeadStore
 from .metrics import CONTENT_TYPE, Metrics
-from .openapi import BATCH_SCHEMA as _BATCH_SCHEMA
+from .openapi import ROUTE_DOCS, Status
 from .ratelimit import RateLimiter
 from .settings import Settings
 from .sinks.base import Sink
@@ -52,84 +50,6 @@ from .sinks.base import Sink
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
-
-
-# -- OpenAPI documentation of the ingest route (the handler reads the raw body itself) ----------
-
-
-class Status(BaseModel):
-    status: str
-
-
-class HeadOut(BaseModel):
-    seq: int
-    hash: str
-
-
-class Accepted(BaseModel):
-    accepted: int = Field(description="events handed downstream by this request")
-    duplicates: int = Field(description="events already accepted before (not delivered again)")
-    checkpoints: int
-    stream_id: str | None
-    head: HeadOut | None = Field(description="the stream's last accepted event")
-
-
-class FindingOut(BaseModel):
-    class_: str = Field(alias="class", description="a tooltrail.contract break class")
-    stream_id: str
-    seq: int
-    detail: str
-    event_id: str | None = Field(None, description="the event the finding names, if one")
-
-
-class ChainBrokenOut(Accepted):
-    error: str = "chain_broken"
-    message: str
-    findings: list[FindingOut]
-    stored_as_evidence: bool
-    quarantined: int = Field(description="events kept as evidence beside the stream")
-    kept_through: int = Field(description="this batch's events up to this seq are in the stream")
-    action: str = Field(
-        description="new_stream: continue the events after kept_through on a new stream that "
-        "names this one; continue: every event is in the stream (only checkpoints refused)"
-    )
-
-
-class ErrorOut(BaseModel):
-    error: str = Field(description="unauthorized, forbidden, invalid, too_large, ...")
-    message: str
-    index: int | None = Field(None, description="422: the event's position in the batch")
-    checkpoint: int | None = Field(None, description="422: the checkpoint's position")
-    field: str | None = Field(None, description="422: the field that broke a rule")
-    rule: str | None = Field(None, description="422: the rule it broke")
-
-
-_RETRY = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
-ROUTE_DOCS: dict[str, Any] = {
-    "status_code": 202,
-    "tags": ["ingest"],
-    "summary": "Ship a batch of one stream's events",
-    "response_model": Accepted,
-    "responses": {
-        400: {"model": ErrorOut, "description": "not gzip or not JSON"},
-        401: {"model": ErrorOut, "description": "missing, unknown, revoked or expired key"},
-        403: {"model": ErrorOut, "description": "the key may not write this source or stream"},
-        409: {"model": ChainBrokenOut, "description": "chain broken; quarantined as evidence"},
-        413: {"model": ErrorOut, "description": "body, batch or event over the limit"},
-        415: {"model": ErrorOut, "description": "unsupported Content-Encoding"},
-        422: {"model": ErrorOut, "description": "the batch breaks the event contract"},
-        429: {"model": ErrorOut, "description": "over the source's rate", "headers": _RETRY},
-        503: {"model": ErrorOut, "description": "the sink cannot take it now", "headers": _RETRY},
-    },
-    "openapi_extra": {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _BATCH_SCHEMA}},
-        },
-    },
-    # documents the scheme only (auto_error=False): the key store answers 401 itself
-    "dependencies": [Depends(HTTPBearer(auto_error=False, description="tt_<key id>_<secret>"))],
-}
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:

@@ -21,7 +21,6 @@ import inspect
 import json
 import logging
 import os
-import random
 import socket
 import sys
 import threading
@@ -29,14 +28,11 @@ import time
 import urllib.parse
 import weakref
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final, Literal, ParamSpec, TypeVar
 
 from tooltrail.contract import (
     GENESIS_HASH,
-    SPEC_VERSION,
     Signer,
     canonicalize,
     checkpoint_body,
@@ -46,12 +42,14 @@ from tooltrail.contract.streams import new_stream_id
 from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, SIGNER_HEADER, encode_batch
 
 from . import _lifecycle
+from ._call import Actor, Call
 from ._encodable import encodable_copy, repair
+from ._fields import new_event
 from .errors import EmitterError
 from .redact import RedactionOptions
 from .shipper import Shipper
 from .spool import Spool
-from .stages import Chainer, Fingerprint, Redact, Stage, json_size
+from .stages import Chainer, Fingerprint, Redact, Stage
 from .successor import rechain
 from .transport import HttpTransport, Transport
 
@@ -60,18 +58,10 @@ __all__ = ["Actor", "Call", "Emitter"]
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
-_getrandbits = random.getrandbits  # event ids need uniqueness, not secrecy
 
 
-_M62 = (1 << 62) - 1
 #: at most this many fields of one event are repaired (each repair names one field)
 _MAX_REPAIRS: Final = 8
-
-
-def _uuid7(ms: int) -> str:
-    """A UUIDv7 (RFC 9562) in its 32-hex-digit form: 48-bit ms time, version, variant, random."""
-    r = _getrandbits(74)
-    return "%032x" % ((ms << 80) | (0x7000 | (r >> 62)) << 64 | (1 << 63) | (r & _M62))
 
 
 def _events_url(url: str) -> str:
@@ -83,75 +73,6 @@ def _events_url(url: str) -> str:
 
 def _now_us() -> int:
     return time.time_ns() // 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who made the call: user (auth subject), client app, agent, tenant."""
-
-    user: str | None = None
-    client: str | None = None
-    client_version: str | None = None
-    agent: str | None = None
-    tenant: str | None = None
-
-    def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self).items() if v}
-
-
-class Call:
-    """One recorded call; a context manager (sync and async) handed out by ``Emitter.record``."""
-
-    __slots__ = ("_duration_us", "_emitter", "_event", "_t0")
-
-    def __init__(self, emitter: Emitter, event: dict[str, Any]) -> None:
-        self._emitter = emitter
-        self._event = event
-        self._t0 = 0
-        self._duration_us = -1  # -1: measure the call; set_duration_us overrides
-
-    def set_result(self, result: Any) -> None:
-        self._event["result_bytes"] = json_size(result)
-
-    def set_result_bytes(self, size: int) -> None:
-        self._event["result_bytes"] = max(0, int(size))
-
-    def set_duration_us(self, n: int) -> None:
-        """Record ``n`` µs as the call's duration instead of measuring it (replays, simulations)."""
-        self._duration_us = max(0, int(n))
-
-    def deny(self, error_type: str = "denied") -> None:
-        self._event["outcome"] = "denied"
-        self._event["error.type"] = error_type
-
-    def fail(self, error_type: str) -> None:
-        self._event["outcome"] = "error"
-        self._event["error.type"] = error_type
-
-    def __enter__(self) -> Call:
-        self._t0 = time.perf_counter_ns()
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        ev = self._event
-        if self._duration_us >= 0:
-            ev["duration_us"] = self._duration_us
-        else:
-            ev["duration_us"] = (time.perf_counter_ns() - self._t0) // 1000
-        if exc is not None and ev["outcome"] == "ok":
-            ev["outcome"] = "denied" if isinstance(exc, PermissionError) else "error"
-            ev["error.type"] = type(exc).__qualname__
-        self._emitter.emit(ev)
-
-    async def __aenter__(self) -> Call:
-        return self.__enter__()
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.__exit__(et, exc, tb)
 
 
 class Emitter:
@@ -243,7 +164,7 @@ class Emitter:
         _lifecycle.register(self)  # closed (final checkpoint) at interpreter exit
         if checkpoint_idle > 0:
             self._idle_thread = threading.Thread(
-                target=_sign_when_idle,
+                target=_lifecycle.sign_when_idle,
                 args=(weakref.ref(self), self._closing, checkpoint_idle),
                 name="tooltrail-idle-checkpoint",
                 daemon=True,
@@ -336,42 +257,7 @@ class Emitter:
         ``protocol_version``, ``tool_call_id``, ``tools_hash``, ``error_type``, ``attrs``.
         A ``tools/call`` carries ``gen_ai.operation.name = execute_tool``.
         """
-        ts = self._clock()
-        ev: dict[str, Any] = {
-            "v": SPEC_VERSION,
-            "event_id": _uuid7(ts // 1000),
-            "ts": ts,
-            "source": self._source,
-            "mcp.method.name": method,
-            "outcome": "ok",
-        }
-        if method == "tools/call":
-            ev["gen_ai.operation.name"] = "execute_tool"
-        if tool is not None:
-            ev["gen_ai.tool.name"] = tool
-        if args is not None:
-            ev["_args"] = args
-        if actor is not None:
-            a = actor.as_dict()
-            if a:
-                ev["actor"] = a
-        for key, value in fields.items():
-            name = _FIELD_NAMES.get(key)
-            if name is None:
-                raise TypeError(f"record() got an unexpected keyword argument {key!r}")
-            if value is None:
-                continue
-            if name == "attrs":
-                ev[name] = value
-            elif name == "server.port":
-                if (port := _port_of(value)) is not None:
-                    ev[name] = port
-            else:
-                ev[name] = str(value)
-        if "tooltrail.transport" in ev:
-            _network_of(ev)
-        if "server.address" in ev and "server.port" not in ev:
-            _split_address(ev)
+        ev = new_event(self._clock(), self._source, method, tool, args, actor, fields)
         return Call(self, ev)
 
     def audited(
@@ -559,73 +445,3 @@ class Emitter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _port_of(value: Any) -> int | None:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        return None
-    return port if 0 <= port <= 65535 else None
-
-
-#: the MCP transport → OpenTelemetry's (network.transport, network.protocol.name)
-_NETWORK: Final = {
-    "stdio": ("pipe", None),
-    "streamable-http": ("tcp", "http"),
-    "sse": ("tcp", "http"),
-}
-
-
-def _network_of(ev: dict[str, Any]) -> None:
-    """Fill ``network.transport`` / ``network.protocol.name`` from the MCP transport name."""
-    transport, protocol = _NETWORK.get(ev["tooltrail.transport"], (None, None))
-    if transport is not None:
-        ev.setdefault("network.transport", transport)
-    if protocol is not None:
-        ev.setdefault("network.protocol.name", protocol)
-
-
-def _split_address(ev: dict[str, Any]) -> None:
-    """``host:port`` (``[v6]:port``) → ``server.address`` = host, ``server.port`` = port."""
-    host, sep, port = ev["server.address"].rpartition(":")
-    if not sep or not port.isdigit() or (":" in host and not host.endswith("]")):
-        return  # no port, or a bare IPv6 address
-    number = _port_of(port)
-    host = host.removeprefix("[").removesuffix("]")
-    if number is not None and host:
-        ev["server.address"] = host
-        ev["server.port"] = number
-
-
-def _sign_when_idle(ref: weakref.ref[Emitter], closing: threading.Event, idle: float) -> None:
-    """The idle-checkpoint thread; holds the emitter only weakly, so an emitter dropped without
-    close() is still collected (and its spool released) as before."""
-    while True:
-        emitter = ref()
-        if emitter is None:
-            return
-        wait = emitter._sign_if_idle(idle)
-        del emitter
-        if closing.wait(wait):
-            return
-
-
-_FIELD_NAMES = {
-    "resource_uri": "mcp.resource.uri",
-    "prompt": "gen_ai.prompt.name",
-    "session_id": "mcp.session.id",
-    "request_id": "jsonrpc.request.id",
-    "trace_id": "trace_id",
-    "span_id": "span_id",
-    "transport": "tooltrail.transport",
-    "network_transport": "network.transport",
-    "protocol_name": "network.protocol.name",
-    "server_address": "server.address",
-    "server_port": "server.port",
-    "protocol_version": "mcp.protocol.version",
-    "tool_call_id": "gen_ai.tool.call.id",
-    "tools_hash": "tooltrail.tools.hash",
-    "error_type": "error.type",
-    "attrs": "attrs",
-}

@@ -33,7 +33,14 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from ._emitter import Emitter
 
-__all__ = ["EXIT_TIMEOUT", "close_all", "close_on_sigterm", "register", "unregister"]
+__all__ = [
+    "EXIT_TIMEOUT",
+    "close_all",
+    "close_on_sigterm",
+    "register",
+    "sign_when_idle",
+    "unregister",
+]
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +104,16 @@ def close_on_sigterm() -> bool:
     signal.signal(signal.SIGTERM, _on_sigterm)
     _sigterm_installed = True
     return True
+
+
+def sign_when_idle(ref: weakref.ref[Emitter], closing: threading.Event, idle: float) -> None:
+    """The idle-checkpoint thread; holds the emitter only weakly, so an emitter dropped without
+    close() is still collected (and its spool released) as before."""
+    while True:
+        emitter = ref()
+        if emitter is None:
+            return
+        wait = emitter._sign_if_idle(idle)
+        del emitter
+        if closing.wait(wait):
+            return

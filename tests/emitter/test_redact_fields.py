@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tooltrail.emitter import Actor, Emitter, MemoryTransport, RedactionOptions, Redactor
-from tooltrail.emitter._emitter import _FIELD_NAMES
+from tooltrail.emitter._fields import _FIELD_NAMES
 from tooltrail.emitter.mcp._common import short
 
 from ._secret_corpus import OPTIONS, corpus, slices

@@ -1,0 +1,130 @@
+"""Building an event: the fields ``Emitter.record`` takes (``new_event``), time-ordered ids, and
+the network fields OpenTelemetry names (``network.transport`` / ``network.protocol.name`` from the
+MCP transport, ``server.address`` and ``server.port`` apart)."""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any, Final
+
+from tooltrail.contract import SPEC_VERSION
+
+if TYPE_CHECKING:
+    from ._call import Actor
+
+__all__ = ["network_of", "new_event", "port_of", "split_address", "uuid7"]
+
+_getrandbits = random.getrandbits  # event ids need uniqueness, not secrecy
+_M62 = (1 << 62) - 1
+
+
+def uuid7(ms: int) -> str:
+    """A UUIDv7 (RFC 9562) in its 32-hex-digit form: 48-bit ms time, version, variant, random."""
+    r = _getrandbits(74)
+    return "%032x" % ((ms << 80) | (0x7000 | (r >> 62)) << 64 | (1 << 63) | (r & _M62))
+
+
+def port_of(value: Any) -> int | None:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        return None
+    return port if 0 <= port <= 65535 else None
+
+
+#: the MCP transport → OpenTelemetry's (network.transport, network.protocol.name)
+_NETWORK: Final = {
+    "stdio": ("pipe", None),
+    "streamable-http": ("tcp", "http"),
+    "sse": ("tcp", "http"),
+}
+
+
+def network_of(ev: dict[str, Any]) -> None:
+    """Fill ``network.transport`` / ``network.protocol.name`` from the MCP transport name."""
+    transport, protocol = _NETWORK.get(ev["tooltrail.transport"], (None, None))
+    if transport is not None:
+        ev.setdefault("network.transport", transport)
+    if protocol is not None:
+        ev.setdefault("network.protocol.name", protocol)
+
+
+def split_address(ev: dict[str, Any]) -> None:
+    """``host:port`` (``[v6]:port``) → ``server.address`` = host, ``server.port`` = port."""
+    host, sep, port = ev["server.address"].rpartition(":")
+    if not sep or not port.isdigit() or (":" in host and not host.endswith("]")):
+        return  # no port, or a bare IPv6 address
+    number = port_of(port)
+    host = host.removeprefix("[").removesuffix("]")
+    if number is not None and host:
+        ev["server.address"] = host
+        ev["server.port"] = number
+
+
+_FIELD_NAMES = {
+    "resource_uri": "mcp.resource.uri",
+    "prompt": "gen_ai.prompt.name",
+    "session_id": "mcp.session.id",
+    "request_id": "jsonrpc.request.id",
+    "trace_id": "trace_id",
+    "span_id": "span_id",
+    "transport": "tooltrail.transport",
+    "network_transport": "network.transport",
+    "protocol_name": "network.protocol.name",
+    "server_address": "server.address",
+    "server_port": "server.port",
+    "protocol_version": "mcp.protocol.version",
+    "tool_call_id": "gen_ai.tool.call.id",
+    "tools_hash": "tooltrail.tools.hash",
+    "error_type": "error.type",
+    "attrs": "attrs",
+}
+
+
+def new_event(
+    ts: int,
+    source: dict[str, str],
+    method: str,
+    tool: str | None,
+    args: Any,
+    actor: Actor | None,
+    fields: dict[str, Any],
+) -> dict[str, Any]:
+    """The event ``Emitter.record`` starts from: its own fields, and the caller's keyword
+    ``fields`` under their contract names (an unknown keyword is a TypeError, as for any call)."""
+    ev: dict[str, Any] = {
+        "v": SPEC_VERSION,
+        "event_id": uuid7(ts // 1000),
+        "ts": ts,
+        "source": source,
+        "mcp.method.name": method,
+        "outcome": "ok",
+    }
+    if method == "tools/call":
+        ev["gen_ai.operation.name"] = "execute_tool"
+    if tool is not None:
+        ev["gen_ai.tool.name"] = tool
+    if args is not None:
+        ev["_args"] = args
+    if actor is not None:
+        a = actor.as_dict()
+        if a:
+            ev["actor"] = a
+    for key, value in fields.items():
+        name = _FIELD_NAMES.get(key)
+        if name is None:
+            raise TypeError(f"record() got an unexpected keyword argument {key!r}")
+        if value is None:
+            continue
+        if name == "attrs":
+            ev[name] = value
+        elif name == "server.port":
+            if (port := port_of(value)) is not None:
+                ev[name] = port
+        else:
+            ev[name] = str(value)
+    if "tooltrail.transport" in ev:
+        network_of(ev)
+    if "server.address" in ev and "server.port" not in ev:
+        split_address(ev)
+    return ev
