@@ -11,7 +11,8 @@ driver, ``Store.query_df`` loads pandas.
 from __future__ import annotations
 
 from ..segments import DecodedSegment
-from ._store import InsertResult, Store, StoreConfig, open_store
+from ._config import InsertResult, StoreConfig
+from ._store import Store, open_store
 from .lock import store_in_use
 from .rows import FIELD_COLUMNS, FINDING_SOURCES, event_to_row, row_to_checkpoint, row_to_event
 from .schema import SCHEMA_VERSION, TABLES, migrate

@@ -12,14 +12,12 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-from ..errors import StoreUnavailable
 from ..segments import DecodedSegment
+from ._config import InsertResult, StoreConfig, type_names, wrapped
 from .filters import where
 from .lock import opened
 from .quarantine import QUARANTINE_COLUMNS, quarantine_rows
@@ -37,7 +35,6 @@ from .schema import (
     EVENT_COLUMNS,
     FINDING_COLUMNS,
     HEAD_COLUMNS,
-    check_database_name,
     migrate,
 )
 
@@ -52,70 +49,7 @@ logger = logging.getLogger(__name__)
 _HEAD_QUERY_CHUNK = 1000
 
 
-@dataclass(frozen=True)
-class StoreConfig:
-    """Where the store lives. ``backend="chdb"`` keeps it in-process under ``path``;
-    ``backend="http"`` talks to a ClickHouse server at ``url`` (``http(s)://host:8123``)."""
-
-    backend: Literal["chdb", "http"] = "chdb"
-    path: str = ".tooltrail/store"
-    url: str | None = None
-    username: str = "default"
-    password: str = ""
-    database: str = "tooltrail"
-    ttl_days: int | None = None
-    secure: bool = False
-    verify_tls: bool = True
-
-    def __post_init__(self) -> None:
-        if self.backend not in ("chdb", "http"):
-            raise ValueError(f"backend must be 'chdb' or 'http', not {self.backend!r}")
-        if self.backend == "http" and not self.url:
-            raise ValueError("backend 'http' needs url (http(s)://host:8123)")
-        if self.ttl_days is not None and self.ttl_days < 1:
-            raise ValueError("ttl_days must be at least 1 (or None: keep events forever)")
-        check_database_name(self.database)
-
-    def __repr__(self) -> str:  # never print the password
-        return (
-            f"StoreConfig(backend={self.backend!r}, path={self.path!r}, url={self.url!r}, "
-            f"username={self.username!r}, database={self.database!r}, ttl_days={self.ttl_days})"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class InsertResult:
-    inserted: int  # events written
-    duplicates: int  # events skipped: already stored (seq <= stored head) or repeated in the call
-    streams: int  # distinct streams the call touched
-
-
-def _driver_errors() -> tuple[type[BaseException], ...]:
-    from clickhouse_connect.driver.exceptions import ClickHouseError
-
-    return (ClickHouseError, OSError)
-
-
-@contextmanager
-def _wrapped(what: str) -> Iterator[None]:
-    try:
-        yield
-    except _driver_errors() as exc:
-        code = getattr(exc, "code", None)
-        raise StoreUnavailable(
-            f"{what}: {exc}", code=code if isinstance(code, int) else None
-        ) from exc
-
-
-def _type_names(columns: Sequence[tuple[str, str]]) -> list[str]:
-    """Column types as sent: no codec, and LowCardinality sent as plain String (the server
-    converts; building dictionaries client-side costs more than the bytes it saves)."""
-    return [
-        kind.split(" CODEC")[0].replace("LowCardinality(String)", "String") for _, kind in columns
-    ]
-
-
-_EVENT_TYPES = _type_names(EVENT_COLUMNS)
+_EVENT_TYPES = type_names(EVENT_COLUMNS)
 _SELECT_EVENT = ", ".join(f"`{name}`" for name in EVENT_COLUMN_NAMES)
 _SELECT_CHECKPOINT = ", ".join(f"`{name}`" for name, _ in CHECKPOINT_COLUMNS)
 
@@ -124,7 +58,7 @@ def open_store(config: StoreConfig) -> Store:
     """Connect to the store ``config`` names (call :meth:`Store.migrate` once before use)."""
     import clickhouse_connect
 
-    with _wrapped(f"cannot open the {config.backend} store"):
+    with wrapped(f"cannot open the {config.backend} store"):
         if config.backend == "chdb":
             os.makedirs(config.path, exist_ok=True)
             client = clickhouse_connect.get_client(interface="chdb", path=config.path)
@@ -185,7 +119,7 @@ class Store:
 
     def migrate(self) -> int:
         """Create or upgrade the schema (idempotent); returns its version."""
-        with self._lock, _wrapped("migration failed"):
+        with self._lock, wrapped("migration failed"):
             return migrate(self._client, self.database, ttl_days=self.config.ttl_days)
 
     # -- writing ----------------------------------------------------------------------------
@@ -249,7 +183,7 @@ class Store:
             try:
                 columns = events_to_columns(kept, marks_of_kept)
                 self._write(columns, list(checkpoints.values()), findings, heads, dedupe_token)
-                with _wrapped("insert failed"):
+                with wrapped("insert failed"):
                     self._insert("quarantine", quarantined, QUARANTINE_COLUMNS)
             except BaseException:  # whatever went in, the retry reads the heads back
                 for stream in streams:
@@ -269,7 +203,7 @@ class Store:
         dedupe_token: str | None,
     ) -> None:
         db = self.database
-        with _wrapped("insert failed"):
+        with wrapped("insert failed"):
             if columns[0]:
                 # a backfill may span many days: more parts, rather than a batch that never goes in
                 settings: dict[str, Any] = {"throw_on_max_partitions_per_insert_block": 0}
@@ -296,14 +230,14 @@ class Store:
                 f"{self.database}.{table}",
                 rows,
                 column_names=[name for name, _ in columns],
-                column_type_names=_type_names(columns),
+                column_type_names=type_names(columns),
             )
 
     def insert_rows(
         self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[tuple[str, str]]
     ) -> None:
         """Insert plain rows into one of our tables (``columns``: name, ClickHouse type)."""
-        with self._lock, _wrapped(f"insert into {table} failed"):
+        with self._lock, wrapped(f"insert into {table} failed"):
             self._insert(table, rows, columns)
 
     def record_findings(
@@ -313,7 +247,7 @@ class Store:
         optional ``detail``, ``event_id``, ``found_at`` (datetime or µs) and ``source``
         (``collector`` | ``pipeline`` | ``verify``; default: the ``source`` argument)."""
         rows = finding_rows(findings, source)
-        with self._lock, _wrapped("recording findings failed"):
+        with self._lock, wrapped("recording findings failed"):
             self._insert("integrity_findings", rows, FINDING_COLUMNS)
 
     # -- reading ----------------------------------------------------------------------------
@@ -324,7 +258,7 @@ class Store:
         missing = [s for s in wanted if s not in self._heads]
         for start in range(0, len(missing), _HEAD_QUERY_CHUNK):
             chunk = missing[start : start + _HEAD_QUERY_CHUNK]
-            with _wrapped("reading chain heads failed"):
+            with wrapped("reading chain heads failed"):
                 result = self._client.query(
                     f"SELECT stream_id, max(seq) FROM {self.database}.events"  # noqa: S608
                     " WHERE stream_id IN {ids:Array(String)} GROUP BY stream_id",
@@ -380,7 +314,7 @@ class Store:
             sql = base + (after if last else "") + tail
             if last:
                 params.update(ls=last[0], lq=last[1], lh=last[2])
-            with self._lock, _wrapped("reading events failed"):
+            with self._lock, wrapped("reading events failed"):
                 result = self._client.query(sql, parameters=params)
                 names, page = result.column_names, result.result_rows
             for row in page:
@@ -399,7 +333,7 @@ class Store:
             f"SELECT {_SELECT_CHECKPOINT} FROM {self.database}.checkpoints FINAL"  # noqa: S608
             f" WHERE {cond} ORDER BY stream_id, seq, hash, sig"
         )
-        with self._lock, _wrapped("reading checkpoints failed"):
+        with self._lock, wrapped("reading checkpoints failed"):
             result = self._client.query(sql, parameters=params)
         names = result.column_names
         return [row_to_checkpoint(dict(zip(names, r, strict=True))) for r in result.result_rows]
@@ -414,7 +348,7 @@ class Store:
             f" FROM {self.database}.quarantine FINAL WHERE {cond}"
             " ORDER BY stream_id, seq, kind, digest"
         )
-        with self._lock, _wrapped("reading the quarantine failed"):
+        with self._lock, wrapped("reading the quarantine failed"):
             result = self._client.query(sql, parameters=params)
         out = []
         for sid, seq, kind, digest, event_id, writer, classes, body in result.result_rows:
@@ -441,7 +375,7 @@ class Store:
                                   ("chain_heads", "source"))
         )  # fmt: skip
         sql = f"SELECT DISTINCT stream_id FROM ({parts}) ORDER BY stream_id"  # noqa: S608
-        with self._lock, _wrapped("listing streams failed"):
+        with self._lock, wrapped("listing streams failed"):
             result = self._client.query(sql, parameters={"s": source} if source else None)
         return [str(row[0]) for row in result.result_rows]
 
@@ -449,7 +383,7 @@ class Store:
         self, sql: str, parameters: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         """Run a SELECT and return its rows as tuples."""
-        with self._lock, _wrapped("query failed"):
+        with self._lock, wrapped("query failed"):
             result = self._client.query(sql, parameters=dict(parameters or {}))
             return [tuple(row) for row in result.result_rows]
 
@@ -457,19 +391,19 @@ class Store:
         self, sql: str, parameters: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Run a SELECT and return its rows as ``{column: value}``."""
-        with self._lock, _wrapped("query failed"):
+        with self._lock, wrapped("query failed"):
             result = self._client.query(sql, parameters=dict(parameters or {}))
             names = result.column_names
             return [dict(zip(names, row, strict=True)) for row in result.result_rows]
 
     def query_df(self, sql: str, parameters: Mapping[str, Any] | None = None) -> pandas.DataFrame:
         """Run a SELECT and return a pandas DataFrame (pandas is imported only here)."""
-        with self._lock, _wrapped("query failed"):
+        with self._lock, wrapped("query failed"):
             return self._client.query_df(sql, parameters=dict(parameters or {}))
 
     def command(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:
         """Run one statement; returns what clickhouse-connect's ``command`` returns."""
-        with self._lock, _wrapped("command failed"):
+        with self._lock, wrapped("command failed"):
             return self._client.command(sql, parameters=dict(parameters) if parameters else None)
 
     def close(self) -> None:
@@ -478,5 +412,5 @@ class Store:
             self._closed = True
             if self.config.backend == "chdb":
                 opened(self.config.path, -1)
-            with _wrapped("close failed"):
+            with wrapped("close failed"):
                 self._client.close()

@@ -25,7 +25,8 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..errors import PipelineError
-from ._store import StoreConfig, open_store
+from ._config import StoreConfig
+from ._store import open_store
 from .lock import store_in_use
 
 if TYPE_CHECKING:

@@ -50,8 +50,8 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import StoreUnavailable
+from ._config import StoreConfig
 from ._sqlgate import QueryRefused, blocked, check_query
-from ._store import StoreConfig
 from .schema import check_database_name
 
 __all__ = [
