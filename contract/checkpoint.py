@@ -20,17 +20,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from ._checks import _described, _kind, _one_of, _pattern, _versions
 from .errors import EventInvalid, SignatureError
-from .event import (
-    FIELDS,
-    FIELDS_BY_VERSION,
-    SPEC_VERSION,
-    _described,
-    _kind,
-    _one_of,
-    _pattern,
-    _versions,
-)
+from .event import FIELDS, FIELDS_BY_VERSION, SPEC_VERSION
 from .jcs import canonicalize
 
 __all__ = [

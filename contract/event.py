@@ -1,4 +1,5 @@
-"""The event: its fields, its validation, its canonical bytes and its hash.
+"""The event: its fields, its validation, its canonical bytes and its hash (the checks each
+field's value must pass are in ``_checks``).
 
 An event is a plain ``dict`` (fast to build, to encode and to hand between stages). Field names
 follow the OpenTelemetry GenAI / MCP semantic conventions where one exists (``mcp.method.name``,
@@ -18,12 +19,35 @@ Rules that keep the hot path simple and the bytes portable:
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .errors import CanonicalizationError, EventInvalid
+from ._checks import (
+    _HEX16,
+    _HEX32,
+    _HEX64,
+    _STREAM_ID,
+    MAX_DEPTH,
+    MAX_ID,
+    MAX_STRING,
+    _boolean,
+    _Check,
+    _counts,
+    _hex64,
+    _id,
+    _json_object,
+    _kind,
+    _object,
+    _one_of,
+    _pattern,
+    _port,
+    _str,
+    _uint,
+    _versions,
+    schema_of,
+)
+from .errors import EventInvalid
 from .jcs import MAX_SAFE_INTEGER, canonicalize, canonicalize_plain
 
 __all__ = [
@@ -33,6 +57,8 @@ __all__ = [
     "FIELDS_V2",
     "GENESIS_HASH",
     "MAX_DEPTH",
+    "MAX_ID",
+    "MAX_STRING",
     "NETWORK_TRANSPORTS",
     "OUTCOMES",
     "REQUIRED",
@@ -52,183 +78,7 @@ OUTCOMES: Final = frozenset({"ok", "error", "denied"})
 #: OpenTelemetry's well-known ``network.transport`` values (semconv): stdio is a ``pipe``
 NETWORK_TRANSPORTS: Final = frozenset({"pipe", "tcp", "udp", "quic", "unix"})
 SOURCE_KINDS: Final = frozenset({"server", "host"})
-MAX_STRING: Final = 4096
-MAX_ID: Final = 128
-#: free-form JSON (``args``, ``attrs``) nests at most this many levels (the object itself is 1)
-MAX_DEPTH: Final = 128
 
-_HEX64 = re.compile(r"[0-9a-f]{64}\Z")
-_HEX32 = re.compile(r"[0-9a-f]{32}\Z")
-_HEX16 = re.compile(r"[0-9a-f]{16}\Z")
-_STREAM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}\Z")
-
-_Check = Callable[[str, Any], None]
-#: the JSON Schema of the values each check accepts (``contract.schema`` assembles them)
-_SCHEMAS: dict[_Check, dict[str, Any]] = {}
-
-
-def _described(check: _Check, schema: dict[str, Any]) -> _Check:
-    _SCHEMAS[check] = schema
-    return check
-
-
-def schema_of(check: _Check) -> dict[str, Any]:
-    """The JSON Schema of what ``check`` (a ``FIELDS`` check) accepts."""
-    return _SCHEMAS[check]
-
-
-def _fail(field: str, rule: str) -> EventInvalid:
-    return EventInvalid(field, rule)
-
-
-def _kind(value: Any) -> str:
-    """The type of a decoded JSON value for messages: str, int, float, bool, array, object, null."""
-    return _JSON_TYPES.get(type(value), type(value).__name__)
-
-
-_JSON_TYPES: Final = {dict: "object", list: "array", type(None): "null"}
-
-
-def _string(max_len: int = MAX_STRING) -> _Check:
-    def check(field: str, value: Any) -> None:
-        if type(value) is not str:
-            raise _fail(field, f"must be a string, got {_kind(value)}")
-        if not value:
-            raise _fail(field, "must not be empty")
-        if len(value) > max_len:
-            raise _fail(field, f"must be at most {max_len} characters")
-
-    return _described(check, {"type": "string", "minLength": 1, "maxLength": max_len})
-
-
-def _pattern(regex: re.Pattern[str], what: str) -> _Check:
-    def check(field: str, value: Any) -> None:
-        if type(value) is not str:
-            raise _fail(field, f"must be {what}, got {_kind(value)}")
-        if not regex.match(value):
-            raise _fail(field, f"must be {what}")
-
-    # the Python patterns end in \Z (no newline before the end); JSON Schema's are ECMA-262
-    ecma = "^" + regex.pattern.removesuffix("\\Z") + "$"
-    return _described(check, {"type": "string", "pattern": ecma})
-
-
-def _uint_check(field: str, value: Any) -> None:
-    if type(value) is not int:
-        raise _fail(field, f"must be an integer, got {_kind(value)}")
-    if not 0 <= value <= MAX_SAFE_INTEGER:
-        raise _fail(field, "must be between 0 and 2**53")
-
-
-_uint = _described(_uint_check, {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER})
-
-
-def _one_of(allowed: frozenset[str]) -> _Check:
-    def check(field: str, value: Any) -> None:
-        if type(value) is not str or value not in allowed:
-            raise _fail(field, f"must be one of {sorted(allowed)}, got {_kind(value)}")
-
-    return _described(check, {"type": "string", "enum": sorted(allowed)})
-
-
-def _versions(accepted: frozenset[int]) -> _Check:
-    def check(field: str, value: Any) -> None:
-        if type(value) is not int or value not in accepted:
-            raise _fail(
-                field, f"unsupported version {value!r}; this build speaks {sorted(accepted)}"
-            )
-
-    return _described(check, {"type": "integer", "enum": sorted(accepted)})
-
-
-def _boolean_check(field: str, value: Any) -> None:
-    if type(value) is not bool:
-        raise _fail(field, f"must be true or false, got {_kind(value)}")
-
-
-_boolean = _described(_boolean_check, {"type": "boolean"})
-
-
-def _object(members: Mapping[str, tuple[_Check, bool]]) -> _Check:
-    def check(field: str, value: Any) -> None:
-        if type(value) is not dict:
-            raise _fail(field, f"must be an object, got {_kind(value)}")
-        for name, (sub, required) in members.items():
-            if name in value:
-                sub(f"{field}.{name}", value[name])
-            elif required:
-                raise _fail(f"{field}.{name}", "is required")
-        for name in value:
-            if name not in members:
-                raise _fail(f"{field}.{name}", "is not a known field")
-
-    return _described(check, _object_schema(members))
-
-
-def _object_schema(members: Mapping[str, tuple[_Check, bool]]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": {name: _SCHEMAS[sub] for name, (sub, _) in members.items()},
-        "required": [name for name, (_, required) in members.items() if required],
-        "additionalProperties": False,
-    }
-
-
-def _counts_check(field: str, value: Any) -> None:
-    if type(value) is not dict:
-        raise _fail(field, f"must be an object of counts, got {_kind(value)}")
-    for name, count in value.items():
-        if type(name) is not str or not name.isascii() or not name:
-            raise _fail(field, "names must be non-empty ASCII strings")
-        if type(count) is float and count.is_integer():
-            count = value[name] = int(count)  # 3.0 is the integer 3 (JSON; same JCS bytes)
-        _uint(f"{field}.{name}", count)
-
-
-_counts = _described(
-    _counts_check,
-    {
-        "type": "object",
-        "propertyNames": {"type": "string", "pattern": "^[\\u0000-\\u007f]+$"},
-        "additionalProperties": _SCHEMAS[_uint],
-    },
-)
-
-
-def _nesting_check(field: str, value: Any) -> None:
-    """Free-form JSON nests at most MAX_DEPTH levels (checked without recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise _fail(field, f"must not nest deeper than {MAX_DEPTH} levels")
-        children = item.values() if type(item) is dict else item
-        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
-
-
-def _json_object_check(field: str, value: Any) -> None:
-    if type(value) is not dict:
-        raise _fail(field, f"must be an object, got {_kind(value)}")
-    _nesting_check(field, value)
-    try:
-        canonicalize(value)
-    except CanonicalizationError as exc:  # NaN, lone surrogate, a number beyond a double
-        raise CanonicalizationError(field, exc.rule) from None
-
-
-_json_object = _described(
-    _json_object_check,
-    {
-        "type": "object",
-        "description": f"free-form JSON (I-JSON: no NaN, no lone surrogate), "
-        f"nesting at most {MAX_DEPTH} levels",
-    },
-)
-
-
-_str = _string()
-_id = _string(MAX_ID)
-_hex64 = _pattern(_HEX64, "64 lowercase hex digits")
 
 #: fields of a source and an actor (the same in every version)
 _SOURCE: Final = _object(
@@ -316,14 +166,6 @@ def _v2_fields() -> dict[str, tuple[_Check, bool]]:
     return out
 
 
-def _port_check(field: str, value: Any) -> None:
-    if type(value) is not int:
-        raise _fail(field, f"must be an integer, got {_kind(value)}")
-    if not 0 <= value <= 65535:
-        raise _fail(field, "must be a port number, 0 to 65535")
-
-
-_port = _described(_port_check, {"type": "integer", "minimum": 0, "maximum": 65535})
 FIELDS_V2: Final[Mapping[str, tuple[_Check, bool]]] = _v2_fields()
 #: the fields of each version this build reads: ``validate_event`` follows the event's ``v``
 FIELDS_BY_VERSION: Final[Mapping[int, Mapping[str, tuple[_Check, bool]]]] = {
