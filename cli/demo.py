@@ -228,7 +228,7 @@ def _serve(console: Any, stack: Any) -> None:
     import signal
     import threading
 
-    from tooltrail.pipeline.store.query_server import endpoint_file
+    from tooltrail.pipeline.store import endpoint_file
 
     server = stack.query_server
     if server is None:

@@ -347,7 +347,7 @@ def up(
     stack.start()
     typer.echo(f"tooltrail up: collector {stack.url}/v1/events, store {store_path}")
     if stack.query_server is not None:
-        from tooltrail.pipeline.store.query_server import endpoint_file
+        from tooltrail.pipeline.store import endpoint_file
 
         typer.echo(
             f"query endpoint (read-only ClickHouse HTTP) {stack.query_server.url}, user tooltrail, "

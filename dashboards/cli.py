@@ -65,7 +65,7 @@ def push_command(
     datasource: Annotated[bool, typer.Option(help="Also create or update the datasource.")] = True,
 ) -> None:
     """Create or update the datasource, folder and dashboards in Grafana (by uid)."""
-    from tooltrail.pipeline.store.query_server import find_endpoint
+    from tooltrail.pipeline.store import find_endpoint
 
     from . import build_all
     from .push import PushFailed, datasource_model, push

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tooltrail.pipeline.store import StoreConfig
+from tooltrail.pipeline.store import StoreConfig, find_endpoint
 from tooltrail.pipeline.store.options import (
     ClickHouseUrl,
     Database,
@@ -23,7 +23,6 @@ from tooltrail.pipeline.store.options import (
     open_store_option,
     parse_since,
 )
-from tooltrail.pipeline.store.query_server import find_endpoint
 
 from .settings import DetectSettings
 

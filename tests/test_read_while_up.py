@@ -18,7 +18,7 @@ import clickhouse_connect
 import pytest
 
 from tooltrail.collector.auth import KeyStore
-from tooltrail.pipeline.store.query_server import find_endpoint
+from tooltrail.pipeline.store import find_endpoint
 from tooltrail.simulator import SimConfig, drive, simulate
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]

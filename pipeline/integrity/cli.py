@@ -36,8 +36,8 @@ from tooltrail.contract import (
 
 from ..errors import PipelineError
 from ..store import StoreConfig
+from ..store._endpoint import served_config
 from ..store.options import ClickHouseUrl, Database, StorePath, open_store_option, parse_since
-from ..store.query_server import served_config
 from ._report import EXIT_BROKEN, EXIT_OK, EXIT_UNVOUCHED, EXIT_USAGE, exit_code, print_report
 
 if TYPE_CHECKING:

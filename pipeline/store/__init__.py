@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..segments import DecodedSegment
 from ._config import InsertResult, StoreConfig
+from ._endpoint import Endpoint, endpoint_file, find_endpoint, served_config
 from ._store import Store, open_store
 from .lock import store_in_use
 from .rows import FIELD_COLUMNS, FINDING_SOURCES, event_to_row, row_to_checkpoint, row_to_event
@@ -23,13 +24,17 @@ __all__ = [
     "SCHEMA_VERSION",
     "TABLES",
     "DecodedSegment",
+    "Endpoint",
     "InsertResult",
     "Store",
     "StoreConfig",
+    "endpoint_file",
     "event_to_row",
+    "find_endpoint",
     "migrate",
     "open_store",
     "row_to_checkpoint",
     "row_to_event",
+    "served_config",
     "store_in_use",
 ]

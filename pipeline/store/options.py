@@ -84,7 +84,7 @@ def _fail(message: str) -> typer.Exit:
 
 def open_store_option(store_path: Path, url: str | None, database: str) -> Store:
     """The store the ``--store-path`` / ``--clickhouse-url`` / ``--database`` options name."""
-    from .query_server import served_config
+    from ._endpoint import served_config
 
     served = None
     if url:

@@ -22,8 +22,8 @@ Guarantees:
   over 1 MiB are refused. Queries run one at a time on the endpoint's session, beside (not
   blocking) the store's own writers.
 
-The running endpoint is advertised in a file beside the store (:func:`endpoint_file`, mode
-0600: it holds the password) that :func:`find_endpoint` reads, and removed on stop.
+The running endpoint is advertised in a file beside the store (``_endpoint.endpoint_file``, mode
+0600: it holds the password) that ``_endpoint.find_endpoint`` reads, and removed on stop.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,7 +50,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import StoreUnavailable
-from ._config import StoreConfig
+from ._endpoint import Endpoint, endpoint_file, find_endpoint, served_config
 from ._sqlgate import QueryRefused, blocked, check_query
 from .schema import check_database_name
 
@@ -120,59 +120,6 @@ def _lz4_frames(data: bytes) -> bytes:
 
 def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def endpoint_file(store_path: Path) -> Path:
-    """Where a running endpoint over ``store_path`` is advertised: beside the store."""
-    path = Path(store_path)
-    return path.with_name(path.name + ".query.json")
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """A running query endpoint: where it listens and how to log in (as advertised)."""
-
-    url: str
-    user: str
-    password: str
-    database: str
-    pid: int
-
-    def __repr__(self) -> str:  # never print the password
-        return f"Endpoint(url={self.url!r}, user={self.user!r}, pid={self.pid})"
-
-
-def find_endpoint(store_path: Path) -> Endpoint | None:
-    """The endpoint a live process advertises for ``store_path`` (None: none, or its process
-    is gone)."""
-    path = endpoint_file(store_path)
-    try:
-        data = json.loads(path.read_text())
-        endpoint = Endpoint(**{k: data[k] for k in ("url", "user", "password", "database", "pid")})
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    try:
-        os.kill(endpoint.pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:  # alive, another user's
-        pass
-    return endpoint
-
-
-def served_config(store_path: Path, database: str | None = None) -> StoreConfig | None:
-    """How to read ``store_path`` while a live process serves it (None: open it directly).
-    The endpoint is read-only: do not migrate through it."""
-    endpoint = find_endpoint(store_path)
-    if endpoint is None:
-        return None
-    return StoreConfig(
-        backend="http",
-        url=endpoint.url,
-        username=endpoint.user,
-        password=endpoint.password,
-        database=database or endpoint.database,
-    )
 
 
 class _Session:
