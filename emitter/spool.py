@@ -40,18 +40,29 @@ Records must not contain b"\\n" (the caller guarantees it; it is not checked).
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import json
 import logging
 import os
 import threading
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ._spooldisk import (
+    CURSOR,
+    LOCK,
+    NEW,
+    SUFFIX,
+    Position,
+    SpoolBatch,
+    datasync,
+    fsync_dir,
+    recover,
+    segment_path,
+    write_durably,
+    write_rejected,
+)
 from .errors import SpoolError
 
 try:  # POSIX only; elsewhere the single-process rule is not enforced
@@ -63,54 +74,7 @@ __all__ = ["Position", "Spool", "SpoolBatch"]
 
 log = logging.getLogger(__name__)
 
-Position = tuple[int, int]
-"""(segment id, byte offset just past a record's newline); tuples compare in spool order."""
-
-_SUFFIX = ".seg"
-_NEW = ".new"
-_CURSOR = "cursor.json"
-_LOCK = "spool.lock"
-_REJECTED = "rejected"
-_CHUNK = 256 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class SpoolBatch:
-    """Oldest unacknowledged records, still in the spool until ``ack``/``set_aside``."""
-
-    records: tuple[bytes, ...]
-    positions: tuple[Position, ...]  # end position of each record
-    start: Position
-    nbytes: int  # sum of len(record) + 1
-
-    @property
-    def end(self) -> Position:
-        return self.positions[-1]
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-
-def _write_durably(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write a whole file and fsync it (the caller fsyncs the directory)."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
-    fd = os.open(path, flags, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-_datasync = getattr(os, "fdatasync", os.fsync)
+_CHUNK = 256 * 1024  # bytes read at a time
 
 
 class Spool:
@@ -171,81 +135,27 @@ class Spool:
 
     # ------------------------------------------------------------------ recovery
     def _seg_path(self, sid: int) -> Path:
-        return self._dir / f"{sid:016d}{_SUFFIX}"
+        return segment_path(self._dir, sid)
 
     def _open(self) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
-        self._lock_fd = os.open(self._dir / _LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        self._lock_fd = os.open(self._dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
         if fcntl is not None:
             try:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise SpoolError(f"spool {self._dir} is in use by another process") from None
-        cursor, stored_last = self._load_cursor()
-        for path in self._dir.glob(f"*{_SUFFIX}{_NEW}"):  # a replacement cut short by a crash
-            stem = path.name[: -len(_SUFFIX + _NEW)]
-            if stem.isdigit() and int(stem) == cursor[0]:
-                os.replace(path, self._seg_path(int(stem)))  # committed: finish the rename
-            else:
-                path.unlink()  # never committed: the old records stand
-        ids = sorted(
-            int(p.name[: -len(_SUFFIX)])
-            for p in self._dir.iterdir()
-            if p.name.endswith(_SUFFIX) and p.name[: -len(_SUFFIX)].isdigit()
-        )
-        for sid in [s for s in ids if s < cursor[0]]:  # acked; deletion was interrupted
-            self._seg_path(sid).unlink(missing_ok=True)
-            ids.remove(sid)
-        if not ids:
-            ids = [max(cursor[0] + 1, 1)]
-            self._seg_path(ids[0]).touch(mode=0o600)
-        if cursor[0] not in ids:
-            cursor = (ids[0], 0)
-        last: bytes | None = None
-        for sid in ids:
-            path = self._seg_path(sid)
-            data = path.read_bytes()
-            if data and not data.endswith(b"\n"):
-                keep = data.rfind(b"\n") + 1
-                log.warning("spool %s: truncating torn record (%d bytes)", path, len(data) - keep)
-                os.truncate(path, keep)
-                self._counts["truncated_bytes"] += len(data) - keep
-                data = data[:keep]
-            start = 0
-            if sid == cursor[0]:
-                if cursor[1] > len(data):
-                    log.warning("spool cursor %s beyond end of segment (%d)", cursor, len(data))
-                    cursor = (sid, len(data))
-                start = cursor[1]
-            self._pending += data.count(b"\n", start)
-            if data:
-                last = data[data.rfind(b"\n", 0, len(data) - 1) + 1 : -1]
-            self._segments[sid] = len(data)
-        self._bytes = sum(self._segments.values())
-        self._cursor = cursor
-        self._last = last if last is not None else stored_last
-        self._counts["recovered_records"] = self._pending
-        self._write_id = ids[-1]
+        found = recover(self._dir)
+        self._segments = found.segments
+        self._bytes = sum(found.segments.values())
+        self._cursor = found.cursor
+        self._last = found.last
+        self._pending = found.pending
+        self._counts["truncated_bytes"] += found.truncated_bytes
+        self._counts["recovered_records"] = found.pending
+        self._write_id = max(found.segments)
         self._fd = os.open(self._seg_path(self._write_id), os.O_WRONLY | os.O_APPEND)
-        _fsync_dir(self._dir)
-
-    def _load_cursor(self) -> tuple[Position, bytes | None]:
-        (self._dir / (_CURSOR + ".tmp")).unlink(missing_ok=True)
-        try:
-            raw = json.loads((self._dir / _CURSOR).read_bytes())
-            last = raw.get("last")
-            cursor = (int(raw["segment"]), int(raw["offset"]))
-            return cursor, (None if last is None else base64.b64decode(last))
-        except FileNotFoundError:
-            return (0, 0), None
-        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
-            # Re-sending everything (duplicates) is better than skipping anything.
-            log.error(
-                "spool %s: unreadable cursor (%s); replaying from the oldest segment",
-                self._dir,
-                exc,
-            )
-            return (0, 0), None
+        fsync_dir(self._dir)
 
     # ------------------------------------------------------------------ appending
     def append(self, record: bytes) -> bool:
@@ -360,14 +270,14 @@ class Spool:
         error: OSError | None = None
         for fd in fds:
             try:
-                _datasync(fd)
+                datasync(fd)
             except OSError as exc:
                 error = exc
             finally:
                 os.close(fd)
         try:
             if dir_dirty:
-                _fsync_dir(self._dir)
+                fsync_dir(self._dir)
         except OSError as exc:
             error = exc
         if error is not None:
@@ -457,11 +367,11 @@ class Spool:
         self._cursor = (sid, off)
 
     def _write_cursor(self, state: Mapping[str, object]) -> None:
-        tmp = self._dir / (_CURSOR + ".tmp")
+        tmp = self._dir / (CURSOR + ".tmp")
         try:
-            _write_durably(tmp, json.dumps(state).encode())
-            os.replace(tmp, self._dir / _CURSOR)
-            _fsync_dir(self._dir)
+            write_durably(tmp, json.dumps(state).encode())
+            os.replace(tmp, self._dir / CURSOR)
+            fsync_dir(self._dir)
         except OSError as exc:
             raise SpoolError(f"cannot persist spool cursor: {exc}") from exc
 
@@ -472,26 +382,12 @@ class Spool:
         recs = [r for r, p in zip(batch.records, batch.positions, strict=True) if p > cursor]
         if not recs:
             return
-        folder = self._dir / _REJECTED
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        note = f"{reason}\nrecords: {len(recs)}\nspool: {list(batch.start)}..{list(batch.end)}\n"
         try:
-            folder.mkdir(exist_ok=True)
-            while True:
-                self._rejected_seq += 1
-                name = f"{stamp}-{self._rejected_seq}"
-                with contextlib.suppress(FileExistsError):
-                    _write_durably(
-                        folder / f"{name}.jsonl", b"\n".join(recs) + b"\n", exclusive=True
-                    )
-                    break
-            text = (
-                f"{reason}\nrecords: {len(recs)}\nspool: {list(batch.start)}..{list(batch.end)}\n"
-            )
-            _write_durably(folder / f"{name}.reason", text.encode())
-            _fsync_dir(folder)
+            where, self._rejected_seq = write_rejected(self._dir, self._rejected_seq, recs, note)
         except OSError as exc:
             raise SpoolError(f"cannot set batch aside: {exc}") from exc
-        log.info("spool: set aside %d records in %s: %s", len(recs), folder / name, reason)
+        log.info("spool: set aside %d records in %s: %s", len(recs), where, reason)
         self._ack(batch, "set_aside")
 
     def replace_pending(self, start: Position, records: list[bytes]) -> None:
@@ -507,7 +403,7 @@ class Spool:
                 raise SpoolError(f"spool moved on ({self._cursor} != {start}): nothing replaced")
             new_id = self._write_id + 1
             data = b"".join(r + b"\n" for r in records)
-            staged = self._dir / f"{new_id:016d}{_SUFFIX}{_NEW}"
+            staged = self._dir / f"{new_id:016d}{SUFFIX}{NEW}"
             last = records[-1] if records else self._last
             state = {
                 "segment": new_id,
@@ -515,11 +411,11 @@ class Spool:
                 "last": None if last is None else base64.b64encode(last).decode(),
             }
             try:
-                _write_durably(staged, data)
-                _fsync_dir(self._dir)
+                write_durably(staged, data)
+                fsync_dir(self._dir)
                 self._write_cursor(state)  # the commit point
                 os.replace(staged, self._seg_path(new_id))
-                _fsync_dir(self._dir)
+                fsync_dir(self._dir)
                 new_fd = os.open(self._seg_path(new_id), os.O_WRONLY | os.O_APPEND)
             except OSError as exc:
                 raise SpoolError(f"cannot replace the pending records: {exc}") from exc
