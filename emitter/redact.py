@@ -46,10 +46,16 @@ import base64
 import binascii
 import re
 import string
-from dataclasses import dataclass
 
 from . import _redact_rules as rules
 from ._entropy import CANDIDATE, HINTED_CANDIDATE, has_candidate, looks_random
+from ._redact_compile import (
+    DEFAULT_HINT_WORDS,
+    DEFAULT_SECRET_KEYS,
+    RedactionOptions,
+    compile_rules,
+    key_words,
+)
 
 __all__ = [
     "DEFAULT_HINT_WORDS",
@@ -59,26 +65,8 @@ __all__ = [
     "Redactor",
 ]
 
-DEFAULT_SECRET_KEYS: tuple[str, ...] = (
-    "password", "passwords", "passwd", "passphrase", "pwd", "secret", "secrets", "token",
-    "api_key", "apikey", "access_key", "secret_key", "secret_access_key", "access_token",
-    "refresh_token", "id_token", "authorization", "auth", "cookie", "set-cookie", "private_key",
-    "client_secret", "session", "session_id", "credential", "credentials", "db_pass",
-    "database_pass", "key_pass", "account_key", "auth_key", "service_key", "client_key",
-    "priv_key", "db_key", "database_key",
-)  # fmt: skip
-#: last words of a key name that lower the high-entropy bar for its value
-DEFAULT_HINT_WORDS: tuple[str, ...] = (
-    "key", "keys", "token", "tokens", "secret", "secrets", "pass", "pwd", "pin", "salt", "sig",
-    "signature", "cookie", "auth", "credential", "credentials", "dsn", "cert", "jwt", "otp",
-    "hmac", "sas",
-)  # fmt: skip
 #: a whole placeholder, as produced by this module
 PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z][a-z0-9_]*\]")
-_TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-_RENAME = re.compile(r"(\(\?P<|\(\?P=)([a-z]+)")
-_FLAGS = re.compile(r"\A(?:\(\?([aiLmsux]+)\))?")
 _AWS_VALUE = re.compile(r"[A-Za-z0-9/+]{40}")
 _KEY_PH = "[REDACTED:secret_key]"
 _OVERSIZE = "[REDACTED:oversize]"
@@ -90,26 +78,6 @@ _IDENT = string.ascii_letters + string.digits + "_.-"
 _EMAIL_LOCAL = _IDENT + "%+"
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _PLAIN, _HINT, _SECRET = 0, 1, 2
-
-
-@dataclass(frozen=True, slots=True)
-class RedactionOptions:
-    """What to redact. Key names are matched case- and separator-insensitively (see module doc)."""
-
-    key_names: tuple[str, ...] = DEFAULT_SECRET_KEYS
-    hint_words: tuple[str, ...] = DEFAULT_HINT_WORDS
-    #: the PII profile: emails, phone numbers, IBANs, US SSNs
-    pii: bool = False
-    emails: bool = False
-    phones: bool = False
-    #: IPv4 / IPv6 addresses (not part of ``pii``: addresses are often wanted in an audit)
-    ips: bool = False
-    #: the high-entropy detector for unknown token shapes
-    entropy: bool = True
-    #: (type_name, regex): type_name is snake_case; the regex must not match the empty string
-    extra_patterns: tuple[tuple[str, str], ...] = ()
-    #: characters scanned per string; the rest becomes ``[REDACTED:oversize]``; 0 = no limit
-    max_string: int = 65536
 
 
 _PLAIN_SCALARS = (int, float, bool)
@@ -143,57 +111,7 @@ class Redactor:
         self._key_cache: dict[str, int] = {}
         self._clean: dict[str, None] = {}  # strings known to hold nothing to redact
         self._clean_keys: dict[str, None] = {}  # plain key names holding nothing to redact
-        # one look-behind: the separator follows the last two letters of a name (or of
-        # aws_secret[_key], or of a hint word), maybe then a quote or a space; _locate checks
-        # the whole name
-        ends = {
-            w[-1][-2:].lower()
-            for n in (*opts.key_names, *opts.hint_words, "secret", "key")
-            if (w := _WORDS.findall(n))
-        }
-        alt = "|".join(r"[\s\S]" * (2 - len(e)) + "".join(f"[{c}{c.upper()}]" for c in e)
-                       for e in sorted(ends))  # fmt: skip
-        end = "".join(sorted({c for e in ends for c in (e[-1], e[-1].upper())}))
-        kv = tuple(
-            ("secret_key", 0, rf"{sep}(?<=(?:[\s\S](?:{alt})|(?:{alt})[\"' ]|[{end}]\\\"){sep})"
-             + rules.KV_VALUE)
-            for sep in ":="
-        )  # fmt: skip
-        pii = opts.pii
-        specs = (
-            rules.BUILTIN
-            + kv
-            + (rules.EMAIL if opts.emails or pii else ())
-            + (rules.PHONE if opts.phones or pii else ())
-            + (rules.IBAN + rules.SSN if pii else ())
-            + (rules.IP if opts.ips else ())
-        )
-        by_first: dict[str, list[str]] = {}  # one top-level branch per first character
-        for i, (_, _, src) in enumerate(specs):
-            n = 2 if src[0] == "\\" else 1
-            rest = _RENAME.sub(rf"\g<1>_\g<2>{i}", src[n:]) + f"(?P<_m{i}>)"
-            by_first.setdefault(src[:n], []).append(rest)
-        self._rx = re.compile("|".join(f"{c}(?:{'|'.join(r)})" for c, r in by_first.items()))
-        self._types = {f"_m{i}": (i, typ, back) for i, (typ, back, _) in enumerate(specs)}
-        gi = self._rx.groupindex
-        self._groups = [tuple(g for g in (f"_s{i}", f"_t{i}", f"_u{i}", f"_c{i}") if g in gi)
-                        for i in range(len(specs))]  # fmt: skip
-        xparts = []
-        for j, (typ, src) in enumerate(opts.extra_patterns):
-            if not _TYPE_NAME.match(typ):
-                raise ValueError(f"extra pattern type {typ!r} is not snake_case ASCII")
-            try:
-                if re.compile(src).fullmatch(""):
-                    raise ValueError(f"extra pattern {typ!r} matches the empty string")
-            except re.error as exc:
-                raise ValueError(f"extra pattern {typ!r} is not a valid regex: {exc}") from exc
-            # a leading global flag group, e.g. "(?i)", becomes a scoped one
-            xparts.append(_FLAGS.sub(r"(?\1:", src, count=1) + f")(?P<_x{j}>)")
-            self._types[f"_x{j}"] = (-1, typ, 0)
-        try:
-            self._xrx = re.compile("|".join(xparts)) if xparts else None
-        except re.error as exc:
-            raise ValueError(f"extra patterns do not combine: {exc}") from exc
+        self._rx, self._types, self._groups, self._xrx = compile_rules(opts)
 
     @property
     def clean(self) -> dict[str, None]:
@@ -407,7 +325,7 @@ class Redactor:
         """_SECRET if the name names a secret, _HINT if it hints at one, else _PLAIN."""
         kind = self._key_cache.get(key)
         if kind is None:
-            words = [w.lower() for w in _WORDS.findall(key)]
+            words = [w.lower() for w in key_words(key)]
             names = self._key_names
             kind = _PLAIN
             if any("".join(words[i:]) in names for i in range(len(words))):
