@@ -25,11 +25,14 @@ def _until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str:
     assert proc.stdout is not None
     lines: list[str] = []
     deadline = time.monotonic() + timeout
+    # poll, not select: a long test session can hold descriptors past select()'s 1024 limit
+    poller = select.poll()
+    poller.register(proc.stdout, select.POLLIN)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             lines.append(proc.stdout.read())
             break
-        if select.select([proc.stdout], [], [], 0.5)[0]:
+        if poller.poll(500):
             line = proc.stdout.readline()
             lines.append(line)
             if marker in line:

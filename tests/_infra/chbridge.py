@@ -283,7 +283,9 @@ class ChBridge:
         self._proc = proc
         assert proc.stdout is not None
         deadline = time.monotonic() + timeout
-        while not select.select([proc.stdout], [], [], 0.1)[0]:
+        ready = select.poll()  # not select(): descriptors may be past 1024 in a long session
+        ready.register(proc.stdout, select.POLLIN)
+        while not ready.poll(100):
             if proc.poll() is not None or time.monotonic() > deadline:
                 self.close()
                 raise RuntimeError(f"chbridge did not start (exit code {proc.returncode})")
