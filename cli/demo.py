@@ -32,6 +32,8 @@ from typing import Any
 
 import typer
 
+from tooltrail._console import fail
+
 __all__ = ["demo"]
 
 _SECRET = os.urandom(32)  # the demo's webhook signing secret (a fresh one per run)
@@ -193,10 +195,7 @@ def _fresh(workdir: Path) -> Path:
     marker = workdir / ".tooltrail-demo"
     if workdir.exists() and any(workdir.iterdir()):
         if not marker.exists():
-            typer.echo(
-                f"error: {workdir} exists and is not a demo's folder: give --workdir", err=True
-            )
-            raise typer.Exit(2)
+            raise fail(f"{workdir} exists and is not a demo's folder: give --workdir")
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     marker.write_text("made by tooltrail demo; the next demo replaces this folder\n")

@@ -20,6 +20,8 @@ from typing import Annotated, Any
 
 import typer
 
+from tooltrail._console import fail
+
 __all__ = ["Stack", "up"]
 
 log = logging.getLogger(__name__)
@@ -369,10 +371,7 @@ def up(
             f" {stack.alerts_raised()} alert(s))"
         )
     if died:
-        typer.echo(
-            "error: a part of tooltrail up stopped unexpectedly (see the log above)", err=True
-        )
-        raise typer.Exit(2)
+        raise fail("a part of tooltrail up stopped unexpectedly (see the log above)")
 
 
 class Heartbeat:
@@ -409,20 +408,16 @@ def _preflight(store_path: Path, host: str, port: int) -> None:
     from tooltrail.pipeline.store import store_in_use
 
     if store_in_use(store_path):
-        typer.echo(
-            f"error: the store {store_path} is open in another process (a running "
-            "`tooltrail up`?): stop it, or give this one its own --store-path",
-            err=True,
+        raise fail(
+            f"the store {store_path} is open in another process (a running "
+            "`tooltrail up`?): stop it, or give this one its own --store-path"
         )
-        raise typer.Exit(2)
     if port:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             try:
                 probe.bind((host, port))
             except OSError as exc:
-                typer.echo(
-                    f"error: cannot listen on {host}:{port} ({exc.strerror}): stop what holds "
-                    "the port, or pass --port",
-                    err=True,
-                )
-                raise typer.Exit(2) from None
+                raise fail(
+                    f"cannot listen on {host}:{port} ({exc.strerror}): stop what holds "
+                    "the port, or pass --port"
+                ) from None

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tooltrail._console import fail as _fail
+
 from .auth import KeyStore, KeyStoreError
 from .settings import Settings
 
@@ -48,12 +50,6 @@ KeysFile = Annotated[
     ),
 ]
 _DEFAULT_KEYS_FILE: Path = Settings.model_fields["keys_file"].default
-
-
-def _fail(message: str) -> typer.Exit:
-    """A usage or environment error: one line, exit 2 (1 is for findings)."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
 
 
 # -- serve ----------------------------------------------------------------------------------------

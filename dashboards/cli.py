@@ -15,6 +15,8 @@ from typing import Annotated
 
 import typer
 
+from tooltrail._console import fail
+
 __all__ = ["DEFAULT_OUT", "dashboards_app", "register"]
 
 DEFAULT_OUT = Path("dashboards/provisioning/dashboards/json")
@@ -76,18 +78,15 @@ def push_command(
         url = clickhouse_url or (endpoint.url if endpoint else "http://localhost:8123")
         password = clickhouse_password or (endpoint.password if endpoint else None)
         if password is None:
-            typer.echo(
-                "error: no --clickhouse-password (TOOLTRAIL_QUERY_PASSWORD) and no running "
-                f"`tooltrail up` serving {store_path}",
-                err=True,
+            raise fail(
+                "no --clickhouse-password (TOOLTRAIL_QUERY_PASSWORD) and no running "
+                f"`tooltrail up` serving {store_path}"
             )
-            raise typer.Exit(2)
         model = datasource_model(url, clickhouse_user, password, database)
     try:
         done = push(grafana_url, token, build_all(), model)
     except PushFailed as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     for item in done:
         typer.echo(f"{item.action} {item.kind} {item.uid}")
     base = grafana_url.rstrip("/")

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tooltrail._console import Column, fitted_table
+from tooltrail._console import fail as _fail
 from tooltrail.pipeline.errors import PipelineError
 from tooltrail.pipeline.store import StoreConfig
 from tooltrail.pipeline.store.options import (
@@ -45,11 +46,6 @@ _DEFAULT_STORE = Path(StoreConfig.path)
 _STATUSES = ("open", "acked", "false_positive")
 _STYLE = {"low": "dim", "medium": "yellow", "high": "bold red", "critical": "bold white on red"}
 AlertId = Annotated[str, typer.Argument(help="The alert's id (see 'tooltrail alerts list').")]
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tooltrail._console import fail
 from tooltrail.pipeline.errors import PipelineError
 from tooltrail.pipeline.events import EventFilter, print_events, select_events
 from tooltrail.pipeline.store import StoreConfig
@@ -181,11 +182,9 @@ def investigate_command(
             sides = _both_sides(events)
             integrity = _integrity(store, events)
         except AlertNotFound as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+            raise fail(str(exc)) from exc
         except PipelineError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+            raise fail(str(exc)) from exc
     _print_alert(console, alert)
     named = set(alert.events.event_ids)
     console.print(

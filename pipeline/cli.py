@@ -17,15 +17,11 @@ from typing import Annotated, Any
 
 import typer
 
+from tooltrail._console import fail as _fail
+
 __all__ = ["pipeline", "register"]
 
 log = logging.getLogger(__name__)
-
-
-def _fail(message: str) -> typer.Exit:
-    """A usage or environment error: one line, exit 2 (1 is for findings)."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
 
 
 def pipeline(

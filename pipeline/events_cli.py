@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from tooltrail._console import fail
+
 from .errors import PipelineError
 from .events import EventFilter, print_events, select_events
 from .store import StoreConfig
@@ -87,8 +89,7 @@ def events_command(
                     print_events(console, new, as_json=as_json)
                     last = max(e["_ingest_time"] for e in new)
         except PipelineError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+            raise fail(str(exc)) from exc
         except KeyboardInterrupt:
             pass
 

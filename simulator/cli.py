@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from tooltrail._console import fail
+
 from .model import ATTACK_SCENARIOS
 
 __all__ = ["parse_scenarios", "register", "simulate_command"]
@@ -53,12 +55,10 @@ def _collector_answers(url: str) -> None:
         return  # something answers: the sends will say more
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        typer.echo(
-            f"error: no collector answers at {url} ({reason}): start one with `tooltrail up` "
-            "(or pass --collector-url)",
-            err=True,
-        )
-        raise typer.Exit(2) from None
+        raise fail(
+            f"no collector answers at {url} ({reason}): start one with `tooltrail up` "
+            "(or pass --collector-url)"
+        ) from None
 
 
 def simulate_command(
@@ -93,7 +93,7 @@ def simulate_command(
     """Simulate users, agents and attacks and send them through the collector (event time)."""
     from rich.console import Console
 
-    from tooltrail._console import Column, fitted_table
+    from tooltrail._console import Column, fail, fitted_table
     from tooltrail.collector.auth import KeyStore, KeyStoreError
 
     from .driver import drive
@@ -136,8 +136,7 @@ def simulate_command(
             progress=True,
         )
     except (SimulatorError, KeyStoreError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     sim.write_labels(labels)
     columns = [
         Column("incident", keep=None, whole=True),  # the scenario's name, never cut

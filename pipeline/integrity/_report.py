@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tooltrail._console import EXIT_USAGE as _EXIT_USAGE
+
 if TYPE_CHECKING:
     from .verify import StoreVerifyReport
 
@@ -23,7 +25,7 @@ __all__ = [
 
 EXIT_OK: Final = 0
 EXIT_BROKEN: Final = 1
-EXIT_USAGE: Final = 2
+EXIT_USAGE: Final = _EXIT_USAGE  # the same in every command (tooltrail._console.fail)
 EXIT_UNVOUCHED: Final = 3
 
 

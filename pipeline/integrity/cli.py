@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from tooltrail._console import fail as _fail
 from tooltrail.contract import (
     DEFAULT_CHECKPOINT_INTERVAL_US,
     DEFAULT_GRACE_US,
@@ -76,11 +77,6 @@ SigningKey = Annotated[
 _DEFAULT_STORE = Path(StoreConfig.path)
 _DEFAULT_KEY = Path(".tooltrail/digest.key")
 _DEFAULT_COLLECTOR_KEYS = Path(".tooltrail/collector-keys.json")  # where `tooltrail up` keeps it
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(EXIT_USAGE)
 
 
 def read_keys(values: list[str], option: str) -> list[str]:

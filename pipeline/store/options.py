@@ -24,6 +24,8 @@ import typer
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tooltrail._console import fail as _fail
+
 from ..errors import PipelineError
 from ._config import StoreConfig
 from ._store import open_store
@@ -75,11 +77,6 @@ Database = Annotated[
     str,
     typer.Option("--database", envvar=f"{ENV_PREFIX}DATABASE", help="The store's database."),
 ]
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
 
 
 def open_store_option(store_path: Path, url: str | None, database: str) -> Store:

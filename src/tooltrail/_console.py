@@ -1,4 +1,9 @@
-"""Tables that fit the terminal: 80 columns when piped, as wide as the terminal otherwise.
+"""The terminal: one-line errors (:func:`fail`) and tables that fit it (:func:`fitted_table`).
+
+``fail`` is the one way a command reports a usage or environment error: ``error: ...`` on stderr
+and exit 2 (exit 1 is for findings).
+
+Tables fit the terminal: 80 columns when piped, as wide as the terminal otherwise.
 
 A :class:`Column` says how much it matters (``keep``) and whether it may be cut. When the
 table is too wide for the console, the least important columns are dropped first (never the
@@ -16,12 +21,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    import typer
     from rich.console import Console
     from rich.table import Table
 
-__all__ = ["Column", "fitted_table"]
+__all__ = ["EXIT_USAGE", "Column", "fail", "fitted_table"]
+
+#: the exit code of a usage or environment error, in every command
+EXIT_USAGE = 2
 
 _SEP = 3  # between two columns: padding, the (blank) divider of SIMPLE_HEAD, padding
+
+
+def fail(message: str) -> typer.Exit:
+    """Say ``error: message`` on stderr; the ``typer.Exit`` (code 2) to raise."""
+    import typer
+
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
 
 
 @dataclass(frozen=True, slots=True)
