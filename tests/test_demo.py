@@ -5,11 +5,12 @@ endpoint, through which `tooltrail investigate` shows each attack and `tooltrail
 from __future__ import annotations
 
 import os
+import queue
 import re
-import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,22 +22,34 @@ TOOLTRAIL = [sys.executable, "-c", "from tooltrail.cli import main; main()"]
 
 
 def _until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str:
-    """stdout up to and including the line holding ``marker``."""
+    """stdout up to and including the line holding ``marker``.
+
+    A thread reads the lines: waiting on the descriptor (select/poll) misses lines already in
+    the text wrapper's buffer, and select() fails past descriptor 1024 in a long session."""
     assert proc.stdout is not None
+    stream = proc.stdout
+    found: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            found.put(line)
+            if marker in line:
+                return
+        found.put(None)  # the process closed its output
+
+    threading.Thread(target=read, daemon=True).start()
     lines: list[str] = []
     deadline = time.monotonic() + timeout
-    # poll, not select: a long test session can hold descriptors past select()'s 1024 limit
-    poller = select.poll()
-    poller.register(proc.stdout, select.POLLIN)
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            lines.append(proc.stdout.read())
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = found.get(timeout=left)
+        except queue.Empty:
             break
-        if poller.poll(500):
-            line = proc.stdout.readline()
-            lines.append(line)
-            if marker in line:
-                break
+        if line is None:
+            break
+        lines.append(line)
+        if marker in line:
+            break
     return "".join(lines)
 
 
