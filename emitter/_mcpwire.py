@@ -5,30 +5,23 @@ The SDK hooks (``tooltrail.emitter.mcp``) and the relays that see raw JSON-RPC
 these functions, so a call is recorded with the same fields whichever of them saw it. Standard
 library only; nothing here raises into a call except where a docstring says so.
 
-Tools: a complete ``tools/list`` gives the list hash (``tooltrail.tools.hash``: SHA-256 of the
-RFC 8785 bytes of the list sorted by name), each tool's own hash (``tool_hash``: SHA-256 of the
-RFC 8785 bytes of its ``name``, ``description`` and ``inputSchema``; drift of one tool) and its
-MCP annotations read as the spec reads them (``tool_hints``).
+Tools: each tool's MCP annotations read as the spec reads them (``tool_hints``); the hashes of a
+``tools/list`` and of each tool are ``tooltrail.emitter.toollist``'s.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import string
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final, Protocol
 
-from tooltrail.contract import canonicalize
-
 __all__ = [
     "DEFAULT_DENY_CODES",
     "DENIED_META_KEY",
-    "TOOLS_ATTR",
     "TOOL_CALL_ID_META_KEY",
     "TOOL_DENIED",
-    "TOOL_DESCRIPTIONS_ATTR",
     "TOOL_HASH_ATTR",
     "TOOL_HINTS_ATTR",
     "apply_error_code",
@@ -38,10 +31,7 @@ __all__ = [
     "parse_traceparent",
     "request_fields",
     "short",
-    "tool_hash",
     "tool_hints",
-    "tools_attrs",
-    "tools_hash",
 ]
 
 TOOL_DENIED: Final = -32003
@@ -58,20 +48,13 @@ DEFAULT_DENY_CODES: Final = frozenset({TOOL_DENIED})
 TOOL_HINTS_ATTR: Final = "tooltrail.tool.hints"
 """``attrs`` key of a tools/call: the called tool's hints (``"destructive,openworld"``)."""
 TOOL_HASH_ATTR: Final = "tooltrail.tool.hash"
-"""``attrs`` key of a tools/call: the called tool's :func:`tool_hash` in the last listing."""
-TOOLS_ATTR: Final = "tooltrail.tools"
-"""``attrs`` key of a tools/list event: tool name → :func:`tool_hash` for each listed tool."""
-TOOL_DESCRIPTIONS_ATTR: Final = "tooltrail.tool.descriptions"
-"""``attrs`` key of a tools/list event: tool name → its description (first 2048 characters)."""
-
+"""``attrs`` key of a tools/call: the called tool's ``toollist.tool_hash`` in the last listing."""
 _MAX_ID = 128
-_MAX_DESCRIPTION = 2048
 _NUMBER = string.digits + " ()+.-"
 _NUMBER_START = frozenset(string.digits + "(+")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 _INVALID_TRACE = "0" * 32
 _INVALID_SPAN = "0" * 16
-_TOOL_PARTS = ("name", "description", "inputSchema")
 
 
 class _Outcome(Protocol):
@@ -157,26 +140,6 @@ def request_fields(method: str, params: object) -> dict[str, Any]:
 # -- tools/list -------------------------------------------------------------------------------
 
 
-def tools_hash(tools: Sequence[Mapping[str, Any]]) -> str | None:
-    """SHA-256 hex of the RFC 8785 bytes of a tools/list sorted by name; None if unhashable."""
-    try:
-        ordered = sorted(tools, key=lambda t: str(t.get("name", "")))
-        return hashlib.sha256(canonicalize(ordered)).hexdigest()
-    except Exception:
-        return None
-
-
-def tool_hash(tool: Mapping[str, Any]) -> str | None:
-    """SHA-256 hex of the RFC 8785 bytes of a tool's ``name``, ``description`` and
-    ``inputSchema`` (those present); None if unhashable. Annotations, titles and output schemas
-    are left out: what the model reads to decide a call is what this hash follows."""
-    try:
-        parts = {k: tool[k] for k in _TOOL_PARTS if k in tool}
-        return hashlib.sha256(canonicalize(parts)).hexdigest()
-    except Exception:
-        return None
-
-
 def tool_hints(tools: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """Tool name → its hints (``readonly``, ``destructive``, ``idempotent``, ``openworld``
     joined by commas) for every tool of a tools/list that carries an ``annotations`` object."""
@@ -193,26 +156,6 @@ def tool_hints(tools: Sequence[Mapping[str, Any]]) -> dict[str, str]:
             "openworld": ann.get("openWorldHint") is not False,
         }
         out[short(name)] = ",".join(k for k, v in flags.items() if v)
-    return out
-
-
-def tools_attrs(tools: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The ``attrs`` of a tools/list event: each tool's hash and description by name."""
-    hashes: dict[str, str] = {}
-    descriptions: dict[str, str] = {}
-    for tool in tools:
-        name = tool.get("name") if isinstance(tool, Mapping) else None
-        if not isinstance(name, str) or not name:
-            continue
-        digest = tool_hash(tool)
-        if digest is not None:
-            hashes[short(name)] = digest
-        text = tool.get("description")
-        if isinstance(text, str) and text:
-            descriptions[short(name)] = text[:_MAX_DESCRIPTION]
-    out: dict[str, Any] = {TOOLS_ATTR: hashes}
-    if descriptions:
-        out[TOOL_DESCRIPTIONS_ATTR] = descriptions
     return out
 
 

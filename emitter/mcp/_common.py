@@ -1,10 +1,10 @@
 """Pieces shared by the server middleware and the host-side session wrapper.
 
-How a refusal is signalled (``ToolDenied``, ``denied_result``) and the mapping of a finished call
-(an SDK result or exception) onto an event's ``outcome`` / ``error.type``. What the SDK hooks
-share with the raw JSON-RPC relays (request fields, W3C ``traceparent``, the tools/list and
-per-tool hashes, result and error codes) is in ``tooltrail.emitter._mcpwire`` and re-exported
-here.
+How a refusal is signalled (``ToolDenied``, ``denied_result``), the tools/list event, and the
+mapping of a finished call (an SDK result or exception) onto an event's ``outcome`` /
+``error.type``. What the SDK hooks share with the raw JSON-RPC relays of ``tooltrail wrap``
+(request fields, W3C ``traceparent``, tool hints, result and error codes) is in
+``tooltrail.emitter._mcpwire``, re-exported here.
 
 Tool hints: a complete tools/list also gives each tool's annotations (``readOnlyHint``,
 ``destructiveHint``, ``idempotentHint``, ``openWorldHint``) as the MCP spec reads them, defaults
@@ -12,13 +12,19 @@ included (a tool that is not read-only is destructive unless it says otherwise; 
 it says otherwise). A ``tools/call`` of an annotated tool records them in
 ``attrs["tooltrail.tool.hints"]`` (e.g. ``"destructive,openworld"``) beside the tools hash; a tool
 without annotations records none (the detectors then judge by its name).
+
+Tool lists: the first complete tools/list a hook sees, and each one after it whose hash differs,
+is recorded as an event of its own (``mcp.method.name = tools/list``): ``tooltrail.tools.hash``
+and, in ``attrs``, the per-tool digests and the server's ``serverInfo`` name and version
+(``tooltrail.emitter.toollist``; ``docs/event-contract.md``). A repeated, unchanged listing
+records nothing; a failed or paginated one neither.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import anyio
@@ -41,11 +47,9 @@ from tooltrail.emitter._mcpwire import (
     parse_traceparent,
     request_fields,
     short,
-    tool_hash,
     tool_hints,
-    tools_attrs,
-    tools_hash,
 )
+from tooltrail.emitter.toollist import tools_hash, tools_list_attrs
 
 __all__ = [
     "DEFAULT_DENY_CODES",
@@ -61,12 +65,11 @@ __all__ = [
     "finish",
     "new_span_id",
     "new_trace_id",
+    "observe_tools",
     "parse_traceparent",
     "request_fields",
     "short",
-    "tool_hash",
     "tool_hints",
-    "tools_attrs",
     "tools_hash",
 ]
 
@@ -98,6 +101,44 @@ def denied_result(message: str, *, reason: str = "forbidden") -> CallToolResult:
 
 
 # -- results and errors -----------------------------------------------------------------------
+
+
+def observe_tools(
+    call: Call | None,
+    wire: Any,
+    last: str | None,
+    *,
+    server_name: str | None = None,
+    server_version: str | None = None,
+) -> tuple[str, dict[str, str]] | None:
+    """For a complete ``tools/list`` result (``wire``: its JSON form, no ``nextCursor``):
+    ``(tools hash, tool hints)``, and, when the hash differs from ``last`` (the listing this
+    hook recorded before), close ``call`` — the ``tools/list`` event — with the hash and the
+    per-tool digests (``tooltrail.emitter.toollist``). None for a partial or odd result (the
+    call is then not recorded). Never raises."""
+    try:
+        if not isinstance(wire, Mapping) or wire.get("nextCursor"):
+            return None
+        tools = wire.get("tools")
+        if not isinstance(tools, list) or (digest := tools_hash(tools)) is None:
+            return None
+        hints = tool_hints(tools)
+    except Exception as err:
+        log.debug("tooltrail: could not hash tools/list: %r", err)
+        return None
+    if call is not None and digest != last:
+        try:
+            call.set_fields(
+                tools_hash=digest,
+                attrs=tools_list_attrs(
+                    tools, server_name=server_name, server_version=server_version
+                ),
+            )
+            call.set_result(wire)
+        except Exception as err:
+            log.error("tooltrail: could not record tools/list: %r", err)
+        finish(call, None)
+    return digest, hints
 
 
 def dump(result: Any, *, received: bool = False) -> Any:

@@ -18,7 +18,7 @@ requests with responses on its own thread and records one event per call with th
 as the server-side hook (``_exchange.py`` says which, and what ``result_bytes`` measures).
 """
 
-from ._exchange import CLIENT, RELAY_ATTR, SERVER, SERVER_NAME_ATTR, SERVER_VERSION_ATTR
+from ._exchange import CLIENT, RELAY_ATTR, SERVER
 from ._recorder import DEFAULT_METHODS, Recorder
 from .stdio import FORWARDED_SIGNALS, RelayError, run
 
@@ -28,8 +28,6 @@ __all__ = [
     "FORWARDED_SIGNALS",
     "RELAY_ATTR",
     "SERVER",
-    "SERVER_NAME_ATTR",
-    "SERVER_VERSION_ATTR",
     "Recorder",
     "RelayError",
     "run",

@@ -12,7 +12,10 @@ their response, keyed by (session, sender, id). The fields of an event are read 
 - cancelled by ``notifications/cancelled`` → ``error`` / ``cancelled``;
 - never answered when the relay ends (the server crashed, the host went away) →
   ``error`` / ``no_response``;
-- every ``tools/list`` answer → a ``tools/list`` event carrying each tool's hash.
+- the first complete ``tools/list`` answer of a session, and each later one whose
+  ``tooltrail.tools.hash`` differs → a ``tools/list`` event (the per-tool digests of
+  ``emitter.toollist``, as the SDK hooks record it; an unchanged, failed or paginated listing
+  records nothing); a ``tools/call`` carries the called tool's hash in ``attrs``.
 
 ``result_bytes`` is the size of the whole response message on the wire (the JSON-RPC envelope
 included, the newline that frames it on stdio or the SSE framing excluded); a response inside a
@@ -37,14 +40,12 @@ from .._mcpwire import (
     parse_traceparent,
     request_fields,
     short,
-    tool_hash,
     tool_hints,
-    tools_attrs,
-    tools_hash,
 )
 from ..stages import json_size
+from ..toollist import tool_hash, tools_hash, tools_list_attrs
 
-__all__ = ["CLIENT", "RELAY_ATTR", "SERVER", "SERVER_NAME_ATTR", "SERVER_VERSION_ATTR", "Exchange"]
+__all__ = ["CLIENT", "RELAY_ATTR", "SERVER", "Exchange"]
 
 log = logging.getLogger("tooltrail.emitter.relay")
 
@@ -55,9 +56,6 @@ SERVER: Final = 1
 
 RELAY_ATTR: Final = "tooltrail.relay"
 """``attrs`` key: which relay saw the call (``wrap`` or ``proxy``)."""
-SERVER_NAME_ATTR: Final = "tooltrail.server.name"
-SERVER_VERSION_ATTR: Final = "tooltrail.server.version"
-TOOLS_PARTIAL_ATTR: Final = "tooltrail.tools.partial"
 
 
 @dataclass(slots=True)
@@ -211,10 +209,10 @@ class Exchange:
             if isinstance(info, Mapping):
                 state.server_name = _str(info.get("name"))
                 state.server_version = _str(info.get("version"))
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] | None = None
         if pending.method == "tools/list" and isinstance(result, Mapping):
             extra = self._tools_listed(state, pending.params, result)
-            if not self.record_tools_list:
+            if extra is None or not self.record_tools_list:
                 return
         elif pending.method not in self.methods:
             return
@@ -222,25 +220,28 @@ class Exchange:
 
     def _tools_listed(
         self, state: _Session, params: Any, result: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """Update the session's tools from a listing; the attrs of its tools/list event."""
+    ) -> dict[str, Any] | None:
+        """Update the session's tools from a listing; the attrs of its ``tools/list`` event, or
+        None when nothing is recorded (a page, or the same listing as the last recorded)."""
         tools = result.get("tools")
         if not isinstance(tools, list):
-            return {}
+            return None
         listed = [t for t in tools if isinstance(t, Mapping)]
-        cursor = params.get("cursor") if isinstance(params, Mapping) else None
-        complete = not cursor and not result.get("nextCursor")
         hashes = {short(n): h for t in listed if (n := _str(t.get("name"))) and (h := tool_hash(t))}
-        extra = tools_attrs(listed)
-        if complete:
-            state.tools_hash = tools_hash(listed)
-            state.hints = tool_hints(listed)
-            state.tool_hashes = hashes
-        else:
+        cursor = params.get("cursor") if isinstance(params, Mapping) else None
+        if cursor or result.get("nextCursor"):  # a page: what it says, no event
             state.hints.update(tool_hints(listed))
             state.tool_hashes.update(hashes)
-            extra[TOOLS_PARTIAL_ATTR] = True
-        return extra
+            return None
+        digest = tools_hash(listed)
+        state.hints = tool_hints(listed)
+        state.tool_hashes = hashes
+        if digest is None or digest == state.tools_hash:
+            return None
+        state.tools_hash = digest
+        return tools_list_attrs(
+            listed, server_name=state.server_name, server_version=state.server_version
+        )
 
     # -- the event -----------------------------------------------------------------------
 
@@ -269,14 +270,8 @@ class Exchange:
                 attrs[TOOL_HINTS_ATTR] = state.hints[tool]
             if tool in state.tool_hashes:
                 attrs[TOOL_HASH_ATTR] = state.tool_hashes[tool]
-        if method == "tools/list":
-            if state.server_name:
-                attrs[SERVER_NAME_ATTR] = state.server_name
-            if state.server_version:
-                attrs[SERVER_VERSION_ATTR] = state.server_version
         if extra:
             attrs.update(extra)
-        complete_list = method == "tools/list" and not (extra or {}).get(TOOLS_PARTIAL_ATTR)
         self._at_ts(pending.ts_us)
         try:
             call = self.emitter.record(
@@ -289,7 +284,7 @@ class Exchange:
                 transport=self.transport,
                 server_address=self.server_address,
                 protocol_version=state.protocol_version,
-                tools_hash=state.tools_hash if method == "tools/call" or complete_list else None,
+                tools_hash=state.tools_hash if method in ("tools/call", "tools/list") else None,
                 attrs=attrs,
                 **fields,
             )

@@ -194,7 +194,7 @@ async def test_everything_server_is_relayed_unchanged_and_recorded(tmp_path: Pat
     assert {"echo", "get-sum", "trigger-sampling-request"} <= set(tools)
     assert listed[0]["attrs"]["tooltrail.server.name"].startswith("mcp-servers/everything")
     echo = next(e for e in events if e.get("gen_ai.tool.name") == "echo")
-    assert echo["attrs"]["tooltrail.tool.hash"] == tools["echo"]
+    assert echo["attrs"]["tooltrail.tool.hash"] == tools["echo"]["hash"]
     assert echo["tooltrail.tools.hash"] == listed[0]["tooltrail.tools.hash"]
 
 
