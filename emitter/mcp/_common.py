@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
+import random
 import re
 import string
 from collections.abc import Collection, Mapping, Sequence
@@ -59,6 +59,7 @@ _NUMBER_START = frozenset(string.digits + "(+")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 _INVALID_TRACE = "0" * 32
 _INVALID_SPAN = "0" * 16
+_getrandbits = random.getrandbits
 
 
 class ToolDenied(MCPError):
@@ -101,16 +102,15 @@ def parse_traceparent(value: object) -> tuple[str, str, str] | None:
     return trace_id, span_id, flags
 
 
-def new_trace_id() -> str:
-    while (value := os.urandom(16).hex()) == _INVALID_TRACE:  # pragma: no cover
-        pass
-    return value
+def new_trace_id() -> int:
+    """A random, valid (non-zero) W3C trace id. Ids need uniqueness, not secrecy: the
+    OpenTelemetry SDK draws them the same way, without a system call per id."""
+    return _getrandbits(128) or 1
 
 
-def new_span_id() -> str:
-    while (value := os.urandom(8).hex()) == _INVALID_SPAN:  # pragma: no cover
-        pass
-    return value
+def new_span_id() -> int:
+    """A random, valid (non-zero) W3C span id."""
+    return _getrandbits(64) or 1
 
 
 # -- results and errors -----------------------------------------------------------------------
