@@ -32,6 +32,7 @@ STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tooltrail.detectors.investigate_cli", "detectors", ("investigate",)),
     ("tooltrail.simulator.cli", "all", ("simulate",)),
     ("tooltrail.dashboards.cli", "dashboards", ("dashboards",)),
+    ("tooltrail.export.cli", "embedded", ("export",)),
 )
 
 

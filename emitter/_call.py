@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._fields import set_fields
 from .stages import json_size
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ class Call:
 
     def set_result_bytes(self, size: int) -> None:
         self._event["result_bytes"] = max(0, int(size))
+
+    def set_fields(self, **fields: Any) -> None:
+        """Set more of ``Emitter.record``'s keyword fields while the call runs (``attrs`` merge):
+        what is known only from the result, e.g. the hash of a ``tools/list`` it returned."""
+        set_fields(self._event, fields)
 
     def set_duration_us(self, n: int) -> None:
         """Record ``n`` µs as the call's duration instead of measuring it (replays, simulations)."""

@@ -9,12 +9,17 @@ included (a tool that is not read-only is destructive unless it says otherwise; 
 it says otherwise). A ``tools/call`` of an annotated tool records them in
 ``attrs["tooltrail.tool.hints"]`` (e.g. ``"destructive,openworld"``) beside the tools hash; a tool
 without annotations records none (the detectors then judge by its name).
+
+Tool lists: the first complete tools/list a hook sees, and each one after it whose hash differs,
+is recorded as an event of its own (``mcp.method.name = tools/list``): ``tooltrail.tools.hash``
+and, in ``attrs``, the per-tool digests and the server's ``serverInfo`` name and version
+(``tooltrail.emitter.toollist``; ``docs/event-contract.md``). A repeated, unchanged listing
+records nothing; a failed or paginated one neither.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import random
 import re
@@ -27,8 +32,8 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
 
-from tooltrail.contract import canonicalize
 from tooltrail.emitter import Call
+from tooltrail.emitter.toollist import tools_hash, tools_list_attrs
 
 __all__ = [
     "DENIED_META_KEY",
@@ -36,6 +41,7 @@ __all__ = [
     "TOOL_DENIED",
     "ToolDenied",
     "denied_result",
+    "observe_tools",
     "tool_hints",
     "tools_hash",
 ]
@@ -116,13 +122,42 @@ def new_span_id() -> int:
 # -- results and errors -----------------------------------------------------------------------
 
 
-def tools_hash(tools: Sequence[Mapping[str, Any]]) -> str | None:
-    """SHA-256 hex of the RFC 8785 bytes of a tools/list sorted by name; None if unhashable."""
+def observe_tools(
+    call: Call | None,
+    wire: Any,
+    last: str | None,
+    *,
+    server_name: str | None = None,
+    server_version: str | None = None,
+) -> tuple[str, dict[str, str]] | None:
+    """For a complete ``tools/list`` result (``wire``: its JSON form, no ``nextCursor``):
+    ``(tools hash, tool hints)``, and, when the hash differs from ``last`` (the listing this
+    hook recorded before), close ``call`` — the ``tools/list`` event — with the hash and the
+    per-tool digests (``tooltrail.emitter.toollist``). None for a partial or odd result (the
+    call is then not recorded). Never raises."""
     try:
-        ordered = sorted(tools, key=lambda t: str(t.get("name", "")))
-        return hashlib.sha256(canonicalize(ordered)).hexdigest()
-    except Exception:
+        if not isinstance(wire, Mapping) or wire.get("nextCursor"):
+            return None
+        tools = wire.get("tools")
+        if not isinstance(tools, list) or (digest := tools_hash(tools)) is None:
+            return None
+        hints = tool_hints(tools)
+    except Exception as err:
+        log.debug("tooltrail: could not hash tools/list: %r", err)
         return None
+    if call is not None and digest != last:
+        try:
+            call.set_fields(
+                tools_hash=digest,
+                attrs=tools_list_attrs(
+                    tools, server_name=server_name, server_version=server_version
+                ),
+            )
+            call.set_result(wire)
+        except Exception as err:
+            log.error("tooltrail: could not record tools/list: %r", err)
+        finish(call, None)
+    return digest, hints
 
 
 TOOL_HINTS_ATTR: Final = "tooltrail.tool.hints"

@@ -38,10 +38,9 @@ from ._common import (
     log,
     new_span_id,
     new_trace_id,
+    observe_tools,
     parse_traceparent,
     short,
-    tool_hints,
-    tools_hash,
 )
 
 __all__ = ["AuditedClientSession", "audit_client"]
@@ -154,19 +153,44 @@ class AuditedClientSession(Generic[S]):
         )
 
     async def list_tools(self, *args: Any, **kwargs: Any) -> Any:
-        """``session.list_tools``; a complete listing updates :attr:`tools_hash`."""
+        """``session.list_tools``; a complete listing updates :attr:`tools_hash` and, when that
+        changed, is recorded as a ``tools/list`` event (with the per-tool digests)."""
+        params = kwargs.get("params")
+        complete = not args and not (kwargs.get("cursor") or getattr(params, "cursor", None))
+        call: Call | None = None
+        if complete:
+            try:
+                call = self._emitter.record(
+                    "tools/list",
+                    actor=self._caller(),
+                    session_id=self._current_session_id(),
+                    transport=self._transport,
+                    server_address=self._server_address,
+                    protocol_version=self._protocol_version(),
+                )
+                call.__enter__()
+            except Exception as err:
+                log.error("tooltrail: could not start recording tools/list: %r", err)
+                call = None
         result = await self._target.list_tools(*args, **kwargs)
+        if not complete or getattr(result, "next_cursor", None) is not None:
+            return result
         try:
-            params = kwargs.get("params")
-            cursor = kwargs.get("cursor") or getattr(params, "cursor", None)
-            if not args and not cursor and getattr(result, "next_cursor", None) is None:
-                listed = [dump(tool, received=True) for tool in result.tools]
-                digest = tools_hash(listed)
-                if digest is not None:
-                    self.tools_hash = digest
-                    self.tool_hints = tool_hints(listed)
+            wire = dump(result, received=True)
         except Exception as err:
-            log.debug("tooltrail: could not hash tools/list: %r", err)
+            log.debug("tooltrail: could not read tools/list: %r", err)
+            return result
+        info = getattr(self._target, "server_info", None)
+        name, version = getattr(info, "name", None), getattr(info, "version", None)
+        seen = observe_tools(
+            call,
+            wire,
+            self.tools_hash,
+            server_name=name if isinstance(name, str) else None,
+            server_version=version if isinstance(version, str) else None,
+        )
+        if seen is not None:
+            self.tools_hash, self.tool_hints = seen
         return result
 
     async def _audited(
