@@ -11,7 +11,6 @@ Tools: each tool's MCP annotations read as the spec reads them (``tool_hints``);
 
 from __future__ import annotations
 
-import os
 import re
 import string
 from collections.abc import Collection, Mapping, Sequence
@@ -26,8 +25,6 @@ __all__ = [
     "TOOL_HINTS_ATTR",
     "apply_error_code",
     "apply_result",
-    "new_span_id",
-    "new_trace_id",
     "parse_traceparent",
     "request_fields",
     "short",
@@ -101,18 +98,6 @@ def parse_traceparent(value: object) -> tuple[str, str, str] | None:
     if trace_id == _INVALID_TRACE or span_id == _INVALID_SPAN:
         return None
     return trace_id, span_id, flags
-
-
-def new_trace_id() -> str:
-    while (value := os.urandom(16).hex()) == _INVALID_TRACE:  # pragma: no cover
-        pass
-    return value
-
-
-def new_span_id() -> str:
-    while (value := os.urandom(8).hex()) == _INVALID_SPAN:  # pragma: no cover
-        pass
-    return value
 
 
 # -- requests ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -42,8 +43,6 @@ from tooltrail.emitter._mcpwire import (
     TOOL_HINTS_ATTR,
     apply_error_code,
     apply_result,
-    new_span_id,
-    new_trace_id,
     parse_traceparent,
     request_fields,
     short,
@@ -75,6 +74,8 @@ __all__ = [
 
 log = logging.getLogger("tooltrail.emitter.mcp")
 
+_getrandbits = random.getrandbits
+
 
 class ToolDenied(MCPError):
     """Raise from a tool, resource or prompt handler (or a middleware) to refuse the call.
@@ -98,6 +99,20 @@ def denied_result(message: str, *, reason: str = "forbidden") -> CallToolResult:
         is_error=True,
         _meta={DENIED_META_KEY: reason},
     )
+
+
+# -- W3C trace ids (the parsing is _mcpwire's) --------------------------------------------
+
+
+def new_trace_id() -> int:
+    """A random, valid (non-zero) W3C trace id. Ids need uniqueness, not secrecy: the
+    OpenTelemetry SDK draws them the same way, without a system call per id."""
+    return _getrandbits(128) or 1
+
+
+def new_span_id() -> int:
+    """A random, valid (non-zero) W3C span id."""
+    return _getrandbits(64) or 1
 
 
 # -- results and errors -----------------------------------------------------------------------
