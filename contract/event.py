@@ -47,8 +47,8 @@ from ._checks import (
     _versions,
     schema_of,
 )
-from .errors import EventInvalid
-from .jcs import MAX_SAFE_INTEGER, canonicalize, canonicalize_plain
+from .errors import CanonicalizationError, EventInvalid
+from .jcs import MAX_SAFE_INTEGER, canonicalize, canonicalize_plain, is_plain
 
 __all__ = [
     "FIELDS",
@@ -284,11 +284,15 @@ def validate_event(event: Any) -> dict[str, Any]:
 
 
 def _encode(body: Mapping[str, Any]) -> bytes:
-    """Canonical bytes of an event body (no ``hash``): the fast path unless free-form JSON."""
+    """Canonical bytes of an event body (no ``hash``): the fast path unless its free-form JSON
+    holds values outside the fast path's domain (floats, big integers, non-ASCII names)."""
     for name in _FREE_FORM:
-        if name in body:
+        if name in body and not is_plain(body[name]):
             return canonicalize(body)
-    return canonicalize_plain(body)
+    try:
+        return canonicalize_plain(body)
+    except CanonicalizationError:
+        return canonicalize(body)  # which names the field and the rule
 
 
 def _wire(body: bytes, event_hash: str) -> bytes:
