@@ -34,6 +34,7 @@ STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tooltrail.simulator.cli", "all", ("simulate",)),
     ("tooltrail.dashboards.cli", "dashboards", ("dashboards",)),
     ("tooltrail.export.cli", "embedded", ("export",)),
+    ("tooltrail.report.cli", "detectors", ("report",)),
 )
 
 
