@@ -1,5 +1,6 @@
 """``tooltrail.cli``: the ``tooltrail`` command. Configures logging; each stage contributes its
-sub-commands (``up``, ``demo`` and ``wrap`` live here, in ``up.py``, ``demo.py`` and ``wrap.py``).
+sub-commands (``up``, ``demo``, ``wrap`` and ``proxy`` live here: ``up.py``, ``demo.py``,
+``wrap.py``).
 
 A stage whose extra is not installed still lists its commands, each saying which extra to
 install. An expected failure ends in one line on stderr (``error: ...``) and exit code 2; the
@@ -53,8 +54,8 @@ def _missing(name: str, extra: str, reason: str) -> Callable[[], None]:
 def _build(
     import_module: Callable[[str], ModuleType] = importlib.import_module, *, light: bool = False
 ) -> typer.Typer:
-    """The app; ``light``: only the commands of this package (``tooltrail wrap`` starts an MCP
-    server for a host, so it does not wait for every stage's imports)."""
+    """The app; ``light``: only the commands of this package (``tooltrail wrap`` / ``proxy``
+    stand in for an MCP server a host starts: they do not wait for every stage's imports)."""
     app = typer.Typer(
         name="tooltrail",
         help="Tamper-evident audit logging and anomaly detection for MCP tool calls.",
@@ -92,9 +93,10 @@ def _build(
         """Print the version."""
         _print_version(True)
 
-    from .wrap import wrap
+    from .wrap import proxy, wrap
 
     app.command(context_settings={"allow_interspersed_args": False})(wrap)
+    app.command()(proxy)
     if light:
         return app
     from .demo import demo
@@ -139,7 +141,7 @@ def main() -> None:
     if typer is None:
         sys.exit("the tooltrail command needs the 'cli' extra: pip install 'tooltrail[cli]'")
     try:
-        _build(light=sys.argv[1:2] == ["wrap"])()
+        _build(light=sys.argv[1:2] in (["wrap"], ["proxy"]))()
     except Exception as exc:  # usage errors and Exit are handled by click; this is the rest
         if _verbose(sys.argv[1:]):
             raise

@@ -1,10 +1,15 @@
-"""``tooltrail wrap -- COMMAND...``: audit any stdio MCP server without changing it.
+"""``tooltrail wrap -- COMMAND...`` and ``tooltrail proxy --upstream URL``: audit any MCP server
+without changing it.
 
-In the host's MCP configuration, put ``tooltrail wrap --`` in front of the server's command. The
-server runs as our child; its JSON-RPC traffic passes through unchanged
-(``tooltrail.emitter.relay``) and each call is recorded into a spool and shipped to the
-collector when one is given. Nothing but the server's own bytes is ever written to stdout; our
-log lines go to stderr with the server's. Exit status: the server's (or its signal).
+``wrap``: in the host's MCP configuration, put ``tooltrail wrap --`` in front of a stdio server's
+command. The server runs as our child; its JSON-RPC passes through unchanged
+(``tooltrail.emitter.relay``) and each call is recorded into a spool, shipped to the collector
+when one is given. Nothing but the server's own bytes is ever written to stdout; our log lines go
+to stderr with the server's. Exit status: the server's (or its signal).
+
+``proxy``: a streamable-HTTP reverse proxy in front of a remote server
+(``tooltrail.emitter.mcp.proxy``); the host connects to the proxy's address with the upstream's
+path. SIGTERM / Ctrl-C stop it; the emitter's last events are signed on the way out.
 """
 
 from __future__ import annotations
@@ -16,16 +21,54 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit
 
 import typer
 
-__all__ = ["default_name", "wrap"]
+if TYPE_CHECKING:
+    from tooltrail.emitter import Emitter
+    from tooltrail.emitter.relay import Recorder
+
+__all__ = ["default_name", "proxy", "wrap"]
 
 _LAUNCHERS = frozenset(
     {"npx", "node", "uvx", "uv", "python", "python3", "pipx", "bunx", "bun", "deno", "docker"}
 )
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._:@-]+")
+
+# the recording options both commands take
+Name = Annotated[
+    str | None, typer.Option(help="Source name of the events (default: from the server).")
+]
+SpoolDir = Annotated[
+    Path | None,
+    typer.Option(
+        envvar="TOOLTRAIL_WRAP_SPOOL_DIR",
+        help="The spool (default: $XDG_STATE_HOME/tooltrail/wrap/NAME).",
+    ),
+]
+CollectorUrl = Annotated[
+    str | None,
+    typer.Option(envvar="TOOLTRAIL_COLLECTOR_URL", help="Ship events to this collector."),
+]
+ApiKey = Annotated[
+    str | None, typer.Option(envvar="TOOLTRAIL_API_KEY", help="The collector API key.")
+]
+Methods = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--method", help="Also record this request method (repeat; e.g. sampling/createMessage)."
+    ),
+]
+CaptureArgs = Annotated[
+    bool, typer.Option(help="Store the (redacted) arguments, not only their fingerprint.")
+]
+FingerprintKey = Annotated[
+    str | None,
+    typer.Option(envvar="TOOLTRAIL_FINGERPRINT_KEY", help="Argument fingerprint key."),
+]
+Record = Annotated[bool, typer.Option(help="Record calls (--no-record: relay only).")]
 
 
 def default_name(command: list[str]) -> str:
@@ -41,8 +84,11 @@ def default_name(command: list[str]) -> str:
             rest = [w for w in args if not w.startswith("-") and w not in ("run", "exec", "x")]
             pick = rest[0] if rest else pick
     name = Path(pick.rsplit("@", 1)[0] if pick.rfind("@") > 0 else pick).name
-    name = _NAME_CHARS.sub("-", name.removesuffix(".py").removesuffix(".js")).strip("-._:@")
-    return name[:64] or "mcp-server"
+    return _clean(name.removesuffix(".py").removesuffix(".js"))
+
+
+def _clean(name: str) -> str:
+    return _NAME_CHARS.sub("-", name).strip("-._:@")[:64] or "mcp-server"
 
 
 def _state_home() -> Path:
@@ -50,75 +96,124 @@ def _state_home() -> Path:
     return Path(base) / "tooltrail" / "wrap"
 
 
+def _recorder(
+    source: str,
+    *,
+    relay: str,
+    transport: str,
+    spool_dir: Path | None,
+    collector_url: str | None,
+    api_key: str | None,
+    methods: list[str] | None,
+    capture_args: bool,
+    fingerprint_key: str | None,
+    server_address: str | None = None,
+) -> Recorder:
+    from tooltrail.emitter import Emitter
+    from tooltrail.emitter.relay import DEFAULT_METHODS, Recorder
+
+    spool = spool_dir or _state_home() / source
+
+    def make_emitter(clock: Callable[[], int]) -> Emitter:
+        return Emitter(
+            source_name=source,
+            spool_dir=spool,
+            collector_url=collector_url,
+            api_key=api_key,
+            capture_args=capture_args,
+            fingerprint_key=fingerprint_key.encode() if fingerprint_key else None,
+            clock=clock,
+        )
+
+    return Recorder(
+        make_emitter,
+        relay=relay,
+        transport=transport,
+        methods=(*DEFAULT_METHODS, *(methods or ())),
+        server_address=server_address,
+    )
+
+
 def wrap(
     command: Annotated[list[str], typer.Argument(help="The MCP server's command, after --.")],
-    name: Annotated[
-        str | None,
-        typer.Option(help="Source name of the events (default: from the command)."),
-    ] = None,
-    spool_dir: Annotated[
-        Path | None,
-        typer.Option(
-            envvar="TOOLTRAIL_WRAP_SPOOL_DIR",
-            help="The spool (default: $XDG_STATE_HOME/tooltrail/wrap/NAME).",
-        ),
-    ] = None,
-    collector_url: Annotated[
-        str | None,
-        typer.Option(envvar="TOOLTRAIL_COLLECTOR_URL", help="Ship events to this collector."),
-    ] = None,
-    api_key: Annotated[
-        str | None, typer.Option(envvar="TOOLTRAIL_API_KEY", help="The collector API key.")
-    ] = None,
-    method: Annotated[
-        list[str] | None,
-        typer.Option(help="Also record this request method (repeat; e.g. sampling/createMessage)."),
-    ] = None,
-    capture_args: Annotated[
-        bool, typer.Option(help="Store the (redacted) arguments, not only their fingerprint.")
-    ] = False,
-    fingerprint_key: Annotated[
-        str | None,
-        typer.Option(envvar="TOOLTRAIL_FINGERPRINT_KEY", help="Argument fingerprint key."),
-    ] = None,
+    name: Name = None,
+    spool_dir: SpoolDir = None,
+    collector_url: CollectorUrl = None,
+    api_key: ApiKey = None,
+    method: Methods = None,
+    capture_args: CaptureArgs = False,
+    fingerprint_key: FingerprintKey = None,
     exit_grace: Annotated[
         float,
         typer.Option(min=0, help="After the host leaves: seconds before SIGTERM, then SIGKILL."),
     ] = 5.0,
-    record: Annotated[bool, typer.Option(help="Record calls (--no-record: relay only).")] = True,
+    record: Record = True,
 ) -> None:
     """Run an MCP stdio server and audit its calls: tooltrail wrap [OPTIONS] -- COMMAND..."""
     from tooltrail._console import fail
-    from tooltrail.emitter import Emitter
-    from tooltrail.emitter.relay import DEFAULT_METHODS, Recorder, RelayError, run
+    from tooltrail.emitter.relay import RelayError, run
 
-    source = name or default_name(command)
-    spool = spool_dir or _state_home() / source
     recorder = None
     if record:
-
-        def make_emitter(clock: Callable[[], int]) -> Emitter:
-            return Emitter(
-                source_name=source,
-                spool_dir=spool,
-                collector_url=collector_url,
-                api_key=api_key,
-                capture_args=capture_args,
-                fingerprint_key=fingerprint_key.encode() if fingerprint_key else None,
-                clock=clock,
-            )
-
-        recorder = Recorder(
-            make_emitter,
+        recorder = _recorder(
+            name or default_name(command),
             relay="wrap",
             transport="stdio",
-            methods=(*DEFAULT_METHODS, *(method or ())),
+            spool_dir=spool_dir,
+            collector_url=collector_url,
+            api_key=api_key,
+            methods=method,
+            capture_args=capture_args,
+            fingerprint_key=fingerprint_key,
         )
     try:
         status = run(command, recorder, exit_grace=exit_grace)
     except RelayError as exc:
         raise fail(str(exc)) from exc
     _exit_like(status)
+
+
+def proxy(
+    upstream: Annotated[
+        str, typer.Option(help="The MCP server's streamable-HTTP URL (http or https).")
+    ],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8765,
+    name: Name = None,
+    spool_dir: SpoolDir = None,
+    collector_url: CollectorUrl = None,
+    api_key: ApiKey = None,
+    method: Methods = None,
+    capture_args: CaptureArgs = False,
+    fingerprint_key: FingerprintKey = None,
+    record: Record = True,
+) -> None:
+    """Reverse-proxy a remote MCP server (streamable HTTP) and audit its calls."""
+    import uvicorn
+
+    from tooltrail._console import fail
+    from tooltrail.emitter.mcp.proxy import ProxyApp
+
+    parts = urlsplit(upstream)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise fail(f"--upstream: an http(s) URL is needed, not {upstream!r}")
+    recorder = None
+    if record:
+        recorder = _recorder(
+            name or _clean(parts.hostname),
+            relay="proxy",
+            transport="streamable-http",
+            spool_dir=spool_dir,
+            collector_url=collector_url,
+            api_key=api_key,
+            methods=method,
+            capture_args=capture_args,
+            fingerprint_key=fingerprint_key,
+            server_address=parts.netloc,
+        )
+    app = ProxyApp(upstream, recorder)
+    typer.echo(f"tooltrail proxy: http://{host}:{port}{parts.path} -> {upstream}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
 
 
 def _exit_like(status: int) -> None:

@@ -34,7 +34,7 @@ log = logging.getLogger("tooltrail.emitter.relay")
 DEFAULT_METHODS: Final = ("tools/call", "resources/read", "prompts/get")
 """The requests recorded by default: the server-side hook's (``tools/list`` is recorded too)."""
 
-_STREAM, _MESSAGE, _GAP, _STOP = range(4)
+_STREAM, _MESSAGE, _GAP, _STOP, _SSE, _SSE_END = range(6)
 
 
 class Recorder:
@@ -91,10 +91,30 @@ class Recorder:
         """A chunk of newline-delimited JSON-RPC that ``sender`` (CLIENT / SERVER) sent."""
         self._put((_STREAM, sender, chunk, time.time_ns() // 1000, time.perf_counter_ns()))
 
-    def message(self, sender: int, body: bytes, session: str | None = None) -> None:
-        """One whole JSON-RPC message or batch (an HTTP body, an SSE event's data)."""
-        item = (_MESSAGE, sender, body, time.time_ns() // 1000, time.perf_counter_ns(), session)
-        self._put(item)
+    def now(self) -> tuple[int, int]:
+        """A crossing time for ``message(at=...)``: (µs since the epoch, ``perf_counter_ns``)."""
+        return time.time_ns() // 1000, time.perf_counter_ns()
+
+    def message(
+        self,
+        sender: int,
+        body: bytes,
+        session: str | None = None,
+        at: tuple[int, int] | None = None,
+    ) -> None:
+        """One whole JSON-RPC message or batch (an HTTP request or response body) that crossed
+        at ``at`` (:meth:`now`; default: now), in ``session`` (the ``Mcp-Session-Id``)."""
+        ts_us, t_ns = at or self.now()
+        self._put((_MESSAGE, sender, body, ts_us, t_ns, session))
+
+    def sse(self, stream: object, chunk: bytes, session: str | None = None) -> None:
+        """A chunk of a ``text/event-stream`` response from the server; ``stream``: any key
+        unique to that response (each event's data is one JSON-RPC message)."""
+        self._put((_SSE, stream, chunk, time.time_ns() // 1000, time.perf_counter_ns(), session))
+
+    def sse_end(self, stream: object) -> None:
+        """That response ended (its framing state is dropped)."""
+        self._queue.put((_SSE_END, stream))
 
     def _put(self, item: tuple[Any, ...]) -> None:
         n = len(item[2])
@@ -129,15 +149,22 @@ class Recorder:
         lines: dict[int, list[bytes]] = {CLIENT: [], SERVER: []}
         sizes = {CLIENT: 0, SERVER: 0}
         resync = {CLIENT: False, SERVER: False}
+        events: dict[object, _SseFrames] = {}
         while True:
             item = self._queue.get()
             kind = item[0]
             if kind == _STOP:
                 break
             if kind == _GAP:
-                lines[item[1]].clear()
-                sizes[item[1]] = 0
-                resync[item[1]] = True
+                if item[1] in lines:
+                    lines[item[1]].clear()
+                    sizes[item[1]] = 0
+                    resync[item[1]] = True
+                elif item[1] in events:  # an SSE stream lost a chunk: its partial event too
+                    events[item[1]] = _SseFrames()
+                continue
+            if kind == _SSE_END:
+                events.pop(item[1], None)
                 continue
             with self._lock:
                 self._backlog -= len(item[2])
@@ -145,6 +172,11 @@ class Recorder:
                 continue
             if kind == _MESSAGE:
                 self._parse(exchange, item[1], item[2], item[3], item[4], item[5])
+                continue
+            if kind == _SSE:
+                frames = events.setdefault(item[1], _SseFrames())
+                for data in frames.feed(item[2]):
+                    self._parse(exchange, SERVER, data, item[3], item[4], item[5])
                 continue
             _, sender, chunk, ts_us, t_ns = item
             buf = lines[sender]
@@ -231,3 +263,31 @@ class Recorder:
         n = self._stats["errors"]
         if n <= 10 or n % 1000 == 0:
             log.error("tooltrail: could not record a relayed call: %r", exc)
+
+
+class _SseFrames:
+    """Server-sent events framing (WHATWG): lines end in LF, CR LF or CR; ``data:`` lines of
+    one event are joined with LF; a blank line ends the event. Yields each event's data."""
+
+    __slots__ = ("_data", "_tail")
+
+    def __init__(self) -> None:
+        self._tail = b""
+        self._data: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        out: list[bytes] = []
+        text, hold = self._tail + chunk, b""
+        if text.endswith(b"\r"):  # maybe the first half of a CR LF split across chunks
+            text, hold = text[:-1], b"\r"
+        lines = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        self._tail = lines.pop() + hold
+        for line in lines:
+            if not line:
+                if self._data:
+                    out.append(b"\n".join(self._data))
+                    self._data = []
+            elif line.startswith(b"data:"):
+                value = line[5:]
+                self._data.append(value[1:] if value.startswith(b" ") else value)
+        return out
