@@ -208,9 +208,25 @@ def short(value: str) -> str:
     return head
 
 
-def apply_result(call: Call, method: str, wire: Any) -> None:
-    """Size the result and flag an ``isError`` tool result (denied when it carries the mark)."""
-    call.set_result(wire)
+def apply_result(call: Call, method: str, result: Any, *, received: bool = False) -> None:
+    """Size the result and flag an ``isError`` tool result (denied when it carries the mark).
+
+    A model (``received``: parsed from the wire, host side) is sized by pydantic's own JSON
+    encoder, the bytes ``dump`` + JSON would give without building them in Python, and turned
+    into its wire form only when it is an error result."""
+    if isinstance(result, BaseModel):
+        to_json = result.__pydantic_serializer__.to_json
+        if received:
+            body = to_json(result, by_alias=True, exclude_unset=True)
+        else:
+            body = to_json(result, by_alias=True, exclude_none=True)
+        call.set_result_bytes(len(body))
+        if method != "tools/call" or getattr(result, "is_error", None) is not True:
+            return
+        wire = dump(result, received=received)
+    else:
+        call.set_result(result)
+        wire = result
     if method != "tools/call" or not isinstance(wire, Mapping):
         return
     if wire.get("isError") is not True:

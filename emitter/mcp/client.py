@@ -247,7 +247,7 @@ class AuditedClientSession(Generic[S]):
             if token is not None:
                 otel_context.detach(token)
         try:
-            apply_result(call, method, dump(result, received=True))
+            apply_result(call, method, result, received=True)
         except Exception as err:
             log.error("tooltrail: could not inspect the result of %s: %r", method, err)
         finish(call, None)

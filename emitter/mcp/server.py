@@ -136,7 +136,7 @@ class AuditMiddleware(ServerMiddleware[Any]):
             finish(call, exc, deny_codes=self.deny_codes, validation_type="invalid_params")
             raise
         try:
-            apply_result(call, ctx.method, dump(result))
+            apply_result(call, ctx.method, result)
         except Exception as err:
             log.error("tooltrail: could not inspect the result of %s: %r", ctx.method, err)
         finish(call, None)
