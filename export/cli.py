@@ -176,18 +176,14 @@ def _verify(
 ) -> StoreVerifyReport:
     """Verify the stored streams (nothing recorded: an export only reads)."""
     from tooltrail.pipeline.integrity import verify_store
-    from tooltrail.pipeline.integrity.cli import read_keys
+    from tooltrail.pipeline.integrity.cli import collector_signers, read_keys
 
-    source_keys = None
     if collector is None and not keys and _DEFAULT_COLLECTOR_KEYS.is_file():
         collector = _DEFAULT_COLLECTOR_KEYS
-    if collector is not None:
-        from tooltrail.collector.auth import KeyStore, KeyStoreError
-
-        try:
-            source_keys = KeyStore(collector).signers
-        except KeyStoreError as exc:
-            raise ExportError(str(exc)) from exc
+    try:
+        source_keys = collector_signers(collector)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from exc
     return verify_store(
         store,
         since_us=since_us,
