@@ -33,7 +33,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 from .._mcpwire import DEFAULT_DENY_CODES
-from ._recorder import _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS
+from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS
 
 __all__ = ["FRAME", "SECRETS", "ProcessRecorder"]
 
@@ -136,9 +136,9 @@ class ProcessRecorder:
     ) -> None:
         n = len(payload)
         with self._lock:
-            if self._backlog + n > self._max_backlog:
+            if self._backlog + n > self._max_backlog:  # dropped: the worker is told
                 self._dropped += n
-                return
+                kind, key, payload, n = _GAP, int(payload.endswith(b"\n")) << 62 | key, b"", 0
             self._backlog += n
         ts_us, t_ns = at or (time.time_ns() // 1000, time.perf_counter_ns())
         sid = session.encode()[:1024] if session else b""
@@ -190,9 +190,10 @@ class ProcessRecorder:
 
 
 def _key(stream: object) -> int:
+    """An SSE stream's key on the wire: 1 .. 2**62 - 1 (0 means "no stream")."""
     if isinstance(stream, tuple) and len(stream) == 2 and isinstance(stream[1], int):
-        return stream[1]
-    return hash(stream) & 0x7FFFFFFFFFFFFFFF
+        return stream[1] % ((1 << 62) - 1) + 1
+    return hash(stream) % ((1 << 62) - 1) + 1
 
 
 def _write_all(fd: int, head: bytes, payload: bytes) -> None:
