@@ -6,7 +6,7 @@ event to its emitter, which never raises into the call."""
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,16 @@ class Actor:
     tenant: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self).items() if v}
+        """The fields that are set (a loop: ``dataclasses.asdict`` deep-copies, ~10x slower)."""
+        out: dict[str, str] = {}
+        for name in _ACTOR_FIELDS:
+            value = getattr(self, name)
+            if value:
+                out[name] = value
+        return out
+
+
+_ACTOR_FIELDS = tuple(f.name for f in fields(Actor))
 
 
 class Call:

@@ -32,7 +32,7 @@ from ._common import (
     DEFAULT_DENY_CODES,
     TOOL_CALL_ID_META_KEY,
     TOOL_HINTS_ATTR,
-    apply_result,
+    apply_sdk_result,
     dump,
     finish,
     log,
@@ -76,6 +76,7 @@ class AuditedClientSession(Generic[S]):
         self._server_address = server_address
         self._session_id = session_id
         self._deny_codes = frozenset(deny_codes)
+        self._caller_cache: tuple[Any, Actor | None] | None = None  # (clientInfo, actor)
         self.tools_hash: str | None = None
         """Hash of the last complete tools/list seen through it (``tooltrail.tools.hash``)."""
         self.tool_hints: dict[str, str] = {}
@@ -246,7 +247,7 @@ class AuditedClientSession(Generic[S]):
             if token is not None:
                 otel_context.detach(token)
         try:
-            apply_result(call, method, dump(result, received=True))
+            apply_sdk_result(call, method, result, received=True)
         except Exception as err:
             log.error("tooltrail: could not inspect the result of %s: %r", method, err)
         finish(call, None)
@@ -255,11 +256,20 @@ class AuditedClientSession(Generic[S]):
     # -- what the host knows about itself ----------------------------------------------------
 
     def _caller(self) -> Actor | None:
+        """The actor of each call: worked out once per ``clientInfo`` object, then reused."""
+        info = getattr(self._target, "client_info", None) or getattr(
+            self._target, "_client_info", None
+        )
+        cached = self._caller_cache
+        if cached is not None and cached[0] is info:
+            return cached[1]
+        actor = self._caller_for(info)
+        self._caller_cache = (info, actor)
+        return actor
+
+    def _caller_for(self, info: Any) -> Actor | None:
         actor = self._actor or Actor()
         if actor.client is None:
-            info = getattr(self._target, "client_info", None) or getattr(
-                self._target, "_client_info", None
-            )
             name = getattr(info, "name", None)
             version = getattr(info, "version", None)
             actor = Actor(
@@ -323,13 +333,13 @@ def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context
             None,
         )
     given = parse_traceparent(meta.get("traceparent"))
-    trace_id, span_id, flags = given if given is not None else (new_trace_id(), new_span_id(), "01")
-    parent = SpanContext(
-        trace_id=int(trace_id, 16),
-        span_id=int(span_id, 16),
-        is_remote=True,
-        trace_flags=TraceFlags(int(flags, 16)),
-    )
+    if given is None:
+        tid, sid, sampled = new_trace_id(), new_span_id(), 1
+        trace_id, span_id, flags = format(tid, "032x"), format(sid, "016x"), "01"
+    else:
+        trace_id, span_id, flags = given
+        tid, sid, sampled = int(trace_id, 16), int(span_id, 16), int(flags, 16)
+    parent = SpanContext(trace_id=tid, span_id=sid, is_remote=True, trace_flags=TraceFlags(sampled))
     return trace_id, span_id, flags, otel_trace.set_span_in_context(NonRecordingSpan(parent))
 
 

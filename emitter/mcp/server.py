@@ -46,14 +46,14 @@ from tooltrail.emitter import Actor, Call, Emitter, close_on_sigterm
 
 from ._common import (
     DEFAULT_DENY_CODES,
-    TOOL_CALL_ID_META_KEY,
     TOOL_HINTS_ATTR,
-    apply_result,
+    apply_sdk_result,
     dump,
     finish,
     log,
     observe_tools,
     parse_traceparent,
+    request_fields,
     short,
 )
 
@@ -136,7 +136,7 @@ class AuditMiddleware(ServerMiddleware[Any]):
             finish(call, exc, deny_codes=self.deny_codes, validation_type="invalid_params")
             raise
         try:
-            apply_result(call, ctx.method, dump(result))
+            apply_sdk_result(call, ctx.method, result)
         except Exception as err:
             log.error("tooltrail: could not inspect the result of %s: %r", ctx.method, err)
         finish(call, None)
@@ -145,29 +145,21 @@ class AuditMiddleware(ServerMiddleware[Any]):
     # -- building the event ----------------------------------------------------------------
 
     def _start(self, ctx: ServerRequestContext[Any, Any]) -> Call:
-        params: Mapping[str, Any] = ctx.params or {}
         method = ctx.method
-        name = params.get("name")
-        name = short(name) if isinstance(name, str) and name else None
-        args = params.get("arguments") if method != "resources/read" else None
-        uri = params.get("uri") if method == "resources/read" else None
+        fields = request_fields(method, ctx.params)
         meta: Mapping[str, Any] = ctx.meta or {}
         trace_id, span_id = _trace_ids(meta)
-        call_id = meta.get(TOOL_CALL_ID_META_KEY)
         request = ctx.request
         transport, session_id, server_address, attrs = _from_transport(ctx, request)
         actor, auth_attrs = self._actor(ctx, request)
         if auth_attrs:
             attrs.update(auth_attrs)
+        name = fields["tool"]
         if method == "tools/call" and name in self.tool_hints:
             attrs[TOOL_HINTS_ATTR] = self.tool_hints[name]
         call = self.emitter.record(
             method,
-            tool=name if method == "tools/call" else None,
-            args=args if isinstance(args, Mapping) else None,
             actor=actor,
-            prompt=name if method == "prompts/get" else None,
-            resource_uri=uri if isinstance(uri, str) and uri else None,
             session_id=session_id,
             request_id=short(str(ctx.request_id)),
             trace_id=trace_id,
@@ -175,9 +167,9 @@ class AuditMiddleware(ServerMiddleware[Any]):
             transport=self.transport or transport,
             server_address=server_address,
             protocol_version=ctx.protocol_version or None,
-            tool_call_id=short(call_id) if isinstance(call_id, str) and call_id else None,
             tools_hash=self.tools_hash if method == "tools/call" else None,
             attrs=attrs or None,
+            **fields,
         )
         call.__enter__()
         return call
