@@ -87,9 +87,10 @@ class Recorder:
         ts: int | None = getattr(self._local, "ts", None)
         return ts if ts is not None else time.time_ns() // 1000
 
-    def stream(self, sender: int, chunk: bytes) -> None:
+    def stream(self, sender: int, chunk: bytes, at: tuple[int, int] | None = None) -> None:
         """A chunk of newline-delimited JSON-RPC that ``sender`` (CLIENT / SERVER) sent."""
-        self._put((_STREAM, sender, chunk, time.time_ns() // 1000, time.perf_counter_ns()))
+        ts_us, t_ns = at or self.now()
+        self._put((_STREAM, sender, chunk, ts_us, t_ns))
 
     def now(self) -> tuple[int, int]:
         """A crossing time for ``message(at=...)``: (µs since the epoch, ``perf_counter_ns``)."""
@@ -107,10 +108,17 @@ class Recorder:
         ts_us, t_ns = at or self.now()
         self._put((_MESSAGE, sender, body, ts_us, t_ns, session))
 
-    def sse(self, stream: object, chunk: bytes, session: str | None = None) -> None:
+    def sse(
+        self,
+        stream: object,
+        chunk: bytes,
+        session: str | None = None,
+        at: tuple[int, int] | None = None,
+    ) -> None:
         """A chunk of a ``text/event-stream`` response from the server; ``stream``: any key
         unique to that response (each event's data is one JSON-RPC message)."""
-        self._put((_SSE, stream, chunk, time.time_ns() // 1000, time.perf_counter_ns(), session))
+        ts_us, t_ns = at or self.now()
+        self._put((_SSE, stream, chunk, ts_us, t_ns, session))
 
     def sse_end(self, stream: object) -> None:
         """That response ended (its framing state is dropped)."""
