@@ -9,7 +9,8 @@ plus one window (never closer than ``lateness_seconds`` to the wall clock), so t
 of a quiet system are scored too.
 
 Integrity findings (from the collector, the pipeline or ``verify``) become ``critical`` alerts,
-one dedupe key per stream and class.
+one dedupe key per stream and class. The call-level rules (``callchecks``: host/server
+reconciliation, tool drift) judge the same range beside the engine.
 
 Live and backfill (``backfill(since, until)``) give the same candidates for the same stored
 events: windows are aligned to the step grid and models to the refit grid (see ``engine``). An
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from .alert import SEVERITIES, Alert
 from .alertstore import AlertStore
+from .callchecks import CallChecks
 from .engine import Engine
 from .metrics import Metrics
 from .settings import DetectSettings
@@ -79,6 +81,7 @@ class Detection:
             false_positives=self.alerts.false_positive_labels,
             model_dir=Path(self.settings.model_dir),
         )
+        self.checks = CallChecks(store)  # call-level rules: reconcile, tool_drift
         self.dispatcher = dispatcher
         self.on_alert = on_alert
         self.idle_seconds = idle_seconds
@@ -107,6 +110,7 @@ class Detection:
         candidates: list[Alert] = []
         if until > self.cursor:
             candidates = self.engine.score(self.cursor, until)
+            candidates += self.checks.score(self.cursor, until)
             self.cursor = until
             self.metrics.watermark.set(until / 1e6)
         raised = self._raise(candidates)  # integrity findings are raised even with no new window
