@@ -12,7 +12,7 @@ import signal
 import sys
 from typing import IO, Any
 
-from ._recorder import _MESSAGE, _SSE, _SSE_END, _STREAM, Recorder
+from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, Recorder
 from ._worker import FRAME, SECRETS
 
 
@@ -56,7 +56,10 @@ def main() -> None:
             recorder.sse(("sse", key), payload, sid, at)
         elif kind == _SSE_END:
             recorder.sse_end(("sse", key))
-    stats = recorder.close(30.0)
+        elif kind == _GAP:  # the relay dropped a copy (its backlog was full)
+            ended, key = bool(key >> 62), key & ((1 << 62) - 1)
+            recorder.lost(("sse", key) if key else sender, ended_line=ended)
+    stats = recorder.close(float(config["recorder"].get("close_timeout", 2.0)) + 30.0)
     sys.stdout.write(json.dumps(stats) + "\n")
     sys.stdout.flush()
 
