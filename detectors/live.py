@@ -18,26 +18,72 @@ severity rose (``AlertStore.offer``).
 
 Features that look back beyond the window (the trailing hour) are computed from the window's
 own events here, so a live candidate's score may be below the closed window's: the completion
-replaces it. Failure behaviour: store errors propagate to the live loop (retried next poll).
+replaces it. A window is evaluated at every poll while it fills, so the first sightings it asks
+the store about (first use of a tool, a client, a session's start) are remembered
+(:class:`_RememberedHistory`): a poll asks only about what it has not seen yet. Failure
+behaviour: store errors propagate to the live loop (retried next poll).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
 
 from ._context import WindowBatch
 from .alert import Alert
 from .baseline import Baseline, relative
-from .features import FEATURES, BatchHistory, build_features
+from .features import FEATURES, BatchHistory, History, build_features
 
 if TYPE_CHECKING:
     from .engine import Engine
     from .rules import Rule
 
 __all__ = ["LiveRules"]
+
+_REMEMBER: Final = 200_000  # first sightings kept per key set (then forgotten, asked again)
+
+
+class _RememberedHistory:
+    """A :class:`History` that asks the underlying one only about values it has not answered
+    before (a first sighting, once stored, stays the first — a straggler stamped earlier is the
+    rare exception, and the windowed pass, which asks the store itself, completes the alert)."""
+
+    def __init__(self, history: History) -> None:
+        self._history = history
+        self._first: dict[tuple[str, ...], dict[tuple[str, ...], int]] = {}
+        self._sessions: dict[str, int] = {}
+
+    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series:
+        keys = list(dict.fromkeys(keys))
+        known = self._first.setdefault(tuple(keys), {})
+        combos = list(zip(*(frame[k].astype(str) for k in keys), strict=True))
+        fresh = [i for i, c in enumerate(combos) if c not in known]
+        if fresh:
+            if len(known) > _REMEMBER:
+                known.clear()
+            part = frame.iloc[fresh]
+            found = self._history.first_seen(keys, part)
+            for combo, first in zip((combos[i] for i in fresh), found, strict=True):
+                known[combo] = int(first)
+        return pd.Series([known[c] for c in combos], index=frame.index, dtype="int64")
+
+    def session_start(self, frame: pd.DataFrame) -> pd.Series:
+        fresh = frame.loc[
+            (frame["session_id"] != "") & ~frame["session_id"].isin(self._sessions.keys())
+        ]
+        if not fresh.empty:
+            if len(self._sessions) > _REMEMBER:
+                self._sessions.clear()
+            starts = self._history.session_start(fresh.drop_duplicates("session_id"))
+            self._sessions.update(
+                zip(fresh.drop_duplicates("session_id")["session_id"], starts, strict=True)
+            )
+        start = frame["session_id"].map(self._sessions)
+        return start.where(frame["session_id"] != "", frame["ts"]).astype("int64")
 
 
 class LiveRules:
@@ -47,6 +93,7 @@ class LiveRules:
         self.engine = engine
         self.rules: tuple[Rule, ...] = tuple(r for r in engine.rules.rules if r.live)
         self.levels = tuple(dict.fromkeys(level for r in self.rules for level in r.levels))
+        self.history = _RememberedHistory(engine.source.history)
 
     def window(self, end: int) -> list[Alert]:
         """Candidates of the live rules for the entity-windows ending at ``end`` (on the step
@@ -60,7 +107,7 @@ class LiveRules:
             return []
         feats = build_features(
             ev,
-            e.source.history,
+            self.history,
             fitted.profile,
             since=end - s.step_us,
             until=end,
@@ -69,7 +116,7 @@ class LiveRules:
             levels=self.levels,
             semantics=e.semantics,
         )
-        seen = BatchHistory(e.source.history, ev)
+        seen = BatchHistory(self.history, ev)
         out: list[Alert] = []
         for level, windows in feats.items():
             if windows.empty:

@@ -8,15 +8,16 @@ the alerts that come out to the sinks (never waiting for them). ``run(stop)`` ca
 1. reads what the store took since the last step (:class:`~.progress.StreamProgress`);
 2. scores again the already scored windows that hold **stragglers** (events older than the
    cursor, by at most ``lateness_seconds``);
-3. advances to the **watermark**: the newest event time every active stream has passed (a
+3. fires the **live rules** on the window still being filled (:mod:`.live`): a rate limit,
+   loop, denial burst, new client or sensitive tool pages as its threshold is crossed, not
+   when its window closes (before 4, so a page never waits for it); the windowed pass then
+   completes that same alert;
+4. advances to the **watermark**: the newest event time every active stream has passed (a
    window ending there is complete), never more than ``lateness_seconds`` behind the newest
    event; when nothing arrived for ``idle_seconds`` of wall time, the newest event time plus
-   one window, but never closer than ``idle_seconds`` to the wall clock;
-4. fires the **live rules** on the window still being filled (:mod:`.live`): a rate limit,
-   loop, denial burst, new client or sensitive tool pages as its threshold is crossed, not
-   when its window closes; the windowed pass then completes that same alert.
+   one window, but never closer than ``idle_seconds`` to the wall clock.
 
-With ``settings.live`` off, steps 2 and 4 are skipped and the watermark is the old schedule:
+With ``settings.live`` off, steps 2 and 3 are skipped and the watermark is the old schedule:
 ``lateness_seconds`` behind the newest event (all of it once nothing arrived for a while, but
 never closer than ``lateness_seconds`` to the wall clock).
 
@@ -282,14 +283,15 @@ class Detection:
             return []
         raised: list[Alert] = []
         if live and arrived.late is not None and self.cursor is not None:
-            raised += self._rescore(*arrived.late)
-        low = self.progress.low(mono) if live else None
-        raised += self.advance(self.watermark(newest, self.progress.idle(mono), now_us, low=low))
+            raised += self._rescore(*arrived.late)  # before the open window: theirs end first
         if live and arrived.count and self.cursor is not None:
+            # before the closed windows' scoring, so that a page does not wait for it
             end = self.cursor + self.settings.step_us  # the window being filled next
             if arrived.hi >= end - self.settings.window_us and arrived.lo < end:
                 self.metrics.live_windows.inc()
                 raised += self._raise(self.live_rules.window(end), live=True, record=False)
+        low = self.progress.low(mono) if live else None
+        raised += self.advance(self.watermark(newest, self.progress.idle(mono), now_us, low=low))
         return raised
 
     def _rescore(self, lo: int, hi: int) -> list[Alert]:
