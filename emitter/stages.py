@@ -86,15 +86,16 @@ class Redact:
                 event["_args_body"] = body
         clean = redactor.clean
         for name, value in event.items():
-            if type(value) is str:
-                if value in clean or name in _GENERATED or name[0] == "_":
-                    continue  # known clean (names, methods, ids seen before), or ours
-                if name in _HEX_IDS and _HEX_ID(value):
-                    continue
+            if name in _GENERATED or name[0] == "_":
+                continue  # ours
+            kind = type(value)
+            if kind is str:
+                if value in clean or (name in _HEX_IDS and _HEX_ID(value)):
+                    continue  # known clean (names, methods, ids seen before), or an id
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out
-            elif type(value) in _CONTAINERS and name not in _GENERATED and name[0] != "_":
+            elif kind in _CONTAINERS:
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
