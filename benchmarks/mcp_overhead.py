@@ -18,8 +18,11 @@ collector: ``tooltrail up``'s stack (collector + embedded chDB store) in a child
 of ``--calls`` calls alternate audited / unaudited (the order flips every repetition). Printed per
 transport and side: p50 / p99 / p99.9 of the call latency unaudited and audited (all blocks
 pooled), the added latency per call (the median over repetitions of the per-repetition
-difference of p50; pooled for the tails), the ratio of the p50s, and what the emitters shipped
-(events, batches: the batching at work). Goal: added per call median <= 20 us.
+difference of p50; pooled for the tails), the ratio of the p50s, the added CPU per call of the
+process the auditing runs in (the server's, read through a probe tool, or this one: the client's,
+and the in-process server's), shipper thread included, which a busy shared machine disturbs far
+less than latency, and what the emitters shipped (events, batches: the batching at work). Goal:
+added per call median <= 20 us.
 """
 
 from __future__ import annotations
@@ -61,6 +64,11 @@ def build_server(
     async def read_file(path: str, limit: int = 100) -> str:
         """Read the first rows of a file (a stand-in: answers at once)."""
         return f"{path}: first {limit} rows"
+
+    @server.tool()
+    async def cpu_ns() -> str:
+        """CPU time of this server's process so far (the benchmark's own probe)."""
+        return str(time.process_time_ns())
 
     emitter = None
     if spool is not None:
@@ -118,14 +126,32 @@ def collector_child(args: argparse.Namespace) -> None:
 Call = Callable[[int], Awaitable[Any]]
 
 
-async def block(call: Call, n: int) -> list[int]:
+Cpu = Callable[[], Awaitable[int]]
+"""CPU ns used so far by the process the auditing runs in (the server's, or this one)."""
+
+
+async def block(call: Call, n: int, cpu: Cpu) -> tuple[list[int], float]:
+    """Latency of each of ``n`` calls, and the CPU per call of the audited side's process."""
     out = [0] * n
     clock = time.perf_counter_ns
+    cpu0 = await cpu()
     for i in range(n):
         t0 = clock()
         await call(i)
         out[i] = clock() - t0
-    return out
+    return out, (await cpu() - cpu0) / n
+
+
+async def local_cpu() -> int:
+    return time.process_time_ns()
+
+
+def server_cpu(session: Any) -> Cpu:
+    async def cpu() -> int:
+        result = await session.call_tool("cpu_ns", {})
+        return int(result.content[0].text)
+
+    return cpu
 
 
 def tool_call(session: Any) -> Call:
@@ -143,22 +169,29 @@ def q(ns: list[int], p: float) -> float:
     return s[min(len(s) - 1, int(p * len(s)))] / 1000
 
 
-async def compare(plain: Call, audited: Call, calls: int, reps: int) -> dict[str, Any]:
+Runs = dict[str, list[tuple[list[int], float]]]
+
+
+async def compare(
+    plain: tuple[Call, Cpu], audited: tuple[Call, Cpu], calls: int, reps: int
+) -> Runs:
     """Alternate blocks (order flipped every repetition) after a warm-up of both."""
-    await block(plain, min(200, calls))
-    await block(audited, min(200, calls))
-    runs: dict[str, list[list[int]]] = {"plain": [], "audited": []}
+    await block(plain[0], min(200, calls), plain[1])
+    await block(audited[0], min(200, calls), audited[1])
+    runs: Runs = {"plain": [], "audited": []}
     for rep in range(reps):
         order = [("plain", plain), ("audited", audited)]
-        for name, call in order if rep % 2 == 0 else order[::-1]:
-            runs[name].append(await block(call, calls))
+        for name, (call, cpu) in order if rep % 2 == 0 else order[::-1]:
+            runs[name].append(await block(call, calls, cpu))
     return runs
 
 
-def summarize(label: str, runs: dict[str, list[list[int]]]) -> str:
-    plain = [x for r in runs["plain"] for x in r]
-    audited = [x for r in runs["audited"] for x in r]
-    added = [q(a, 0.5) - q(p, 0.5) for p, a in zip(runs["plain"], runs["audited"], strict=True)]
+def summarize(label: str, runs: Runs) -> str:
+    plain = [x for r, _ in runs["plain"] for x in r]
+    audited = [x for r, _ in runs["audited"] for x in r]
+    pairs = list(zip(runs["plain"], runs["audited"], strict=True))
+    added = [q(a, 0.5) - q(p, 0.5) for (p, _), (a, _) in pairs]
+    cpu = [(a - p) / 1000 for (_, p), (_, a) in pairs]
     cells = [
         f"{label:<16}",
         " / ".join(f"{q(plain, p):7.1f}" for p in (0.5, 0.99, 0.999)),
@@ -166,6 +199,7 @@ def summarize(label: str, runs: dict[str, list[list[int]]]) -> str:
         f"{statistics.median(added):+7.1f} [{min(added):+.1f}..{max(added):+.1f}]",
         f"{q(audited, 0.99) - q(plain, 0.99):+8.1f} / {q(audited, 0.999) - q(plain, 0.999):+8.1f}",
         f"{q(audited, 0.5) / q(plain, 0.5):5.3f}",
+        f"{statistics.median(cpu):+7.1f} [{min(cpu):+.1f}..{max(cpu):+.1f}]",
     ]
     return "  ".join(cells)
 
@@ -284,11 +318,21 @@ class Bench:
         connect = {"stdio": self.stdio, "http": self.http, "inproc": self.inproc}[transport]
         lines = []
         async with connect(False) as plain, connect(True) as audited:
-            runs = await compare(tool_call(plain), tool_call(audited), self.calls, self.reps)
+            cpus = (local_cpu, local_cpu)
+            if transport != "inproc":  # the audited side is the server's process
+                cpus = (server_cpu(plain), server_cpu(audited))
+            runs = await compare(
+                (tool_call(plain), cpus[0]), (tool_call(audited), cpus[1]), self.calls, self.reps
+            )
             lines.append(summarize(f"{transport} server", runs))
         async with connect(False) as plain:
             wrapped = audit_client(plain, self.host(), transport=_TRANSPORT_NAMES[transport])
-            runs = await compare(tool_call(plain), tool_call(wrapped), self.calls, self.reps)
+            runs = await compare(
+                (tool_call(plain), local_cpu),
+                (tool_call(wrapped), local_cpu),
+                self.calls,
+                self.reps,
+            )
             lines.append(summarize(f"{transport} client", runs))
         return lines
 
@@ -360,6 +404,7 @@ def main() -> None:
     print(
         f"{'session':<16}  {'unaudited p50 / p99 / p99.9':<27}  {'audited p50 / p99 / p99.9':<27}"
         f"  {'added p50 [min..max]':<24}  {'added p99 / p99.9':<19}  ratio"
+        f"  added CPU/call [min..max]"
     )
     for line in lines:
         print(line)

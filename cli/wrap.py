@@ -19,7 +19,6 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
@@ -27,8 +26,7 @@ from urllib.parse import urlsplit
 import typer
 
 if TYPE_CHECKING:
-    from tooltrail.emitter import Emitter
-    from tooltrail.emitter.relay import Recorder
+    from tooltrail.emitter.relay import ProcessRecorder
 
 __all__ = ["default_name", "proxy", "wrap"]
 
@@ -108,25 +106,20 @@ def _recorder(
     capture_args: bool,
     fingerprint_key: str | None,
     server_address: str | None = None,
-) -> Recorder:
-    from tooltrail.emitter import Emitter
-    from tooltrail.emitter.relay import DEFAULT_METHODS, Recorder
+) -> ProcessRecorder:
+    """The recorder both commands use: in a process of its own (``relay._worker``)."""
+    from tooltrail.emitter.relay import DEFAULT_METHODS, ProcessRecorder
 
-    spool = spool_dir or _state_home() / source
-
-    def make_emitter(clock: Callable[[], int]) -> Emitter:
-        return Emitter(
-            source_name=source,
-            spool_dir=spool,
-            collector_url=collector_url,
-            api_key=api_key,
-            capture_args=capture_args,
-            fingerprint_key=fingerprint_key.encode() if fingerprint_key else None,
-            clock=clock,
-        )
-
-    return Recorder(
-        make_emitter,
+    emitter = {
+        "source_name": source,
+        "spool_dir": str(spool_dir or _state_home() / source),
+        "collector_url": collector_url,
+        "api_key": api_key,
+        "capture_args": capture_args,
+        "fingerprint_key": fingerprint_key,
+    }
+    return ProcessRecorder(
+        emitter,
         relay=relay,
         transport=transport,
         methods=(*DEFAULT_METHODS, *(methods or ())),

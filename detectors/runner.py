@@ -22,7 +22,8 @@ With ``settings.live`` off, steps 2 and 3 are skipped and the watermark is the o
 never closer than ``lateness_seconds`` to the wall clock).
 
 Integrity findings (from the collector, the pipeline or ``verify``) become ``critical`` alerts,
-one dedupe key per stream and class, at the next step.
+one dedupe key per stream and class, at the next step. The call-level rules (``callchecks``:
+host/server reconciliation, tool drift) judge the same closed range beside the engine.
 
 Live and backfill (``backfill(since, until)``) give the same candidates for the same stored
 events: windows are aligned to the step grid and models to the refit grid (see ``engine``), and
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from .alert import SEVERITIES, Alert
 from .alertstore import AlertStore
+from .callchecks import CallChecks
 from .engine import Engine
 from .live import LiveRules
 from .metrics import Metrics
@@ -95,6 +97,7 @@ class Detection:
             false_positives=self.alerts.false_positive_labels,
             model_dir=Path(self.settings.model_dir),
         )
+        self.checks = CallChecks(store)  # call-level rules: reconcile, tool_drift
         self.dispatcher = dispatcher
         self.on_alert = on_alert
         self.state_file = state_file  # where live detection keeps its cursor across restarts
@@ -135,6 +138,7 @@ class Detection:
         candidates: list[Alert] = []
         if until > self.cursor:
             candidates = self.engine.score(self.cursor, until)
+            candidates += self.checks.score(self.cursor, until)
             self.cursor = until
             self.metrics.watermark.set(until / 1e6)
         raised = self._raise(candidates)  # integrity findings are raised even with no new window

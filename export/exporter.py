@@ -6,7 +6,8 @@ run sends the page again. With a cursor file, a killed export resumes where it s
 and no duplicate in a file destination (see ``cursor``).
 
 ``run_once`` exports everything stored so far; ``follow`` keeps doing so every ``interval``
-seconds until ``stop`` is set (a store error is logged and retried at the next poll).
+seconds until ``stop`` is set: a store error or a refused batch is logged and retried at the
+next poll (a file is first cut back to its committed size).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tooltrail.pipeline.errors import StoreUnavailable
 
 from . import cef, ecs
 from .cursor import Cursor
+from .errors import DeliveryError
 from .records import AlertRecord, EventRecord, IntegrityIndex, read_alerts, read_events
 from .sinks import LineSink
 
@@ -37,9 +39,12 @@ FORMATS: tuple[Format, ...] = ("otlp", "cef", "ecs")
 
 
 class Sink(Protocol):
-    """A destination: ``write`` returns once it holds the batch (a file: its new size)."""
+    """A destination: ``write`` returns once it holds the batch (a file: its new size);
+    ``rollback`` undoes what a failed ``write`` left beyond the committed size."""
 
     def write(self, records: Sequence[EventRecord | AlertRecord]) -> int | None: ...
+
+    def rollback(self, committed: int | None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -103,7 +108,11 @@ class Exporter:
 
     def _commit(self, batch: Sequence[EventRecord | AlertRecord]) -> None:
         """Hand the batch on; the caller saves the cursor after this returns."""
-        size = self.sink.write(batch)
+        try:
+            size = self.sink.write(batch)
+        except DeliveryError:
+            self.sink.rollback(self.cursor.output_bytes)
+            raise
         if size is not None:
             self.cursor.output_bytes = size
         if self.on_batch is not None:
@@ -117,6 +126,8 @@ class Exporter:
                 total += self.run_once()
             except StoreUnavailable as exc:
                 log.warning("export: the store is unavailable (retrying): %s", exc)
+            except DeliveryError as exc:  # the cursor did not move: the batch goes again
+                log.warning("export: %s (retrying)", exc)
             if stop.wait(interval):
                 return total
 
@@ -130,6 +141,9 @@ class LinesSink:
 
     def write(self, records: Sequence[EventRecord | AlertRecord]) -> int | None:
         return self.lines.write(render_lines(self.fmt, records))
+
+    def rollback(self, committed: int | None) -> None:
+        self.lines.resume(committed)
 
     def close(self) -> None:
         self.lines.close()

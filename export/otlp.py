@@ -244,5 +244,8 @@ class OtlpSink:
             raise DeliveryError(f"the OTLP endpoint {self.endpoint} did not accept the batch")
         return None
 
+    def rollback(self, committed: int | None) -> None:
+        """Nothing to undo: an endpoint that refused a batch holds none of it."""
+
     def close(self) -> None:
         self._exporter.shutdown()  # type: ignore[no-untyped-call]

@@ -165,6 +165,22 @@ def dump(result: Any, *, received: bool = False) -> Any:
     return result
 
 
+def apply_sdk_result(call: Call, method: str, result: Any, *, received: bool = False) -> None:
+    """``apply_result`` for what the SDK hands over (``received``: parsed from the wire, host
+    side). A model is sized by pydantic's own JSON encoder (the bytes ``dump`` + JSON would give,
+    without building them in Python) and turned into its wire form only when it is an error."""
+    if not isinstance(result, BaseModel):
+        apply_result(call, method, result)
+        return
+    to_json = result.__pydantic_serializer__.to_json
+    if received:
+        body = to_json(result, by_alias=True, exclude_unset=True)
+    else:
+        body = to_json(result, by_alias=True, exclude_none=True)
+    failed = method == "tools/call" and getattr(result, "is_error", None) is True
+    apply_result(call, method, dump(result, received=received) if failed else None, size=len(body))
+
+
 def apply_error(
     call: Call,
     exc: BaseException,

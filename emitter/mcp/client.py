@@ -32,7 +32,7 @@ from ._common import (
     DEFAULT_DENY_CODES,
     TOOL_CALL_ID_META_KEY,
     TOOL_HINTS_ATTR,
-    apply_result,
+    apply_sdk_result,
     dump,
     finish,
     log,
@@ -247,7 +247,7 @@ class AuditedClientSession(Generic[S]):
             if token is not None:
                 otel_context.detach(token)
         try:
-            apply_result(call, method, dump(result, received=True))
+            apply_sdk_result(call, method, result, received=True)
         except Exception as err:
             log.error("tooltrail: could not inspect the result of %s: %r", method, err)
         finish(call, None)

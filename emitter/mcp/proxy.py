@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import anyio
 import httpx2
 
-from tooltrail.emitter.relay import CLIENT, SERVER, Recorder
+from tooltrail.emitter.relay import CLIENT, SERVER, ProcessRecorder, Recorder
 
 __all__ = ["HOP_BY_HOP", "ProxyApp"]
 
@@ -72,7 +72,7 @@ class ProxyApp:
     def __init__(
         self,
         upstream: str,
-        recorder: Recorder | None = None,
+        recorder: Recorder | ProcessRecorder | None = None,
         *,
         connect_timeout: float = 10.0,
     ) -> None:

@@ -47,7 +47,7 @@ from tooltrail.emitter import Actor, Call, Emitter, close_on_sigterm
 from ._common import (
     DEFAULT_DENY_CODES,
     TOOL_HINTS_ATTR,
-    apply_result,
+    apply_sdk_result,
     dump,
     finish,
     log,
@@ -136,7 +136,7 @@ class AuditMiddleware(ServerMiddleware[Any]):
             finish(call, exc, deny_codes=self.deny_codes, validation_type="invalid_params")
             raise
         try:
-            apply_result(call, ctx.method, dump(result))
+            apply_sdk_result(call, ctx.method, result)
         except Exception as err:
             log.error("tooltrail: could not inspect the result of %s: %r", ctx.method, err)
         finish(call, None)

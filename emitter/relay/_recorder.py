@@ -34,7 +34,7 @@ log = logging.getLogger("tooltrail.emitter.relay")
 DEFAULT_METHODS: Final = ("tools/call", "resources/read", "prompts/get")
 """The requests recorded by default: the server-side hook's (``tools/list`` is recorded too)."""
 
-_STREAM, _MESSAGE, _GAP, _STOP, _SSE, _SSE_END = range(6)
+_STREAM, _MESSAGE, _GAP, _STOP, _SSE, _SSE_END = range(6)  # the worker's frames use them too
 
 
 class Recorder:
@@ -87,9 +87,10 @@ class Recorder:
         ts: int | None = getattr(self._local, "ts", None)
         return ts if ts is not None else time.time_ns() // 1000
 
-    def stream(self, sender: int, chunk: bytes) -> None:
+    def stream(self, sender: int, chunk: bytes, at: tuple[int, int] | None = None) -> None:
         """A chunk of newline-delimited JSON-RPC that ``sender`` (CLIENT / SERVER) sent."""
-        self._put((_STREAM, sender, chunk, time.time_ns() // 1000, time.perf_counter_ns()))
+        ts_us, t_ns = at or self.now()
+        self._put((_STREAM, sender, chunk, ts_us, t_ns))
 
     def now(self) -> tuple[int, int]:
         """A crossing time for ``message(at=...)``: (µs since the epoch, ``perf_counter_ns``)."""
@@ -107,10 +108,22 @@ class Recorder:
         ts_us, t_ns = at or self.now()
         self._put((_MESSAGE, sender, body, ts_us, t_ns, session))
 
-    def sse(self, stream: object, chunk: bytes, session: str | None = None) -> None:
+    def sse(
+        self,
+        stream: object,
+        chunk: bytes,
+        session: str | None = None,
+        at: tuple[int, int] | None = None,
+    ) -> None:
         """A chunk of a ``text/event-stream`` response from the server; ``stream``: any key
         unique to that response (each event's data is one JSON-RPC message)."""
-        self._put((_SSE, stream, chunk, time.time_ns() // 1000, time.perf_counter_ns(), session))
+        ts_us, t_ns = at or self.now()
+        self._put((_SSE, stream, chunk, ts_us, t_ns, session))
+
+    def lost(self, channel: object, *, ended_line: bool) -> None:
+        """Bytes of ``channel`` (a sender, or an SSE stream's key) were dropped upstream of this
+        recorder; ``ended_line``: they ended with a newline (framing resumes at once)."""
+        self._queue.put((_GAP, channel, not ended_line))
 
     def sse_end(self, stream: object) -> None:
         """That response ended (its framing state is dropped)."""
@@ -121,7 +134,8 @@ class Recorder:
         with self._lock:
             if self._backlog + n > self._max_backlog:
                 self._stats["dropped_bytes"] += n
-                item = (_GAP, item[1])
+                # framing resumes after the next newline, unless the lost chunk ended a line
+                item = (_GAP, item[1], not item[2].endswith(b"\n"))
                 n = 0
             self._backlog += n
         self._queue.put(item)
@@ -159,7 +173,7 @@ class Recorder:
                 if item[1] in lines:
                     lines[item[1]].clear()
                     sizes[item[1]] = 0
-                    resync[item[1]] = True
+                    resync[item[1]] = item[2]
                 elif item[1] in events:  # an SSE stream lost a chunk: its partial event too
                     events[item[1]] = _SseFrames()
                 continue

@@ -23,6 +23,7 @@ Ending (POSIX):
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import signal
@@ -34,6 +35,7 @@ from typing import Final
 from ..errors import EmitterError
 from ._exchange import CLIENT, SERVER
 from ._recorder import Recorder
+from ._worker import ProcessRecorder
 
 __all__ = ["FORWARDED_SIGNALS", "RelayError", "run"]
 
@@ -44,7 +46,9 @@ FORWARDED_SIGNALS: Final = tuple(
     for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
     if hasattr(signal, name)
 )
-_CHUNK = 1 << 16  # a pipe's capacity; larger reads would allocate (mmap) per read
+_CHUNK = 1 << 20  # up to a (widened) pipe's capacity per read: a large result in few hops
+_PIPE_SIZE = 1 << 20
+_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux; elsewhere the call just fails
 _DRAIN_TIMEOUT = 2.0  # after the child exits: a grandchild may still hold its stdout open
 
 
@@ -61,7 +65,12 @@ def _write_all(fd: int, data: bytes) -> None:
 class _Relay:
     __slots__ = ("_ended", "_host_gone", "grace", "proc", "recorder")
 
-    def __init__(self, proc: subprocess.Popen[bytes], recorder: Recorder | None, grace: float):
+    def __init__(
+        self,
+        proc: subprocess.Popen[bytes],
+        recorder: Recorder | ProcessRecorder | None,
+        grace: float,
+    ):
         self.proc = proc
         self.recorder = recorder
         self.grace = grace
@@ -125,7 +134,7 @@ class _Relay:
 
 def run(
     command: Sequence[str],
-    recorder: Recorder | None = None,
+    recorder: Recorder | ProcessRecorder | None = None,
     *,
     exit_grace: float = 5.0,
     forward_signals: bool = True,
@@ -157,6 +166,8 @@ def run(
         for sig in FORWARDED_SIGNALS:
             previous[sig] = signal.signal(sig, lambda s, _f: _forward(proc, s))
     # the pumps own the raw descriptors; the Popen file objects must not close them twice
+    for fd in (proc.stdin.fileno(), proc.stdout.fileno(), 0, 1):
+        _widen(fd)
     child_in = os.dup(proc.stdin.fileno())
     proc.stdin.close()
     up = threading.Thread(target=relay.upstream, args=(child_in,), daemon=True, name="wrap-up")
@@ -177,6 +188,13 @@ def run(
             recorder.close()
         proc.stdout.close()
     return status
+
+
+def _widen(fd: int) -> None:
+    """Let a pipe hold a large result whole (fewer hops between the three processes); a
+    descriptor that is not a pipe, or a system that refuses, keeps its size."""
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
 
 
 def _forward(proc: subprocess.Popen[bytes], sig: int) -> None:

@@ -295,3 +295,28 @@ def test_integrity_without_findings_is_unverified_until_verified(store: Store) -
     recs = read_events(store, EventFilter(), index)
     # intact, but no trusted checkpoint covers these old events
     assert {r.integrity.stream for r in recs} == {"unvouched"}
+
+
+def test_a_version_1_event_keeps_its_transport_out_of_the_semconv_names() -> None:
+    from tooltrail.contract import GENESIS_HASH, seal
+    from tooltrail.export import EventRecord, Integrity
+    from tooltrail.export.ecs import event_doc
+    from tooltrail.export.otlp import event_attributes
+
+    ev: dict[str, Any] = {
+        "v": 1, "event_id": "0190c0de-0000-7000-8000-000000000001", "ts": 1_764_000_000_000_000,
+        "source": {"kind": "host", "name": "h"}, "mcp.method.name": "tools/call",
+        "outcome": "ok", "duration_us": 5, "network.transport": "stdio",
+        "mcp.tools.hash": "ab" * 32,
+    }  # fmt: skip
+    seal(ev, "h.0011223344556677", 0, GENESIS_HASH)
+    rec = EventRecord(ev, ev["ts"], Integrity("ok", "unverified"))
+    doc = event_doc(rec)
+    assert "network" not in doc  # v1's value is the MCP transport, not ECS/OTel's
+    assert doc["tooltrail"]["mcp"] == {
+        "method": "tools/call", "transport": "stdio", "tools_hash": "ab" * 32,
+    }  # fmt: skip
+    attrs = event_attributes(rec)
+    assert "network.transport" not in attrs
+    assert attrs["tooltrail.transport"] == "stdio"
+    assert attrs["tooltrail.tools.hash"] == "ab" * 32

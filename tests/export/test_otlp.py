@@ -6,6 +6,7 @@ semconv package); a refused batch moves no cursor."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -188,3 +189,32 @@ def test_the_cli_sends_otlp_and_resumes_from_its_cursor(
     assert again.exit_code == 0, again.output
     assert "exported 0 record(s)" in again.output  # nothing new: nothing sent twice
     assert len(collector.records()) == 4
+
+
+def test_follow_retries_a_refused_batch_until_the_endpoint_takes_it(
+    store: Store, tmp_path: Path
+) -> None:
+    store_stream(store, make_stream(5))
+    flaky = Collector(status=400)
+    try:
+        cursor = Cursor.open(tmp_path / "cursor.json", flaky.url, "otlp")
+        exporter = Exporter(store, OtlpSink(flaky.url, timeout=5), cursor, EventFilter())
+        stop = threading.Event()
+        runner = threading.Thread(target=exporter.follow, args=(stop, 0.05))
+        runner.start()
+        deadline = time.monotonic() + 30
+        while len(flaky.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert cursor.streams == {}  # refused twice: nothing committed
+        flaky.status = 200
+        while not cursor.streams and time.monotonic() < deadline:
+            time.sleep(0.02)
+        stop.set()
+        runner.join(10)
+        assert cursor.streams == {make_stream(1)[0]["stream_id"]: 4}
+        accepted = flaky.requests[-1]
+        assert (
+            sum(len(sl.log_records) for rl in accepted.resource_logs for sl in rl.scope_logs) == 5
+        )
+    finally:
+        flaky.close()
