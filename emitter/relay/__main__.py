@@ -59,7 +59,7 @@ def main() -> None:
         elif kind == _GAP:  # the relay dropped a copy (its backlog was full)
             ended, key = bool(key >> 62), key & ((1 << 62) - 1)
             recorder.lost(("sse", key) if key else sender, ended_line=ended)
-    stats = recorder.close(30.0)
+    stats = recorder.close(float(config["recorder"].get("close_timeout", 2.0)) + 30.0)
     sys.stdout.write(json.dumps(stats) + "\n")
     sys.stdout.flush()
 

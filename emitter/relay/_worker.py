@@ -51,7 +51,8 @@ class ProcessRecorder:
     """A :class:`Recorder` run in a child process (see the module docstring).
 
     ``emitter`` holds ``Emitter``'s keyword arguments (JSON values; ``fingerprint_key`` as
-    text); the rest are ``Recorder``'s options.
+    text); the rest are ``Recorder``'s options; ``flush_timeout``: at the end, how long the
+    emitter may take to ship what it holds (what it cannot ship stays in the spool).
     """
 
     def __init__(
@@ -64,7 +65,7 @@ class ProcessRecorder:
         deny_codes: Collection[int] = DEFAULT_DENY_CODES,
         server_address: str | None = None,
         max_backlog: int = 64 * 2**20,
-        close_timeout: float = 5.0,
+        flush_timeout: float = 5.0,
     ) -> None:
         config = {k: v for k, v in emitter.items() if k not in SECRETS and v is not None}
         env = dict(os.environ)
@@ -77,9 +78,10 @@ class ProcessRecorder:
             "methods": list(methods),
             "deny_codes": list(deny_codes),
             "server_address": server_address,
+            "close_timeout": flush_timeout,
         }
         self._max_backlog = max_backlog
-        self._close_timeout = close_timeout
+        self._close_timeout = flush_timeout + 10.0  # the worker's start, then its flush
         self._lock = threading.Lock()
         self._backlog = 0
         self._dropped = 0
