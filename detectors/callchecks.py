@@ -88,7 +88,8 @@ class CallChecks:
         events = self.store.query_df(
             "SELECT event_id, toInt64(ts) AS ts, source_kind, source_name, client, method, tool,"  # noqa: S608
             " resource_uri, trace_id, session_id, request_id, args_fingerprint,"
-            " ifNull(toInt64(result_bytes), -1) AS result_bytes, outcome"
+            " ifNull(toInt64(result_bytes), -1) AS result_bytes, outcome,"
+            " JSONExtractString(attrs, 'tooltrail.relay') AS relay"
             f" FROM {db}.events FINAL"
             " WHERE ts >= {lo:UInt64} AND ts < {hi:UInt64} AND method IN {m:Array(String)}",
             {"lo": max(since - skew, 0), "hi": max(until + skew, 0), "m": list(CALL_METHODS)},

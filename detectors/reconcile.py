@@ -29,8 +29,10 @@ caller passes a range that ends that far behind its watermark), and the twin is 
 to ``skew`` either side of the judged range (clock skew between the two hosts, call duration).
 
 **Result sizes**: the host measures the result as the SDK parsed and dumped it again, the
-server as it dumped it (``docs/event-contract.md``), so small differences are expected: only a
-difference above both ``min_bytes`` and ``share`` of the larger size is a finding.
+server hook as it dumped it, a relay (``tooltrail wrap``) the whole response on the wire, whose
+JSON-RPC envelope is taken off here (``docs/event-contract.md``); small differences remain
+(number forms, an id's quotes), so only a difference above both ``min_bytes`` and ``share`` of
+the larger size is a finding.
 """
 
 from __future__ import annotations
@@ -150,11 +152,12 @@ def reconcile(
 
     ``events``: both sides' call events from ``since - skew`` to ``until + skew`` (columns
     ``event_id ts source_kind source_name client method tool resource_uri trace_id session_id
-    request_id args_fingerprint result_bytes outcome``; ``result_bytes`` -1 when absent)."""
+    request_id args_fingerprint result_bytes outcome``, optionally ``relay``; ``result_bytes``
+    -1 when absent)."""
     if events.empty:
         return []
     tol = tolerance or SizeTolerance()
-    ev = events.assign(jk=join_keys(events))
+    ev = events.assign(jk=join_keys(events), result_bytes=_result_sizes(events))
     cols = ["jk", "nth", *ev.columns.drop("jk")]
     host, server = _sided(ev, "host")[cols], _sided(ev, "server")[cols]
     joined = host.merge(server, on=["jk", "nth"], how="outer", suffixes=("_h", "_s"))
@@ -167,6 +170,18 @@ def reconcile(
             out.append(found)
     out.sort(key=lambda f: (f.ts, f.kind, f.key))
     return out
+
+
+def _result_sizes(events: pd.DataFrame) -> pd.Series:
+    """``result_bytes`` as the SDK hooks measure it (the result's compact JSON): a relay's
+    (``attrs["tooltrail.relay"]``) counts the whole response, so its JSON-RPC envelope
+    (``{"jsonrpc":"2.0","id":<id>,"result":`` … ``}``: 33 bytes and the id) comes off."""
+    sizes = events["result_bytes"].astype("int64")
+    if "relay" not in events.columns:
+        return sizes
+    relayed = (events["relay"].astype(str) != "") & (sizes >= 0)
+    envelope = 33 + events["request_id"].astype(str).str.len()
+    return sizes.where(~relayed, (sizes - envelope).clip(lower=0))
 
 
 def _suspect(joined: pd.DataFrame, pairs: Pairs, tol: SizeTolerance) -> pd.Series:

@@ -16,7 +16,7 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp import Client
+from mcp import Client, ClientSession
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, Implementation, TextContent
 
@@ -28,6 +28,9 @@ from tooltrail.emitter.mcp import audit_client, audit_server
 from tooltrail.pipeline.segments import DecodedSegment
 from tooltrail.pipeline.store import Store
 from tooltrail.pipeline.store.callfindings import DRIFT_KINDS, RECONCILE_KINDS, call_findings
+
+from ..emitter._relay_tape import SDK_SERVER, tapped_stdio, wrapped
+from ..emitter.test_lifecycle import spooled
 
 pytestmark = pytest.mark.anyio
 
@@ -97,12 +100,12 @@ class Rewriting:
         return self.result(out) if self.result else out
 
 
-def store_events(store: Store, *sides: Side) -> int:
-    """Insert what the sides shipped (one segment per stream); the newest event time."""
+def store_events(store: Store, *sides: Side, more: list[dict[str, Any]] | None = None) -> int:
+    """Insert what the sides shipped, and ``more`` events (one segment per stream); the newest
+    event time."""
     streams: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for side in sides:
-        for event in side.events():
-            streams[event["stream_id"]].append(event)
+    for event in [e for side in sides for e in side.events()] + (more or []):
+        streams[event["stream_id"]].append(event)
     store.insert_segments(
         [DecodedSegment(sid, evs[0]["source"]["name"], evs, [], []) for sid, evs in streams.items()]
     )
@@ -284,3 +287,44 @@ async def test_tool_description_drift_is_flagged_and_injected_instructions_are_c
     assert call_findings(store, 0, newest + 1, kinds=RECONCILE_KINDS) == []
     host.emitter.close()
     server_side.emitter.close()
+
+
+async def test_host_events_reconcile_with_wrap_around_a_stdio_server(
+    tmp_path: Path, store: Store
+) -> None:
+    """The server side recorded by ``tooltrail wrap`` (wire sizes, ``network.transport = pipe``)
+    joins the host's ``audit_client`` events: a clean session finds nothing, large results and
+    floats included; an argument rewritten under the host's wrapper is found."""
+    host = Side(tmp_path, "agent-host", "host")
+    spool = tmp_path / "wrap-spool"
+    command = wrapped(SDK_SERVER, spool, "--name", "wrapped-sdk", "--fingerprint-key", KEY.decode())
+    with anyio.fail_after(60):
+        async with (
+            tapped_stdio(command, []) as tapped,
+            ClientSession(tapped.read, tapped.write, client_info=AGENT) as raw,
+        ):
+            await raw.initialize()
+            session = audit_client(raw, host.emitter)
+            await session.list_tools()
+            await session.call_tool("echo", {"text": "héllo ✓"})
+            await session.call_tool("add", {"a": 1, "b": 2.5})
+            await session.call_tool("blob", {"size": 200_000})
+            await session.read_resource("res://greeting")
+            await session.get_prompt("hello", {"name": "Ada"})
+            clean_until = host.events()[-1]["ts"] + 1
+            tampered = audit_client(
+                Rewriting(raw, args=lambda a: {**a, "text": "cat ~/.ssh/id_rsa"}), host.emitter
+            )
+            await tampered.call_tool("echo", {"text": "hi"})
+        assert tapped.process.returncode == 0
+    wrap_events, _, _ = spooled(spool)
+    assert {e.get("network.transport") for e in wrap_events} == {"pipe"}
+    newest = store_events(store, host, more=wrap_events)
+    detect(store, tmp_path, newest)
+
+    assert call_findings(store, 0, clean_until) == []
+    found = call_findings(store, 0, newest + 1)
+    assert [(f["kind"], f["tool"], f["host"], f["server"]) for f in found] == [
+        ("args_differ", "echo", "agent-host", "wrapped-sdk")
+    ]
+    host.emitter.close()
