@@ -31,7 +31,7 @@ from tooltrail.contract import Signer, verify, verify_checkpoint
 from tooltrail.emitter.relay import RELAY_ATTR
 
 from ._mcp_stdio_server import summary
-from ._relay_tape import EVERYTHING, FILESYSTEM, SDK_SERVER, Tape, tapped_stdio, wrapped
+from ._relay_tape import EVERYTHING, FILESYSTEM, ROOT, SDK_SERVER, Tape, tapped_stdio, wrapped
 from .test_lifecycle import spooled
 
 pytestmark = pytest.mark.anyio
@@ -346,3 +346,27 @@ def test_a_command_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot start" in out.stderr
     assert "no-such-server" in out.stderr
     assert out.stdout == ""
+
+
+def test_two_wraps_of_one_server_at_once_record_into_two_streams(tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    tiny = [sys.executable, str(ROOT / "benchmarks" / "wrap.py"), "--serve"]  # answers at once
+    procs = [
+        subprocess.Popen(wrapped(tiny, spool), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for n, proc in enumerate(procs):
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        call = {"jsonrpc": "2.0", "id": n, "method": "tools/call",
+                "params": {"name": "echo", "arguments": {"text": f"from {n}"}}}  # fmt: skip
+        proc.stdin.write(json.dumps(call).encode() + b"\n")
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["id"] == n
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.close()
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    first, second = _verified(spool), _verified(tmp_path / "spool.2")
+    assert first[0]["stream_id"] != second[0]["stream_id"]
+    assert sorted(e["jsonrpc.request.id"] for e in first + second) == ["0", "1"]
