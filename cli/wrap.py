@@ -15,6 +15,7 @@ path. SIGTERM / Ctrl-C stop it; the emitter's last events are signed on the way 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import signal
@@ -214,6 +215,7 @@ def proxy(
             flush_timeout=flush_timeout,
             server_address=parts.netloc,
         )
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # not a line per forwarded request
     app = ProxyApp(upstream, recorder)
     typer.echo(f"tooltrail proxy: http://{host}:{port}{parts.path} -> {upstream}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")

@@ -21,7 +21,7 @@ the runner retries the step (the cursor does not move).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -58,9 +58,16 @@ class CallCheckSettings:
 class CallChecks:
     """Reconciliation and tool drift over one store (see the module docstring)."""
 
-    def __init__(self, store: Store, settings: CallCheckSettings | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: CallCheckSettings | None = None,
+        *,
+        link: Callable[[str, str, int, int, str], str] | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings or CallCheckSettings()
+        self.link = link  # (entity kind, entity, start, end, alert id) -> the alert's link
         self._pairs = Pairs({}, set())
         self._pairs_until = 0  # event time up to which pairs and served tools are loaded
 
@@ -71,6 +78,9 @@ class CallChecks:
         drift = self.drift(since, until)
         self._store_findings(found, drift)
         alerts = [_reconcile_alert(f) for f in found] + [_drift_alert(f) for f in drift]
+        if self.link is not None:
+            for a in alerts:
+                a.link = self.link(a.entity_kind, a.entity, a.window_start, a.window_end, a.id)
         alerts.sort(key=lambda a: (a.window_start, a.detector, a.entity))
         return alerts
 

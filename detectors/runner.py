@@ -97,7 +97,8 @@ class Detection:
             false_positives=self.alerts.false_positive_labels,
             model_dir=Path(self.settings.model_dir),
         )
-        self.checks = CallChecks(store)  # call-level rules: reconcile, tool_drift
+        # call-level rules: reconcile, tool_drift
+        self.checks = CallChecks(store, link=self.engine.link)
         self.dispatcher = dispatcher
         self.on_alert = on_alert
         self.state_file = state_file  # where live detection keeps its cursor across restarts

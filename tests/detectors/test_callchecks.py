@@ -114,7 +114,12 @@ def store_events(store: Store, *sides: Side, more: list[dict[str, Any]] | None =
 
 def detect(store: Store, root: Path, newest: int) -> Detection:
     """Run the detectors over everything stored (past the grace period)."""
-    settings = DetectSettings(learning_days=0, model_dir=root / "models")
+    settings = DetectSettings(
+        learning_days=0,
+        model_dir=root / "models",
+        dashboard_url="https://grafana.example/d/tooltrail-investigate?var-entity_kind={entity_kind}"
+        "&var-entity={entity}&var-alert={alert_id}",
+    )
     detection = Detection(store, settings)
     detection.backfill(newest - 3600 * S, newest + 3600 * S)
     return detection
@@ -196,6 +201,9 @@ async def test_injected_drop_extra_call_and_altered_arguments_become_findings_an
         "server_only": "medium",
     }
     altered = next(a for a in alerts if "|args_differ|" in a.dedupe_key)
+    assert altered.link.endswith(
+        f"var-entity_kind=source_pair&var-entity=agent-host%7Ctools-server&var-alert={altered.id}"
+    )
     assert "altered on the way" in altered.reason
     assert set(altered.events.event_ids) == {
         by_kind["args_differ"]["host_event_id"],
