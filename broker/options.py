@@ -106,6 +106,33 @@ class KafkaOptions:
             "max_request_size": self.max_request_size,
         }
 
+    def confluent_producer_config(self, suffix: str = "") -> dict[str, Any]:
+        """The same producer for confluent-kafka (librdkafka's names): idempotent, ``acks=all``,
+        every wait bounded. Imports nothing."""
+        security = {
+            "sasl.mechanism": self.sasl_mechanism,
+            "sasl.username": self.sasl_plain_username,
+            "sasl.password": self.sasl_plain_password,
+            "ssl.ca.location": self.ssl_cafile,
+            "ssl.certificate.location": self.ssl_certfile,
+            "ssl.key.location": self.ssl_keyfile,
+        }
+        return {
+            "bootstrap.servers": ",".join(self.servers),
+            "client.id": self.client_id + suffix,
+            "security.protocol": self.security_protocol.lower(),
+            "acks": "all",
+            "enable.idempotence": True,
+            "compression.type": self.compression or "none",
+            "linger.ms": self.linger_ms,
+            "request.timeout.ms": self.request_timeout_ms,
+            "delivery.timeout.ms": int(self.delivery_timeout_s * 1000),
+            "socket.connection.setup.timeout.ms": int(self.connect_timeout_s * 1000),
+            "reconnect.backoff.max.ms": self.reconnect_backoff_max_ms,
+            "message.max.bytes": self.max_request_size,
+            **{k: v for k, v in security.items() if v is not None},
+        }
+
     def consumer_config(self, group_id: str | None = None, suffix: str = "") -> dict[str, Any]:
         """A consumer that commits nothing by itself; with ``group_id``, group timeouts too."""
         conf: dict[str, Any] = {

@@ -1,5 +1,6 @@
 """``tooltrail.cli``: the ``tooltrail`` command. Configures logging; each stage contributes its
-sub-commands (``up`` and ``demo`` live here, in ``up.py`` and ``demo.py``).
+sub-commands (``up``, ``demo``, ``wrap`` and ``proxy`` live here: ``up.py``, ``demo.py``,
+``wrap.py``).
 
 A stage whose extra is not installed still lists its commands, each saying which extra to
 install. An expected failure ends in one line on stderr (``error: ...``) and exit code 2; the
@@ -32,6 +33,8 @@ STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tooltrail.detectors.investigate_cli", "detectors", ("investigate",)),
     ("tooltrail.simulator.cli", "all", ("simulate",)),
     ("tooltrail.dashboards.cli", "dashboards", ("dashboards",)),
+    ("tooltrail.export.cli", "embedded", ("export",)),
+    ("tooltrail.report.cli", "detectors", ("report",)),
 )
 
 
@@ -48,7 +51,11 @@ def _missing(name: str, extra: str, reason: str) -> Callable[[], None]:
     return command
 
 
-def _build(import_module: Callable[[str], ModuleType] = importlib.import_module) -> typer.Typer:
+def _build(
+    import_module: Callable[[str], ModuleType] = importlib.import_module, *, light: bool = False
+) -> typer.Typer:
+    """The app; ``light``: only the commands of this package (``tooltrail wrap`` / ``proxy``
+    stand in for an MCP server a host starts: they do not wait for every stage's imports)."""
     app = typer.Typer(
         name="tooltrail",
         help="Tamper-evident audit logging and anomaly detection for MCP tool calls.",
@@ -86,6 +93,12 @@ def _build(import_module: Callable[[str], ModuleType] = importlib.import_module)
         """Print the version."""
         _print_version(True)
 
+    from .wrap import proxy, wrap
+
+    app.command(context_settings={"allow_interspersed_args": False})(wrap)
+    app.command()(proxy)
+    if light:
+        return app
     from .demo import demo
     from .up import up
 
@@ -128,7 +141,7 @@ def main() -> None:
     if typer is None:
         sys.exit("the tooltrail command needs the 'cli' extra: pip install 'tooltrail[cli]'")
     try:
-        _build()()
+        _build(light=sys.argv[1:2] in (["wrap"], ["proxy"]))()
     except Exception as exc:  # usage errors and Exit are handled by click; this is the rest
         if _verbose(sys.argv[1:]):
             raise
@@ -139,4 +152,13 @@ def main() -> None:
         sys.exit(2)
 
 
-app = _build() if typer is not None else None
+_app: list[typer.Typer] = []
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app`` is built on first use: ``main`` builds only what the command line needs."""
+    if name == "app" and typer is not None:
+        if not _app:
+            _app.append(_build())
+        return _app[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -219,6 +219,10 @@ def _explore(console: Any, sim: Any, alerts: list[Any], store: Path) -> None:
     victim = sim.incidents[0].user if sim.incidents else ""
     say(f"  tooltrail events {opt} --user {victim} --outcome error")
     say(f"  tooltrail verify {opt}")
+    say(f"  tooltrail export --format ecs --output siem.jsonl --alerts {opt}   # to a SIEM")
+    say(
+        f"  tooltrail report --checklist {opt}   # the security checklist: evidence, what's missing"
+    )
     say("  tooltrail demo --serve   # stays up: the same, and Grafana, while it runs")
 
 

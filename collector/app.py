@@ -1,16 +1,17 @@
 """The collector's HTTP face: ``create_app(settings, sink, heads, keys) -> FastAPI``.
 
 ``POST /v1/events`` runs, in this order: auth (401/403 later) → rate limit (429) → body size
-(413) → decode and validate (400/413/415/422) → the key's source and streams (403) → per stream,
-under a lock: verify against the head (resent events proven identical are dropped; what
-continues the chain is one segment, what does not is a quarantine segment with findings) →
-``sink.deliver`` of both (503 when it cannot hold them; nothing advances) → ``heads.put`` (only
-what continued the chain moves the head) → 202, or 409 with findings when something was
-quarantined. The 409 says what the emitter must do (``action``: ``new_stream`` when some of its
-events were not kept, ``continue`` when only checkpoints were refused) and up to which seq its
-events are in the stream (``kept_through``). The head is revealed only to keys of the source
-that owns the stream. Decoding, verification and the blocking sink run in the thread pool, off
-the event loop.
+(413) → decode and validate (400/413/415/422) → the key's source and streams (403) → the group
+commit (:mod:`~tooltrail.collector.commit`): with the requests that arrived meanwhile, verify
+against the head (resent events proven identical are dropped; what continues the chain is one
+segment, what does not is a quarantine segment with findings) → ``sink.deliver`` of the group's
+segments (503 for every request of the group when it cannot hold them; nothing advances) →
+``heads.put_many`` (only what continued the chain moves a head) → 202, or 409 with findings when
+something was quarantined. The 409 says what the emitter must do (``action``: ``new_stream``
+when some of its events were not kept, ``continue`` when only checkpoints were refused) and up
+to which seq its events are in the stream (``kept_through``). The head is revealed only to keys
+of the source that owns the stream. Decoding and validation run in the thread pool, the
+verification and the blocking sink in the committer's thread, off the event loop.
 
 ``GET /healthz`` (process up), ``GET /readyz`` (the sink can take segments), ``GET /metrics``
 (Prometheus, this app's own registry), ``GET /openapi.json`` and ``/docs``.
@@ -18,13 +19,14 @@ the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
 import math
-import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import orjson
@@ -39,7 +41,8 @@ from tooltrail.contract.wire import SIGNER_HEADER
 
 from . import ingest
 from .auth import KeyStore, Principal
-from .errors import InvalidField, Malformed, RateLimited, Rejected, SinkUnavailable, TooLarge
+from .commit import GroupCommit
+from .errors import InvalidField, Malformed, RateLimited, Rejected, TooLarge
 from .heads import HeadStore
 from .metrics import CONTENT_TYPE, Metrics
 from .openapi import ROUTE_DOCS, Status
@@ -69,51 +72,21 @@ def _error_body(exc: Rejected) -> dict[str, Any]:
     return body
 
 
-class _StreamLocks:
-    """One lock per stream id while anyone holds or waits for it (resends never interleave)."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: dict[str, tuple[threading.Lock, int]] = {}
-
-    @contextlib.contextmanager
-    def hold(self, stream_id: str) -> Iterator[None]:
-        with self._guard:
-            lock, users = self._locks.get(stream_id, (None, 0))
-            if lock is None:
-                lock = threading.Lock()
-            self._locks[stream_id] = (lock, users + 1)
-        try:
-            with lock:
-                yield
-        finally:
-            with self._guard:
-                lock, users = self._locks[stream_id]
-                if users == 1:
-                    del self._locks[stream_id]
-                else:
-                    self._locks[stream_id] = (lock, users - 1)
-
-
 class _Ingest:
-    """Everything after auth and the door's rate check; runs in a worker thread."""
+    """Everything after auth and the door's rate check up to the group commit; runs in a worker
+    thread."""
 
     def __init__(
         self,
         settings: Settings,
-        sink: Sink,
-        heads: HeadStore,
+        commit: GroupCommit,
         limiter: RateLimiter,
-        metrics: Metrics,
         keys: KeyStore | None = None,
     ) -> None:
         self.settings = settings
         self.keys = keys
-        self.sink = sink
-        self.heads = heads
+        self.commit = commit
         self.limiter = limiter
-        self.metrics = metrics
-        self.locks = _StreamLocks()
         self.limits = ingest.Limits(
             max_decompressed_bytes=settings.max_decompressed_bytes,
             max_batch_events=settings.max_batch_events,
@@ -127,7 +100,8 @@ class _Ingest:
         body: bytes,
         encoding: str | None,
         signer: str | None = None,
-    ) -> ingest.Verdict:
+    ) -> Future[ingest.Verdict]:
+        """Decode, validate and authorize; the verdict once the batch's group is committed."""
         try:
             raw = ingest.decompress(body, encoding, self.settings.max_decompressed_bytes)
             batch = ingest.parse_batch(raw, self.limits)
@@ -136,12 +110,13 @@ class _Ingest:
             raise
         self.limiter.take(principal.source, len(batch.events))
         if batch.stream_id is None:  # an empty batch: nothing to do
-            return ingest.Verdict(None, None, None, None, 0, 0, 0, 0, 0, (), -1, True)
+            done: Future[ingest.Verdict] = Future()
+            done.set_result(ingest.Verdict(None, None, None, None, 0, 0, 0, 0, 0, (), -1, True))
+            return done
         principal.authorize(batch.stream_id, batch.sources)
         if signer is not None and not principal.public_keys and self.settings.trust_first_signer:
             principal = self._trust_first(principal, signer, batch)
-        with self.locks.hold(batch.stream_id):
-            return self._deliver(batch, principal, batch.stream_id)
+        return self.commit.submit(batch, principal)
 
     def _trust_first(self, principal: Principal, signer: str, batch: ingest.Batch) -> Principal:
         """Trust-on-first-use (``trust_first_signer``, opt-in): a source with no registered signer
@@ -162,38 +137,6 @@ class _Ingest:
             principal.source,
         )
         return dataclasses.replace(principal, public_keys={key_id: raw})
-
-    def _deliver(self, batch: ingest.Batch, principal: Principal, stream_id: str) -> ingest.Verdict:
-        head = self.heads.get(stream_id)
-        verdict = ingest.verify_batch(batch, head, principal.public_keys, source=principal.source)
-        if verdict.head_suspect:  # another replica may have accepted the previous batch
-            self.metrics.head_refreshes.inc()
-            # SinkUnavailable when it cannot: better a retry (503) than a false alarm
-            self.heads.refresh(self.settings.heads_refresh_timeout)
-            fresh = self.heads.get(stream_id)
-            if fresh != head:
-                head = fresh
-                verdict = ingest.verify_batch(
-                    batch, head, principal.public_keys, source=principal.source
-                )
-        segments = [seg for seg in (verdict.segment, verdict.quarantine) if seg is not None]
-        if not segments:
-            return verdict
-        started = time.perf_counter()
-        self.sink.deliver(segments)  # raises SinkUnavailable: nothing advances
-        self.metrics.produce_seconds.observe(time.perf_counter() - started)
-        if verdict.head is not None and verdict.head != head:
-            try:
-                self.heads.put(stream_id, verdict.head)
-            except Exception as exc:
-                # Delivered, but the head did not move: the emitter resends, the head proves
-                # nothing of it (not accepted yet), so it is accepted again and the pipeline
-                # drops the duplicates (it deduplicates on stream_id + seq).
-                log.exception("head of %s not saved after delivery", stream_id)
-                retry = self.settings.retry_after_seconds
-                message = "the head store cannot be updated"
-                raise SinkUnavailable(message, retry_after=retry) from exc
-        return verdict
 
 
 def _signer_hint(findings: Sequence[Finding], source: str, signer: str | None) -> str | None:
@@ -221,11 +164,19 @@ def create_app(
     server stops (otherwise that is the caller's job)."""
     metrics = Metrics()
     limiter = limiter or RateLimiter(settings.rate_events_per_second, settings.rate_burst_events)
-    service = _Ingest(settings, sink, heads, limiter, metrics, keys)
+    commit = GroupCommit(
+        sink,
+        heads,
+        metrics,
+        refresh_timeout=settings.heads_refresh_timeout,
+        retry_after=settings.retry_after_seconds,
+    )
+    service = _Ingest(settings, commit, limiter, keys)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        await run_in_threadpool(commit.close)  # what is queued is committed first
         if close_on_shutdown:
             await run_in_threadpool(heads.close)
             await run_in_threadpool(sink.close)
@@ -239,6 +190,7 @@ def create_app(
     )
     app.state.metrics = metrics
     app.state.limiter = limiter
+    app.state.commit = commit
 
     async def on_rejected(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Rejected)
@@ -300,12 +252,13 @@ def create_app(
             encoding = request.headers.get("content-encoding")
             signer = request.headers.get(SIGNER_HEADER)
             try:
-                verdict = await run_in_threadpool(
+                committed = await run_in_threadpool(
                     service.process, principal, body, encoding, signer
                 )
             except RateLimited:
                 metrics.rate_limited.labels(principal.source).inc()
                 raise
+            verdict = await asyncio.wrap_future(committed)
             return _answer(verdict, principal.source, signer)
         finally:
             metrics.request_seconds.observe(time.perf_counter() - started)

@@ -85,7 +85,11 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
 
                 options = settings.kafka_options()
                 ensure_topics(options)
-            if settings.sink == "kafka":
+            if settings.sink == "kafka" and settings.kafka_client == "confluent":
+                from .sinks.confluent import ConfluentSink
+
+                sink = ConfluentSink(options, retry_after=settings.retry_after_seconds)
+            elif settings.sink == "kafka":
                 sink = KafkaSink(options, retry_after=settings.retry_after_seconds)
             else:
                 log.warning("memory sink: events are NOT stored anywhere (development only)")

@@ -6,7 +6,8 @@ told from a fork (:class:`Head`). Only a batch that continues the chain moves a 
 not continue it is quarantined beside the stream and leaves the head where it was.
 
 The collector checks that a batch continues its stream's head, delivers the segment to
-the sink, and only then records the new head with :meth:`HeadStore.put`.  Heads live in
+the sink, and only then records the new head with :meth:`HeadStore.put` (a group commit records
+all the heads it moved with one :meth:`HeadStore.put_many`).  Heads live in
 Kafka (:class:`~tooltrail.collector.heads_kafka.KafkaHeadStore`, which alone imports
 kafka-python) so they survive a collector restart and are shared by
 several replicas; :class:`MemoryHeadStore` serves tests and the single-process mode.
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Protocol, runtime_checkable
 
@@ -117,6 +119,11 @@ class HeadStore(Protocol):
         """Record ``head``; called only AFTER its segment was durably delivered."""
         ...
 
+    def put_many(self, heads: Mapping[str, Head]) -> None:
+        """Record several heads ({stream_id: head}) in one round trip, after their segments
+        were durably delivered; raises like :meth:`put` (some may have been recorded)."""
+        ...
+
     def refresh(self, timeout: float) -> None:
         """Catch up with heads written by other replicas; raises ``SinkUnavailable``
         when that cannot be done within ``timeout`` seconds."""
@@ -150,9 +157,13 @@ class MemoryHeadStore:
             return self._heads.get(stream_id)
 
     def put(self, stream_id: str, head: Head) -> None:
+        self.put_many({stream_id: head})
+
+    def put_many(self, heads: Mapping[str, Head]) -> None:
         with self._lock:
-            if newer(self._heads.get(stream_id), head):
-                self._heads[stream_id] = head
+            for stream_id, head in heads.items():
+                if newer(self._heads.get(stream_id), head):
+                    self._heads[stream_id] = head
 
     def refresh(self, timeout: float) -> None:
         return None

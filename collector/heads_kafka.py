@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from tooltrail.broker import (
@@ -148,18 +149,32 @@ class KafkaHeadStore:
             raise SinkUnavailable(str(exc), retry_after=exc.retry_after) from exc
 
     def put(self, stream_id: str, head: Head) -> None:
+        self.put_many({stream_id: head})
+
+    def put_many(self, heads: Mapping[str, Head]) -> None:
+        """Produce every head, flush once, and take each only once acknowledged with an offset."""
         if self._closed:
             raise SinkUnavailable("head store is closed")
+        if not heads:
+            return
         producer = self._get_producer()
+        timeout = self.options.delivery_timeout_s
         try:
-            future = producer.send(self._topic, key=stream_id.encode(), value=head.to_json())
-            confirmed_offset(future.get(timeout=self.options.delivery_timeout_s))
+            futures = [
+                producer.send(self._topic, key=stream_id.encode(), value=head.to_json())
+                for stream_id, head in heads.items()
+            ]
+            producer.flush(timeout=timeout)
+            for future in futures:
+                confirmed_offset(future.get(timeout=timeout))
         except kafka_errors.KafkaError as exc:
             self._producer.discard(producer, exc)
-            raise SinkUnavailable(f"cannot record the head of {stream_id}: {exc}") from exc
+            streams = ", ".join(list(heads)[:3]) + (", ..." if len(heads) > 3 else "")
+            raise SinkUnavailable(f"cannot record the head of {streams}: {exc}") from exc
         with self._cond:
-            if newer(self._heads.get(stream_id), head):
-                self._heads[stream_id] = head
+            for stream_id, head in heads.items():
+                if newer(self._heads.get(stream_id), head):
+                    self._heads[stream_id] = head
 
     def refresh(self, timeout: float) -> None:
         if self._closed:

@@ -292,6 +292,11 @@ def _split(batch: Batch, head: Head | None) -> _Split:
     out = _Split(head=base)
     # the leading piece of chain: events the head proves are duplicates, then what continues it
     cut = next((i for i in range(n) if not _chained(events, hashes, i)), n)
+    if cut == n and n and events[0]["seq"] == base[0] + 1 and events[0]["prev_hash"] == base[1]:
+        # the common case: one piece of chain continuing the head (what the walker would find)
+        out.accepted, out.aside = list(range(n)), n
+        out.head = (events[-1]["seq"], events[-1]["hash"])
+        return out
     below = next((i for i in range(cut) if events[i]["seq"] > base[0]), cut)
     walker = ChainWalker(stream, *base, known=head.known if head is not None else None)
     step = walker.feed(events[:cut], hashes[:cut])

@@ -88,8 +88,14 @@ class Metrics:
         )
         self.produce_seconds = Histogram(
             "tooltrail_collector_produce_seconds",
-            "Time for the sink to hold a segment durably (Kafka: broker ack)",
+            "Time for the sink to hold a group's segments durably (Kafka: broker ack)",
             buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.group_requests = Histogram(
+            "tooltrail_collector_group_requests",
+            "Requests verified and delivered together in one group commit",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
             registry=r,
         )
         self.request_seconds = Histogram(

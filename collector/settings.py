@@ -90,6 +90,11 @@ class Settings(KafkaSecurity):
     kafka_topic_heads: str = "tooltrail.heads"
     kafka_topic_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_client: Literal["kafka-python", "confluent"] = Field(
+        default="kafka-python",
+        description="the sink's Kafka client: confluent needs tooltrail[confluent] "
+        "(librdkafka: I/O and compression off the GIL); the heads always use kafka-python",
+    )
     kafka_compression: Literal["lz4", "zstd", "gzip", "snappy", "none"] = "lz4"
     kafka_linger_ms: int = Field(default=2, ge=0, description="batches concurrent requests")
     kafka_request_timeout_ms: int = Field(default=5_000, gt=0)

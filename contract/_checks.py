@@ -3,6 +3,11 @@ publishes them): strings with a length bound, patterns, unsigned integers, enums
 objects of known members, free-form I-JSON nested at most ``MAX_DEPTH`` levels. A check raises
 ``EventInvalid`` naming the field and the rule; it never raises anything else, whatever JSON type
 it is given.
+
+Most checks also state a *quick test*: a Python expression over the value (``{x}``, with one
+constant ``{c}``) that is true only for values the check accepts as they are (never more
+permissive; a value it refuses goes to the check, which raises or accepts). ``_compiled`` builds
+one function per event shape from them (:func:`quick_of`).
 """
 
 from __future__ import annotations
@@ -27,11 +32,22 @@ _STREAM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}\Z")
 _Check = Callable[[str, Any], None]
 #: the JSON Schema of the values each check accepts (``contract.schema`` assembles them)
 _SCHEMAS: dict[_Check, dict[str, Any]] = {}
+#: the quick test of each check that has one: (expression over ``{x}``, the constant ``{c}``)
+_QUICK: dict[_Check, tuple[str, Any]] = {}
 
 
-def _described(check: _Check, schema: dict[str, Any]) -> _Check:
+def _described(
+    check: _Check, schema: dict[str, Any], quick: str | None = None, const: Any = None
+) -> _Check:
     _SCHEMAS[check] = schema
+    if quick is not None:
+        _QUICK[check] = (quick, const)
     return check
+
+
+def quick_of(check: _Check) -> tuple[str, Any] | None:
+    """The quick test of ``check`` (expression over ``{x}``, constant ``{c}``), if it has one."""
+    return _QUICK.get(check)
 
 
 def schema_of(check: _Check) -> dict[str, Any]:
@@ -60,7 +76,8 @@ def _string(max_len: int = MAX_STRING) -> _Check:
         if len(value) > max_len:
             raise _fail(field, f"must be at most {max_len} characters")
 
-    return _described(check, {"type": "string", "minLength": 1, "maxLength": max_len})
+    schema = {"type": "string", "minLength": 1, "maxLength": max_len}
+    return _described(check, schema, f"type({{x}}) is str and 0 < len({{x}}) <= {max_len}")
 
 
 def _pattern(regex: re.Pattern[str], what: str) -> _Check:
@@ -72,7 +89,8 @@ def _pattern(regex: re.Pattern[str], what: str) -> _Check:
 
     # the Python patterns end in \Z (no newline before the end); JSON Schema's are ECMA-262
     ecma = "^" + regex.pattern.removesuffix("\\Z") + "$"
-    return _described(check, {"type": "string", "pattern": ecma})
+    quick = "type({x}) is str and {c}({x}) is not None"
+    return _described(check, {"type": "string", "pattern": ecma}, quick, regex.match)
 
 
 def _uint_check(field: str, value: Any) -> None:
@@ -82,7 +100,11 @@ def _uint_check(field: str, value: Any) -> None:
         raise _fail(field, "must be between 0 and 2**53")
 
 
-_uint = _described(_uint_check, {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER})
+_uint = _described(
+    _uint_check,
+    {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER},
+    f"type({{x}}) is int and 0 <= {{x}} <= {MAX_SAFE_INTEGER}",
+)
 
 
 def _one_of(allowed: frozenset[str]) -> _Check:
@@ -90,7 +112,8 @@ def _one_of(allowed: frozenset[str]) -> _Check:
         if type(value) is not str or value not in allowed:
             raise _fail(field, f"must be one of {sorted(allowed)}, got {_kind(value)}")
 
-    return _described(check, {"type": "string", "enum": sorted(allowed)})
+    schema = {"type": "string", "enum": sorted(allowed)}
+    return _described(check, schema, "type({x}) is str and {x} in {c}", allowed)
 
 
 def _versions(accepted: frozenset[int]) -> _Check:
@@ -100,7 +123,8 @@ def _versions(accepted: frozenset[int]) -> _Check:
                 field, f"unsupported version {value!r}; this build speaks {sorted(accepted)}"
             )
 
-    return _described(check, {"type": "integer", "enum": sorted(accepted)})
+    schema = {"type": "integer", "enum": sorted(accepted)}
+    return _described(check, schema, "type({x}) is int and {x} in {c}", accepted)
 
 
 def _boolean_check(field: str, value: Any) -> None:
@@ -108,7 +132,7 @@ def _boolean_check(field: str, value: Any) -> None:
         raise _fail(field, f"must be true or false, got {_kind(value)}")
 
 
-_boolean = _described(_boolean_check, {"type": "boolean"})
+_boolean = _described(_boolean_check, {"type": "boolean"}, "type({x}) is bool")
 
 
 def _object(members: Mapping[str, tuple[_Check, bool]]) -> _Check:
@@ -124,7 +148,36 @@ def _object(members: Mapping[str, tuple[_Check, bool]]) -> _Check:
             if name not in members:
                 raise _fail(f"{field}.{name}", "is not a known field")
 
-    return _described(check, _object_schema(members))
+    test = _object_quick(members)
+    if test is None:
+        return _described(check, _object_schema(members))
+    return _described(check, _object_schema(members), "{c}({x})", test)
+
+
+def compile_function(name: str, lines: list[str], namespace: dict[str, Any]) -> Callable[..., Any]:
+    """Define the function ``name`` from its source ``lines`` (generated here, from the checks'
+    own quick tests and known field names only: nothing of any input is in the source)."""
+    code = compile("\n".join(lines), f"<tooltrail.contract {name}>", "exec")
+    exec(code, namespace)  # noqa: S102
+    return namespace[name]  # type: ignore[no-any-return]
+
+
+def _object_quick(members: Mapping[str, tuple[_Check, bool]]) -> Callable[[Any], bool] | None:
+    """The quick test of an object, as one generated function: known members only, the
+    required ones present, each passing its own quick test (None when a member has none)."""
+    namespace: dict[str, Any] = {"K": frozenset(members), "M": object()}
+    lines = ["def test(o):", "    if type(o) is not dict or not o.keys() <= K: return False"]
+    for i, (name, (sub, required)) in enumerate(members.items()):
+        quick = _QUICK.get(sub)
+        if quick is None:
+            return None
+        expr, namespace[f"c{i}"] = quick
+        lines.append(f"    x = o.get({name!r}, M)")
+        if required:
+            lines.append("    if x is M: return False")
+        lines.append(f"    if x is not M and not ({expr.format(x='x', c=f'c{i}')}): return False")
+    lines.append("    return True")
+    return compile_function("test", lines, namespace)
 
 
 def _object_schema(members: Mapping[str, tuple[_Check, bool]]) -> dict[str, Any]:
@@ -154,6 +207,15 @@ _counts = _described(
         "propertyNames": {"type": "string", "pattern": "^[\\u0000-\\u007f]+$"},
         "additionalProperties": _SCHEMAS[_uint],
     },
+    "type({x}) is dict and {c}({x})",
+    lambda value: all(
+        type(name) is str
+        and name
+        and name.isascii()
+        and type(count) is int
+        and 0 <= count <= MAX_SAFE_INTEGER
+        for name, count in value.items()
+    ),
 )
 
 
@@ -200,4 +262,8 @@ def _port_check(field: str, value: Any) -> None:
         raise _fail(field, "must be a port number, 0 to 65535")
 
 
-_port = _described(_port_check, {"type": "integer", "minimum": 0, "maximum": 65535})
+_port = _described(
+    _port_check,
+    {"type": "integer", "minimum": 0, "maximum": 65535},
+    "type({x}) is int and 0 <= {x} <= 65535",
+)

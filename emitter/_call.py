@@ -6,10 +6,11 @@ event to its emitter, which never raises into the call."""
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._fields import set_fields
 from .stages import json_size
 
 if TYPE_CHECKING:
@@ -29,7 +30,16 @@ class Actor:
     tenant: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self).items() if v}
+        """The fields that are set (a loop: ``dataclasses.asdict`` deep-copies, ~10x slower)."""
+        out: dict[str, str] = {}
+        for name in _ACTOR_FIELDS:
+            value = getattr(self, name)
+            if value:
+                out[name] = value
+        return out
+
+
+_ACTOR_FIELDS = tuple(f.name for f in fields(Actor))
 
 
 class Call:
@@ -48,6 +58,11 @@ class Call:
 
     def set_result_bytes(self, size: int) -> None:
         self._event["result_bytes"] = max(0, int(size))
+
+    def set_fields(self, **fields: Any) -> None:
+        """Set more of ``Emitter.record``'s keyword fields while the call runs (``attrs`` merge):
+        what is known only from the result, e.g. the hash of a ``tools/list`` it returned."""
+        set_fields(self._event, fields)
 
     def set_duration_us(self, n: int) -> None:
         """Record ``n`` µs as the call's duration instead of measuring it (replays, simulations)."""

@@ -47,7 +47,7 @@ from ._encodable import encodable_copy, repair
 from ._fields import new_event
 from .errors import EmitterError
 from .redact import RedactionOptions
-from .shipper import Shipper
+from .shipper import Shipper, validate_batching
 from .spool import Spool
 from .stages import Chainer, Fingerprint, Redact, Stage
 from .successor import rechain
@@ -86,6 +86,12 @@ class Emitter:
     seconds (0: never), on ``flush()`` and on ``close()`` — which runs by itself at interpreter
     exit (``atexit``) and, once ``close_on_sigterm()`` was called (``audit_server`` does), on
     SIGTERM. So the last events of a process that ends cleanly are always signed.
+
+    Shipping (with ``collector_url`` or ``transport``): a background thread sends the spool in
+    batches of at most ``batch_max_events`` events / ``batch_max_bytes`` bytes, at most one
+    batch per ``flush_interval`` seconds (the linger, default 0.5 s) unless a batch is full, with
+    one fsync per batch (group commit; see ``tooltrail.emitter.shipper``). The calling thread only
+    redacts, fingerprints, chains and appends. A bad setting is a ``ValueError`` naming it.
     """
 
     def __init__(
@@ -108,11 +114,15 @@ class Emitter:
         checkpoint_interval: float = 10.0,
         checkpoint_idle: float = 2.0,
         batch_max_events: int = 500,
+        batch_max_bytes: int = 1_000_000,
         flush_interval: float = 0.5,
         spool_max_bytes: int = 256 * 2**20,
         on_full: Literal["drop_newest", "drop_oldest"] = "drop_newest",
         clock: Callable[[], int] | None = None,
     ) -> None:
+        validate_batching(
+            batch_max_events, batch_max_bytes, flush_interval, records_setting="batch_max_events"
+        )
         source = {"kind": source_kind, "name": source_name}
         if source_version:
             source["version"] = source_version
@@ -156,6 +166,7 @@ class Emitter:
                 transport,
                 encode_batch,
                 batch_max_records=batch_max_events,
+                batch_max_bytes=batch_max_bytes,
                 flush_interval=flush_interval,
                 before_batch=self.checkpoint_if_due,
                 on_new_stream=self._continue_on_new_stream,
@@ -306,7 +317,7 @@ class Emitter:
                 self._stats["recorded"] += 1
                 due = event["seq"] - self._last_cp_seq >= self._checkpoint_every
             if self._shipper is not None:
-                self._shipper.wake()
+                self._shipper.wake(len(record) + 2)
             elif due:
                 self.checkpoint()
             return True

@@ -12,7 +12,7 @@ from tooltrail.contract import SPEC_VERSION
 if TYPE_CHECKING:
     from ._call import Actor
 
-__all__ = ["network_of", "new_event", "port_of", "split_address", "uuid7"]
+__all__ = ["network_of", "new_event", "port_of", "set_fields", "split_address", "uuid7"]
 
 _getrandbits = random.getrandbits  # event ids need uniqueness, not secrecy
 _M62 = (1 << 62) - 1
@@ -110,6 +110,13 @@ def new_event(
         a = actor.as_dict()
         if a:
             ev["actor"] = a
+    set_fields(ev, fields)
+    return ev
+
+
+def set_fields(ev: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Set ``record()``'s keyword ``fields`` on ``ev`` under their contract names (None: left
+    as it is; ``attrs`` merge into the event's own); an unknown keyword is a TypeError."""
     for key, value in fields.items():
         name = _FIELD_NAMES.get(key)
         if name is None:
@@ -117,7 +124,7 @@ def new_event(
         if value is None:
             continue
         if name == "attrs":
-            ev[name] = value
+            ev[name] = {**ev[name], **value} if isinstance(ev.get(name), dict) else value
         elif name == "server.port":
             if (port := port_of(value)) is not None:
                 ev[name] = port
@@ -127,4 +134,3 @@ def new_event(
         network_of(ev)
     if "server.address" in ev and "server.port" not in ev:
         split_address(ev)
-    return ev

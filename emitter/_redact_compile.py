@@ -62,8 +62,38 @@ class RedactionOptions:
     max_string: int = 65536
 
 
+def _guarded(branches: list[tuple[str, frozenset[str] | None]]) -> str:
+    """The branches of one first character as one alternation, in their order; a run of
+    guarded branches shares one look-behind for the union of their guards (a necessary
+    condition of each, so the result is the same, only cheaper to reject)."""
+    out: list[str] = []
+    run: list[str] = []
+    ends: set[str] = set()
+
+    def close() -> None:
+        if len(run) > 1:
+            alts = "|".join(re.escape(e) for e in sorted(ends))
+            out.append(f"(?<={alts})(?:{'|'.join(run)})")
+        else:
+            out.extend(run)
+        run.clear()
+        ends.clear()
+
+    for rest, guard in branches:
+        if guard is None:
+            close()
+            out.append(rest)
+        else:
+            run.append(rest)
+            ends.update(guard)
+    close()
+    return "|".join(out)
+
+
 def compile_rules(
     opts: RedactionOptions,
+    *,
+    guards: bool = True,
 ) -> tuple[
     re.Pattern[str],
     dict[str, tuple[int, str, int]],
@@ -71,7 +101,8 @@ def compile_rules(
     re.Pattern[str] | None,
 ]:
     """The scanning regex, its rule of each branch (``{group: (index, type, back)}``), the
-    capture groups each rule uses, and the regex of the ``extra_patterns`` (None: none)."""
+    capture groups each rule uses, and the regex of the ``extra_patterns`` (None: none).
+    ``guards=False`` leaves out the cheap pre-checks (the same matches, slower: for tests)."""
     # one look-behind: the separator follows the last two letters of a name (or of
     # aws_secret[_key], or of a hint word), maybe then a quote or a space; _locate checks
     # the whole name
@@ -83,9 +114,17 @@ def compile_rules(
     alt = "|".join(r"[\s\S]" * (2 - len(e)) + "".join(f"[{c}{c.upper()}]" for c in e)
                    for e in sorted(ends))  # fmt: skip
     end = "".join(sorted({c for e in ends for c in (e[-1], e[-1].upper())}))
+    # the name's last two letters, checked as two character sets first: cheap, and most
+    # ':' and '=' in ordinary text fail here
+    c2 = "".join(sorted({c for e in ends if len(e) == 2 for c in (e[0], e[0].upper())}))
+    pre = (
+        rf"(?:(?<=[{c2}][{end}]{{sep}})|(?<=[{c2}][{end}][\"' ]{{sep}})|(?<=[{end}]\\\"{{sep}}))"
+        if guards and all(len(e) == 2 for e in ends)
+        else ""
+    )
     kv = tuple(
-        ("secret_key", 0, rf"{sep}(?<=(?:[\s\S](?:{alt})|(?:{alt})[\"' ]|[{end}]\\\"){sep})"
-         + rules.KV_VALUE)
+        ("secret_key", 0, rf"{sep}{pre.format(sep=sep)}"
+         rf"(?<=(?:[\s\S](?:{alt})|(?:{alt})[\"' ]|[{end}]\\\"){sep})" + rules.KV_VALUE)
         for sep in ":="
     )  # fmt: skip
     pii = opts.pii
@@ -97,12 +136,14 @@ def compile_rules(
         + (rules.IBAN + rules.SSN if pii else ())
         + (rules.IP if opts.ips else ())
     )
-    by_first: dict[str, list[str]] = {}  # one top-level branch per first character
+    # one top-level branch per first character; in it, each run of branches that look behind
+    # for a prefix is tried only when the text ends with one of their prefixes' last characters
+    by_first: dict[str, list[tuple[str, frozenset[str] | None]]] = {}
     for i, (_, _, src) in enumerate(specs):
         n = 2 if src[0] == "\\" else 1
         rest = _RENAME.sub(rf"\g<1>_\g<2>{i}", src[n:]) + f"(?P<_m{i}>)"
-        by_first.setdefault(src[:n], []).append(rest)
-    rx = re.compile("|".join(f"{c}(?:{'|'.join(r)})" for c, r in by_first.items()))
+        by_first.setdefault(src[:n], []).append((rest, rules.GUARDS.get(src) if guards else None))
+    rx = re.compile("|".join(f"{c}(?:{_guarded(r)})" for c, r in by_first.items()))
     types: dict[str, tuple[int, str, int]] = {
         f"_m{i}": (i, typ, back) for i, (typ, back, _) in enumerate(specs)
     }

@@ -19,6 +19,8 @@ __all__ = [
     "CHECKS",
     "DYNAMIC_START",
     "EMAIL",
+    "GUARDS",
+    "GUARD_WIDTH",
     "IBAN",
     "IP",
     "KV_VALUE",
@@ -28,15 +30,69 @@ __all__ = [
     "ip_ok",
     "luhn",
     "phone_ok",
+    "spellings",
     "ssn_ok",
 ]
+
+
+#: branch regex -> the last 3 characters its text must end with at the anchor (every spelling of
+#: its prefix): the compiler checks them once for a run of such branches (a cheap guard)
+GUARDS: dict[str, frozenset[str]] = {}
+GUARD_WIDTH = 3
+
+
+def spellings(prefix: str) -> set[str]:
+    """Every string a prefix regex matches. Prefixes use only literals, ``\\x`` escapes,
+    ``[abc]`` sets without ranges and ``(?:a|b)`` groups; anything else is an error."""
+
+    def seq(i: int) -> tuple[set[str], int]:
+        out = {""}
+        while i < len(prefix) and prefix[i] not in ")|":
+            c = prefix[i]
+            if c == "\\":
+                opts, i = {prefix[i + 1]}, i + 2
+            elif c == "[":
+                j = prefix.index("]", i)
+                opts, i = set(prefix[i + 1 : j]), j + 1
+                if "-" in opts or "^" in opts or "\\" in opts:
+                    raise ValueError(f"prefix {prefix!r}: only plain character sets")
+            elif prefix.startswith("(?:", i):
+                opts, i = set(), i + 3
+                while True:
+                    alt, i = seq(i)
+                    opts |= alt
+                    if i >= len(prefix):
+                        raise ValueError(f"prefix {prefix!r}: unbalanced group")
+                    i += 1
+                    if prefix[i - 1] == ")":
+                        break
+            elif c in "(){}*+?.^$":
+                raise ValueError(f"prefix {prefix!r}: {c!r} is not supported")
+            else:
+                opts, i = {c}, i + 1
+            out = {a + b for a in out for b in opts}
+        return out, i
+
+    found, end = seq(0)
+    if end != len(prefix):
+        raise ValueError(f"prefix {prefix!r}: unbalanced group")
+    return found
 
 
 def _after(prefix: str, width: int, rest: str, edge: str = "A-Za-z0-9_") -> tuple[int, str]:
     """A branch anchored on the last character of ``prefix`` (a regex of fixed ``width``), which
     must follow a character outside ``[edge]``; the match starts ``width - 1`` chars late."""
     anchor = re.escape(prefix[-1])
-    return width - 1, f"{anchor}(?<={prefix})(?<![{edge}]{prefix}){rest}"
+    if width == 1:  # the anchor is the whole prefix; look ahead first when that is cheaper
+        ahead = f"(?={rest[0]})" if rest[0].isalnum() else ""
+        return 0, f"{anchor}{ahead}(?<![{edge}]{prefix}){rest}"
+    src = f"{anchor}(?<={prefix})(?<![{edge}]{prefix}){rest}"
+    texts = spellings(prefix)
+    if any(len(t) != width for t in texts):
+        raise ValueError(f"prefix {prefix!r} is not {width} characters wide")
+    if width >= GUARD_WIDTH:
+        GUARDS[src] = frozenset(t[-GUARD_WIDTH:] for t in texts)
+    return width - 1, src
 
 
 _TOK = "A-Za-z0-9_-"
@@ -112,7 +168,7 @@ BUILTIN: tuple[tuple[str, int, str], ...] = (
     # Telegram bot token: <8-10 digit bot id>:<35> (the id is found walking back)
     ("telegram_token", 0, rf":(?<=[0-9]{{8}}:)[{_TOK}]{{35}}{_END}"),
     # Mailchimp: 32 hex, -us<datacenter>
-    ("mailchimp_key", 32, r"-(?<=[0-9a-z]{32}-)(?<![0-9A-Za-z][0-9a-z]{32}-)us[0-9]{1,2}"
+    ("mailchimp_key", 32, r"-(?=us[0-9])(?<=[0-9a-z]{32}-)(?<![0-9A-Za-z][0-9a-z]{32}-)us[0-9]{1,2}"
      r"(?![0-9A-Za-z])"),
     # Azure AD client secret: xxx<digit>Q~<31-34>
     ("azure_client_secret", 5, r"~(?<=[A-Za-z0-9_.]{3}[0-9]Q~)[A-Za-z0-9_~.-]{31,34}"

@@ -48,7 +48,7 @@ import re
 import string
 
 from . import _redact_rules as rules
-from ._entropy import CANDIDATE, HINTED_CANDIDATE, has_candidate, looks_random
+from ._entropy import HINTED_CANDIDATE, candidates, has_candidate, looks_random
 from ._redact_compile import (
     DEFAULT_HINT_WORDS,
     DEFAULT_SECRET_KEYS,
@@ -122,24 +122,34 @@ class Redactor:
 
     def redact_value(self, value: object, counts: dict[str, int]) -> object:
         """Return a redacted copy of a JSON-like value; ``counts[type] += 1`` per redaction."""
-        if type(value) is dict and self._xrx is None and self._flat_clean(value):
-            return dict(value)  # the common case: flat arguments with nothing to redact
+        if type(value) is dict and self._xrx is None:
+            out = self._flat(value, counts)  # the common case: flat arguments
+            if out is not None:
+                return out
         return self._walk(value, counts, 0)
 
-    def _flat_clean(self, value: dict[object, object]) -> bool:
-        """Scalars only, plain key names, nothing to redact in any key or string."""
+    def _flat(
+        self, value: dict[object, object], counts: dict[str, int]
+    ) -> dict[object, object] | None:
+        """A redacted copy of a dict of plain key names and scalars (what ``_walk`` would
+        return, faster), or None when it is not one."""
         clean, clean_keys = self._clean, self._clean_keys
+        found: dict[str, int] = {}
+        out: dict[object, object] = {}
         for key, item in value.items():
             if key not in clean_keys:
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
-                    return False
+                    return None
                 self._remember(clean_keys, key)
-            if isinstance(item, str):
-                if item not in clean and (type(item) is not str or not self._is_clean(item)):
-                    return False
-            elif not (item is None or type(item) in _PLAIN_SCALARS):
-                return False
-        return True
+            if type(item) is str:
+                out[key] = item if item in clean else self._plain_str(item, found)
+            elif item is None or type(item) in _PLAIN_SCALARS:
+                out[key] = item
+            else:
+                return None
+        for typ, n in found.items():
+            counts[typ] = counts.get(typ, 0) + n
+        return out
 
     def _is_clean(self, s: str) -> bool:
         """Nothing to redact in ``s`` (remembered when short)."""
@@ -147,12 +157,7 @@ class Redactor:
         if (
             0 < limit < len(s)
             or self._rx.search(s)
-            or (
-                self._entropy
-                and len(s) >= 20
-                and has_candidate(s)
-                and self._entropy_hit(s, CANDIDATE, False)
-            )
+            or (self._entropy and len(s) >= 20 and has_candidate(s) and self._entropy_hit(s, False))
         ):
             return False
         if len(s) <= _CACHE_STR:
@@ -174,6 +179,31 @@ class Redactor:
         """
         if not hinted and s in self._clean:
             return s
+        return self._redact(s, counts, hinted, None)
+
+    def _plain_str(self, s: str, counts: dict[str, int]) -> str:
+        """``redact_str`` for a string not in the clean cache, with one regex search for the
+        common outcome, clean (``_flat``; only without ``extra_patterns``)."""
+        limit = self._max_string
+        if 0 < limit < len(s):
+            return self._redact(s, counts, False, None)
+        m = self._rx.search(s)
+        if m is None and not (
+            self._entropy and len(s) >= 20 and has_candidate(s) and self._entropy_hit(s, False)
+        ):
+            if len(s) <= _CACHE_STR:
+                self._remember(self._clean, s)
+            return s
+        return self._redact(s, counts, False, (m,))
+
+    def _redact(
+        self,
+        s: str,
+        counts: dict[str, int],
+        hinted: bool,
+        found: tuple[re.Match[str] | None] | None,
+    ) -> str:
+        """``redact_str`` past the cache; ``found``: the first search's result, when known."""
         tail = ""
         limit = self._max_string
         # placeholders do not count against the limit (up to 4x): redacting again is a no-op
@@ -185,7 +215,7 @@ class Redactor:
             counts["oversize"] = counts.get("oversize", 0) + 1
         first = s
         for _ in range(4):  # re-scan after a change: a placeholder can complete a boundary
-            m = self._next(s, 0)
+            m = found[0] if found is not None and s is first else self._next(s, 0)
             out = s if m is None else self._scan(s, m, counts)
             if self._entropy:
                 out = self._scan_entropy(out, counts, hinted)
@@ -217,9 +247,9 @@ class Redactor:
         out.append(s[last:])
         return "".join(out)
 
-    def _entropy_hit(self, s: str, rx: re.Pattern[str], hinted: bool) -> bool:
+    def _entropy_hit(self, s: str, hinted: bool) -> bool:
         placeholders = "[REDACTED:" in s
-        for m in rx.finditer(s):
+        for m in HINTED_CANDIDATE.finditer(s) if hinted else candidates(s):
             if looks_random(m.group(), hinted=hinted) and not (
                 placeholders and _in_placeholder(s, m.start())
             ):
@@ -232,7 +262,7 @@ class Redactor:
             return s
         out: list[str] = []
         last = 0
-        for m in (HINTED_CANDIDATE if hinted else CANDIDATE).finditer(s):
+        for m in HINTED_CANDIDATE.finditer(s) if hinted else candidates(s):
             if _in_placeholder(s, m.start()) or not looks_random(m.group(), hinted=hinted):
                 continue
             out.append(s[last : m.start()])
@@ -280,7 +310,7 @@ class Redactor:
                 return a, b, "aws_secret_access_key"
             if kind == _SECRET:
                 return a, b, typ
-            if kind == _HINT and self._entropy_hit(s[a:b], HINTED_CANDIDATE, True):
+            if kind == _HINT and self._entropy_hit(s[a:b], True):
                 return a, b, "high_entropy"
             return None
         if typ in rules.DYNAMIC_START:

@@ -23,8 +23,9 @@ library only; never raises on odd arguments (nothing is derived from them).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 __all__ = ["RESOURCE_ATTR", "resource_of"]
@@ -41,44 +42,60 @@ _RULES: Final = (
 _OBJECT_KEYS: Final = frozenset({"key", "object"})
 _REPO: Final = frozenset({"repo", "repository", "project", "bucket"})
 _MAX: Final = 2048
+_NOT_MAPPINGS: Final = frozenset({int, float, bool, list, tuple, type(None)})  # skip the ABC check
 _WORD: Final = re.compile(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])|[0-9]+")
 _URI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 
 
+#: a key's word -> (rank of its rule, kind): one dict lookup per argument
+_RANK: Final = {word: (rank, kind) for rank, (kind, words) in enumerate(_RULES) for word in words}
+
+
+@functools.lru_cache(maxsize=4096)  # argument names repeat: the regex runs once per name
 def _last_word(key: str) -> str:
     words = _WORD.findall(key)
     return words[-1].lower() if words else ""
 
 
-def _strings(args: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+def _strings(args: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
     """(last word of key, value, the mapping it sits in) for string values, top level first."""
+    out: list[tuple[str, str, Mapping[str, Any]]] = []
     nested = []
     for key, value in args.items():
-        if isinstance(value, str) and 0 < len(value) <= _MAX:
-            yield _last_word(str(key)), value, args
-        elif isinstance(value, Mapping):
+        if isinstance(value, str):
+            if 0 < len(value) <= _MAX:
+                out.append((_last_word(str(key)), value, args))
+        elif type(value) is dict or (
+            type(value) not in _NOT_MAPPINGS and isinstance(value, Mapping)
+        ):
             nested.append(value)
     for inner in nested:
         for key, value in inner.items():
             if isinstance(value, str) and 0 < len(value) <= _MAX:
-                yield _last_word(str(key)), value, inner
+                out.append((_last_word(str(key)), value, inner))
+    return out
 
 
 def resource_of(args: Any) -> tuple[str, str] | None:
     """``(kind, value)`` of the resource ``args`` name by the module's rules, or None."""
     if not isinstance(args, Mapping):
         return None
-    found = list(_strings(args))
-    for kind, words in _RULES:
-        for word, value, where in found:
-            if word in words:
-                if kind == "object":
-                    obj = next((v for w, v, m in found if w in _OBJECT_KEYS and m is where), "")
-                    value = f"{value}/{obj}" if obj else value
-                elif kind == "path":  # a path inside a repository is that repository's path
-                    repo = next((v for w, v, m in found if w in _REPO and m is where), "")
-                    value = f"{repo}:{value}" if repo else value
-                return kind, value
+    found = _strings(args)
+    best: tuple[str, str, Mapping[str, Any]] | None = None
+    best_rank = len(_RULES)
+    for word, value, where in found:  # the first argument of the highest-ranked rule wins
+        hit = _RANK.get(word)
+        if hit is not None and hit[0] < best_rank:
+            best_rank, best = hit[0], (hit[1], value, where)
+    if best is not None:
+        kind, value, where = best
+        if kind == "object":
+            obj = next((v for w, v, m in found if w in _OBJECT_KEYS and m is where), "")
+            value = f"{value}/{obj}" if obj else value
+        elif kind == "path":  # a path inside a repository is that repository's path
+            repo = next((v for w, v, m in found if w in _REPO and m is where), "")
+            value = f"{repo}:{value}" if repo else value
+        return kind, value
     for _word, value, where in found:
         if where is args and _URI.match(value):
             return "uri", value

@@ -86,15 +86,16 @@ class Redact:
                 event["_args_body"] = body
         clean = redactor.clean
         for name, value in event.items():
-            if type(value) is str:
-                if value in clean or name in _GENERATED or name[0] == "_":
-                    continue  # known clean (names, methods, ids seen before), or ours
-                if name in _HEX_IDS and _HEX_ID(value):
-                    continue
+            if name in _GENERATED or name[0] == "_":
+                continue  # ours
+            kind = type(value)
+            if kind is str:
+                if value in clean or (name in _HEX_IDS and _HEX_ID(value)):
+                    continue  # known clean (names, methods, ids seen before), or an id
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out
-            elif type(value) in _CONTAINERS and name not in _GENERATED and name[0] != "_":
+            elif kind in _CONTAINERS:
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
@@ -106,12 +107,13 @@ class Fingerprint:
     With a key, the resource the arguments name (:mod:`.resources`) is fingerprinted too, into
     ``attrs["tooltrail.resource"]``, when the event names no ``mcp.resource.uri``."""
 
-    __slots__ = ("_capture", "_key", "_max_bytes")
+    __slots__ = ("_capture", "_key", "_max_bytes", "_resources")
 
     def __init__(self, key: bytes | None, *, capture: bool = False, max_bytes: int = 4096) -> None:
         self._key = Fingerprinter(key) if key is not None else None
         self._capture = capture
         self._max_bytes = max_bytes
+        self._resources: dict[str, str] = {}  # "kind:value" -> its attr (resources repeat)
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
         args = event.pop("_args", None)
@@ -125,15 +127,25 @@ class Fingerprint:
         if self._key is not None:
             event["args_fingerprint"] = self._key(body)
             if "mcp.resource.uri" not in event and (found := resource_of(args)) is not None:
-                kind, value = found
-                digest = self._key(f"{kind}:{value}".encode())[:32]
-                event["attrs"] = {**event.get("attrs", {}), RESOURCE_ATTR: f"{kind}:{digest}"}
+                event["attrs"] = {**event.get("attrs", {}), RESOURCE_ATTR: self._resource(*found)}
         if self._capture:
             if len(body) <= self._max_bytes:
                 event["args"] = json.loads(body)
             else:
                 event["args_truncated"] = True
         return event
+
+    def _resource(self, kind: str, value: str) -> str:
+        """``kind:<first 32 hex digits of HMAC(kind:value)>``, remembered (at most 4,096)."""
+        name = f"{kind}:{value}"
+        attr = self._resources.get(name)
+        if attr is None:
+            assert self._key is not None
+            attr = f"{kind}:{self._key(name.encode())[:32]}"
+            if len(self._resources) >= 4096:
+                self._resources.clear()
+            self._resources[name] = attr
+        return attr
 
 
 class Chainer:

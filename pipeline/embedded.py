@@ -11,7 +11,7 @@ events prove resends identical.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tooltrail.collector.errors import SinkUnavailable
 from tooltrail.collector.heads import RECENT, Head, newer
@@ -93,9 +93,13 @@ class StoreHeadStore:
             return head
 
     def put(self, stream_id: str, head: Head) -> None:
+        self.put_many({stream_id: head})
+
+    def put_many(self, heads: Mapping[str, Head]) -> None:
         with self._lock:
-            if newer(self._cache.get(stream_id), head):
-                self._cache[stream_id] = head
+            for stream_id, head in heads.items():
+                if newer(self._cache.get(stream_id), head):
+                    self._cache[stream_id] = head
 
     def refresh(self, timeout: float) -> None:
         with self._lock:

@@ -20,9 +20,38 @@ from .events import EventFilter, print_events, select_events
 from .store import StoreConfig
 from .store.options import ClickHouseUrl, Database, StorePath, open_store_option, parse_since
 
-__all__ = ["events_command", "filter_from_options", "register"]
+__all__ = [
+    "Agent",
+    "Outcome",
+    "Server",
+    "Session",
+    "Since",
+    "SourceName",
+    "Tool",
+    "Trace",
+    "Until",
+    "User",
+    "events_command",
+    "filter_from_options",
+    "register",
+]
 
 _DEFAULT_STORE = Path(StoreConfig.path)
+
+
+# the filter options every command over stored events shares (``events``, ``export``)
+Since = Annotated[str | None, typer.Option(help="From: ISO time (UTC) or relative (30m, 1h, 7d).")]
+Until = Annotated[str | None, typer.Option(help="Until (exclusive), same forms.")]
+SourceName = Annotated[str | None, typer.Option("--source", help="source.name")]
+Server = Annotated[
+    str | None, typer.Option(help="MCP server: server.address or a server-side source.name")
+]
+Tool = Annotated[str | None, typer.Option(help="gen_ai.tool.name")]
+User = Annotated[str | None, typer.Option(help="actor.user")]
+Agent = Annotated[str | None, typer.Option(help="actor.agent (else actor.client)")]
+Session = Annotated[str | None, typer.Option(help="mcp.session.id")]
+Trace = Annotated[str | None, typer.Option(help="trace_id")]
+Outcome = Annotated[str | None, typer.Option(help="ok | error | denied")]
 
 
 def filter_from_options(
@@ -40,20 +69,16 @@ def filter_from_options(
 
 
 def events_command(
-    since: Annotated[
-        str | None, typer.Option(help="From: ISO time (UTC) or relative (30m, 1h, 7d).")
-    ] = None,
-    until: Annotated[str | None, typer.Option(help="Until (exclusive), same forms.")] = None,
-    source: Annotated[str | None, typer.Option(help="source.name")] = None,
-    server: Annotated[
-        str | None, typer.Option(help="MCP server: server.address or a server-side source.name")
-    ] = None,
-    tool: Annotated[str | None, typer.Option(help="gen_ai.tool.name")] = None,
-    user: Annotated[str | None, typer.Option(help="actor.user")] = None,
-    agent: Annotated[str | None, typer.Option(help="actor.agent (else actor.client)")] = None,
-    session: Annotated[str | None, typer.Option(help="mcp.session.id")] = None,
-    trace: Annotated[str | None, typer.Option(help="trace_id")] = None,
-    outcome: Annotated[str | None, typer.Option(help="ok | error | denied")] = None,
+    since: Since = None,
+    until: Until = None,
+    source: SourceName = None,
+    server: Server = None,
+    tool: Tool = None,
+    user: User = None,
+    agent: Agent = None,
+    session: Session = None,
+    trace: Trace = None,
+    outcome: Outcome = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many (the newest).")] = 50,
     as_json: Annotated[
         bool, typer.Option("--json", help="JSON lines: the events as the contract defines them.")

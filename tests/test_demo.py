@@ -4,6 +4,7 @@ endpoint, through which `tooltrail investigate` shows each attack and `tooltrail
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -99,6 +100,23 @@ def test_demo_catches_the_attacks_verifies_keeps_its_store_and_serves_it(tmp_pat
         events = _tooltrail("events", "--store-path", str(store), "--user", victim[1], cwd=tmp_path)
         assert events.returncode == 0, events.stderr
         assert victim[1] in events.stdout
+        # the checklist report and the SIEM export, through the running demo's endpoint
+        assert f"tooltrail report --checklist --store-path {Path('demo') / 'store'}" in out
+        report = _tooltrail("report", "--checklist", "--store-path", str(store), cwd=tmp_path)
+        assert report.returncode == 1, report.stderr  # the tamper drill's break is named
+        assert re.search(r"[1-9]\d* events from 7 source\(s\)", report.stdout)
+        assert "BROKEN: " in report.stdout
+        assert "detectors last ran" in report.stdout
+        export = _tooltrail(
+            "export", "--format", "ecs", "--alerts", "--store-path", str(store), cwd=tmp_path
+        )
+        assert export.returncode == 0, export.stderr
+        docs = [json.loads(line) for line in export.stdout.splitlines()]
+        kinds = {d["event"]["kind"] for d in docs}
+        assert kinds == {"event", "alert"}
+        broken = [d for d in docs if d.get("tooltrail", {}).get("integrity", {}).get("event")
+                  == "broken"]  # fmt: skip
+        assert broken  # the rewritten denials carry their break to the SIEM
     finally:
         demo.send_signal(signal.SIGTERM)
         demo.wait(60)

@@ -9,7 +9,8 @@ A segment with findings also yields one small JSON record on ``integrity_topic``
 (same key and headers) so detectors need not read the whole event stream.
 
 Durability: the producer is idempotent with ``acks="all"``; :meth:`KafkaSink.deliver`
-sends every record of the call, then waits (bounded by ``delivery_timeout_s``) for every
+sends every record of the call (a group commit hands it every segment of its group), flushes
+once, then waits (bounded by ``delivery_timeout_s``) for every
 acknowledgement.  If any record fails or the time runs out it raises
 :class:`~tooltrail.collector.errors.SinkUnavailable` (``from`` the Kafka error) and the
 whole call counts as not delivered.  Records of a failed call may still land later: the
@@ -111,6 +112,8 @@ class KafkaSink:
                 if seg.findings:
                     value = integrity_record(seg)
                     futures.append(producer.send(integrity, value=value, key=key, headers=headers))
+            # one flush for the whole call (a group commit's segments): sent now, not after linger
+            producer.flush(timeout=max(deadline - time.monotonic(), 0.001))
             for future in futures:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -32,16 +32,15 @@ from ._common import (
     DEFAULT_DENY_CODES,
     TOOL_CALL_ID_META_KEY,
     TOOL_HINTS_ATTR,
-    apply_result,
+    apply_sdk_result,
     dump,
     finish,
     log,
     new_span_id,
     new_trace_id,
+    observe_tools,
     parse_traceparent,
     short,
-    tool_hints,
-    tools_hash,
 )
 
 __all__ = ["AuditedClientSession", "audit_client"]
@@ -77,6 +76,7 @@ class AuditedClientSession(Generic[S]):
         self._server_address = server_address
         self._session_id = session_id
         self._deny_codes = frozenset(deny_codes)
+        self._caller_cache: tuple[Any, Actor | None] | None = None  # (clientInfo, actor)
         self.tools_hash: str | None = None
         """Hash of the last complete tools/list seen through it (``tooltrail.tools.hash``)."""
         self.tool_hints: dict[str, str] = {}
@@ -153,19 +153,44 @@ class AuditedClientSession(Generic[S]):
         )
 
     async def list_tools(self, *args: Any, **kwargs: Any) -> Any:
-        """``session.list_tools``; a complete listing updates :attr:`tools_hash`."""
+        """``session.list_tools``; a complete listing updates :attr:`tools_hash` and, when that
+        changed, is recorded as a ``tools/list`` event (with the per-tool digests)."""
+        params = kwargs.get("params")
+        complete = not args and not (kwargs.get("cursor") or getattr(params, "cursor", None))
+        call: Call | None = None
+        if complete:
+            try:
+                call = self._emitter.record(
+                    "tools/list",
+                    actor=self._caller(),
+                    session_id=self._current_session_id(),
+                    transport=self._transport,
+                    server_address=self._server_address,
+                    protocol_version=self._protocol_version(),
+                )
+                call.__enter__()
+            except Exception as err:
+                log.error("tooltrail: could not start recording tools/list: %r", err)
+                call = None
         result = await self._target.list_tools(*args, **kwargs)
+        if not complete or getattr(result, "next_cursor", None) is not None:
+            return result
         try:
-            params = kwargs.get("params")
-            cursor = kwargs.get("cursor") or getattr(params, "cursor", None)
-            if not args and not cursor and getattr(result, "next_cursor", None) is None:
-                listed = [dump(tool, received=True) for tool in result.tools]
-                digest = tools_hash(listed)
-                if digest is not None:
-                    self.tools_hash = digest
-                    self.tool_hints = tool_hints(listed)
+            wire = dump(result, received=True)
         except Exception as err:
-            log.debug("tooltrail: could not hash tools/list: %r", err)
+            log.debug("tooltrail: could not read tools/list: %r", err)
+            return result
+        info = getattr(self._target, "server_info", None)
+        name, version = getattr(info, "name", None), getattr(info, "version", None)
+        seen = observe_tools(
+            call,
+            wire,
+            self.tools_hash,
+            server_name=name if isinstance(name, str) else None,
+            server_version=version if isinstance(version, str) else None,
+        )
+        if seen is not None:
+            self.tools_hash, self.tool_hints = seen
         return result
 
     async def _audited(
@@ -222,7 +247,7 @@ class AuditedClientSession(Generic[S]):
             if token is not None:
                 otel_context.detach(token)
         try:
-            apply_result(call, method, dump(result, received=True))
+            apply_sdk_result(call, method, result, received=True)
         except Exception as err:
             log.error("tooltrail: could not inspect the result of %s: %r", method, err)
         finish(call, None)
@@ -231,11 +256,20 @@ class AuditedClientSession(Generic[S]):
     # -- what the host knows about itself ----------------------------------------------------
 
     def _caller(self) -> Actor | None:
+        """The actor of each call: worked out once per ``clientInfo`` object, then reused."""
+        info = getattr(self._target, "client_info", None) or getattr(
+            self._target, "_client_info", None
+        )
+        cached = self._caller_cache
+        if cached is not None and cached[0] is info:
+            return cached[1]
+        actor = self._caller_for(info)
+        self._caller_cache = (info, actor)
+        return actor
+
+    def _caller_for(self, info: Any) -> Actor | None:
         actor = self._actor or Actor()
         if actor.client is None:
-            info = getattr(self._target, "client_info", None) or getattr(
-                self._target, "_client_info", None
-            )
             name = getattr(info, "name", None)
             version = getattr(info, "version", None)
             actor = Actor(
@@ -299,13 +333,13 @@ def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context
             None,
         )
     given = parse_traceparent(meta.get("traceparent"))
-    trace_id, span_id, flags = given if given is not None else (new_trace_id(), new_span_id(), "01")
-    parent = SpanContext(
-        trace_id=int(trace_id, 16),
-        span_id=int(span_id, 16),
-        is_remote=True,
-        trace_flags=TraceFlags(int(flags, 16)),
-    )
+    if given is None:
+        tid, sid, sampled = new_trace_id(), new_span_id(), 1
+        trace_id, span_id, flags = format(tid, "032x"), format(sid, "016x"), "01"
+    else:
+        trace_id, span_id, flags = given
+        tid, sid, sampled = int(trace_id, 16), int(span_id, 16), int(flags, 16)
+    parent = SpanContext(trace_id=tid, span_id=sid, is_remote=True, trace_flags=TraceFlags(sampled))
     return trace_id, span_id, flags, otel_trace.set_span_in_context(NonRecordingSpan(parent))
 
 

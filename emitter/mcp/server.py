@@ -46,16 +46,15 @@ from tooltrail.emitter import Actor, Call, Emitter, close_on_sigterm
 
 from ._common import (
     DEFAULT_DENY_CODES,
-    TOOL_CALL_ID_META_KEY,
     TOOL_HINTS_ATTR,
-    apply_result,
+    apply_sdk_result,
     dump,
     finish,
     log,
+    observe_tools,
     parse_traceparent,
+    request_fields,
     short,
-    tool_hints,
-    tools_hash,
 )
 
 __all__ = ["DEFAULT_METHODS", "AuditMiddleware", "UserResolver", "audit_server"]
@@ -76,7 +75,10 @@ class _HasMiddleware(Protocol):
 
 
 class AuditMiddleware(ServerMiddleware[Any]):
-    """Records one event per request whose method is in ``methods``; never alters the call.
+    """Records one event per request whose method is in ``methods``, and one per complete
+    ``tools/list`` whose tools hash differs from the last one recorded (the first included:
+    ``server_name`` / ``server_version``, by default the server's own, go with it); never alters
+    the call.
 
     Outcomes: a normal result is ``ok``; a ``CallToolResult`` with ``isError`` is ``error`` /
     ``tool_error`` (``denied`` when built by ``denied_result``); an ``MCPError`` is ``error`` with
@@ -95,8 +97,12 @@ class AuditMiddleware(ServerMiddleware[Any]):
         deny_codes: Collection[int] = DEFAULT_DENY_CODES,
         transport: str | None = None,
         capture_auth: bool = True,
+        server_name: str | None = None,
+        server_version: str | None = None,
     ) -> None:
         self.emitter = emitter
+        self.server_name = server_name
+        self.server_version = server_version
         self.methods = frozenset(methods)
         self.user_resolver = user_resolver
         self.deny_codes = frozenset(deny_codes)
@@ -110,17 +116,18 @@ class AuditMiddleware(ServerMiddleware[Any]):
     async def __call__(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
-        if ctx.method not in self.methods or ctx.request_id is None:
-            if ctx.method != "tools/list":
-                return await call_next(ctx)
-            result = await call_next(ctx)
-            self._observe_tools(ctx, result)
-            return result
+        listing = ctx.method == "tools/list" and not (ctx.params or {}).get("cursor")
+        if not listing and (ctx.method not in self.methods or ctx.request_id is None):
+            return await call_next(ctx)
         call: Call | None = None
         try:
             call = self._start(ctx)
         except Exception as err:
             log.error("tooltrail: could not start recording %s: %r", ctx.method, err)
+        if listing:
+            result = await call_next(ctx)  # a failed listing is not recorded
+            self._observe_tools(call, result)
+            return result
         if call is None:  # outside the except block: no auditing error chained to the call's own
             return await call_next(ctx)
         try:
@@ -129,7 +136,7 @@ class AuditMiddleware(ServerMiddleware[Any]):
             finish(call, exc, deny_codes=self.deny_codes, validation_type="invalid_params")
             raise
         try:
-            apply_result(call, ctx.method, dump(result))
+            apply_sdk_result(call, ctx.method, result)
         except Exception as err:
             log.error("tooltrail: could not inspect the result of %s: %r", ctx.method, err)
         finish(call, None)
@@ -138,29 +145,21 @@ class AuditMiddleware(ServerMiddleware[Any]):
     # -- building the event ----------------------------------------------------------------
 
     def _start(self, ctx: ServerRequestContext[Any, Any]) -> Call:
-        params: Mapping[str, Any] = ctx.params or {}
         method = ctx.method
-        name = params.get("name")
-        name = short(name) if isinstance(name, str) and name else None
-        args = params.get("arguments") if method != "resources/read" else None
-        uri = params.get("uri") if method == "resources/read" else None
+        fields = request_fields(method, ctx.params)
         meta: Mapping[str, Any] = ctx.meta or {}
         trace_id, span_id = _trace_ids(meta)
-        call_id = meta.get(TOOL_CALL_ID_META_KEY)
         request = ctx.request
         transport, session_id, server_address, attrs = _from_transport(ctx, request)
         actor, auth_attrs = self._actor(ctx, request)
         if auth_attrs:
             attrs.update(auth_attrs)
+        name = fields["tool"]
         if method == "tools/call" and name in self.tool_hints:
             attrs[TOOL_HINTS_ATTR] = self.tool_hints[name]
         call = self.emitter.record(
             method,
-            tool=name if method == "tools/call" else None,
-            args=args if isinstance(args, Mapping) else None,
             actor=actor,
-            prompt=name if method == "prompts/get" else None,
-            resource_uri=uri if isinstance(uri, str) and uri else None,
             session_id=session_id,
             request_id=short(str(ctx.request_id)),
             trace_id=trace_id,
@@ -168,9 +167,9 @@ class AuditMiddleware(ServerMiddleware[Any]):
             transport=self.transport or transport,
             server_address=server_address,
             protocol_version=ctx.protocol_version or None,
-            tool_call_id=short(call_id) if isinstance(call_id, str) and call_id else None,
             tools_hash=self.tools_hash if method == "tools/call" else None,
             attrs=attrs or None,
+            **fields,
         )
         call.__enter__()
         return call
@@ -212,18 +211,21 @@ class AuditMiddleware(ServerMiddleware[Any]):
             return None, attrs
         return actor, attrs
 
-    def _observe_tools(self, ctx: ServerRequestContext[Any, Any], result: HandlerResult) -> None:
+    def _observe_tools(self, call: Call | None, result: HandlerResult) -> None:
         try:
-            if ctx.params and ctx.params.get("cursor"):
-                return
             wire = dump(result)
-            if isinstance(wire, Mapping) and not wire.get("nextCursor"):
-                tools = wire.get("tools")
-                if isinstance(tools, list) and (digest := tools_hash(tools)) is not None:
-                    self.tools_hash = digest
-                    self.tool_hints = tool_hints(tools)
         except Exception as err:
-            log.debug("tooltrail: could not hash tools/list: %r", err)
+            log.debug("tooltrail: could not read tools/list: %r", err)
+            return
+        seen = observe_tools(
+            call,
+            wire,
+            self.tools_hash,
+            server_name=self.server_name,
+            server_version=self.server_version,
+        )
+        if seen is not None:
+            self.tools_hash, self.tool_hints = seen
 
 
 def audit_server(
@@ -249,6 +251,11 @@ def audit_server(
     dies of it (``tooltrail.emitter.close_on_sigterm``: only over the default action, from the
     main thread).
     """
+    lowlevel = getattr(server, "_lowlevel_server", server)
+    for key in ("name", "version"):
+        value = getattr(lowlevel, key, None)
+        if isinstance(value, str) and value:
+            options.setdefault(f"server_{key}", value)
     middleware = AuditMiddleware(emitter, **options)
     chain = server.middleware
     builtins = [i for i, m in enumerate(chain) if isinstance(m, _SDK_MIDDLEWARE)]

@@ -20,6 +20,7 @@ The store is chDB under ``--store-path`` or a ClickHouse server at ``--clickhous
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,6 +50,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_UNVOUCHED",
     "EXIT_USAGE",
+    "collector_signers",
     "digests_app",
     "open_store_option",
     "parse_since",
@@ -77,6 +79,19 @@ SigningKey = Annotated[
 _DEFAULT_STORE = Path(StoreConfig.path)
 _DEFAULT_KEY = Path(".tooltrail/digest.key")
 _DEFAULT_COLLECTOR_KEYS = Path(".tooltrail/collector-keys.json")  # where `tooltrail up` keeps it
+
+
+def collector_signers(path: Path | None) -> Callable[[str], list[str]] | None:
+    """The trusted signer keys per source in the collector's key file ``path`` (None: no
+    file given). An unreadable key file raises ValueError naming it."""
+    if path is None:
+        return None
+    from tooltrail.collector.auth import KeyStore, KeyStoreError
+
+    try:
+        return KeyStore(path).signers
+    except KeyStoreError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def read_keys(values: list[str], option: str) -> list[str]:
@@ -180,14 +195,10 @@ def verify_command(
         pipeline_keys.append(Signer.load_or_create(signing_key).public_key_b64)
     if store_digests is None:
         store_digests = bool(pipeline_keys)
-    source_keys = None
-    if collector_keys is not None:
-        from tooltrail.collector.auth import KeyStore, KeyStoreError
-
-        try:
-            source_keys = KeyStore(collector_keys).signers
-        except KeyStoreError as exc:
-            raise _fail(str(exc)) from exc
+    try:
+        source_keys = collector_signers(collector_keys)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
     if (digests is not None or store_digests) and not pipeline_keys:
         raise _fail("checking digests needs --digest-key (or --signing-key)")
     if digests is not None and not digests.is_dir():

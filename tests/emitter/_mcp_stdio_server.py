@@ -99,6 +99,29 @@ EXPECTED = [
 ]
 
 
+LISTING = ("tools/list", None, "ok", None)
+"""The event of ``exercise``'s first (complete) tools/list, ahead of ``EXPECTED``."""
+
+
+def calls(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events of calls: without the tools/list events."""
+    return [e for e in events if e["mcp.method.name"] != "tools/list"]
+
+
+def check_listings(server_ev: dict[str, Any], host_ev: dict[str, Any]) -> None:
+    """The tools/list event of both sides: the same hashes per tool, the server's identity."""
+    for ev in (server_ev, host_ev):
+        assert ev["mcp.method.name"] == "tools/list"
+        assert ev["attrs"]["tooltrail.server.name"] == "audit-test-server"
+        assert ev["attrs"]["tooltrail.server.version"] == "1.0"
+        tools = ev["attrs"]["tooltrail.tools"]
+        assert set(tools) == {"echo", "boom", "soft_fail", "forbidden", "refuse", "protocol_error"}
+        assert all("markers" not in t for t in tools.values())
+    assert server_ev["tooltrail.tools.hash"] == host_ev["tooltrail.tools.hash"]
+    assert server_ev["attrs"]["tooltrail.tools"] == host_ev["attrs"]["tooltrail.tools"]
+    assert server_ev["result_bytes"] > 0
+
+
 def summary(events: list[dict[str, Any]]) -> list[tuple[str, str | None, str, str | None]]:
     """(method, tool / uri / prompt, outcome, error.type) of each event."""
     return [

@@ -26,7 +26,7 @@ from tooltrail.contract.wire import RECORD_EVENT
 from tooltrail.emitter import Actor, Emitter, MemoryTransport, Spool
 from tooltrail.emitter.mcp import TOOL_CALL_ID_META_KEY, audit_client
 
-from ._mcp_stdio_server import EXPECTED, exercise, summary
+from ._mcp_stdio_server import EXPECTED, LISTING, calls, check_listings, exercise, summary
 
 pytestmark = pytest.mark.anyio
 
@@ -55,24 +55,27 @@ def host(tmp_path: Path) -> Iterator[tuple[Emitter, MemoryTransport]]:
     emitter.close()
 
 
-def host_events(host: tuple[Emitter, MemoryTransport]) -> list[dict[str, Any]]:
+def host_events(
+    host: tuple[Emitter, MemoryTransport], *, listings: bool = False
+) -> list[dict[str, Any]]:
+    """The host's events (validated); the tools/list ones only with ``listings``."""
     emitter, transport = host
     assert emitter.flush(timeout=TIMEOUT)
     events = [e for e in transport.events() if "mcp.method.name" in e]
     for event in events:
         validate_event(event)
-    return events
+    return events if listings else calls(events)
 
 
-def server_events(spool_dir: Path) -> list[dict[str, Any]]:
-    """Events the (exited) server process left in its spool."""
+def server_events(spool_dir: Path, *, listings: bool = False) -> list[dict[str, Any]]:
+    """Events the (exited) server process left in its spool (tools/list: with ``listings``)."""
     with Spool(spool_dir) as spool:
         batch = spool.read_batch(100_000, 1 << 30)
     records = batch.records if batch is not None else ()
     events = [json.loads(r[1:]) for r in records if r[:1] == RECORD_EVENT]
     for event in events:
         validate_event(event)
-    return events
+    return events if listings else calls(events)
 
 
 @asynccontextmanager
@@ -104,10 +107,13 @@ async def test_stdio_host_and_server_events(
     with anyio.fail_after(TIMEOUT):
         async with connect(tmp_path, host[0], spool, modern=modern) as session:
             await exercise(session)
-    on_host, on_server = host_events(host), server_events(spool)
+    on_host = host_events(host, listings=True)
+    on_server = server_events(spool, listings=True)
 
-    assert summary(on_server) == EXPECTED
-    assert summary(on_host) == EXPECTED
+    assert summary(on_server) == [LISTING, *EXPECTED]
+    assert summary(on_host) == [LISTING, *EXPECTED]
+    check_listings(on_server[0], on_host[0])
+    on_server, on_host = calls(on_server), calls(on_host)
     version = "2026-07-28" if modern else "2025-11-25"
     for server_ev, host_ev in zip(on_server, on_host, strict=True):
         assert server_ev["trace_id"] == host_ev["trace_id"]  # the join key

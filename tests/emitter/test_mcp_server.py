@@ -32,7 +32,15 @@ from tooltrail.contract import validate_event
 from tooltrail.emitter import Actor, Emitter, MemoryTransport
 from tooltrail.emitter.mcp import TOOL_DENIED, AuditedClientSession, ToolDenied, audit_client
 
-from ._mcp_stdio_server import EXPECTED, build_server, exercise, summary
+from ._mcp_stdio_server import (
+    EXPECTED,
+    LISTING,
+    build_server,
+    calls,
+    check_listings,
+    exercise,
+    summary,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -60,12 +68,15 @@ def make_emitter(path: Path, kind: str = "server") -> tuple[Emitter, MemoryTrans
     return emitter, transport
 
 
-def events_of(emitter: Emitter, transport: MemoryTransport) -> list[dict[str, Any]]:
+def events_of(
+    emitter: Emitter, transport: MemoryTransport, *, listings: bool = False
+) -> list[dict[str, Any]]:
+    """The events shipped (validated); the tools/list ones only with ``listings``."""
     assert emitter.flush(timeout=TIMEOUT)
     events = [e for e in transport.events() if "mcp.method.name" in e]
     for event in events:
         validate_event(event)
-    return events
+    return events if listings else calls(events)
 
 
 @contextmanager
@@ -120,12 +131,15 @@ async def test_streamable_http_server_and_host_events_join_on_trace_id(tmp_path:
             async with connect(url, host_em) as session:
                 await exercise(session)
                 assert session.tools_hash is not None
-    server_events, host_events = events_of(server_em, server_tx), events_of(host_em, host_tx)
+    server_events = events_of(server_em, server_tx, listings=True)
+    host_events = events_of(host_em, host_tx, listings=True)
     server_em.close()
     host_em.close()
 
-    assert summary(server_events) == EXPECTED
-    assert summary(host_events) == EXPECTED
+    assert summary(server_events) == [LISTING, *EXPECTED]
+    assert summary(host_events) == [LISTING, *EXPECTED]
+    check_listings(server_events[0], host_events[0])
+    server_events, host_events = calls(server_events), calls(host_events)
     session_ids = {e.get("mcp.session.id") for e in server_events}
     assert len(session_ids) == 1
     assert None not in session_ids

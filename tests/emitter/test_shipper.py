@@ -68,17 +68,6 @@ def test_ships_everything_in_order_and_flush_waits(spool: Spool) -> None:
     assert not shipper.running
 
 
-def test_wake_ships_before_the_flush_interval(spool: Spool) -> None:
-    transport = MemoryTransport()
-    shipper = make(spool, transport, flush_interval=60)
-    shipper.start()
-    time.sleep(0.1)  # the thread is now waiting for up to 60 s
-    fill(spool, 3)
-    shipper.wake()
-    wait_for(lambda: len(transport.events()) == 3, timeout=30)
-    shipper.close(10)
-
-
 def test_idle_shipper_neither_sends_nor_calls_before_batch(spool: Spool) -> None:
     calls: list[int] = []
     transport = MemoryTransport()

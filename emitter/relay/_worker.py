@@ -1,0 +1,211 @@
+"""The recorder in a process of its own: the relay's process only moves bytes.
+
+Parsing a large result, the emitter's stages and its spool writes cost CPU under Python's GIL;
+in the relay's process they would hold back the threads that forward. :class:`ProcessRecorder`
+has :class:`~._recorder.Recorder`'s feeding interface (``stream``, ``message``, ``sse``,
+``sse_end``, ``now``, ``close``) but only queues each copy, stamped with its crossing time; one
+feeder thread writes the queue into a pipe to a child (``python -m tooltrail.emitter.relay``,
+``__main__.py``), which runs a ``Recorder`` with the emitter it was configured with. The
+feeder's writes release the GIL; a full pipe blocks the feeder, never a forwarding thread
+(past ``max_backlog`` queued bytes, copies are dropped and counted, as in ``Recorder``).
+
+Failure behaviour: a worker that cannot start or dies leaves the relay running, unaudited, said
+once on stderr. ``close`` ends the pipe and waits (bounded) for the worker to record unanswered
+calls and sign its last events. The worker ignores SIGINT and SIGHUP (a terminal's Ctrl-C goes
+to the relay, which ends the session; the worker then drains and exits by itself). Secrets (the
+collector API key, the fingerprint key) reach it through its environment, not its command line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import os
+import queue
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Collection, Mapping
+from typing import Any, Final
+
+from .._mcpwire import DEFAULT_DENY_CODES
+from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS
+
+__all__ = ["FRAME", "SECRETS", "ProcessRecorder"]
+
+log = logging.getLogger("tooltrail.emitter.relay")
+
+#: kind, sender, stream key, ts (µs), t (perf_counter ns), session length, payload length
+FRAME: Final = struct.Struct("!BBqqqHI")
+_ENV_API_KEY: Final = "TOOLTRAIL_RECORDER_API_KEY"
+_ENV_FP_KEY: Final = "TOOLTRAIL_RECORDER_FINGERPRINT_KEY"
+SECRETS: Final = {"api_key": _ENV_API_KEY, "fingerprint_key": _ENV_FP_KEY}
+_streams = itertools.count(1)
+
+
+class ProcessRecorder:
+    """A :class:`Recorder` run in a child process (see the module docstring).
+
+    ``emitter`` holds ``Emitter``'s keyword arguments (JSON values; ``fingerprint_key`` as
+    text); the rest are ``Recorder``'s options; ``flush_timeout``: at the end, how long the
+    emitter may take to ship what it holds (what it cannot ship stays in the spool).
+    """
+
+    def __init__(
+        self,
+        emitter: Mapping[str, Any],
+        *,
+        relay: str,
+        transport: str,
+        methods: Collection[str] = DEFAULT_METHODS,
+        deny_codes: Collection[int] = DEFAULT_DENY_CODES,
+        server_address: str | None = None,
+        max_backlog: int = 64 * 2**20,
+        flush_timeout: float = 5.0,
+    ) -> None:
+        config = {k: v for k, v in emitter.items() if k not in SECRETS and v is not None}
+        env = dict(os.environ)
+        for key, name in SECRETS.items():
+            if emitter.get(key):
+                env[name] = str(emitter[key])
+        options = {
+            "relay": relay,
+            "transport": transport,
+            "methods": list(methods),
+            "deny_codes": list(deny_codes),
+            "server_address": server_address,
+            "close_timeout": flush_timeout,
+        }
+        self._max_backlog = max_backlog
+        self._close_timeout = flush_timeout + 10.0  # the worker's start, then its flush
+        self._lock = threading.Lock()
+        self._backlog = 0
+        self._dropped = 0
+        self._queue: queue.SimpleQueue[tuple[bytes, bytes] | None] = queue.SimpleQueue()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stats: dict[str, int] = {}
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "tooltrail.emitter.relay",
+                 json.dumps({"emitter": config, "recorder": options})],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+                close_fds=True,
+            )  # fmt: skip
+        except OSError as exc:
+            log.error("tooltrail: cannot start the recorder, calls are not audited: %r", exc)
+        self._feeder = threading.Thread(target=self._feed, name="tooltrail-feeder", daemon=True)
+        self._feeder.start()
+
+    # -- the relay's side (hot path) -------------------------------------------------------
+
+    @staticmethod
+    def now() -> tuple[int, int]:
+        """A crossing time for ``message(at=...)``: (µs since the epoch, ``perf_counter_ns``)."""
+        return time.time_ns() // 1000, time.perf_counter_ns()
+
+    def stream(self, sender: int, chunk: bytes, at: tuple[int, int] | None = None) -> None:
+        self._put(_STREAM, sender, 0, chunk, at, None)
+
+    def message(
+        self,
+        sender: int,
+        body: bytes,
+        session: str | None = None,
+        at: tuple[int, int] | None = None,
+    ) -> None:
+        self._put(_MESSAGE, sender, 0, body, at, session)
+
+    def sse(self, stream: object, chunk: bytes, session: str | None = None, at: Any = None) -> None:
+        self._put(_SSE, 0, _key(stream), chunk, at, session)
+
+    def sse_end(self, stream: object) -> None:
+        self._put(_SSE_END, 0, _key(stream), b"", None, None)
+
+    def _put(
+        self,
+        kind: int,
+        sender: int,
+        key: int,
+        payload: bytes,
+        at: tuple[int, int] | None,
+        session: str | None,
+    ) -> None:
+        n = len(payload)
+        with self._lock:
+            if self._backlog + n > self._max_backlog:  # dropped: the worker is told
+                self._dropped += n
+                kind, key, payload, n = _GAP, int(payload.endswith(b"\n")) << 62 | key, b"", 0
+            self._backlog += n
+        ts_us, t_ns = at or (time.time_ns() // 1000, time.perf_counter_ns())
+        sid = session.encode()[:1024] if session else b""
+        head = FRAME.pack(kind, sender, key, ts_us, t_ns, len(sid), n) + sid
+        self._queue.put((head, payload))
+
+    # -- the feeder thread -----------------------------------------------------------------
+
+    def _feed(self) -> None:
+        pipe = self._proc.stdin if self._proc is not None else None
+        fd = pipe.fileno() if pipe is not None else -1
+        while (item := self._queue.get()) is not None:
+            head, payload = item
+            with self._lock:
+                self._backlog -= len(payload)
+            if fd < 0:
+                continue
+            try:
+                _write_all(fd, head, payload)
+            except OSError as exc:
+                log.error("tooltrail: the recorder is gone, calls are no longer audited: %r", exc)
+                fd = -1
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+    def close(self, timeout: float | None = None) -> dict[str, int]:
+        """End the pipe; wait (at most ``timeout``) for the worker to finish recording."""
+        self._queue.put(None)
+        limit = self._close_timeout if timeout is None else timeout
+        self._feeder.join(limit)
+        proc = self._proc
+        if proc is not None and proc.stdout is not None:
+            try:
+                proc.wait(limit)
+                self._stats = json.loads(proc.stdout.read().decode() or "{}")
+            except (subprocess.TimeoutExpired, ValueError) as exc:
+                log.error("tooltrail: the recorder did not finish in time: %r", exc)
+                proc.kill()
+                proc.wait()
+        if self._dropped:
+            log.warning("tooltrail: %d bytes of relayed traffic were not audited", self._dropped)
+        return self.stats()
+
+    def stats(self) -> dict[str, int]:
+        out = dict(self._stats)
+        out["dropped_bytes"] = out.get("dropped_bytes", 0) + self._dropped
+        return out
+
+
+def _key(stream: object) -> int:
+    """An SSE stream's key on the wire: 1 .. 2**62 - 1 (0 means "no stream")."""
+    if isinstance(stream, tuple) and len(stream) == 2 and isinstance(stream[1], int):
+        return stream[1] % ((1 << 62) - 1) + 1
+    return hash(stream) % ((1 << 62) - 1) + 1
+
+
+def _write_all(fd: int, head: bytes, payload: bytes) -> None:
+    parts = [memoryview(head), memoryview(payload)]
+    while parts:
+        n = os.writev(fd, parts)
+        while parts and n >= len(parts[0]):
+            n -= len(parts[0])
+            parts.pop(0)
+        if parts and n:
+            parts[0] = parts[0][n:]
+        if parts and not parts[0]:
+            parts.pop(0)

@@ -1,0 +1,210 @@
+"""The stdio relay behind ``tooltrail wrap``: run an MCP server as a child, pass its traffic on.
+
+Guarantee: every byte the host writes to our stdin reaches the child's stdin, and every byte the
+child writes to its stdout reaches our stdout, unchanged and in order; the child's stderr *is*
+our stderr (inherited, never read). Each direction is one thread doing ``read`` → ``write`` →
+hand a copy to the recorder (``Recorder.stream``, which only queues it): nothing is parsed on
+the forwarding path, and a recorder that fails or falls behind never holds a byte back.
+
+Ending (POSIX):
+
+- the child exits (normally, crashing, killed): its remaining output is passed on, our stdout is
+  closed (the host reads EOF), unanswered calls are recorded as ``no_response``, and ``run``
+  returns the child's status (negative: the signal that ended it; the CLI ends the same way);
+- the host closes our stdin (disconnect): the child's stdin is closed, which is how an MCP stdio
+  server is told to shut down; if it is still running ``exit_grace`` seconds later it gets
+  SIGTERM, and SIGKILL after as long again (the MCP spec's shutdown sequence, done for a host
+  that is gone). A host that stops reading our stdout is treated the same way; the child's
+  output is then drained so it never blocks on a full pipe;
+- SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to us are passed to the child
+  (which runs in its own process group, so a terminal's Ctrl-C reaches it once, through us).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Sequence
+from typing import Final
+
+from ..errors import EmitterError
+from ._exchange import CLIENT, SERVER
+from ._recorder import Recorder
+from ._worker import ProcessRecorder
+
+__all__ = ["FORWARDED_SIGNALS", "RelayError", "run"]
+
+log = logging.getLogger("tooltrail.emitter.relay")
+
+FORWARDED_SIGNALS: Final = tuple(
+    getattr(signal, name)
+    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
+    if hasattr(signal, name)
+)
+_CHUNK = 1 << 20  # up to a (widened) pipe's capacity per read: a large result in few hops
+_PIPE_SIZE = 1 << 20
+_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux; elsewhere the call just fails
+_DRAIN_TIMEOUT = 2.0  # after the child exits: a grandchild may still hold its stdout open
+
+
+class RelayError(EmitterError):
+    """The server could not be started (the command is missing or not executable)."""
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class _Relay:
+    __slots__ = ("_ended", "_host_gone", "grace", "proc", "recorder")
+
+    def __init__(
+        self,
+        proc: subprocess.Popen[bytes],
+        recorder: Recorder | ProcessRecorder | None,
+        grace: float,
+    ):
+        self.proc = proc
+        self.recorder = recorder
+        self.grace = grace
+        self._host_gone = threading.Event()
+        self._ended = threading.Event()
+
+    def upstream(self, child_in: int) -> None:
+        """Host → server, until the host closes our stdin or the child stops reading."""
+        record = self.recorder.stream if self.recorder is not None else None
+        try:
+            while chunk := os.read(0, _CHUNK):
+                _write_all(child_in, chunk)
+                if record is not None:
+                    record(CLIENT, chunk)
+        except OSError as exc:  # our stdin unreadable, or the child's stdin closed (it exited)
+            log.debug("tooltrail wrap: host → server ended: %r", exc)
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(child_in)
+        self.host_gone()
+
+    def downstream(self, child_out: int) -> None:
+        """Server → host, until the child's stdout ends; drained (not written) once the host
+        stopped reading."""
+        record = self.recorder.stream if self.recorder is not None else None
+        out: int | None = 1
+        try:
+            while chunk := os.read(child_out, _CHUNK):
+                if out is not None:
+                    try:
+                        _write_all(out, chunk)
+                    except OSError as exc:  # the host closed its end
+                        log.debug("tooltrail wrap: host stopped reading: %r", exc)
+                        out = None
+                        self.host_gone()
+                if record is not None:
+                    record(SERVER, chunk)
+        except OSError as exc:
+            log.debug("tooltrail wrap: server → host ended: %r", exc)
+
+    def host_gone(self) -> None:
+        """Stop the child if it is still running after the grace (its stdin is closed by
+        ``upstream`` when ours ends)."""
+        if self._host_gone.is_set():
+            return
+        self._host_gone.set()
+        if self.grace > 0:
+            threading.Thread(target=self._stop_after_grace, daemon=True).start()
+
+    def _stop_after_grace(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if self._ended.wait(self.grace):
+                return
+            log.info("tooltrail wrap: host gone, server still running: sending %s", sig.name)
+            with contextlib.suppress(OSError):
+                self.proc.send_signal(sig)
+
+    def ended(self) -> None:
+        self._ended.set()
+
+
+def run(
+    command: Sequence[str],
+    recorder: Recorder | ProcessRecorder | None = None,
+    *,
+    exit_grace: float = 5.0,
+    forward_signals: bool = True,
+) -> int:
+    """Run ``command`` with its stdin/stdout relayed to ours; return its exit status.
+
+    The status is ``Popen.returncode``: the exit code, or ``-N`` when signal N ended it.
+    ``recorder`` (optional) receives a copy of both directions; it is closed before returning.
+    Raises :class:`RelayError` when the command cannot be started. Call from the main thread
+    when ``forward_signals`` (signal handlers can only be set there).
+    """
+    try:
+        proc = subprocess.Popen(
+            list(command),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            process_group=0,
+        )
+    except OSError as exc:
+        if recorder is not None:
+            recorder.close()
+        raise RelayError(f"cannot start {command[0]!r}: {exc.strerror or exc}") from exc
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    relay = _Relay(proc, recorder, exit_grace)
+    previous = {}
+    if forward_signals:
+        for sig in FORWARDED_SIGNALS:
+            previous[sig] = signal.signal(sig, lambda s, _f: _forward(proc, s))
+    # the pumps own the raw descriptors; the Popen file objects must not close them twice
+    for fd in (proc.stdin.fileno(), proc.stdout.fileno(), 0, 1):
+        _widen(fd)
+    child_in = os.dup(proc.stdin.fileno())
+    proc.stdin.close()
+    up = threading.Thread(target=relay.upstream, args=(child_in,), daemon=True, name="wrap-up")
+    down = threading.Thread(
+        target=relay.downstream, args=(proc.stdout.fileno(),), daemon=True, name="wrap-down"
+    )
+    up.start()
+    down.start()
+    try:
+        status = proc.wait()
+    finally:
+        relay.ended()
+        down.join(_DRAIN_TIMEOUT)
+        _close_stdout()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if recorder is not None:
+            recorder.close()
+        proc.stdout.close()
+    return status
+
+
+def _widen(fd: int) -> None:
+    """Let a pipe hold a large result whole (fewer hops between the three processes); a
+    descriptor that is not a pipe, or a system that refuses, keeps its size."""
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+
+
+def _forward(proc: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(OSError):
+        proc.send_signal(sig)
+
+
+def _close_stdout() -> None:
+    """Our stdout's pipe closes (the host reads EOF); fd 1 then points at /dev/null."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)

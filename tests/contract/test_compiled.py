@@ -1,0 +1,141 @@
+"""The compiled per-shape validator agrees with the field-by-field one: on any edit of any field
+(of the event, its source, actor or counts) both accept the same events, with the same content,
+or both refuse them with the same field and rule."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tooltrail.contract import EventInvalid, validate_event
+from tooltrail.contract.event import FIELDS, _quick, _validate_fields
+
+from ..conftest import build_chain
+
+
+def full() -> dict[str, Any]:
+    """An event with every kind of field of the current version set."""
+    ev = build_chain(1)[0]
+    ev.update(
+        {
+            "trace_id": "0" * 32,
+            "span_id": "1" * 16,
+            "network.transport": "tcp",
+            "server.address": "example.internal",
+            "server.port": 8443,
+            "tooltrail.tools.hash": "ab" * 32,
+            "args_fingerprint": "cd" * 32,
+            "args_truncated": False,
+            "redactions": {"email": 1, "jwt": 0},
+            "args": {"path": "/tmp/x", "n": [1, 2, {"deep": True}]},
+            "mcp.resource.uri": "file:///x",
+        }
+    )
+    return dict(sorted(ev.items()))
+
+
+#: values at the edge of some field's rule (most edits should land on one)
+EDGES = [
+    *(None, True, False, [], {}, "", 3.0, 0.0, -0.0, 1.5, float("nan")),
+    *(0, -1, 1, 65535, 65536, 2**53, 2**53 + 1, -(2**53) - 1, 2**63),
+    *("tcp", "pipe", "ok", "denied", "server", "host", "x", "x" * 128, "x" * 129, "x" * 4097),
+    *("0" * 64, "A" * 64, "0" * 63, "0" * 65, "0" * 64 + "\n", "0" * 32, "0" * 16, "g" * 16),
+    *("svc.1", "-svc", "s" * 129, "\ud800", "é"),
+    {"email": 1},
+    {"email": -1},
+    {"email": 2.0},
+    {"": 1},
+    {"é": 1},
+    {"kind": "server", "name": "svc"},
+    {"kind": "server"},
+    {"user": "u", "x": "y"},
+    {"a": [[[]]]},
+]
+json_values = st.one_of(
+    st.sampled_from(EDGES),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=140),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+        ),
+        max_leaves=6,
+    ),
+)
+names = st.sampled_from([*FIELDS, "surprise"])
+nested = st.sampled_from(["source", "actor", "redactions"])
+member = st.sampled_from(["kind", "name", "version", "hostname", "user", "client", "email", "x"])
+
+
+def outcome(validate: Any, event: dict[str, Any]) -> tuple[str, Any]:
+    try:
+        return "ok", validate(event)
+    except EventInvalid as exc:
+        return "refused", (exc.field, exc.rule)
+
+
+def assert_agree(event: dict[str, Any]) -> None:
+    compiled, reference = copy.deepcopy(event), copy.deepcopy(event)
+    assert outcome(validate_event, compiled) == outcome(_validate_fields, reference)
+
+
+def test_the_compiled_path_answers_for_good_events() -> None:
+    for ev in (full(), *build_chain(3)):
+        assert _quick(ev) is True
+        assert validate_event(ev) is ev
+
+
+def test_every_edge_value_in_every_field_is_judged_alike() -> None:
+    for name in [*FIELDS, "surprise"]:
+        for value in EDGES:
+            ev = full()
+            ev[name] = copy.deepcopy(value)
+            assert_agree(ev)
+        ev = full()
+        ev.pop(name, None)
+        assert_agree(ev)
+    for where in ("source", "actor", "redactions"):
+        for key in ("kind", "name", "version", "hostname", "user", "client", "email", "x"):
+            for value in EDGES:
+                ev = full()
+                ev[where][key] = copy.deepcopy(value)
+                assert_agree(ev)
+            ev = full()
+            ev[where].pop(key, None)
+            assert_agree(ev)
+
+
+@settings(max_examples=200)
+@given(name=names, value=json_values, drop=st.booleans())
+def test_any_edit_of_a_field_is_judged_alike(name: str, value: Any, drop: bool) -> None:
+    ev = full()
+    if drop:
+        ev.pop(name, None)
+    else:
+        ev[name] = value
+    assert_agree(ev)
+
+
+@settings(max_examples=200)
+@given(where=nested, key=member, value=json_values, drop=st.booleans())
+def test_any_edit_inside_an_object_is_judged_alike(
+    where: str, key: str, value: Any, drop: bool
+) -> None:
+    ev = full()
+    ev.setdefault("actor", {})
+    if drop:
+        ev[where].pop(key, None)
+    else:
+        ev[where][key] = value
+    assert_agree(ev)
+
+
+@settings(max_examples=100)
+@given(order=st.permutations(list(full())), version=st.sampled_from([1, 2, 3, 2.0, "2", None]))
+def test_any_order_and_version_is_judged_alike(order: list[str], version: Any) -> None:
+    base = full()
+    ev = {name: base[name] for name in order}
+    ev["v"] = version
+    assert_agree(ev)
