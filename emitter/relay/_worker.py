@@ -33,6 +33,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 from .._mcpwire import DEFAULT_DENY_CODES
+from ._pipes import widen_pipe
 from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS
 
 __all__ = ["FRAME", "SECRETS", "ProcessRecorder"]
@@ -99,6 +100,9 @@ class ProcessRecorder:
             )  # fmt: skip
         except OSError as exc:
             log.error("tooltrail: cannot start the recorder, calls are not audited: %r", exc)
+        else:
+            assert self._proc.stdin is not None
+            widen_pipe(self._proc.stdin.fileno())  # a large result crosses in one write
         self._feeder = threading.Thread(target=self._feed, name="tooltrail-feeder", daemon=True)
         self._feeder.start()
 

@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -363,6 +364,10 @@ def test_two_wraps_of_one_server_at_once_record_into_two_streams(tmp_path: Path)
         proc.stdin.write(json.dumps(call).encode() + b"\n")
         proc.stdin.flush()
         assert json.loads(proc.stdout.readline())["id"] == n
+    deadline = time.monotonic() + 60  # both recorders are up (they start beside the relay)
+    while not (tmp_path / "spool.2" / "relay.claim").exists():
+        assert time.monotonic() < deadline, "the second recorder did not move to spool.2"
+        time.sleep(0.05)
     for proc in procs:
         assert proc.stdin is not None
         proc.stdin.close()
