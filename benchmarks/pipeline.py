@@ -1,6 +1,9 @@
 """Stream processor figures: topic → chDB throughput, and event → queryable latency.
 
     python benchmarks/pipeline.py [--events 200000] [--rate 5000] [--seconds 10] [--batch-rows N]
+    python benchmarks/pipeline.py --kafka [--rate 30000] [--seconds 300] [--emitters 4] [--profile]
+
+``--kafka`` runs the end-to-end figure instead (``benchmarks/pipeline_kafka.py``).
 
 1. **Drain**: ``--events`` events of 20 streams, as collector segments of 100 events (built by the
    collector's own ``parse_batch`` / ``verify_batch``, produced with its ``KafkaSink``), are put on
@@ -217,13 +220,22 @@ def main() -> None:
     global BATCH_ROWS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
-    parser.add_argument("--rate", type=int, default=5_000)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rate", type=int, default=None, help="5000 (--kafka: 30000)")
+    parser.add_argument("--seconds", type=float, default=None, help="10 (--kafka: 300)")
     parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS)
+    parser.add_argument("--kafka", action="store_true", help="end to end, over Tansu")
+    parser.add_argument("--emitters", type=int, default=4, help="--kafka: emitter processes")
+    parser.add_argument("--profile", action="store_true", help="--kafka: py-spy the services")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     BATCH_ROWS = args.batch_rows
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    if args.kafka:
+        from benchmarks.pipeline_kafka import run
+
+        run(args.rate or 30_000, args.seconds or 300.0, args.emitters, args.profile)
+        return
+    args.rate, args.seconds = args.rate or 5_000, args.seconds or 10.0
     with tempfile.TemporaryDirectory(prefix="tt-bench-") as store_dir, Tansu("memory") as broker:
         settings = settings_for(broker, store_dir, "drain")
         store = open_store(settings.store_config())

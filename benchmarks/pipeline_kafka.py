@@ -1,0 +1,240 @@
+"""End to end over Kafka: emitters → collector → Tansu → processor → store, at a target rate.
+
+    python benchmarks/pipeline.py --kafka [--rate 30000] [--seconds 300] [--emitters 4] [--profile]
+
+Every part is its own process, as deployed: ``--emitters`` processes each record MCP calls with
+the real :class:`~tooltrail.emitter.Emitter` (spool, chain, shipper) at ``rate / emitters``
+calls/s and ship them to the collector (uvicorn, one worker), which verifies them
+and produces them to a local Tansu broker (``acks=all``); one processor consumes them into an
+embedded chDB store. Prints, per second of the run and at the end: events recorded, accepted by
+the collector, stored; CPU per process (user + system, % of one core); and the loss check: every
+recorded event must be in the store exactly once (``count()`` and ``uniqExact(stream_id, seq)``
+after the emitters flushed). With ``--profile`` (needs py-spy) the collector and the processor are
+sampled for 15 s mid-run and their busiest functions printed, which names the bottleneck.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the tests' broker helper
+
+from tests._infra.tansu import Tansu, free_port  # noqa: E402
+
+TOPIC = "bench.e2e.events"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _collector(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import uvicorn
+
+    from tooltrail.collector.cli import build_app
+    from tooltrail.collector.settings import Settings
+
+    settings = Settings()
+    app = build_app(settings, startup_timeout=20)
+    uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning", access_log=False)
+
+
+def _processor(bootstrap: str, store_dir: str, stop: Any, out: Any) -> None:
+    import threading
+
+    from tooltrail.pipeline.processor import Processor
+    from tooltrail.pipeline.settings import PipelineSettings
+    from tooltrail.pipeline.store import open_store
+
+    settings = PipelineSettings(
+        kafka_bootstrap_servers=bootstrap,
+        kafka_topic_events=TOPIC,
+        kafka_topic_deadletter=TOPIC + ".dlq",
+        kafka_group_id="bench-e2e",
+        kafka_topic_partitions=4,
+        kafka_session_timeout_ms=6000,
+        kafka_heartbeat_interval_ms=2000,
+        store_path=Path(store_dir),
+    )
+    store = open_store(settings.store_config())
+    store.migrate()
+    processor = Processor(settings, store)
+    done = threading.Event()
+    thread = threading.Thread(target=processor.run, args=(done,))
+    thread.start()
+    stop.wait()
+    done.set()
+    thread.join()
+    processor.close()
+    db = store.database
+    row = store.query_df(
+        f"SELECT count() AS n, uniqExact(stream_id, seq) AS u FROM {db}.events"  # noqa: S608
+    ).iloc[0]
+    out.put((int(row["n"]), int(row["u"]), time.process_time()))
+    store.close()
+
+
+def _emitter(url: str, token: str, spool: str, rate: float, seconds: float, out: Any) -> None:
+    from tooltrail.emitter import Emitter
+
+    emitter = Emitter(
+        source_name="bench", spool_dir=spool, collector_url=url, api_key=token, signing_key=None
+    )
+    start = time.monotonic()
+    n = 0
+    while (elapsed := time.monotonic() - start) < seconds:
+        due = int(elapsed * rate) + 1
+        while n < due:
+            with emitter.record("tools/call", tool=f"tool{n % 7}", request_id=f"r{n}"):
+                pass
+            n += 1
+        time.sleep(0.005)
+    emitter.flush(120)
+    stats = emitter.stats()
+    emitter.close()
+    acked = stats["shipper"]["events_acked"]
+    out.put((stats["recorded"], acked, stats["dropped"], time.process_time()))
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its threads."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _profile(pid: int, seconds: int, path: str) -> subprocess.Popen[bytes] | None:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        print("(no py-spy: no profile)")
+        return None
+    argv = [
+        spy,
+        "record",
+        "-p",
+        str(pid),
+        "-d",
+        str(seconds),
+        "-r",
+        "100",
+        "--gil",
+        "--nonblocking",
+    ]
+    argv += ["--format", "raw", "-o", path]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _top(path: str, n: int = 8) -> list[str]:
+    counts: Counter[str] = Counter()
+    total = 0
+    with contextlib.suppress(OSError), open(path) as f:
+        for line in f:
+            stack, _, k = line.rstrip().rpartition(" ")
+            if not stack:
+                continue
+            total += int(k)
+            counts[stack.split(";")[-1].split(" (")[0]] += int(k)
+    return [f"{v / max(total, 1):6.1%} {name}" for name, v in counts.most_common(n)]
+
+
+def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
+    from tooltrail.collector.auth import KeyStore
+
+    ctx = mp.get_context("spawn")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    keys = KeyStore(tmp / "keys.json")
+    _, token = keys.create("bench")
+    port = free_port()
+    with Tansu("memory") as broker:
+        env = {
+            "TOOLTRAIL_COLLECTOR_PORT": str(port),
+            "TOOLTRAIL_COLLECTOR_KEYS_FILE": str(keys.path),
+            "TOOLTRAIL_COLLECTOR_RATE_EVENTS_PER_SECOND": "1e9",
+            "TOOLTRAIL_COLLECTOR_RATE_BURST_EVENTS": "1e9",
+            "TOOLTRAIL_COLLECTOR_LOG_LEVEL": "warning",
+            "TOOLTRAIL_COLLECTOR_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+            "TOOLTRAIL_COLLECTOR_KAFKA_TOPIC_EVENTS": TOPIC,
+            "TOOLTRAIL_COLLECTOR_KAFKA_TOPIC_PARTITIONS": "4",
+        }
+        collector = ctx.Process(target=_collector, args=(env,), daemon=True)
+        collector.start()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("collector did not start") from None
+                time.sleep(0.2)
+        stop, store_out = ctx.Event(), ctx.Queue()
+        store_dir = str(tmp / "store")
+        processor = ctx.Process(
+            target=_processor, args=(broker.bootstrap, store_dir, stop, store_out)
+        )
+        processor.start()
+        time.sleep(8)  # the group join (Tansu holds the first JoinGroup a few seconds)
+        results = ctx.Queue()
+        url = f"http://127.0.0.1:{port}/v1/events"
+        procs = [
+            ctx.Process(
+                target=_emitter,
+                args=(url, token, str(tmp / f"spool{i}"), rate / emitters, seconds, results),
+            )
+            for i in range(emitters)
+        ]
+        pids = {"tansu": broker.pid or 0, "collector": collector.pid or 0}
+        pids["processor"] = processor.pid or 0
+        cpu0 = {name: _cpu(pid) for name, pid in pids.items()}
+        t0 = time.monotonic()
+        for p in procs:
+            p.start()
+        spies: list[tuple[str, str, subprocess.Popen[bytes] | None]] = []
+        if profile:
+            time.sleep(min(seconds / 3, 30))
+            for name in ("collector", "processor"):
+                path = str(tmp / f"{name}.raw")
+                spies.append((name, path, _profile(pids[name], 15, path)))
+        emitted = [results.get() for _ in procs]  # each once flushed
+        elapsed = time.monotonic() - t0
+        for p in procs:
+            p.join(30)
+        stop.set()
+        processor.join(300)
+        cpu1 = {name: _cpu(pid) for name, pid in pids.items()}
+        stored, unique, cpu1["processor"] = store_out.get(timeout=60)
+        collector.terminate()
+        collector.join(10)
+    recorded = sum(r[0] for r in emitted)
+    acked = sum(r[1] for r in emitted)
+    dropped = sum(r[2] for r in emitted)
+    print(f"target {rate:,} events/s for {seconds:.0f} s, {emitters} emitter processes")
+    print(f"recorded {recorded:,} ({recorded / seconds:,.0f}/s), all shipped after {elapsed:.0f} s"
+          f" ({recorded / elapsed:,.0f}/s end to end); shipper acked {acked:,},"
+          f" dropped {dropped:,}")  # fmt: skip
+    print(f"stored {stored:,} rows, {unique:,} distinct (stream, seq): "
+          f"{'no loss' if unique == recorded else f'MISSING {recorded - unique:,}'}"
+          f"{'' if stored == unique else f', {stored - unique:,} duplicates'}")  # fmt: skip
+    cpu = {name: cpu1[name] - cpu0[name] for name in pids}
+    cpu["emitters"] = sum(r[3] for r in emitted)
+    for name, used in cpu.items():
+        print(f"cpu {name:<10} {used:7.1f} s  {used / elapsed:6.0%} of one core")
+    for name, path, spy in spies:
+        if spy is not None:
+            spy.wait(60)
+            print(f"-- {name}: where the GIL is held (py-spy, 15 s)")
+            print("\n".join(_top(path)))
+    shutil.rmtree(tmp, ignore_errors=True)
