@@ -23,10 +23,35 @@ established ones (a day or more of history): a new hire discovering tools is no 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Final, Protocol
+
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-__all__ = ["peers_novel", "shared_start", "tool_peers"]
+__all__ = ["peer_columns", "peers_novel", "shared_start", "tool_peers"]
+
+_DAY_US: Final = 86_400_000_000  # less history than this: a new hire, not an established user
+
+
+class _History(Protocol):
+    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series: ...
+
+
+def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[str, np.ndarray]:
+    """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`) and ``shared_tool``
+    / ``shared_server`` (:func:`shared_start`), from established users' first uses."""
+    people = (ev["user"] != "").to_numpy()
+    sub = ev.loc[people]
+    old, tool, server = (np.zeros(len(ev), dtype=bool) for _ in range(3))
+    old[people] = (sub["ts"] - history.first_seen(["user"], sub)).to_numpy() >= _DAY_US
+    tool[people] = (sub["ts"] == history.first_seen(["user", "tool_key"], sub)).to_numpy()
+    server[people] = (sub["ts"] == history.first_seen(["user", "source_name"], sub)).to_numpy()
+    return {
+        "peers_novel": peers_novel(ev, (tool | server) & old, horizon_us),
+        "shared_tool": shared_start(ev, tool & old, "tool_key", horizon_us),
+        "shared_server": shared_start(ev, server & old, "source_name", horizon_us),
+    }
 
 
 def peers_novel(ev: pd.DataFrame, novel: np.ndarray, horizon_us: int) -> np.ndarray:

@@ -67,7 +67,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from .cohort import peers_novel, shared_start, tool_peers
+from .cohort import peer_columns, tool_peers
 from .history import BatchHistory, FrameHistory, History
 from .profile import ActorProfile
 from .semantics import ToolSemantics
@@ -261,16 +261,7 @@ def build_features(
     ev = ev.reset_index(drop=True)
     history = BatchHistory(history, ev)
     ev = _per_event(ev, history, profile, semantics or ToolSemantics())
-    # established people (a day or more of history) starting on tools and servers new to them
-    people = named(ev, "user")
-    old = np.zeros(len(ev), dtype=bool)
-    old[people] = (ev.loc[people, "ts"] - history.first_seen(["user"], ev.loc[people])) >= _DAY_US
-    tool, server = np.zeros(len(ev), dtype=bool), np.zeros(len(ev), dtype=bool)
-    tool[people] = _first(history, ["user", "tool_key"], ev.loc[people]).to_numpy() > 0
-    server[people] = _first(history, ["user", "source_name"], ev.loc[people]).to_numpy() > 0
-    ev["peers_novel"] = peers_novel(ev, (tool | server) & old, HORIZON_US)
-    ev["shared_tool"] = shared_start(ev, tool & old, "tool_key", HORIZON_US)
-    ev["shared_server"] = shared_start(ev, server & old, "source_name", HORIZON_US)
+    ev = ev.assign(**peer_columns(ev, history, HORIZON_US))
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
