@@ -15,6 +15,7 @@ path. SIGTERM / Ctrl-C stop it; the emitter's last events are signed on the way 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import signal
@@ -67,6 +68,10 @@ FingerprintKey = Annotated[
     typer.Option(envvar="TOOLTRAIL_FINGERPRINT_KEY", help="Argument fingerprint key."),
 ]
 Record = Annotated[bool, typer.Option(help="Record calls (--no-record: relay only).")]
+FlushTimeout = Annotated[
+    float,
+    typer.Option(min=0, help="At the end: seconds to ship what is spooled (the rest waits)."),
+]
 
 
 def default_name(command: list[str]) -> str:
@@ -105,6 +110,7 @@ def _recorder(
     methods: list[str] | None,
     capture_args: bool,
     fingerprint_key: str | None,
+    flush_timeout: float,
     server_address: str | None = None,
 ) -> ProcessRecorder:
     """The recorder both commands use: in a process of its own (``relay._worker``)."""
@@ -124,6 +130,7 @@ def _recorder(
         transport=transport,
         methods=(*DEFAULT_METHODS, *(methods or ())),
         server_address=server_address,
+        flush_timeout=flush_timeout,
     )
 
 
@@ -141,6 +148,7 @@ def wrap(
         typer.Option(min=0, help="After the host leaves: seconds before SIGTERM, then SIGKILL."),
     ] = 5.0,
     record: Record = True,
+    flush_timeout: FlushTimeout = 5.0,
 ) -> None:
     """Run an MCP stdio server and audit its calls: tooltrail wrap [OPTIONS] -- COMMAND..."""
     from tooltrail._console import fail
@@ -158,6 +166,7 @@ def wrap(
             methods=method,
             capture_args=capture_args,
             fingerprint_key=fingerprint_key,
+            flush_timeout=flush_timeout,
         )
     try:
         status = run(command, recorder, exit_grace=exit_grace)
@@ -180,6 +189,7 @@ def proxy(
     capture_args: CaptureArgs = False,
     fingerprint_key: FingerprintKey = None,
     record: Record = True,
+    flush_timeout: FlushTimeout = 5.0,
 ) -> None:
     """Reverse-proxy a remote MCP server (streamable HTTP) and audit its calls."""
     import uvicorn
@@ -202,8 +212,10 @@ def proxy(
             methods=method,
             capture_args=capture_args,
             fingerprint_key=fingerprint_key,
+            flush_timeout=flush_timeout,
             server_address=parts.netloc,
         )
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # not a line per forwarded request
     app = ProxyApp(upstream, recorder)
     typer.echo(f"tooltrail proxy: http://{host}:{port}{parts.path} -> {upstream}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")

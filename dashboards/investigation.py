@@ -1,5 +1,6 @@
 """The Investigation dashboard: one entity, session or trace — every event, both sides of each
-call, the alerts involved and why, and the integrity of the streams involved.
+call and where they disagree (reconciliation, tool drift), the alerts involved and why, and the
+integrity of the streams involved.
 
 An alert's "Investigate" link lands here (``DetectSettings.dashboard_url``): uid
 ``tooltrail-investigate`` with ``entity_kind``, ``entity`` and ``alert`` set and the time range
@@ -16,7 +17,8 @@ from .spec import DashboardSpec, Link, PanelSpec, Variable, is_any
 __all__ = ["ENTITY_KINDS", "INVESTIGATION", "UID", "VARIABLES"]
 
 UID: Final = "tooltrail-investigate"
-#: the alert entity kinds the dashboard can select on (the detectors' levels, stream, server, tool)
+#: the alert entity kinds the dashboard can select on (the detectors' levels, stream, server, tool,
+#: and the host|server pair of a reconciliation alert)
 ENTITY_KINDS: Final = (
     "user",
     "user_tool",
@@ -26,6 +28,7 @@ ENTITY_KINDS: Final = (
     "stream",
     "server",
     "tool",
+    "source_pair",
 )
 SCOPE: Final = " AND ".join(
     [
@@ -41,6 +44,16 @@ _ALERTS: Final = (
     "JSONExtractString(payload, 'actor') = ${entity:sqlstring}))"
 )
 _HERE: Final = f"/d/{UID}/?${{__url_time_range}}"
+#: a finding's entity: either source, the host|server pair, the server (and its tool)
+_FINDING_SCOPE: Final = " AND ".join(
+    [
+        "$__timeFilter(time)",
+        "(${entity:sqlstring} = '' OR ${entity:sqlstring} IN (host, server, server_name, "
+        "concat(host, '|', server), concat(server_name, '|', tool), concat(server, '|', tool)))",
+        is_any("session", "session_id"),
+        is_any("trace", "trace_id"),
+    ]
+)
 VARIABLES: Final = (
     Variable("entity_kind", "entity kind", "custom", ",".join(ENTITY_KINDS), default="user"),
     Variable("entity", "entity", "textbox"),
@@ -202,6 +215,39 @@ GROUP BY trace_id, method, tool ORDER BY started LIMIT 2000""",
                 ("server duration_us", "number"),
                 ("host_events", "number"),
                 ("server_events", "number"),
+            ),
+            links=(Link("trace_id", "This trace", f"{_HERE}&var-trace=${{__value.raw}}"),),
+        ),
+        PanelSpec(
+            title="Reconciliation and tool drift",
+            description="Calls the host and the server saw differently (or only one of them saw), "
+            "and tools that changed or carry instructions aimed at the model "
+            "(call_findings; docs/alerts.md).",
+            width=24,
+            height=7,
+            sql=f"""SELECT time, kind, severity, method AS `mcp.method.name`,
+    tool AS `gen_ai.tool.name`, host AS `host source.name`, server AS `server source.name`,
+    client AS `actor.client`, server_name, server_version, detail,
+    session_id AS `mcp.session.id`, trace_id, host_event_id, server_event_id
+FROM (SELECT *, fromUnixTimestamp64Micro(toInt64(ts), 'UTC') AS time FROM call_findings FINAL)
+WHERE {_FINDING_SCOPE}
+ORDER BY time, kind LIMIT 1000""",
+            columns=(
+                ("time", "time"),
+                ("kind", "string"),
+                ("severity", "string"),
+                ("mcp.method.name", "string"),
+                ("gen_ai.tool.name", "string"),
+                ("host source.name", "string"),
+                ("server source.name", "string"),
+                ("actor.client", "string"),
+                ("server_name", "string"),
+                ("server_version", "string"),
+                ("detail", "string"),
+                ("mcp.session.id", "string"),
+                ("trace_id", "string"),
+                ("host_event_id", "string"),
+                ("server_event_id", "string"),
             ),
             links=(Link("trace_id", "This trace", f"{_HERE}&var-trace=${{__value.raw}}"),),
         ),

@@ -6,7 +6,11 @@ backfill makes the same decisions as live scoring did. In this order:
 1. **Replay**: a candidate already covered by the latest stored alert of its ``dedupe_key``
    (its ``window_end`` is not after that alert's ``last_window_end``) was seen before (the same
    id offered again after a restart, or an older window replayed) → ``None``, nothing changes,
-   nothing is counted.
+   nothing is counted. Except a **completion**: the candidate is the alert's only window (same
+   id, ``count`` 1) with other content — the alert was raised live while that window was
+   still being filled, or stragglers arrived since — then the stored alert takes the
+   candidate's reason, evidence, score and severity (what a replay stores), and is returned to
+   be sent again only when its severity rose.
 2. **False positive**: an alert of this ``dedupe_key`` labelled false positive whose
    ``last_window_end + fp_suppress_us >= candidate.window_start`` → ``None``
    (``alerts_suppressed{reason="false_positive"}``).
@@ -18,6 +22,10 @@ backfill makes the same decisions as live scoring did. In this order:
    ``None`` (``alerts_suppressed{reason="cooldown"}``).
 4. **New**: stored with status ``open`` and returned (``alerts_fired{detector,severity}``, also
    counted for an escalation in 3).
+
+A **live** offer (``offer(alert, live=True)``, a window still being filled: ``live.py``) takes
+only step 4: it starts a new alert or does nothing (no merge, nothing counted); the windowed
+pass completes it (1) and merges what follows (3), so the stored alerts equal a replay's.
 
 **Grouping** (``Alert.group``): alerts on the same *root actor* share a group. For entity kinds
 ``user``, ``user_tool``, ``agent`` and ``stream`` the root is the entity up to its first ``|``
@@ -46,12 +54,19 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tooltrail.pipeline.store.filters import where
 from tooltrail.pipeline.store.schema import ALERT_COLUMNS
 
+from ._alertrows import (
+    GROUPED_KINDS,
+    AlertRecord,
+    _dt,
+    _record,
+    _where,
+    alert_from_payload,
+    root_actor,
+)
 from .alert import SEVERITIES, Alert, Severity, Status
 from .errors import AlertNotFound
 from .metrics import Metrics
@@ -63,79 +78,26 @@ __all__ = ["GROUPED_KINDS", "AlertRecord", "AlertStore", "alert_from_payload", "
 
 logger = logging.getLogger(__name__)
 
-#: entity kinds whose alerts are grouped by their root actor
-GROUPED_KINDS = frozenset({"user", "user_tool", "agent", "stream"})
-
 _SELECT = (
     "SELECT payload, toUnixTimestamp64Micro(created) AS created_us,"
     " toUnixTimestamp64Micro(updated) AS updated_us"
 )
 
 
-@dataclass(frozen=True, slots=True)
-class AlertRecord:
-    """A stored alert with what the store adds: when it was first stored and last changed
-    (wall clock, µs), who acknowledged it and the note given with a false-positive label."""
-
-    alert: Alert
-    created_us: int
-    updated_us: int = 0
-    note: str | None = None
-    acked_by: str | None = None
-
-
-def root_actor(alert: Alert) -> str | None:
-    """The actor an alert is grouped by: its ``actor`` when the detector named one, else the
-    entity up to its first ``|`` for the grouped kinds; None: not grouped."""
-    if alert.actor:
-        return alert.actor
-    if alert.entity_kind not in GROUPED_KINDS:
-        return None
-    return alert.entity.split("|", 1)[0]
-
-
-def alert_from_payload(payload: str) -> Alert:
-    """The Alert in a stored ``payload`` (its ``annotations`` left out)."""
-    data = json.loads(payload)
-    data.pop("annotations", None)
-    return Alert.from_dict(data)
-
-
-def _record(payload: str, created_us: int, updated_us: int) -> AlertRecord:
-    notes = json.loads(payload).get("annotations") or {}
-    return AlertRecord(
-        alert_from_payload(payload),
-        int(created_us),
-        int(updated_us),
-        note=notes.get("note"),
-        acked_by=notes.get("acked_by"),
-    )
-
-
-_FILTERS = {
-    "id": "id = {id:String}",
-    "key": "dedupe_key = {key:String}",
-    "status": "status = {status:String}",
-    "severity": "severity = {severity:String}",
-    "since": "window_start >= fromUnixTimestamp64Micro({since:Int64}, 'UTC')",
-    "until": "window_start < fromUnixTimestamp64Micro({until:Int64}, 'UTC')",
-}
-
-
-def _where(**values: Any) -> tuple[str, dict[str, Any]]:
-    """A WHERE condition of the ``_FILTERS`` whose value is not None, and its parameters."""
-    return where(_FILTERS, **values)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _dt(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
 def _higher(a: Severity, b: Severity) -> Severity:
     return a if SEVERITIES.index(a) >= SEVERITIES.index(b) else b
+
+
+def _completes(prev: Alert, full: Alert) -> bool:
+    """``full`` is the same alert's only window with other content (it was raised while the
+    window was being filled, or stragglers arrived since)."""
+    return (
+        prev.id == full.id
+        and prev.count == 1
+        and prev.last_window_end == full.window_end
+        and (prev.severity, prev.score, prev.reason, prev.features, prev.events)
+        != (full.severity, full.score, full.reason, full.features, full.events)
+    )
 
 
 @dataclass(slots=True)
@@ -185,9 +147,11 @@ class AlertStore:
 
     # -- the gate ---------------------------------------------------------------------------
 
-    def offer(self, alert: Alert) -> Alert | None:
+    def offer(self, alert: Alert, *, live: bool = False) -> Alert | None:
         """Pass one candidate through replay, false-positive, cooldown and grouping (see the
         module docs); returns the alert to send (new, or escalated), or None.
+        ``live``: the candidate is of a window still being filled (``live.py``): it may only
+        start a new alert (nothing is merged or counted), which its closed window completes.
         A candidate with an unknown severity or a window ending before it starts: ValueError."""
         if alert.severity not in SEVERITIES:
             raise ValueError(f"alert severity must be one of {SEVERITIES}, not {alert.severity!r}")
@@ -197,21 +161,26 @@ class AlertStore:
             key = alert.dedupe_key
             latest = self._latest.get(key)
             if latest is not None and alert.window_end <= latest.alert.last_window_end:
+                if not live and _completes(latest.alert, alert):
+                    return self._complete(latest, alert)
                 logger.debug("alert %s already covered by %s: replay", alert.id, latest.alert.id)
                 return None
             fp_end = self._fp_end.get(key)
             if fp_end is not None and alert.window_start <= fp_end + self.fp_suppress_us:
-                self.metrics.alerts_suppressed.labels(reason="false_positive").inc()
+                if not live:
+                    self.metrics.alerts_suppressed.labels(reason="false_positive").inc()
                 return None
             if (
                 latest is not None
                 and latest.alert.status != "false_positive"
                 and alert.window_start <= latest.alert.last_window_end + self.cooldown_us
             ):
-                return self._merge(latest, alert)
+                return None if live else self._merge(latest, alert)
             return self._add(alert)
 
-    def offer_many(self, candidates: Sequence[Alert]) -> builtins.list[Alert]:
+    def offer_many(
+        self, candidates: Sequence[Alert], *, live: bool = False
+    ) -> builtins.list[Alert]:
         """:meth:`offer` for each candidate in order, with the table written once at the end
         (the last version of each alert touched). Same decisions as one ``offer`` at a time;
         if the write fails, the index is as before the call (metrics may have counted)."""
@@ -221,7 +190,7 @@ class AlertStore:
             self._groups = groups
             self._pending = {}
             try:
-                out = [a for a in map(self.offer, candidates) if a is not None]
+                out = [a for a in (self.offer(c, live=live) for c in candidates) if a is not None]
                 rows = list(self._pending.values())
                 self._pending = None
                 if rows and self.write:
@@ -256,6 +225,28 @@ class AlertStore:
             return None
         self.metrics.alerts_fired.labels(detector=merged.detector, severity=severity).inc()
         return merged
+
+    def _complete(self, old: AlertRecord, full: Alert) -> Alert | None:
+        """The alert's one window, scored again once closed (or with stragglers): its content
+        becomes that of the whole window, as a replay would store it; sent again only when
+        the severity rose."""
+        prev = old.alert
+        rose = SEVERITIES.index(full.severity) > SEVERITIES.index(prev.severity)
+        completed = replace(
+            prev,
+            severity=full.severity,
+            score=full.score,
+            reason=full.reason,
+            features=full.features,
+            events=full.events,
+            status="open" if rose else prev.status,
+        )
+        record = self._write(replace(old, alert=completed))
+        self._latest[completed.dedupe_key] = record
+        if not rose:
+            return None
+        self.metrics.alerts_fired.labels(detector=prev.detector, severity=full.severity).inc()
+        return completed
 
     def _add(self, alert: Alert) -> Alert:
         root = root_actor(alert)

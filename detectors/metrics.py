@@ -74,6 +74,16 @@ class Metrics:
             "Event time (unix seconds) up to which windows are scored",
             registry=r,
         )
+        self.rescored = Counter(
+            "tooltrail_detect_straggler_rescores",
+            "Times scored windows were scored again because stragglers arrived",
+            registry=r,
+        )
+        self.live_windows = Counter(
+            "tooltrail_detect_live_windows",
+            "Open windows the live rules evaluated as their events arrived",
+            registry=r,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -4,6 +4,8 @@ A rule looks at one level's entity-windows (the feature frame) and returns the r
 (a boolean mask), with a severity and a sentence per row. Rules that judge novelty ("first use
 of a sensitive tool", "a client never seen for this user") are *baseline rules*: like the models
 they stay quiet while the entity is in its learning period. Hard limits always apply.
+Every rule here is *live* (``Rule.live``): more events can only make a window fire, so live
+detection fires it on the window still being filled (``live.py``), as the events arrive.
 
 ``AnyOf`` runs several rules as one and refuses an empty list.
 """
@@ -56,6 +58,12 @@ class Rule(Protocol):
         """True: judges novelty against history, so quiet while an entity is learning."""
         ...
 
+    @property
+    def live(self) -> bool:
+        """True: more events in a window can only make it fire, never stop it, so the rule
+        may fire on a window still being filled (``live.py``)."""
+        ...
+
     def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
         """Rows of ``windows`` (features of ``level``) the rule fires on, or None."""
         ...
@@ -86,6 +94,7 @@ class RateLimit:
     levels: tuple[str, ...] = ("user", "agent", "user_tool")
     name: str = "rate_limit"
     baseline_rule: bool = False
+    live: bool = True
 
     def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
         return _hits(
@@ -108,6 +117,7 @@ class Loop:
     levels: tuple[str, ...] = ("agent", "user")
     name: str = "loop"
     baseline_rule: bool = False
+    live: bool = True
 
     def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
         return _hits(
@@ -129,6 +139,7 @@ class DenialBurst:
     levels: tuple[str, ...] = ("user", "agent")
     name: str = "denial_burst"
     baseline_rule: bool = False
+    live: bool = True
 
     def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
         return _hits(
@@ -149,6 +160,7 @@ class SensitiveTool:
     levels: tuple[str, ...] = ("user_tool",)
     name: str = "sensitive_tool"
     baseline_rule: bool = True
+    live: bool = True
 
     def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
         tool = windows["entity"].str.rsplit("|", n=1).str[-1]
@@ -170,6 +182,7 @@ class NewClient:
     levels: tuple[str, ...] = ("user",)
     name: str = "new_client"
     baseline_rule: bool = True
+    live: bool = True
 
     def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
         mask = windows["new_clients"] > 0
@@ -192,6 +205,7 @@ class FirstSeen:
     levels: tuple[str, ...] = ("server_tool",)
     name: str = "first_seen"
     baseline_rule: bool = True
+    live: bool = True
 
     def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
         return _hits(

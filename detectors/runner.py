@@ -2,19 +2,34 @@
 
 ``Detection.advance(until)`` scores every window that ends after the cursor and no later than
 ``until``, passes the candidates through the alert store (dedupe, cooldown, grouping) and hands
-the alerts that come out to the sinks (never waiting for them). ``run(stop)`` does that
-continuously: the watermark is the newest stored event time minus ``lateness_seconds``, and when
-nothing new has arrived for a while (``idle_seconds`` of wall time) it is the newest event time
-plus one window (never closer than ``lateness_seconds`` to the wall clock), so the last windows
-of a quiet system are scored too.
+the alerts that come out to the sinks (never waiting for them). ``run(stop)`` calls
+:meth:`Detection.step` every ``poll_seconds``; a step
+
+1. reads what the store took since the last step (:class:`~.progress.StreamProgress`);
+2. scores again the already scored windows that hold **stragglers** (events older than the
+   cursor, by at most ``lateness_seconds``);
+3. fires the **live rules** on the window still being filled (:mod:`.live`): a rate limit,
+   loop, denial burst, new client or sensitive tool pages as its threshold is crossed, not
+   when its window closes (before 4, so a page never waits for it); the windowed pass then
+   completes that same alert;
+4. advances to the **watermark**: the newest event time every active stream has passed (a
+   window ending there is complete), never more than ``lateness_seconds`` behind the newest
+   event; when nothing arrived for ``idle_seconds`` of wall time, the newest event time plus
+   one window, but never closer than ``idle_seconds`` to the wall clock.
+
+With ``settings.live`` off, steps 2 and 3 are skipped and the watermark is the old schedule:
+``lateness_seconds`` behind the newest event (all of it once nothing arrived for a while, but
+never closer than ``lateness_seconds`` to the wall clock).
 
 Integrity findings (from the collector, the pipeline or ``verify``) become ``critical`` alerts,
-one dedupe key per stream and class.
+one dedupe key per stream and class, at the next step. The call-level rules (``callchecks``:
+host/server reconciliation, tool drift) judge the same closed range beside the engine.
 
 Live and backfill (``backfill(since, until)``) give the same candidates for the same stored
-events: windows are aligned to the step grid and models to the refit grid (see ``engine``). An
-event stored after its window was scored live (later than the lateness allowed) is seen only by
-a backfill.
+events: windows are aligned to the step grid and models to the refit grid (see ``engine``), and
+a live-fired alert is the alert a replay raises (same window, dedupe key and id; its content
+completed by the closed window). An event stored more than ``lateness_seconds`` after its window
+was scored is seen only by a backfill.
 """
 
 from __future__ import annotations
@@ -30,8 +45,11 @@ from typing import TYPE_CHECKING
 
 from .alert import SEVERITIES, Alert
 from .alertstore import AlertStore
+from .callchecks import CallChecks
 from .engine import Engine
+from .live import LiveRules
 from .metrics import Metrics
+from .progress import StreamProgress
 from .settings import DetectSettings
 from .source import StoreSource
 
@@ -79,9 +97,10 @@ class Detection:
             false_positives=self.alerts.false_positive_labels,
             model_dir=Path(self.settings.model_dir),
         )
+        # call-level rules: reconcile, tool_drift
+        self.checks = CallChecks(store, link=self.engine.link)
         self.dispatcher = dispatcher
         self.on_alert = on_alert
-        self.idle_seconds = idle_seconds
         self.state_file = state_file  # where live detection keeps its cursor across restarts
         self.cursor: int | None = self._load_cursor()
         self._saved = self.cursor  # the cursor the state file holds
@@ -90,6 +109,19 @@ class Detection:
         self.candidate_count = 0
         self._findings_seen = 0
         self._group_rank: dict[str, int] = {}  # group -> highest severity rank notified
+        self.live_rules = LiveRules(self.engine)
+        self.progress = StreamProgress(
+            store, idle_seconds=idle_seconds, lateness_us=self.settings.lateness_us
+        )
+
+    @property
+    def idle_seconds(self) -> float:
+        """Wall time without new events after which the system counts as quiet."""
+        return self.progress.idle_seconds
+
+    @idle_seconds.setter
+    def idle_seconds(self, value: float) -> None:
+        self.progress.idle_seconds = value
 
     # -- one step -------------------------------------------------------------------------------
 
@@ -107,6 +139,7 @@ class Detection:
         candidates: list[Alert] = []
         if until > self.cursor:
             candidates = self.engine.score(self.cursor, until)
+            candidates += self.checks.score(self.cursor, until)
             self.cursor = until
             self.metrics.watermark.set(until / 1e6)
         raised = self._raise(candidates)  # integrity findings are raised even with no new window
@@ -132,11 +165,15 @@ class Detection:
         os.replace(tmp, self.state_file)
         self._saved = self.cursor
 
-    def _raise(self, candidates: list[Alert]) -> list[Alert]:
+    def _raise(
+        self, candidates: list[Alert], *, live: bool = False, record: bool = True
+    ) -> list[Alert]:
         self.candidate_count += len(candidates)
-        if self.record_candidates:
+        if self.record_candidates and record:
             self.candidates.extend(candidates)
-        raised = self.alerts.offer_many(candidates + self._integrity_alerts())
+        if not live:
+            candidates = candidates + self._integrity_alerts()
+        raised = self.alerts.offer_many(candidates, live=live)
         for alert in raised:
             if self.dispatcher is not None and self._notify(alert):
                 self.dispatcher.submit(alert)
@@ -225,32 +262,65 @@ class Detection:
 
     # -- live -----------------------------------------------------------------------------------
 
-    def watermark(self, newest: int, idle: bool, now_us: int | None = None) -> int:
-        """Where live scoring may go: ``lateness`` behind the newest stored event; when nothing
-        arrived for a while, past it by a window — but never closer than ``lateness`` to the
-        wall clock, so a quiet real-time system does not score windows still being filled."""
-        lateness = int(self.settings.lateness_seconds * 1e6)
+    def watermark(
+        self, newest: int, idle: bool, now_us: int | None = None, *, low: int | None = None
+    ) -> int:
+        """Where live scoring may go. ``low``: the newest event time every active stream has
+        passed (None: unknown, or ``settings.live`` off). Never more than ``lateness`` behind
+        ``newest``; when nothing arrived for a while (``idle``), past it by a window — but never
+        closer to the wall clock than ``idle_seconds`` (``lateness`` with ``live`` off), so a
+        quiet real-time system does not score windows still being filled."""
+        lateness = self.settings.lateness_us
+        floor = newest - lateness if low is None else max(newest - lateness, low)
         if not idle:
-            return newest - lateness
+            return floor
         now = time.time_ns() // 1000 if now_us is None else now_us
-        return max(newest - lateness, min(newest + self.settings.window_us, now - lateness))
+        guard = int(self.idle_seconds * 1e6) if self.settings.live else lateness
+        return max(floor, min(newest + self.settings.window_us, now - guard))
+
+    def step(self, *, now_us: int | None = None, mono: float | None = None) -> list[Alert]:
+        """One live step (see the module docs): stragglers, the watermark, the live rules.
+        ``now_us`` / ``mono`` stand in for the wall and monotonic clocks (tests)."""
+        live = self.settings.live
+        arrived = self.progress.poll(below=self.cursor if live else None, mono=mono)
+        newest = self.progress.newest
+        if newest is None:
+            return []
+        raised: list[Alert] = []
+        if live and arrived.late is not None and self.cursor is not None:
+            raised += self._rescore(*arrived.late)  # before the open window: theirs end first
+        if live and arrived.count and self.cursor is not None:
+            # before the closed windows' scoring, so that a page does not wait for it
+            end = self.cursor + self.settings.step_us  # the window being filled next
+            if arrived.hi >= end - self.settings.window_us and arrived.lo < end:
+                self.metrics.live_windows.inc()
+                raised += self._raise(self.live_rules.window(end), live=True, record=False)
+        low = self.progress.low(mono) if live else None
+        raised += self.advance(self.watermark(newest, self.progress.idle(mono), now_us, low=low))
+        return raised
+
+    def _rescore(self, lo: int, hi: int) -> list[Alert]:
+        """Score again the scored windows holding stragglers with ``lo <= ts <= hi`` (those at
+        most ``lateness`` behind the cursor; older ones are left to a backfill)."""
+        assert self.cursor is not None
+        step = self.settings.step_us
+        lo = max(lo, self.cursor - self.settings.lateness_us)
+        until = min(self.cursor, (hi // step) * step + self.settings.window_us)
+        since = (lo // step) * step
+        if since >= until:
+            return []
+        self.metrics.rescored.inc()
+        return self._raise(self.engine.score(since, until), record=False)
 
     def run(self, stop: threading.Event, *, active: Callable[[], bool] | None = None) -> None:
-        """Score new windows until ``stop`` is set (the live loop of ``tooltrail up`` and of
-        ``tooltrail detectors run``). ``active`` is asked before every step; while it answers
-        False (another instance holds the lease) nothing is scored."""
-        newest, changed = -1, time.monotonic()
+        """Step until ``stop`` is set (the live loop of ``tooltrail up`` and of ``tooltrail
+        detectors run``). ``active`` is asked before every step; while it answers False
+        (another instance holds the lease) nothing is scored."""
         while not stop.wait(self.settings.poll_seconds):
             try:
                 if active is not None and not active():
                     continue
-                extent = self.engine.source.extent()
-                if extent is None:
-                    continue
-                if extent[1] != newest:
-                    newest, changed = extent[1], time.monotonic()
-                idle = time.monotonic() - changed >= self.idle_seconds
-                self.advance(self.watermark(newest, idle))
+                self.step()
             except Exception:  # the store may be busy or down: try again next poll
                 log.exception("detection step failed")
 

@@ -54,7 +54,15 @@ class DetectSettings(BaseSettings):
         default=60, ge=1, description="fewer windows: borrow the entity group's baseline"
     )
     lateness_seconds: float = Field(
-        default=60.0, ge=0, description="live: score a window this long after its end"
+        default=60.0,
+        ge=0,
+        description="live: stragglers this late are still scored (with live off: score a "
+        "window this long after its end)",
+    )
+    live: bool = Field(
+        default=True,
+        description="live: fire the rules on the window being filled and score windows at "
+        "the streams' watermark (off: lateness_seconds behind the newest event)",
     )
     poll_seconds: float = Field(default=1.0, gt=0, description="live: how often to look")
 
@@ -168,6 +176,10 @@ class DetectSettings(BaseSettings):
     @property
     def step_us(self) -> int:
         return self.step_seconds * _S
+
+    @property
+    def lateness_us(self) -> int:
+        return int(self.lateness_seconds * _S)
 
     @property
     def baseline_us(self) -> int:

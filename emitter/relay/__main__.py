@@ -5,15 +5,49 @@ calls, the emitter's final checkpoint) and prints its stats as one JSON line. No
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import IO, Any
 
-from ._recorder import _MESSAGE, _SSE, _SSE_END, _STREAM, Recorder
+from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, Recorder
 from ._worker import FRAME, SECRETS
+
+log = logging.getLogger("tooltrail.emitter.relay")
+
+
+CLAIM = "relay.claim"
+"""A worker holds this file of its spool locked for its whole life (beside the spool's own lock,
+which its emitter takes a moment later): a second worker started at the same time sees it."""
+_claims: list[int] = []
+
+
+def free_spool(path: str) -> str:
+    """``path``, or the first of ``path.2``, ``path.3``, ... that no other worker holds: a host
+    that starts the same wrapped server twice gets two streams, not one recording and one silent
+    (a spool is one process's). Falls back to ``path`` when none can be claimed."""
+    base = Path(path)
+    for n in range(1, 65):
+        candidate = base if n == 1 else base.with_name(f"{base.name}.{n}")
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            fd = os.open(candidate / CLAIM, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return path
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        _claims.append(fd)  # held until the process ends
+        if n > 1:
+            log.warning("tooltrail: spool %s is in use, recording into %s", base, candidate)
+        return str(candidate)
+    return path
 
 
 def _read_exact(src: IO[bytes], n: int) -> bytes | None:
@@ -36,6 +70,8 @@ def main() -> None:
             options[key] = os.environ[name]
     if isinstance(options.get("fingerprint_key"), str):
         options["fingerprint_key"] = options["fingerprint_key"].encode()
+    if isinstance(options.get("spool_dir"), str):
+        options["spool_dir"] = free_spool(options["spool_dir"])
 
     from .._emitter import Emitter
 
@@ -56,7 +92,10 @@ def main() -> None:
             recorder.sse(("sse", key), payload, sid, at)
         elif kind == _SSE_END:
             recorder.sse_end(("sse", key))
-    stats = recorder.close(30.0)
+        elif kind == _GAP:  # the relay dropped a copy (its backlog was full)
+            ended, key = bool(key >> 62), key & ((1 << 62) - 1)
+            recorder.lost(("sse", key) if key else sender, ended_line=ended)
+    stats = recorder.close(float(config["recorder"].get("close_timeout", 2.0)) + 30.0)
     sys.stdout.write(json.dumps(stats) + "\n")
     sys.stdout.flush()
 

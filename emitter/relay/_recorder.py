@@ -34,7 +34,7 @@ log = logging.getLogger("tooltrail.emitter.relay")
 DEFAULT_METHODS: Final = ("tools/call", "resources/read", "prompts/get")
 """The requests recorded by default: the server-side hook's (``tools/list`` is recorded too)."""
 
-_STREAM, _MESSAGE, _GAP, _STOP, _SSE, _SSE_END = range(6)
+_STREAM, _MESSAGE, _GAP, _STOP, _SSE, _SSE_END = range(6)  # the worker's frames use them too
 
 
 class Recorder:
@@ -120,6 +120,11 @@ class Recorder:
         ts_us, t_ns = at or self.now()
         self._put((_SSE, stream, chunk, ts_us, t_ns, session))
 
+    def lost(self, channel: object, *, ended_line: bool) -> None:
+        """Bytes of ``channel`` (a sender, or an SSE stream's key) were dropped upstream of this
+        recorder; ``ended_line``: they ended with a newline (framing resumes at once)."""
+        self._queue.put((_GAP, channel, not ended_line))
+
     def sse_end(self, stream: object) -> None:
         """That response ended (its framing state is dropped)."""
         self._queue.put((_SSE_END, stream))
@@ -129,7 +134,8 @@ class Recorder:
         with self._lock:
             if self._backlog + n > self._max_backlog:
                 self._stats["dropped_bytes"] += n
-                item = (_GAP, item[1])
+                # framing resumes after the next newline, unless the lost chunk ended a line
+                item = (_GAP, item[1], not item[2].endswith(b"\n"))
                 n = 0
             self._backlog += n
         self._queue.put(item)
@@ -167,7 +173,7 @@ class Recorder:
                 if item[1] in lines:
                     lines[item[1]].clear()
                     sizes[item[1]] = 0
-                    resync[item[1]] = True
+                    resync[item[1]] = item[2]
                 elif item[1] in events:  # an SSE stream lost a chunk: its partial event too
                     events[item[1]] = _SseFrames()
                 continue

@@ -33,7 +33,8 @@ from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 from .._mcpwire import DEFAULT_DENY_CODES
-from ._recorder import _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS
+from ._pipes import widen_pipe
+from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS
 
 __all__ = ["FRAME", "SECRETS", "ProcessRecorder"]
 
@@ -51,7 +52,8 @@ class ProcessRecorder:
     """A :class:`Recorder` run in a child process (see the module docstring).
 
     ``emitter`` holds ``Emitter``'s keyword arguments (JSON values; ``fingerprint_key`` as
-    text); the rest are ``Recorder``'s options.
+    text); the rest are ``Recorder``'s options; ``flush_timeout``: at the end, how long the
+    emitter may take to ship what it holds (what it cannot ship stays in the spool).
     """
 
     def __init__(
@@ -64,7 +66,7 @@ class ProcessRecorder:
         deny_codes: Collection[int] = DEFAULT_DENY_CODES,
         server_address: str | None = None,
         max_backlog: int = 64 * 2**20,
-        close_timeout: float = 5.0,
+        flush_timeout: float = 5.0,
     ) -> None:
         config = {k: v for k, v in emitter.items() if k not in SECRETS and v is not None}
         env = dict(os.environ)
@@ -77,9 +79,10 @@ class ProcessRecorder:
             "methods": list(methods),
             "deny_codes": list(deny_codes),
             "server_address": server_address,
+            "close_timeout": flush_timeout,
         }
         self._max_backlog = max_backlog
-        self._close_timeout = close_timeout
+        self._close_timeout = flush_timeout + 10.0  # the worker's start, then its flush
         self._lock = threading.Lock()
         self._backlog = 0
         self._dropped = 0
@@ -97,6 +100,9 @@ class ProcessRecorder:
             )  # fmt: skip
         except OSError as exc:
             log.error("tooltrail: cannot start the recorder, calls are not audited: %r", exc)
+        else:
+            assert self._proc.stdin is not None
+            widen_pipe(self._proc.stdin.fileno())  # a large result crosses in one write
         self._feeder = threading.Thread(target=self._feed, name="tooltrail-feeder", daemon=True)
         self._feeder.start()
 
@@ -136,9 +142,9 @@ class ProcessRecorder:
     ) -> None:
         n = len(payload)
         with self._lock:
-            if self._backlog + n > self._max_backlog:
+            if self._backlog + n > self._max_backlog:  # dropped: the worker is told
                 self._dropped += n
-                return
+                kind, key, payload, n = _GAP, int(payload.endswith(b"\n")) << 62 | key, b"", 0
             self._backlog += n
         ts_us, t_ns = at or (time.time_ns() // 1000, time.perf_counter_ns())
         sid = session.encode()[:1024] if session else b""
@@ -190,9 +196,10 @@ class ProcessRecorder:
 
 
 def _key(stream: object) -> int:
+    """An SSE stream's key on the wire: 1 .. 2**62 - 1 (0 means "no stream")."""
     if isinstance(stream, tuple) and len(stream) == 2 and isinstance(stream[1], int):
-        return stream[1]
-    return hash(stream) & 0x7FFFFFFFFFFFFFFF
+        return stream[1] % ((1 << 62) - 1) + 1
+    return hash(stream) % ((1 << 62) - 1) + 1
 
 
 def _write_all(fd: int, head: bytes, payload: bytes) -> None:

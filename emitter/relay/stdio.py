@@ -23,7 +23,6 @@ Ending (POSIX):
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import signal
@@ -34,6 +33,7 @@ from typing import Final
 
 from ..errors import EmitterError
 from ._exchange import CLIENT, SERVER
+from ._pipes import widen_pipe
 from ._recorder import Recorder
 from ._worker import ProcessRecorder
 
@@ -47,8 +47,6 @@ FORWARDED_SIGNALS: Final = tuple(
     if hasattr(signal, name)
 )
 _CHUNK = 1 << 20  # up to a (widened) pipe's capacity per read: a large result in few hops
-_PIPE_SIZE = 1 << 20
-_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux; elsewhere the call just fails
 _DRAIN_TIMEOUT = 2.0  # after the child exits: a grandchild may still hold its stdout open
 
 
@@ -167,7 +165,7 @@ def run(
             previous[sig] = signal.signal(sig, lambda s, _f: _forward(proc, s))
     # the pumps own the raw descriptors; the Popen file objects must not close them twice
     for fd in (proc.stdin.fileno(), proc.stdout.fileno(), 0, 1):
-        _widen(fd)
+        widen_pipe(fd)
     child_in = os.dup(proc.stdin.fileno())
     proc.stdin.close()
     up = threading.Thread(target=relay.upstream, args=(child_in,), daemon=True, name="wrap-up")
@@ -188,13 +186,6 @@ def run(
             recorder.close()
         proc.stdout.close()
     return status
-
-
-def _widen(fd: int) -> None:
-    """Let a pipe hold a large result whole (fewer hops between the three processes); a
-    descriptor that is not a pipe, or a system that refuses, keeps its size."""
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
 
 
 def _forward(proc: subprocess.Popen[bytes], sig: int) -> None:

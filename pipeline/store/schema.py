@@ -30,6 +30,8 @@ Tables (``version 1``):
                        renewals replace it (``tooltrail.detectors.lease``).
 ``quarantine``         (version 4) evidence kept beside the streams, never in them: what did
                        not continue a stream's chain (``quarantine.py``).
+``call_findings``      (version 5) reconciliation of host- and server-side events of a call, and
+                       tool-description drift, as the detectors found them (``callfindings.py``).
 ``schema_migrations``  one row per applied migration version.
 
 Events and rollups deduplicate retried inserts by ``insert_deduplication_token``
@@ -43,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .callfindings import call_findings_statements
 from .quarantine import quarantine_statements
 
 if TYPE_CHECKING:
@@ -160,6 +163,7 @@ TABLES: Final = (
     "leases",
     "schema_migrations",
     "quarantine",
+    "call_findings",
 )
 
 
@@ -324,6 +328,9 @@ MIGRATIONS: Final = (
     Migration(2, "leases: one active detectors instance per store", _leases),
     Migration(3, "events: the columns of contract version 2", _contract_v2),
     Migration(4, "quarantine: evidence kept beside the streams", quarantine_statements),
+    Migration(
+        5, "call_findings: host/server reconciliation and tool drift", call_findings_statements
+    ),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -13,6 +13,7 @@ from tests.detectors._events import insert_frame
 from tooltrail.detectors.alert import Alert, EventRefs, FeatureEvidence
 from tooltrail.detectors.alertstore import AlertStore
 from tooltrail.pipeline.store import Store, StoreConfig, open_store
+from tooltrail.pipeline.store.callfindings import CALL_FINDING_COLUMNS
 from tooltrail.pipeline.store.quarantine import QUARANTINE_COLUMNS, quarantine_rows
 from tooltrail.pipeline.store.query_server import QueryServer
 from tooltrail.pipeline.store.schema import CHECKPOINT_COLUMNS, HEAD_COLUMNS
@@ -74,6 +75,15 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Filled]:
         store.record_findings(
             [{"stream_id": streams[0], "seq": 7, "class": "modified", "detail": "hash differs"}]
         )
+        store.insert_rows(
+            "call_findings",
+            [
+                ("args_differ", "high", incident.start, "h1|s1", "tools/call", "read_file",
+                 "agent-host", "fs-server", "agent", "sess-1", "ab" * 16, "h1", "s1", "", "",
+                 "tools/call read_file reached server fs-server with other arguments"),
+            ],
+            CALL_FINDING_COLUMNS,
+        )  # fmt: skip
         bad = {"seq": 99, "hash": "h99", "event_id": "q-1", "note": "a fork"}
         rows = quarantine_rows(streams[0], "intruder", [bad], [], [{"class": "fork"}])
         store.insert_rows("quarantine", rows, QUARANTINE_COLUMNS)

@@ -128,6 +128,13 @@ def test_the_panels_see_the_attack(filled: Filled) -> None:
     assert [r[names.index("id")] for r in alerts] == [filled.alert.id]
     names, why = rows("Why: the features that drove the alerts")
     assert sorted(r[names.index("feature")] for r in why) == ["bytes_out", "calls"]
+    names, found = rows("Reconciliation and tool drift")  # the victim: not a party of it
+    assert found == []
+    values.update(entity_kind="source_pair", entity="agent-host|fs-server", alert="")
+    names, found = rows("Reconciliation and tool drift")
+    assert [(r[names.index("kind")], r[names.index("host_event_id")]) for r in found] == [
+        ("args_differ", "h1")
+    ]
     overview = next(d for d in DASHBOARDS if d.uid == "tooltrail-overview")
     calls = next(p for p in overview.panels if p.title == "Calls")
     sql = expand(

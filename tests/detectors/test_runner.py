@@ -226,11 +226,18 @@ def test_the_live_cursor_survives_a_restart_and_a_backfill_leaves_it(run: FirstR
 
 
 def test_the_idle_watermark_never_runs_ahead_of_the_wall_clock(run: FirstRun) -> None:
-    d = run.detection
     late = int(run.settings.lateness_seconds * 1e6)
     now = 2_000_000_000 * 1_000_000
     past = now - 86_400 * 1_000_000  # replayed or simulated traffic, a day old
-    assert d.watermark(past, idle=False, now_us=now) == past - late
-    assert d.watermark(past, idle=True, now_us=now) == past + run.settings.window_us
     live = now - 5 * 1_000_000  # real-time traffic, quiet for 5 s
-    assert d.watermark(live, idle=True, now_us=now) == now - late  # not a window into the future
+    old = Detection(run.store, run.settings.model_copy(update={"live": False}))
+    assert old.watermark(past, idle=False, now_us=now) == past - late
+    assert old.watermark(past, idle=True, now_us=now) == past + run.settings.window_us
+    assert old.watermark(live, idle=True, now_us=now) == now - late  # not a window ahead
+    d = run.detection  # live: the streams' own progress; quiet means idle_seconds of quiet
+    guard = int(d.idle_seconds * 1e6)
+    assert d.watermark(past, idle=False, now_us=now) == past - late  # no stream is active
+    assert d.watermark(past, idle=False, now_us=now, low=past - 7) == past - 7
+    assert d.watermark(past, idle=True, now_us=now) == past + run.settings.window_us
+    assert d.watermark(live, idle=True, now_us=now) == now - guard
+    assert now - late < now - guard < live + run.settings.window_us

@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from tooltrail.contract import Signer, verify, verify_checkpoint
 from tooltrail.emitter.relay import RELAY_ATTR
 
 from ._mcp_stdio_server import summary
-from ._relay_tape import EVERYTHING, FILESYSTEM, SDK_SERVER, Tape, tapped_stdio, wrapped
+from ._relay_tape import EVERYTHING, FILESYSTEM, ROOT, SDK_SERVER, Tape, tapped_stdio, wrapped
 from .test_lifecycle import spooled
 
 pytestmark = pytest.mark.anyio
@@ -346,3 +347,31 @@ def test_a_command_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot start" in out.stderr
     assert "no-such-server" in out.stderr
     assert out.stdout == ""
+
+
+def test_two_wraps_of_one_server_at_once_record_into_two_streams(tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    tiny = [sys.executable, str(ROOT / "benchmarks" / "wrap.py"), "--serve"]  # answers at once
+    procs = [
+        subprocess.Popen(wrapped(tiny, spool), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for n, proc in enumerate(procs):
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        call = {"jsonrpc": "2.0", "id": n, "method": "tools/call",
+                "params": {"name": "echo", "arguments": {"text": f"from {n}"}}}  # fmt: skip
+        proc.stdin.write(json.dumps(call).encode() + b"\n")
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["id"] == n
+    deadline = time.monotonic() + 60  # both recorders are up (they start beside the relay)
+    while not (tmp_path / "spool.2" / "relay.claim").exists():
+        assert time.monotonic() < deadline, "the second recorder did not move to spool.2"
+        time.sleep(0.05)
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.close()
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    first, second = _verified(spool), _verified(tmp_path / "spool.2")
+    assert first[0]["stream_id"] != second[0]["stream_id"]
+    assert sorted(e["jsonrpc.request.id"] for e in first + second) == ["0", "1"]
