@@ -375,3 +375,20 @@ def test_two_wraps_of_one_server_at_once_record_into_two_streams(tmp_path: Path)
     first, second = _verified(spool), _verified(tmp_path / "spool.2")
     assert first[0]["stream_id"] != second[0]["stream_id"]
     assert sorted(e["jsonrpc.request.id"] for e in first + second) == ["0", "1"]
+
+
+def test_a_spool_that_cannot_be_used_leaves_the_session_working(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "spool"
+    not_a_dir.write_text("a file where the spool should be")
+    tiny = [sys.executable, str(ROOT / "benchmarks" / "wrap.py"), "--serve"]
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "still here"}}}  # fmt: skip
+    out = subprocess.run(
+        wrapped(tiny, not_a_dir / "sub"),
+        input=json.dumps(call).encode() + b"\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["result"]["content"][0]["text"] == "still here"
+    assert b"unusable, events will be lost" in out.stderr  # said: these calls are not audited
