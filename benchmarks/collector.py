@@ -12,7 +12,9 @@ best run of each is kept (the machine is shared):
 - collector: the real app (auth, rate limit, schema, hash recomputation, chain continuity,
   Kafka production with acks=all on a local Tansu broker, heads on the heads topic).
 
-Prints events/s and p99 latency for both at each connection count, their ratio, and the
+Prints events/s and p99 latency for both at each connection count, their ratio, the CPU each
+server process spent per event (user + system, all threads: the machine's load does not inflate
+it as much as it does wall-clock rates) and the CPU ratio baseline / collector, and the
 in-process cost of decode + validate + verify per batch (the part of the collector that is ours
 to make faster). Requests arriving together are one group commit (``collector/commit.py``).
 """
@@ -152,7 +154,7 @@ def _serve_collector(env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def server(target: Any, arg: Any, port: int) -> Iterator[None]:
+def server(target: Any, arg: Any, port: int) -> Iterator[int]:
     proc = mp.get_context("spawn").Process(target=target, args=(arg,), daemon=True)
     proc.start()
     deadline = time.monotonic() + 60
@@ -165,10 +167,16 @@ def server(target: Any, arg: Any, port: int) -> Iterator[None]:
                 raise RuntimeError("server did not start") from None
             time.sleep(0.1)
     try:
-        yield
+        yield proc.pid or 0
     finally:
         proc.terminate()
         proc.join(10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
@@ -301,35 +309,40 @@ def main() -> None:
     )
     print(
         f"{'conns':>5} {'baseline ev/s':>14} {'p99 ms':>8} {'collector ev/s':>15} {'p99 ms':>8}"
-        f" {'ratio':>6}"
+        f" {'ratio':>6}   cpu µs/event: {'base':>5} {'ours':>5} {'ratio':>6}"
     )
-    results: list[tuple[int, float, float, float, float]] = []
     with contextlib.ExitStack() as stack:
         if args.memory_sink:
             env |= {"TOOLTRAIL_COLLECTOR_SINK": "memory", "TOOLTRAIL_COLLECTOR_HEADS": "memory"}
         else:
             env["TOOLTRAIL_COLLECTOR_KAFKA_BOOTSTRAP_SERVERS"] = stack.enter_context(broker())
-        stack.enter_context(server(_serve_baseline, base_port, base_port))
-        stack.enter_context(server(_serve_collector, env, port))
+        pids = {
+            "base": stack.enter_context(server(_serve_baseline, base_port, base_port)),
+            "ours": stack.enter_context(server(_serve_collector, env, port)),
+        }
         next_stream = 0
         for conns in counts:
             per_stream = max(1, args.batches // conns)
             best = {"base": (0.0, 0.0), "ours": (0.0, 0.0)}
+            cpu = {"base": float("inf"), "ours": float("inf")}  # µs per event, the least
             for _ in range(args.rounds):
                 # fresh streams each run: every batch continues its stream's chain
                 streams = [make_stream(next_stream + i, per_stream + 2) for i in range(conns)]
                 next_stream += conns
                 for name, target, key in (("base", base_port, "-"), ("ours", port, token)):
                     drive(target, [s[:2] for s in streams], key, args.gzip)  # warm up
+                    used = cpu_seconds(pids[name])
                     elapsed, lat = drive(target, [s[2:] for s in streams], key, args.gzip)
+                    used = cpu_seconds(pids[name]) - used
                     rate = len(lat) * EVENTS_PER_BATCH / elapsed
+                    cpu[name] = min(cpu[name], used / (len(lat) * EVENTS_PER_BATCH) * 1e6)
                     if rate > best[name][0]:
                         best[name] = (rate, statistics.quantiles(lat, n=100)[98] * 1e3)
             (b_rate, b_p99), (o_rate, o_p99) = best["base"], best["ours"]
-            results.append((conns, b_rate, b_p99, o_rate, o_p99))
             print(
                 f"{conns:>5} {b_rate:>14,.0f} {b_p99:>8.1f} {o_rate:>15,.0f} {o_p99:>8.1f}"
-                f" {o_rate / b_rate:>6.2f}",
+                f" {o_rate / b_rate:>6.2f}                {cpu['base']:>5.1f} {cpu['ours']:>5.1f}"
+                f" {cpu['base'] / cpu['ours']:>6.2f}",
                 flush=True,
             )
     shutil.rmtree(tmp, ignore_errors=True)

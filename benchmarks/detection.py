@@ -45,13 +45,17 @@ from tooltrail.pipeline.store import Store, StoreConfig, open_store
 from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
+from tooltrail.simulator.model import HARD_NEGATIVES
 
 DETECTORS = ("tooltrail", "3sigma", "rare+count")
 
 
 def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] | None]:
     if generator == "sim":
-        return simulate(SimConfig(seed=seed, scenarios=(), incidents_per_scenario=0)), None
+        cfg = SimConfig(
+            seed=seed, scenarios=(), incidents_per_scenario=0, hard_negatives=HARD_NEGATIVES
+        )
+        return simulate(cfg), None
     return generate(MarkovConfig(seed=seed)), dict(ANNOTATIONS)
 
 
@@ -182,7 +186,10 @@ def run(
             for label in labels or {"(ordinary traffic)"}:
                 key = label.partition("#")[0]
                 cell.false_by_label[key] = cell.false_by_label.get(key, 0) + 1
-            cell.false_examples.append(f"{a.detector} {a.entity_kind} {a.entity}: {a.reason}")
+            cell.false_examples.append(
+                f"[{', '.join(sorted(labels)) or '-'}] {a.detector} {a.entity_kind} {a.entity}: "
+                f"{a.reason}"
+            )
         cells[name] = cell
     return cells
 

@@ -6,11 +6,13 @@ Every part is its own process, as deployed: ``--emitters`` processes each record
 the real :class:`~tooltrail.emitter.Emitter` (spool, chain, shipper) at ``rate / emitters``
 calls/s and ship them to the collector (uvicorn, one worker), which verifies them
 and produces them to a local Tansu broker (``acks=all``); one processor consumes them into an
-embedded chDB store. Prints, per second of the run and at the end: events recorded, accepted by
-the collector, stored; CPU per process (user + system, % of one core); and the loss check: every
-recorded event must be in the store exactly once (``count()`` and ``uniqExact(stream_id, seq)``
-after the emitters flushed). With ``--profile`` (needs py-spy) the collector and the processor are
-sampled for 15 s mid-run and their busiest functions printed, which names the bottleneck.
+embedded chDB store. Prints events recorded (and the rate the emitters kept while recording),
+shipped (acknowledged by the collector; the rate end to end, until the emitters' spools were
+empty) and stored; CPU per process (user + system, % of one core over the run); and the loss
+check: every event recorded and not dropped by a full spool must be in the store exactly once
+(``count()`` and ``uniqExact(stream_id, seq)``, once the processor has caught up). With
+``--profile`` (needs py-spy) the collector and the processor are sampled for 15 s mid-run and
+their busiest functions printed, which names the bottleneck.
 Prints figures; asserts nothing.
 """
 
@@ -50,7 +52,7 @@ def _collector(env: dict[str, str]) -> None:
     uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning", access_log=False)
 
 
-def _processor(bootstrap: str, store_dir: str, stop: Any, out: Any) -> None:
+def _processor(bootstrap: str, store_dir: str, expect: Any, out: Any) -> None:
     import threading
 
     from tooltrail.pipeline.processor import Processor
@@ -73,7 +75,16 @@ def _processor(bootstrap: str, store_dir: str, stop: Any, out: Any) -> None:
     done = threading.Event()
     thread = threading.Thread(target=processor.run, args=(done,))
     thread.start()
-    stop.wait()
+    want = expect.get()  # once the emitters are done: every event they recorded
+    inserted = "tooltrail_pipeline_events_inserted_total"
+    last, idle_since = -1.0, time.monotonic()
+    while time.monotonic() - idle_since < 30:  # until all are in, or 30 s without progress
+        now = processor.metrics.value(inserted)
+        if now >= want:
+            break
+        if now != last:
+            last, idle_since = now, time.monotonic()
+        time.sleep(0.5)
     done.set()
     thread.join()
     processor.close()
@@ -100,11 +111,12 @@ def _emitter(url: str, token: str, spool: str, rate: float, seconds: float, out:
                 pass
             n += 1
         time.sleep(0.005)
-    emitter.flush(120)
+    emitter.flush(max(300.0, 3 * seconds))
     stats = emitter.stats()
     emitter.close()
     acked = stats["shipper"]["events_acked"]
-    out.put((stats["recorded"], acked, stats["dropped"], time.process_time()))
+    unshipped = max(0, stats["recorded"] - stats["dropped"] - acked)
+    out.put((stats["recorded"], acked, stats["dropped"], time.process_time(), unshipped))
 
 
 def _cpu(pid: int) -> float:
@@ -180,10 +192,10 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
                 if time.monotonic() > deadline:
                     raise RuntimeError("collector did not start") from None
                 time.sleep(0.2)
-        stop, store_out = ctx.Event(), ctx.Queue()
+        expect, store_out = ctx.Queue(), ctx.Queue()
         store_dir = str(tmp / "store")
         processor = ctx.Process(
-            target=_processor, args=(broker.bootstrap, store_dir, stop, store_out)
+            target=_processor, args=(broker.bootstrap, store_dir, expect, store_out)
         )
         processor.start()
         time.sleep(8)  # the group join (Tansu holds the first JoinGroup a few seconds)
@@ -212,7 +224,7 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
         elapsed = time.monotonic() - t0
         for p in procs:
             p.join(30)
-        stop.set()
+        expect.put(sum(r[0] - r[2] for r in emitted))  # recorded and not dropped by a spool
         processor.join(300)
         cpu1 = {name: _cpu(pid) for name, pid in pids.items()}
         stored, unique, cpu1["processor"] = store_out.get(timeout=60)
@@ -221,12 +233,14 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
     recorded = sum(r[0] for r in emitted)
     acked = sum(r[1] for r in emitted)
     dropped = sum(r[2] for r in emitted)
+    unshipped = sum(r[4] for r in emitted)
+    kept = recorded - dropped
     print(f"target {rate:,} events/s for {seconds:.0f} s, {emitters} emitter processes")
-    print(f"recorded {recorded:,} ({recorded / seconds:,.0f}/s), all shipped after {elapsed:.0f} s"
-          f" ({recorded / elapsed:,.0f}/s end to end); shipper acked {acked:,},"
-          f" dropped {dropped:,}")  # fmt: skip
-    print(f"stored {stored:,} rows, {unique:,} distinct (stream, seq): "
-          f"{'no loss' if unique == recorded else f'MISSING {recorded - unique:,}'}"
+    print(f"recorded {recorded:,} ({recorded / seconds:,.0f}/s while recording); shipped after"
+          f" {elapsed:.0f} s ({acked / elapsed:,.0f}/s end to end); dropped by full spools"
+          f" {dropped:,}; still in the spools (not shipped in time) {unshipped:,}")  # fmt: skip
+    print(f"stored {stored:,} rows, {unique:,} distinct (stream, seq) of {kept:,} kept: "
+          f"{'no loss' if unique == kept else f'{kept - unique:,} NOT STORED'}"
           f"{'' if stored == unique else f', {stored - unique:,} duplicates'}")  # fmt: skip
     cpu = {name: cpu1[name] - cpu0[name] for name in pids}
     cpu["emitters"] = sum(r[3] for r in emitted)

@@ -97,6 +97,7 @@ class GroupCommit:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._waiting = False  # the committer waits for work (only then is it woken)
 
     def submit(self, batch: ingest.Batch, principal: Principal) -> Future[ingest.Verdict]:
         """Queue ``batch`` for the next group; the future holds its verdict once committed."""
@@ -112,7 +113,8 @@ class GroupCommit:
                     target=self._run, name="tooltrail-commit", daemon=True
                 )
                 self._thread.start()
-            self._cond.notify()
+            if self._waiting:  # a busy committer looks at the queue before it waits again
+                self._cond.notify()
         return future
 
     def pending(self) -> int:
@@ -135,7 +137,9 @@ class GroupCommit:
         while True:
             with self._cond:
                 while not self._queue and not self._closed:
+                    self._waiting = True
                     self._cond.wait()
+                    self._waiting = False
                 if not self._queue:
                     return  # closed, and everything queued was committed
                 take = min(len(self._queue), self.max_group)

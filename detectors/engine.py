@@ -62,6 +62,7 @@ _ACTOR_KEYS: Final = {
 _MIN_TRAIN: Final = 200  # fewer training windows at a level: no model there (rules only)
 _FP_WEIGHT: Final = 20  # a window labelled false positive counts this often in the next fit
 _MODEL: Final = np.arange(len(MODEL_FEATURES))  # the columns of ``relative`` the models see
+_PEERS: Final = FEATURES.index("peers_novel_1h")
 
 
 @dataclass
@@ -308,10 +309,13 @@ class Engine:
         if quiet.any():
             self.metrics.alerts_suppressed.labels("learning").inc(int(quiet.sum()))
         out = []
+        # an organisation event (many users on new tools this hour) is the population's shift:
+        # the model's alert is kept, as low (stored, not paged)
+        org = ctx.values[:, _PEERS] >= self.settings.org_event_users
         for i in np.flatnonzero(fire & ~learning):
             top = np.argsort(-rel[i])[:3]
             names = tuple(FEATURES[j] for j in top if rel[i, j] > 0) or (FEATURES[top[0]],)
-            severity: Severity = "high" if excess[i] >= 5 else "medium"
+            severity: Severity = "low" if org[i] else "high" if excess[i] >= 5 else "medium"
             out.append(
                 ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
             )

@@ -41,6 +41,8 @@ _PHRASES: Final = {
     "args_max": "sent arguments of up to {v}",
     "rare_hour_calls": "made {v} calls at an hour it never works",
     "novel_1h": "used {v} never-seen tools and servers",
+    "peers_novel_1h": "saw {v} other users start on new tools",
+    "novel_shared": "started on {v} tools and servers others also started on this hour",
 }
 _KIND: Final = {
     "user": "user",

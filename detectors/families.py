@@ -10,15 +10,19 @@ history of their own: the group's habits say nothing about one person's hours or
 family             level        fires when
 =================  ===========  ====================================================================
 ``novelty_burst``  user, agent  ``new_tools + new_servers`` in the window ≥ ``novelty_burst``
-                                (tools and servers the entity never used; its p99 is ~0)
+                                (tools and servers the entity never used; its p99 is ~0), less
+                                those another established user also started on in the same
+                                hour (``novel_shared``, :mod:`.cohort`: a release); an agent
+                                only when it acts for no user (else its user's alert covers it)
 ``off_hours``      user         ``rare_hour_calls`` ≥ ``off_hours_calls``: calls at hours of a day
                                 type the user never worked (own profile)
 ``destructive``    user         ``destructive`` ≥ ``destructive_burst`` and 1.2 spreads above the
                                 user's own p99 (a nightly cleanup job's p99 is high)
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99 (a retrying agent fails with usual args)
-``bulk_read``      user         ``bytes_out`` ≥ 4 spreads above own p99 *and* ``calls`` above own
-                                p99 (a release afternoon moves calls, not result sizes)
+``bulk_read``      user         ``bytes_out`` ≥ ``bulk_factor`` (100) × own p99 in ≥ 3 calls, or
+                                ≥ 4 spreads above own p99 *and* ``calls`` above own p99 (a
+                                release afternoon moves calls, not result sizes)
 =================  ===========  ====================================================================
 
 (A spread is the ``relative`` unit of :mod:`.baseline`: the distance from the entity's p50 to
@@ -53,10 +57,19 @@ class Families:
     off_hours_calls: float = 2
     destructive_burst: float = 3
     error_probe: float = 3
+    org_event_users: float = 3
+    bulk_factor: float = 100
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
-        return cls(s.novelty_burst, s.off_hours_calls, s.destructive_burst, s.error_probe)
+        return cls(
+            s.novelty_burst,
+            s.off_hours_calls,
+            s.destructive_burst,
+            s.error_probe,
+            s.org_event_users,
+            s.bulk_factor,
+        )
 
     def run(
         self,
@@ -90,13 +103,19 @@ class Families:
             )
 
         if level in ("user", "agent"):
-            novel = v["new_tools"] + v["new_servers"]
+            # novelty other people share this hour (a release's tools) is the organisation's,
+            # not the entity's
+            own_novel = v["new_tools"] + v["new_servers"] - v["novel_shared"]
+            # an agent acting for a user is judged as that user (whose alert names the agent):
+            # one incident, one alert; agents without a user are judged on their own
+            alone = v["with_user"] == 0 if level == "agent" else True
             add(
                 "novelty_burst",
-                novel >= self.novelty_burst,
-                ("new_tools", "new_servers"),
+                (own_novel >= self.novelty_burst) & alone,
+                ("new_tools", "new_servers", "novel_shared"),
                 "{entity} used {new_tools} tool(s) and {new_servers} server(s) it never used "
-                "before, in 1 min; its usual p99 is {new_tools_p99} new tools per window",
+                "before, in 1 min ({novel_shared} of them also new to others this hour); its "
+                "usual p99 is {new_tools_p99} new tools per window",
             )
         if level == "user":
             add(
@@ -113,9 +132,14 @@ class Families:
                 "{entity} made {destructive} destructive calls in 1 min; its usual p99 is "
                 "{destructive_p99}",
             )
+            # far enough out to page on one window: two orders of magnitude above own p99 over
+            # several calls; else far out in bytes and above the usual calls
+            bulk = (v["bytes_out"] >= self.bulk_factor * np.maximum(u["bytes_out"], 1)) & (
+                v["calls"] >= 3
+            )
             add(
                 "bulk_read",
-                (r["bytes_out"] >= 4) & (r["calls"] >= 1),
+                bulk | ((r["bytes_out"] >= 4) & (r["calls"] >= 1)),
                 ("bytes_out", "calls"),
                 "{entity} received {bytes_out} of tool results in {calls} calls in 1 min; its "
                 "usual p99 is {bytes_out_p99} in {calls_p99} calls",

@@ -43,6 +43,12 @@ Per entity-window (:data:`FEATURES`):
                         at least 4 days)
 ``novel_1h``            never-seen tools and servers of the entity in the hour up to the
                         window's end (a burst of novelty, whatever the window cut)
+``peers_novel_1h``      other users who started on a tool or server new to them in the hour up
+                        to a call of the window (the most over its calls; :mod:`.cohort`)
+``novel_shared``        never-used tools and servers of the window that another established user
+                        also started on in the hour up to the call (:mod:`.cohort`)
+``with_user``           1 when a call of the window names a user (an agent acting for someone)
+``tool_peers``          other people who used this tool in the baseline (user × tool level)
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -61,6 +67,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
+from .cohort import peer_columns, tool_peers
 from .history import BatchHistory, FrameHistory, History
 from .profile import ActorProfile
 from .semantics import ToolSemantics
@@ -118,6 +125,9 @@ DERIVED_SQL: Final = {
     "tool_key": "if(tool != '', tool, method)",
     "agent_key": "if(agent != '', agent, client)",
     "resource_uri": "if(resource_uri != '', resource_uri, " + STORED_SQL["resource_key"] + ")",
+    # the three-hour band of a day type (weekday 0-7, weekend 8-15; UTC), as ``hour_band``
+    "hour_band": "toString(if((intDiv(ts, 86400000000) + 3) % 7 >= 5, 8, 0)"
+    " + intDiv(intDiv(ts, 3600000000) % 24, 3))",
 }
 LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
     "user": ("user",),
@@ -151,11 +161,17 @@ FEATURES: Final = (
     "args_max",
     "rare_hour_calls",
     "novel_1h",
+    "peers_novel_1h",
+    "novel_shared",
+    "tool_peers",
+    "with_user",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
+_DAY_US: Final = 24 * HORIZON_US
+_HALF_DAY_US: Final = 12 * HORIZON_US
 _NUM_COLS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
 _STR_COLS: Final = tuple(c for c in EVENT_COLUMNS if c not in _NUM_COLS)
 
@@ -188,6 +204,8 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
     df["resource_uri"] = df["resource_uri"].where(df["resource_uri"] != "", df["resource_key"])
     df["tool_key"] = df["tool"].where(df["tool"] != "", df["method"])
     df["agent_key"] = df["agent"].where(df["agent"] != "", df["client"])
+    weekend = (df["ts"] // _DAY_US + 3) % 7 >= 5
+    df["hour_band"] = (weekend * 8 + df["ts"] // HORIZON_US % 24 // 3).astype(str)
     for level, keys in LEVELS.items():
         col = df[keys[0]]
         for key in keys[1:]:
@@ -202,11 +220,15 @@ def _per_event(
     """Columns every level shares: off-hours, session age, transition surprise, tool kinds."""
     ev = ev.copy()
     ev["off_hours"] = profile.off_hours(ev)
-    ev["rare_hour"] = profile.rare_hour(ev)
+    # an hour band of the week the user worked in on an earlier day (a past on-call night) is
+    # not rare, even when the baseline's profile no longer holds it
+    worked = ev["ts"] - history.first_seen(["user", "hour_band"], ev) >= _HALF_DAY_US
+    ev["rare_hour"] = profile.rare_hour(ev) * ~(worked & (ev["user"] != "")).to_numpy()
     ev["is_destructive"], ev["is_exporting"] = semantics.flags(ev["tool_key"], ev["tool_hints"])
     ev["session_len"] = (ev["ts"] - history.session_start(ev)).clip(lower=0) / 1e6
     ev["seq_rarity"] = profile.surprise(ev)
     ev["is_error"] = (ev["outcome"] == "error").astype("int64")
+    ev["has_user"] = (ev["user"] != "").astype("int64")
     ev["is_denied"] = (ev["outcome"] == "denied").astype("int64")
     ev["resource"] = ev["resource_uri"].where(ev["resource_uri"] != "")
     ev["fp"] = ev["args_fingerprint"].where(ev["args_fingerprint"] != "")
@@ -231,7 +253,7 @@ def build_features(
     ``[since - HORIZON_US, until)``. Each result frame has ``entity``, ``window_start``,
     ``window_end`` and the :data:`FEATURES` columns (float64).
     """
-    lo = since - max(window_us, HORIZON_US)
+    lo = since - window_us - HORIZON_US  # a window's first call looks back one hour
     ev = events.loc[(events["ts"] >= lo) & (events["ts"] < until)]
     out: dict[str, pd.DataFrame] = {}
     if ev.empty:
@@ -239,6 +261,7 @@ def build_features(
     ev = ev.reset_index(drop=True)
     history = BatchHistory(history, ev)
     ev = _per_event(ev, history, profile, semantics or ToolSemantics())
+    ev = ev.assign(**peer_columns(ev, history, HORIZON_US))
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
@@ -249,12 +272,17 @@ def build_features(
         part["new_tool"] = _first(history, [*keys, "tool_key"], part)
         part["new_server"] = _first(history, [*keys, "source_name"], part)
         part["novel"] = part["new_tool"] + part["new_server"]
+        part["shared"] = (
+            part["new_tool"] * part["shared_tool"] + part["new_server"] * part["shared_server"]
+        )
         part["new_client"] = _first(history, [*keys, "client"], part) & (part["client"] != "")
         part["new_res"] = _first(history, [*keys, "resource_uri"], part) & part["resource"].notna()
         fp_new = _first(history, [*keys, "args_fingerprint"], part)
         part["fp_new"] = np.where(part["fp"].notna(), fp_new.astype(float), np.nan)
         rep = in_windows(part, since=since, until=until, window_us=window_us, step_us=step_us)
         windows = _aggregate(rep, ecol, window_us)
+        if level == "user_tool" and not windows.empty:
+            windows["tool_peers"] = tool_peers(windows["entity"], profile.tools)
         minute = part["ts"] // 60_000_000
         novel = part.loc[part["new_res"] > 0]
         part["novel_minute"] = 0
@@ -337,6 +365,9 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         errors=("is_error", "sum"),
         args_max=("args_bytes", "max"),
         rare_hour_calls=("rare_hour", "sum"),
+        peers_novel_1h=("peers_novel", "max"),
+        novel_shared=("shared", "sum"),
+        with_user=("has_user", "max"),
         new_clients=("new_client", "sum"),
         new_resources=("new_res", "sum"),
         off_hours=("off_hours", "mean"),
@@ -351,6 +382,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["window_end"] = agg["window_start"] + window_us
     agg["novel_minutes_1h"] = 0.0
     agg["novel_1h"] = 0.0
+    agg["tool_peers"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]
 

@@ -28,6 +28,8 @@ class ActorProfile:
     #: weekend 1, UTC hour)
     week_hours: dict[str, np.ndarray] = field(default_factory=dict)
     group_hours: np.ndarray = field(default_factory=lambda: np.full(24, 1 / 24))
+    #: per user with ``min_calls`` calls: the tools they used (a peer's working set)
+    tools: dict[str, frozenset[str]] = field(default_factory=dict)
     pair_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
     from_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     group_pairs: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -35,6 +37,7 @@ class ActorProfile:
     vocabulary: int = 1
     usual_share: float = 0.01
     backoff: float = 5.0
+    peer_bits: float = 3.0
 
     @classmethod
     def fit(cls, ev: pd.DataFrame, *, min_calls: int = 200, min_days: int = 4) -> ActorProfile:
@@ -56,6 +59,10 @@ class ActorProfile:
         known = (totals.reindex(week.index) >= min_calls) & (days >= min_days)
         for name, row in week[known].iterrows():
             prof.week_hours[str(name)] = row.to_numpy(dtype=float).reshape(2, 24)
+        people = ev.loc[ev["user"] != ""]
+        for name, used in people.groupby("user")["tool_key"]:
+            if len(used) >= min_calls:
+                prof.tools[str(name)] = frozenset(used)
         prev = _previous_tool(ev)
         ok = prev != ""
         pairs = pd.DataFrame({"a": actor[ok], "p": prev[ok], "t": ev["tool_key"][ok]})
@@ -95,7 +102,8 @@ class ActorProfile:
         return out
 
     def surprise(self, ev: pd.DataFrame) -> np.ndarray:
-        """``-log2 P(prev → tool)`` per call (0 when it has no previous call in its session)."""
+        """``-log2 P(prev → tool)`` per call (0 when it has no previous call in its session),
+        at most ``peer_bits`` above the surprise of the same transition for everyone."""
         prev = _previous_tool(ev).to_numpy()
         tools = ev["tool_key"].to_numpy()
         actors = _actor(ev).to_numpy()
@@ -106,7 +114,9 @@ class ActorProfile:
             g = (self.group_pairs.get((p, t), 0.0) + 1.0) / (self.group_from.get(p, 0.0) + v + 1)
             n_from = self.from_counts.get((a, p), 0)
             prob = (self.pair_counts.get((a, p, t), 0) + self.backoff * g) / (n_from + self.backoff)
-            out[i] = -math.log2(prob)
+            # a transition others make is at most ``peer_bits`` more surprising for this actor
+            # than for everyone: a person taking up a colleague's routine is not a stranger's
+            out[i] = min(-math.log2(prob), -math.log2(g) + self.peer_bits)
         return out
 
 

@@ -154,24 +154,30 @@ class DenialBurst:
 
 @dataclass(frozen=True)
 class SensitiveTool:
-    """First use of a sensitive tool by a user (user × tool level)."""
+    """First use of a sensitive tool by a user (user × tool level): high when fewer than
+    ``peers`` other people used the tool in the baseline, else low (kept, not paged: a tool
+    colleagues use daily, as when a person takes up a new role)."""
 
     tools: frozenset[str]
     levels: tuple[str, ...] = ("user_tool",)
     name: str = "sensitive_tool"
     baseline_rule: bool = True
     live: bool = True
+    peers: int = 2
 
     def __call__(self, level: str, windows: pd.DataFrame) -> RuleHits | None:
         tool = windows["entity"].str.rsplit("|", n=1).str[-1]
         mask = tool.isin(self.tools) & (windows["new_tools"] > 0)
+        peers = windows["tool_peers"].to_numpy()
+        severities: list[Severity] = ["low" if p >= self.peers else "high" for p in peers]
         return _hits(
             self,
             windows,
             mask,
-            "high",
-            "{entity}: first use of a sensitive tool by this user",
-            ("new_tools", "calls"),
+            severities,
+            "{entity}: first use of a sensitive tool by this user ({tool_peers:.0f} other "
+            "people used it)",
+            ("new_tools", "tool_peers", "calls"),
         )
 
 

@@ -110,6 +110,15 @@ class DetectSettings(BaseSettings):
     error_probe: int = Field(
         default=3, ge=1, description="errors of one user × tool in one window, with big args"
     )
+    bulk_factor: float = Field(
+        default=100.0, gt=1, description="result bytes of one window over own p99 (3+ calls)"
+    )
+    org_event_users: int = Field(
+        default=3,
+        ge=1,
+        description="other users starting on new tools in the same hour: an organisation event "
+        "(novelty and model alerts then do not page)",
+    )
 
     # -- alerts -----------------------------------------------------------------------------------
     cooldown_minutes: float = Field(default=30.0, ge=0)

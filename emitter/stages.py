@@ -47,8 +47,23 @@ def canonical_args(args: dict[str, Any]) -> bytes:
         return canonicalize(json.loads(_dumps(args)))
 
 
+try:  # optional: the same compact bytes for what JSON holds, ~5x faster
+    import orjson
+
+    _orjson_dumps: Callable[..., bytes] | None = orjson.dumps
+    _ORJSON_OPTS = orjson.OPT_NON_STR_KEYS
+except ImportError:  # pragma: no cover - stdlib-only installs
+    _orjson_dumps = None
+    _ORJSON_OPTS = 0
+
+
 def json_size(value: Any) -> int:
     """Size in bytes of ``value`` as compact JSON (what travels on the wire)."""
+    if _orjson_dumps is not None:
+        try:
+            return len(_orjson_dumps(value, default=str, option=_ORJSON_OPTS))
+        except TypeError:
+            pass  # a lone surrogate, an integer past 64 bits: the standard library's way
     try:
         return len(_dumps(value).encode("utf-8", "surrogatepass"))
     except (TypeError, ValueError):

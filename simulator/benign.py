@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Final
 
@@ -49,13 +50,20 @@ _ETL_SOURCES: Final = ("orders", "payments", "clickstream", "crm", "inventory", 
 
 
 def run_session(
-    rng: random.Random, user: UserProfile, ws: WorkingSet, start: int, *, label: str = ""
+    rng: random.Random,
+    user: UserProfile,
+    ws: WorkingSet,
+    start: int,
+    *,
+    label: str = "",
+    chain: Mapping[str, tuple[list[str], list[float]]] | None = None,
 ) -> Session:
-    """One ordinary session of ``user`` from ``start``: a walk over the role's tool chain."""
+    """One ordinary session of ``user`` from ``start``: a walk over the role's tool chain (or
+    over ``chain``, in the shape of :data:`~.world.TRANSITIONS`)."""
     session = Session(hex_id(rng), Who.of(user, rng.choice(user.agents)))
     end = start + int(rng.uniform(5, 60) * 60 * S)
     mean_gap = rng.uniform(15, 60)
-    chain = TRANSITIONS[user.role]
+    chain = chain or TRANSITIONS[user.role]
     state, t, trace = "start", start, trace_id(rng)
     while t < end:
         nexts, cum = chain[state]

@@ -15,6 +15,7 @@ from ._calls import Episode, Session, Victim
 from .attacks import SCENARIOS
 from .benign import SVC_CI, SVC_ETL, ci_bot, nightly_batch, user_sessions, weekly_report
 from .model import Incident, SimCall, SimConfig, Simulation, UserProfile
+from .negatives import labelled, oncall_nights, release_spike, role_change
 from .world import ROLES, WorkingSet, make_user
 
 __all__ = ["simulate"]
@@ -60,6 +61,27 @@ def _incident(ep: Episode, calls: list[SimCall]) -> Incident:
     )
 
 
+def _hard_negatives(
+    cfg: SimConfig,
+    users: list[UserProfile],
+    sessions: dict[str, list[Session]],
+    victims: dict[str, Victim],
+) -> list[tuple[Episode, list[SimCall]]]:
+    """The hard negatives the config switches on (``negatives.py``); a role change replaces
+    its person's sessions of the last day in place."""
+    out: list[tuple[Episode, list[SimCall]]] = []
+    if "benign:role_change" in cfg.hard_negatives:
+        changed = role_change(cfg, users, sessions)
+        if changed is not None:
+            out.append((changed[0], []))  # its calls are in the person's sessions already
+    if "benign:release_spike" in cfg.hard_negatives:
+        working = {name: v.ws for name, v in victims.items()}
+        out += labelled(release_spike(cfg, users, working))
+    if "benign:oncall_night" in cfg.hard_negatives:
+        out += labelled(oncall_nights(cfg, users))
+    return out
+
+
 def simulate(config: SimConfig) -> Simulation:
     """Simulate ``config``: calls sorted by time, attack incidents and benign bursts."""
     cfg = config
@@ -88,6 +110,7 @@ def simulate(config: SimConfig) -> Simulation:
         for ep_calls in ci_bot(cfg, day, ci_count):
             episodes.append(ep_calls)
             ci_count += 1
+    episodes += _hard_negatives(cfg, users, sessions, victims)
     analyst = random.Random(f"{cfg.seed}:weekly").choice([u for u in users if u.role == "analyst"])
     episodes += weekly_report(cfg, analyst, victims[analyst.name].ws)
 

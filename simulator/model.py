@@ -18,6 +18,7 @@ __all__ = [
     "ATTACK_SCENARIOS",
     "BENIGN_SCENARIOS",
     "DAY_US",
+    "HARD_NEGATIVES",
     "Incident",
     "SimCall",
     "SimConfig",
@@ -43,6 +44,12 @@ BENIGN_SCENARIOS: Final[tuple[str, ...]] = (
     "benign:ci_bot",
     "benign:weekly_report",
     "benign:new_user",
+)
+#: hard negatives a config may switch on (``SimConfig.hard_negatives``; ``simulator/negatives.py``)
+HARD_NEGATIVES: Final[tuple[str, ...]] = (
+    "benign:release_spike",
+    "benign:role_change",
+    "benign:oncall_night",
 )
 
 
@@ -111,6 +118,7 @@ class SimConfig:
     scenarios: tuple[str, ...] = ATTACK_SCENARIOS
     incidents_per_scenario: int = 1
     new_users: int = 1
+    hard_negatives: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.users < 1:
@@ -123,6 +131,11 @@ class SimConfig:
             raise ValueError("incidents_per_scenario and new_users must not be negative")
         if self.start.tzinfo is None or self.start.utcoffset() != UTC.utcoffset(None):
             raise ValueError("start must be an aware datetime in UTC")
+        odd = [s for s in self.hard_negatives if s not in HARD_NEGATIVES]
+        if odd:
+            raise ValueError(
+                f"hard_negatives: unknown {odd}; choose from {', '.join(HARD_NEGATIVES)}"
+            )
         unknown = [s for s in self.scenarios if s not in ATTACK_SCENARIOS]
         if unknown:
             raise ValueError(
@@ -147,6 +160,7 @@ class SimConfig:
         d = asdict(self)
         d["start"] = self.start.isoformat().replace("+00:00", "Z")
         d["scenarios"] = list(self.scenarios)
+        d["hard_negatives"] = list(self.hard_negatives)
         return d
 
 

@@ -8,7 +8,8 @@ calls in the window. Calls are what an emitter records: no resource on tool call
 Families (the knobs per intensity in :data:`KNOBS`: how many calls, how fast, how far from
 the victim's normal):
 
-``novelty_burst``   the victim's agent calls tools on servers the victim never used, many in a
+``novelty_burst``   the victim's agent calls tools on servers the victim never used (anywhere in
+                    the benign traffic, a role change on the attack day included), many in a
                     few minutes, during the victim's working hours (at least three distinct new
                     tools, on more servers than the knob's when they hold fewer; a victim with
                     fewer left to discover is passed over)
@@ -95,6 +96,9 @@ class Victim:
     gaps: list[float] = field(default_factory=list)
     days_active: set[int] = field(default_factory=set)
     last: dict[str, SimCall] = field(default_factory=dict)
+    #: tools and servers the victim used anywhere in the benign traffic (the attack days too)
+    ever_tools: set[str] = field(default_factory=set)
+    ever_servers: set[str] = field(default_factory=set)
 
     def busy_hours(self, weekend: bool) -> list[int]:
         hours = self.weekend_hours if weekend else self.hours
@@ -110,9 +114,18 @@ def _victims(sim: Simulation) -> dict[str, Victim]:
     out: dict[str, Victim] = {}
     prev: dict[str, SimCall] = {}
     for c in sim.calls:
+        if c.label and not c.label.startswith("benign:"):
+            continue  # another attack's calls say nothing about the victim
         if c.ts >= cut or c.label:
+            # what the victim does on the attack days too (a role change, a release): a tool
+            # used there is no longer new to them
+            seen = out.setdefault(c.user, Victim(c.user))
+            seen.ever_tools.add(c.tool or c.method)
+            seen.ever_servers.add(c.server)
             continue
         v = out.setdefault(c.user, Victim(c.user))
+        v.ever_tools.add(c.tool or c.method)
+        v.ever_servers.add(c.server)
         v.calls += 1
         tool = c.tool or c.method
         v.tools[tool] += 1
@@ -193,7 +206,7 @@ def _far_time(rng: random.Random, sim: Simulation, v: Victim, far: float) -> int
 
 def _novelty(b: _Builder, sim: Simulation, k: Mapping[str, float], catalog: dict[str, str]) -> None:
     rng, v = b.rng, b.v
-    unused = sorted({s for s in catalog.values()} - v.servers)
+    unused = sorted({s for s in catalog.values()} - v.ever_servers)
     rng.shuffle(unused)
     servers: list[str] = []
     tools: list[str] = []
@@ -203,7 +216,7 @@ def _novelty(b: _Builder, sim: Simulation, k: Mapping[str, float], catalog: dict
         if len(servers) >= k["servers"] and len(tools) >= min(3, int(k["n"])):
             break
         servers.append(server)
-        tools += [t for t, s in sorted(catalog.items()) if s == server and t not in v.tools]
+        tools += [t for t, s in sorted(catalog.items()) if s == server and t not in v.ever_tools]
     if len(tools) < min(3, int(k["n"])):
         raise LookupError(f"{v.user} has too few unused tools on servers new to them")
     rng.shuffle(tools)

@@ -24,22 +24,32 @@ from tooltrail.pipeline.store import Store
 from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
 from tooltrail.simulator.inject import FAMILIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, HARD_NEGATIVES, MarkovConfig, generate
+from tooltrail.simulator.model import HARD_NEGATIVES as SIM_HARD
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]
 
 GENERATORS = ("sim", "markov")
+#: hard negatives that still page on some seeds, within the bounds the test below checks (the
+#: first movers of a release afternoon; a role change's first minutes): docs/alerts.md
+RESIDUAL = ("benign:release_spike", "benign:role_change")
 FAMILY = DetectSettings(family_rules=True)
-#: the hard negatives of the first simulator (its labelled benign bursts)
-SIM_NEGATIVES = ("benign:nightly_batch", "benign:ci_bot", "benign:weekly_report", "benign:new_user")
-#: the held-out generator's hard negatives that the default settings keep quiet; a role change
-#: and a release afternoon still page there (``novelty_burst``: a person using 3-5 tools and
-#: servers new to them within a minute), reported in docs/alerts.md, not tuned away
-MARKOV_QUIET = ("benign:batch_job", "benign:new_hire", "benign:oncall_night")
+#: the hard negatives of the first simulator (its labelled benign bursts, and the release
+#: afternoon, role change and on-call night it makes on request)
+SIM_NEGATIVES = (
+    "benign:nightly_batch",
+    "benign:ci_bot",
+    "benign:weekly_report",
+    "benign:new_user",
+    *SIM_HARD,
+)
 
 
 def _traffic(generator: str) -> Simulation:
     if generator == "sim":
-        base = simulate(SimConfig(seed=3, users=12, scenarios=(), incidents_per_scenario=0))
+        cfg = SimConfig(
+            seed=3, users=12, scenarios=(), incidents_per_scenario=0, hard_negatives=SIM_HARD
+        )
+        base = simulate(cfg)
         return inject(base, FAMILIES, "mid", seed=3)
     base = generate(MarkovConfig(seed=3, users=14))
     return inject(base, FAMILIES, "mid", seed=3, annotations=ANNOTATIONS)
@@ -53,10 +63,28 @@ def _run(generator: str) -> tuple[Simulation, pd.DataFrame, list[Alert], Engine]
         sim = _traffic(generator)
         frame = to_frame(sim)
         source = FrameSource(frame)
-        engine = Engine(source, FAMILY)
+        scored: dict[str, list[pd.DataFrame]] = {}
+
+        def keep(kind: str, level: str, windows: pd.DataFrame, _learning: object) -> None:
+            if kind == "score":
+                scored.setdefault(level, []).append(windows)
+
+        engine = Engine(source, FAMILY, on_features=keep)
         candidates = engine.score(sim.config.attack_start_us, sim.config.end_us)
         _RUNS[generator] = (sim, labelled_events(source, frame), candidates, engine)
+        _WINDOWS[generator] = {k: pd.concat(v, ignore_index=True) for k, v in scored.items()}
     return _RUNS[generator]  # type: ignore[no-any-return]
+
+
+_WINDOWS: dict[str, dict[str, pd.DataFrame]] = {}
+
+
+def _window(generator: str, alert: Alert) -> pd.Series:
+    """The scored features of an alert's first window."""
+    w = _WINDOWS[generator][alert.entity_kind]
+    rows = w.loc[(w["entity"] == alert.entity) & (w["window_end"] == alert.window_end)]
+    assert len(rows) == 1
+    return rows.iloc[0]
 
 
 def _gated(store: Store, candidates: list[Alert]) -> list[Alert]:
@@ -89,13 +117,27 @@ def test_every_family_at_the_middle_intensity_is_caught(store: Store, generator:
 @pytest.mark.parametrize("generator", GENERATORS)
 def test_hard_negatives_raise_nothing_that_pages(store: Store, generator: str) -> None:
     sim, events, candidates, _ = _run(generator)
-    negatives = SIM_NEGATIVES if generator == "sim" else MARKOV_QUIET
+    negatives = SIM_NEGATIVES if generator == "sim" else HARD_NEGATIVES
     present = {b.scenario for b in sim.benign_bursts}
-    assert present == set(SIM_NEGATIVES if generator == "sim" else HARD_NEGATIVES)
+    assert present == set(negatives)
     paging = [a for a in _gated(store, candidates) if a.severity != "low"]
     assert paging  # the attacks page: the check below is not vacuous
     hit = {label for a in paging for label in _paging_labels(a, events)}
-    assert hit.isdisjoint(negatives), sorted(hit & set(negatives))
+    quiet = set(negatives) - set(RESIDUAL)
+    assert hit.isdisjoint(quiet), sorted(hit & quiet)
+    # the measured residual (docs/alerts.md): a release afternoon pages only where its first
+    # movers start before enough others have (no organisation event yet, nothing shared) ...
+    for alert in paging:
+        labels = _paging_labels(alert, events)
+        window = _window(generator, alert)
+        if "benign:release_spike" in labels:
+            assert window["peers_novel_1h"] < FAMILY.org_event_users, alert.reason
+            assert window["novel_shared"] == 0, alert.reason
+        # ... and a role change only as a novelty burst of the person (no model alert, no
+        # sensitive tool: colleagues use those tools, and their transitions)
+        if "benign:role_change" in labels:
+            assert alert.detector == "rule:family:novelty_burst", alert.reason
+            assert alert.entity_kind == "user", alert.reason
 
 
 def test_family_alerts_explain_in_the_entitys_own_terms(store: Store) -> None:
@@ -114,11 +156,17 @@ def test_scoring_in_live_steps_equals_scoring_at_once() -> None:
     sim, _, _, _ = _run("markov")
     frame = to_frame(sim)
     hours = sorted({i.start // 3_600_000_000 for i in sim.incidents})[:2]
+    # and the release afternoon's first hour: peer context (other users' novelty) is read from
+    # events up to each window's end, so it too must not depend on how scoring is cut
+    release = min(b.start for b in sim.benign_bursts if b.scenario == "benign:release_spike")
+    hours.append(release // 3_600_000_000)
     step = 10 * 60 * 1_000_000
     at_once, live = Engine(FrameSource(frame), FAMILY), Engine(FrameSource(frame), FAMILY)
+    family = 0
     for hour in hours:
         since, until = hour * 3_600_000_000, (hour + 1) * 3_600_000_000
         whole = at_once.score(since, until)
         parts = [a for t in range(since, until, step) for a in live.score(t, t + step)]
-        assert any(a.detector.startswith("rule:family:") for a in whole)
+        family += sum(a.detector.startswith("rule:family:") for a in whole)
         assert [a.to_dict() for a in parts] == [a.to_dict() for a in whole]
+    assert family  # not equal by being empty

@@ -112,7 +112,22 @@ def test_sensitive_tool_fires_on_the_first_use_of_a_listed_tool_only() -> None:
     assert _fired(hits) == [0]
     assert hits.severities == ["high"]
     assert hits.baseline_rule is True
-    assert hits.reasons == ["alice|grant_role: first use of a sensitive tool by this user"]
+    assert hits.reasons == [
+        "alice|grant_role: first use of a sensitive tool by this user (0 other people used it)"
+    ]
+
+
+def test_a_sensitive_tool_colleagues_use_is_kept_low_on_first_use() -> None:
+    """A role change takes up tools colleagues use daily: recorded, not paged."""
+    win = windows(
+        {"entity": "alice|export_table", "new_tools": 1.0, "tool_peers": 4.0},
+        {"entity": "bob|export_table", "new_tools": 1.0, "tool_peers": 1.0},
+    )
+    hits = SensitiveTool(frozenset({"export_table"}))("user_tool", win)
+    assert hits is not None
+    assert _fired(hits) == [0, 1]
+    assert hits.severities == ["low", "high"]
+    assert "4 other people" in hits.reasons[0]
 
 
 @pytest.mark.parametrize(

@@ -126,3 +126,18 @@ def test_host_mirrors_give_the_same_features_from_the_store(store: Store) -> Non
     by_frame = _features(FrameSource(events), ActorProfile(), T - MIN, T + 5 * MIN)
     assert by_frame["user"]["new_tools"].max() == 1
     _assert_same(by_frame, _features(StoreSource(store), ActorProfile(), T - MIN, T + 5 * MIN))
+
+
+def test_store_history_reads_hour_bands_as_the_frame_does(
+    store: Store, sim_frame: pd.DataFrame
+) -> None:
+    """``hour_band`` (a derived column: SQL in the store, pandas in a frame) names the same
+    three-hour band of the same day type, so "first worked in this band" agrees."""
+    insert_frame(store, sim_frame)
+    frame_source, store_source = FrameSource(sim_frame), StoreSource(store)
+    events = frame_source.events(SIM.start_us, SIM.end_us)
+    assert events["hour_band"].nunique() >= 6  # not equal by being constant
+    keys = ["user", "hour_band"]
+    got = store_source.history.first_seen(keys, events)
+    want = frame_source.history.first_seen(keys, events)
+    assert list(got) == list(want)

@@ -69,10 +69,16 @@ async def _roots(_ctx: Any) -> types.ListRootsResult:
     return types.ListRootsResult(roots=[types.Root(uri=_ROOTS[-1], name="work")])
 
 
+_TAPES: list[Tape] = []
+
+
 async def _roots_asked() -> None:
-    """Wait until the server asked for the roots (it does so once, after ``initialized``)."""
+    """Wait until the server asked for the roots (it does so once, after ``initialized``) and
+    the host's answer is on the wire, so that the next request always follows it."""
     with anyio.fail_after(30):
         await _ROOTS_ASKED[-1].wait()
+        while not any(d == ">" and b'"roots"' in line for d, line in _TAPES[-1]):
+            await anyio.sleep(0.01)
 
 
 async def _session(command: list[str], scenario: Scenario, tape: Tape) -> int | None:
@@ -87,6 +93,7 @@ async def _session(command: list[str], scenario: Scenario, tape: Tape) -> int | 
         ) as session,
     ):
         _ROOTS_ASKED.append(anyio.Event())
+        _TAPES.append(tape)
         await session.initialize()
         await scenario(session)
     return tapped.process.returncode
@@ -375,3 +382,20 @@ def test_two_wraps_of_one_server_at_once_record_into_two_streams(tmp_path: Path)
     first, second = _verified(spool), _verified(tmp_path / "spool.2")
     assert first[0]["stream_id"] != second[0]["stream_id"]
     assert sorted(e["jsonrpc.request.id"] for e in first + second) == ["0", "1"]
+
+
+def test_a_spool_that_cannot_be_used_leaves_the_session_working(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "spool"
+    not_a_dir.write_text("a file where the spool should be")
+    tiny = [sys.executable, str(ROOT / "benchmarks" / "wrap.py"), "--serve"]
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "still here"}}}  # fmt: skip
+    out = subprocess.run(
+        wrapped(tiny, not_a_dir / "sub"),
+        input=json.dumps(call).encode() + b"\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["result"]["content"][0]["text"] == "still here"
+    assert b"unusable, events will be lost" in out.stderr  # said: these calls are not audited

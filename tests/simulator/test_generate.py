@@ -16,6 +16,7 @@ from tooltrail.simulator import (
     Simulation,
     simulate,
 )
+from tooltrail.simulator.model import HARD_NEGATIVES
 
 SMALL = SimConfig(users=5, days=2)
 
@@ -82,6 +83,7 @@ def test_victims_are_distinct_ordinary_users_when_there_are_enough(
         ({"days": 2, "attack_days": 3}, "attack_days"),
         ({"users": 0}, "users"),
         ({"start": datetime(2026, 11, 2)}, "start"),
+        ({"hard_negatives": ("benign:fire_drill",)}, "hard_negatives"),
     ],
 )
 def test_config_refuses_bad_values_naming_the_field(
@@ -104,3 +106,27 @@ def test_labels_file_round_trips_and_counts_every_call(
         assert doc["label_counts"][episode["id"]] == episode["calls"] > 0
         assert episode["start"] <= episode["end"]
     assert doc["label_counts"][""] > 0.7 * doc["calls"]  # most traffic is ordinary
+
+
+def test_hard_negatives_on_request_are_labelled_on_the_last_day_only() -> None:
+    plain = SimConfig(seed=4, users=12, days=5, scenarios=())
+    cfg = SimConfig(seed=4, users=12, days=5, scenarios=(), hard_negatives=HARD_NEGATIVES)
+    sim = simulate(cfg)
+    assert {b.scenario for b in simulate(plain).benign_bursts}.isdisjoint(HARD_NEGATIVES)
+    found = {b.scenario for b in sim.benign_bursts}
+    assert found >= set(HARD_NEGATIVES)
+    labelled = [c for c in sim.calls if c.label.partition("#")[0] in HARD_NEGATIVES]
+    assert min(c.ts for c in labelled) >= cfg.attack_start_us
+    # the role change: the person's calls of the last day are all labelled, and use tools they
+    # never used before it
+    change = next(b for b in sim.benign_bursts if b.scenario == "benign:role_change")
+    theirs = [c for c in sim.calls if c.user == change.user]
+    last = [c for c in theirs if c.ts >= cfg.attack_start_us]
+    before = {c.tool for c in theirs if c.ts < cfg.attack_start_us}
+    assert last
+    assert all(c.label == change.id or c.label.startswith("benign:release") for c in last)
+    assert {c.tool for c in last if c.label == change.id} - before
+    # the on-call rotation worked nights before (unlabelled) and on the last night (labelled)
+    night = [c for c in sim.calls if c.label.startswith("benign:oncall_night")]
+    assert night
+    assert all(c.user == night[0].user for c in night)

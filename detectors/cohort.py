@@ -1,0 +1,101 @@
+"""Peer context for one entity's novelty: is the organisation doing it too, does a peer do it?
+
+Three features read an entity-window against the other people of the deployment, from events up to
+the window's end only (so live and backfill agree):
+
+``peers_novel_1h``  how many *other* users started on a tool or server new to them in the hour up
+                    to a call (the largest over the window's calls). A release afternoon moves
+                    many people onto tools they never used at once: an organisation event, not
+                    one entity's anomaly (``org_event_users``, a setting).
+``novel_shared``    never-used tools and servers of the window that another user also started
+                    on in the hour up to the call: novelty the organisation shares (a release's
+                    merge and deploy tools) is not this entity's own.
+``tool_peers``      how many other people used a user × tool entity's tool in the baseline (from
+                    the fit, so also fixed before the window): a
+                    sensitive tool colleagues use every day is not news the way one nobody uses is.
+
+How paging uses them: ``novelty_burst`` (``families.py``) counts only the novelty nobody else
+shares; a model alert during an organisation event is kept as ``low`` (``engine.py``); a first use
+of a sensitive tool that colleagues use is ``low`` (``rules.py``). Nothing here hides a window
+that the other families (volume, deletes, errors, hours) judge far out. "Other users" are
+established ones (a day or more of history): a new hire discovering tools is no release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final, Protocol
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+__all__ = ["peer_columns", "peers_novel", "shared_start", "tool_peers"]
+
+_DAY_US: Final = 86_400_000_000  # less history than this: a new hire, not an established user
+
+
+class _History(Protocol):
+    def first_seen(self, keys: Sequence[str], frame: pd.DataFrame) -> pd.Series: ...
+
+
+def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[str, np.ndarray]:
+    """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`) and ``shared_tool``
+    / ``shared_server`` (:func:`shared_start`), from established users' first uses."""
+    people = (ev["user"] != "").to_numpy()
+    sub = ev.loc[people]
+    old, tool, server = (np.zeros(len(ev), dtype=bool) for _ in range(3))
+    old[people] = (sub["ts"] - history.first_seen(["user"], sub)).to_numpy() >= _DAY_US
+    tool[people] = (sub["ts"] == history.first_seen(["user", "tool_key"], sub)).to_numpy()
+    server[people] = (sub["ts"] == history.first_seen(["user", "source_name"], sub)).to_numpy()
+    return {
+        "peers_novel": peers_novel(ev, (tool | server) & old, horizon_us),
+        "shared_tool": shared_start(ev, tool & old, "tool_key", horizon_us),
+        "shared_server": shared_start(ev, server & old, "source_name", horizon_us),
+    }
+
+
+def peers_novel(ev: pd.DataFrame, novel: np.ndarray, horizon_us: int) -> np.ndarray:
+    """Per call of ``ev`` (prepared, ts-ordered): the number of users other than the call's own
+    whose calls flagged in ``novel`` fall in ``(ts - horizon_us, ts]``."""
+    ts = ev["ts"].to_numpy()
+    users = ev["user"].to_numpy()
+    out = np.zeros(len(ev), dtype="int64")
+    flagged = novel & (users != "")
+    if not flagged.any():
+        return out
+    for user in np.unique(users[flagged]):
+        times = np.sort(ts[flagged & (users == user)])
+        upto = np.searchsorted(times, ts, side="right")
+        last = np.where(upto > 0, times[np.maximum(upto - 1, 0)], np.iinfo("int64").min // 2)
+        out += ((upto > 0) & (ts - last < horizon_us) & (users != user)).astype("int64")
+    return out
+
+
+def shared_start(ev: pd.DataFrame, novel: np.ndarray, key: str, horizon_us: int) -> np.ndarray:
+    """Per call of ``ev``: whether a user other than the call's own started on the call's ``key``
+    (a tool or a server) in ``(ts - horizon_us, ts]`` (their calls flagged in ``novel``)."""
+    ts = ev["ts"].to_numpy()
+    users = ev["user"].to_numpy()
+    codes, _ = pd.factorize(ev[key])
+    out = np.zeros(len(ev), dtype=bool)
+    flagged = novel & (users != "")
+    for code in np.unique(codes[flagged]):
+        rows = np.flatnonzero(codes == code)  # the calls of this tool (or server)
+        t, u = ts[rows], users[rows]
+        for i in rows[flagged[rows]]:
+            out[rows] |= (u != users[i]) & (t >= ts[i]) & (t - ts[i] < horizon_us)
+    return out
+
+
+def tool_peers(entities: pd.Series, tools_of: dict[str, frozenset[str]]) -> np.ndarray:
+    """Per user × tool entity (``user|tool``): the other people who used the tool (``tools_of``)."""
+    users = entities.str.split("|", n=1).str[0].to_numpy()
+    tools = entities.str.rsplit("|", n=1).str[-1].to_numpy()
+    counts: dict[str, int] = {}
+    for used in tools_of.values():
+        for tool in used:
+            counts[tool] = counts.get(tool, 0) + 1
+    out = np.array([counts.get(t, 0) for t in tools], dtype=float)
+    own = np.array([t in tools_of.get(u, frozenset()) for u, t in zip(users, tools, strict=True)])
+    peers: np.ndarray = out - own
+    return peers
