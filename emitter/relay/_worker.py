@@ -6,8 +6,10 @@ has :class:`~._recorder.Recorder`'s feeding interface (``stream``, ``message``, 
 ``sse_end``, ``now``, ``close``) but only queues each copy, stamped with its crossing time; one
 feeder thread writes the queue into a pipe to a child (``python -m tooltrail.emitter.relay``,
 ``__main__.py``), which runs a ``Recorder`` with the emitter it was configured with. The
-feeder's writes release the GIL; a full pipe blocks the feeder, never a forwarding thread
-(past ``max_backlog`` queued bytes, copies are dropped and counted, as in ``Recorder``).
+feeder writes in batches (what queued within 2 ms of a burst's first copy), so it and the
+worker wake once per burst; its writes release the GIL; a full pipe blocks the feeder, never a
+forwarding thread (past ``max_backlog`` queued bytes, copies are dropped and counted, as in
+``Recorder``).
 
 Failure behaviour: a worker that cannot start or dies leaves the relay running, unaudited, said
 once on stderr. ``close`` ends the pipe and waits (bounded) for the worker to record unanswered
@@ -19,7 +21,6 @@ collector API key, the fingerprint key) reach it through its environment, not it
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import logging
 import os
@@ -45,7 +46,7 @@ FRAME: Final = struct.Struct("!BBqqqHI")
 _ENV_API_KEY: Final = "TOOLTRAIL_RECORDER_API_KEY"
 _ENV_FP_KEY: Final = "TOOLTRAIL_RECORDER_FINGERPRINT_KEY"
 SECRETS: Final = {"api_key": _ENV_API_KEY, "fingerprint_key": _ENV_FP_KEY}
-_streams = itertools.count(1)
+_BATCH_WAIT: Final = 0.002  # seconds a burst may gather before the feeder writes it
 
 
 class ProcessRecorder:
@@ -154,16 +155,31 @@ class ProcessRecorder:
     # -- the feeder thread -----------------------------------------------------------------
 
     def _feed(self) -> None:
+        """Write the queued copies to the worker, in batches: after the first copy of a burst
+        it waits ``_BATCH_WAIT`` and takes everything queued by then, so the feeder and the
+        worker wake once per burst, not once per message, beside the forwarding threads."""
         pipe = self._proc.stdin if self._proc is not None else None
         fd = pipe.fileno() if pipe is not None else -1
-        while (item := self._queue.get()) is not None:
-            head, payload = item
+        done = False
+        while not done:
+            first = self._queue.get()
+            time.sleep(_BATCH_WAIT)
+            batch = [first]
+            with contextlib.suppress(queue.Empty):
+                while len(batch) < 4096:
+                    batch.append(self._queue.get_nowait())
+            parts: list[bytes] = []
+            for item in batch:
+                if item is None:
+                    done = True
+                    break
+                parts += item
             with self._lock:
-                self._backlog -= len(payload)
-            if fd < 0:
+                self._backlog -= sum(len(p) for p in parts[1::2])
+            if fd < 0 or not parts:
                 continue
             try:
-                _write_all(fd, head, payload)
+                _write_all(fd, parts)
             except OSError as exc:
                 log.error("tooltrail: the recorder is gone, calls are no longer audited: %r", exc)
                 fd = -1
@@ -202,14 +218,12 @@ def _key(stream: object) -> int:
     return hash(stream) % ((1 << 62) - 1) + 1
 
 
-def _write_all(fd: int, head: bytes, payload: bytes) -> None:
-    parts = [memoryview(head), memoryview(payload)]
-    while parts:
-        n = os.writev(fd, parts)
-        while parts and n >= len(parts[0]):
-            n -= len(parts[0])
-            parts.pop(0)
-        if parts and n:
-            parts[0] = parts[0][n:]
-        if parts and not parts[0]:
-            parts.pop(0)
+def _write_all(fd: int, chunks: list[bytes]) -> None:
+    views = [memoryview(c) for c in chunks if c]
+    while views:
+        n = os.writev(fd, views[:512])  # IOV_MAX is 1024 on Linux
+        while views and n >= len(views[0]):
+            n -= len(views[0])
+            views.pop(0)
+        if views and n:
+            views[0] = views[0][n:]

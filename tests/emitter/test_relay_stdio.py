@@ -69,10 +69,16 @@ async def _roots(_ctx: Any) -> types.ListRootsResult:
     return types.ListRootsResult(roots=[types.Root(uri=_ROOTS[-1], name="work")])
 
 
+_TAPES: list[Tape] = []
+
+
 async def _roots_asked() -> None:
-    """Wait until the server asked for the roots (it does so once, after ``initialized``)."""
+    """Wait until the server asked for the roots (it does so once, after ``initialized``) and
+    the host's answer is on the wire, so that the next request always follows it."""
     with anyio.fail_after(30):
         await _ROOTS_ASKED[-1].wait()
+        while not any(d == ">" and b'"roots"' in line for d, line in _TAPES[-1]):
+            await anyio.sleep(0.01)
 
 
 async def _session(command: list[str], scenario: Scenario, tape: Tape) -> int | None:
@@ -87,6 +93,7 @@ async def _session(command: list[str], scenario: Scenario, tape: Tape) -> int | 
         ) as session,
     ):
         _ROOTS_ASKED.append(anyio.Event())
+        _TAPES.append(tape)
         await session.initialize()
         await scenario(session)
     return tapped.process.returncode
