@@ -79,6 +79,7 @@ __all__ = [
     "LEVELS",
     "MIRROR_KEY",
     "MODEL_FEATURES",
+    "NOT_CALLS",
     "STORED_SQL",
     "ActorProfile",
     "BatchHistory",
@@ -120,6 +121,9 @@ STORED_SQL: Final = {
 }
 #: a host-side event with a server-side event of the same values is the same call, counted once
 MIRROR_KEY: Final = ("trace_id", "method", "tool", "resource_uri")
+#: methods that are no call of the user's: a listing the emitters record for drift
+#: (``tools/list``) is not activity and counts in no feature
+NOT_CALLS: Final = ("tools/list",)
 #: derived columns and the SQL expression that computes each in the store
 DERIVED_SQL: Final = {
     "tool_key": "if(tool != '', tool, method)",
@@ -183,10 +187,12 @@ def entity_column(level: str) -> str:
 
 def prepare(events: pd.DataFrame) -> pd.DataFrame:
     """Normalize a frame of events (store columns) for feature building: types, derived keys
-    (``tool_key``, ``agent_key``, one entity column per level), host mirrors dropped, ts order."""
+    (``tool_key``, ``agent_key``, one entity column per level), host mirrors and
+    :data:`NOT_CALLS` dropped, ts order."""
     df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]].copy()
     for col in _STR_COLS:
         df[col] = df[col].astype(object).fillna("").astype(str) if col in df.columns else ""
+    df = df.loc[~df["method"].isin(NOT_CALLS)]
     for col in _NUM_COLS:
         values = df[col] if col in df.columns else pd.Series(0, index=df.index)
         df[col] = pd.to_numeric(values, errors="coerce").fillna(0).astype("int64")

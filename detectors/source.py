@@ -15,6 +15,7 @@ from .features import (
     DERIVED_SQL,
     EVENT_COLUMNS,
     MIRROR_KEY,
+    NOT_CALLS,
     STORED_SQL,
     FrameHistory,
     History,
@@ -65,12 +66,14 @@ def _expr(column: str) -> str:
     return DERIVED_SQL.get(column, f"`{column}`")
 
 
-def _not_mirror(db: str) -> str:
-    """SQL: the event is not a host-side mirror of a server-side event (as ``prepare``)."""
+def _counted(db: str) -> str:
+    """SQL: the event counts as a call: not a host-side mirror of a server-side event, not one
+    of :data:`NOT_CALLS` (as ``prepare``)."""
     key = ", ".join(f"`{c}`" for c in MIRROR_KEY)
+    skip = ", ".join(f"'{m}'" for m in NOT_CALLS)
     return (
-        f"NOT (source_kind = 'host' AND ({key}) IN (SELECT {key} FROM {db}.events"  # noqa: S608
-        " WHERE source_kind = 'server' AND trace_id != ''))"
+        f"method NOT IN ({skip}) AND NOT (source_kind = 'host' AND ({key}) IN "  # noqa: S608
+        f"(SELECT {key} FROM {db}.events WHERE source_kind = 'server' AND trace_id != ''))"
     )
 
 
@@ -92,7 +95,7 @@ class StoreHistory:
         db = self._store.database
         found = self._store.query_df(
             f"SELECT {select}, min(ts) AS first FROM {db}.events "  # noqa: S608
-            f"WHERE {where} AND {_not_mirror(db)} GROUP BY {', '.join(names)}",
+            f"WHERE {where} AND {_counted(db)} GROUP BY {', '.join(names)}",
             params,
         )
         found.columns = [*keys, "first"]
@@ -106,7 +109,7 @@ class StoreHistory:
             found = self._store.query_df(
                 f"SELECT session_id, min(ts) AS first FROM {self._store.database}.events "  # noqa: S608
                 "WHERE session_id IN {s:Array(String)} AND "
-                f"{_not_mirror(self._store.database)} GROUP BY session_id",
+                f"{_counted(self._store.database)} GROUP BY session_id",
                 {"s": sessions},
             )
             starts = dict(zip(found["session_id"], found["first"].astype("int64"), strict=True))

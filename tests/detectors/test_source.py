@@ -128,6 +128,22 @@ def test_host_mirrors_give_the_same_features_from_the_store(store: Store) -> Non
     _assert_same(by_frame, _features(StoreSource(store), ActorProfile(), T - MIN, T + 5 * MIN))
 
 
+def test_tool_listings_are_no_calls_in_either_source(store: Store) -> None:
+    """A ``tools/list`` event (recorded for drift, no tool, a session of its own start) changes
+    no feature: the same features as without it, from the frame and from the store."""
+    calls = _first_sightings()
+    listings = frame(
+        event(T - 2 * DAY, session_id="s", method="tools/list", tool=""),
+        event(T + 2 * MIN, session_id="s2", method="tools/list", tool="", client="cli9"),
+    )
+    events = pd.concat([calls, listings], ignore_index=True)
+    insert_frame(store, events)
+    want = _features(FrameSource(calls), ActorProfile(), T - MIN, T + 5 * MIN)
+    assert want["user"]["new_tools"].max() == 1
+    _assert_same(want, _features(FrameSource(events), ActorProfile(), T - MIN, T + 5 * MIN))
+    _assert_same(want, _features(StoreSource(store), ActorProfile(), T - MIN, T + 5 * MIN))
+
+
 def test_store_history_reads_hour_bands_as_the_frame_does(
     store: Store, sim_frame: pd.DataFrame
 ) -> None:
