@@ -17,6 +17,10 @@ their response, keyed by (session, sender, id). The fields of an event are read 
   ``emitter.toollist``, as the SDK hooks record it; an unchanged, failed or paginated listing
   records nothing); a ``tools/call`` carries the called tool's hash in ``attrs``.
 
+A relay forwards a message before it copies it, so the copy of an answer can come before the
+copy of its request (the server answered in between): such an answer waits (at most 256 per
+session) for its request.
+
 ``result_bytes`` is the size of the whole response message on the wire (the JSON-RPC envelope
 included, the newline that frames it on stdio or the SSE framing excluded); a response inside a
 JSON-RPC batch counts as its compact JSON. Server-initiated requests (sampling, elicitation,
@@ -54,6 +58,8 @@ CLIENT: Final = 0
 SERVER: Final = 1
 """A message the MCP server sent."""
 
+_MAX_EARLY: Final = 256  # answers kept waiting for their request's copy, per session
+
 RELAY_ATTR: Final = "tooltrail.relay"
 """``attrs`` key: which relay saw the call (``wrap`` or ``proxy``)."""
 
@@ -76,6 +82,10 @@ class _Session:
     hints: dict[str, str] = field(default_factory=dict)
     tool_hashes: dict[str, str] = field(default_factory=dict)
     pending: dict[tuple[int, str, Any], _Pending] = field(default_factory=dict)
+    #: answers whose request's copy has not come yet (request sender, kind, id) -> answer
+    early: dict[tuple[int, str, Any], tuple[Mapping[str, Any], int, int]] = field(
+        default_factory=dict
+    )
 
 
 def _key(msg_id: object) -> tuple[str, Any] | None:
@@ -149,6 +159,12 @@ class Exchange:
         pending = state.pending.pop((1 - sender, *key), None)
         if pending is not None:
             self._answered(state, pending, key[1], msg, size, t_ns, sid)
+        else:
+            # the relay forwards first and copies after: an answer can be copied before its
+            # request was (the server answered in between); it waits here for the request
+            state.early[(1 - sender, *key)] = (msg, size, t_ns)
+            if len(state.early) > _MAX_EARLY:
+                del state.early[next(iter(state.early))]
 
     def close(self, t_ns: int) -> int:
         """Record every request still waiting at ``t_ns`` as ``no_response``; how many."""
@@ -180,8 +196,15 @@ class Exchange:
                 client, version = _str(info.get("name")), _str(info.get("version"))
                 state.actor = Actor(client=client, client_version=version) if client else None
         keep = method in self.methods or method in ("initialize", "tools/list")
-        if keep:
-            state.pending[(sender, *key)] = _Pending(method, params, ts_us, t_ns)
+        early = state.early.pop((sender, *key), None)
+        if not keep:
+            return
+        pending = _Pending(method, params, ts_us, t_ns)
+        if early is None:
+            state.pending[(sender, *key)] = pending
+        else:
+            answer, size, answered_ns = early
+            self._answered(state, pending, key[1], answer, size, max(answered_ns, t_ns), sid)
 
     def _cancelled(self, sender: int, params: Any, t_ns: int, sid: str | None) -> None:
         key = _key(params.get("requestId")) if isinstance(params, Mapping) else None

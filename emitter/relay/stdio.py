@@ -28,6 +28,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Sequence
 from typing import Final
 
@@ -80,9 +81,10 @@ class _Relay:
         record = self.recorder.stream if self.recorder is not None else None
         try:
             while chunk := os.read(0, _CHUNK):
+                at = (time.time_ns() // 1000, time.perf_counter_ns())  # when it crossed
                 _write_all(child_in, chunk)
                 if record is not None:
-                    record(CLIENT, chunk)
+                    record(CLIENT, chunk, at)
         except OSError as exc:  # our stdin unreadable, or the child's stdin closed (it exited)
             log.debug("tooltrail wrap: host → server ended: %r", exc)
         finally:
@@ -97,6 +99,7 @@ class _Relay:
         out: int | None = 1
         try:
             while chunk := os.read(child_out, _CHUNK):
+                at = (time.time_ns() // 1000, time.perf_counter_ns())
                 if out is not None:
                     try:
                         _write_all(out, chunk)
@@ -105,7 +108,7 @@ class _Relay:
                         out = None
                         self.host_gone()
                 if record is not None:
-                    record(SERVER, chunk)
+                    record(SERVER, chunk, at)
         except OSError as exc:
             log.debug("tooltrail wrap: server → host ended: %r", exc)
 

@@ -156,3 +156,16 @@ def test_the_worker_process_records_what_it_is_fed_and_is_told_of_drops(tmp_path
     events, _, _ = spooled(tmp_path / "spool")
     assert summary(events) == [("tools/call", "read", "ok", None)]
     assert events[0]["jsonrpc.request.id"] == "2"
+
+
+def test_an_answer_copied_before_its_request_is_still_paired(tmp_path: Path) -> None:
+    # the relay forwards first and copies after: the server may answer in between
+    recorder, transport = _recorder(tmp_path)
+    recorder.stream(SERVER, _line({"jsonrpc": "2.0", "id": 9, "result": {"content": []}}))
+    recorder.stream(CLIENT, _line(_call(9, "read", path="/raced")))
+    recorder.stream(CLIENT, _line(_call(10, "read", path="/next")))
+    recorder.stream(SERVER, _line({"jsonrpc": "2.0", "id": 10, "result": {"content": []}}))
+    recorder.close(30)
+    events = _events(transport)
+    assert summary(events) == [("tools/call", "read", "ok", None)] * 2
+    assert [e["jsonrpc.request.id"] for e in events] == ["9", "10"]
