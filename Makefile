@@ -16,8 +16,16 @@ $(VENV)/.installed: pyproject.toml setup.py
 run: $(VENV)/.installed
 	$(VENV)/bin/tooltrail demo
 
+# npm packages the tests use as third-party references (the secretlint rule set as a redaction
+# oracle, reference MCP servers behind wrap), pinned by each folder's package-lock.json
+NODE_DEPS := tests/oracles/node_modules/.ci-installed tests/mcp_servers/node_modules/.ci-installed
+
+%/node_modules/.ci-installed: %/package-lock.json %/package.json
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # the whole test suite; the tests start the Kafka-protocol broker they need
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(NODE_DEPS)
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
@@ -30,4 +38,5 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/emitter.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		tests/oracles/node_modules tests/mcp_servers/node_modules
