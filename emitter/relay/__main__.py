@@ -5,7 +5,6 @@ calls, the emitter's final checkpoint) and prints its stats as one JSON line. No
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import logging
@@ -20,8 +19,6 @@ from ._worker import FRAME, SECRETS
 
 log = logging.getLogger("tooltrail.emitter.relay")
 
-
-_NICE = 10  # a burst of recording yields the cores to the processes a call waits on
 
 CLAIM = "relay.claim"
 """A worker holds this file of its spool locked for its whole life (beside the spool's own lock,
@@ -63,8 +60,6 @@ def main() -> None:
     stats as one JSON line."""
     for sig in (signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
-    with contextlib.suppress(OSError):  # the relay, the host and the server come first
-        os.nice(_NICE)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
