@@ -6,7 +6,7 @@ has :class:`~._recorder.Recorder`'s feeding interface (``stream``, ``message``, 
 ``sse_end``, ``now``, ``close``) but only queues each copy, stamped with its crossing time; one
 feeder thread writes the queue into a pipe to a child (``python -m tooltrail.emitter.relay``,
 ``__main__.py``), which runs a ``Recorder`` with the emitter it was configured with. The
-feeder writes in batches (what queued within 20 ms of a burst's first copy), so it and the
+feeder writes in batches (what queued within 2 ms of a burst's first copy), so it and the
 worker wake once per burst; its writes release the GIL; a full pipe blocks the feeder, never a
 forwarding thread (past ``max_backlog`` queued bytes, copies are dropped and counted, as in
 ``Recorder``).
@@ -46,8 +46,7 @@ FRAME: Final = struct.Struct("!BBqqqHI")
 _ENV_API_KEY: Final = "TOOLTRAIL_RECORDER_API_KEY"
 _ENV_FP_KEY: Final = "TOOLTRAIL_RECORDER_FINGERPRINT_KEY"
 SECRETS: Final = {"api_key": _ENV_API_KEY, "fingerprint_key": _ENV_FP_KEY}
-_BATCH_WAIT: Final = 0.02  # seconds a burst may gather before the feeder writes it (2 ms: p99
-# added 310-400 us in benchmarks/wrap.py; 20 ms: 70-160 us, the worker bursting less often)
+_BATCH_WAIT: Final = 0.002  # seconds a burst may gather before the feeder writes it
 
 
 class ProcessRecorder:
