@@ -15,6 +15,8 @@ COPY pipeline pipeline
 COPY detectors detectors
 COPY dashboards dashboards
 COPY simulator simulator
+COPY export export
+COPY report report
 # every server extra: the same image runs the collector, the pipeline, the detectors and the
 # dashboards push
 RUN pip install --no-cache-dir ".[collector,pipeline,detectors,dashboards]" \

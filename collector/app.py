@@ -175,6 +175,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        commit.open()
         yield
         await run_in_threadpool(commit.close)  # what is queued is committed first
         if close_on_shutdown:

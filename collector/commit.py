@@ -117,6 +117,14 @@ class GroupCommit:
                 self._cond.notify()
         return future
 
+    def open(self) -> None:
+        """Accept requests again (a server starting: an app may be served more than once, as a
+        test client does; each stop closes the committer)."""
+        with self._cond:
+            self._closed = False
+            if self._thread is not None and not self._thread.is_alive():
+                self._thread = None
+
     def pending(self) -> int:
         """Requests queued for the next group (not yet taken by the committer)."""
         with self._cond:

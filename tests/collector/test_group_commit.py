@@ -245,6 +245,18 @@ def test_close_commits_what_is_queued_then_refuses(
         submit(commit, chain_of("svc", 1, Y))
 
 
+def test_an_app_served_again_accepts_again(make_collector: Any) -> None:
+    """A stop closes the committer; the next start opens it (a test client, a restarted
+    server): the batch after a restart is stored, not refused as "shutting down"."""
+    c = make_collector()
+    assert c.post(chain_of("svc", 2, X)).status_code == 202
+    c.client.__exit__(None, None, None)  # the server stops ...
+    c.client.__enter__()  # ... and starts again
+    events = chain_of("svc", 3, X)
+    assert c.post(events[2:]).status_code == 202
+    assert [e["seq"] for e in c.delivered_events()] == [0, 1, 2]
+
+
 # -- the app on a real broker, killed while a group is in flight --------------------------
 
 
