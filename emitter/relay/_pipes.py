@@ -1,6 +1,6 @@
-"""Pipe capacity: let a pipe hold a large result whole, so it crosses between the processes of a
-relay (server, relay, recorder, host) in one write instead of one per 64 KiB (Linux). A
-descriptor that is not a pipe, or a system that refuses, keeps its size: nothing here raises."""
+"""Pipe capacity: let a pipe take more than Linux's 64 KiB per write (the recorder's pipe: a large
+result whole, in one write; the relay's own pipes: 256 KiB, see ``stdio.py``). A descriptor that
+is not a pipe, or a system that refuses, keeps its size: nothing here raises."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Guarantee: nothing the relay calls here parses, blocks on I/O or raises. ``stream`` and
 ``message`` take the bytes the relay has *already* forwarded, stamp the time, and queue them
 (one lock-protected counter, one queue put); framing, JSON parsing, pairing and the emitter's
-stages all run on the recorder's own thread.
+stages all run on the recorder's own thread. A large response is read by its envelope only
+(``_envelope.py``: a megabyte of tool result is not parsed to be dropped).
 
 Failure behaviour: auditing never stops the relay. If the emitter cannot be built, the recorder
 drains and drops (logged once). If the backlog passes ``max_backlog`` bytes (the recorder
@@ -25,6 +26,7 @@ from typing import Any, Final
 
 from .._emitter import Emitter
 from .._mcpwire import DEFAULT_DENY_CODES
+from ._envelope import ENVELOPE_MIN, envelope
 from ._exchange import CLIENT, SERVER, Exchange
 
 __all__ = ["DEFAULT_METHODS", "Recorder"]
@@ -239,7 +241,9 @@ class Recorder:
         if not raw.strip():
             return
         try:
-            msg = json.loads(raw)
+            msg = envelope(raw) if size >= ENVELOPE_MIN else None
+            if msg is None:
+                msg = json.loads(raw)
         except ValueError:
             self._count("unparsed")
             return
