@@ -154,11 +154,14 @@ class Redactor:
     def _is_clean(self, s: str) -> bool:
         """Nothing to redact in ``s`` (remembered when short)."""
         limit = self._max_string
-        if (
-            0 < limit < len(s)
-            or self._rx.search(s)
-            or (self._entropy and len(s) >= 20 and has_candidate(s) and self._entropy_hit(s, False))
-        ):
+        if 0 < limit < len(s) or self._rx.search(s):
+            return False
+        return self._clean_of_tokens(s)
+
+    def _clean_of_tokens(self, s: str) -> bool:
+        """For ``s`` the rules' regex found nothing in: no random-looking token either
+        (then ``s`` is clean, and remembered when short)."""
+        if self._entropy and len(s) >= 20 and has_candidate(s) and self._entropy_hit(s, False):
             return False
         if len(s) <= _CACHE_STR:
             self._remember(self._clean, s)
@@ -188,11 +191,7 @@ class Redactor:
         if 0 < limit < len(s):
             return self._redact(s, counts, False, None)
         m = self._rx.search(s)
-        if m is None and not (
-            self._entropy and len(s) >= 20 and has_candidate(s) and self._entropy_hit(s, False)
-        ):
-            if len(s) <= _CACHE_STR:
-                self._remember(self._clean, s)
+        if m is None and self._clean_of_tokens(s):
             return s
         return self._redact(s, counts, False, (m,))
 
