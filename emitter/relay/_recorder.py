@@ -39,6 +39,11 @@ DEFAULT_METHODS: Final = ("tools/call", "resources/read", "prompts/get")
 _STREAM, _MESSAGE, _GAP, _STOP, _SSE, _SSE_END = range(6)  # the worker's frames use them too
 
 
+def crossing_time() -> tuple[int, int]:
+    """A crossing time for ``message(at=...)``: (µs since the epoch, ``perf_counter_ns``)."""
+    return time.time_ns() // 1000, time.perf_counter_ns()
+
+
 class Recorder:
     """Records the calls of one relay on a background thread (see the module docstring).
 
@@ -94,9 +99,7 @@ class Recorder:
         ts_us, t_ns = at or self.now()
         self._put((_STREAM, sender, chunk, ts_us, t_ns))
 
-    def now(self) -> tuple[int, int]:
-        """A crossing time for ``message(at=...)``: (µs since the epoch, ``perf_counter_ns``)."""
-        return time.time_ns() // 1000, time.perf_counter_ns()
+    now = staticmethod(crossing_time)
 
     def message(
         self,

@@ -35,7 +35,7 @@ from typing import Any, Final
 
 from .._mcpwire import DEFAULT_DENY_CODES
 from ._pipes import widen_pipe
-from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS
+from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS, crossing_time
 
 __all__ = ["FRAME", "SECRETS", "ProcessRecorder"]
 
@@ -109,10 +109,7 @@ class ProcessRecorder:
 
     # -- the relay's side (hot path) -------------------------------------------------------
 
-    @staticmethod
-    def now() -> tuple[int, int]:
-        """A crossing time for ``message(at=...)``: (µs since the epoch, ``perf_counter_ns``)."""
-        return time.time_ns() // 1000, time.perf_counter_ns()
+    now = staticmethod(crossing_time)
 
     def stream(self, sender: int, chunk: bytes, at: tuple[int, int] | None = None) -> None:
         self._put(_STREAM, sender, 0, chunk, at, None)
@@ -147,7 +144,7 @@ class ProcessRecorder:
                 self._dropped += n
                 kind, key, payload, n = _GAP, int(payload.endswith(b"\n")) << 62 | key, b"", 0
             self._backlog += n
-        ts_us, t_ns = at or (time.time_ns() // 1000, time.perf_counter_ns())
+        ts_us, t_ns = at or crossing_time()
         sid = session.encode()[:1024] if session else b""
         head = FRAME.pack(kind, sender, key, ts_us, t_ns, len(sid), n) + sid
         self._queue.put((head, payload))

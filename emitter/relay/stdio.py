@@ -28,14 +28,13 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Sequence
 from typing import Final
 
 from ..errors import EmitterError
 from ._exchange import CLIENT, SERVER
 from ._pipes import widen_pipe
-from ._recorder import Recorder
+from ._recorder import Recorder, crossing_time
 from ._worker import ProcessRecorder
 
 __all__ = ["FORWARDED_SIGNALS", "RelayError", "run"]
@@ -85,7 +84,7 @@ class _Relay:
         record = self.recorder.stream if self.recorder is not None else None
         try:
             while chunk := os.read(0, _CHUNK):
-                at = (time.time_ns() // 1000, time.perf_counter_ns())  # when it crossed
+                at = crossing_time()  # when it crossed
                 _write_all(child_in, chunk)
                 if record is not None:
                     record(CLIENT, chunk, at)
@@ -103,7 +102,7 @@ class _Relay:
         out: int | None = 1
         try:
             while chunk := os.read(child_out, _CHUNK):
-                at = (time.time_ns() // 1000, time.perf_counter_ns())
+                at = crossing_time()
                 if out is not None:
                     try:
                         _write_all(out, chunk)
