@@ -10,7 +10,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -18,9 +17,9 @@ from types import ModuleType
 import pytest
 from typer.testing import CliRunner
 
+from tests._infra.up import TOOLTRAIL
+from tests._infra.up import running_up as up_process
 from tooltrail.cli import STAGES, _build
-
-TOOLTRAIL = [sys.executable, "-c", "from tooltrail.cli import main; main()"]
 
 
 def _without(*modules: str):  # type: ignore[no-untyped-def]
@@ -73,26 +72,9 @@ def test_an_unexpected_error_is_one_line_and_exit_2_and_v_shows_the_traceback(
 
 @pytest.fixture
 def running_up(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {**os.environ, "TOOLTRAIL_COLLECTOR_ENVIRONMENT": "production"}
-    proc = subprocess.Popen(
-        [*TOOLTRAIL, "up", "--port", str(port), "--no-detect", "--heartbeat", "0"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("tooltrail up: collector"), first  # production env: still up
-        yield proc, port
-    finally:
-        proc.kill()
-        proc.wait(30)
+    with up_process(tmp_path, env=env) as running:  # production env: still up
+        yield running
 
 
 @pytest.mark.store

@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,13 +15,13 @@ from pathlib import Path
 import clickhouse_connect
 import pytest
 
+from tests._infra.up import TOOLTRAIL, running_up
 from tooltrail.collector.auth import KeyStore
 from tooltrail.pipeline.store import find_endpoint
 from tooltrail.simulator import SimConfig, drive, simulate
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]
 
-TOOLTRAIL = [sys.executable, "-c", "from tooltrail.cli import main; main()"]
 HOUR = 3600 * 1_000_000
 
 
@@ -39,17 +37,8 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_read_commands_go_through_up_while_it_ingests(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    up = subprocess.Popen(
-        [*TOOLTRAIL, "up", "--port", str(port), "--query-port", "0", "--no-detect",
-         "--heartbeat", "0"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
+    with running_up(tmp_path, "--query-port", "0") as (up, port):
         assert up.stdout is not None
-        assert up.stdout.readline().startswith("tooltrail up: collector")
         line = up.stdout.readline()
         assert line.startswith("query endpoint (read-only ClickHouse HTTP) http://127.0.0.1:"), line
         endpoint = find_endpoint(tmp_path / ".tooltrail" / "store")
@@ -105,9 +94,6 @@ def test_read_commands_go_through_up_while_it_ingests(tmp_path: Path) -> None:
             assert "reading via http://127.0.0.1:" in result.stderr, args
             assert "Cannot lock" not in result.stdout + result.stderr
         assert up.poll() is None  # up kept running throughout
-    finally:
-        up.terminate()
-        up.wait(60)
     # with up stopped, the commands open the store directly again
     assert find_endpoint(tmp_path / ".tooltrail" / "store") is None
     after = _run(["events", "--limit", "1"], tmp_path)

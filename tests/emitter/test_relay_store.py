@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ import anyio
 import pytest
 from mcp import ClientSession
 
+from tests._infra.up import running_up
 from tooltrail.collector.auth import KeyStore
 from tooltrail.contract import Signer
 
@@ -48,17 +48,7 @@ async def _session(command: list[str]) -> None:
 
 
 def test_wrapped_calls_land_in_the_store_once_and_verify(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    up = subprocess.Popen(
-        [*TOOLTRAIL, "up", "--port", str(port), "--query-port", "0", "--no-detect",
-         "--heartbeat", "0"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        assert up.stdout is not None
-        assert up.stdout.readline().startswith("tooltrail up: collector")
+    with running_up(tmp_path, "--query-port", "0") as (_, port):
         keys = KeyStore(tmp_path / ".tooltrail" / "collector-keys.json")
         api_key = keys.create(SOURCE)[1]
         spool = tmp_path / "spool"
@@ -88,6 +78,3 @@ def test_wrapped_calls_land_in_the_store_once_and_verify(tmp_path: Path) -> None
         assert [e["seq"] for e in stored] == [0, 1, 2, 3]  # once each, no gap
         verified = _run(["verify", "--source", SOURCE, "--json"], tmp_path)
         assert verified.returncode == 0, (verified.stdout, verified.stderr)
-    finally:
-        up.terminate()
-        up.wait(60)
