@@ -7,7 +7,16 @@ from typing import Final
 
 from .spec import is_any
 
-__all__ = ["AGENT", "ALERT_REASON", "ENTITY", "EVENT_FILTERS", "SERVER", "TOOL", "entity_is"]
+__all__ = [
+    "AGENT",
+    "ALERT_REASON",
+    "ALERT_ROW",
+    "ENTITY",
+    "EVENT_FILTERS",
+    "SERVER",
+    "TOOL",
+    "entity_is",
+]
 
 #: as the detectors derive them (``detectors.features.DERIVED_SQL``)
 TOOL: Final = "if(tool != '', tool, method)"
@@ -15,6 +24,17 @@ AGENT: Final = "if(agent != '', agent, client)"
 #: the MCP server: its address as the host saw it, or the name of a server-side source
 SERVER: Final = "if(server_address != '', server_address, source_name)"
 ALERT_REASON: Final = "JSONExtractString(payload, 'reason')"
+#: the columns of an alert list after its time column(s), as both alert tables show them
+ALERT_ROW: Final = (
+    ("severity", "string"),
+    ("detector", "string"),
+    ("entity_kind", "string"),
+    ("entity", "string"),
+    ("score", "number"),
+    ("reason", "string"),
+    ("status", "string"),
+    ("id", "string"),
+)
 
 _KIND = "${entity_kind:sqlstring}"
 #: an event's entity at the level ``$entity_kind`` names (the detectors' levels and ``stream``)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._sql import ALERT_REASON, ENTITY, entity_is
+from ._sql import ALERT_REASON, ALERT_ROW, ENTITY, entity_is
 from .spec import DashboardSpec, Link, PanelSpec, Variable, is_any
 
 __all__ = ["ENTITY_KINDS", "INVESTIGATION", "UID", "VARIABLES"]
@@ -90,14 +90,7 @@ ORDER BY window_start LIMIT 200""",
             columns=(
                 ("time", "time"),
                 ("window_end", "time"),
-                ("severity", "string"),
-                ("detector", "string"),
-                ("entity_kind", "string"),
-                ("entity", "string"),
-                ("score", "number"),
-                ("reason", "string"),
-                ("status", "string"),
-                ("id", "string"),
+                *ALERT_ROW,
             ),
             links=(
                 Link(

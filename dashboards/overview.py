@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._sql import AGENT, ALERT_REASON, EVENT_FILTERS, SERVER, TOOL
+from ._sql import AGENT, ALERT_REASON, ALERT_ROW, EVENT_FILTERS, SERVER, TOOL
 from .spec import DashboardSpec, Link, PanelSpec, Variable
 
 __all__ = ["OVERVIEW"]
@@ -174,14 +174,7 @@ FROM alerts FINAL WHERE $__timeFilter(window_start)
 ORDER BY window_start DESC LIMIT 200""",
             columns=(
                 ("time", "time"),
-                ("severity", "string"),
-                ("detector", "string"),
-                ("entity_kind", "string"),
-                ("entity", "string"),
-                ("score", "number"),
-                ("reason", "string"),
-                ("status", "string"),
-                ("id", "string"),
+                *ALERT_ROW,
             ),
             links=(
                 Link(
