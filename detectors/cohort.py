@@ -8,8 +8,10 @@ the window's end only (so live and backfill agree):
                     many people onto tools they never used at once: an organisation event, not
                     one entity's anomaly (``org_event_users``, a setting).
 ``novel_shared``    never-used tools and servers of the window that another user also started
-                    on in the hour up to the call: novelty the organisation shares (a release's
-                    merge and deploy tools) is not this entity's own.
+                    on in the hour up to the call, or whose server another user started on a
+                    tool of (``shared_on_server``): novelty the organisation shares (a
+                    release's merge and deploy tools, a server being taken up) is not this
+                    entity's own.
 ``tool_peers``      how many other people used a user × tool entity's tool in the baseline (from
                     the fit, so also fixed before the window): a
                     sensitive tool colleagues use every day is not news the way one nobody uses is.
@@ -39,8 +41,9 @@ class _History(Protocol):
 
 
 def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[str, np.ndarray]:
-    """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`) and ``shared_tool``
-    / ``shared_server`` (:func:`shared_start`), from established users' first uses."""
+    """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`), ``shared_tool`` /
+    ``shared_server`` (:func:`shared_start`) and ``shared_on_server`` (another user started on
+    a tool of the call's server), from established users' first uses."""
     people = (ev["user"] != "").to_numpy()
     sub = ev.loc[people]
     old, tool, server = (np.zeros(len(ev), dtype=bool) for _ in range(3))
@@ -51,6 +54,7 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
         "peers_novel": peers_novel(ev, (tool | server) & old, horizon_us),
         "shared_tool": shared_start(ev, tool & old, "tool_key", horizon_us),
         "shared_server": shared_start(ev, server & old, "source_name", horizon_us),
+        "shared_on_server": shared_start(ev, tool & old, "source_name", horizon_us),
     }
 
 

@@ -7,6 +7,12 @@ candidates whether it runs once (backfill) or in many small steps as data arrive
 
 Candidates then pass the alert store (dedupe, cooldown, grouping) — not this module's business.
 
+A model alert that only a tool transition carries (``seq_rarity`` the one feature far out) is
+kept ``low`` unless corroborated across levels in the same window: the person who never goes
+this way *and* the tool never reached this way (a prompt injection's read-then-send pages;
+one release participant's new routine does not). Corroboration within one window end keeps
+live and backfill equal: every level of a window is scored in the same pass.
+
 Cold start: an entity whose first stored event is less than ``learning_days`` old raises no
 model alert and no baseline-rule alert (counted as suppressed, reason ``learning``); hard limits
 (rate, loop, denials) apply from its first call.
@@ -63,6 +69,10 @@ _MIN_TRAIN: Final = 200  # fewer training windows at a level: no model there (ru
 _FP_WEIGHT: Final = 20  # a window labelled false positive counts this often in the next fit
 _MODEL: Final = np.arange(len(MODEL_FEATURES))  # the columns of ``relative`` the models see
 _PEERS: Final = FEATURES.index("peers_novel_1h")
+#: model features that corroborate a model alert but never carry its page alone: a tool
+#: transition the entity never made is what a whole organisation taking up a new routine looks
+#: like (a release), so it pages only beside something else far out for the entity
+_SEQUENCE: Final = np.array([f == "seq_rarity" for f in MODEL_FEATURES])
 
 
 @dataclass
@@ -227,6 +237,7 @@ class Engine:
     def _score_span(self, since: int, until: int, fitted: FittedModel) -> list[Alert]:
         ev, _, feats, learn = self._windows(since, until, fitted)
         alerts: list[Alert] = []
+        sequence: list[Alert] = []  # model alerts only a tool transition carries
         for level, windows in feats.items():
             if windows.empty:
                 continue
@@ -239,13 +250,15 @@ class Engine:
             rel = relative(values, p50, p99)
             ctx = WindowBatch(level, windows, ev, values, rel, p50, p99, baseline.basis(own))
             if lm is not None and lm.model is not None:
-                alerts.extend(self._model_alerts(ctx, lm, learning))
+                paged, alone = self._model_alerts(ctx, lm, learning)
+                alerts.extend(paged)
+                sequence.extend(alone)
             for hits in self.rules.run(level, windows):
                 alerts.extend(self._rule_alerts(ctx, hits, learning))
             if self.families is not None:
                 for hits in self.families.run(level, windows, rel, p99, own):
                     alerts.extend(self._rule_alerts(ctx, hits, learning))
-        return alerts
+        return alerts + _corroborated(sequence, alerts)
 
     def _windows(
         self, since: int, until: int, fitted: FittedModel | None
@@ -299,7 +312,11 @@ class Engine:
         learning: np.ndarray = age < self.settings.learning_us
         return learning
 
-    def _model_alerts(self, ctx: WindowBatch, lm: LevelModel, learning: np.ndarray) -> list[Alert]:
+    def _model_alerts(
+        self, ctx: WindowBatch, lm: LevelModel, learning: np.ndarray
+    ) -> tuple[list[Alert], list[Alert]]:
+        """The level's model alerts, and apart those only a tool transition carries (paged
+        only when corroborated: :func:`_corroborated`)."""
         assert lm.model is not None
         rel = ctx.rel[:, _MODEL]
         scores = lm.model.decision_function(rel)
@@ -308,17 +325,19 @@ class Engine:
         quiet = fire & learning
         if quiet.any():
             self.metrics.alerts_suppressed.labels("learning").inc(int(quiet.sum()))
-        out = []
+        out: tuple[list[Alert], list[Alert]] = ([], [])
         # an organisation event (many users on new tools this hour) is the population's shift:
         # the model's alert is kept, as low (stored, not paged)
         org = ctx.values[:, _PEERS] >= self.settings.org_event_users
+        beside = rel[:, ~_SEQUENCE].max(axis=1)
+        carried = (scores > lm.threshold_) & (beside >= self.min_excess)
+        alone = ~(carried | (beside >= self.extreme))
         for i in np.flatnonzero(fire & ~learning):
             top = np.argsort(-rel[i])[:3]
             names = tuple(FEATURES[j] for j in top if rel[i, j] > 0) or (FEATURES[top[0]],)
             severity: Severity = "low" if org[i] else "high" if excess[i] >= 5 else "medium"
-            out.append(
-                ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
-            )
+            alert = ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
+            out[int(alone[i])].append(alert)
         return out
 
     def _rule_alerts(self, ctx: WindowBatch, hits: RuleHits, learning: np.ndarray) -> list[Alert]:
@@ -352,6 +371,28 @@ class Engine:
             to_ms=end // 1000 + 5 * 60_000,
             alert_id=alert_id,
         )
+
+
+#: the two sides a tool transition is judged from: the person (or agent) who made it, and the
+#: tool (of a person or a server) it led to
+_PERSON: Final = frozenset({"user", "agent"})
+
+
+def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:
+    """Model alerts that only a tool transition carries, kept ``low`` unless corroborated across
+    levels: in the same window, a model alert about the same actor from the other side — the
+    person who never goes this way *and* the tool never reached this way (a prompt injection's
+    read-then-send). One side alone is what an organisation taking up a new routine looks like
+    (a release's first movers, before anyone else has made the same moves)."""
+    sides = {
+        (a.window_end, a.actor, a.entity_kind in _PERSON)
+        for a in (*sequence, *others)
+        if a.detector.startswith("model:") and a.actor
+    }
+    for a in sequence:
+        if not a.actor or (a.window_end, a.actor, a.entity_kind not in _PERSON) not in sides:
+            a.severity = "low"
+    return sequence
 
 
 def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd.DataFrame:

@@ -39,6 +39,7 @@ _PHRASES: Final = {
     "exporting": "made {v} calls that send data out",
     "errors": "had {v} calls fail",
     "args_max": "sent arguments of up to {v}",
+    "result_max": "received a tool result of up to {v}",
     "rare_hour_calls": "made {v} calls at an hour it never works",
     "novel_1h": "used {v} never-seen tools and servers",
     "peers_novel_1h": "saw {v} other users start on new tools",
@@ -55,7 +56,7 @@ _KIND: Final = {
 
 def human(name: str, value: float) -> str:
     """A feature value in the unit a person reads it in."""
-    if name in ("bytes_in", "bytes_out", "args_max"):
+    if name in ("bytes_in", "bytes_out", "args_max", "result_max"):
         for unit in ("B", "KB", "MB", "GB"):
             if abs(value) < 1024 or unit == "GB":
                 return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"

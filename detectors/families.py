@@ -12,14 +12,17 @@ family             level        fires when
 ``novelty_burst``  user, agent  ``new_tools + new_servers`` in the window ≥ ``novelty_burst``
                                 (tools and servers the entity never used; its p99 is ~0), less
                                 those another established user also started on in the same
-                                hour (``novel_shared``, :mod:`.cohort`: a release); an agent
-                                only when it acts for no user (else its user's alert covers it)
+                                hour (``novel_shared``, :mod:`.cohort`: a release); twice that
+                                for someone using a tool they took up in an earlier sitting of
+                                the day (``adopting``: a role change); an agent only when it
+                                acts for no user (else its user's alert covers it)
 ``off_hours``      user         ``rare_hour_calls`` ≥ ``off_hours_calls``: calls at hours of a day
                                 type the user never worked (own profile)
 ``destructive``    user         ``destructive`` ≥ ``destructive_burst`` and 1.2 spreads above the
                                 user's own p99 (a nightly cleanup job's p99 is high)
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
-                                this user × tool's p99 (a retrying agent fails with usual args)
+                                this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
+                                spreads above (a retrying agent fails with usual args)
 ``bulk_read``      user         ``bytes_out`` ≥ ``bulk_factor`` (100) × own p99 in ≥ 3 calls, or
                                 ≥ 4 spreads above own p99 *and* ``calls`` above own p99 (a
                                 release afternoon moves calls, not result sizes)
@@ -59,6 +62,7 @@ class Families:
     error_probe: float = 3
     org_event_users: float = 3
     bulk_factor: float = 100
+    bulk_stream_factor: float = 20
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -69,6 +73,7 @@ class Families:
             s.error_probe,
             s.org_event_users,
             s.bulk_factor,
+            s.bulk_stream_factor,
         )
 
     def run(
@@ -109,9 +114,12 @@ class Families:
             # an agent acting for a user is judged as that user (whose alert names the agent):
             # one incident, one alert; agents without a user are judged on their own
             alone = v["with_user"] == 0 if level == "agent" else True
+            # someone already taking up new tools since earlier in the day (a role change)
+            # needs a burst twice as broad
+            burst = self.novelty_burst * (1 + v["adopting"])
             add(
                 "novelty_burst",
-                (own_novel >= self.novelty_burst) & alone,
+                (own_novel >= burst) & alone,
                 ("new_tools", "new_servers", "novel_shared"),
                 "{entity} used {new_tools} tool(s) and {new_servers} server(s) it never used "
                 "before, in 1 min ({novel_shared} of them also new to others this hour); its "
@@ -133,21 +141,29 @@ class Families:
                 "{destructive_p99}",
             )
             # far enough out to page on one window: two orders of magnitude above own p99 over
-            # several calls; else far out in bytes and above the usual calls
-            bulk = (v["bytes_out"] >= self.bulk_factor * np.maximum(u["bytes_out"], 1)) & (
-                v["calls"] >= 3
+            # several calls; an order less when the bytes come as a stream of large results
+            # (three times the largest at least: many reads, not one big export); else far out
+            # in bytes and above the usual calls
+            usual = np.maximum(u["bytes_out"], 1)
+            bulk = (v["bytes_out"] >= self.bulk_factor * usual) & (v["calls"] >= 3)
+            stream = (v["bytes_out"] >= self.bulk_stream_factor * usual) & (
+                v["bytes_out"] >= 3 * np.maximum(v["result_max"], 1)
             )
             add(
                 "bulk_read",
-                bulk | ((r["bytes_out"] >= 4) & (r["calls"] >= 1)),
-                ("bytes_out", "calls"),
-                "{entity} received {bytes_out} of tool results in {calls} calls in 1 min; its "
-                "usual p99 is {bytes_out_p99} in {calls_p99} calls",
+                bulk | stream | ((r["bytes_out"] >= 4) & (r["calls"] >= 1)),
+                ("bytes_out", "calls", "result_max"),
+                "{entity} received {bytes_out} of tool results in {calls} calls in 1 min "
+                "(the largest {result_max}); its usual p99 is {bytes_out_p99} in {calls_p99} "
+                "calls",
             )
         if level == "user_tool":
+            # the further the arguments are from anything this user sent the tool, the fewer
+            # failures corroborate them (a retrying agent fails with its usual arguments)
             add(
                 "error_probe",
-                (v["errors"] >= self.error_probe) & (r["args_max"] >= 2),
+                ((v["errors"] >= self.error_probe) & (r["args_max"] >= 2))
+                | ((v["errors"] >= self.error_probe - 1) & (r["args_max"] >= 3)),
                 ("errors", "args_max"),
                 "{entity} failed {errors} times in 1 min with arguments up to {args_max}; "
                 "its usual p99 is {errors_p99} errors and {args_max_p99} arguments",

@@ -37,6 +37,7 @@ Per entity-window (:data:`FEATURES`):
 ``exporting``           calls of tools that send data out (:mod:`.semantics`)
 ``errors``              calls with outcome ``error``
 ``args_max``            the largest ``args_bytes`` of a call
+``result_max``          the largest ``result_bytes`` of a call (many large results, or one)
 ``rare_hour_calls``     calls at an hour of a day type (weekday / weekend, UTC) in which the
                         actor made no call in the baseline, within two hours either side; 0 for
                         actors with too little history for an own profile (200 calls over
@@ -46,8 +47,12 @@ Per entity-window (:data:`FEATURES`):
 ``peers_novel_1h``      other users who started on a tool or server new to them in the hour up
                         to a call of the window (the most over its calls; :mod:`.cohort`)
 ``novel_shared``        never-used tools and servers of the window that another established user
-                        also started on in the hour up to the call (:mod:`.cohort`)
+                        also started on in the hour up to the call, or whose server another
+                        established user started on a tool of (:mod:`.cohort`)
 ``with_user``           1 when a call of the window names a user (an agent acting for someone)
+``adopting``            1 when a call of the window uses a tool its user took up earlier (first
+                        use 10 min to 24 h before the call): someone taking up new tools over
+                        the day, in separate sittings (a role change), not in one burst
 ``tool_peers``          other people who used this tool in the baseline (user × tool level)
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
@@ -163,12 +168,14 @@ FEATURES: Final = (
     "exporting",
     "errors",
     "args_max",
+    "result_max",
     "rare_hour_calls",
     "novel_1h",
     "peers_novel_1h",
     "novel_shared",
     "tool_peers",
     "with_user",
+    "adopting",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -176,6 +183,7 @@ MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
 HORIZON_US: Final = 3600 * 1_000_000
 _DAY_US: Final = 24 * HORIZON_US
 _HALF_DAY_US: Final = 12 * HORIZON_US
+_ADOPTED_US: Final = 10 * 60 * 1_000_000  # a tool taken up this long ago: an earlier sitting
 _NUM_COLS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
 _STR_COLS: Final = tuple(c for c in EVENT_COLUMNS if c not in _NUM_COLS)
 
@@ -235,6 +243,10 @@ def _per_event(
     ev["seq_rarity"] = profile.surprise(ev)
     ev["is_error"] = (ev["outcome"] == "error").astype("int64")
     ev["has_user"] = (ev["user"] != "").astype("int64")
+    took_up = ev["ts"] - history.first_seen(["user", "tool_key"], ev)
+    ev["adopting"] = ((took_up >= _ADOPTED_US) & (took_up < _DAY_US) & (ev["user"] != "")).astype(
+        "int64"
+    )
     ev["is_denied"] = (ev["outcome"] == "denied").astype("int64")
     ev["resource"] = ev["resource_uri"].where(ev["resource_uri"] != "")
     ev["fp"] = ev["args_fingerprint"].where(ev["args_fingerprint"] != "")
@@ -278,9 +290,10 @@ def build_features(
         part["new_tool"] = _first(history, [*keys, "tool_key"], part)
         part["new_server"] = _first(history, [*keys, "source_name"], part)
         part["novel"] = part["new_tool"] + part["new_server"]
-        part["shared"] = (
-            part["new_tool"] * part["shared_tool"] + part["new_server"] * part["shared_server"]
-        )
+        on_server = part["shared_on_server"]
+        part["shared"] = part["new_tool"] * (part["shared_tool"] | on_server) + part[
+            "new_server"
+        ] * (part["shared_server"] | on_server)
         part["new_client"] = _first(history, [*keys, "client"], part) & (part["client"] != "")
         part["new_res"] = _first(history, [*keys, "resource_uri"], part) & part["resource"].notna()
         fp_new = _first(history, [*keys, "args_fingerprint"], part)
@@ -370,10 +383,12 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         exporting=("is_exporting", "sum"),
         errors=("is_error", "sum"),
         args_max=("args_bytes", "max"),
+        result_max=("result_bytes", "max"),
         rare_hour_calls=("rare_hour", "sum"),
         peers_novel_1h=("peers_novel", "max"),
         novel_shared=("shared", "sum"),
         with_user=("has_user", "max"),
+        adopting=("adopting", "max"),
         new_clients=("new_client", "sum"),
         new_resources=("new_res", "sum"),
         off_hours=("off_hours", "mean"),

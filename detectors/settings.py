@@ -113,6 +113,12 @@ class DetectSettings(BaseSettings):
     bulk_factor: float = Field(
         default=100.0, gt=1, description="result bytes of one window over own p99 (3+ calls)"
     )
+    bulk_stream_factor: float = Field(
+        default=20.0,
+        gt=1,
+        description="result bytes of one window over own p99 when spread over many large "
+        "results (at least 3 times the largest): a stream of reads, not one export",
+    )
     org_event_users: int = Field(
         default=3,
         ge=1,

@@ -436,3 +436,55 @@ def test_model_files_differ_by_settings(frame: pd.DataFrame, saved: Saved, tmp_p
     engine.model_for(SIM.attack_start_us)
     assert len(engine.fit_seconds) == 1  # another configuration never loads this fit
     assert len(list(model_dir.glob("*.model"))) == 2
+
+
+def _model_alert(level: str, entity: str, actor: str, end: int) -> Alert:
+    alert = Alert(
+        severity="medium",
+        detector=f"model:{level}",
+        entity_kind=level,
+        entity=entity,
+        window_start=end - 60_000_000,
+        window_end=end,
+        score=1.0,
+        reason="made a tool transition it never makes",
+        dedupe_key=f"model:{level}|{level}|{entity}",
+    )
+    alert.actor = actor
+    return alert
+
+
+def test_a_transition_alone_pages_only_when_the_person_and_the_tool_both_find_it_rare() -> None:
+    """A model alert only a tool transition carries is kept low unless, in the same window, a
+    model alert about the same actor comes from the other side (person vs tool)."""
+    from tooltrail.detectors.engine import _corroborated
+
+    end = 10**12
+    person_only = [_model_alert("user", "ann", "ann", end)]
+    assert [a.severity for a in _corroborated(person_only, [])] == ["low"]
+    # the agent acting for ann is the same side: no corroboration
+    agent = _model_alert("agent", "bot", "ann", end)
+    assert [
+        a.severity for a in _corroborated([_model_alert("user", "ann", "ann", end)], [agent])
+    ] == ["low"]
+    # ann's tool, in the same window: both sides (either may be the one the transition carries)
+    tool = _model_alert("user_tool", "ann|fetch", "ann", end)
+    pair = _corroborated([_model_alert("user", "ann", "ann", end)], [tool])
+    assert [a.severity for a in pair] == ["medium"]
+    both = _corroborated(
+        [
+            _model_alert("user", "ann", "ann", end),
+            _model_alert("server_tool", "web|fetch", "ann", end),
+        ],
+        [],
+    )
+    assert [a.severity for a in both] == ["medium", "medium"]
+    # another window, another actor, or no actor known: no corroboration
+    for other in (
+        _model_alert("user_tool", "ann|fetch", "ann", end + 10_000_000),
+        _model_alert("user_tool", "bob|fetch", "bob", end),
+        _model_alert("source", "web", "", end),
+    ):
+        assert [
+            a.severity for a in _corroborated([_model_alert("user", "ann", "ann", end)], [other])
+        ] == ["low"]

@@ -1,10 +1,11 @@
 """The attack families page on both generators, and their hard negatives do not.
 
 One fixed seed per generator (the first simulator, on which the thresholds were tuned, and the
-Markov generator, built apart and held out), every family of the attack library at the middle
-intensity, the default settings: each family is caught, nothing labelled as a hard negative
-pages, an alert's explanation names its feature and the entity's own baseline, and scoring the
-day in live-sized steps gives the alerts of scoring it at once.
+Markov generator, built apart; both tuned on since: docs/alerts.md), every family of the attack
+library at the middle intensity, the default settings: each family is caught, nothing labelled
+as a hard negative pages (batch job, release afternoon, new hire, on-call night, role change: no
+residual allowed), an alert's explanation names its feature and the entity's own baseline, and
+scoring the day in live-sized steps gives the alerts of scoring it at once.
 """
 
 from __future__ import annotations
@@ -29,9 +30,6 @@ from tooltrail.simulator.model import HARD_NEGATIVES as SIM_HARD
 pytestmark = [pytest.mark.store, pytest.mark.slow]
 
 GENERATORS = ("sim", "markov")
-#: hard negatives that still page on some seeds, within the bounds the test below checks (the
-#: first movers of a release afternoon; a role change's first minutes): docs/alerts.md
-RESIDUAL = ("benign:release_spike", "benign:role_change")
 FAMILY = DetectSettings(family_rules=True)
 #: the hard negatives of the first simulator (its labelled benign bursts, and the release
 #: afternoon, role change and on-call night it makes on request)
@@ -123,21 +121,14 @@ def test_hard_negatives_raise_nothing_that_pages(store: Store, generator: str) -
     paging = [a for a in _gated(store, candidates) if a.severity != "low"]
     assert paging  # the attacks page: the check below is not vacuous
     hit = {label for a in paging for label in _paging_labels(a, events)}
-    quiet = set(negatives) - set(RESIDUAL)
-    assert hit.isdisjoint(quiet), sorted(hit & quiet)
-    # the measured residual (docs/alerts.md): a release afternoon pages only where its first
-    # movers start before enough others have (no organisation event yet, nothing shared) ...
-    for alert in paging:
-        labels = _paging_labels(alert, events)
-        window = _window(generator, alert)
-        if "benign:release_spike" in labels:
-            assert window["peers_novel_1h"] < FAMILY.org_event_users, alert.reason
-            assert window["novel_shared"] == 0, alert.reason
-        # ... and a role change only as a novelty burst of the person (no model alert, no
-        # sensitive tool: colleagues use those tools, and their transitions)
-        if "benign:role_change" in labels:
-            assert alert.detector == "rule:family:novelty_burst", alert.reason
-            assert alert.entity_kind == "user", alert.reason
+    assert hit.isdisjoint(negatives), [
+        (a.detector, a.entity, a.reason)
+        for a in paging
+        if _paging_labels(a, events) & set(negatives)
+    ]
+    # ... while the release afternoon's new routine is seen: kept as low (stored, not paged)
+    kept = [a for a in _gated(store, candidates) if a.severity == "low"]
+    assert "benign:release_spike" in {label for a in kept for label in _paging_labels(a, events)}
 
 
 def test_family_alerts_explain_in_the_entitys_own_terms(store: Store) -> None:

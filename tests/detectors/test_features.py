@@ -436,3 +436,49 @@ def test_prepare_fills_missing_columns_and_orders_by_time() -> None:
     assert list(prepared["duration_us"]) == [0, 5]
     assert (prepared["session_id"] == "").all()
     assert (prepared["agent_key"] == "").all()
+
+
+# -- peer context and adoption --------------------------------------------------------------------
+
+
+def test_a_colleague_starting_on_tools_of_a_server_shares_that_servers_novelty() -> None:
+    """Alice starts on ``merge`` of server vcs; bob, five minutes later, on ``repo_log`` of the
+    same server: the organisation taking up vcs (a release), not bob's own novelty. Carol, on a
+    server nobody else started on, keeps hers."""
+    history = [event(T - 2 * DAY, user=u) for u in ("alice", "bob", "carol")]  # established
+    events = frame(
+        *history,
+        event(T, user="alice", tool="merge", source_name="vcs"),
+        event(T + 5 * MIN, user="bob", tool="repo_log", source_name="vcs"),
+        event(T + 5 * MIN, user="carol", tool="pods", source_name="kube"),
+    )
+    win = windows(events, since=T + 4 * MIN, until=T + 7 * MIN)
+    at = _containing(win, T + 5 * MIN)
+    bob = win.loc[at & (win["entity"] == "bob")]
+    carol = win.loc[at & (win["entity"] == "carol")]
+    assert (bob["new_tools"] + bob["new_servers"] == 2).all()
+    assert len(bob)
+    assert (bob["novel_shared"] == 2).all()  # the tool and the server: vcs is being taken up
+    assert (carol["new_tools"] + carol["new_servers"] == 2).all()
+    assert len(carol)
+    assert (carol["novel_shared"] == 0).all()
+
+
+def test_adopting_marks_a_tool_taken_up_in_an_earlier_sitting_of_the_last_day() -> None:
+    events = frame(
+        event(T - 2 * DAY),  # alice's history: read only
+        event(T - 2 * HOUR, tool="tickets"),  # takes up tickets two hours ago
+        event(T + 5 * MIN, tool="tickets"),  # ... and uses it again now: adopting
+        event(T + 5 * MIN + 30 * S, tool="mail"),  # first use: not yet adopted
+        event(T + 9 * MIN, tool="mail"),  # four minutes later: the same sitting
+        event(T + 20 * MIN),  # read: used for days, nothing taken up
+    )
+    win = windows(events, since=T, until=T + 25 * MIN)
+    now = _containing(win, T + 5 * MIN)
+    same_sitting = _containing(win, T + 9 * MIN) & ~now
+    later = _containing(win, T + 20 * MIN)
+    assert now.any()
+    assert same_sitting.any()
+    assert later.any()
+    assert (win.loc[now, "adopting"] == 1).all()
+    assert (win.loc[same_sitting | later, "adopting"] == 0).all()
