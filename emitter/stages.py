@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from tooltrail.contract import EventInvalid, Fingerprinter, canonicalize, seal
 
@@ -36,6 +36,11 @@ _GENERATED = frozenset(
 #: ids and hashes the caller may pass on: skipped only when they have their hex shape
 _HEX_IDS = frozenset({"trace_id", "span_id", "tooltrail.tools.hash", "mcp.tools.hash"})
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}").fullmatch
+#: a JSON-RPC request id is skipped when it is a short decimal number (the SDKs count them
+#: up): at most 11 digits, shorter than any secret the rules know (card numbers start at 12).
+#: Scanned, each new id would cost a full scan and push a known-clean string out of the cache.
+_COUNTER = "jsonrpc.request.id"
+_COUNTER_MAX = 11
 _CONTAINERS = frozenset({dict, list, tuple})
 
 
@@ -70,6 +75,10 @@ def json_size(value: Any) -> int:
         return len(str(value).encode("utf-8", "surrogatepass"))
 
 
+def _decimal(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 class Redact:
     """Scrub secrets from the raw arguments and from every caller-supplied field, counting them.
 
@@ -78,10 +87,13 @@ class Redact:
     without a change here. ``source`` is fixed per emitter: redact it once with :meth:`value`.
     """
 
-    __slots__ = ("_redactor",)
+    __slots__ = ("_last", "_redactor")
 
     def __init__(self, options: RedactionOptions | None = None) -> None:
         self._redactor = Redactor(options)
+        #: field -> (its last object of strings, redacted, redactions): ``actor`` and the
+        #: hints in ``attrs`` repeat call after call; an equal object is not scanned again
+        self._last: dict[str, tuple[dict[str, str], dict[str, Any], dict[str, int]]] = {}
 
     def value(self, value: Any) -> Any:
         """A redacted copy of ``value`` (for what the emitter sets once, such as ``source``)."""
@@ -107,14 +119,34 @@ class Redact:
             if kind is str:
                 if value in clean or (name in _HEX_IDS and _HEX_ID(value)):
                     continue  # known clean (names, methods, ids seen before), or an id
+                if name == _COUNTER and len(value) <= _COUNTER_MAX and _decimal(value):
+                    continue
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out
+            elif kind is dict:
+                event[name] = self._names(name, value, counts)
             elif kind in _CONTAINERS:
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
         return event
+
+    def _names(self, name: str, value: dict[Any, Any], counts: dict[str, int]) -> dict[str, Any]:
+        """``redact_value`` of an object field; the last one made of strings only (keys and
+        values) is remembered: an object equal to it holds the same strings, since nothing but
+        a string equals a string."""
+        last = self._last.get(name)
+        if last is not None and last[0] == value:
+            out, found = last[1], last[2]
+        else:
+            found = {}
+            out = cast("dict[str, Any]", self._redactor.redact_value(value, found))
+            if all(type(k) is str and type(v) is str for k, v in value.items()):
+                self._last[name] = (dict(value), out, found)
+        for typ, n in found.items():
+            counts[typ] = counts.get(typ, 0) + n
+        return dict(out)
 
 
 class Fingerprint:
