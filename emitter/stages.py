@@ -78,10 +78,13 @@ class Redact:
     without a change here. ``source`` is fixed per emitter: redact it once with :meth:`value`.
     """
 
-    __slots__ = ("_redactor",)
+    __slots__ = ("_clean", "_redactor", "_shapes")
 
     def __init__(self, options: RedactionOptions | None = None) -> None:
         self._redactor = Redactor(options)
+        self._clean = self._redactor.clean  # the redactor's cache of clean strings (one dict)
+        #: an event's field names, in order -> the ones to scan (events of a call site repeat)
+        self._shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def value(self, value: Any) -> Any:
         """A redacted copy of ``value`` (for what the emitter sets once, such as ``source``)."""
@@ -99,10 +102,13 @@ class Redact:
             event["_args"] = redactor.redact_value(raw, counts)
             if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
-        clean = redactor.clean
-        for name, value in event.items():
-            if name in _GENERATED or name[0] == "_":
-                continue  # ours
+        shape = tuple(event)
+        names = self._shapes.get(shape)
+        if names is None:
+            names = self._scanned(shape)
+        clean = self._clean
+        for name in names:
+            value = event[name]
             kind = type(value)
             if kind is str:
                 if value in clean or (name in _HEX_IDS and _HEX_ID(value)):
@@ -110,11 +116,19 @@ class Redact:
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out
-            elif kind in _CONTAINERS:
+            elif kind in _CONTAINERS or isinstance(value, str):  # a str subclass: as a str
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
         return event
+
+    def _scanned(self, shape: tuple[str, ...]) -> tuple[str, ...]:
+        """The fields of an event with these field names that are scanned (remembered)."""
+        names = tuple(n for n in shape if n not in _GENERATED and n[:1] != "_")
+        if len(self._shapes) >= 256:
+            self._shapes.clear()
+        self._shapes[shape] = names
+        return names
 
 
 class Fingerprint:
