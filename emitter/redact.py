@@ -46,9 +46,10 @@ import base64
 import binascii
 import re
 import string
+import sys
 
 from . import _redact_rules as rules
-from ._entropy import HINTED_CANDIDATE, candidates, has_candidate, looks_random
+from ._entropy import HINTED_CANDIDATE, candidates, has_suspect, looks_random
 from ._redact_compile import (
     DEFAULT_HINT_WORDS,
     DEFAULT_SECRET_KEYS,
@@ -96,6 +97,8 @@ class Redactor:
         "_key_names",
         "_max_string",
         "_rx",
+        "_scan_to",
+        "_tok_min",
         "_types",
         "_xrx",
     )
@@ -105,7 +108,9 @@ class Redactor:
         if opts.max_string < 0:
             raise ValueError("max_string must be >= 0")
         self._max_string = opts.max_string
+        self._scan_to = opts.max_string or sys.maxsize  # longest string scanned whole
         self._entropy = opts.entropy
+        self._tok_min = 20 if opts.entropy else sys.maxsize  # shortest suspect (entropy)
         self._key_names = frozenset(re.sub("[^a-z0-9]", "", n.lower()) for n in opts.key_names)
         self._hint_words = frozenset(w.lower() for w in opts.hint_words)
         self._key_cache: dict[str, int] = {}
@@ -132,24 +137,44 @@ class Redactor:
         self, value: dict[object, object], counts: dict[str, int]
     ) -> dict[object, object] | None:
         """A redacted copy of a dict of plain key names and scalars (what ``_walk`` would
-        return, faster), or None when it is not one."""
+        return, faster), or None when it is not one. A string never seen costs one search of
+        the rules' regex and, at 20+ characters, one ``has_suspect`` match, inline."""
         clean, clean_keys = self._clean, self._clean_keys
-        found: dict[str, int] = {}
-        out: dict[object, object] = {}
+        search, scan_to, tok_min = self._rx.search, self._scan_to, self._tok_min
+        out: dict[object, object] | None = None  # the copy, once a value changes
+        tally: dict[str, int] | None = None
         for key, item in value.items():
             if key not in clean_keys:
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
                     return None
                 self._remember(clean_keys, key)
             if type(item) is str:
-                out[key] = item if item in clean else self._plain_str(item, found)
-            elif item is None or type(item) in _PLAIN_SCALARS:
-                out[key] = item
-            else:
+                if item in clean:
+                    continue
+                n = len(item)
+                first = None
+                if n <= scan_to:
+                    m = search(item)
+                    if m is None and (n < tok_min or not has_suspect(item)):
+                        if n <= _CACHE_STR:  # clean: remember it
+                            if len(clean) >= _CACHE_MAX:
+                                clean.clear()
+                            clean[item] = None
+                        continue
+                    first = (m,)
+                if tally is None:
+                    tally = {}
+                new = self._redact(item, tally, False, first)
+                if new is not item:
+                    if out is None:
+                        out = value.copy()
+                    out[key] = new
+            elif item is not None and type(item) not in _PLAIN_SCALARS:
                 return None
-        for typ, n in found.items():
-            counts[typ] = counts.get(typ, 0) + n
-        return out
+        if tally:
+            for typ, k in tally.items():
+                counts[typ] = counts.get(typ, 0) + k
+        return value.copy() if out is None else out
 
     def _is_clean(self, s: str) -> bool:
         """Nothing to redact in ``s`` (remembered when short)."""
@@ -161,7 +186,7 @@ class Redactor:
     def _clean_of_tokens(self, s: str) -> bool:
         """For ``s`` the rules' regex found nothing in: no random-looking token either
         (then ``s`` is clean, and remembered when short)."""
-        if self._entropy and len(s) >= 20 and has_candidate(s) and self._entropy_hit(s, False):
+        if self._entropy and len(s) >= 20 and has_suspect(s) and self._entropy_hit(s, False):
             return False
         if len(s) <= _CACHE_STR:
             self._remember(self._clean, s)
@@ -183,17 +208,6 @@ class Redactor:
         if not hinted and s in self._clean:
             return s
         return self._redact(s, counts, hinted, None)
-
-    def _plain_str(self, s: str, counts: dict[str, int]) -> str:
-        """``redact_str`` for a string not in the clean cache, with one regex search for the
-        common outcome, clean (``_flat``; only without ``extra_patterns``)."""
-        limit = self._max_string
-        if 0 < limit < len(s):
-            return self._redact(s, counts, False, None)
-        m = self._rx.search(s)
-        if m is None and self._clean_of_tokens(s):
-            return s
-        return self._redact(s, counts, False, (m,))
 
     def _redact(
         self,
@@ -257,7 +271,7 @@ class Redactor:
 
     def _scan_entropy(self, s: str, counts: dict[str, int], hinted: bool) -> str:
         """Replace each random-looking token (see ``_entropy``)."""
-        if len(s) < (8 if hinted else 20) or not (hinted or has_candidate(s)):
+        if len(s) < (8 if hinted else 20) or not (hinted or has_suspect(s)):
             return s
         out: list[str] = []
         last = 0

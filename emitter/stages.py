@@ -87,10 +87,13 @@ class Redact:
     without a change here. ``source`` is fixed per emitter: redact it once with :meth:`value`.
     """
 
-    __slots__ = ("_last", "_redactor")
+    __slots__ = ("_clean", "_last", "_redactor", "_shapes")
 
     def __init__(self, options: RedactionOptions | None = None) -> None:
         self._redactor = Redactor(options)
+        self._clean = self._redactor.clean  # the redactor's cache of clean strings (one dict)
+        #: an event's field names, in order -> the ones to scan (events of a call site repeat)
+        self._shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
         #: field -> (its last object of strings, redacted, redactions): ``actor`` and the
         #: hints in ``attrs`` repeat call after call; an equal object is not scanned again
         self._last: dict[str, tuple[dict[str, str], dict[str, Any], dict[str, int]]] = {}
@@ -111,10 +114,13 @@ class Redact:
             event["_args"] = redactor.redact_value(raw, counts)
             if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
-        clean = redactor.clean
-        for name, value in event.items():
-            if name in _GENERATED or name[0] == "_":
-                continue  # ours
+        shape = tuple(event)
+        names = self._shapes.get(shape)
+        if names is None:
+            names = self._scanned(shape)
+        clean = self._clean
+        for name in names:
+            value = event[name]
             kind = type(value)
             if kind is str:
                 if value in clean or (name in _HEX_IDS and _HEX_ID(value)):
@@ -126,11 +132,19 @@ class Redact:
                     event[name] = out
             elif kind is dict:
                 event[name] = self._names(name, value, counts)
-            elif kind in _CONTAINERS:
+            elif kind in _CONTAINERS or isinstance(value, str):  # a str subclass: as a str
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
         return event
+
+    def _scanned(self, shape: tuple[str, ...]) -> tuple[str, ...]:
+        """The fields of an event with these field names that are scanned (remembered)."""
+        names = tuple(n for n in shape if n not in _GENERATED and n[:1] != "_")
+        if len(self._shapes) >= 256:
+            self._shapes.clear()
+        self._shapes[shape] = names
+        return names
 
     def _names(self, name: str, value: dict[Any, Any], counts: dict[str, int]) -> dict[str, Any]:
         """``redact_value`` of an object field; the last one made of strings only (keys and
