@@ -96,8 +96,11 @@ def main() -> None:
             ended, key = bool(key >> 62), key & ((1 << 62) - 1)
             recorder.lost(("sse", key) if key else sender, ended_line=ended)
     stats = recorder.close(float(config["recorder"].get("close_timeout", 2.0)) + 30.0)
-    sys.stdout.write(json.dumps(stats) + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(json.dumps(stats) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the relay is gone (killed): nobody reads the stats
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ forwarding thread (past ``max_backlog`` queued bytes, copies are dropped and cou
 
 Failure behaviour: a worker that cannot start or dies leaves the relay running, unaudited, said
 once on stderr. ``close`` ends the pipe and waits (bounded) for the worker to record unanswered
-calls and sign its last events. The worker ignores SIGINT and SIGHUP (a terminal's Ctrl-C goes
-to the relay, which ends the session; the worker then drains and exits by itself). Secrets (the
+calls and sign its last events. The worker runs in a process group of its own and ignores
+SIGINT and SIGHUP: a signal to the relay's group (a terminal's Ctrl-C, a host or gateway that
+stops its server with SIGTERM, then SIGKILL, to the whole group) ends the session, not the
+recording; the worker then drains, signs and exits by itself at the end of its pipe. Secrets (the
 collector API key, the fingerprint key) reach it through its environment, not its command line.
 """
 
@@ -98,6 +100,7 @@ class ProcessRecorder:
                 stdout=subprocess.PIPE,
                 env=env,
                 close_fds=True,
+                process_group=0,
             )  # fmt: skip
         except OSError as exc:
             log.error("tooltrail: cannot start the recorder, calls are not audited: %r", exc)
