@@ -142,8 +142,9 @@ def compile_rules(
     for i, (_, _, src) in enumerate(specs):
         n = 2 if src[0] == "\\" else 1
         rest = _RENAME.sub(rf"\g<1>_\g<2>{i}", src[n:]) + f"(?P<_m{i}>)"
-        by_first.setdefault(src[:n], []).append((rest, rules.GUARDS.get(src) if guards else None))
-    rx = re.compile("|".join(f"{c}(?:{_guarded(r)})" for c, r in by_first.items()))
+        first = src[n - 1]  # the literal character (``-`` and ``\-`` are one branch)
+        by_first.setdefault(first, []).append((rest, rules.GUARDS.get(src) if guards else None))
+    rx = re.compile("|".join(f"{re.escape(c)}(?:{_guarded(r)})" for c, r in by_first.items()))
     types: dict[str, tuple[int, str, int]] = {
         f"_m{i}": (i, typ, back) for i, (typ, back, _) in enumerate(specs)
     }
