@@ -47,6 +47,9 @@ import binascii
 import re
 import string
 import sys
+from typing import Any
+
+from tooltrail.contract.jcs import MAX_SAFE_INTEGER
 
 from . import _redact_rules as rules
 from ._entropy import HINTED_CANDIDATE, candidates, has_suspect, looks_random
@@ -81,9 +84,6 @@ _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _PLAIN, _HINT, _SECRET = 0, 1, 2
 
 
-_PLAIN_SCALARS = (int, float, bool)
-
-
 class Redactor:
     """Compiled redaction rules; thread-safe and reusable. See the module docstring."""
 
@@ -115,7 +115,8 @@ class Redactor:
         self._hint_words = frozenset(w.lower() for w in opts.hint_words)
         self._key_cache: dict[str, int] = {}
         self._clean: dict[str, None] = {}  # strings known to hold nothing to redact
-        self._clean_keys: dict[str, None] = {}  # plain key names holding nothing to redact
+        #: plain key names holding nothing to redact -> whether the name is ASCII
+        self._clean_keys: dict[str, bool] = {}
         self._rx, self._types, self._groups, self._xrx = compile_rules(opts)
 
     @property
@@ -127,28 +128,38 @@ class Redactor:
 
     def redact_value(self, value: object, counts: dict[str, int]) -> object:
         """Return a redacted copy of a JSON-like value; ``counts[type] += 1`` per redaction."""
-        if type(value) is dict and self._xrx is None:
-            out = self._flat(value, counts)  # the common case: flat arguments
-            if out is not None:
-                return out
+        if type(value) is dict:
+            return self.redact_args(value, counts)[0]
         return self._walk(value, counts, 0)
 
-    def _flat(
-        self, value: dict[object, object], counts: dict[str, int]
-    ) -> dict[object, object] | None:
-        """A redacted copy of a dict of plain key names and scalars (what ``_walk`` would
-        return, faster), or None when it is not one. A string never seen costs one search of
-        the rules' regex and, at 20+ characters, one ``has_suspect`` match, inline."""
+    def redact_args(self, args: dict[Any, Any], counts: dict[str, int]) -> tuple[object, bool]:
+        """``redact_value`` of call arguments, and whether ``args`` is *flat and plain*: ASCII
+        key names and only strings, booleans, None and integers within +/-2**53 as values (so
+        ``contract.jcs.canonicalize_plain`` gives their canonical bytes, no check needed).
+
+        A flat dict (plain key names, scalar values: most arguments) takes a fast path: a
+        string never seen costs one search of the rules' regex and, at 20+ characters, one
+        ``has_suspect`` match. Anything else is walked (not plain)."""
+        if type(args) is not dict or self._xrx is not None:
+            return self._walk(args, counts, 0), False
         clean, clean_keys = self._clean, self._clean_keys
         search, scan_to, tok_min = self._rx.search, self._scan_to, self._tok_min
-        out: dict[object, object] | None = None  # the copy, once a value changes
+        out: dict[Any, Any] | None = None  # the copy, once a value changes
         tally: dict[str, int] | None = None
-        for key, item in value.items():
-            if key not in clean_keys:
+        plain = True
+        for key, item in args.items():
+            ascii_name = clean_keys.get(key)
+            if ascii_name is None:
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
-                    return None
-                self._remember(clean_keys, key)
-            if type(item) is str:
+                    return self._walk(args, counts, 0), False
+                ascii_name = key.isascii()
+                if len(clean_keys) >= _CACHE_MAX:
+                    clean_keys.clear()
+                clean_keys[key] = ascii_name
+            if not ascii_name:
+                plain = False
+            kind = type(item)
+            if kind is str:
                 if item in clean:
                     continue
                 n = len(item)
@@ -167,14 +178,19 @@ class Redactor:
                 new = self._redact(item, tally, False, first)
                 if new is not item:
                     if out is None:
-                        out = value.copy()
+                        out = args.copy()
                     out[key] = new
-            elif item is not None and type(item) not in _PLAIN_SCALARS:
-                return None
+            elif kind is int:
+                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    plain = False
+            elif kind is float:
+                plain = False
+            elif item is not None and kind is not bool:
+                return self._walk(args, counts, 0), False
         if tally:
             for typ, k in tally.items():
                 counts[typ] = counts.get(typ, 0) + k
-        return value.copy() if out is None else out
+        return (args.copy() if out is None else out), plain
 
     def _is_clean(self, s: str) -> bool:
         """Nothing to redact in ``s`` (remembered when short)."""

@@ -13,7 +13,14 @@ import re
 from collections.abc import Callable
 from typing import Any, cast
 
-from tooltrail.contract import EventInvalid, Fingerprinter, canonicalize, seal
+from tooltrail.contract import (
+    CanonicalizationError,
+    EventInvalid,
+    Fingerprinter,
+    canonicalize,
+    seal,
+)
+from tooltrail.contract.jcs import canonicalize_plain
 
 from .redact import RedactionOptions, Redactor
 from .resources import RESOURCE_ATTR, resource_of
@@ -109,9 +116,15 @@ class Redact:
         if raw is not None:
             if not isinstance(raw, dict):
                 raw = {"_": raw}
-            body = canonical_args(raw)
+            event["_args"], plain = redactor.redact_args(raw, counts)
+            if plain:  # flat and plain: the C encoder's bytes are canonical, no check needed
+                try:
+                    body = canonicalize_plain(raw)
+                except CanonicalizationError:  # a lone surrogate: the general way
+                    body = canonical_args(raw)
+            else:
+                body = canonical_args(raw)
             event["args_bytes"] = len(body)
-            event["_args"] = redactor.redact_value(raw, counts)
             if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
         shape = tuple(event)
