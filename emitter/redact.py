@@ -78,6 +78,7 @@ _ENTROPY_PH = "[REDACTED:high_entropy]"
 _MAX_DEPTH = 64
 _CACHE_MAX = 4096
 _CACHE_STR = 256  # longest string remembered as clean
+_MIN_SAFE = -MAX_SAFE_INTEGER
 _IDENT = string.ascii_letters + string.digits + "_.-"
 _EMAIL_LOCAL = _IDENT + "%+"
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
@@ -91,6 +92,7 @@ class Redactor:
         "_clean",
         "_clean_keys",
         "_entropy",
+        "_fast",
         "_groups",
         "_hint_words",
         "_key_cache",
@@ -118,6 +120,12 @@ class Redactor:
         #: plain key names holding nothing to redact -> whether the name is ASCII
         self._clean_keys: dict[str, bool] = {}
         self._rx, self._types, self._groups, self._xrx = compile_rules(opts)
+        #: what ``redact_args``' fast path reads, in one load (None: extra patterns, no fast path)
+        self._fast = (
+            (self._clean, self._clean_keys, self._rx.search, self._scan_to, self._tok_min)
+            if self._xrx is None
+            else None
+        )
 
     @property
     def clean(self) -> dict[str, None]:
@@ -140,24 +148,24 @@ class Redactor:
         A flat dict (plain key names, scalar values: most arguments) takes a fast path: a
         string never seen costs one search of the rules' regex and, at 20+ characters, one
         ``has_suspect`` match. Anything else is walked (not plain)."""
-        if type(args) is not dict or self._xrx is not None:
+        fast = self._fast
+        if fast is None or type(args) is not dict:
             return self._walk(args, counts, 0), False
-        clean, clean_keys = self._clean, self._clean_keys
-        search, scan_to, tok_min = self._rx.search, self._scan_to, self._tok_min
+        clean, clean_keys, search, scan_to, tok_min = fast
         out: dict[Any, Any] | None = None  # the copy, once a value changes
         tally: dict[str, int] | None = None
         plain = True
         for key, item in args.items():
-            ascii_name = clean_keys.get(key)
-            if ascii_name is None:
+            try:
+                if not clean_keys[key]:
+                    plain = False  # a name JCS sorts by UTF-16 code units
+            except KeyError:  # a name not seen yet (or no string at all)
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
                     return self._walk(args, counts, 0), False
-                ascii_name = key.isascii()
                 if len(clean_keys) >= _CACHE_MAX:
                     clean_keys.clear()
-                clean_keys[key] = ascii_name
-            if not ascii_name:
-                plain = False
+                clean_keys[key] = key.isascii()
+                plain = plain and clean_keys[key]
             kind = type(item)
             if kind is str:
                 if item in clean:
@@ -181,7 +189,7 @@ class Redactor:
                         out = args.copy()
                     out[key] = new
             elif kind is int:
-                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                if not _MIN_SAFE <= item <= MAX_SAFE_INTEGER:
                     plain = False
             elif kind is float:
                 plain = False
