@@ -143,7 +143,7 @@ def run(
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
     sim = inject(base, FAMILIES, intensity, seed=seed, annotations=annotations)
-    frame = to_frame(sim)
+    frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
     source = FrameSource(frame)
     events = labelled_events(source, frame)
     settings = DetectSettings(family_rules=True)
