@@ -18,7 +18,9 @@ results (MB/s) with its ratio to direct. Targets: p50 <= 150 us and p99 <= 1 ms 
 large-result throughput within 10 % of direct. On a shared machine the ratio swings with the
 neighbours' load, so the CPU that wrap's processes spend per MB of that stream is printed too
 (Linux ``/proc``): the relay's process (forwarding, and the feeder of the recorder) and the
-recorder's worker, median over repetitions.
+recorder's worker, median over repetitions. The large results follow the latency block at once
+(the recorder still has its events queued: the harder case for its backlog), or ``--settle S``
+seconds later (then the worker's CPU is the large results' alone).
 """
 
 from __future__ import annotations
@@ -117,12 +119,12 @@ class Session:
             out.append((time.perf_counter_ns() - t0) / 1000)
         return out
 
-    def throughput(self, n: int, size: int) -> tuple[float, float, float]:
+    def throughput(self, n: int, size: int, settle: float) -> tuple[float, float, float]:
         """MB/s of ``n`` sequential calls each answered by a ``size``-byte result, and the CPU
         ms per MB of the process the host started (wrap's relay) and of the recorder worker."""
         params = {"name": "echo", "arguments": {"size": size}}
         self.call("tools/call", params)  # warm: the server builds the result once
-        time.sleep(1.0)  # the recorder ends the latency block's events first
+        time.sleep(settle)  # the recorder may end the latency block's events first
         worker = [p for p in _children(self.proc.pid) if b"tooltrail.emitter.relay" in _cmd(p)]
         pids = [self.proc.pid, *worker[:1]]
         cpu0 = [_cpu(p) for p in pids]
@@ -175,6 +177,10 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3, help="repetitions (blocks per way)")
     ap.add_argument("--big-calls", type=int, default=100, help="large-result calls per block")
     ap.add_argument("--big-mb", type=float, default=1.0, help="size of a large result, MB")
+    ap.add_argument("--settle", type=float, default=0.0,
+                    help="seconds between the latency block and the large results (0: the "
+                         "recorder still has the block's events queued; 1: its CPU per MB is "
+                         "the large results' alone)")  # fmt: skip
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -201,7 +207,7 @@ def main() -> None:
             block = session.latencies(args.calls)
             lat[way] += block
             p50s[way].append(statistics.median(block))
-            mbs, relay_cpu, worker_cpu = session.throughput(args.big_calls, size)
+            mbs, relay_cpu, worker_cpu = session.throughput(args.big_calls, size, args.settle)
             tput[way].append(mbs)
             cpu[way].append((relay_cpu, worker_cpu))
             status = session.close()

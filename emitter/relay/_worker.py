@@ -9,7 +9,9 @@ feeder thread writes the queue into a pipe to a child (``python -m tooltrail.emi
 feeder writes in batches (what queued within 2 ms of a burst's first copy), so it and the
 worker wake once per burst; its writes release the GIL; a full pipe blocks the feeder, never a
 forwarding thread (past ``max_backlog`` queued bytes, copies are dropped and counted, as in
-``Recorder``).
+``Recorder``). A large message (a stdio line or an HTTP body of 64 KiB or more) goes to the worker
+as its JSON-RPC envelope and size, not its bytes (``_skim.py``): the same event, without moving
+and reading a megabyte twice.
 
 Failure behaviour: a worker that cannot start or dies leaves the relay running, unaudited, said
 once on stderr. ``close`` ends the pipe and waits (bounded) for the worker to record unanswered
