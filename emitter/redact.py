@@ -46,9 +46,13 @@ import base64
 import binascii
 import re
 import string
+import sys
+from typing import Any
+
+from tooltrail.contract.jcs import MAX_SAFE_INTEGER
 
 from . import _redact_rules as rules
-from ._entropy import HINTED_CANDIDATE, candidates, has_candidate, looks_random
+from ._entropy import HINTED_CANDIDATE, candidates, has_suspect, looks_random
 from ._redact_compile import (
     DEFAULT_HINT_WORDS,
     DEFAULT_SECRET_KEYS,
@@ -74,13 +78,11 @@ _ENTROPY_PH = "[REDACTED:high_entropy]"
 _MAX_DEPTH = 64
 _CACHE_MAX = 4096
 _CACHE_STR = 256  # longest string remembered as clean
+_MIN_SAFE = -MAX_SAFE_INTEGER
 _IDENT = string.ascii_letters + string.digits + "_.-"
 _EMAIL_LOCAL = _IDENT + "%+"
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _PLAIN, _HINT, _SECRET = 0, 1, 2
-
-
-_PLAIN_SCALARS = (int, float, bool)
 
 
 class Redactor:
@@ -90,12 +92,15 @@ class Redactor:
         "_clean",
         "_clean_keys",
         "_entropy",
+        "_fast",
         "_groups",
         "_hint_words",
         "_key_cache",
         "_key_names",
         "_max_string",
         "_rx",
+        "_scan_to",
+        "_tok_min",
         "_types",
         "_xrx",
     )
@@ -105,13 +110,22 @@ class Redactor:
         if opts.max_string < 0:
             raise ValueError("max_string must be >= 0")
         self._max_string = opts.max_string
+        self._scan_to = opts.max_string or sys.maxsize  # longest string scanned whole
         self._entropy = opts.entropy
+        self._tok_min = 20 if opts.entropy else sys.maxsize  # shortest suspect (entropy)
         self._key_names = frozenset(re.sub("[^a-z0-9]", "", n.lower()) for n in opts.key_names)
         self._hint_words = frozenset(w.lower() for w in opts.hint_words)
         self._key_cache: dict[str, int] = {}
         self._clean: dict[str, None] = {}  # strings known to hold nothing to redact
-        self._clean_keys: dict[str, None] = {}  # plain key names holding nothing to redact
+        #: plain key names holding nothing to redact -> whether the name is ASCII
+        self._clean_keys: dict[str, bool] = {}
         self._rx, self._types, self._groups, self._xrx = compile_rules(opts)
+        #: what ``redact_args``' fast path reads, in one load (None: extra patterns, no fast path)
+        self._fast = (
+            (self._clean, self._clean_keys, self._rx.search, self._scan_to, self._tok_min)
+            if self._xrx is None
+            else None
+        )
 
     @property
     def clean(self) -> dict[str, None]:
@@ -122,34 +136,69 @@ class Redactor:
 
     def redact_value(self, value: object, counts: dict[str, int]) -> object:
         """Return a redacted copy of a JSON-like value; ``counts[type] += 1`` per redaction."""
-        if type(value) is dict and self._xrx is None:
-            out = self._flat(value, counts)  # the common case: flat arguments
-            if out is not None:
-                return out
+        if type(value) is dict:
+            return self.redact_args(value, counts)[0]
         return self._walk(value, counts, 0)
 
-    def _flat(
-        self, value: dict[object, object], counts: dict[str, int]
-    ) -> dict[object, object] | None:
-        """A redacted copy of a dict of plain key names and scalars (what ``_walk`` would
-        return, faster), or None when it is not one."""
-        clean, clean_keys = self._clean, self._clean_keys
-        found: dict[str, int] = {}
-        out: dict[object, object] = {}
-        for key, item in value.items():
-            if key not in clean_keys:
+    def redact_args(self, args: dict[Any, Any], counts: dict[str, int]) -> tuple[object, bool]:
+        """``redact_value`` of call arguments, and whether ``args`` is *flat and plain*: ASCII
+        key names and only strings, booleans, None and integers within +/-2**53 as values (so
+        ``contract.jcs.canonicalize_plain`` gives their canonical bytes, no check needed).
+
+        A flat dict (plain key names, scalar values: most arguments) takes a fast path: a
+        string never seen costs one search of the rules' regex and, at 20+ characters, one
+        ``has_suspect`` match. Anything else is walked (not plain)."""
+        fast = self._fast
+        if fast is None or type(args) is not dict:
+            return self._walk(args, counts, 0), False
+        clean, clean_keys, search, scan_to, tok_min = fast
+        out: dict[Any, Any] | None = None  # the copy, once a value changes
+        tally: dict[str, int] | None = None
+        plain = True
+        for key, item in args.items():
+            try:
+                if not clean_keys[key]:
+                    plain = False  # a name JCS sorts by UTF-16 code units
+            except KeyError:  # a name not seen yet (or no string at all)
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
-                    return None
-                self._remember(clean_keys, key)
-            if type(item) is str:
-                out[key] = item if item in clean else self._plain_str(item, found)
-            elif item is None or type(item) in _PLAIN_SCALARS:
-                out[key] = item
-            else:
-                return None
-        for typ, n in found.items():
-            counts[typ] = counts.get(typ, 0) + n
-        return out
+                    return self._walk(args, counts, 0), False
+                if len(clean_keys) >= _CACHE_MAX:
+                    clean_keys.clear()
+                clean_keys[key] = key.isascii()
+                plain = plain and clean_keys[key]
+            kind = type(item)
+            if kind is str:
+                if item in clean:
+                    continue
+                n = len(item)
+                first = None
+                if n <= scan_to:
+                    m = search(item)
+                    if m is None and (n < tok_min or not has_suspect(item)):
+                        if n <= _CACHE_STR:  # clean: remember it
+                            if len(clean) >= _CACHE_MAX:
+                                clean.clear()
+                            clean[item] = None
+                        continue
+                    first = (m,)
+                if tally is None:
+                    tally = {}
+                new = self._redact(item, tally, False, first)
+                if new is not item:
+                    if out is None:
+                        out = args.copy()
+                    out[key] = new
+            elif kind is int:
+                if not _MIN_SAFE <= item <= MAX_SAFE_INTEGER:
+                    plain = False
+            elif kind is float:
+                plain = False
+            elif item is not None and kind is not bool:
+                return self._walk(args, counts, 0), False
+        if tally:
+            for typ, k in tally.items():
+                counts[typ] = counts.get(typ, 0) + k
+        return (args.copy() if out is None else out), plain
 
     def _is_clean(self, s: str) -> bool:
         """Nothing to redact in ``s`` (remembered when short)."""
@@ -161,7 +210,7 @@ class Redactor:
     def _clean_of_tokens(self, s: str) -> bool:
         """For ``s`` the rules' regex found nothing in: no random-looking token either
         (then ``s`` is clean, and remembered when short)."""
-        if self._entropy and len(s) >= 20 and has_candidate(s) and self._entropy_hit(s, False):
+        if self._entropy and len(s) >= 20 and has_suspect(s) and self._entropy_hit(s, False):
             return False
         if len(s) <= _CACHE_STR:
             self._remember(self._clean, s)
@@ -183,17 +232,6 @@ class Redactor:
         if not hinted and s in self._clean:
             return s
         return self._redact(s, counts, hinted, None)
-
-    def _plain_str(self, s: str, counts: dict[str, int]) -> str:
-        """``redact_str`` for a string not in the clean cache, with one regex search for the
-        common outcome, clean (``_flat``; only without ``extra_patterns``)."""
-        limit = self._max_string
-        if 0 < limit < len(s):
-            return self._redact(s, counts, False, None)
-        m = self._rx.search(s)
-        if m is None and self._clean_of_tokens(s):
-            return s
-        return self._redact(s, counts, False, (m,))
 
     def _redact(
         self,
@@ -257,7 +295,7 @@ class Redactor:
 
     def _scan_entropy(self, s: str, counts: dict[str, int], hinted: bool) -> str:
         """Replace each random-looking token (see ``_entropy``)."""
-        if len(s) < (8 if hinted else 20) or not (hinted or has_candidate(s)):
+        if len(s) < (8 if hinted else 20) or not (hinted or has_suspect(s)):
             return s
         out: list[str] = []
         last = 0
