@@ -83,10 +83,12 @@ def _after(prefix: str, width: int, rest: str, edge: str = "A-Za-z0-9_") -> tupl
     """A branch anchored on the last character of ``prefix`` (a regex of fixed ``width``), which
     must follow a character outside ``[edge]``; the match starts ``width - 1`` chars late."""
     anchor = re.escape(prefix[-1])
-    if width == 1:  # the anchor is the whole prefix; look ahead first when that is cheaper
-        ahead = f"(?={rest[0]})" if rest[0].isalnum() else ""
-        return 0, f"{anchor}{ahead}(?<![{edge}]{prefix}){rest}"
-    src = f"{anchor}(?<={prefix})(?<![{edge}]{prefix}){rest}"
+    # the token's next character, when a plain letter or digit, comes right after the anchor,
+    # before the look-behinds: on a mismatch the engine skips the branch without entering it
+    nxt = rest[0] if rest[0].isalnum() and rest[1:2] not in ("{", "*", "+", "?") else ""
+    if width == 1:  # the anchor is the whole prefix
+        return 0, f"{anchor}{nxt}(?<![{edge}]{prefix}{nxt}){rest[len(nxt) :]}"
+    src = f"{anchor}{nxt}(?<={prefix}{nxt})(?<![{edge}]{prefix}{nxt}){rest[len(nxt) :]}"
     texts = spellings(prefix)
     if any(len(t) != width for t in texts):
         raise ValueError(f"prefix {prefix!r} is not {width} characters wide")
@@ -114,7 +116,7 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     # one branch per prefix width (a look-behind has one width): pat ptt cbt oas imt, dt ft rt
     *(("gitlab_token", f"gl(?:{p})-", w, r"[A-Za-z0-9_-]{20,}")
       for p, w in (("pat|ptt|cbt|oas|imt", 6), ("dt|ft|rt", 5), ("soat", 7), ("agent", 8))),
-    ("gitlab_token", "GR13", 4, r"48941[A-Za-z0-9_-]{20,}"),
+    ("gitlab_token", "G", 1, r"R1348941[A-Za-z0-9_-]{20,}"),
     ("slack_token", "xox[abposre]-", 5, r"(?:[0-9]+-[A-Za-z0-9-]+|[A-Za-z0-9-]{10,})"),
     ("slack_token", "xapp-", 5, r"[A-Za-z0-9-]{10,}"),
     ("stripe_key", "[rs]k_(?:live|test)_", 8, r"[A-Za-z0-9]{10,}"),
@@ -145,7 +147,7 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     ("cloudflare_token", "cfk_", 4, r"[A-Za-z0-9]{40,}(?![A-Za-z0-9])"),
     ("cloudflare_token", "cf[au]t_", 5, r"[A-Za-z0-9]{40,}(?![A-Za-z0-9])"),
     ("age_secret_key", "AGE-SECRET-KEY-", 15, r"1[0-9A-Z]{50,}"),
-    ("atlassian_token", "ATATT3", 6, r"[A-Za-z0-9_=-]{40,}"),
+    ("atlassian_token", "A", 1, r"TATT3[A-Za-z0-9_=-]{40,}"),
     ("square_token", "sq0(?:csp|atp)-", 7, r"[A-Za-z0-9_\\-]{22,}"),
     ("artifactory_key", "A", 1, r"KCp?[A-Za-z0-9]{10,}(?![A-Za-z0-9])"),
     ("artifactory_key", "A", 1, r"P[0-9A-F][A-Za-z0-9]{8,}(?![A-Za-z0-9])"),
@@ -153,7 +155,7 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     ("openai_key", "sk-", 3, r"(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}"),
     ("aws_access_key_id", "A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A", 4,
      r"[A-Z0-9]{16}(?![A-Za-z0-9])"),
-    ("aws_access_key_id", "A3", 2, r"T[A-Z0-9]{17}(?![A-Za-z0-9])"),
+    ("aws_access_key_id", "A", 1, r"3T[A-Z0-9]{17}(?![A-Za-z0-9])"),
     ("jwt", "eyJ", 3, rf"[{_TOK}]{{5,}}\.[{_TOK}]{{5,}}(?:\.[{_TOK}]*){{1,3}}"),
 )  # fmt: skip
 _EDGE = {"anthropic_key": _TOK, "openai_key": _TOK, "jwt": _TOK, "aws_access_key_id": "A-Za-z0-9",
@@ -173,9 +175,9 @@ BUILTIN: tuple[tuple[str, int, str], ...] = (
     # Azure AD client secret: xxx<digit>Q~<31-34>
     ("azure_client_secret", 5, r"~(?<=[A-Za-z0-9_.]{3}[0-9]Q~)[A-Za-z0-9_~.-]{31,34}"
      r"(?![A-Za-z0-9_~.-])"),
-    *(("bearer_token", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BEARER}")
+    *(("bearer_token", 0, f"{w[:2]}(?<![A-Za-z0-9]{w[:2]}){w[2:]}{_BEARER}")
       for w in ("Bearer", "bearer", "BEARER")),
-    *(("basic_auth", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BASIC}")
+    *(("basic_auth", 0, f"{w[:2]}(?<![A-Za-z0-9]{w[:2]}){w[2:]}{_BASIC}")
       for w in ("Basic", "basic", "BASIC")),
     ("slack_webhook", 0, r"://hooks\.slack\.com/(?:services|workflows|triggers)/"
      r"(?P<s>[A-Za-z0-9_/+-]+)"),

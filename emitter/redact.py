@@ -28,8 +28,10 @@ also ``email``, ``phone``, ``iban`` (mod-97 valid), ``us_ssn`` (valid ranges); `
 **Speed.** The rules are one regex whose branches each start with a literal, mostly the rare last
 character of a prefix, so the engine only stops there; candidates are confirmed in Python. Short
 strings found clean are remembered (bounded cache), so a repeated key, tool name or value costs a
-dict lookup. A changed string is re-scanned (at most 4 passes), so redaction is idempotent;
-``extra_patterns`` (a second regex) must not match placeholders.
+dict lookup; a new one costs that regex's search and, at 20+ characters, the entropy detector's
+one-pass ``has_suspect``. Flat arguments take one inline pass (``redact_args``). A changed string
+is re-scanned (at most 4 passes), so redaction is idempotent; ``extra_patterns`` (a second
+regex) must not match placeholders.
 
 **Bounds.** Only the first ``max_string`` characters are scanned (backed off to a whitespace among
 the last 256, not to cut a token); the rest becomes ``[REDACTED:oversize]``: fail closed rather
@@ -47,6 +49,9 @@ import binascii
 import re
 import string
 import sys
+from typing import Any
+
+from tooltrail.contract.jcs import MAX_SAFE_INTEGER
 
 from . import _redact_rules as rules
 from ._entropy import HINTED_CANDIDATE, candidates, has_suspect, looks_random
@@ -75,13 +80,11 @@ _ENTROPY_PH = "[REDACTED:high_entropy]"
 _MAX_DEPTH = 64
 _CACHE_MAX = 4096
 _CACHE_STR = 256  # longest string remembered as clean
+_MIN_SAFE = -MAX_SAFE_INTEGER
 _IDENT = string.ascii_letters + string.digits + "_.-"
 _EMAIL_LOCAL = _IDENT + "%+"
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _PLAIN, _HINT, _SECRET = 0, 1, 2
-
-
-_PLAIN_SCALARS = (int, float, bool)
 
 
 class Redactor:
@@ -91,6 +94,7 @@ class Redactor:
         "_clean",
         "_clean_keys",
         "_entropy",
+        "_fast",
         "_groups",
         "_hint_words",
         "_key_cache",
@@ -115,8 +119,15 @@ class Redactor:
         self._hint_words = frozenset(w.lower() for w in opts.hint_words)
         self._key_cache: dict[str, int] = {}
         self._clean: dict[str, None] = {}  # strings known to hold nothing to redact
-        self._clean_keys: dict[str, None] = {}  # plain key names holding nothing to redact
+        #: plain key names holding nothing to redact -> whether the name is ASCII
+        self._clean_keys: dict[str, bool] = {}
         self._rx, self._types, self._groups, self._xrx = compile_rules(opts)
+        #: what ``redact_args``' fast path reads, in one load (None: extra patterns, no fast path)
+        self._fast = (
+            (self._clean, self._clean_keys, self._rx.search, self._scan_to, self._tok_min)
+            if self._xrx is None
+            else None
+        )
 
     @property
     def clean(self) -> dict[str, None]:
@@ -127,28 +138,38 @@ class Redactor:
 
     def redact_value(self, value: object, counts: dict[str, int]) -> object:
         """Return a redacted copy of a JSON-like value; ``counts[type] += 1`` per redaction."""
-        if type(value) is dict and self._xrx is None:
-            out = self._flat(value, counts)  # the common case: flat arguments
-            if out is not None:
-                return out
+        if type(value) is dict:
+            return self.redact_args(value, counts)[0]
         return self._walk(value, counts, 0)
 
-    def _flat(
-        self, value: dict[object, object], counts: dict[str, int]
-    ) -> dict[object, object] | None:
-        """A redacted copy of a dict of plain key names and scalars (what ``_walk`` would
-        return, faster), or None when it is not one. A string never seen costs one search of
-        the rules' regex and, at 20+ characters, one ``has_suspect`` match, inline."""
-        clean, clean_keys = self._clean, self._clean_keys
-        search, scan_to, tok_min = self._rx.search, self._scan_to, self._tok_min
-        out: dict[object, object] | None = None  # the copy, once a value changes
+    def redact_args(self, args: dict[Any, Any], counts: dict[str, int]) -> tuple[object, bool]:
+        """``redact_value`` of call arguments, and whether ``args`` is *flat and plain*: ASCII
+        key names and only strings, booleans, None and integers within +/-2**53 as values (so
+        ``contract.jcs.canonicalize_plain`` gives their canonical bytes, no check needed).
+
+        A flat dict (plain key names, scalar values: most arguments) takes a fast path: a
+        string never seen costs one search of the rules' regex and, at 20+ characters, one
+        ``has_suspect`` match. Anything else is walked (not plain)."""
+        fast = self._fast
+        if fast is None or type(args) is not dict:
+            return self._walk(args, counts, 0), False
+        clean, clean_keys, search, scan_to, tok_min = fast
+        out: dict[Any, Any] | None = None  # the copy, once a value changes
         tally: dict[str, int] | None = None
-        for key, item in value.items():
-            if key not in clean_keys:
+        plain = True
+        for key, item in args.items():
+            try:
+                if not clean_keys[key]:
+                    plain = False  # a name JCS sorts by UTF-16 code units
+            except KeyError:  # a name not seen yet (or no string at all)
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
-                    return None
-                self._remember(clean_keys, key)
-            if type(item) is str:
+                    return self._walk(args, counts, 0), False
+                if len(clean_keys) >= _CACHE_MAX:
+                    clean_keys.clear()
+                clean_keys[key] = key.isascii()
+                plain = plain and clean_keys[key]
+            kind = type(item)
+            if kind is str:
                 if item in clean:
                     continue
                 n = len(item)
@@ -167,14 +188,19 @@ class Redactor:
                 new = self._redact(item, tally, False, first)
                 if new is not item:
                     if out is None:
-                        out = value.copy()
+                        out = args.copy()
                     out[key] = new
-            elif item is not None and type(item) not in _PLAIN_SCALARS:
-                return None
+            elif kind is int:
+                if not _MIN_SAFE <= item <= MAX_SAFE_INTEGER:
+                    plain = False
+            elif kind is float:
+                plain = False
+            elif item is not None and kind is not bool:
+                return self._walk(args, counts, 0), False
         if tally:
             for typ, k in tally.items():
                 counts[typ] = counts.get(typ, 0) + k
-        return value.copy() if out is None else out
+        return (args.copy() if out is None else out), plain
 
     def _is_clean(self, s: str) -> bool:
         """Nothing to redact in ``s`` (remembered when short)."""

@@ -129,6 +129,45 @@ def test_attrs_actor_tool_method_error_and_source_are_scanned(tmp_path: Path) ->
     em.close()
 
 
+def test_repeated_actor_and_attrs_are_redacted_and_counted_in_every_event(
+    tmp_path: Path,
+) -> None:
+    """The stage remembers the last object of strings: a repeat is redacted (and counted) the
+    same way, an object that differs is scanned anew."""
+    em, tx = emitter(tmp_path)
+    for user in (GITHUB, GITHUB, GITHUB, "ada", STRIPE):
+        actor = Actor(user=user, client="cli")  # a new object per call, as the middleware does
+        with em.record("tools/call", tool="t", actor=actor, attrs={"note": f"k {SLACK}"}):
+            pass
+    events, spool = stored(em, tx, tmp_path)
+    for secret in (GITHUB, STRIPE, SLACK):
+        assert secret not in json.dumps(events)
+        assert secret not in spool
+    users = [e["actor"]["user"] for e in events]
+    assert users == ["[REDACTED:github_token]"] * 3 + ["ada", "[REDACTED:stripe_key]"]
+    assert [e["redactions"] for e in events] == [{"github_token": 1, "slack_token": 1}] * 3 + [
+        {"slack_token": 1},
+        {"stripe_key": 1, "slack_token": 1},
+    ]
+    assert {e["attrs"]["note"] for e in events} == {"k [REDACTED:slack_token]"}
+    em.close()
+
+
+def test_short_decimal_request_ids_are_kept_and_longer_ones_scanned(tmp_path: Path) -> None:
+    """JSON-RPC counters (at most 11 digits) are no secret; 12 digits and more may be a card
+    number, and anything else is scanned as every field is."""
+    em, tx = emitter(tmp_path)
+    card = "4111111111111111"  # Luhn-valid
+    for request_id in ("7", "12345678901", card, f"r-{GITHUB}"):
+        with em.record("tools/call", tool="t", request_id=request_id):
+            pass
+    events, _ = stored(em, tx, tmp_path)
+    ids = [e["jsonrpc.request.id"] for e in events]
+    assert ids == ["7", "12345678901", "[REDACTED:credit_card]", "r-[REDACTED:github_token]"]
+    assert ["redactions" in e for e in events] == [False, False, True, True]
+    em.close()
+
+
 def test_redaction_before_the_spool_no_copy_survives_in_it(tmp_path: Path) -> None:
     """No shipper: the spool keeps every event; none holds a secret (redaction is upstream)."""
     em = Emitter(source_name="svc", spool_dir=tmp_path / "s", signing_key=None,
