@@ -28,8 +28,10 @@ also ``email``, ``phone``, ``iban`` (mod-97 valid), ``us_ssn`` (valid ranges); `
 **Speed.** The rules are one regex whose branches each start with a literal, mostly the rare last
 character of a prefix, so the engine only stops there; candidates are confirmed in Python. Short
 strings found clean are remembered (bounded cache), so a repeated key, tool name or value costs a
-dict lookup. A changed string is re-scanned (at most 4 passes), so redaction is idempotent;
-``extra_patterns`` (a second regex) must not match placeholders.
+dict lookup; a new one costs that regex's search and, at 20+ characters, the entropy detector's
+one-pass ``has_suspect``. Flat arguments take one inline pass (``redact_args``). A changed string
+is re-scanned (at most 4 passes), so redaction is idempotent; ``extra_patterns`` (a second
+regex) must not match placeholders.
 
 **Bounds.** Only the first ``max_string`` characters are scanned (backed off to a whitespace among
 the last 256, not to cut a token); the rest becomes ``[REDACTED:oversize]``: fail closed rather
