@@ -164,10 +164,12 @@ class Redactor:
             except KeyError:  # a name not seen yet (or no string at all)
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
                     return self._walk(args, counts, 0), False
+                ascii_name = key.isascii()
+                if not ascii_name:
+                    plain = False
                 if len(clean_keys) >= _CACHE_MAX:
                     clean_keys.clear()
-                clean_keys[key] = key.isascii()
-                plain = plain and clean_keys[key]
+                clean_keys[key] = ascii_name
             kind = type(item)
             if kind is str:
                 if item in clean:
