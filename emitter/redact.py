@@ -44,10 +44,7 @@ JSON-like input.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-import string
 import sys
 from typing import Any
 
@@ -73,7 +70,6 @@ __all__ = [
 
 #: a whole placeholder, as produced by this module
 PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z][a-z0-9_]*\]")
-_AWS_VALUE = re.compile(r"[A-Za-z0-9/+]{40}")
 _KEY_PH = "[REDACTED:secret_key]"
 _OVERSIZE = "[REDACTED:oversize]"
 _ENTROPY_PH = "[REDACTED:high_entropy]"
@@ -81,10 +77,7 @@ _MAX_DEPTH = 64
 _CACHE_MAX = 4096
 _CACHE_STR = 256  # longest string remembered as clean
 _MIN_SAFE = -MAX_SAFE_INTEGER
-_IDENT = string.ascii_letters + string.digits + "_.-"
-_EMAIL_LOCAL = _IDENT + "%+"
-_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
-_PLAIN, _HINT, _SECRET = 0, 1, 2
+_PLAIN, _HINT, _SECRET = rules.KEY_PLAIN, rules.KEY_HINT, rules.KEY_SECRET
 
 
 class Redactor:
@@ -164,10 +157,12 @@ class Redactor:
             except KeyError:  # a name not seen yet (or no string at all)
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
                     return self._walk(args, counts, 0), False
+                ascii_name = key.isascii()
+                if not ascii_name:
+                    plain = False
                 if len(clean_keys) >= _CACHE_MAX:
                     clean_keys.clear()
-                clean_keys[key] = key.isascii()
-                plain = plain and clean_keys[key]
+                clean_keys[key] = ascii_name
             kind = type(item)
             if kind is str:
                 if item in clean:
@@ -271,7 +266,11 @@ class Redactor:
         last = 0
         while m is not None:
             i, typ, back = self._types[m.lastgroup or ""]
-            hit = self._locate(m, i, typ, back, last) if i >= 0 else (m.start(), m.end(), typ)
+            hit = (
+                rules.locate(m, typ, back, last, self._groups[i], self._key_kind, self._hinted_hit)
+                if i >= 0
+                else (m.start(), m.end(), typ)
+            )
             if hit is None or hit[0] >= hit[1]:
                 m = self._next(s, m.start() + 1)
                 continue
@@ -285,6 +284,10 @@ class Redactor:
             return s
         out.append(s[last:])
         return "".join(out)
+
+    def _hinted_hit(self, s: str) -> bool:
+        """A random-looking token in the value of a name that hints at a secret."""
+        return self._entropy_hit(s, True)
 
     def _entropy_hit(self, s: str, hinted: bool) -> bool:
         placeholders = "[REDACTED:" in s
@@ -320,73 +323,6 @@ class Redactor:
             if x is not None and (m is None or x.start() < m.start()):
                 return x
         return m
-
-    def _locate(
-        self, m: re.Match[str], i: int, typ: str, back: int, last: int
-    ) -> tuple[int, int, str] | None:
-        """(start, end, type) to replace for built-in branch ``i``, or None to reject it."""
-        s, st = m.string, m.start()
-        kind = _PLAIN
-        aws = False
-        if typ == "secret_key":  # the name before the separator must name (or hint at) a secret
-            head = s[max(last, st - 160) : st].rstrip(" ").rstrip("'\"").rstrip("\\")
-            name = head[len(head.rstrip(_IDENT)) :]
-            if m.group()[0] == ":" and head[-len(name) - 1 : -len(name)] == "/":
-                return None  # a path segment before a colon: an image tag, a port, not a name
-            low = name.lower()
-            aws = "aws" in low and "secret" in low
-            kind = self._key_kind(name) if name else _PLAIN
-            if not (aws or kind):
-                return None
-        a, b = max(last, st - back), m.end()
-        groups = self._groups[i]
-        for g in groups:
-            if g[1] != "c" and m.start(g) >= 0:
-                a, b = m.span(g)
-                break
-        if typ == "secret_key":
-            if aws and _AWS_VALUE.fullmatch(s, a, b):
-                return a, b, "aws_secret_access_key"
-            if kind == _SECRET:
-                return a, b, typ
-            if kind == _HINT and self._entropy_hit(s[a:b], True):
-                return a, b, "high_entropy"
-            return None
-        if typ in rules.DYNAMIC_START:
-            a = st
-            if typ == "discord_token":
-                while a > last and s[a - 1] in _TOKEN_CHARS:
-                    a -= 1
-                return (a, b, typ) if 23 <= st - a <= 28 else None
-            while a > last and s[a - 1].isdigit():
-                a -= 1
-            ok = 8 <= st - a <= 10 and not (a > 0 and s[a - 1].isalnum())
-            return (a, b, typ) if ok else None
-        if typ == "email":
-            a = last + len(s[last:a].rstrip(_EMAIL_LOCAL))
-            if a == st:
-                return None
-        elif typ == "credit_card":
-            for end in (b, m.end(groups[0])) if groups and m.start(groups[0]) >= 0 else (b,):
-                digits = "".join(ch for ch in s[a:end] if ch.isdigit())
-                if 13 <= len(digits) <= 19 and rules.luhn(digits):
-                    return a, end, typ
-            return None
-        elif typ == "bearer_token":
-            while b > a and s[b - 1] == ".":
-                b -= 1
-            core = s[a:b].rstrip("=")
-            if len(core) < 8 or (len(core) < 20 and not any(c.isdigit() for c in core)):
-                return None
-        elif typ == "basic_auth":
-            try:
-                if b":" not in base64.b64decode(s[a:b], validate=True):
-                    return None
-            except (binascii.Error, ValueError):
-                return None
-        elif (check := rules.CHECKS.get(typ)) is not None and not check(s[a:b]):
-            return None
-        return a, b, typ
 
     # -- keys and containers -----------------------------------------------------------------
 

@@ -109,9 +109,9 @@ class LineSkimmer:
         if not ended_line:
             self._raw.add(sender)
 
-    def drain(self) -> list[Piece]:
-        """At the end: what is held (unfinished lines), as it came."""
-        out = [(p, a, RAW) for held in self._held.values() for p, a in held]
+    def drain(self) -> list[tuple[int, Piece]]:
+        """At the end: what is held (unfinished lines), as it came, with its sender."""
+        out = [(sender, (p, a, RAW)) for sender, held in self._held.items() for p, a in held]
         self._held.clear()
         self._sizes.clear()
         self.held_bytes = 0

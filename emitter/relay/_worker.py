@@ -187,7 +187,8 @@ class ProcessRecorder:
             for item in batch:
                 if item is None:
                     done = True
-                    parts += self._frames(_STREAM, 0, 0, None, self._skimmer.drain())
+                    for sender, piece in self._skimmer.drain():  # unfinished last lines
+                        parts += self._frames(_STREAM, sender, 0, None, [piece])
                     break
                 taken += len(item[5])
                 parts += self._framed(item)

@@ -1,8 +1,9 @@
 """Large answers sent to the recorder as their envelope by the relay's feeder (``relay._skim``):
 whatever the chunking, what the skimmer passes on gives the recorder the events of the raw
 stream (every kind of large answer, CR LF, a last line without its newline, a dropped copy, a
-line too long to hold); and a stream of megabyte results through ``tooltrail wrap`` is recorded
-call for call, nothing dropped."""
+line too long to hold); the worker gets an unfinished last line from the sender that sent it;
+and a stream of megabyte results through ``tooltrail wrap`` is recorded call for call, nothing
+dropped."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from tooltrail.emitter.relay import CLIENT, SERVER
+from tooltrail.emitter.relay import CLIENT, SERVER, ProcessRecorder
 from tooltrail.emitter.relay._envelope import ENVELOPE_MIN, envelope
 from tooltrail.emitter.relay._skim import SKIM_STEPS, LineSkimmer
 
 from ._relay_tape import ROOT, wrapped
+from .test_lifecycle import spooled
 from .test_relay_envelope import BIG, _session
 from .test_relay_recorder import _call, _events, _line, _recorder
 from .test_relay_stdio import _verified
@@ -63,7 +65,7 @@ def _skimmed(stream: Stream, chunk: int, skimmer: LineSkimmer) -> Feed:
         for start in range(0, len(data), chunk):
             pieces = skimmer.feed(sender, data[start : start + chunk], at)
             feed += [(sender, p, size, a) for p, a, size in pieces]
-    return feed + [(SERVER, p, size, a) for p, a, size in skimmer.drain()]
+    return feed + [(sender, p, size, a) for sender, (p, a, size) in skimmer.drain()]
 
 
 @pytest.mark.parametrize("chunk", [4096, ENVELOPE_MIN + 7, 1 << 18, 3 << 20])
@@ -103,7 +105,7 @@ def test_a_dropped_copy_a_line_too_long_to_hold_and_an_unended_line(tmp_path: Pa
         send(SERVER, answer[start : start + (1 << 18)])
     send(CLIENT, _line(_call(3, "read")))
     send(SERVER, b'{"jsonrpc": "2.0", "id": 3, "result": {}}')  # the last, no newline
-    feed += [(SERVER, p, s) for p, _, s in skimmer.drain()]
+    feed += [(sender, p, s) for sender, (p, _, s) in skimmer.drain()]
 
     recorder, transport = _recorder(tmp_path)
     for sender, payload, size in feed:
@@ -145,3 +147,20 @@ def test_a_stream_of_megabyte_results_through_wrap_is_recorded_call_for_call(
     assert [e["jsonrpc.request.id"] for e in events] == [str(i) for i in range(100)]
     assert {e["outcome"] for e in events} == {"ok"}
     assert [e["result_bytes"] for e in events] == sizes  # the size on the wire, each
+
+
+def test_the_worker_gets_an_unended_last_answer_from_its_sender(tmp_path: Path) -> None:
+    emitter = {"source_name": "relay-worker", "spool_dir": str(tmp_path / "spool"),
+               "signing_key": None}  # fmt: skip
+    recorder = ProcessRecorder(emitter, relay="wrap", transport="stdio")
+    recorder.stream(CLIENT, _line(_call(1, "read")))
+    recorder.stream(CLIENT, _line(_call(2, "read"))[:-1])  # the host's last line, unended
+    answer = json.dumps({"jsonrpc": "2.0", "id": 1, "result": {"content": [{"text": BIG}]}})
+    recorder.stream(SERVER, answer.encode())  # held by the feeder (no newline), then drained
+    assert recorder.close(60)["events"] == 2
+    events, _, _ = spooled(tmp_path / "spool")
+    assert [(e["jsonrpc.request.id"], e["outcome"], e.get("error.type")) for e in events] == [
+        ("1", "ok", None),
+        ("2", "error", "no_response"),
+    ]
+    assert events[0]["result_bytes"] == len(answer)
