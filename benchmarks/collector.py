@@ -1,7 +1,7 @@
 """Collector throughput over loopback, next to a bare FastAPI + orjson baseline of the same run.
 
     python benchmarks/collector.py [--batches 1500] [--connections 4,16,64] [--rounds 2]
-                                   [--gzip] [--memory-sink] [--set NAME=VALUE]
+                                   [--gzip] [--memory-sink] [--set NAME=VALUE] [--profile]
 
 Drives ``POST /v1/events`` with batches of 100 events (~1.3 KB each, one stream per connection,
 in seq order) against two servers, each one uvicorn worker in its own process, both running the
@@ -17,6 +17,10 @@ server process spent per event (user + system, all threads: the machine's load d
 it as much as it does wall-clock rates) and the CPU ratio baseline / collector, and the
 in-process cost of decode + validate + verify per batch (the part of the collector that is ours
 to make faster). Requests arriving together are one group commit (``collector/commit.py``).
+``--set kafka_client=confluent`` measures the librdkafka sink. With ``--profile`` (needs py-spy,
+a bench tool only) the collector's last run at each count is sampled where it holds the GIL and
+its busiest functions printed, by own samples and by every stack they are on (the raw file
+stays in the temp folder for a closer look).
 """
 
 from __future__ import annotations

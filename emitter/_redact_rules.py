@@ -5,14 +5,19 @@ character of a token's prefix, so that the combined regex only stops there); the
 ``back`` characters before the match. Named groups: ``s``/``t``/``u`` the span to replace
 (default: the whole match), ``c`` a card's 4-4-4-4 part. A type listed in ``DYNAMIC_START`` finds
 its start by walking back from the anchor (variable-width prefixes the regex engine cannot look
-behind). ``CHECKS`` confirm a match (checksums, ranges). Everything here is data plus small pure
-functions; ``redact.Redactor`` compiles and runs it.
+behind). ``CHECKS`` confirm a match (checksums, ranges); ``locate`` turns a match into the span
+to replace, or rejects it. Everything here is data plus small pure functions;
+``redact.Redactor`` compiles and runs it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
+import string
+from collections.abc import Callable
 
 __all__ = [
     "BUILTIN",
@@ -23,11 +28,15 @@ __all__ = [
     "GUARD_WIDTH",
     "IBAN",
     "IP",
+    "KEY_HINT",
+    "KEY_PLAIN",
+    "KEY_SECRET",
     "KV_VALUE",
     "PHONE",
     "SSN",
     "iban_ok",
     "ip_ok",
+    "locate",
     "luhn",
     "phone_ok",
     "spellings",
@@ -265,3 +274,85 @@ def phone_ok(text: str) -> bool:
 
 #: type -> check the matched text must pass
 CHECKS = {"iban": iban_ok, "us_ssn": ssn_ok, "ip_address": ip_ok, "phone": phone_ok}
+
+#: what a key name is (``redact.Redactor._key_kind``): plain, hinting at a secret, naming one
+KEY_PLAIN, KEY_HINT, KEY_SECRET = 0, 1, 2
+_AWS_VALUE = re.compile(r"[A-Za-z0-9/+]{40}")
+_IDENT = string.ascii_letters + string.digits + "_.-"
+_EMAIL_LOCAL = _IDENT + "%+"
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
+
+
+def locate(
+    m: re.Match[str],
+    typ: str,
+    back: int,
+    last: int,
+    groups: tuple[str, ...],
+    key_kind: Callable[[str], int],
+    hinted_hit: Callable[[str], bool],
+) -> tuple[int, int, str] | None:
+    """(start, end, type) to replace for a match ``m`` of a built-in rule (its capture
+    ``groups``; no earlier than ``last``), or None to reject it. ``key_kind`` judges a name
+    before ``=``/``:``; ``hinted_hit`` whether a hinted value holds a random-looking token."""
+    s, st = m.string, m.start()
+    kind = KEY_PLAIN
+    aws = False
+    if typ == "secret_key":  # the name before the separator must name (or hint at) a secret
+        head = s[max(last, st - 160) : st].rstrip(" ").rstrip("'\"").rstrip("\\")
+        name = head[len(head.rstrip(_IDENT)) :]
+        if m.group()[0] == ":" and head[-len(name) - 1 : -len(name)] == "/":
+            return None  # a path segment before a colon: an image tag, a port, not a name
+        low = name.lower()
+        aws = "aws" in low and "secret" in low
+        kind = key_kind(name) if name else KEY_PLAIN
+        if not (aws or kind):
+            return None
+    a, b = max(last, st - back), m.end()
+    for g in groups:
+        if g[1] != "c" and m.start(g) >= 0:
+            a, b = m.span(g)
+            break
+    if typ == "secret_key":
+        if aws and _AWS_VALUE.fullmatch(s, a, b):
+            return a, b, "aws_secret_access_key"
+        if kind == KEY_SECRET:
+            return a, b, typ
+        if kind == KEY_HINT and hinted_hit(s[a:b]):
+            return a, b, "high_entropy"
+        return None
+    if typ in DYNAMIC_START:
+        a = st
+        if typ == "discord_token":
+            while a > last and s[a - 1] in _TOKEN_CHARS:
+                a -= 1
+            return (a, b, typ) if 23 <= st - a <= 28 else None
+        while a > last and s[a - 1].isdigit():
+            a -= 1
+        ok = 8 <= st - a <= 10 and not (a > 0 and s[a - 1].isalnum())
+        return (a, b, typ) if ok else None
+    if typ == "email":
+        a = last + len(s[last:a].rstrip(_EMAIL_LOCAL))
+        if a == st:
+            return None
+    elif typ == "credit_card":
+        for end in (b, m.end(groups[0])) if groups and m.start(groups[0]) >= 0 else (b,):
+            digits = "".join(ch for ch in s[a:end] if ch.isdigit())
+            if 13 <= len(digits) <= 19 and luhn(digits):
+                return a, end, typ
+        return None
+    elif typ == "bearer_token":
+        while b > a and s[b - 1] == ".":
+            b -= 1
+        core = s[a:b].rstrip("=")
+        if len(core) < 8 or (len(core) < 20 and not any(c.isdigit() for c in core)):
+            return None
+    elif typ == "basic_auth":
+        try:
+            if b":" not in base64.b64decode(s[a:b], validate=True):
+                return None
+        except (binascii.Error, ValueError):
+            return None
+    elif (check := CHECKS.get(typ)) is not None and not check(s[a:b]):
+        return None
+    return a, b, typ

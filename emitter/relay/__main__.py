@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, Recorder
+from ._malloc import keep_freed_memory
+from ._recorder import _GAP, _MESSAGE, _SKIMMED, _SSE, _SSE_END, _STREAM, Recorder
 from ._worker import FRAME, SECRETS
 
 log = logging.getLogger("tooltrail.emitter.relay")
@@ -60,6 +61,7 @@ def main() -> None:
     stats as one JSON line."""
     for sig in (signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
+    keep_freed_memory()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -88,6 +90,8 @@ def main() -> None:
             recorder.stream(sender, payload, at)
         elif kind == _MESSAGE:
             recorder.message(sender, payload, sid, at)
+        elif kind == _SKIMMED:  # a large message's envelope; key: the message's size
+            recorder.skimmed(sender, payload, key, sid, at)
         elif kind == _SSE:
             recorder.sse(("sse", key), payload, sid, at)
         elif kind == _SSE_END:

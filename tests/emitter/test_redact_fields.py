@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tooltrail.contract.jcs import is_plain
 from tooltrail.emitter import Actor, Emitter, MemoryTransport, RedactionOptions, Redactor
 from tooltrail.emitter._fields import _FIELD_NAMES
 from tooltrail.emitter.mcp._common import short
+from tooltrail.emitter.stages import Redact, canonical_args
 
 from ._secret_corpus import OPTIONS, corpus, slices
 
@@ -213,3 +217,40 @@ def test_acknowledged_events_leave_the_disk_at_the_ack(tmp_path: Path) -> None:
     assert em.flush(30)
     assert len([e for e in tx.events() if "mcp.method.name" in e]) == 21
     em.close()
+
+
+_FAST = Redactor()
+_WALK = Redactor(RedactionOptions(extra_patterns=(("never", "(?!x)x"),)))  # no fast path
+_STAGE = Redact()
+_NAMES = st.sampled_from(["path", "limit", "q", "größe", "api_key", "x-id", "Ünïcode"])
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
+    st.sampled_from([GITHUB, f"see {STRIPE} here", "/srv/data/report-7.csv"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.one_of(_NAMES, st.text(max_size=6)), _SCALARS, max_size=5))
+def test_flat_args_are_plain_exactly_as_the_contract_says_and_bytes_agree(
+    args: dict[str, Any],
+) -> None:
+    """``redact_args`` reports JCS plainness only when ``is_plain`` agrees (and, for names the
+    fast path takes, whenever it does), redacts as the generic walk does, and the stage's
+    canonical bytes and size are the general way's: skipping the second walk changes nothing."""
+    counts: dict[str, int] = {}
+    out, plain = _FAST.redact_args(args, counts)
+    walked: dict[str, int] = {}
+    assert out == _WALK.redact_value(args, walked)
+    assert counts == walked
+    assert not plain or is_plain(args)
+    if all(k in {"path", "limit", "q", "größe", "x-id", "Ünïcode"} for k in args):
+        assert plain == is_plain(args)
+    event = _STAGE({"mcp.method.name": "tools/call", "_args": dict(args)})
+    body = canonical_args(args)
+    assert event["args_bytes"] == len(body)
+    assert event.get("_args_body", body) == body
+    assert ("_args_body" in event) == (not event.get("redactions"))
