@@ -1,7 +1,7 @@
 """Collector throughput over loopback, next to a bare FastAPI + orjson baseline of the same run.
 
     python benchmarks/collector.py [--batches 1500] [--connections 4,16,64] [--rounds 2]
-                                   [--gzip] [--memory-sink] [--set NAME=VALUE]
+                                   [--gzip] [--memory-sink] [--set NAME=VALUE] [--profile]
 
 Drives ``POST /v1/events`` with batches of 100 events (~1.3 KB each, one stream per connection,
 in seq order) against two servers, each one uvicorn worker in its own process, both running the
@@ -17,6 +17,10 @@ server process spent per event (user + system, all threads: the machine's load d
 it as much as it does wall-clock rates) and the CPU ratio baseline / collector, and the
 in-process cost of decode + validate + verify per batch (the part of the collector that is ours
 to make faster). Requests arriving together are one group commit (``collector/commit.py``).
+``--set kafka_client=confluent`` measures the librdkafka sink. With ``--profile`` (needs py-spy,
+a bench tool only) the collector's last run at each count is sampled where it holds the GIL and
+its busiest functions printed, by own samples and by every stack they are on (the raw file
+stays in the temp folder for a closer look).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import _spy
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -282,6 +287,8 @@ def main() -> None:
     ap.add_argument("--memory-sink", action="store_true", help="no Kafka (verification only)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a collector setting, e.g. --set kafka_linger_ms=0")  # fmt: skip
+    ap.add_argument("--profile", action="store_true",
+                    help="sample the collector with py-spy in each count's last run")  # fmt: skip
     args = ap.parse_args()
     counts = [int(c) for c in args.connections.split(",")]
 
@@ -325,15 +332,19 @@ def main() -> None:
             per_stream = max(1, args.batches // conns)
             best = {"base": (0.0, 0.0), "ours": (0.0, 0.0)}
             cpu = {"base": float("inf"), "ours": float("inf")}  # µs per event, the least
-            for _ in range(args.rounds):
+            spied = f"{tempfile.gettempdir()}/tooltrail-bench-collector-{conns}.raw"
+            for round_ in range(args.rounds):
                 # fresh streams each run: every batch continues its stream's chain
                 streams = [make_stream(next_stream + i, per_stream + 2) for i in range(conns)]
                 next_stream += conns
                 for name, target, key in (("base", base_port, "-"), ("ours", port, token)):
                     drive(target, [s[:2] for s in streams], key, args.gzip)  # warm up
+                    profiled = args.profile and name == "ours" and round_ == args.rounds - 1
+                    spy = _spy.record(pids[name], spied, gil=True) if profiled else None
                     used = cpu_seconds(pids[name])
                     elapsed, lat = drive(target, [s[2:] for s in streams], key, args.gzip)
                     used = cpu_seconds(pids[name]) - used
+                    _spy.stop(spy)
                     rate = len(lat) * EVENTS_PER_BATCH / elapsed
                     cpu[name] = min(cpu[name], used / (len(lat) * EVENTS_PER_BATCH) * 1e6)
                     if rate > best[name][0]:
@@ -345,6 +356,13 @@ def main() -> None:
                 f" {cpu['base'] / cpu['ours']:>6.2f}",
                 flush=True,
             )
+            if args.profile:
+                print(
+                    f"  -- the collector at {conns} connections, GIL held (py-spy: {spied});"
+                    " by own samples, then by every stack a function is on:"
+                )
+                print("\n".join("  " + line for line in _spy.top(spied, 25)))
+                print("\n".join("  " + line for line in _spy.top(spied, 40, inclusive=True)))
     shutil.rmtree(tmp, ignore_errors=True)
     body = make_stream(0, 1)[0]
     cost = in_process_cost(body)

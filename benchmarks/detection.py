@@ -1,11 +1,13 @@
-"""Detection frontier on two generators: per family and intensity, next to two baselines.
+"""Detection frontier per generator: per family and intensity, next to two baselines.
 
-    python benchmarks/detection.py [--generators sim,markov] [--seeds 1,2]
+    python benchmarks/detection.py [--generators sim,markov,sessions] [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
 
 For each generator (``sim``: ``tooltrail.simulator``; ``markov``: ``tooltrail.simulator.markov``,
-built apart) and seed, the benign traffic (with its labelled hard negatives) gets one incident of
-every attack family of ``tooltrail.simulator.inject`` at each intensity. The whole default
+built apart; ``sessions``: ``tooltrail.simulator.sessions``, built apart from both and held out:
+nothing is tuned on it, so it runs only when named) and seed, the benign traffic (with its
+labelled hard negatives) gets one incident of every attack family of
+``tooltrail.simulator.inject`` at each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
 entity-windows:
@@ -46,6 +48,9 @@ from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES
+from tooltrail.simulator.sessions import ANNOTATIONS as SESSIONS_ANNOTATIONS
+from tooltrail.simulator.sessions import SessionsConfig
+from tooltrail.simulator.sessions import generate as generate_sessions
 
 DETECTORS = ("tooltrail", "3sigma", "rare+count")
 
@@ -56,7 +61,11 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
             seed=seed, scenarios=(), incidents_per_scenario=0, hard_negatives=HARD_NEGATIVES
         )
         return simulate(cfg), None
-    return generate(MarkovConfig(seed=seed)), dict(ANNOTATIONS)
+    if generator == "sessions":
+        return generate_sessions(SessionsConfig(seed=seed)), dict(SESSIONS_ANNOTATIONS)
+    if generator == "markov":
+        return generate(MarkovConfig(seed=seed)), dict(ANNOTATIONS)
+    raise SystemExit(f"--generators: unknown {generator!r}; choose from sim, markov, sessions")
 
 
 def _alert(name: str, level: str, row: Any, score: float, reason: str) -> Alert:
@@ -134,7 +143,7 @@ def run(
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
     sim = inject(base, FAMILIES, intensity, seed=seed, annotations=annotations)
-    frame = to_frame(sim)
+    frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
     source = FrameSource(frame)
     events = labelled_events(source, frame)
     settings = DetectSettings(family_rules=True)
@@ -301,7 +310,7 @@ def plot(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--generators", default="sim,markov")
+    ap.add_argument("--generators", default="sim,markov", help="sim, markov, sessions (held out)")
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))
     ap.add_argument("--plot", default="", help="write the frontier PNG here")

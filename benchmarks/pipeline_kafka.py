@@ -18,7 +18,6 @@ Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing as mp
 import os
 import shutil
@@ -27,12 +26,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the tests' broker helper
+
+import _spy  # noqa: E402
 
 from tests._infra.tansu import Tansu, free_port  # noqa: E402
 
@@ -128,40 +128,6 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def _profile(pid: int, seconds: int, path: str) -> subprocess.Popen[bytes] | None:
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    if not Path(spy).exists():
-        print("(no py-spy: no profile)")
-        return None
-    argv = [
-        spy,
-        "record",
-        "-p",
-        str(pid),
-        "-d",
-        str(seconds),
-        "-r",
-        "100",
-        "--gil",
-        "--nonblocking",
-    ]
-    argv += ["--format", "raw", "-o", path]
-    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _top(path: str, n: int = 8) -> list[str]:
-    counts: Counter[str] = Counter()
-    total = 0
-    with contextlib.suppress(OSError), open(path) as f:
-        for line in f:
-            stack, _, k = line.rstrip().rpartition(" ")
-            if not stack:
-                continue
-            total += int(k)
-            counts[stack.split(";")[-1].split(" (")[0]] += int(k)
-    return [f"{v / max(total, 1):6.1%} {name}" for name, v in counts.most_common(n)]
-
-
 def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
     from tooltrail.collector.auth import KeyStore
 
@@ -219,7 +185,7 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
             time.sleep(min(seconds / 3, 30))
             for name in ("collector", "processor"):
                 path = str(tmp / f"{name}.raw")
-                spies.append((name, path, _profile(pids[name], 15, path)))
+                spies.append((name, path, _spy.record(pids[name], path, 15, gil=True)))
         emitted = [results.get() for _ in procs]  # each once flushed
         elapsed = time.monotonic() - t0
         for p in procs:
@@ -250,5 +216,5 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
         if spy is not None:
             spy.wait(60)
             print(f"-- {name}: where the GIL is held (py-spy, 15 s)")
-            print("\n".join(_top(path)))
+            print("\n".join(_spy.top(path)))
     shutil.rmtree(tmp, ignore_errors=True)

@@ -15,7 +15,12 @@ into a spool: every call is a real event, chained, with its checkpoints) and ``r
 of each (all blocks pooled), the added latency (median over repetitions of the per-repetition
 difference of p50; pooled difference of p99), and the throughput of a stream of ``--big-mb`` MB
 results (MB/s) with its ratio to direct. Targets: p50 <= 150 us and p99 <= 1 ms added;
-large-result throughput within 10 % of direct.
+large-result throughput within 10 % of direct. On a shared machine the ratio swings with the
+neighbours' load, so the CPU that wrap's processes spend per MB of that stream is printed too
+(Linux ``/proc``): the relay's process (forwarding, and the feeder of the recorder) and the
+recorder's worker, median over repetitions. The large results follow the latency block at once
+(the recorder still has its events queued: the harder case for its backlog), or ``--settle S``
+seconds later (then the worker's CPU is the large results' alone).
 """
 
 from __future__ import annotations
@@ -114,19 +119,51 @@ class Session:
             out.append((time.perf_counter_ns() - t0) / 1000)
         return out
 
-    def throughput(self, n: int, size: int) -> float:
-        """MB/s of ``n`` sequential calls each answered by a ``size``-byte result."""
+    def throughput(self, n: int, size: int, settle: float) -> tuple[float, float, float]:
+        """MB/s of ``n`` sequential calls each answered by a ``size``-byte result, and the CPU
+        ms per MB of the process the host started (wrap's relay) and of the recorder worker."""
         params = {"name": "echo", "arguments": {"size": size}}
         self.call("tools/call", params)  # warm: the server builds the result once
+        time.sleep(settle)  # the recorder may end the latency block's events first
+        worker = [p for p in _children(self.proc.pid) if b"tooltrail.emitter.relay" in _cmd(p)]
+        pids = [self.proc.pid, *worker[:1]]
+        cpu0 = [_cpu(p) for p in pids]
         t0 = time.perf_counter()
         total = sum(self.call("tools/call", params) for _ in range(n))
-        return total / (time.perf_counter() - t0) / 1e6
+        elapsed = time.perf_counter() - t0
+        cpu = [(_cpu(p) - c) * 1e3 / (total / 1e6) for p, c in zip(pids, cpu0, strict=True)]
+        return total / elapsed / 1e6, cpu[0], cpu[1] if worker else 0.0
 
     def close(self) -> int:
         self.w.close()
         status = self.proc.wait(60)
         self.log.close()
         return status
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds the threads of a live process have run so far (scheduler ns; 0 if gone)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cmd(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -140,6 +177,10 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3, help="repetitions (blocks per way)")
     ap.add_argument("--big-calls", type=int, default=100, help="large-result calls per block")
     ap.add_argument("--big-mb", type=float, default=1.0, help="size of a large result, MB")
+    ap.add_argument("--settle", type=float, default=0.0,
+                    help="seconds between the latency block and the large results (0: the "
+                         "recorder still has the block's events queued; 1: its CPU per MB is "
+                         "the large results' alone)")  # fmt: skip
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -156,6 +197,7 @@ def main() -> None:
     lat: dict[str, list[float]] = {w: [] for w in ways}
     p50s: dict[str, list[float]] = {w: [] for w in ways}
     tput: dict[str, list[float]] = {w: [] for w in ways}
+    cpu: dict[str, list[tuple[float, float]]] = {w: [] for w in ways}
     size = int(args.big_mb * 1e6)
     for rep in range(args.reps):
         order = list(ways) if rep % 2 == 0 else list(reversed(ways))
@@ -165,7 +207,9 @@ def main() -> None:
             block = session.latencies(args.calls)
             lat[way] += block
             p50s[way].append(statistics.median(block))
-            tput[way].append(session.throughput(args.big_calls, size))
+            mbs, relay_cpu, worker_cpu = session.throughput(args.big_calls, size, args.settle)
+            tput[way].append(mbs)
+            cpu[way].append((relay_cpu, worker_cpu))
             status = session.close()
             if status != 0:
                 raise SystemExit(f"{way}: the session ended with {status}")
@@ -174,15 +218,18 @@ def main() -> None:
           f"{args.reps} x {args.big_calls} results of {args.big_mb:g} MB; "
           f"cpus={os.cpu_count()}")  # fmt: skip
     print(f"{'way':<11} {'p50 us':>8} {'p99 us':>8} {'added p50':>10} {'added p99':>10} "
-          f"{'MB/s':>8} {'vs direct':>9}")  # fmt: skip
+          f"{'MB/s':>8} {'vs direct':>9} {'relay ms/MB':>11} {'worker ms/MB':>12}")  # fmt: skip
     base99 = _pct(lat["direct"], 0.99)
     base_t = statistics.median(tput["direct"])
     for way in ways:
         added50 = statistics.median(a - b for a, b in zip(p50s[way], p50s["direct"], strict=True))
         added99 = _pct(lat[way], 0.99) - base99
         t = statistics.median(tput[way])
+        relay_ms = f"{statistics.median(c[0] for c in cpu[way]):11.2f}" if way != "direct" else ""
+        worker_ms = f"{statistics.median(c[1] for c in cpu[way]):12.2f}" if way == "wrap" else ""
         print(f"{way:<11} {_pct(lat[way], 0.5):8.1f} {_pct(lat[way], 0.99):8.1f} "
-              f"{added50:10.1f} {added99:10.1f} {t:8.1f} {t / base_t:9.2f}")  # fmt: skip
+              f"{added50:10.1f} {added99:10.1f} {t:8.1f} {t / base_t:9.2f} "
+              f"{relay_ms:>11} {worker_ms:>12}")  # fmt: skip
     events = sum(1 for p in root.glob("spool*/*.seg") for _ in p.open("rb"))
     print(f"spool records written by wrap (events and checkpoints): {events}")
     lost = rb"(\d+) bytes of relayed traffic were not audited"

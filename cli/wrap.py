@@ -152,8 +152,9 @@ def wrap(
 ) -> None:
     """Run an MCP stdio server and audit its calls: tooltrail wrap [OPTIONS] -- COMMAND..."""
     from tooltrail._console import fail
-    from tooltrail.emitter.relay import RelayError, run
+    from tooltrail.emitter.relay import RelayError, keep_freed_memory, run
 
+    keep_freed_memory()  # large results: ~1 ms of page faults per MB less
     recorder = None
     if record:
         recorder = _recorder(
@@ -196,10 +197,12 @@ def proxy(
 
     from tooltrail._console import fail
     from tooltrail.emitter.mcp.proxy import ProxyApp
+    from tooltrail.emitter.relay import keep_freed_memory
 
     parts = urlsplit(upstream)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise fail(f"--upstream: an http(s) URL is needed, not {upstream!r}")
+    keep_freed_memory()
     recorder = None
     if record:
         recorder = _recorder(

@@ -10,8 +10,9 @@ segments (503 for every request of the group when it cannot hold them; nothing a
 something was quarantined. The 409 says what the emitter must do (``action``: ``new_stream``
 when some of its events were not kept, ``continue`` when only checkpoints were refused) and up
 to which seq its events are in the stream (``kept_through``). The head is revealed only to keys
-of the source that owns the stream. Decoding and validation run in the thread pool, the
-verification and the blocking sink in the committer's thread, off the event loop.
+of the source that owns the stream. Decoding and validation run in the app's two ingest threads,
+the verification and the blocking sink in the committer's thread, off the event loop: a request
+leaves the loop once and its verdict (or error) comes back on the same future.
 
 ``GET /healthz`` (process up), ``GET /readyz`` (the sink can take segments), ``GET /metrics``
 (Prometheus, this app's own registry), ``GET /openapi.json`` and ``/docs``.
@@ -24,10 +25,11 @@ import contextlib
 import dataclasses
 import logging
 import math
+import threading
 import time
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import Future
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Final
 
 import orjson
 from fastapi import FastAPI, Request
@@ -53,6 +55,10 @@ from .sinks.base import Sink
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
+
+#: threads that decode, validate and authorize requests off the event loop: with the GIL more
+#: would not parse faster; two keep a gzip inflate (which releases it) from holding the rest
+INGEST_THREADS: Final = 2
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -87,6 +93,8 @@ class _Ingest:
         self.keys = keys
         self.commit = commit
         self.limiter = limiter
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
         self.limits = ingest.Limits(
             max_decompressed_bytes=settings.max_decompressed_bytes,
             max_batch_events=settings.max_batch_events,
@@ -94,14 +102,55 @@ class _Ingest:
             max_event_bytes=settings.max_event_bytes,
         )
 
-    def process(
+    def submit(
         self,
         principal: Principal,
         body: bytes,
         encoding: str | None,
         signer: str | None = None,
     ) -> Future[ingest.Verdict]:
-        """Decode, validate and authorize; the verdict once the batch's group is committed."""
+        """Hand the request to an ingest thread; the future holds its verdict once its group is
+        committed, or the error that refused it (the request's only hop off the event loop)."""
+        out: Future[ingest.Verdict] = Future()
+        with self._lock:
+            if self._pool is None:  # started by the first request after each (re)start
+                self._pool = ThreadPoolExecutor(INGEST_THREADS, "tooltrail-ingest")
+            self._pool.submit(self._process_into, out, principal, body, encoding, signer)
+        return out
+
+    def close(self) -> None:
+        """Let the requests taken in reach the group commit; the next request starts anew."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown()
+
+    def _process_into(
+        self,
+        out: Future[ingest.Verdict],
+        principal: Principal,
+        body: bytes,
+        encoding: str | None,
+        signer: str | None,
+    ) -> None:
+        if out.cancelled():  # the client left while the request was queued
+            return
+        try:
+            self.process(principal, body, encoding, signer, out)
+        except BaseException as exc:  # the request's own error (4xx, 503, or a bug: 500)
+            if not out.done():
+                out.set_exception(exc)
+
+    def process(
+        self,
+        principal: Principal,
+        body: bytes,
+        encoding: str | None,
+        signer: str | None = None,
+        out: Future[ingest.Verdict] | None = None,
+    ) -> Future[ingest.Verdict]:
+        """Decode, validate and authorize; the verdict (in ``out`` when given) once the batch's
+        group is committed."""
         try:
             raw = ingest.decompress(body, encoding, self.settings.max_decompressed_bytes)
             batch = ingest.parse_batch(raw, self.limits)
@@ -110,13 +159,13 @@ class _Ingest:
             raise
         self.limiter.take(principal.source, len(batch.events))
         if batch.stream_id is None:  # an empty batch: nothing to do
-            done: Future[ingest.Verdict] = Future()
+            done: Future[ingest.Verdict] = Future() if out is None else out
             done.set_result(ingest.Verdict(None, None, None, None, 0, 0, 0, 0, 0, (), -1, True))
             return done
         principal.authorize(batch.stream_id, batch.sources)
         if signer is not None and not principal.public_keys and self.settings.trust_first_signer:
             principal = self._trust_first(principal, signer, batch)
-        return self.commit.submit(batch, principal)
+        return self.commit.submit(batch, principal, out)
 
     def _trust_first(self, principal: Principal, signer: str, batch: ingest.Batch) -> Principal:
         """Trust-on-first-use (``trust_first_signer``, opt-in): a source with no registered signer
@@ -177,6 +226,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         commit.open()
         yield
+        await run_in_threadpool(service.close)  # requests taken in reach the commit
         await run_in_threadpool(commit.close)  # what is queued is committed first
         if close_on_shutdown:
             await run_in_threadpool(heads.close)
@@ -253,13 +303,12 @@ def create_app(
             encoding = request.headers.get("content-encoding")
             signer = request.headers.get(SIGNER_HEADER)
             try:
-                committed = await run_in_threadpool(
-                    service.process, principal, body, encoding, signer
+                verdict = await asyncio.wrap_future(
+                    service.submit(principal, body, encoding, signer)
                 )
             except RateLimited:
                 metrics.rate_limited.labels(principal.source).inc()
                 raise
-            verdict = await asyncio.wrap_future(committed)
             return _answer(verdict, principal.source, signer)
         finally:
             metrics.request_seconds.observe(time.perf_counter() - started)

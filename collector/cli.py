@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tooltrail._console import fail as _fail
+from tooltrail._gc import settle as settle_gc
 
 from .auth import KeyStore, KeyStoreError
 from .settings import Settings
@@ -107,7 +108,9 @@ def build_app(settings: Settings, *, startup_timeout: float = 30.0) -> FastAPI:
                 raise
             log.warning("waiting for Kafka: %s", exc)
             time.sleep(1.0)
-    return create_app(settings, sink, heads, keys, close_on_shutdown=True)
+    app = create_app(settings, sink, heads, keys, close_on_shutdown=True)
+    settle_gc()  # a server from here on: its start-up heap is never garbage
+    return app
 
 
 def app_from_env() -> FastAPI:

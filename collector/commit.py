@@ -62,6 +62,11 @@ class _Request:
     future: Future[ingest.Verdict]
 
 
+def _answerable(future: Future[ingest.Verdict]) -> bool:
+    """Mark ``future`` running (it can no longer be cancelled); False when it was cancelled."""
+    return future.running() or future.set_running_or_notify_cancel()
+
+
 def _unavailable(exc: BaseException, retry_after: float) -> BaseException:
     """Each request of a failed group gets its own error (one object raised in many threads
     would share a traceback); a bug stays what it is (500)."""
@@ -99,9 +104,17 @@ class GroupCommit:
         self._closed = False
         self._waiting = False  # the committer waits for work (only then is it woken)
 
-    def submit(self, batch: ingest.Batch, principal: Principal) -> Future[ingest.Verdict]:
-        """Queue ``batch`` for the next group; the future holds its verdict once committed."""
-        future: Future[ingest.Verdict] = Future()
+    def submit(
+        self,
+        batch: ingest.Batch,
+        principal: Principal,
+        future: Future[ingest.Verdict] | None = None,
+    ) -> Future[ingest.Verdict]:
+        """Queue ``batch`` for the next group; the future (``future``, or a new one) holds its
+        verdict once committed. A future cancelled before its group is taken is dropped
+        unverified (its client is gone and was told nothing)."""
+        if future is None:
+            future = Future()
         with self._cond:
             if self._closed:
                 raise SinkUnavailable(
@@ -152,6 +165,8 @@ class GroupCommit:
                     return  # closed, and everything queued was committed
                 take = min(len(self._queue), self.max_group)
                 group = [self._queue.popleft() for _ in range(take)]
+            # from here on a request cannot be cancelled: it is answered whatever happens
+            group = [r for r in group if _answerable(r.future)]
             try:
                 self._commit(group)
             except BaseException as exc:  # a bug: answer the group rather than hang it

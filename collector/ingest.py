@@ -230,14 +230,19 @@ def _segment(
     quarantine: bool = False,
 ) -> Segment:
     stream_id = batch.stream_id or ""
-    flag = b',"quarantine":true' if quarantine else b""
-    body = b'{"v":1,"stream_id":%s,"source":%s,"events":[%s],"checkpoints":%s,"findings":%s%s}' % (
-        orjson.dumps(stream_id),
-        orjson.dumps(source),
-        b",".join(batch.encoded[i] for i in indexes),
-        orjson.dumps(list(checkpoints)),
-        orjson.dumps([f.to_json() for f in findings]),
-        flag,
+    whole = len(indexes) == len(batch.encoded)  # the common case: every event of the batch
+    body = b"".join(
+        (
+            b'{"v":1,"stream_id":%s,"source":%s,"events":['
+            % (orjson.dumps(stream_id), orjson.dumps(source)),
+            b",".join(batch.encoded if whole else [batch.encoded[i] for i in indexes]),
+            b'],"checkpoints":%s,"findings":%s%s}'
+            % (
+                orjson.dumps(list(checkpoints)),
+                orjson.dumps([f.to_json() for f in findings]),
+                b',"quarantine":true' if quarantine else b"",
+            ),
+        )
     )
     seqs = [batch.events[i]["seq"] for i in indexes] or [cp["seq"] for cp in checkpoints]
     seqs = seqs or [f.seq for f in findings if f.seq >= 0] or [0]
@@ -266,6 +271,19 @@ def _chained(events: Sequence[Mapping[str, Any]], hashes: Sequence[str], i: int)
     return bool(e["seq"] == p["seq"] + 1 and e["prev_hash"] == p["hash"])
 
 
+def _one_piece(events: Sequence[Mapping[str, Any]], hashes: Sequence[str]) -> bool:
+    """Every event is ``_chained`` (the batch is one piece of chain), checked a list at a time."""
+    if not events:
+        return True
+    claimed = [e["hash"] for e in events]
+    if claimed != hashes:
+        return False
+    first = events[0]["seq"]
+    if [e["seq"] for e in events] != list(range(first, first + len(events))):
+        return False
+    return [e["prev_hash"] for e in events[1:]] == claimed[:-1]
+
+
 def _advance(head: Head | None, seq: int, digest: str, source: str, signed: bool) -> Head:
     if head is None:
         return Head(seq, digest, source, signed, ((seq, digest),))
@@ -291,7 +309,10 @@ def _split(batch: Batch, head: Head | None) -> _Split:
     base = (head.seq, head.hash) if head is not None else (-1, GENESIS_HASH)
     out = _Split(head=base)
     # the leading piece of chain: events the head proves are duplicates, then what continues it
-    cut = next((i for i in range(n) if not _chained(events, hashes, i)), n)
+    if _one_piece(events, hashes):
+        cut = n
+    else:
+        cut = next((i for i in range(n) if not _chained(events, hashes, i)), n)
     if cut == n and n and events[0]["seq"] == base[0] + 1 and events[0]["prev_hash"] == base[1]:
         # the common case: one piece of chain continuing the head (what the walker would find)
         out.accepted, out.aside = list(range(n)), n

@@ -90,7 +90,22 @@ def _pattern(regex: re.Pattern[str], what: str) -> _Check:
     # the Python patterns end in \Z (no newline before the end); JSON Schema's are ECMA-262
     ecma = "^" + regex.pattern.removesuffix("\\Z") + "$"
     quick = "type({x}) is str and {c}({x}) is not None"
+    fixed = _FIXED_HEX.fullmatch(regex.pattern)
+    if fixed is not None:
+        _HEX_LENGTH[check] = int(fixed.group(1))
     return _described(check, {"type": "string", "pattern": ecma}, quick, regex.match)
+
+
+#: a pattern of exactly N lowercase hex digits, as the checks above write it
+_FIXED_HEX: Final = re.compile(r"\[0-9a-f\]\{(\d+)\}\\Z")
+#: the checks that accept exactly the strings of N lowercase hex digits, and their N
+_HEX_LENGTH: dict[_Check, int] = {}
+
+
+def hex_length(check: _Check) -> int | None:
+    """N when ``check`` accepts exactly the strings of N lowercase hex digits (a shape's such
+    fields are tested with one regex over their concatenation: ``_compiled``)."""
+    return _HEX_LENGTH.get(check)
 
 
 def _uint_check(field: str, value: Any) -> None:
@@ -200,6 +215,15 @@ def _counts_check(field: str, value: Any) -> None:
         _uint(f"{field}.{name}", count)
 
 
+def _counts_quick(value: dict[Any, Any]) -> bool:
+    for name, count in value.items():
+        if type(name) is not str or not name or not name.isascii() or type(count) is not int:
+            return False
+        if not 0 <= count <= MAX_SAFE_INTEGER:
+            return False
+    return True
+
+
 _counts = _described(
     _counts_check,
     {
@@ -208,14 +232,7 @@ _counts = _described(
         "additionalProperties": _SCHEMAS[_uint],
     },
     "type({x}) is dict and {c}({x})",
-    lambda value: all(
-        type(name) is str
-        and name
-        and name.isascii()
-        and type(count) is int
-        and 0 <= count <= MAX_SAFE_INTEGER
-        for name, count in value.items()
-    ),
+    _counts_quick,
 )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -123,6 +124,7 @@ class Engine:
         self._model_dir = model_dir
         self._ensemble = ensemble or build_ensemble
         self._models: dict[int, FittedModel] = {}
+        self._fitting = threading.Lock()
         self.fit_seconds: list[float] = []
 
     # -- models ---------------------------------------------------------------------------------
@@ -133,12 +135,17 @@ class Engine:
         return ((window_end - 1) // refit) * refit
 
     def model_for(self, fit_at: int) -> FittedModel:
+        """The model fit at ``fit_at`` (loaded, or fit now: once, even when the live rules
+        and the scorer ask at the same time)."""
         model = self._models.get(fit_at)
         if model is None:
-            model = self._load(fit_at) or self._fit(fit_at)
-            self._models = {k: v for k, v in self._models.items() if k >= fit_at - 1} | {
-                fit_at: model
-            }
+            with self._fitting:
+                model = self._models.get(fit_at)
+                if model is None:
+                    model = self._load(fit_at) or self._fit(fit_at)
+                    self._models = {k: v for k, v in self._models.items() if k >= fit_at - 1} | {
+                        fit_at: model
+                    }
         return model
 
     def _fit(self, fit_at: int) -> FittedModel:

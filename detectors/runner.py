@@ -2,8 +2,7 @@
 
 ``Detection.advance(until)`` scores every window that ends after the cursor and no later than
 ``until``, passes the candidates through the alert store (dedupe, cooldown, grouping) and hands
-the alerts that come out to the sinks (never waiting for them). ``run(stop)`` calls
-:meth:`Detection.step` every ``poll_seconds``; a step
+the alerts that come out to the sinks (never waiting for them). A step (:meth:`Detection.step`)
 
 1. reads what the store took since the last step (:class:`~.progress.StreamProgress`);
 2. scores again the already scored windows that hold **stragglers** (events older than the
@@ -16,6 +15,13 @@ the alerts that come out to the sinks (never waiting for them). ``run(stop)`` ca
    window ending there is complete), never more than ``lateness_seconds`` behind the newest
    event; when nothing arrived for ``idle_seconds`` of wall time, the newest event time plus
    one window, but never closer than ``idle_seconds`` to the wall clock.
+
+``run(stop)`` does this every ``poll_seconds`` in two threads: the live loop (1, 3, and where
+4 should go) and the scorer (2 and 4, woken by the live loop). A page therefore never waits for
+the closed windows' scoring in progress (a 70-minute read, every level, models, families), nor
+for a model fit. The live loop's read and the scorer's start of a range are ordered by one lock
+(``_mark``), so an event the scorer's read may have missed is always counted as a straggler by
+a later poll and scored again — nothing falls between the two threads.
 
 With ``settings.live`` off, steps 2 and 3 are skipped and the watermark is the old schedule:
 ``lateness_seconds`` behind the newest event (all of it once nothing arrived for a while, but
@@ -49,7 +55,7 @@ from .callchecks import CallChecks
 from .engine import Engine
 from .live import LiveRules
 from .metrics import Metrics
-from .progress import StreamProgress
+from .progress import Arrivals, StreamProgress
 from .settings import DetectSettings
 from .source import StoreSource
 
@@ -113,6 +119,16 @@ class Detection:
         self.progress = StreamProgress(
             store, idle_seconds=idle_seconds, lateness_us=self.settings.lateness_us
         )
+        # run(): the live loop and the scorer. ``_mark`` orders a poll's read against the start
+        # of a scored range (``_scoring_to``); ``_scoring`` is held while windows are scored;
+        # ``_raising`` serialises the hand-over to the alert store and the sinks.
+        self._mark = threading.Lock()
+        self._scoring = threading.RLock()
+        self._raising = threading.RLock()
+        self._scoring_to = 0  # the end of the range being (or last) scored
+        self._late: tuple[int, int] | None = None  # stragglers waiting for the scorer
+        self._target: int | None = None  # where the scorer advances to next
+        self._wake = threading.Event()
 
     @property
     def idle_seconds(self) -> float:
@@ -138,6 +154,8 @@ class Detection:
             self.cursor = (first // step) * step
         candidates: list[Alert] = []
         if until > self.cursor:
+            with self._mark:  # a poll after this counts events below ``until`` as stragglers
+                self._scoring_to = max(self._scoring_to, until)
             candidates = self.engine.score(self.cursor, until)
             candidates += self.checks.score(self.cursor, until)
             self.cursor = until
@@ -168,6 +186,10 @@ class Detection:
     def _raise(
         self, candidates: list[Alert], *, live: bool = False, record: bool = True
     ) -> list[Alert]:
+        with self._raising:
+            return self._raise_locked(candidates, live=live, record=record)
+
+    def _raise_locked(self, candidates: list[Alert], *, live: bool, record: bool) -> list[Alert]:
         self.candidate_count += len(candidates)
         if self.record_candidates and record:
             self.candidates.extend(candidates)
@@ -279,25 +301,73 @@ class Detection:
         return max(floor, min(newest + self.settings.window_us, now - guard))
 
     def step(self, *, now_us: int | None = None, mono: float | None = None) -> list[Alert]:
-        """One live step (see the module docs): stragglers, the watermark, the live rules.
-        ``now_us`` / ``mono`` stand in for the wall and monotonic clocks (tests)."""
-        live = self.settings.live
-        arrived = self.progress.poll(below=self.cursor if live else None, mono=mono)
-        newest = self.progress.newest
-        if newest is None:
+        """One live step (see the module docs) in this thread: stragglers, the live rules, the
+        watermark. ``now_us`` / ``mono`` stand in for the wall and monotonic clocks (tests)."""
+        arrived = self._poll(mono)
+        if arrived is None:
             return []
+        raised = self._score_pending(closed=False)  # stragglers' windows end first
+        raised += self._fire_live(arrived, now_us, mono)
+        return raised + self._score_pending()
+
+    def _observe(self) -> list[Alert]:
+        """The live loop's part of a step (stragglers and closed windows are the scorer's)."""
+        arrived = self._poll(None)
+        return [] if arrived is None else self._fire_live(arrived, None, None)
+
+    def _poll(self, mono: float | None) -> Arrivals | None:
+        """Read what arrived; stragglers are queued for the scorer. None: nothing stored yet."""
+        live = self.settings.live
+        with self._mark:  # ordered against the start of a scored range (``advance``)
+            below = None if self.cursor is None else max(self.cursor, self._scoring_to)
+            arrived = self.progress.poll(below=below if live else None, mono=mono)
+            if live and arrived.late is not None and self.cursor is not None:
+                self._late = _span(self._late, arrived.late)
+        return None if self.progress.newest is None else arrived
+
+    def _fire_live(self, arrived: Arrivals, now_us: int | None, mono: float | None) -> list[Alert]:
+        """The live rules on the window being filled; then the scorer's next target."""
+        live = self.settings.live
         raised: list[Alert] = []
-        if live and arrived.late is not None and self.cursor is not None:
-            raised += self._rescore(*arrived.late)  # before the open window: theirs end first
         if live and arrived.count and self.cursor is not None:
-            # before the closed windows' scoring, so that a page does not wait for it
             end = self.cursor + self.settings.step_us  # the window being filled next
             if arrived.hi >= end - self.settings.window_us and arrived.lo < end:
                 self.metrics.live_windows.inc()
                 raised += self._raise(self.live_rules.window(end), live=True, record=False)
+        newest = self.progress.newest
+        assert newest is not None
         low = self.progress.low(mono) if live else None
-        raised += self.advance(self.watermark(newest, self.progress.idle(mono), now_us, low=low))
+        target = self.watermark(newest, self.progress.idle(mono), now_us, low=low)
+        with self._mark:
+            self._target = target if self._target is None else max(self._target, target)
         return raised
+
+    def _score_pending(self, *, closed: bool = True) -> list[Alert]:
+        """The scorer's part: the stragglers' windows again, then (``closed``) the closed
+        windows up to the target. What fails stays pending for the next call."""
+        with self._scoring:
+            with self._mark:
+                late, self._late = self._late, None
+            if late is not None and self.cursor is not None:
+                try:
+                    raised = self._rescore(*late)
+                except Exception:
+                    with self._mark:
+                        self._late = _span(self._late, late)
+                    raise
+            else:
+                raised = []
+            if closed:
+                with self._mark:
+                    target, self._target = self._target, None
+                if target is not None:
+                    try:
+                        raised += self.advance(target)
+                    except Exception:
+                        with self._mark:
+                            self._target = max(self._target or target, target)
+                        raise
+            return raised
 
     def _rescore(self, lo: int, hi: int) -> list[Alert]:
         """Score again the scored windows holding stragglers with ``lo <= ts <= hi`` (those at
@@ -314,15 +384,45 @@ class Detection:
 
     def run(self, stop: threading.Event, *, active: Callable[[], bool] | None = None) -> None:
         """Step until ``stop`` is set (the live loop of ``tooltrail up`` and of ``tooltrail
-        detectors run``). ``active`` is asked before every step; while it answers False
-        (another instance holds the lease) nothing is scored."""
-        while not stop.wait(self.settings.poll_seconds):
+        detectors run``): this thread observes and fires the live rules every poll, a scorer
+        thread scores what it asks for. ``active`` is asked before every poll; while it answers
+        False (another instance holds the lease) nothing is scored."""
+        scorer = threading.Thread(
+            target=self._scorer, args=(stop,), name="tooltrail-detect-scorer", daemon=True
+        )
+        scorer.start()
+        try:
+            while not stop.wait(self.settings.poll_seconds):
+                try:
+                    if active is not None and not active():
+                        continue
+                    self._observe()
+                    self._wake.set()
+                except Exception:  # the store may be busy or down: try again next poll
+                    log.exception("detection step failed")
+        finally:
+            self._wake.set()
+            scorer.join()
+
+    def _scorer(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if stop.is_set():
+                return
             try:
-                if active is not None and not active():
-                    continue
-                self.step()
-            except Exception:  # the store may be busy or down: try again next poll
-                log.exception("detection step failed")
+                self._score_pending()
+            except Exception:  # the target stays behind: the next wake scores it again
+                log.exception("detection scoring failed")
+
+    def set_cursor(self, cursor: int | None) -> None:
+        """Move the cursor (a lease taken over from another instance), never mid-scoring."""
+        with self._scoring:
+            self.cursor = cursor
+
+
+def _span(held: tuple[int, int] | None, new: tuple[int, int]) -> tuple[int, int]:
+    return new if held is None else (min(held[0], new[0]), max(held[1], new[1]))
 
 
 def sinks_from_settings(settings: DetectSettings, *, console: bool = False) -> list[AlertSink]:

@@ -61,7 +61,7 @@ class DetectorService:
                 handed = self.lease.handed_cursor()
                 mine = self.detection.cursor
                 if handed is not None and (mine is None or handed > mine):
-                    self.detection.cursor = handed
+                    self.detection.set_cursor(handed)
                 self.takeovers += 1
                 log.info(
                     "detectors %s active (lease %s), scoring from %s",

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from tooltrail.contract import FIELDS, EventInvalid
+from tooltrail.contract._checks import compile_function
 from tooltrail.contract.event import MAX_DEPTH, MAX_ID, MAX_STRING, NETWORK_TRANSPORTS
 from tooltrail.contract.jcs import MAX_SAFE_INTEGER
 
@@ -182,15 +183,27 @@ def _quick_ok(kind: int, name: str, value: Any) -> bool:
     if kind == _HEXN:
         return type(value) is str and _HEX[name](value) is not None
     if kind == _NAMES:
-        return type(value) is dict and all(
-            type(v) is str and 0 < len(v) <= MAX_ID for v in value.values()
-        )
+        return _names_ok(value)
     if kind == _ENUM:
         return value in NETWORK_TRANSPORTS if type(value) is str else False
     if kind == _PORT:
         return type(value) is int and 0 <= value <= 65535
-    # free-form JSON: sealing proved it has a canonical form; only flat is quick
-    return type(value) is dict and all(type(v) in _SCALARS for v in value.values())
+    return _flat_ok(value)
+
+
+def _names_ok(value: Any) -> bool:
+    """``actor``: an object of short, non-empty strings (the contract checks the names)."""
+    if type(value) is not dict:
+        return False
+    for item in value.values():
+        if type(item) is not str or not 0 < len(item) <= MAX_ID:
+            return False
+    return True
+
+
+def _flat_ok(value: Any) -> bool:
+    """Free-form JSON: sealing proved it has a canonical form; only a flat object is quick."""
+    return type(value) is dict and all(type(item) in _SCALARS for item in value.values())
 
 
 _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
@@ -199,19 +212,58 @@ _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 def repair(event: dict[str, Any]) -> bool:
     """Fix, in place, the first field a caller set that breaks its rule; True when it changed
     something (the caller seals the event again and asks once more). The common values pass a
-    quick test (only the caller's fields the event holds are looked at, in any order: the usual
-    answer is "nothing to fix"); otherwise the fields are checked in order, the rest through the
-    contract's own check, which names the rule."""
-    kinds = CALLER_FIELDS
-    for name in _CALLER_NAMES.intersection(event):
-        value, kind = event[name], kinds[name]
-        if kind == _ID:
-            if type(value) is str and 0 < len(value) <= MAX_ID:
-                continue
-        elif _quick_ok(kind, name, value):
-            continue
-        return _repair_first(event)
-    return False
+    quick test, compiled once per event shape (the field names in order: a call site makes few)
+    over only the caller's fields the event holds, the usual answer being "nothing to fix";
+    otherwise the fields are checked in order, the rest through the contract's own check, which
+    names the rule."""
+    shape = tuple(event)
+    test = _SHAPES.get(shape)
+    if test is None:
+        if len(_SHAPES) >= _MAX_SHAPES:
+            return _repair_first(event)  # past the shapes kept: field by field, compiling none
+        test = _SHAPES[shape] = _caller_test(shape)
+    if test(event):
+        return False
+    return _repair_first(event)
+
+
+_Test = Callable[[dict[str, Any]], bool]
+_SHAPES: dict[tuple[str, ...], _Test] = {}
+_MAX_SHAPES: Final = 512
+#: each kind's quick test as an expression over {x} (the value) and {n} (the field's name)
+_EXPR: Final = {
+    _ID: f"type({{x}}) is str and 0 < len({{x}}) <= {MAX_ID}",
+    _UINT: f"type({{x}}) is int and 0 <= {{x}} <= {MAX_SAFE_INTEGER}",
+    _PORT: "type({x}) is int and 0 <= {x} <= 65535",
+    _ENUM: "type({x}) is str and {x} in E",
+    _HEXN: "type({x}) is str and H[{n!r}]({x}) is not None",
+    _NAMES: "N({x})",
+    _FREE: "F({x})",
+}
+
+
+def _caller_test(shape: tuple[str, ...]) -> _Test:
+    """``_quick_ok`` of every caller field of an event of this shape, as one generated function
+    (its source holds only the known field names of ``CALLER_FIELDS`` and indexes)."""
+    tests = [
+        _EXPR[CALLER_FIELDS[name]].format(x=f"x{i}", n=name)
+        for i, name in enumerate(shape)
+        if name in CALLER_FIELDS
+    ]
+    if not tests:
+        return _always
+    names = ", ".join(f"x{i}" for i in range(len(shape)))
+    lines = [
+        "def test(e):",
+        f"    {names}, = e.values()",
+        f"    return {' and '.join(f'({t})' for t in tests)}",
+    ]
+    namespace = {"E": NETWORK_TRANSPORTS, "H": _HEX, "N": _names_ok, "F": _flat_ok}
+    return compile_function("test", lines, namespace)
+
+
+def _always(event: dict[str, Any]) -> bool:
+    return True
 
 
 def _repair_first(event: dict[str, Any]) -> bool:

@@ -21,7 +21,8 @@ hinted (the value of a key whose name hints at a secret: ``*_key``, ``*_token``,
     entropy >= 3.3 and not reading like words.
 
 The numbers and the false-positive rate they give on ordinary tool arguments are in
-docs/redaction.md; the detector never raises and costs nothing on strings without a candidate.
+docs/redaction.md; the detector never raises, and text without a suspect (``has_suspect``:
+no candidate, or only runs it provably turns down) costs one regex match, no Python.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ __all__ = [
     "CANDIDATE",
     "HINTED_CANDIDATE",
     "candidates",
-    "has_candidate",
+    "has_suspect",
     "looks_random",
     "threshold",
 ]
@@ -45,11 +46,26 @@ __all__ = [
 CANDIDATE = re.compile(
     r"(?<![A-Za-z0-9+/_-])(?:/(?=[A-Za-z0-9+_-]{20}))?[A-Za-z0-9+_-][A-Za-z0-9+/_-]{19,}=*"
 )
-#: whether a string holds a candidate at all: one forward pass, cheaper than searching for one
-has_candidate = re.compile(
-    r"(?:[A-Za-z0-9+/_-]{0,19}+[^A-Za-z0-9+/_-]"
-    r"|/[A-Za-z0-9+_-]{0,19}+(?:/[A-Za-z0-9+/_-]*+)?(?:[^A-Za-z0-9+/_-]|\Z))*+"
-    r"/?[A-Za-z0-9+_-][A-Za-z0-9+/_-]{19}"
+_T = "A-Za-z0-9+/_-"  # a candidate's characters
+_P = "A-Za-z0-9+"  # a part's: all but the separators / _ -
+#: a part (under 20 characters) that is a word (``_WORD_PARTS``): api, Order, builds2
+_W = rf"(?=[{_P}]{{0,19}}+(?![{_P}]))(?:[a-z]{{3,}}+|[A-Z][a-z]{{2,}}+)[0-9]*+(?![{_P}])"
+#: whether a string holds a candidate that may look random (a *suspect*): one forward pass over
+#: its maximal runs of candidate characters that skips each run ``looks_random`` provably turns
+#: down, so ordinary text costs no Python. Skipped: a run under 20 characters; a path (``/``,
+#: then under 20 characters before the next ``/``); a run of 20+ whose parts between ``/ _ -``
+#: are all under 20 characters and two of them words (judged part by part: none is long
+#: enough); a run without a digit, without a letter, or of hex digits and ``-`` only. The
+#: groups are atomic and the loops possessive: linear time. ``test_redact_guards.py`` checks
+#: that no candidate ``looks_random`` flags is skipped.
+has_suspect = re.compile(
+    rf"(?:[{_T}]{{0,19}}+[^{_T}]"
+    rf"|/[A-Za-z0-9+_-]{{0,19}}+(?:/[{_T}]*+)?(?:[^{_T}]|\Z)"
+    rf"|(?=[{_T}]{{20}})"
+    rf"(?:(?>(?:[{_P}]{{0,19}}+[/_-])*?{_W})(?>[/_-](?:[{_P}]{{0,19}}+[/_-])*?{_W})"
+    rf"(?:[/_-][{_P}]{{0,19}}+)*+"
+    rf"|[A-Za-z+/_-]++|[0-9+/_-]++|[0-9A-Fa-f-]++)(?:[^{_T}]|\Z))*+"
+    rf"/?[A-Za-z0-9+_-][{_T}]{{19}}"
 ).match
 _RUN = re.compile(r"[A-Za-z0-9+/_-]{20,}=*")
 _SLASH_LEAD = re.compile(r"/[A-Za-z0-9+_-]{20}").match

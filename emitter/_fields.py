@@ -107,11 +107,22 @@ def new_event(
     if args is not None:
         ev["_args"] = args
     if actor is not None:
-        a = actor.as_dict()
-        if a:
-            ev["actor"] = a
+        last = _last_actor  # (Actor, its fields): a hook passes the same one call after call
+        if last[0] is not actor:
+            last = _remember_actor(actor)
+        if last[1]:
+            ev["actor"] = last[1]  # never changed in place (the stages replace it)
     set_fields(ev, fields)
     return ev
+
+
+_last_actor: tuple[Actor | None, dict[str, str]] = (None, {})
+
+
+def _remember_actor(actor: Actor) -> tuple[Actor | None, dict[str, str]]:
+    global _last_actor
+    _last_actor = (actor, actor.as_dict())  # Actor is frozen: its fields stay what they were
+    return _last_actor
 
 
 def set_fields(ev: dict[str, Any], fields: dict[str, Any]) -> None:

@@ -107,7 +107,7 @@ def request_fields(method: str, params: object) -> dict[str, Any]:
     """``Emitter.record`` keywords read off a request's params: ``tool`` / ``prompt`` (the
     ``name``), ``args`` (``arguments``), ``resource_uri`` (``uri`` of a resources/read) and
     ``tool_call_id`` (``_meta``); the trace ids are the caller's (see ``parse_traceparent``)."""
-    p: Mapping[str, Any] = params if isinstance(params, Mapping) else {}
+    p: Mapping[str, Any] = params if type(params) is dict or isinstance(params, Mapping) else {}
     name = _id(p.get("name"))
     args = p.get("arguments") if method != "resources/read" else None
     uri = p.get("uri") if method == "resources/read" else None

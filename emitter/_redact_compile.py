@@ -111,8 +111,17 @@ def compile_rules(
         for n in (*opts.key_names, *opts.hint_words, "secret", "key")
         if (w := _WORDS.findall(n))
     }
-    alt = "|".join(r"[\s\S]" * (2 - len(e)) + "".join(f"[{c}{c.upper()}]" for c in e)
-                   for e in sorted(ends))  # fmt: skip
+    # the exact endings, one branch per first letter (a literal: the engine skips a branch
+    # whose first letter differs without entering it)
+    seconds: dict[str, set[str]] = {}
+    for e in ends:
+        if len(e) == 2:
+            for first in {e[0], e[0].upper()}:
+                seconds.setdefault(first, set()).update((e[1], e[1].upper()))
+    alt = "|".join(
+        [f"{first}[{''.join(sorted(sec))}]" for first, sec in sorted(seconds.items())]
+        + [rf"[\s\S][{e}{e.upper()}]" for e in sorted(ends) if len(e) == 1]
+    )
     end = "".join(sorted({c for e in ends for c in (e[-1], e[-1].upper())}))
     # the name's last two letters, checked as two character sets first: cheap, and most
     # ':' and '=' in ordinary text fail here
@@ -142,8 +151,9 @@ def compile_rules(
     for i, (_, _, src) in enumerate(specs):
         n = 2 if src[0] == "\\" else 1
         rest = _RENAME.sub(rf"\g<1>_\g<2>{i}", src[n:]) + f"(?P<_m{i}>)"
-        by_first.setdefault(src[:n], []).append((rest, rules.GUARDS.get(src) if guards else None))
-    rx = re.compile("|".join(f"{c}(?:{_guarded(r)})" for c, r in by_first.items()))
+        first = src[n - 1]  # the literal character (``-`` and ``\-`` are one branch)
+        by_first.setdefault(first, []).append((rest, rules.GUARDS.get(src) if guards else None))
+    rx = re.compile("|".join(f"{re.escape(c)}(?:{_guarded(r)})" for c, r in by_first.items()))
     types: dict[str, tuple[int, str, int]] = {
         f"_m{i}": (i, typ, back) for i, (typ, back, _) in enumerate(specs)
     }

@@ -5,14 +5,19 @@ character of a token's prefix, so that the combined regex only stops there); the
 ``back`` characters before the match. Named groups: ``s``/``t``/``u`` the span to replace
 (default: the whole match), ``c`` a card's 4-4-4-4 part. A type listed in ``DYNAMIC_START`` finds
 its start by walking back from the anchor (variable-width prefixes the regex engine cannot look
-behind). ``CHECKS`` confirm a match (checksums, ranges). Everything here is data plus small pure
-functions; ``redact.Redactor`` compiles and runs it.
+behind). ``CHECKS`` confirm a match (checksums, ranges); ``locate`` turns a match into the span
+to replace, or rejects it. Everything here is data plus small pure functions;
+``redact.Redactor`` compiles and runs it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
+import string
+from collections.abc import Callable
 
 __all__ = [
     "BUILTIN",
@@ -23,11 +28,15 @@ __all__ = [
     "GUARD_WIDTH",
     "IBAN",
     "IP",
+    "KEY_HINT",
+    "KEY_PLAIN",
+    "KEY_SECRET",
     "KV_VALUE",
     "PHONE",
     "SSN",
     "iban_ok",
     "ip_ok",
+    "locate",
     "luhn",
     "phone_ok",
     "spellings",
@@ -83,10 +92,12 @@ def _after(prefix: str, width: int, rest: str, edge: str = "A-Za-z0-9_") -> tupl
     """A branch anchored on the last character of ``prefix`` (a regex of fixed ``width``), which
     must follow a character outside ``[edge]``; the match starts ``width - 1`` chars late."""
     anchor = re.escape(prefix[-1])
-    if width == 1:  # the anchor is the whole prefix; look ahead first when that is cheaper
-        ahead = f"(?={rest[0]})" if rest[0].isalnum() else ""
-        return 0, f"{anchor}{ahead}(?<![{edge}]{prefix}){rest}"
-    src = f"{anchor}(?<={prefix})(?<![{edge}]{prefix}){rest}"
+    # the token's next character, when a plain letter or digit, comes right after the anchor,
+    # before the look-behinds: on a mismatch the engine skips the branch without entering it
+    nxt = rest[0] if rest[0].isalnum() and rest[1:2] not in ("{", "*", "+", "?") else ""
+    if width == 1:  # the anchor is the whole prefix
+        return 0, f"{anchor}{nxt}(?<![{edge}]{prefix}{nxt}){rest[len(nxt) :]}"
+    src = f"{anchor}{nxt}(?<={prefix}{nxt})(?<![{edge}]{prefix}{nxt}){rest[len(nxt) :]}"
     texts = spellings(prefix)
     if any(len(t) != width for t in texts):
         raise ValueError(f"prefix {prefix!r} is not {width} characters wide")
@@ -114,7 +125,7 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     # one branch per prefix width (a look-behind has one width): pat ptt cbt oas imt, dt ft rt
     *(("gitlab_token", f"gl(?:{p})-", w, r"[A-Za-z0-9_-]{20,}")
       for p, w in (("pat|ptt|cbt|oas|imt", 6), ("dt|ft|rt", 5), ("soat", 7), ("agent", 8))),
-    ("gitlab_token", "GR13", 4, r"48941[A-Za-z0-9_-]{20,}"),
+    ("gitlab_token", "G", 1, r"R1348941[A-Za-z0-9_-]{20,}"),
     ("slack_token", "xox[abposre]-", 5, r"(?:[0-9]+-[A-Za-z0-9-]+|[A-Za-z0-9-]{10,})"),
     ("slack_token", "xapp-", 5, r"[A-Za-z0-9-]{10,}"),
     ("stripe_key", "[rs]k_(?:live|test)_", 8, r"[A-Za-z0-9]{10,}"),
@@ -145,7 +156,7 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     ("cloudflare_token", "cfk_", 4, r"[A-Za-z0-9]{40,}(?![A-Za-z0-9])"),
     ("cloudflare_token", "cf[au]t_", 5, r"[A-Za-z0-9]{40,}(?![A-Za-z0-9])"),
     ("age_secret_key", "AGE-SECRET-KEY-", 15, r"1[0-9A-Z]{50,}"),
-    ("atlassian_token", "ATATT3", 6, r"[A-Za-z0-9_=-]{40,}"),
+    ("atlassian_token", "A", 1, r"TATT3[A-Za-z0-9_=-]{40,}"),
     ("square_token", "sq0(?:csp|atp)-", 7, r"[A-Za-z0-9_\\-]{22,}"),
     ("artifactory_key", "A", 1, r"KCp?[A-Za-z0-9]{10,}(?![A-Za-z0-9])"),
     ("artifactory_key", "A", 1, r"P[0-9A-F][A-Za-z0-9]{8,}(?![A-Za-z0-9])"),
@@ -153,7 +164,7 @@ _PREFIXED: tuple[tuple[str, str, int, str], ...] = (
     ("openai_key", "sk-", 3, r"(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}"),
     ("aws_access_key_id", "A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A", 4,
      r"[A-Z0-9]{16}(?![A-Za-z0-9])"),
-    ("aws_access_key_id", "A3", 2, r"T[A-Z0-9]{17}(?![A-Za-z0-9])"),
+    ("aws_access_key_id", "A", 1, r"3T[A-Z0-9]{17}(?![A-Za-z0-9])"),
     ("jwt", "eyJ", 3, rf"[{_TOK}]{{5,}}\.[{_TOK}]{{5,}}(?:\.[{_TOK}]*){{1,3}}"),
 )  # fmt: skip
 _EDGE = {"anthropic_key": _TOK, "openai_key": _TOK, "jwt": _TOK, "aws_access_key_id": "A-Za-z0-9",
@@ -173,9 +184,9 @@ BUILTIN: tuple[tuple[str, int, str], ...] = (
     # Azure AD client secret: xxx<digit>Q~<31-34>
     ("azure_client_secret", 5, r"~(?<=[A-Za-z0-9_.]{3}[0-9]Q~)[A-Za-z0-9_~.-]{31,34}"
      r"(?![A-Za-z0-9_~.-])"),
-    *(("bearer_token", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BEARER}")
+    *(("bearer_token", 0, f"{w[:2]}(?<![A-Za-z0-9]{w[:2]}){w[2:]}{_BEARER}")
       for w in ("Bearer", "bearer", "BEARER")),
-    *(("basic_auth", 0, f"{w[0]}(?<![A-Za-z0-9]{w[0]}){w[1:]}{_BASIC}")
+    *(("basic_auth", 0, f"{w[:2]}(?<![A-Za-z0-9]{w[:2]}){w[2:]}{_BASIC}")
       for w in ("Basic", "basic", "BASIC")),
     ("slack_webhook", 0, r"://hooks\.slack\.com/(?:services|workflows|triggers)/"
      r"(?P<s>[A-Za-z0-9_/+-]+)"),
@@ -263,3 +274,85 @@ def phone_ok(text: str) -> bool:
 
 #: type -> check the matched text must pass
 CHECKS = {"iban": iban_ok, "us_ssn": ssn_ok, "ip_address": ip_ok, "phone": phone_ok}
+
+#: what a key name is (``redact.Redactor._key_kind``): plain, hinting at a secret, naming one
+KEY_PLAIN, KEY_HINT, KEY_SECRET = 0, 1, 2
+_AWS_VALUE = re.compile(r"[A-Za-z0-9/+]{40}")
+_IDENT = string.ascii_letters + string.digits + "_.-"
+_EMAIL_LOCAL = _IDENT + "%+"
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
+
+
+def locate(
+    m: re.Match[str],
+    typ: str,
+    back: int,
+    last: int,
+    groups: tuple[str, ...],
+    key_kind: Callable[[str], int],
+    hinted_hit: Callable[[str], bool],
+) -> tuple[int, int, str] | None:
+    """(start, end, type) to replace for a match ``m`` of a built-in rule (its capture
+    ``groups``; no earlier than ``last``), or None to reject it. ``key_kind`` judges a name
+    before ``=``/``:``; ``hinted_hit`` whether a hinted value holds a random-looking token."""
+    s, st = m.string, m.start()
+    kind = KEY_PLAIN
+    aws = False
+    if typ == "secret_key":  # the name before the separator must name (or hint at) a secret
+        head = s[max(last, st - 160) : st].rstrip(" ").rstrip("'\"").rstrip("\\")
+        name = head[len(head.rstrip(_IDENT)) :]
+        if m.group()[0] == ":" and head[-len(name) - 1 : -len(name)] == "/":
+            return None  # a path segment before a colon: an image tag, a port, not a name
+        low = name.lower()
+        aws = "aws" in low and "secret" in low
+        kind = key_kind(name) if name else KEY_PLAIN
+        if not (aws or kind):
+            return None
+    a, b = max(last, st - back), m.end()
+    for g in groups:
+        if g[1] != "c" and m.start(g) >= 0:
+            a, b = m.span(g)
+            break
+    if typ == "secret_key":
+        if aws and _AWS_VALUE.fullmatch(s, a, b):
+            return a, b, "aws_secret_access_key"
+        if kind == KEY_SECRET:
+            return a, b, typ
+        if kind == KEY_HINT and hinted_hit(s[a:b]):
+            return a, b, "high_entropy"
+        return None
+    if typ in DYNAMIC_START:
+        a = st
+        if typ == "discord_token":
+            while a > last and s[a - 1] in _TOKEN_CHARS:
+                a -= 1
+            return (a, b, typ) if 23 <= st - a <= 28 else None
+        while a > last and s[a - 1].isdigit():
+            a -= 1
+        ok = 8 <= st - a <= 10 and not (a > 0 and s[a - 1].isalnum())
+        return (a, b, typ) if ok else None
+    if typ == "email":
+        a = last + len(s[last:a].rstrip(_EMAIL_LOCAL))
+        if a == st:
+            return None
+    elif typ == "credit_card":
+        for end in (b, m.end(groups[0])) if groups and m.start(groups[0]) >= 0 else (b,):
+            digits = "".join(ch for ch in s[a:end] if ch.isdigit())
+            if 13 <= len(digits) <= 19 and luhn(digits):
+                return a, end, typ
+        return None
+    elif typ == "bearer_token":
+        while b > a and s[b - 1] == ".":
+            b -= 1
+        core = s[a:b].rstrip("=")
+        if len(core) < 8 or (len(core) < 20 and not any(c.isdigit() for c in core)):
+            return None
+    elif typ == "basic_auth":
+        try:
+            if b":" not in base64.b64decode(s[a:b], validate=True):
+                return None
+        except (binascii.Error, ValueError):
+            return None
+    elif (check := CHECKS.get(typ)) is not None and not check(s[a:b]):
+        return None
+    return a, b, typ

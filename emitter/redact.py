@@ -28,8 +28,10 @@ also ``email``, ``phone``, ``iban`` (mod-97 valid), ``us_ssn`` (valid ranges); `
 **Speed.** The rules are one regex whose branches each start with a literal, mostly the rare last
 character of a prefix, so the engine only stops there; candidates are confirmed in Python. Short
 strings found clean are remembered (bounded cache), so a repeated key, tool name or value costs a
-dict lookup. A changed string is re-scanned (at most 4 passes), so redaction is idempotent;
-``extra_patterns`` (a second regex) must not match placeholders.
+dict lookup; a new one costs that regex's search and, at 20+ characters, the entropy detector's
+one-pass ``has_suspect``. Flat arguments take one inline pass (``redact_args``). A changed string
+is re-scanned (at most 4 passes), so redaction is idempotent; ``extra_patterns`` (a second
+regex) must not match placeholders.
 
 **Bounds.** Only the first ``max_string`` characters are scanned (backed off to a whitespace among
 the last 256, not to cut a token); the rest becomes ``[REDACTED:oversize]``: fail closed rather
@@ -42,13 +44,14 @@ JSON-like input.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-import string
+import sys
+from typing import Any
+
+from tooltrail.contract.jcs import MAX_SAFE_INTEGER
 
 from . import _redact_rules as rules
-from ._entropy import HINTED_CANDIDATE, candidates, has_candidate, looks_random
+from ._entropy import HINTED_CANDIDATE, candidates, has_suspect, looks_random
 from ._redact_compile import (
     DEFAULT_HINT_WORDS,
     DEFAULT_SECRET_KEYS,
@@ -67,20 +70,14 @@ __all__ = [
 
 #: a whole placeholder, as produced by this module
 PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z][a-z0-9_]*\]")
-_AWS_VALUE = re.compile(r"[A-Za-z0-9/+]{40}")
 _KEY_PH = "[REDACTED:secret_key]"
 _OVERSIZE = "[REDACTED:oversize]"
 _ENTROPY_PH = "[REDACTED:high_entropy]"
 _MAX_DEPTH = 64
 _CACHE_MAX = 4096
 _CACHE_STR = 256  # longest string remembered as clean
-_IDENT = string.ascii_letters + string.digits + "_.-"
-_EMAIL_LOCAL = _IDENT + "%+"
-_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
-_PLAIN, _HINT, _SECRET = 0, 1, 2
-
-
-_PLAIN_SCALARS = (int, float, bool)
+_MIN_SAFE = -MAX_SAFE_INTEGER
+_PLAIN, _HINT, _SECRET = rules.KEY_PLAIN, rules.KEY_HINT, rules.KEY_SECRET
 
 
 class Redactor:
@@ -90,12 +87,15 @@ class Redactor:
         "_clean",
         "_clean_keys",
         "_entropy",
+        "_fast",
         "_groups",
         "_hint_words",
         "_key_cache",
         "_key_names",
         "_max_string",
         "_rx",
+        "_scan_to",
+        "_tok_min",
         "_types",
         "_xrx",
     )
@@ -105,13 +105,22 @@ class Redactor:
         if opts.max_string < 0:
             raise ValueError("max_string must be >= 0")
         self._max_string = opts.max_string
+        self._scan_to = opts.max_string or sys.maxsize  # longest string scanned whole
         self._entropy = opts.entropy
+        self._tok_min = 20 if opts.entropy else sys.maxsize  # shortest suspect (entropy)
         self._key_names = frozenset(re.sub("[^a-z0-9]", "", n.lower()) for n in opts.key_names)
         self._hint_words = frozenset(w.lower() for w in opts.hint_words)
         self._key_cache: dict[str, int] = {}
         self._clean: dict[str, None] = {}  # strings known to hold nothing to redact
-        self._clean_keys: dict[str, None] = {}  # plain key names holding nothing to redact
+        #: plain key names holding nothing to redact -> whether the name is ASCII
+        self._clean_keys: dict[str, bool] = {}
         self._rx, self._types, self._groups, self._xrx = compile_rules(opts)
+        #: what ``redact_args``' fast path reads, in one load (None: extra patterns, no fast path)
+        self._fast = (
+            (self._clean, self._clean_keys, self._rx.search, self._scan_to, self._tok_min)
+            if self._xrx is None
+            else None
+        )
 
     @property
     def clean(self) -> dict[str, None]:
@@ -122,34 +131,71 @@ class Redactor:
 
     def redact_value(self, value: object, counts: dict[str, int]) -> object:
         """Return a redacted copy of a JSON-like value; ``counts[type] += 1`` per redaction."""
-        if type(value) is dict and self._xrx is None:
-            out = self._flat(value, counts)  # the common case: flat arguments
-            if out is not None:
-                return out
+        if type(value) is dict:
+            return self.redact_args(value, counts)[0]
         return self._walk(value, counts, 0)
 
-    def _flat(
-        self, value: dict[object, object], counts: dict[str, int]
-    ) -> dict[object, object] | None:
-        """A redacted copy of a dict of plain key names and scalars (what ``_walk`` would
-        return, faster), or None when it is not one."""
-        clean, clean_keys = self._clean, self._clean_keys
-        found: dict[str, int] = {}
-        out: dict[object, object] = {}
-        for key, item in value.items():
-            if key not in clean_keys:
+    def redact_args(self, args: dict[Any, Any], counts: dict[str, int]) -> tuple[object, bool]:
+        """``redact_value`` of call arguments, and whether ``args`` is *flat and plain*: ASCII
+        key names and only strings, booleans, None and integers within +/-2**53 as values (so
+        ``contract.jcs.canonicalize_plain`` gives their canonical bytes, no check needed).
+
+        A flat dict (plain key names, scalar values: most arguments) takes a fast path: a
+        string never seen costs one search of the rules' regex and, at 20+ characters, one
+        ``has_suspect`` match. Anything else is walked (not plain)."""
+        fast = self._fast
+        if fast is None or type(args) is not dict:
+            return self._walk(args, counts, 0), False
+        clean, clean_keys, search, scan_to, tok_min = fast
+        out: dict[Any, Any] | None = None  # the copy, once a value changes
+        tally: dict[str, int] | None = None
+        plain = True
+        for key, item in args.items():
+            try:
+                if not clean_keys[key]:
+                    plain = False  # a name JCS sorts by UTF-16 code units
+            except KeyError:  # a name not seen yet (or no string at all)
                 if type(key) is not str or self._key_kind(key) or not self._is_clean(key):
-                    return None
-                self._remember(clean_keys, key)
-            if type(item) is str:
-                out[key] = item if item in clean else self._plain_str(item, found)
-            elif item is None or type(item) in _PLAIN_SCALARS:
-                out[key] = item
-            else:
-                return None
-        for typ, n in found.items():
-            counts[typ] = counts.get(typ, 0) + n
-        return out
+                    return self._walk(args, counts, 0), False
+                ascii_name = key.isascii()
+                if not ascii_name:
+                    plain = False
+                if len(clean_keys) >= _CACHE_MAX:
+                    clean_keys.clear()
+                clean_keys[key] = ascii_name
+            kind = type(item)
+            if kind is str:
+                if item in clean:
+                    continue
+                n = len(item)
+                first = None
+                if n <= scan_to:
+                    m = search(item)
+                    if m is None and (n < tok_min or not has_suspect(item)):
+                        if n <= _CACHE_STR:  # clean: remember it
+                            if len(clean) >= _CACHE_MAX:
+                                clean.clear()
+                            clean[item] = None
+                        continue
+                    first = (m,)
+                if tally is None:
+                    tally = {}
+                new = self._redact(item, tally, False, first)
+                if new is not item:
+                    if out is None:
+                        out = args.copy()
+                    out[key] = new
+            elif kind is int:
+                if not _MIN_SAFE <= item <= MAX_SAFE_INTEGER:
+                    plain = False
+            elif kind is float:
+                plain = False
+            elif item is not None and kind is not bool:
+                return self._walk(args, counts, 0), False
+        if tally:
+            for typ, k in tally.items():
+                counts[typ] = counts.get(typ, 0) + k
+        return (args.copy() if out is None else out), plain
 
     def _is_clean(self, s: str) -> bool:
         """Nothing to redact in ``s`` (remembered when short)."""
@@ -161,7 +207,7 @@ class Redactor:
     def _clean_of_tokens(self, s: str) -> bool:
         """For ``s`` the rules' regex found nothing in: no random-looking token either
         (then ``s`` is clean, and remembered when short)."""
-        if self._entropy and len(s) >= 20 and has_candidate(s) and self._entropy_hit(s, False):
+        if self._entropy and len(s) >= 20 and has_suspect(s) and self._entropy_hit(s, False):
             return False
         if len(s) <= _CACHE_STR:
             self._remember(self._clean, s)
@@ -183,17 +229,6 @@ class Redactor:
         if not hinted and s in self._clean:
             return s
         return self._redact(s, counts, hinted, None)
-
-    def _plain_str(self, s: str, counts: dict[str, int]) -> str:
-        """``redact_str`` for a string not in the clean cache, with one regex search for the
-        common outcome, clean (``_flat``; only without ``extra_patterns``)."""
-        limit = self._max_string
-        if 0 < limit < len(s):
-            return self._redact(s, counts, False, None)
-        m = self._rx.search(s)
-        if m is None and self._clean_of_tokens(s):
-            return s
-        return self._redact(s, counts, False, (m,))
 
     def _redact(
         self,
@@ -231,7 +266,11 @@ class Redactor:
         last = 0
         while m is not None:
             i, typ, back = self._types[m.lastgroup or ""]
-            hit = self._locate(m, i, typ, back, last) if i >= 0 else (m.start(), m.end(), typ)
+            hit = (
+                rules.locate(m, typ, back, last, self._groups[i], self._key_kind, self._hinted_hit)
+                if i >= 0
+                else (m.start(), m.end(), typ)
+            )
             if hit is None or hit[0] >= hit[1]:
                 m = self._next(s, m.start() + 1)
                 continue
@@ -246,6 +285,10 @@ class Redactor:
         out.append(s[last:])
         return "".join(out)
 
+    def _hinted_hit(self, s: str) -> bool:
+        """A random-looking token in the value of a name that hints at a secret."""
+        return self._entropy_hit(s, True)
+
     def _entropy_hit(self, s: str, hinted: bool) -> bool:
         placeholders = "[REDACTED:" in s
         for m in HINTED_CANDIDATE.finditer(s) if hinted else candidates(s):
@@ -257,7 +300,7 @@ class Redactor:
 
     def _scan_entropy(self, s: str, counts: dict[str, int], hinted: bool) -> str:
         """Replace each random-looking token (see ``_entropy``)."""
-        if len(s) < (8 if hinted else 20) or not (hinted or has_candidate(s)):
+        if len(s) < (8 if hinted else 20) or not (hinted or has_suspect(s)):
             return s
         out: list[str] = []
         last = 0
@@ -280,73 +323,6 @@ class Redactor:
             if x is not None and (m is None or x.start() < m.start()):
                 return x
         return m
-
-    def _locate(
-        self, m: re.Match[str], i: int, typ: str, back: int, last: int
-    ) -> tuple[int, int, str] | None:
-        """(start, end, type) to replace for built-in branch ``i``, or None to reject it."""
-        s, st = m.string, m.start()
-        kind = _PLAIN
-        aws = False
-        if typ == "secret_key":  # the name before the separator must name (or hint at) a secret
-            head = s[max(last, st - 160) : st].rstrip(" ").rstrip("'\"").rstrip("\\")
-            name = head[len(head.rstrip(_IDENT)) :]
-            if m.group()[0] == ":" and head[-len(name) - 1 : -len(name)] == "/":
-                return None  # a path segment before a colon: an image tag, a port, not a name
-            low = name.lower()
-            aws = "aws" in low and "secret" in low
-            kind = self._key_kind(name) if name else _PLAIN
-            if not (aws or kind):
-                return None
-        a, b = max(last, st - back), m.end()
-        groups = self._groups[i]
-        for g in groups:
-            if g[1] != "c" and m.start(g) >= 0:
-                a, b = m.span(g)
-                break
-        if typ == "secret_key":
-            if aws and _AWS_VALUE.fullmatch(s, a, b):
-                return a, b, "aws_secret_access_key"
-            if kind == _SECRET:
-                return a, b, typ
-            if kind == _HINT and self._entropy_hit(s[a:b], True):
-                return a, b, "high_entropy"
-            return None
-        if typ in rules.DYNAMIC_START:
-            a = st
-            if typ == "discord_token":
-                while a > last and s[a - 1] in _TOKEN_CHARS:
-                    a -= 1
-                return (a, b, typ) if 23 <= st - a <= 28 else None
-            while a > last and s[a - 1].isdigit():
-                a -= 1
-            ok = 8 <= st - a <= 10 and not (a > 0 and s[a - 1].isalnum())
-            return (a, b, typ) if ok else None
-        if typ == "email":
-            a = last + len(s[last:a].rstrip(_EMAIL_LOCAL))
-            if a == st:
-                return None
-        elif typ == "credit_card":
-            for end in (b, m.end(groups[0])) if groups and m.start(groups[0]) >= 0 else (b,):
-                digits = "".join(ch for ch in s[a:end] if ch.isdigit())
-                if 13 <= len(digits) <= 19 and rules.luhn(digits):
-                    return a, end, typ
-            return None
-        elif typ == "bearer_token":
-            while b > a and s[b - 1] == ".":
-                b -= 1
-            core = s[a:b].rstrip("=")
-            if len(core) < 8 or (len(core) < 20 and not any(c.isdigit() for c in core)):
-                return None
-        elif typ == "basic_auth":
-            try:
-                if b":" not in base64.b64decode(s[a:b], validate=True):
-                    return None
-            except (binascii.Error, ValueError):
-                return None
-        elif (check := rules.CHECKS.get(typ)) is not None and not check(s[a:b]):
-            return None
-        return a, b, typ
 
     # -- keys and containers -----------------------------------------------------------------
 

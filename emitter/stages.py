@@ -11,9 +11,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from tooltrail.contract import EventInvalid, Fingerprinter, canonicalize, seal
+from tooltrail.contract import (
+    CanonicalizationError,
+    EventInvalid,
+    Fingerprinter,
+    canonicalize,
+    seal,
+)
+from tooltrail.contract.jcs import canonicalize_plain
 
 from .redact import RedactionOptions, Redactor
 from .resources import RESOURCE_ATTR, resource_of
@@ -36,6 +43,11 @@ _GENERATED = frozenset(
 #: ids and hashes the caller may pass on: skipped only when they have their hex shape
 _HEX_IDS = frozenset({"trace_id", "span_id", "tooltrail.tools.hash", "mcp.tools.hash"})
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}").fullmatch
+#: a JSON-RPC request id is skipped when it is a short decimal number (the SDKs count them
+#: up): at most 11 digits, shorter than any secret the rules know (card numbers start at 12).
+#: Scanned, each new id would cost a full scan and push a known-clean string out of the cache.
+_COUNTER = "jsonrpc.request.id"
+_COUNTER_MAX = 11
 _CONTAINERS = frozenset({dict, list, tuple})
 
 
@@ -70,6 +82,10 @@ def json_size(value: Any) -> int:
         return len(str(value).encode("utf-8", "surrogatepass"))
 
 
+def _decimal(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 class Redact:
     """Scrub secrets from the raw arguments and from every caller-supplied field, counting them.
 
@@ -78,10 +94,16 @@ class Redact:
     without a change here. ``source`` is fixed per emitter: redact it once with :meth:`value`.
     """
 
-    __slots__ = ("_redactor",)
+    __slots__ = ("_clean", "_last", "_redactor", "_shapes")
 
     def __init__(self, options: RedactionOptions | None = None) -> None:
         self._redactor = Redactor(options)
+        self._clean = self._redactor.clean  # the redactor's cache of clean strings (one dict)
+        #: an event's field names, in order -> the ones to scan (events of a call site repeat)
+        self._shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+        #: field -> (its last object of strings, redacted, redactions): ``actor`` and the
+        #: hints in ``attrs`` repeat call after call; an equal object is not scanned again
+        self._last: dict[str, tuple[dict[str, str], dict[str, Any], dict[str, int]]] = {}
 
     def value(self, value: Any) -> Any:
         """A redacted copy of ``value`` (for what the emitter sets once, such as ``source``)."""
@@ -94,27 +116,64 @@ class Redact:
         if raw is not None:
             if not isinstance(raw, dict):
                 raw = {"_": raw}
-            body = canonical_args(raw)
+            event["_args"], plain = redactor.redact_args(raw, counts)
+            if plain:  # flat and plain: the C encoder's bytes are canonical, no check needed
+                try:
+                    body = canonicalize_plain(raw)
+                except CanonicalizationError:  # a lone surrogate: the general way
+                    body = canonical_args(raw)
+            else:
+                body = canonical_args(raw)
             event["args_bytes"] = len(body)
-            event["_args"] = redactor.redact_value(raw, counts)
             if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
-        clean = redactor.clean
-        for name, value in event.items():
-            if name in _GENERATED or name[0] == "_":
-                continue  # ours
+        shape = tuple(event)
+        names = self._shapes.get(shape)
+        if names is None:
+            names = self._scanned(shape)
+        clean = self._clean
+        for name in names:
+            value = event[name]
             kind = type(value)
             if kind is str:
                 if value in clean or (name in _HEX_IDS and _HEX_ID(value)):
                     continue  # known clean (names, methods, ids seen before), or an id
+                if name == _COUNTER and len(value) <= _COUNTER_MAX and _decimal(value):
+                    continue
                 out = redactor.redact_str(value, counts)
                 if out is not value:
                     event[name] = out
-            elif kind in _CONTAINERS:
+            elif kind is dict:
+                event[name] = self._names(name, value, counts)
+            elif kind in _CONTAINERS or isinstance(value, str):  # a str subclass: as a str
                 event[name] = redactor.redact_value(value, counts)
         if counts:
             event["redactions"] = counts
         return event
+
+    def _scanned(self, shape: tuple[str, ...]) -> tuple[str, ...]:
+        """The fields of an event with these field names that are scanned (remembered)."""
+        names = tuple(n for n in shape if n not in _GENERATED and n[:1] != "_")
+        if len(self._shapes) >= 256:
+            self._shapes.clear()
+        self._shapes[shape] = names
+        return names
+
+    def _names(self, name: str, value: dict[Any, Any], counts: dict[str, int]) -> dict[str, Any]:
+        """``redact_value`` of an object field; the last one made of strings only (keys and
+        values) is remembered: an object equal to it holds the same strings, since nothing but
+        a string equals a string."""
+        last = self._last.get(name)
+        if last is not None and last[0] == value:
+            out, found = last[1], last[2]
+        else:
+            found = {}
+            out = cast("dict[str, Any]", self._redactor.redact_value(value, found))
+            if all(type(k) is str and type(v) is str for k, v in value.items()):
+                self._last[name] = (dict(value), out, found)
+        for typ, n in found.items():
+            counts[typ] = counts.get(typ, 0) + n
+        return dict(out)
 
 
 class Fingerprint:

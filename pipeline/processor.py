@@ -39,6 +39,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tooltrail._gc import settle as settle_gc
 from tooltrail.broker import (
     BrokerUnavailable,
     KafkaConsumer,
@@ -167,7 +168,14 @@ class Processor:
     # -- the loop ------------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        """Process until ``stop`` is set, then flush what is buffered (the caller closes)."""
+        """Process until ``stop`` is set, then flush what is buffered (the caller closes).
+
+        A service from here on: what exists now is frozen out of the garbage collector's reach
+        and its young generation collected less often (:func:`tooltrail._gc.settle`): a buffer
+        of 20k decoded events otherwise has the collector walk it again and again (6-9 µs of
+        ~20 µs per event, measured).
+        """
+        settle_gc()
         while not stop.is_set():
             try:
                 self.run_once()

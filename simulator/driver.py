@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tooltrail.emitter import Actor, Emitter
+from tooltrail.emitter._mcpwire import TOOL_HINTS_ATTR
 
 from .errors import SimulatorError
-from .frame import DEFAULT_FINGERPRINT_KEY, recorded_uri
+from .frame import DEFAULT_FINGERPRINT_KEY, Annotations, call_hints, hints_of, recorded_uri
 from .model import SimCall, Simulation
 
 __all__ = ["DriveReport", "drive", "record"]
@@ -123,17 +124,20 @@ def drive(
     on_tick: Callable[[int], None] | None = None,
     progress: bool = False,
     flush_timeout: float = 60.0,
+    annotations: Annotations | None = None,
 ) -> DriveReport:
     """Record every call of ``sim`` through one emitter per server, in order of event time.
 
     ``api_keys`` maps server → API key; ``on_signer(server, public_key_b64)`` runs for each
     emitter that signs checkpoints, before any call is recorded (register it with the
     collector). After the last call everything is flushed, the emitters are closed and
-    ``on_tick(last ts + 1)`` runs.
+    ``on_tick(last ts + 1)`` runs. ``annotations``: the tools' MCP annotations, recorded as the
+    hooks record them (``attrs["tooltrail.tool.hints"]``).
     """
     if tick_us <= 0:
         raise ValueError("tick_us must be positive")
     calls = sim.calls
+    hints = hints_of(annotations)
     servers = sorted({c.server for c in calls})
     now = [calls[0].ts if calls else 0]
     started = time.perf_counter()
@@ -178,7 +182,7 @@ def drive(
                     ticks += 1
                     boundary += tick_us
                 now[0] = c.ts
-                record(emitters[c.server], c, actors)
+                record(emitters[c.server], c, actors, hints=call_hints(c, hints))
                 dirty.add(c.server)
                 per_server[c.server] += 1
                 if i % 256 == 0:
@@ -201,11 +205,15 @@ def drive(
 
 
 def record(
-    em: Emitter, c: SimCall, actors: dict[tuple[str, str, str, str], Actor] | None = None
+    em: Emitter,
+    c: SimCall,
+    actors: dict[tuple[str, str, str, str], Actor] | None = None,
+    *,
+    hints: str = "",
 ) -> None:
     """Record one simulated call with ``em`` as its server would: arguments, actor, session,
-    trace, resource, size, duration and outcome (the time is whatever ``em``'s clock says).
-    ``actors`` caches the Actor objects between calls."""
+    trace, resource, size, duration, outcome and the tool's ``hints`` (the time is whatever
+    ``em``'s clock says). ``actors`` caches the Actor objects between calls."""
     key = (c.user, c.agent, c.client, c.client_version)
     actor = actors.get(key) if actors is not None else None
     if actor is None:
@@ -220,6 +228,7 @@ def record(
         session_id=c.session_id,
         trace_id=c.trace_id,
         resource_uri=recorded_uri(c),
+        attrs={TOOL_HINTS_ATTR: hints} if hints else None,
     ) as call:
         call.set_result_bytes(c.result_bytes)
         call.set_duration_us(c.duration_us)

@@ -5,15 +5,18 @@ fingerprint of the resource a tool call's arguments name, ``attrs["tooltrail.res
 from the emitter's own stages (``Redact`` then ``Fingerprint``), so for the same call and key they
 equal what the real path stores; a test sends a simulation through the path and compares. Like a
 real server, only ``resources/read`` records its resource as ``resource_uri``: a tool call's
-resource is what the emitter derives from its arguments. pandas is imported only when
-:func:`to_frame` runs.
+resource is what the emitter derives from its arguments. Given the generator's tool
+``annotations`` (as its servers' ``tools/list`` gives them), ``tool_hints`` is what the emitter
+records from them in ``attrs["tooltrail.tool.hints"]`` for a call of that tool; without, ``""``
+(a server that gives none). pandas is imported only when :func:`to_frame` runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from tooltrail.emitter._mcpwire import short, tool_hints
 from tooltrail.emitter.resources import RESOURCE_ATTR
 from tooltrail.emitter.stages import Fingerprint, Redact
 
@@ -22,7 +25,20 @@ from .model import SimCall, Simulation
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
 
-__all__ = ["DEFAULT_FINGERPRINT_KEY", "FRAME_COLUMNS", "event_id", "recorded_uri", "to_frame"]
+__all__ = [
+    "DEFAULT_FINGERPRINT_KEY",
+    "FRAME_COLUMNS",
+    "Annotations",
+    "call_hints",
+    "event_id",
+    "hints_of",
+    "recorded_uri",
+    "to_frame",
+]
+
+#: tool name → its MCP annotations (``readOnlyHint``, ``destructiveHint`` ...), as a generator's
+#: servers give them in ``tools/list``
+Annotations = Mapping[str, Mapping[str, object]]
 
 #: the key ``drive`` and ``to_frame`` use unless told otherwise (a simulation, not a secret)
 DEFAULT_FINGERPRINT_KEY: Final = b"tooltrail-simulator"
@@ -50,6 +66,7 @@ FRAME_COLUMNS: Final = (
     "server_address",
     "label",
     "resource_key",
+    "tool_hints",
 )
 _INT_COLUMNS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
 
@@ -57,6 +74,20 @@ _INT_COLUMNS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
 def recorded_uri(c: SimCall) -> str | None:
     """The ``mcp.resource.uri`` a server records for ``c``: only a ``resources/read`` has one."""
     return c.resource_uri if c.method == "resources/read" else None
+
+
+def hints_of(annotations: Annotations | None) -> dict[str, str]:
+    """Tool → the hints an emitter records for its calls (the emitter's own mapping)."""
+    if not annotations:
+        return {}
+    return tool_hints([{"name": t, "annotations": a} for t, a in annotations.items()])
+
+
+def call_hints(c: SimCall, hints: Mapping[str, str]) -> str:
+    """The hints a call of ``c`` carries: a ``tools/call`` of an annotated tool, else ``""``."""
+    if c.method != "tools/call" or not c.tool:
+        return ""
+    return hints.get(short(c.tool), "")
 
 
 def event_id(ts: int, index: int) -> str:
@@ -68,8 +99,10 @@ def to_frame(
     sim_or_calls: Simulation | Iterable[SimCall],
     *,
     fingerprint_key: bytes = DEFAULT_FINGERPRINT_KEY,
+    annotations: Annotations | None = None,
 ) -> pd.DataFrame:
-    """One row per call, columns :data:`FRAME_COLUMNS`, in the calls' order.
+    """One row per call, columns :data:`FRAME_COLUMNS`, in the calls' order (``annotations``:
+    the tools' MCP annotations, which become ``tool_hints`` as the emitter records them).
 
     Absent strings are ``""`` as in the store; integer columns are int64.
     """
@@ -77,6 +110,7 @@ def to_frame(
 
     calls = sim_or_calls.calls if isinstance(sim_or_calls, Simulation) else list(sim_or_calls)
     redact, fingerprint = Redact(), Fingerprint(fingerprint_key)
+    hints = hints_of(annotations)
     cols: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
     for i, c in enumerate(calls):
         ev: dict[str, Any] = {"_args": c.args}
@@ -106,6 +140,7 @@ def to_frame(
             "",
             c.label,
             ev.get("attrs", {}).get(RESOURCE_ATTR, ""),
+            call_hints(c, hints),
         )
         for name, value in zip(FRAME_COLUMNS, row, strict=True):
             cols[name].append(value)

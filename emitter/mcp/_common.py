@@ -62,8 +62,7 @@ __all__ = [
     "denied_result",
     "dump",
     "finish",
-    "new_span_id",
-    "new_trace_id",
+    "new_trace_ids",
     "observe_tools",
     "parse_traceparent",
     "request_fields",
@@ -74,7 +73,7 @@ __all__ = [
 
 log = logging.getLogger("tooltrail.emitter.mcp")
 
-_getrandbits = random.getrandbits
+_randbytes = random.randbytes
 
 
 class ToolDenied(MCPError):
@@ -104,15 +103,18 @@ def denied_result(message: str, *, reason: str = "forbidden") -> CallToolResult:
 # -- W3C trace ids (the parsing is _mcpwire's) --------------------------------------------
 
 
-def new_trace_id() -> int:
-    """A random, valid (non-zero) W3C trace id. Ids need uniqueness, not secrecy: the
-    OpenTelemetry SDK draws them the same way, without a system call per id."""
-    return _getrandbits(128) or 1
+def new_trace_ids() -> tuple[str, str]:
+    """A random, valid (non-zero) W3C trace id and span id, as their 32 and 16 hex digits.
+    Ids need uniqueness, not secrecy: the OpenTelemetry SDK draws them the same way, without a
+    system call per id (one draw of 24 bytes here)."""
+    while True:
+        digits = _randbytes(24).hex()
+        trace_id, span_id = digits[:32], digits[32:]
+        if trace_id != _ZERO_TRACE and span_id != _ZERO_SPAN:
+            return trace_id, span_id
 
 
-def new_span_id() -> int:
-    """A random, valid (non-zero) W3C span id."""
-    return _getrandbits(64) or 1
+_ZERO_TRACE, _ZERO_SPAN = "0" * 32, "0" * 16
 
 
 # -- results and errors -----------------------------------------------------------------------

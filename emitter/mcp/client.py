@@ -7,9 +7,9 @@
 ``call_tool``, ``read_resource`` and ``get_prompt`` are recorded from the host's point of view;
 every other attribute passes straight through to the wrapped session. Each audited call carries a
 W3C ``traceparent`` in its request ``_meta``: the current OpenTelemetry span's trace when there is
-one, else a fresh trace (made current for the duration of the call, so the SDK's own client span
-joins it). The server-side event of the same call (``AuditMiddleware``) records the same
-``trace_id``: that is the join key between the two views.
+one, else a fresh trace (made current for the duration of the call when an OpenTelemetry SDK is
+configured, so the SDK's own client span joins it). The server-side event of the same call
+(``AuditMiddleware``) records the same ``trace_id``: that is the join key between the two views.
 
 Notes: ``audit_client`` is typed as the session it wraps; to pass the extra ``tool_call_id=``
 keyword with type checking, build ``AuditedClientSession(session, emitter)`` instead. Because every
@@ -36,8 +36,7 @@ from ._common import (
     dump,
     finish,
     log,
-    new_span_id,
-    new_trace_id,
+    new_trace_ids,
     observe_tools,
     parse_traceparent,
     short,
@@ -77,6 +76,7 @@ class AuditedClientSession(Generic[S]):
         self._session_id = session_id
         self._deny_codes = frozenset(deny_codes)
         self._caller_cache: tuple[Any, Actor | None] | None = None  # (clientInfo, actor)
+        otel_trace.get_tracer_provider()  # loads a provider the environment names, if any
         self.tools_hash: str | None = None
         """Hash of the last complete tools/list seen through it (``tooltrail.tools.hash``)."""
         self.tool_hints: dict[str, str] = {}
@@ -320,9 +320,12 @@ def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context
     """(trace_id, span_id, flags, OTel context to make current during the call or None).
 
     The current OpenTelemetry span wins (the SDK injects it into ``_meta`` itself); otherwise the
-    caller's own ``traceparent`` in ``meta``, otherwise a fresh trace. In the latter two cases a
-    non-recording span with those ids is made current, so an OpenTelemetry SDK, if configured,
-    parents the SDK's client span on it and the ``traceparent`` on the wire keeps the trace id.
+    caller's own ``traceparent`` in ``meta``, otherwise a fresh trace. In the latter two cases,
+    when an OpenTelemetry SDK is configured (a tracer provider was set), a non-recording span
+    with those ids is made current, so the SDK's client span is parented on it and the
+    ``traceparent`` on the wire keeps the trace id; without one, the API's spans record nothing
+    and inject nothing, so the ``traceparent`` put in ``_meta`` is what travels (no context
+    switch per call).
     """
     sc = otel_trace.get_current_span().get_span_context()
     if sc.is_valid:
@@ -334,13 +337,26 @@ def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context
         )
     given = parse_traceparent(meta.get("traceparent"))
     if given is None:
-        tid, sid, sampled = new_trace_id(), new_span_id(), 1
-        trace_id, span_id, flags = format(tid, "032x"), format(sid, "016x"), "01"
+        (trace_id, span_id), flags = new_trace_ids(), "01"
     else:
         trace_id, span_id, flags = given
-        tid, sid, sampled = int(trace_id, 16), int(span_id, 16), int(flags, 16)
+    if not _sdk_configured():
+        # No OpenTelemetry SDK: the SDK's client span would be a no-op that only copies its
+        # parent into _meta, which the traceparent set by the caller already says.
+        return trace_id, span_id, flags, None
+    tid, sid, sampled = int(trace_id, 16), int(span_id, 16), int(flags, 16)
     parent = SpanContext(trace_id=tid, span_id=sid, is_remote=True, trace_flags=TraceFlags(sampled))
     return trace_id, span_id, flags, otel_trace.set_span_in_context(NonRecordingSpan(parent))
+
+
+def _sdk_configured() -> bool:
+    """Whether an OpenTelemetry tracer provider was set. ``get_tracer_provider()`` answers the
+    same but, until one is, looks the environment up on every call (~1-2 us: a KeyError raised
+    and caught), so the API's global is read where this API version keeps it."""
+    provider = getattr(otel_trace, "_TRACER_PROVIDER", otel_trace)
+    if provider is otel_trace:  # not there: ask the API
+        return not isinstance(otel_trace.get_tracer_provider(), otel_trace.ProxyTracerProvider)
+    return provider is not None
 
 
 def _hints_attr(hints: Mapping[str, str], tool: str | None) -> dict[str, str] | None:

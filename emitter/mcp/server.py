@@ -112,6 +112,7 @@ class AuditMiddleware(ServerMiddleware[Any]):
         """Hash of the last complete tools/list this server answered (``tooltrail.tools.hash``)."""
         self.tool_hints: dict[str, str] = {}
         """Hints of that list's annotated tools (``attrs["tooltrail.tool.hints"]`` of a call)."""
+        self._last_actor: tuple[Any, Any, Actor | None, dict[str, Any]] | None = None
 
     async def __call__(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
@@ -177,13 +178,26 @@ class AuditMiddleware(ServerMiddleware[Any]):
     def _actor(
         self, ctx: ServerRequestContext[Any, Any], request: Any
     ) -> tuple[Actor | None, dict[str, Any]]:
-        client = client_version = user = None
+        """The caller, and the attrs its token gives; without a ``user_resolver`` worked out
+        once per (``clientInfo``, access token) pair, then reused (a session's calls share it)."""
         client_params = ctx.session.client_params
+        token = _access_token(request) if self.capture_auth else None
+        last = self._last_actor
+        if last is not None and last[0] is client_params and last[1] is token:
+            return last[2], dict(last[3])
+        actor, attrs = self._actor_of(ctx, client_params, token)
+        if self.user_resolver is None:
+            self._last_actor = (client_params, token, actor, dict(attrs))
+        return actor, attrs
+
+    def _actor_of(
+        self, ctx: ServerRequestContext[Any, Any], client_params: Any, token: AccessToken | None
+    ) -> tuple[Actor | None, dict[str, Any]]:
+        client = client_version = user = None
         if client_params is not None:
             client = short(client_params.client_info.name) or None
             client_version = short(client_params.client_info.version) or None
         attrs: dict[str, Any] = {}
-        token = _access_token(request) if self.capture_auth else None
         if token is not None:
             user = short(token.subject or token.client_id) or None
             if token.subject and token.subject != token.client_id:

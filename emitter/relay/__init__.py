@@ -15,12 +15,14 @@ the ``mcp`` extra). ``tooltrail wrap -- COMMAND...`` is :func:`run` with a :clas
 
 ``ProcessRecorder`` (what the CLI uses) takes the same copies and records them in a child
 process, so that parsing and the emitter's work never compete for the GIL with the threads that
-forward. The relay forwards first and hands the recorder a copy; the recorder frames, parses and
+forward (``keep_freed_memory`` spares a process that moves megabytes its page faults). The relay
+forwards first and hands the recorder a copy; the recorder frames, parses and
 pairs requests with responses on its own thread and records one event per call with the same fields
 as the server-side hook (``_exchange.py`` says which, and what ``result_bytes`` measures).
 """
 
 from ._exchange import CLIENT, RELAY_ATTR, SERVER
+from ._malloc import keep_freed_memory
 from ._recorder import DEFAULT_METHODS, Recorder
 from ._worker import ProcessRecorder
 from .stdio import FORWARDED_SIGNALS, RelayError, run
@@ -34,5 +36,6 @@ __all__ = [
     "ProcessRecorder",
     "Recorder",
     "RelayError",
+    "keep_freed_memory",
     "run",
 ]

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, Recorder
+from ._malloc import keep_freed_memory
+from ._recorder import _GAP, _MESSAGE, _SKIMMED, _SSE, _SSE_END, _STREAM, Recorder
 from ._worker import FRAME, SECRETS
 
 log = logging.getLogger("tooltrail.emitter.relay")
@@ -60,6 +61,7 @@ def main() -> None:
     stats as one JSON line."""
     for sig in (signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
+    keep_freed_memory()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -88,6 +90,8 @@ def main() -> None:
             recorder.stream(sender, payload, at)
         elif kind == _MESSAGE:
             recorder.message(sender, payload, sid, at)
+        elif kind == _SKIMMED:  # a large message's envelope; key: the message's size
+            recorder.skimmed(sender, payload, key, sid, at)
         elif kind == _SSE:
             recorder.sse(("sse", key), payload, sid, at)
         elif kind == _SSE_END:
@@ -96,8 +100,11 @@ def main() -> None:
             ended, key = bool(key >> 62), key & ((1 << 62) - 1)
             recorder.lost(("sse", key) if key else sender, ended_line=ended)
     stats = recorder.close(float(config["recorder"].get("close_timeout", 2.0)) + 30.0)
-    sys.stdout.write(json.dumps(stats) + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(json.dumps(stats) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the relay is gone (killed): nobody reads the stats
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

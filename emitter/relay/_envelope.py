@@ -42,12 +42,13 @@ class _Unread(Exception):
     """This shortcut cannot read the message (the caller parses it whole)."""
 
 
-def envelope(raw: bytes) -> dict[str, Any] | None:
+def envelope(raw: bytes, max_steps: int = MAX_STEPS) -> dict[str, Any] | None:
     """``raw`` (one JSON-RPC response) as a dict whose ``result`` holds only
-    :data:`RESULT_KEYS`; None when it must be parsed whole (see the module docstring)."""
+    :data:`RESULT_KEYS`; None when it must be parsed whole (see the module docstring), or
+    when skipping takes more than ``max_steps`` quotes and brackets."""
     try:
         text = raw.decode()
-        msg, end = _object(text, _ws(text, 0), top=True)
+        msg, end = _object(text, _ws(text, 0), [0, max_steps], top=True)
     except (_Unread, ValueError, IndexError):
         return None
     if _ws(text, end) != len(text):
@@ -55,13 +56,12 @@ def envelope(raw: bytes) -> dict[str, Any] | None:
     return msg
 
 
-def _object(text: str, pos: int, *, top: bool) -> tuple[dict[str, Any], int]:
+def _object(text: str, pos: int, steps: list[int], *, top: bool) -> tuple[dict[str, Any], int]:
     """The object at ``pos``: at the top, every key but ``result`` parsed whole (``method``:
     not a response); inside ``result``, only :data:`RESULT_KEYS`."""
     if text[pos] != "{":
         raise _Unread
     out: dict[str, Any] = {}
-    steps = [0]
     pos = _ws(text, pos + 1)
     if text[pos] == "}":
         return out, pos + 1
@@ -76,7 +76,7 @@ def _object(text: str, pos: int, *, top: bool) -> tuple[dict[str, Any], int]:
         if top and key == "method":
             raise _Unread
         if top and key == "result" and text[pos] == "{":
-            out[key], pos = _object(text, pos, top=False)
+            out[key], pos = _object(text, pos, steps, top=False)
         elif top or key in RESULT_KEYS:
             out[key], pos = _decode(text, pos)
         else:
@@ -135,6 +135,7 @@ def _string_end(text: str, pos: int, steps: list[int]) -> int:
 
 
 def _step(steps: list[int]) -> None:
+    """One more skip step ([count, limit]): past the limit, the message is parsed whole."""
     steps[0] += 1
-    if steps[0] > MAX_STEPS:
+    if steps[0] > steps[1]:
         raise _Unread

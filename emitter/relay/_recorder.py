@@ -36,7 +36,7 @@ log = logging.getLogger("tooltrail.emitter.relay")
 DEFAULT_METHODS: Final = ("tools/call", "resources/read", "prompts/get")
 """The requests recorded by default: the server-side hook's (``tools/list`` is recorded too)."""
 
-_STREAM, _MESSAGE, _GAP, _STOP, _SSE, _SSE_END = range(6)  # the worker's frames use them too
+_STREAM, _MESSAGE, _GAP, _STOP, _SSE, _SSE_END, _SKIMMED = range(7)  # the worker's frames too
 
 
 def crossing_time() -> tuple[int, int]:
@@ -112,6 +112,19 @@ class Recorder:
         at ``at`` (:meth:`now`; default: now), in ``session`` (the ``Mcp-Session-Id``)."""
         ts_us, t_ns = at or self.now()
         self._put((_MESSAGE, sender, body, ts_us, t_ns, session))
+
+    def skimmed(
+        self,
+        sender: int,
+        envelope: bytes,
+        size: int,
+        session: str | None = None,
+        at: tuple[int, int] | None = None,
+    ) -> None:
+        """A message of ``size`` bytes whose envelope (``_envelope.envelope``, as JSON) was
+        taken by the sender of these copies (``_skim.py``): recorded as the message would be."""
+        ts_us, t_ns = at or self.now()
+        self._put((_SKIMMED, sender, envelope, ts_us, t_ns, session, size))
 
     def sse(
         self,
@@ -192,6 +205,10 @@ class Recorder:
             if kind == _MESSAGE:
                 self._parse(exchange, item[1], item[2], item[3], item[4], item[5])
                 continue
+            if kind == _SKIMMED:
+                _, sender, body, ts_us, t_ns, session, size = item
+                self._record(exchange, sender, json.loads(body), size, ts_us, t_ns, session)
+                continue
             if kind == _SSE:
                 frames = events.setdefault(item[1], _SseFrames())
                 for data in frames.feed(item[2]):
@@ -250,6 +267,18 @@ class Recorder:
         except ValueError:
             self._count("unparsed")
             return
+        self._record(exchange, sender, msg, size, ts_us, t_ns, session)
+
+    def _record(
+        self,
+        exchange: Exchange,
+        sender: int,
+        msg: Any,
+        size: int,
+        ts_us: int,
+        t_ns: int,
+        session: str | None,
+    ) -> None:
         self._count("messages")
         try:
             exchange.message(sender, msg, size, ts_us, t_ns, session)

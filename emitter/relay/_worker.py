@@ -9,12 +9,16 @@ feeder thread writes the queue into a pipe to a child (``python -m tooltrail.emi
 feeder writes in batches (what queued within 2 ms of a burst's first copy), so it and the
 worker wake once per burst; its writes release the GIL; a full pipe blocks the feeder, never a
 forwarding thread (past ``max_backlog`` queued bytes, copies are dropped and counted, as in
-``Recorder``).
+``Recorder``). A large message (a stdio line or an HTTP body of 64 KiB or more) goes to the worker
+as its JSON-RPC envelope and size, not its bytes (``_skim.py``): the same event, without moving
+and reading a megabyte twice.
 
 Failure behaviour: a worker that cannot start or dies leaves the relay running, unaudited, said
 once on stderr. ``close`` ends the pipe and waits (bounded) for the worker to record unanswered
-calls and sign its last events. The worker ignores SIGINT and SIGHUP (a terminal's Ctrl-C goes
-to the relay, which ends the session; the worker then drains and exits by itself). Secrets (the
+calls and sign its last events. The worker runs in a process group of its own and ignores
+SIGINT and SIGHUP: a signal to the relay's group (a terminal's Ctrl-C, a host or gateway that
+stops its server with SIGTERM, then SIGKILL, to the whole group) ends the session, not the
+recording; the worker then drains, signs and exits by itself at the end of its pipe. Secrets (the
 collector API key, the fingerprint key) reach it through its environment, not its command line.
 """
 
@@ -35,7 +39,17 @@ from typing import Any, Final
 
 from .._mcpwire import DEFAULT_DENY_CODES
 from ._pipes import widen_pipe
-from ._recorder import _GAP, _MESSAGE, _SSE, _SSE_END, _STREAM, DEFAULT_METHODS, crossing_time
+from ._recorder import (
+    _GAP,
+    _MESSAGE,
+    _SKIMMED,
+    _SSE,
+    _SSE_END,
+    _STREAM,
+    DEFAULT_METHODS,
+    crossing_time,
+)
+from ._skim import LineSkimmer, Piece, skim
 
 __all__ = ["FRAME", "SECRETS", "ProcessRecorder"]
 
@@ -47,6 +61,9 @@ _ENV_API_KEY: Final = "TOOLTRAIL_RECORDER_API_KEY"
 _ENV_FP_KEY: Final = "TOOLTRAIL_RECORDER_FINGERPRINT_KEY"
 SECRETS: Final = {"api_key": _ENV_API_KEY, "fingerprint_key": _ENV_FP_KEY}
 _BATCH_WAIT: Final = 0.002  # seconds a burst may gather before the feeder writes it
+_CHANNEL: Final = (1 << 62) - 1  # a frame key's SSE stream (0: a stdio sender), below its flag
+_Copy = tuple[int, int, int, tuple[int, int], str | None, bytes]
+"""A queued copy: kind, sender, key, crossing time, session, payload."""
 
 
 class ProcessRecorder:
@@ -87,7 +104,8 @@ class ProcessRecorder:
         self._lock = threading.Lock()
         self._backlog = 0
         self._dropped = 0
-        self._queue: queue.SimpleQueue[tuple[bytes, bytes] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Copy | None] = queue.SimpleQueue()
+        self._skimmer = LineSkimmer()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stats: dict[str, int] = {}
         try:
@@ -98,6 +116,7 @@ class ProcessRecorder:
                 stdout=subprocess.PIPE,
                 env=env,
                 close_fds=True,
+                process_group=0,
             )  # fmt: skip
         except OSError as exc:
             log.error("tooltrail: cannot start the recorder, calls are not audited: %r", exc)
@@ -139,22 +158,20 @@ class ProcessRecorder:
         session: str | None,
     ) -> None:
         n = len(payload)
-        with self._lock:
-            if self._backlog + n > self._max_backlog:  # dropped: the worker is told
-                self._dropped += n
+        with self._lock:  # what the feeder holds of an unfinished line counts too
+            if self._backlog + self._skimmer.held_bytes + n > self._max_backlog:
+                self._dropped += n  # dropped: the worker is told
                 kind, key, payload, n = _GAP, int(payload.endswith(b"\n")) << 62 | key, b"", 0
             self._backlog += n
-        ts_us, t_ns = at or crossing_time()
-        sid = session.encode()[:1024] if session else b""
-        head = FRAME.pack(kind, sender, key, ts_us, t_ns, len(sid), n) + sid
-        self._queue.put((head, payload))
+        self._queue.put((kind, sender, key, at or crossing_time(), session, payload))
 
     # -- the feeder thread -----------------------------------------------------------------
 
     def _feed(self) -> None:
         """Write the queued copies to the worker, in batches: after the first copy of a burst
         it waits ``_BATCH_WAIT`` and takes everything queued by then, so the feeder and the
-        worker wake once per burst, not once per message, beside the forwarding threads."""
+        worker wake once per burst, not once per message, beside the forwarding threads. A
+        large message goes as its envelope (``_skim.py``)."""
         pipe = self._proc.stdin if self._proc is not None else None
         fd = pipe.fileno() if pipe is not None else -1
         done = False
@@ -166,13 +183,17 @@ class ProcessRecorder:
                 while len(batch) < 4096:
                     batch.append(self._queue.get_nowait())
             parts: list[bytes] = []
+            taken = 0
             for item in batch:
                 if item is None:
                     done = True
+                    for sender, piece in self._skimmer.drain():  # unfinished last lines
+                        parts += self._frames(_STREAM, sender, 0, None, [piece])
                     break
-                parts += item
+                taken += len(item[5])
+                parts += self._framed(item)
             with self._lock:
-                self._backlog -= sum(len(p) for p in parts[1::2])
+                self._backlog -= taken
             if fd < 0 or not parts:
                 continue
             try:
@@ -183,6 +204,31 @@ class ProcessRecorder:
         if pipe is not None:
             with contextlib.suppress(OSError):
                 pipe.close()
+
+    def _framed(self, item: _Copy) -> list[bytes]:
+        """One copy as the worker's frames (heads and payloads)."""
+        kind, sender, key, at, session, payload = item
+        if kind == _STREAM:
+            return self._frames(kind, sender, key, session, self._skimmer.feed(sender, payload, at))
+        if kind == _MESSAGE and (skimmed := skim(payload)) is not None:
+            return self._frames(kind, sender, key, session, [(skimmed[0], at, skimmed[1])])
+        if kind == _GAP and not key & _CHANNEL:  # a stdio stream lost a copy
+            self._skimmer.lost(sender, ended_line=bool(key >> 62))
+        return self._frames(kind, sender, key, session, [(payload, at, -1)])
+
+    @staticmethod
+    def _frames(
+        kind: int, sender: int, key: int, session: str | None, pieces: list[Piece]
+    ) -> list[bytes]:
+        """Head and payload of each piece; a skimmed piece (its size >= 0) is a ``_SKIMMED``
+        frame whose key is the message's size."""
+        sid = session.encode()[:1024] if session else b""
+        out: list[bytes] = []
+        for payload, (ts_us, t_ns), size in pieces:
+            kind_, key_ = (_SKIMMED, size) if size >= 0 else (kind, key)
+            out += (FRAME.pack(kind_, sender, key_, ts_us, t_ns, len(sid), len(payload)) + sid,
+                    payload)  # fmt: skip
+        return out
 
     def close(self, timeout: float | None = None) -> dict[str, int]:
         """End the pipe; wait (at most ``timeout``) for the worker to finish recording."""

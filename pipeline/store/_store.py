@@ -54,6 +54,11 @@ _SELECT_EVENT = ", ".join(f"`{name}`" for name in EVENT_COLUMN_NAMES)
 _SELECT_CHECKPOINT = ", ".join(f"`{name}`" for name, _ in CHECKPOINT_COLUMNS)
 
 
+def _one_run_above(seqs: list[int], floor: int) -> bool:
+    """``seqs`` are consecutive and all above ``floor``: every event is new and moves the head."""
+    return bool(seqs) and seqs[0] > floor and seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
 def open_store(config: StoreConfig) -> Store:
     """Connect to the store ``config`` names (call :meth:`Store.migrate` once before use)."""
     import clickhouse_connect
@@ -149,34 +154,44 @@ class Store:
             duplicates = 0
             now = datetime.now(UTC)
             for seg in segments:
-                event_ids = {e["seq"]: e["event_id"] for e in seg.events}
-                findings.extend(
-                    {**f, "stream_id": seg.stream_id, "source": "collector",
-                     "event_id": f.get("event_id") or event_ids.get(f["seq"], ""),
-                     "found_at": now}
-                    for f in seg.findings
-                )  # fmt: skip
+                if seg.findings:
+                    event_ids = {e["seq"]: e["event_id"] for e in seg.events}
+                    findings.extend(
+                        {**f, "stream_id": seg.stream_id, "source": "collector",
+                         "event_id": f.get("event_id") or event_ids.get(f["seq"], ""),
+                         "found_at": now}
+                        for f in seg.findings
+                    )  # fmt: skip
                 if seg.quarantine:  # evidence beside the stream: never its events or head
                     quarantined += quarantine_rows(
                         seg.stream_id, seg.source, seg.events, seg.checkpoints, seg.findings
                     )
                     continue
                 floor = floors[seg.stream_id]
-                marks = integrity_by_seq([e["seq"] for e in seg.events], seg.findings)
-                seen: set[tuple[int, str]] = set()
-                top = floor
-                for event in seg.events:
-                    seq, digest = event["seq"], event["hash"]
-                    if seq <= floor or (seq, digest) in seen:
-                        duplicates += 1
-                        continue
-                    seen.add((seq, digest))
-                    kept.append(event)
-                    marks_of_kept.append(marks.get(seq, ""))
-                    if seq >= top:
-                        top = seq
-                        heads[seg.stream_id] = (seq, digest, seg.source)
-                floors[seg.stream_id] = top
+                seqs = [e["seq"] for e in seg.events]
+                if not seg.findings and _one_run_above(seqs, floor):
+                    # the common case: a clean run of new events, the loop below in one step
+                    kept += seg.events
+                    marks_of_kept += [""] * len(seqs)
+                    last = seg.events[-1]
+                    heads[seg.stream_id] = (last["seq"], last["hash"], seg.source)
+                    floors[seg.stream_id] = last["seq"]
+                else:
+                    marks = integrity_by_seq(seqs, seg.findings)
+                    seen: set[tuple[int, str]] = set()
+                    top = floor
+                    for event in seg.events:
+                        seq, digest = event["seq"], event["hash"]
+                        if seq <= floor or (seq, digest) in seen:
+                            duplicates += 1
+                            continue
+                        seen.add((seq, digest))
+                        kept.append(event)
+                        marks_of_kept.append(marks.get(seq, ""))
+                        if seq >= top:
+                            top = seq
+                            heads[seg.stream_id] = (seq, digest, seg.source)
+                    floors[seg.stream_id] = top
                 for cp in seg.checkpoints:
                     key = (seg.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
                     checkpoints[key] = checkpoint_to_row(cp, seg.source)

@@ -153,11 +153,31 @@ def _json_text(value: Any) -> str:
     return "" if value is None else canonicalize(value).decode("utf-8")
 
 
+#: events turned into columns at a time: each column is a pass over the events, and a pass over
+#: a processor's whole buffer (20k events) misses the CPU caches (measured: twice the time)
+_CHUNK: Final = 256
+
+
 def events_to_columns(
     events: Sequence[Mapping[str, Any]], integrity: Sequence[str] | None = None
 ) -> list[list[Any]]:
     """The ``events`` columns (:data:`EVENT_COLUMN_NAMES` order) of valid events; ``integrity``
-    holds each event's finding classes (default: all clean). Column-wise: a few µs per event."""
+    holds each event's finding classes (default: all clean). Column-wise, ``_CHUNK`` events at
+    a time: a few µs per event."""
+    if len(events) <= _CHUNK:
+        return _columns(events, integrity)
+    columns: list[list[Any]] = [[] for _ in EVENT_COLUMN_NAMES]
+    for start in range(0, len(events), _CHUNK):
+        end = start + _CHUNK
+        marks = integrity[start:end] if integrity is not None else None
+        for column, part in zip(columns, _columns(events[start:end], marks), strict=True):
+            column.extend(part)
+    return columns
+
+
+def _columns(
+    events: Sequence[Mapping[str, Any]], integrity: Sequence[str] | None
+) -> list[list[Any]]:
     sources = [e["source"] for e in events]
     actors = [e.get("actor") for e in events]
     a = [x if x is not None else {} for x in actors]

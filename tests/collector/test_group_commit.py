@@ -162,6 +162,28 @@ def test_a_group_is_one_delivery_and_one_stream_chains_within_it(
     assert memory.delivered[-4:] == group
 
 
+def test_a_request_cancelled_while_queued_is_dropped_and_the_rest_of_its_group_answered(
+    held: tuple[GroupCommit, HeldSink, MemorySink, MemoryHeadStore],
+) -> None:
+    commit, sink, _, heads = held
+    x, y = chain_of("svc", 10, X), chain_of("svc", 5, Y)
+    gate = sink.hold()
+    first = submit(commit, chain_of("svc", 1, Z))
+    assert gate.entered.wait(10)
+    assert not first.cancel()  # taken into a group: it will be answered, whatever happens
+    gone: Future[Verdict] = Future()
+    assert commit.submit(parse_batch(body_of(x)), PRINCIPAL, gone) is gone
+    stays = submit(commit, y)
+    queued(commit, 2)
+    assert gone.cancel()  # its client left before the group was taken
+    gate.release.set()
+    first.result(10)
+    assert stays.result(10).accepted == 5
+    assert [s.stream_id for s in sink.calls[1]] == [Y]  # the cancelled batch was not handed on
+    assert heads.get(X) is None
+    assert not stays.cancel()  # an answered request stays answered
+
+
 def test_a_failed_group_acknowledges_none_and_moves_no_head(
     held: tuple[GroupCommit, HeldSink, MemorySink, MemoryHeadStore],
 ) -> None:

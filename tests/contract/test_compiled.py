@@ -139,3 +139,19 @@ def test_any_order_and_version_is_judged_alike(order: list[str], version: Any) -
     ev = {name: base[name] for name in order}
     ev["v"] = version
     assert_agree(ev)
+
+
+def test_a_bad_hex_digit_is_named_before_a_later_free_form_field_is_checked() -> None:
+    # the hex fields' digits are tested together: still before a check that raises runs
+    ev = full()
+    ev["args_fingerprint"] = "cd" * 31 + "cG"
+    ev["attrs"] = {"x": float("nan")}
+    assert list(ev).index("args_fingerprint") < list(ev).index("attrs")
+    verdict, (field, _) = outcome(validate_event, copy.deepcopy(ev))
+    assert (verdict, field) == ("refused", "args_fingerprint")
+    assert_agree(ev)
+    for name in ("hash", "prev_hash", "trace_id", "span_id", "tooltrail.tools.hash"):
+        ev = full()
+        ev[name] = ev[name][:-1] + "A"  # right length, one digit wrong
+        assert _quick(ev) is False
+        assert_agree(ev)

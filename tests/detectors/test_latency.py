@@ -177,3 +177,49 @@ def test_a_straggler_is_still_scored(live: Live) -> None:
     assert alert.window_start <= T + 150 * S < T + 154 * S < alert.window_end <= T + 200 * S
     assert _denials(_received(live), "eve")
     assert live.detection.cursor == T + 200 * S  # the cursor did not move back
+
+
+def _wait(until: Any, what: str, seconds: float = 60) -> None:
+    """Wait for a condition of the running loop (a deadline for behaviour, not a timing)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not until():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.05)
+
+
+def test_a_page_does_not_wait_for_the_closed_windows_scoring(store: Store, tmp_path: Path) -> None:
+    """``run``: the live loop fires while the scorer is busy (here: held mid-scoring), and the
+    scorer catches up afterwards, completing the same alert."""
+    import threading
+
+    with Receiver() as receiver:
+        dispatcher = Dispatcher([WebhookSink(receiver.url + "/alerts", SECRET)], retries=0)
+        detection = Detection(store, _settings(tmp_path, poll_seconds=0.05), dispatcher=dispatcher)
+        live = Live(store, detection, receiver)
+        _background(live, 0, 100)
+        live.step()
+        assert detection.cursor == T + 100 * S
+        stop = threading.Event()
+        loop = threading.Thread(target=detection.run, args=(stop,))
+        try:
+            with detection._scoring:  # the scorer is in the middle of a long scoring step
+                loop.start()
+                live.add(*_calls("a", "mallory", 101, 102, 103, 104, 105, outcome="denied"))
+                live.add(*_calls("b", "bob", 103))
+                _wait(lambda: _denials(_received(live), "mallory"), "the live page")
+                assert detection.cursor == T + 100 * S  # nothing was scored meanwhile
+            (sent,) = _denials(_received(live), "mallory")
+            live.add(*_calls("a", "mallory", 107, 108, outcome="denied"))
+            _background(live, 110, 200)
+            _wait(lambda: (detection.cursor or 0) >= T + 200 * S, "the scorer catching up")
+        finally:
+            stop.set()
+            if loop.is_alive():
+                loop.join(30)
+        assert not loop.is_alive()
+        dispatcher.close(10)
+    kept = detection.alerts.get(sent.id)
+    assert "7 times" in kept.reason  # the closed window completed the live alert
+    assert len(_denials(_received(live), "mallory")) == 1

@@ -8,13 +8,14 @@ the streamable-HTTP tests, which run the same server in-process.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 
-from tooltrail.emitter import Emitter
+from tooltrail.emitter import Emitter, MemoryTransport
 from tooltrail.emitter.mcp import (
     TOOL_DENIED,
     AuditMiddleware,
@@ -24,6 +25,20 @@ from tooltrail.emitter.mcp import (
 )
 
 CUSTOM_ERROR = -32050
+
+
+def make_emitter(path: Path, kind: str = "server") -> tuple[Emitter, MemoryTransport]:
+    """An emitter of source ``test-<kind>`` shipping to memory, quickly (20 ms linger)."""
+    transport = MemoryTransport()
+    emitter = Emitter(
+        source_name=f"test-{kind}",
+        source_kind="host" if kind == "host" else "server",
+        spool_dir=path,
+        transport=transport,
+        flush_interval=0.02,
+        signing_key=None,
+    )
+    return emitter, transport
 
 
 def build_server(emitter: Emitter, **server_options: Any) -> tuple[MCPServer, AuditMiddleware]:

@@ -39,6 +39,7 @@ from ._mcp_stdio_server import (
     calls,
     check_listings,
     exercise,
+    make_emitter,
     summary,
 )
 
@@ -53,19 +54,6 @@ TIMEOUT = 60.0
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def make_emitter(path: Path, kind: str = "server") -> tuple[Emitter, MemoryTransport]:
-    transport = MemoryTransport()
-    emitter = Emitter(
-        source_name=f"test-{kind}",
-        source_kind="host" if kind == "host" else "server",
-        spool_dir=path,
-        transport=transport,
-        flush_interval=0.02,
-        signing_key=None,
-    )
-    return emitter, transport
 
 
 def events_of(

@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tooltrail.contract.jcs import is_plain
 from tooltrail.emitter import Actor, Emitter, MemoryTransport, RedactionOptions, Redactor
 from tooltrail.emitter._fields import _FIELD_NAMES
 from tooltrail.emitter.mcp._common import short
+from tooltrail.emitter.stages import Redact, canonical_args
 
 from ._secret_corpus import OPTIONS, corpus, slices
 
@@ -129,6 +133,45 @@ def test_attrs_actor_tool_method_error_and_source_are_scanned(tmp_path: Path) ->
     em.close()
 
 
+def test_repeated_actor_and_attrs_are_redacted_and_counted_in_every_event(
+    tmp_path: Path,
+) -> None:
+    """The stage remembers the last object of strings: a repeat is redacted (and counted) the
+    same way, an object that differs is scanned anew."""
+    em, tx = emitter(tmp_path)
+    for user in (GITHUB, GITHUB, GITHUB, "ada", STRIPE):
+        actor = Actor(user=user, client="cli")  # a new object per call, as the middleware does
+        with em.record("tools/call", tool="t", actor=actor, attrs={"note": f"k {SLACK}"}):
+            pass
+    events, spool = stored(em, tx, tmp_path)
+    for secret in (GITHUB, STRIPE, SLACK):
+        assert secret not in json.dumps(events)
+        assert secret not in spool
+    users = [e["actor"]["user"] for e in events]
+    assert users == ["[REDACTED:github_token]"] * 3 + ["ada", "[REDACTED:stripe_key]"]
+    assert [e["redactions"] for e in events] == [{"github_token": 1, "slack_token": 1}] * 3 + [
+        {"slack_token": 1},
+        {"stripe_key": 1, "slack_token": 1},
+    ]
+    assert {e["attrs"]["note"] for e in events} == {"k [REDACTED:slack_token]"}
+    em.close()
+
+
+def test_short_decimal_request_ids_are_kept_and_longer_ones_scanned(tmp_path: Path) -> None:
+    """JSON-RPC counters (at most 11 digits) are no secret; 12 digits and more may be a card
+    number, and anything else is scanned as every field is."""
+    em, tx = emitter(tmp_path)
+    card = "4111111111111111"  # Luhn-valid
+    for request_id in ("7", "12345678901", card, f"r-{GITHUB}"):
+        with em.record("tools/call", tool="t", request_id=request_id):
+            pass
+    events, _ = stored(em, tx, tmp_path)
+    ids = [e["jsonrpc.request.id"] for e in events]
+    assert ids == ["7", "12345678901", "[REDACTED:credit_card]", "r-[REDACTED:github_token]"]
+    assert ["redactions" in e for e in events] == [False, False, True, True]
+    em.close()
+
+
 def test_redaction_before_the_spool_no_copy_survives_in_it(tmp_path: Path) -> None:
     """No shipper: the spool keeps every event; none holds a secret (redaction is upstream)."""
     em = Emitter(source_name="svc", spool_dir=tmp_path / "s", signing_key=None,
@@ -174,3 +217,40 @@ def test_acknowledged_events_leave_the_disk_at_the_ack(tmp_path: Path) -> None:
     assert em.flush(30)
     assert len([e for e in tx.events() if "mcp.method.name" in e]) == 21
     em.close()
+
+
+_FAST = Redactor()
+_WALK = Redactor(RedactionOptions(extra_patterns=(("never", "(?!x)x"),)))  # no fast path
+_STAGE = Redact()
+_NAMES = st.sampled_from(["path", "limit", "q", "größe", "api_key", "x-id", "Ünïcode"])
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
+    st.sampled_from([GITHUB, f"see {STRIPE} here", "/srv/data/report-7.csv"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.one_of(_NAMES, st.text(max_size=6)), _SCALARS, max_size=5))
+def test_flat_args_are_plain_exactly_as_the_contract_says_and_bytes_agree(
+    args: dict[str, Any],
+) -> None:
+    """``redact_args`` reports JCS plainness only when ``is_plain`` agrees (and, for names the
+    fast path takes, whenever it does), redacts as the generic walk does, and the stage's
+    canonical bytes and size are the general way's: skipping the second walk changes nothing."""
+    counts: dict[str, int] = {}
+    out, plain = _FAST.redact_args(args, counts)
+    walked: dict[str, int] = {}
+    assert out == _WALK.redact_value(args, walked)
+    assert counts == walked
+    assert not plain or is_plain(args)
+    if all(k in {"path", "limit", "q", "größe", "x-id", "Ünïcode"} for k in args):
+        assert plain == is_plain(args)
+    event = _STAGE({"mcp.method.name": "tools/call", "_args": dict(args)})
+    body = canonical_args(args)
+    assert event["args_bytes"] == len(body)
+    assert event.get("_args_body", body) == body
+    assert ("_args_body" in event) == (not event.get("redactions"))

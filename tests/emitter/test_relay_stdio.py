@@ -12,6 +12,7 @@ through the last one. Endings: a server that dies mid-call, a host that goes awa
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -30,6 +31,7 @@ from mcp.shared.exceptions import MCPError
 
 from tooltrail.contract import Signer, verify, verify_checkpoint
 from tooltrail.emitter.relay import RELAY_ATTR
+from tooltrail.emitter.relay.__main__ import CLAIM
 
 from ._mcp_stdio_server import summary
 from ._relay_tape import EVERYTHING, FILESYSTEM, ROOT, SDK_SERVER, Tape, tapped_stdio, wrapped
@@ -340,6 +342,32 @@ def test_a_signal_to_wrap_reaches_the_server_and_wrap_ends_as_it_did(tmp_path: P
         stdin=subprocess.PIPE,
     )  # fmt: skip
     assert killed.wait(timeout=30) == -signal.SIGKILL  # killed by a signal: so is wrap
+
+
+def test_a_kill_of_wraps_process_group_still_leaves_the_calls_signed(tmp_path: Path) -> None:
+    """A host or gateway may stop a server with SIGKILL to its whole process group: the relay
+    dies with it, the recorder (a group of its own) reads the end of its pipe and signs."""
+    spool = tmp_path / "spool"
+    tiny = [sys.executable, str(ROOT / "benchmarks" / "wrap.py"), "--serve"]
+    proc = subprocess.Popen(
+        wrapped(tiny, spool), stdin=subprocess.PIPE, stdout=subprocess.PIPE, process_group=0
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    call = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "x"}}}  # fmt: skip
+    proc.stdin.write(json.dumps(call).encode() + b"\n")
+    proc.stdin.flush()
+    assert json.loads(proc.stdout.readline())["id"] == 3
+    deadline = time.monotonic() + 60
+    while not any(seg.stat().st_size for seg in spool.glob("*.seg")):  # the event is spooled
+        assert time.monotonic() < deadline, "the recorder recorded nothing"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    with (spool / CLAIM).open("rb") as claim:  # held by the recorder until it exits
+        fcntl.flock(claim, fcntl.LOCK_EX)
+    assert summary(_verified(spool)) == [("tools/call", "echo", "ok", None)]
 
 
 def test_a_command_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:

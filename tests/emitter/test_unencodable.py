@@ -121,6 +121,19 @@ def test_fields_a_caller_set_wrong_are_repaired_and_noted(tmp_path: Path) -> Non
     emitter.close()
 
 
+def test_a_wrong_field_is_repaired_after_right_calls_of_the_same_shape(tmp_path: Path) -> None:
+    """The quick test is compiled per event shape: a shape seen with right values still
+    catches a wrong one."""
+    emitter, transport = recorded(tmp_path)
+    for session_id in ("s1", "s2", "s" * 500, "s4"):
+        with emitter.record("tools/call", tool="t", session_id=session_id, request_id="1"):
+            pass
+    events = shipped(emitter, transport)
+    assert [e["mcp.session.id"] for e in events] == ["s1", "s2", "s" * 128, "s4"]
+    assert [MARKER in e.get("attrs", {}) for e in events] == [False, False, True, False]
+    emitter.close()
+
+
 def test_attrs_that_are_not_an_object_are_kept_wrapped(tmp_path: Path) -> None:
     emitter, transport = recorded(tmp_path)
     with emitter.record("tools/call", tool="t", attrs=[1, 2]):

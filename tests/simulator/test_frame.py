@@ -98,13 +98,14 @@ def test_frame_values_equal_what_the_real_emitter_records(tmp_path: Path) -> Non
             e["result_bytes"],
             e["args_fingerprint"],
             e.get("attrs", {}).get("tooltrail.resource", ""),  # a tool call's derived resource
+            e.get("attrs", {}).get("tooltrail.tool.hints", ""),  # none: no annotations here
         )
         for e in events
     ]
     skip = ("event_id", "source_kind", "server_address", "label")
     columns = [c for c in FRAME_COLUMNS if c not in skip]
     want = [tuple(row) for row in frame[columns].itertuples(index=False)]
-    assert any(row[-1] for row in want)  # tool calls carry derived resources, not raw URIs
+    assert any(row[-2] for row in want)  # tool calls carry derived resources, not raw URIs
     assert got == want
     redacted = [e for e in events if e.get("redactions")]
     assert len(redacted) == 1

@@ -24,6 +24,12 @@ def test_drive_stores_exactly_the_frame_and_ticks_after_each_flush(tmp_path: Pat
     sim = simulate(SimConfig(users=4, days=1))
     servers = sorted({c.server for c in sim.calls})
     assert len(servers) == 7  # every server, so every emitter is exercised
+    # two tools annotated as their servers' tools/list would: the hints ride in attrs
+    tools = sorted({c.tool for c in sim.calls if c.method == "tools/call" and c.tool})
+    annotations = {
+        tools[0]: {"readOnlyHint": False, "destructiveHint": True},
+        tools[1]: {"readOnlyHint": True},
+    }
     keys_file = tmp_path / "keys.json"
     with Stack(store_path=tmp_path / "store", keys_file=keys_file, port=0) as stack:
         keys = KeyStore(keys_file)
@@ -44,10 +50,14 @@ def test_drive_stores_exactly_the_frame_and_ticks_after_each_flush(tmp_path: Pat
             on_signer=keys.add_signer,
             tick_us=HOUR_US,
             on_tick=on_tick,
+            annotations=annotations,
         )
         columns = [c for c in FRAME_COLUMNS if c not in ("event_id", "label")]
         # a tool call's resource is what the emitter derived from its arguments (in attrs)
-        derived = {"resource_key": "JSONExtractString(attrs, 'tooltrail.resource')"}
+        derived = {
+            "resource_key": "JSONExtractString(attrs, 'tooltrail.resource')",
+            "tool_hints": "JSONExtractString(attrs, 'tooltrail.tool.hints')",
+        }
         select = ", ".join(f"{derived[c]} AS `{c}`" if c in derived else f"`{c}`" for c in columns)
         stored = stack.store.query_df(
             f"SELECT {select} FROM {db}.events ORDER BY ts, source_name, seq"
@@ -56,11 +66,15 @@ def test_drive_stores_exactly_the_frame_and_ticks_after_each_flush(tmp_path: Pat
 
     assert report.calls == len(sim.calls) == len(stored)
     assert sum(report.per_server.values()) == len(sim.calls)
-    frame = to_frame(sim, fingerprint_key=KEY).sort_values(["ts", "source_name"], kind="stable")
+    frame = to_frame(sim, fingerprint_key=KEY, annotations=annotations)
+    frame = frame.sort_values(["ts", "source_name"], kind="stable")
     want = [tuple(r) for r in frame[columns].itertuples(index=False)]
     got = [tuple(r) for r in stored.itertuples(index=False)]
     assert got == want
     assert (frame["resource_key"] != "").any()
+    hinted = dict(zip(frame["tool"], frame["tool_hints"], strict=True))
+    assert hinted[tools[0]] == "destructive,openworld"
+    assert hinted[tools[1]] == "readonly,openworld"
     tool_calls = frame["method"] == "tools/call"
     assert (frame.loc[tool_calls, "resource_uri"] == "").all()  # as a real server records
 
