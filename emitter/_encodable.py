@@ -219,9 +219,9 @@ def repair(event: dict[str, Any]) -> bool:
     shape = tuple(event)
     test = _SHAPES.get(shape)
     if test is None:
-        test = _caller_test(shape)
-        if len(_SHAPES) < _MAX_SHAPES:
-            _SHAPES[shape] = test
+        if len(_SHAPES) >= _MAX_SHAPES:
+            return _repair_first(event)  # past the shapes kept: field by field, compiling none
+        test = _SHAPES[shape] = _caller_test(shape)
     if test(event):
         return False
     return _repair_first(event)
