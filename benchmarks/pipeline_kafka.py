@@ -9,8 +9,11 @@ and produces them to a local Tansu broker (``acks=all``); one processor consumes
 embedded chDB store. Prints events recorded (and the rate the emitters kept while recording),
 shipped (acknowledged by the collector; the rate end to end, until the emitters' spools were
 empty) and stored; CPU per process (user + system, % of one core over the run); and the loss
-check: every event recorded and not dropped by a full spool must be in the store exactly once
-(``count()`` and ``uniqExact(stream_id, seq)``, once the processor has caught up). With
+check: every event recorded must be in the store exactly once (``count()`` and
+``uniqExact(stream_id, seq)``, once the processor has caught up). A call whose event a full
+spool refused was never recorded (no seq, no gap in the chain: ``stats()["dropped"]``, not part
+of ``recorded``): it is counted apart, as the emitters shedding load because the pipeline
+behind them did not keep up — a run with any is not lossless at that rate. With
 ``--profile`` (needs py-spy) the collector and the processor are sampled for 15 s mid-run and
 their busiest functions printed, which names the bottleneck.
 Prints figures; asserts nothing.
@@ -115,7 +118,7 @@ def _emitter(url: str, token: str, spool: str, rate: float, seconds: float, out:
     stats = emitter.stats()
     emitter.close()
     acked = stats["shipper"]["events_acked"]
-    unshipped = max(0, stats["recorded"] - stats["dropped"] - acked)
+    unshipped = max(0, stats["recorded"] - acked)  # a dropped call was never recorded
     out.put((stats["recorded"], acked, stats["dropped"], time.process_time(), unshipped))
 
 
@@ -190,7 +193,7 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
         elapsed = time.monotonic() - t0
         for p in procs:
             p.join(30)
-        expect.put(sum(r[0] - r[2] for r in emitted))  # recorded and not dropped by a spool
+        expect.put(sum(r[0] for r in emitted))  # recorded (a call a full spool refused is not)
         processor.join(300)
         cpu1 = {name: _cpu(pid) for name, pid in pids.items()}
         stored, unique, cpu1["processor"] = store_out.get(timeout=60)
@@ -200,13 +203,13 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
     acked = sum(r[1] for r in emitted)
     dropped = sum(r[2] for r in emitted)
     unshipped = sum(r[4] for r in emitted)
-    kept = recorded - dropped
     print(f"target {rate:,} events/s for {seconds:.0f} s, {emitters} emitter processes")
     print(f"recorded {recorded:,} ({recorded / seconds:,.0f}/s while recording); shipped after"
-          f" {elapsed:.0f} s ({acked / elapsed:,.0f}/s end to end); dropped by full spools"
-          f" {dropped:,}; still in the spools (not shipped in time) {unshipped:,}")  # fmt: skip
-    print(f"stored {stored:,} rows, {unique:,} distinct (stream, seq) of {kept:,} kept: "
-          f"{'no loss' if unique == kept else f'{kept - unique:,} NOT STORED'}"
+          f" {elapsed:.0f} s ({acked / elapsed:,.0f}/s end to end); NOT recorded (refused by full"
+          f" spools: the emitters shed load) {dropped:,}; still in the spools (not shipped in"
+          f" time) {unshipped:,}")  # fmt: skip
+    print(f"stored {stored:,} rows, {unique:,} distinct (stream, seq) of {recorded:,} recorded: "
+          f"{'none lost' if unique == recorded else f'{recorded - unique:,} NOT STORED'}"
           f"{'' if stored == unique else f', {stored - unique:,} duplicates'}")  # fmt: skip
     cpu = {name: cpu1[name] - cpu0[name] for name in pids}
     cpu["emitters"] = sum(r[3] for r in emitted)

@@ -8,11 +8,13 @@ head store fails, every request of the group gets the same kind of
 only when the whole group succeeded. A request that cannot be verified (the head store cannot
 be read or refreshed) fails alone, before its group is handed on.
 
-How: one committer thread per app. Request threads decode, validate and authorize, then
-:meth:`GroupCommit.submit` the batch. The committer takes everything queued (at most
-``max_group`` requests), verifies each in arrival order against its stream's head *as the group
-leaves it* (so two batches of one stream in one group chain against each other: the second is
-accepted only if it continues the first), hands all their segments to one
+How: one committer thread per app. The app's ingest threads decode, validate and authorize,
+then :meth:`GroupCommit.submit` the batch (a future cancelled before its group is taken is
+dropped; once taken it cannot be cancelled and is always answered). The committer takes
+everything queued (at most ``max_group`` requests), verifies each in arrival order against its
+stream's head *as the group leaves it* (so two batches of one stream in one group chain against
+each other: the second is accepted only if it continues the first), hands all their segments to
+one
 :meth:`Sink.deliver <tooltrail.collector.sinks.base.Sink.deliver>` (Kafka: one produce, one
 flush) and then every moved head to one
 :meth:`HeadStore.put_many <tooltrail.collector.heads.HeadStore.put_many>` (one produce, one
