@@ -142,7 +142,8 @@ class Detection:
     # -- one step -------------------------------------------------------------------------------
 
     def advance(self, until: int) -> list[Alert]:
-        """Score windows ending in ``(cursor, until]``; returns the alerts raised."""
+        """Score windows ending in ``(cursor, until]``; returns the alerts raised. The cursor
+        moves only once they are stored: whoever sees it at ``until`` finds them there."""
         step = self.settings.step_us
         until = (until // step) * step
         if self.cursor is None:
@@ -158,9 +159,10 @@ class Detection:
                 self._scoring_to = max(self._scoring_to, until)
             candidates = self.engine.score(self.cursor, until)
             candidates += self.checks.score(self.cursor, until)
+        raised = self._raise(candidates)  # integrity findings are raised even with no new window
+        if until > self.cursor:  # only now: a reader of the cursor finds these alerts stored
             self.cursor = until
             self.metrics.watermark.set(until / 1e6)
-        raised = self._raise(candidates)  # integrity findings are raised even with no new window
         self._save_cursor()
         return raised
 

@@ -223,3 +223,27 @@ def test_a_page_does_not_wait_for_the_closed_windows_scoring(store: Store, tmp_p
     kept = detection.alerts.get(sent.id)
     assert "7 times" in kept.reason  # the closed window completed the live alert
     assert len(_denials(_received(live), "mallory")) == 1
+
+
+def test_the_cursor_passes_a_window_only_once_its_alerts_are_stored(
+    store: Store, tmp_path: Path
+) -> None:
+    """A reader that waits for the cursor (the demo, a replay's caller) then finds the alerts."""
+    seen: list[tuple[int | None, int, int]] = []
+    detection = Detection(
+        store,
+        _settings(tmp_path),
+        on_alert=lambda a: seen.append(
+            (detection.cursor, a.window_end, len(detection.alerts.list(limit=100)))
+        ),
+    )
+    live = Live(store, detection, Receiver())
+    _background(live, 0, 100)
+    live.add(*_calls("a", "mallory", 11, 12, 13, 14, 15, outcome="denied"))
+    live.step()  # one advance over the whole range, as a scorer that fell behind does
+    assert detection.cursor == T + 100 * S
+    denials = [(c, end, n) for c, end, n in seen if end <= T + 100 * S]
+    assert denials
+    for cursor, end, stored in denials:
+        assert cursor is None or cursor < end  # not yet moved past the alert's window
+        assert stored >= 1  # and the alert was already in the store
