@@ -123,7 +123,7 @@ class Detection:
         # of a scored range (``_scoring_to``); ``_scoring`` is held while windows are scored;
         # ``_raising`` serialises the hand-over to the alert store and the sinks.
         self._mark = threading.Lock()
-        self._scoring = threading.RLock()
+        self._scoring = threading.Lock()
         self._raising = threading.RLock()
         self._scoring_to = 0  # the end of the range being (or last) scored
         self._late: tuple[int, int] | None = None  # stragglers waiting for the scorer
@@ -189,21 +189,18 @@ class Detection:
         self, candidates: list[Alert], *, live: bool = False, record: bool = True
     ) -> list[Alert]:
         with self._raising:
-            return self._raise_locked(candidates, live=live, record=record)
-
-    def _raise_locked(self, candidates: list[Alert], *, live: bool, record: bool) -> list[Alert]:
-        self.candidate_count += len(candidates)
-        if self.record_candidates and record:
-            self.candidates.extend(candidates)
-        if not live:
-            candidates = candidates + self._integrity_alerts()
-        raised = self.alerts.offer_many(candidates, live=live)
-        for alert in raised:
-            if self.dispatcher is not None and self._notify(alert):
-                self.dispatcher.submit(alert)
-            if self.on_alert is not None:
-                self.on_alert(alert)
-        return raised
+            self.candidate_count += len(candidates)
+            if self.record_candidates and record:
+                self.candidates.extend(candidates)
+            if not live:
+                candidates = candidates + self._integrity_alerts()
+            raised = self.alerts.offer_many(candidates, live=live)
+            for alert in raised:
+                if self.dispatcher is not None and self._notify(alert):
+                    self.dispatcher.submit(alert)
+                if self.on_alert is not None:
+                    self.on_alert(alert)
+            return raised
 
     def _notify(self, alert: Alert) -> bool:
         """One notification per group (an actor's related alerts), again only when a later
@@ -323,8 +320,8 @@ class Detection:
         with self._mark:  # ordered against the start of a scored range (``advance``)
             below = None if self.cursor is None else max(self.cursor, self._scoring_to)
             arrived = self.progress.poll(below=below if live else None, mono=mono)
-            if live and arrived.late is not None and self.cursor is not None:
-                self._late = _span(self._late, arrived.late)
+        if live and arrived.late is not None and self.cursor is not None:
+            self._pend(late=arrived.late)
         return None if self.progress.newest is None else arrived
 
     def _fire_live(self, arrived: Arrivals, now_us: int | None, mono: float | None) -> list[Alert]:
@@ -339,10 +336,17 @@ class Detection:
         newest = self.progress.newest
         assert newest is not None
         low = self.progress.low(mono) if live else None
-        target = self.watermark(newest, self.progress.idle(mono), now_us, low=low)
-        with self._mark:
-            self._target = target if self._target is None else max(self._target, target)
+        self._pend(target=self.watermark(newest, self.progress.idle(mono), now_us, low=low))
         return raised
+
+    def _pend(self, *, late: tuple[int, int] | None = None, target: int | None = None) -> None:
+        """Leave work for the scorer: stragglers' span and the target merge with what waits."""
+        with self._mark:
+            if late is not None:
+                lo, hi = late if self._late is None else self._late
+                self._late = (min(lo, late[0]), max(hi, late[1]))
+            if target is not None:
+                self._target = target if self._target is None else max(self._target, target)
 
     def _score_pending(self, *, closed: bool = True) -> list[Alert]:
         """The scorer's part: the stragglers' windows again, then (``closed``) the closed
@@ -350,25 +354,20 @@ class Detection:
         with self._scoring:
             with self._mark:
                 late, self._late = self._late, None
-            if late is not None and self.cursor is not None:
-                try:
-                    raised = self._rescore(*late)
-                except Exception:
+            raised: list[Alert] = []
+            target: int | None = None
+            try:
+                if late is not None and self.cursor is not None:
+                    raised += self._rescore(*late)
+                    late = None
+                if closed:
                     with self._mark:
-                        self._late = _span(self._late, late)
-                    raise
-            else:
-                raised = []
-            if closed:
-                with self._mark:
-                    target, self._target = self._target, None
-                if target is not None:
-                    try:
+                        target, self._target = self._target, None
+                    if target is not None:
                         raised += self.advance(target)
-                    except Exception:
-                        with self._mark:
-                            self._target = max(self._target or target, target)
-                        raise
+            except Exception:
+                self._pend(late=late, target=target)
+                raise
             return raised
 
     def _rescore(self, lo: int, hi: int) -> list[Alert]:
@@ -389,8 +388,9 @@ class Detection:
         detectors run``): this thread observes and fires the live rules every poll, a scorer
         thread scores what it asks for. ``active`` is asked before every poll; while it answers
         False (another instance holds the lease) nothing is scored."""
+        done = threading.Event()  # set when this loop ends, however it ends
         scorer = threading.Thread(
-            target=self._scorer, args=(stop,), name="tooltrail-detect-scorer", daemon=True
+            target=self._scorer, args=(done,), name="tooltrail-detect-scorer", daemon=True
         )
         scorer.start()
         try:
@@ -403,14 +403,15 @@ class Detection:
                 except Exception:  # the store may be busy or down: try again next poll
                     log.exception("detection step failed")
         finally:
+            done.set()
             self._wake.set()
             scorer.join()
 
-    def _scorer(self, stop: threading.Event) -> None:
-        while not stop.is_set():
+    def _scorer(self, done: threading.Event) -> None:
+        while True:
             self._wake.wait()
             self._wake.clear()
-            if stop.is_set():
+            if done.is_set():
                 return
             try:
                 self._score_pending()
@@ -421,10 +422,6 @@ class Detection:
         """Move the cursor (a lease taken over from another instance), never mid-scoring."""
         with self._scoring:
             self.cursor = cursor
-
-
-def _span(held: tuple[int, int] | None, new: tuple[int, int]) -> tuple[int, int]:
-    return new if held is None else (min(held[0], new[0]), max(held[1], new[1]))
 
 
 def sinks_from_settings(settings: DetectSettings, *, console: bool = False) -> list[AlertSink]:
