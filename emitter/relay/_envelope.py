@@ -101,7 +101,13 @@ class EnvelopeScan:
         try:
             pos = self._mark = start
             while pos < end:
-                pos = self._step(data, pos, end)
+                mode = self._mode
+                if mode == _STRING:
+                    pos = self._string(data, pos, end)
+                elif mode == _CONTAINER:
+                    pos = self._container(data, pos, end)
+                else:
+                    pos = self._step(data, pos, end)
             if self._cap is not None:  # a kept token goes on in the next piece
                 self._cap.append(data[self._mark : end])
         except (_Unread, ValueError, RecursionError):
@@ -117,12 +123,9 @@ class EnvelopeScan:
     # -- the scan ------------------------------------------------------------------------
 
     def _step(self, data: bytes, pos: int, end: int) -> int:
-        """Advance from ``pos``; the position reached (``end``: this piece is done)."""
+        """Advance from ``pos`` between tokens or in a scalar; the position reached (``end``:
+        this piece is done). Strings and containers: ``_string``, ``_container``."""
         mode = self._mode
-        if mode == _STRING:
-            return self._string(data, pos, end)
-        if mode == _CONTAINER:
-            return self._container(data, pos, end)
         if mode == _SCALAR:
             found = _SCALAR_END.search(data, pos, end)
             if found is None:
@@ -178,7 +181,9 @@ class EnvelopeScan:
         if top and self._key == "method":
             raise _Unread
         if value[0] == _QUOTE:
-            self._step_count()  # its closing quote, as the scan counts it
+            self._steps += 1  # its closing quote, as the scan counts it
+            if self._steps > self._limit:
+                raise _Unread
             if top or self._key in RESULT_KEYS:
                 self._set(value[1:-1].decode())
         elif top or self._key in RESULT_KEYS:
@@ -222,7 +227,9 @@ class EnvelopeScan:
             run = quote - back + (self._slashes if back == pos else 0)
             self._slashes = 0
             if self._in_value or self._within == _CONTAINER:
-                self._step_count()
+                self._steps += 1
+                if self._steps > self._limit:
+                    raise _Unread
             if run % 2 == 0:
                 break
             pos = quote + 1
@@ -253,7 +260,9 @@ class EnvelopeScan:
                     return pos
                 continue
             self._depth += 1 if char in _BRACKETS else -1
-            self._step_count()
+            self._steps += 1
+            if self._steps > self._limit:
+                raise _Unread
             if self._depth == 0:
                 self._within = _STRING
                 self._value_done(data, pos)
@@ -293,11 +302,6 @@ class EnvelopeScan:
         cap.append(data[self._mark : end])
         self._cap = None
         return (b"".join(cap) if len(cap) > 1 else cap[0]).decode()
-
-    def _step_count(self) -> None:
-        self._steps += 1
-        if self._steps > self._limit:
-            raise _Unread
 
 
 def envelope(raw: bytes, max_steps: int = MAX_STEPS) -> dict[str, Any] | None:

@@ -17,8 +17,9 @@ until its newline arrives (the chunks themselves, not copies; at most ``max_hold
 sender: past that, what is held and the rest of that line go through as they came). Once what
 is held of a line reaches ``ENVELOPE_MIN`` it is scanned as its chunks come
 (``_envelope.EnvelopeScan``: its bytes are searched, never joined or decoded), and a line that
-stops reading (a request, too many steps, malformed) goes through as it came at once. :meth:`LineSkimmer.lost` mirrors the worker's
-gap handling (``Recorder.lost``), :meth:`LineSkimmer.drain` hands back what is held at the end.
+stops reading (a request, too many steps, malformed) goes through as it came at once.
+:meth:`LineSkimmer.lost` mirrors the worker's gap handling (``Recorder.lost``),
+:meth:`LineSkimmer.drain` hands back what is held at the end.
 Nothing here raises on bad input: what does not read goes through unchanged.
 """
 

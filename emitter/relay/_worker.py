@@ -180,9 +180,11 @@ class ProcessRecorder:
         batch = [self._queue.get()]
         while not done:
             time.sleep(_BATCH_WAIT)
-            with contextlib.suppress(queue.Empty):
+            try:
                 while len(batch) < 4096:
                     batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                pass
             if not batch:  # idle: wait for the next burst
                 batch.append(self._queue.get())
                 continue
@@ -214,7 +216,8 @@ class ProcessRecorder:
         """One copy as the worker's frames (heads and payloads)."""
         kind, sender, key, at, session, payload = item
         if kind == _STREAM:
-            return self._frames(kind, sender, key, session, self._skimmer.feed(sender, payload, at))
+            pieces = self._skimmer.feed(sender, payload, at)
+            return self._frames(kind, sender, key, session, pieces) if pieces else []
         if kind == _MESSAGE and (skimmed := skim(payload)) is not None:
             return self._frames(kind, sender, key, session, [(skimmed[0], at, skimmed[1])])
         if kind == _GAP and not key & _CHANNEL:  # a stdio stream lost a copy
