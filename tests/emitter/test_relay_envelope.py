@@ -2,9 +2,10 @@
 the ones a whole parse gives (tool results ok, ``isError``, refused by ``_meta``, JSON-RPC errors,
 ``initialize`` and ``tools/list`` answers past the threshold, escaped quotes, duplicate keys);
 any response, however formatted, reads as its whole parse with only the kept keys of ``result``;
-the scan fed in pieces cut anywhere gives what it gives the whole; and what the shortcut cannot
-read with certainty (requests, batches, malformed envelopes, too many small items) is left to
-the whole parse."""
+the scan fed in pieces cut anywhere gives what it gives the whole; skipped content is not
+decoded (bytes that are not UTF-8 there leave the envelope as it is); and what the shortcut
+cannot read with certainty (requests, batches, malformed envelopes, kept values that are not
+UTF-8, too many small items) is left to the whole parse."""
 
 from __future__ import annotations
 
@@ -142,6 +143,15 @@ def test_the_envelope_keeps_only_what_is_read() -> None:
 )
 def test_what_the_shortcut_cannot_read_is_left_to_the_whole_parse(raw: bytes) -> None:
     assert envelope(raw % BIG.encode()) is None
+
+
+def test_skipped_content_is_not_decoded_but_kept_values_are() -> None:
+    bad = b'{"jsonrpc":"2.0","id":1,"result":{"content":[{"text":"\xff\xfe%s"}]}}' % BIG.encode()
+    assert envelope(bad) == {"jsonrpc": "2.0", "id": 1, "result": {}}  # the response it frames
+    kept = b'{"jsonrpc":"2.0","id":"\xff","result":{"content":"%s"}}' % BIG.encode()
+    assert envelope(kept) is None
+    meta = b'{"jsonrpc":"2.0","id":1,"result":{"_meta":{"k":"\xff"},"content":"%s"}}'
+    assert envelope(meta % BIG.encode()) is None
 
 
 def test_many_small_items_are_left_to_the_whole_parse() -> None:
