@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tooltrail.emitter import Emitter, MemoryTransport
-from tooltrail.emitter._mcpwire import DENIED_META_KEY
+from tooltrail.emitter.mcpwire import DENIED_META_KEY
 from tooltrail.emitter.relay import CLIENT, SERVER
 from tooltrail.emitter.relay._envelope import ENVELOPE_MIN, MAX_STEPS, RESULT_KEYS, envelope
 from tooltrail.emitter.relay._exchange import Exchange
