@@ -51,11 +51,17 @@ HOST_NAME = "bench-mcp-host"
 
 
 def build_server(
-    spool: Path | None, collector: str | None, api_key: str | None, source: str = SERVER_NAME
+    spool: Path | None,
+    collector: str | None,
+    api_key: str | None,
+    source: str = SERVER_NAME,
+    transport: str | None = None,
 ) -> tuple[Any, Any]:
     """The MCP server under test and its emitter (audited, default settings, shipping, when
     ``spool`` is given, else None). The tool is async: a sync tool costs a worker-thread hop in
-    the SDK, the same with or without auditing, that only adds noise here."""
+    the SDK, the same with or without auditing, that only adds noise here. ``transport``: the
+    MCP transport its events name when the middleware cannot tell (the SDK's legacy in-process
+    client runs over memory streams, which look like stdio to it)."""
     from mcp.server.mcpserver import MCPServer
 
     server = MCPServer(SERVER_NAME, version="1.0", log_level="WARNING")
@@ -78,7 +84,7 @@ def build_server(
         emitter = Emitter(
             source_name=source, spool_dir=spool, collector_url=collector, api_key=api_key
         )
-        audit_server(server, emitter, sigterm=False)
+        audit_server(server, emitter, sigterm=False, transport=transport)
     return server, emitter
 
 
@@ -302,7 +308,9 @@ class Bench:
         label = f"inproc-{'audited' if audited else 'plain'}"
         spool = self.tmp / f"{label}-spool" if audited else None
         source = f"{SERVER_NAME}-inproc"
-        server, emitter = build_server(spool, self.collector, self.keys[source], source)
+        server, emitter = build_server(
+            spool, self.collector, self.keys[source], source, _TRANSPORT_NAMES["inproc"]
+        )
         try:
             async with Client(server, mode="legacy") as client:
                 yield client

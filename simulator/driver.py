@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tooltrail.emitter import Actor, Emitter
-from tooltrail.emitter._mcpwire import TOOL_HINTS_ATTR
+from tooltrail.emitter.mcpwire import TOOL_HINTS_ATTR
 
 from .errors import SimulatorError
 from .frame import DEFAULT_FINGERPRINT_KEY, Annotations, call_hints, hints_of, recorded_uri

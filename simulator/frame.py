@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from tooltrail.emitter._mcpwire import short, tool_hints
+from tooltrail.emitter.mcpwire import short, tool_hints
 from tooltrail.emitter.resources import RESOURCE_ATTR
 from tooltrail.emitter.stages import Fingerprint, Redact
 

@@ -4,7 +4,7 @@ How a refusal is signalled (``ToolDenied``, ``denied_result``), the tools/list e
 mapping of a finished call (an SDK result or exception) onto an event's ``outcome`` /
 ``error.type``. What the SDK hooks share with the raw JSON-RPC relays of ``tooltrail wrap``
 (request fields, W3C ``traceparent``, tool hints, result and error codes) is in
-``tooltrail.emitter._mcpwire``, re-exported here.
+``tooltrail.emitter.mcpwire``, re-exported here.
 
 Tool hints: a complete tools/list also gives each tool's annotations (``readOnlyHint``,
 ``destructiveHint``, ``idempotentHint``, ``openWorldHint``) as the MCP spec reads them, defaults
@@ -34,7 +34,7 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
 
 from tooltrail.emitter import Call
-from tooltrail.emitter._mcpwire import (
+from tooltrail.emitter.mcpwire import (
     DEFAULT_DENY_CODES,
     DENIED_META_KEY,
     TOOL_CALL_ID_META_KEY,
@@ -100,7 +100,7 @@ def denied_result(message: str, *, reason: str = "forbidden") -> CallToolResult:
     )
 
 
-# -- W3C trace ids (the parsing is _mcpwire's) --------------------------------------------
+# -- W3C trace ids (the parsing is mcpwire's) --------------------------------------------
 
 
 def new_trace_ids() -> tuple[str, str]:

@@ -18,6 +18,7 @@ audited request carries ``_meta``, ``mcp.Client``'s response cache is bypassed f
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection, Mapping
 from types import TracebackType
 from typing import Any, Generic, TypeVar, cast
@@ -76,7 +77,7 @@ class AuditedClientSession(Generic[S]):
         self._session_id = session_id
         self._deny_codes = frozenset(deny_codes)
         self._caller_cache: tuple[Any, Actor | None] | None = None  # (clientInfo, actor)
-        otel_trace.get_tracer_provider()  # loads a provider the environment names, if any
+        _sdk_configured.refresh()  # loads a provider the environment names, if any
         self.tools_hash: str | None = None
         """Hash of the last complete tools/list seen through it (``tooltrail.tools.hash``)."""
         self.tool_hints: dict[str, str] = {}
@@ -349,14 +350,36 @@ def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context
     return trace_id, span_id, flags, otel_trace.set_span_in_context(NonRecordingSpan(parent))
 
 
-def _sdk_configured() -> bool:
-    """Whether an OpenTelemetry tracer provider was set. ``get_tracer_provider()`` answers the
-    same but, until one is, looks the environment up on every call (~1-2 us: a KeyError raised
-    and caught), so the API's global is read where this API version keeps it."""
-    provider = getattr(otel_trace, "_TRACER_PROVIDER", otel_trace)
-    if provider is otel_trace:  # not there: ask the API
-        return not isinstance(otel_trace.get_tracer_provider(), otel_trace.ProxyTracerProvider)
-    return provider is not None
+class _SdkProbe:
+    """Whether an OpenTelemetry tracer provider was set, through the API's public
+    ``get_tracer_provider()``. Until one is, that call looks the environment up each time (~1 us:
+    a KeyError raised and caught), so the answer is kept: yes for good (a provider is set once
+    per process and never unset), no for a second (a provider set later is noticed within it)."""
+
+    __slots__ = ("_recheck", "_set")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._recheck = 0.0
+
+    def __call__(self) -> bool:
+        if self._set:
+            return True
+        if _monotonic() < self._recheck:
+            return False
+        return self.refresh()
+
+    def refresh(self) -> bool:
+        """Ask the API now (it also loads a provider the environment names, if any)."""
+        provider = otel_trace.get_tracer_provider()
+        self._set = not isinstance(provider, otel_trace.ProxyTracerProvider)
+        self._recheck = _monotonic() + _RECHECK_SECONDS
+        return self._set
+
+
+_RECHECK_SECONDS = 1.0
+_monotonic = time.monotonic
+_sdk_configured = _SdkProbe()
 
 
 def _hints_attr(hints: Mapping[str, str], tool: str | None) -> dict[str, str] | None:

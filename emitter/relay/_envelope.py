@@ -31,7 +31,7 @@ ENVELOPE_MIN: Final = 64 * 1024
 RESULT_KEYS: Final = frozenset(
     {"isError", "_meta", "protocolVersion", "serverInfo", "tools", "nextCursor"}
 )
-"""The keys of a ``result`` the exchange reads (``emitter._mcpwire.apply_result``,
+"""The keys of a ``result`` the exchange reads (``emitter.mcpwire.apply_result``,
 ``Exchange._answered``): kept whole; the others are skipped."""
 MAX_STEPS: Final = 4096
 

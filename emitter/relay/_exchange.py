@@ -4,7 +4,7 @@ Fed parsed messages in the order they crossed the relay, from one thread. It kee
 what ``initialize`` said (the client's ``clientInfo``, the negotiated protocol version, the
 server's ``serverInfo``) and the last tools listing, and a table of requests still waiting for
 their response, keyed by (session, sender, id). The fields of an event are read through
-``emitter._mcpwire``, as the SDK hooks read theirs:
+``emitter.mcpwire``, as the SDK hooks read theirs:
 
 - a request whose method is recorded, answered by a ``result`` → ``ok`` (an ``isError`` tool
   result → ``error`` / ``tool_error``, or ``denied`` when it carries the refusal mark);
@@ -36,7 +36,7 @@ from typing import Any, Final
 
 from .._call import Actor
 from .._emitter import Emitter
-from .._mcpwire import (
+from ..mcpwire import (
     TOOL_HASH_ATTR,
     TOOL_HINTS_ATTR,
     apply_error_code,

@@ -25,7 +25,7 @@ from collections.abc import Callable, Collection
 from typing import Any, Final
 
 from .._emitter import Emitter
-from .._mcpwire import DEFAULT_DENY_CODES
+from ..mcpwire import DEFAULT_DENY_CODES
 from ._envelope import ENVELOPE_MIN, envelope
 from ._exchange import CLIENT, SERVER, Exchange
 

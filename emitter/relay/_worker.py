@@ -38,7 +38,7 @@ import time
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
-from .._mcpwire import DEFAULT_DENY_CODES
+from ..mcpwire import DEFAULT_DENY_CODES
 from ._pipes import widen_pipe
 from ._recorder import (
     _GAP,

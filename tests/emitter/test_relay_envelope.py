@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tooltrail.emitter import Emitter, MemoryTransport
-from tooltrail.emitter._mcpwire import DENIED_META_KEY
+from tooltrail.emitter.mcpwire import DENIED_META_KEY
 from tooltrail.emitter.relay import CLIENT, SERVER
 from tooltrail.emitter.relay._envelope import (
     ENVELOPE_MIN,
