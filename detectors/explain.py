@@ -41,6 +41,8 @@ _PHRASES: Final = {
     "args_max": "sent arguments of up to {v}",
     "result_max": "received a tool result of up to {v}",
     "rare_hour_calls": "made {v} calls at an hour it never works",
+    "rare_hour_cold": "started a sitting at an hour it never works ({v} calls)",
+    "far_hour_calls": "made {v} call(s) three hours from any hour it works",
     "novel_1h": "used {v} never-seen tools and servers",
     "peers_novel_1h": "saw {v} other users start on new tools",
     "novel_shared": "started on {v} tools and servers others also started on this hour",

@@ -16,10 +16,15 @@ family             level        fires when
                                 for someone using a tool they took up in an earlier sitting of
                                 the day (``adopting``: a role change); an agent only when it
                                 acts for no user (else its user's alert covers it)
-``off_hours``      user         ``rare_hour_calls`` ≥ ``off_hours_calls``: calls at hours of a day
-                                type the user never worked (own profile)
+``off_hours``      user         ``rare_hour_cold`` ≥ ``off_hours_calls``: calls at hours of a day
+                                type the user never worked (own profile) in a sitting that
+                                started there after an hour's quiet (someone working late is
+                                not); or one such call at an hour three hours from any the user
+                                worked (``far_hour_calls``: the first call pages)
 ``destructive``    user         ``destructive`` ≥ ``destructive_burst`` and 1.2 spreads above the
-                                user's own p99 (a nightly cleanup job's p99 is high)
+                                user's own p99 (a nightly cleanup job's p99 is high); an entity
+                                whose own p99 is a burst already (deleting in bulk is its
+                                routine) needs four times that p99 (a month-end run is not)
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
                                 spreads above (a retrying agent fails with usual args)
@@ -126,16 +131,35 @@ class Families:
                 "usual p99 is {new_tools_p99} new tools per window",
             )
         if level == "user":
+            # a sitting that starts at an hour the user never works (after an hour's quiet:
+            # a day's work running late is not one) pages on its second call, or on its first
+            # when no call of the user's baseline came within three hours of that hour
+            fresh = v["rare_hour_cold"] >= self.off_hours_calls
             add(
                 "off_hours",
-                v["rare_hour_calls"] >= self.off_hours_calls,
-                ("rare_hour_calls", "calls"),
-                "{entity} made {rare_hour_calls} calls at an hour it never worked at on this "
-                "kind of day (its own baseline: 0 calls within two hours of it)",
+                fresh,
+                ("rare_hour_cold", "calls"),
+                "{entity} made {rare_hour_cold} calls at an hour it never worked at on this "
+                "kind of day, after an hour without a call (its own baseline: 0 calls within "
+                "two hours of it)",
             )
             add(
+                "off_hours",
+                (v["far_hour_calls"] >= 1) & ~fresh,
+                ("far_hour_calls", "calls"),
+                "{entity} made {far_hour_calls} call(s) at an hour it never worked at on this "
+                "kind of day, after an hour without a call (its own baseline: 0 calls within "
+                "three hours of it)",
+            )
+            # an entity whose routine is deleting in bulk (its own p99 is a burst already: a
+            # nightly cleanup job) is judged by the size of its runs: a month-end run twice
+            # the usual is its schedule; four times its p99 is not
+            routine = u["destructive"] >= self.destructive_burst
+            add(
                 "destructive",
-                (v["destructive"] >= self.destructive_burst) & (r["destructive"] >= 1.2),
+                (v["destructive"] >= self.destructive_burst)
+                & (r["destructive"] >= 1.2)
+                & (~routine | (v["destructive"] >= 4 * u["destructive"])),
                 ("destructive", "calls"),
                 "{entity} made {destructive} destructive calls in 1 min; its usual p99 is "
                 "{destructive_p99}",

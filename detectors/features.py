@@ -19,7 +19,9 @@ Per entity-window (:data:`FEATURES`):
 ``new_tools``           tools this entity used for the first time ever in this window
 ``new_clients``         clients (MCP client names) first seen for this entity in this window
 ``off_hours``           share of calls in hours of the day (UTC) the actor rarely works in
-``session_len``         age of the oldest session active in the window (seconds)
+``session_len``         age of the oldest session active in the window (seconds); 0 at the
+                        server and server × tool levels, whose windows mix every client's
+                        connections
 ``fp_novelty``          share of calls whose argument fingerprint this entity never sent before
 ``repeat_max``          most calls with one identical argument fingerprint (a loop repeats)
 ``seq_rarity``          rarest tool transition in a session, ``-log2 P(prev → tool)`` under the
@@ -54,6 +56,12 @@ Per entity-window (:data:`FEATURES`):
                         use 10 min to 24 h before the call): someone taking up new tools over
                         the day, in separate sittings (a role change), not in one burst
 ``tool_peers``          other people who used this tool in the baseline (user × tool level)
+``rare_hour_cold``      ``rare_hour_calls`` made after a quiet spell: the user made no call in
+                        the hour before the call, its last ten minutes aside (a sitting that
+                        *starts* at an hour the user never works, not a day's work that runs
+                        late: someone working late keeps calling every few minutes)
+``far_hour_calls``      of those, the calls at an hour with no call of the user within *three*
+                        hours either side in the baseline (on this day type)
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -176,6 +184,8 @@ FEATURES: Final = (
     "tool_peers",
     "with_user",
     "adopting",
+    "rare_hour_cold",
+    "far_hour_calls",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -184,6 +194,11 @@ HORIZON_US: Final = 3600 * 1_000_000
 _DAY_US: Final = 24 * HORIZON_US
 _HALF_DAY_US: Final = 12 * HORIZON_US
 _ADOPTED_US: Final = 10 * 60 * 1_000_000  # a tool taken up this long ago: an earlier sitting
+#: a call starts a sitting when its user made no call in the hour before it but in its last
+#: ``_SITTING_US`` (the sitting's own first minutes)
+_SITTING_US: Final = 10 * 60 * 1_000_000
+#: levels whose windows carry no session age: a server serves every kind of client
+_NO_SESSION_LEN: Final = frozenset({"server_tool", "source"})
 _NUM_COLS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
 _STR_COLS: Final = tuple(c for c in EVENT_COLUMNS if c not in _NUM_COLS)
 
@@ -237,7 +252,11 @@ def _per_event(
     # an hour band of the week the user worked in on an earlier day (a past on-call night) is
     # not rare, even when the baseline's profile no longer holds it
     worked = ev["ts"] - history.first_seen(["user", "hour_band"], ev) >= _HALF_DAY_US
-    ev["rare_hour"] = profile.rare_hour(ev) * ~(worked & (ev["user"] != "")).to_numpy()
+    unworked = ~(worked & (ev["user"] != "")).to_numpy()
+    ev["rare_hour"] = profile.rare_hour(ev) * unworked
+    cold = _quiet_before(ev)
+    ev["rare_cold"] = ev["rare_hour"] * cold
+    ev["far_cold"] = profile.rare_hour(ev, margin=3) * unworked * cold
     ev["is_destructive"], ev["is_exporting"] = semantics.flags(ev["tool_key"], ev["tool_hints"])
     ev["session_len"] = (ev["ts"] - history.session_start(ev)).clip(lower=0) / 1e6
     ev["seq_rarity"] = profile.surprise(ev)
@@ -251,6 +270,26 @@ def _per_event(
     ev["resource"] = ev["resource_uri"].where(ev["resource_uri"] != "")
     ev["fp"] = ev["args_fingerprint"].where(ev["args_fingerprint"] != "")
     return ev
+
+
+def _quiet_before(ev: pd.DataFrame) -> np.ndarray:
+    """Per call of a prepared frame (ts-ordered): 1 when its user made no call in
+    ``[ts - 1 h, ts - _SITTING_US)`` (a sitting that started at most ten minutes ago after an
+    hour's quiet); 0 for calls that name no user. Reads only the hour before the call, which
+    every frame holds for the calls of its windows."""
+    out = np.zeros(len(ev), dtype="int64")
+    users = ev["user"].to_numpy()
+    ts = ev["ts"].to_numpy()
+    codes, names = pd.factorize(users)
+    for code, name in enumerate(names):
+        if name == "":
+            continue
+        rows = np.flatnonzero(codes == code)
+        times = ts[rows]  # sorted: the frame is in ts order
+        upto = np.searchsorted(times, times - _SITTING_US, side="left")
+        since = np.searchsorted(times, times - HORIZON_US, side="left")
+        out[rows] = upto == since
+    return out
 
 
 def build_features(
@@ -300,6 +339,10 @@ def build_features(
         part["fp_new"] = np.where(part["fp"].notna(), fp_new.astype(float), np.nan)
         rep = in_windows(part, since=since, until=until, window_us=window_us, step_us=step_us)
         windows = _aggregate(rep, ecol, window_us)
+        if level in _NO_SESSION_LEN and not windows.empty:
+            # a server's windows mix every client's connections (a probe's five-second
+            # sessions, an IDE's whole day): how long one has been open says nothing about it
+            windows["session_len"] = 0.0
         if level == "user_tool" and not windows.empty:
             windows["tool_peers"] = tool_peers(windows["entity"], profile.tools)
         minute = part["ts"] // 60_000_000
@@ -385,6 +428,8 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         args_max=("args_bytes", "max"),
         result_max=("result_bytes", "max"),
         rare_hour_calls=("rare_hour", "sum"),
+        rare_hour_cold=("rare_cold", "sum"),
+        far_hour_calls=("far_cold", "sum"),
         peers_novel_1h=("peers_novel", "max"),
         novel_shared=("shared", "sum"),
         with_user=("has_user", "max"),

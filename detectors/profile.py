@@ -85,9 +85,9 @@ class ActorProfile:
             out[rows] = share[hours[rows]] < self.usual_share
         return out
 
-    def rare_hour(self, ev: pd.DataFrame) -> np.ndarray:
+    def rare_hour(self, ev: pd.DataFrame, margin: int = 2) -> np.ndarray:
         """1 for each call of an actor with its own profile made at an hour of a day type in
-        which it made no call in the baseline, two hours either side included; else 0."""
+        which it made no call in the baseline, ``margin`` hours either side included; else 0."""
         hours = ((ev["ts"] // 3_600_000_000) % 24).to_numpy()
         kinds = _weekend(ev).to_numpy()
         out = np.zeros(len(ev), dtype="int64")
@@ -96,7 +96,7 @@ class ActorProfile:
             week = self.week_hours.get(str(name))
             if week is None:
                 continue
-            near = np.sum([np.roll(week, k, axis=1) for k in (-2, -1, 0, 1, 2)], axis=0)
+            near = np.sum([np.roll(week, k, axis=1) for k in range(-margin, margin + 1)], axis=0)
             rows = ev.index.get_indexer(idx)
             out[rows] = near[kinds[rows], hours[rows]] == 0
         return out

@@ -102,7 +102,10 @@ class DetectSettings(BaseSettings):
         default=4, ge=1, description="never-used tools + servers of one entity in one window"
     )
     off_hours_calls: int = Field(
-        default=2, ge=1, description="calls in one window at hours the user never worked"
+        default=2,
+        ge=1,
+        description="calls in one window at hours the user never worked, in a sitting that "
+        "started there after an hour's quiet (one call pages three hours from any worked hour)",
     )
     destructive_burst: int = Field(
         default=3, ge=1, description="destructive calls in one window (and far above own p99)"

@@ -15,7 +15,7 @@ from ._calls import Episode, Session, Victim
 from .attacks import SCENARIOS
 from .benign import SVC_CI, SVC_ETL, ci_bot, nightly_batch, user_sessions, weekly_report
 from .model import Incident, SimCall, SimConfig, Simulation, UserProfile
-from .negatives import labelled, oncall_nights, release_spike, role_change
+from .negatives import labelled, month_end, oncall_nights, release_spike, role_change
 from .world import ROLES, WorkingSet, make_user
 
 __all__ = ["simulate"]
@@ -79,6 +79,8 @@ def _hard_negatives(
         out += labelled(release_spike(cfg, users, working))
     if "benign:oncall_night" in cfg.hard_negatives:
         out += labelled(oncall_nights(cfg, users))
+    if "benign:month_end" in cfg.hard_negatives:
+        out += labelled(month_end(cfg, users, {name: v.ws for name, v in victims.items()}))
     return out
 
 

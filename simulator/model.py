@@ -50,6 +50,7 @@ HARD_NEGATIVES: Final[tuple[str, ...]] = (
     "benign:release_spike",
     "benign:role_change",
     "benign:oncall_night",
+    "benign:month_end",
 )
 
 

@@ -10,6 +10,13 @@ an on-call night. Off by default (``SimConfig.hard_negatives``); labelled ``beni
 - ``benign:oncall_night``   the ops rotation: each night one ops person handles 1-2 pages at
                             00:30-05:30 local (a page on every night of the rotation, labelled
                             only on the last day)
+- ``benign:month_end``      the books close on the last day: every analyst stays 3.5-4.5 h past
+                            the end of their day, a sitting every 15-40 minutes, with queries
+                            and exports that return several times the usual rows
+
+The month-end close was added in round 4, after the held-out generator's false alerts were read
+by category (quarter-end late work among them): a pattern of real deployments, written from that
+category, not from its code.
 
 Deterministic from the config's seed; each part draws from its own ``random.Random``.
 """
@@ -26,7 +33,15 @@ from .benign import run_session
 from .model import DAY_US, HARD_NEGATIVES, SimCall, SimConfig, UserProfile
 from .world import WorkingSet
 
-__all__ = ["HARD_NEGATIVES", "RELEASE", "labelled", "oncall_nights", "release_spike", "role_change"]
+__all__ = [
+    "HARD_NEGATIVES",
+    "RELEASE",
+    "labelled",
+    "month_end",
+    "oncall_nights",
+    "release_spike",
+    "role_change",
+]
 
 
 _RELEASE_WEIGHTS: Final[dict[str, dict[str, float]]] = {
@@ -120,6 +135,39 @@ def oncall_nights(cfg: SimConfig, users: list[UserProfile]) -> list[tuple[Episod
                 start += DAY_US  # the night that falls inside the labelled day
             label = ep.id if start >= cut else ""
             out.append((ep, run_session(rng, user, working[user.name], start, label=label)))
+    return out
+
+
+#: what a month-end close reads more of, and how much more
+_CLOSE_TOOLS: Final = frozenset({"run_query", "export_table"})
+_CLOSE_SCALE: Final = 6
+
+
+def month_end(
+    cfg: SimConfig, users: list[UserProfile], working: dict[str, WorkingSet]
+) -> list[tuple[Episode, Session]]:
+    """The analysts work late on the last day, on larger queries and exports."""
+    rng = random.Random(f"{cfg.seed}:benign:month_end")
+    day = cfg.days - 1
+    out: list[tuple[Episode, Session]] = []
+    for k, user in enumerate(u for u in users if u.role == "analyst"):
+        ep = Episode.of(
+            f"benign:month_end#{k}",
+            Who.of(user),
+            f"month-end close: {user.name} works late on large queries and exports",
+        )
+        t = local_midnight(cfg, user, day) + int((user.work_end - 0.5) * 3600 * S)
+        until = t + int(rng.uniform(3.5, 4.5) * 3600 * S)
+        while t < until:
+            session = run_session(rng, user, working[user.name], t, label=ep.id)
+            session.calls[:] = [
+                replace(c, result_bytes=c.result_bytes * _CLOSE_SCALE)
+                if c.tool in _CLOSE_TOOLS and c.outcome == "ok"
+                else c
+                for c in session.calls
+            ]
+            out.append((ep, session))
+            t += int(rng.uniform(15, 40) * 60 * S)
     return out
 
 

@@ -19,6 +19,19 @@ Hard negatives, labelled ``benign:*`` on the last ``attack_days`` days (ordinary
                            local (they did so on earlier nights too)
 - ``benign:role_change``   a person switches role on the last day and works with tools they
                            never used (the first and half of the other sessions of a day)
+- ``benign:month_end``     the books close on the last day: the data people at work stay three
+                           to four hours past their day, with large queries and unloads (and
+                           that night's ``benign:batch_job`` is the month's: twice the deletes,
+                           more partitions dropped)
+
+Ordinary traffic besides: some people's IDE assistants keep one MCP connection (one session)
+open for the whole working day, and svc-watch, a monitoring account, checks the production
+deployments every five minutes in a short session of its own.
+
+The month-end close, the whole-day IDE connections and svc-watch were added in round 4, after
+the held-out generator's false alerts were read by category (ordinary traffic of all-day IDE
+sessions, month- and quarter-end batches and late work): patterns of real deployments, written
+from that list of categories, not from its code.
 
 Deterministic from ``config.seed``; everything is event time in µs.
 """
@@ -27,7 +40,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -43,6 +56,7 @@ HARD_NEGATIVES: Final = (
     "benign:new_hire",
     "benign:oncall_night",
     "benign:role_change",
+    "benign:month_end",
 )
 _TZ: Final = (-8.0, -7.0, -5.0, -5.0, -3.0, 0.0, 1.0, 1.0, 2.0, 3.0, 5.5, 8.0, 9.0, 10.0)
 _CLIENTS: Final = (
@@ -53,6 +67,8 @@ _CLIENTS: Final = (
     ("librechat", "0.8.0"),
 )
 _ROLE_WEIGHTS: Final = {"backend": 5, "data": 3, "sre": 3, "support": 3, "pm": 2}
+#: what a month-end close reads more of
+_BIG: Final = ("sql_query", "unload_to_bucket", "get_object")
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,7 @@ class _Person:
     next_role: str | None = None
     next_chain: Chain | None = None
     sessions_per_day: float = 4.0
+    whole_day: bool = False  # the IDE assistant keeps one connection open all day
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -124,11 +141,24 @@ class _Out:
 
 
 def _session(
-    out: _Out, rng: random.Random, person: _Person, start: int, label: str, chain: Chain | None
+    out: _Out,
+    rng: random.Random,
+    person: _Person,
+    start: int,
+    label: str,
+    chain: Chain | None,
+    *,
+    day: int | None = None,
+    scale: float = 1.0,
 ) -> None:
+    """One sitting of ``person`` from ``start``. An IDE that keeps its connection all day
+    (``whole_day``) carries every sitting of ``day`` in one MCP session; ``scale`` multiplies
+    the results of queries and unloads (a month-end close reads more)."""
     p, chain = person.profile, chain or person.chain
     agent = rng.choice(person.agents)
     session = hex_id(rng)
+    if day is not None and person.whole_day and agent.name.endswith("-ide"):
+        session = person.extra.setdefault(f"ide:{day}", session)
     n = 1 + int(rng.expovariate(1 / (40 if agent.median_gap < 10 else 18)))
     state, t = "<start>", start
     for _ in range(n):
@@ -137,6 +167,8 @@ def _session(
         else:
             state = chain.step(rng, state)
             made = call(rng, t, p, agent.name, session, state, label)
+            if scale != 1.0 and state in _BIG and made.outcome == "ok":
+                made = replace(made, result_bytes=int(made.result_bytes * scale))
             out.calls.append(made)
             tries = 0
             while agent.retries and made.outcome == "error" and tries < 2:
@@ -184,6 +216,11 @@ def _people(cfg: MarkovConfig) -> list[_Person]:
         if i >= cfg.users:
             person.first_day = cfg.days - cfg.attack_days
         people.append(person)
+    for person in people:  # its own stream: the draws above stay as they were
+        own = random.Random(f"markov:{cfg.seed}:ide:{person.profile.name}")
+        person.whole_day = any(a.name.endswith("-ide") for a in person.agents) and (
+            own.random() < 0.5
+        )
     changer = rng.choice([p for p in people[3 : cfg.users] if p.role != "sre"])
     changer.next_role = rng.choice([r for r in roles if r not in (changer.role, "sre")])
     changer.next_chain = chain_for(f"{cfg.seed}:{changer.profile.name}:new", changer.next_role)
@@ -226,7 +263,7 @@ def _workdays(out: _Out, cfg: MarkovConfig, person: _Person) -> None:
                     (p.name, "", p.client),
                     f"{p.name} moved from {person.role} to {person.next_role}",
                 )
-            _session(out, rng, person, start, label, chain)
+            _session(out, rng, person, start, label, chain, day=day)
 
 
 def _oncall(out: _Out, cfg: MarkovConfig, people: list[_Person]) -> None:
@@ -269,6 +306,10 @@ def _batch(out: _Out, cfg: MarkovConfig) -> None:
             + ["drop_partition"] * 3
             + ["unload_to_bucket"] * rng.randint(4, 8)
         )
+        if day == cfg.days - 1:  # the month's close: twice the deletes, more partitions
+            close = random.Random(f"markov:{cfg.seed}:month_end:batch")
+            plan += ["delete_object"] * plan.count("delete_object") + ["drop_partition"] * 6
+            close.shuffle(plan)
         for tool in plan:
             out.calls.append(call(rng, t, svc, "janitor", session, tool, label))
             t += int(rng.uniform(0.3, 2.5) * S)
@@ -284,6 +325,42 @@ def _batch(out: _Out, cfg: MarkovConfig) -> None:
                 tool = rng.choice(("find_account", "get_account", "update_account"))
                 out.calls.append(call(rng, t, sync, "crm-sync", session, tool, ""))
                 t += int(rng.uniform(0.5, 3) * S)
+
+
+def _watch(out: _Out, cfg: MarkovConfig) -> None:
+    """svc-watch checks the production deployments every five minutes (a short session)."""
+    rng = random.Random(f"markov:{cfg.seed}:watch")
+    svc = UserProfile("svc-watch", "service", 0.0, 0.0, 24.0, ("watchdog",), "python-sdk", "1.21")
+    t = cfg.sim_config().start_us + int(rng.uniform(0, 300) * S)
+    while t < cfg.sim_config().end_us:
+        session, at = hex_id(rng), t
+        for tool in ("list_pods", *["describe_deploy"] * rng.randint(1, 3)):
+            out.calls.append(call(rng, at, svc, "watchdog", session, tool, ""))
+            at += int(rng.uniform(0.2, 1.5) * S)
+        t += int((300 + rng.uniform(-5, 5)) * S)
+
+
+def _month_end(out: _Out, cfg: MarkovConfig, people: list[_Person]) -> None:
+    """The data people at work on the last day stay 3-4 h past their day: large queries and
+    unloads, a sitting every 15-40 minutes (the data team; someone else when there is none)."""
+    rng = random.Random(f"markov:{cfg.seed}:month_end")
+    day = cfg.days - 1
+    weekday = (cfg.start.weekday() + day) % 7
+    staff = [p for p in people if not p.first_day and weekday < 5]
+    closing = [p for p in staff if p.role == "data"] or staff[-1:]
+    for person in closing:
+        p = person.profile
+        t = _midnight(cfg, p.tz_hours, day) + int((p.work_end - 0.5) * 3600 * S)
+        until = t + int(rng.uniform(3.5, 4.5) * 3600 * S)
+        while t < until:
+            label = out.label(
+                "benign:month_end",
+                t,
+                (p.name, "", p.client),
+                f"month-end close: {p.name} works late on large queries and unloads",
+            )
+            _session(out, rng, person, t, label, None, day=day, scale=8.0)
+            t += int(rng.uniform(15, 40) * 60 * S)
 
 
 def _release(out: _Out, cfg: MarkovConfig, people: list[_Person]) -> None:
@@ -330,6 +407,8 @@ def generate(config: MarkovConfig | None = None) -> Simulation:
     _oncall(out, cfg, people)
     _batch(out, cfg)
     _release(out, cfg, people)
+    _watch(out, cfg)
+    _month_end(out, cfg, people)
     calls = sorted((c for c in out.calls if sc.start_us <= c.ts < sc.end_us), key=lambda c: c.ts)
     spans: dict[str, list[int]] = {}
     for c in calls:

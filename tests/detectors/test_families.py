@@ -4,8 +4,10 @@ One fixed seed per generator (the first simulator, on which the thresholds were 
 Markov generator, built apart; both tuned on since: docs/alerts.md), every family of the attack
 library at the middle intensity, the default settings: each family is caught, nothing labelled
 as a hard negative pages (batch job, release afternoon, new hire, on-call night, role change: no
-residual allowed), an alert's explanation names its feature and the entity's own baseline, and
-scoring the day in live-sized steps gives the alerts of scoring it at once.
+residual allowed; since round 4 the month-end close too, and markov's whole-day IDE sessions
+page nothing), an off-hours sitting pages at its first call, an alert's explanation names its
+feature and the entity's own baseline, and scoring the day in live-sized steps gives the alerts
+of scoring it at once.
 """
 
 from __future__ import annotations
@@ -110,6 +112,31 @@ def test_every_family_at_the_middle_intensity_is_caught(store: Store, generator:
     assert result.missed == []
     for family, score in result.scenarios.items():
         assert score.detected == score.incidents == 1, family
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_an_off_hours_sitting_pages_at_its_first_call(store: Store, generator: str) -> None:
+    """Far from any hour the victim works, the attack's first call pages: the first paging
+    window is one that holds it (delay under one 10 s step past the call's own window)."""
+    sim, events, candidates, _ = _run(generator)
+    result = evaluate(
+        _gated(store, candidates), events, sim.incidents, benign_windows=1, step_us=10**7
+    )
+    (delay,) = result.scenarios["off_hours"].delays
+    assert delay <= 1.0
+
+
+def test_whole_day_ide_sessions_page_nothing() -> None:
+    """markov's IDE assistants that keep one connection all day, on servers whose other
+    sessions are a monitor's few seconds: no paging alert rests on a session's age."""
+    sim, _, candidates, _ = _run("markov")
+    spans: dict[str, list[int]] = {}
+    for c in sim.calls:
+        spans.setdefault(c.session_id, []).append(c.ts)
+    assert max(max(t) - min(t) for t in spans.values()) > 6 * 3_600_000_000  # not vacuous
+    assert any(c.user == "svc-watch" for c in sim.calls)
+    paging = [a for a in candidates if a.severity != "low"]
+    assert not [a.reason for a in paging if "session_len" in {f.name for f in a.features}]
 
 
 @pytest.mark.parametrize("generator", GENERATORS)

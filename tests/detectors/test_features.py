@@ -254,6 +254,17 @@ def test_session_len_is_the_session_age_and_grows() -> None:
     assert (win.loc[win["entity"] == "bob", "session_len"] == 0).all()
 
 
+def test_servers_carry_no_session_age() -> None:
+    """A server's windows mix every client's connections: an IDE's whole-day session says
+    nothing about the server, so its levels read no session age (the person's levels do)."""
+    events = frame(event(T - 6 * HOUR, session_id="ide"), event(T + 5 * S, session_id="ide"))
+    got = features(events, since=T, until=T + MIN)
+    assert got["user"]["session_len"].max() == pytest.approx((6 * HOUR + 5 * S) / S)
+    assert got["agent"]["session_len"].max() > 0
+    assert (got["source"]["session_len"] == 0).all()
+    assert (got["server_tool"]["session_len"] == 0).all()
+
+
 def test_trailing_hour_features_sum_over_the_hour_ending_with_the_window() -> None:
     end = T + 2 * HOUR
     events = frame(
