@@ -8,7 +8,8 @@ calls/s and ship them to the collector (uvicorn, one worker), which verifies the
 and produces them to a local Tansu broker (``acks=all``); one processor consumes them into an
 embedded chDB store. Prints events recorded (and the rate the emitters kept while recording),
 shipped (acknowledged by the collector; the rate end to end, until the emitters' spools were
-empty) and stored; CPU per process (user + system, % of one core over the run); and the loss
+empty) and stored; CPU per process (user + system, % of one core over the run, µs per event
+stored); the collector and the processor share a record key (``broker/recordmac.py``); and the loss
 check: every event recorded must be in the store exactly once (``count()`` and
 ``uniqExact(stream_id, seq)``, once the processor has caught up). A call whose event a full
 spool refused was never recorded (no seq, no gap in the chain: ``stats()["dropped"]``, not part
@@ -40,6 +41,9 @@ import _spy  # noqa: E402
 from tests._infra.tansu import Tansu, free_port  # noqa: E402
 
 TOPIC = "bench.e2e.events"
+#: collector and processor share it, as deployed: the processor takes the collector's records
+#: without validating each event again, and would quarantine anyone else's
+RECORD_KEY = "bench-record-key-0123456789abcdef"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -62,6 +66,7 @@ def _processor(bootstrap: str, store_dir: str, expect: Any, out: Any) -> None:
     from tooltrail.pipeline.settings import PipelineSettings
     from tooltrail.pipeline.store import open_store
 
+    os.environ["TOOLTRAIL_PIPELINE_KAFKA_RECORD_KEY"] = RECORD_KEY
     settings = PipelineSettings(
         kafka_bootstrap_servers=bootstrap,
         kafka_topic_events=TOPIC,
@@ -149,6 +154,7 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
             "TOOLTRAIL_COLLECTOR_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
             "TOOLTRAIL_COLLECTOR_KAFKA_TOPIC_EVENTS": TOPIC,
             "TOOLTRAIL_COLLECTOR_KAFKA_TOPIC_PARTITIONS": "4",
+            "TOOLTRAIL_COLLECTOR_KAFKA_RECORD_KEY": RECORD_KEY,
         }
         collector = ctx.Process(target=_collector, args=(env,), daemon=True)
         collector.start()
@@ -214,7 +220,11 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
     cpu = {name: cpu1[name] - cpu0[name] for name in pids}
     cpu["emitters"] = sum(r[3] for r in emitted)
     for name, used in cpu.items():
-        print(f"cpu {name:<10} {used:7.1f} s  {used / elapsed:6.0%} of one core")
+        per_event = used / max(unique, 1) * 1e6
+        print(
+            f"cpu {name:<10} {used:7.1f} s  {used / elapsed:6.0%} of one core"
+            f"  {per_event:5.1f} µs per event stored"
+        )
     for name, path, spy in spies:
         if spy is not None:
             spy.wait(60)

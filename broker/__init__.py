@@ -8,6 +8,8 @@
 - ``KafkaConsumer``, ``KafkaProducer``, ``TopicPartition``, ``kafka_errors``: kafka-python's
   classes, imported once with its import-time warnings silenced (``_kafka``).
 - ``KafkaSecurity`` (``settings``): the SASL / TLS settings fields the services' settings share.
+- ``RecordKey`` (``recordmac``): the collector's MAC on its event records, checked by the
+  processor.
 - ``BrokerUnavailable`` (``errors``): what every operation here raises when the broker cannot
   serve it; it carries ``retry_after``.
 
@@ -25,6 +27,7 @@ from .options import KafkaOptions, SecurityProtocol
 if TYPE_CHECKING:
     from ._kafka import KafkaConsumer, KafkaProducer, TopicPartition, kafka_errors
     from .producer import ManagedProducer, UnconfirmedWrite, close_producer, confirmed_offset
+    from .recordmac import RecordKey
     from .settings import KafkaSecurity
     from .topics import broker_reachable, ensure_topics
 
@@ -36,6 +39,7 @@ __all__ = [
     "KafkaProducer",
     "KafkaSecurity",
     "ManagedProducer",
+    "RecordKey",
     "SecurityProtocol",
     "TopicPartition",
     "UnconfirmedWrite",
@@ -56,6 +60,7 @@ _LAZY = {
     "close_producer": ".producer",
     "confirmed_offset": ".producer",
     "KafkaSecurity": ".settings",
+    "RecordKey": ".recordmac",
     "broker_reachable": ".topics",
     "ensure_topics": ".topics",
 }

@@ -23,7 +23,8 @@ class KafkaOptions:
     blocking call: connecting (``connect_timeout_s``), one request (``request_timeout_ms``)
     and one delivery (``delivery_timeout_s``, which must cover ``linger_ms`` plus one
     request).  ``session_timeout_ms`` / ``heartbeat_interval_ms`` are for the consumer
-    groups of the pipeline (tests use 6000 / 2000 with Tansu).
+    groups of the pipeline (tests use 6000 / 2000 with Tansu).  ``record_key``: see
+    :mod:`tooltrail.broker.recordmac`.
     """
 
     bootstrap_servers: str
@@ -49,6 +50,9 @@ class KafkaOptions:
     client_id: str = "tooltrail-collector"
     session_timeout_ms: int = 10000
     heartbeat_interval_ms: int = 3000
+    #: the key collectors stamp their event records with and processors check them against
+    #: (``recordmac``); None: records go unstamped and every event is validated downstream
+    record_key: bytes | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.servers:

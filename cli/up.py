@@ -201,6 +201,9 @@ class Stack:
                 StoreHeadStore(self.store),
                 KeyStore(self.keys_file),
             )
+        from pydantic import SecretStr
+
+        from tooltrail.broker.recordmac import load_or_create
         from tooltrail.collector.cli import build_app
         from tooltrail.pipeline.processor import Processor
         from tooltrail.pipeline.settings import PipelineSettings
@@ -211,13 +214,17 @@ class Stack:
             port=self.port,
             kafka_bootstrap_servers=self.kafka_bootstrap,
         )
-        app = build_app(settings)
-        processor = Processor(
-            PipelineSettings(
-                kafka_bootstrap_servers=self.kafka_bootstrap, store_path=self.store_path
-            ),
-            self.store,
+        pipeline = PipelineSettings(
+            kafka_bootstrap_servers=self.kafka_bootstrap, store_path=self.store_path
         )
+        if settings.kafka_record_key is None and pipeline.kafka_record_key is None:
+            # the collector stamps its records, the processor checks them: one key for both,
+            # kept beside the store so that records still in the topic verify after a restart
+            key = SecretStr(load_or_create(self.store_path.parent / "record.key"))
+            settings = settings.model_copy(update={"kafka_record_key": key})
+            pipeline = pipeline.model_copy(update={"kafka_record_key": key})
+        app = build_app(settings)
+        processor = Processor(pipeline, self.store)
         self._spawn("processor", lambda: self._run_processor(processor))
         return app
 

@@ -43,6 +43,11 @@ class PipelineMetrics:
             "Records that could not be decoded, sent to the dead-letter topic",
             registry=r,
         )
+        self.unauthenticated = Counter(
+            "tooltrail_pipeline_records_unauthenticated",
+            "Records without a valid collector MAC, kept in quarantine (needs a record key)",
+            registry=r,
+        )
         self.insert_failures = Counter(
             "tooltrail_pipeline_insert_failures",
             "Failed flushes (store insert or dead-letter produce); nothing was committed",

@@ -13,6 +13,12 @@ letters acknowledged → commit the offsets of exactly the flushed records.
   backoff; meanwhile (and whenever the buffer is over ``max_buffered_rows`` /
   ``max_buffered_bytes``) the assigned partitions are **paused**: memory stays bounded and the
   member stays in its group. They resume after the next successful flush.
+* **Only what a collector wrote is stored as a stream.** With a record key
+  (``kafka_record_key``, :mod:`tooltrail.broker.recordmac`) a record whose collector MAC
+  verifies is decoded without validating each event again (the collector did); one whose MAC is
+  missing or wrong (written to the topic by anyone else) is validated in full and kept in
+  quarantine with an ``unauthenticated`` finding, never in the stream. Without a key every
+  record is validated in full and stored as the collector's.
 * **Poison records** go, original key, bytes and headers, to the dead-letter topic with the
   headers ``reason``, ``original_topic``, ``original_partition``, ``original_offset``; their
   offsets are committed with the next flush, once acknowledged (a crash may send one twice).
@@ -44,6 +50,7 @@ from tooltrail.broker import (
     BrokerUnavailable,
     KafkaConsumer,
     KafkaProducer,
+    RecordKey,
     close_producer,
     ensure_topics,
     kafka_errors,
@@ -51,7 +58,7 @@ from tooltrail.broker import (
 
 from .errors import PipelineError, PoisonRecord
 from .metrics import PipelineMetrics
-from .segments import DecodedSegment, decode_segment
+from .segments import DecodedSegment, decode_segment, unauthenticated
 from .settings import PipelineSettings
 from .store import Store
 
@@ -105,6 +112,8 @@ class Processor:
         self.store = store
         self.metrics = metrics or PipelineMetrics()
         self.options = settings.kafka_options()
+        key = self.options.record_key
+        self._key = RecordKey(key) if key is not None else None
         self.topic = settings.kafka_topic_events
         self.deadletter_topic = settings.kafka_topic_deadletter
         self._segments: list[tuple[Any, DecodedSegment, int]] = []  # (tp, segment, bytes)
@@ -241,7 +250,19 @@ class Processor:
             return
         self._bytes += len(value)
         try:
-            segment = decode_segment(value)
+            if self._key is None:
+                segment = decode_segment(value)
+            elif self._key.verify(value, record.headers):
+                segment = decode_segment(value, trusted=True)
+            else:  # not from a collector holding the key: evidence, never the stream
+                segment = unauthenticated(decode_segment(value))
+                self.metrics.unauthenticated.inc()
+                log.warning(
+                    "%s:%d@%d has no valid collector MAC: quarantined",
+                    tp.topic,
+                    tp.partition,
+                    record.offset,
+                )
         except PoisonRecord as exc:
             self._dead_letter(tp, record, exc.reason)
             return

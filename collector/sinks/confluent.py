@@ -23,7 +23,7 @@ from typing import Any
 
 from confluent_kafka import KafkaException, Producer
 
-from tooltrail.broker import KafkaOptions, broker_reachable
+from tooltrail.broker import KafkaOptions, RecordKey, broker_reachable
 from tooltrail.collector.errors import SinkUnavailable
 from tooltrail.collector.sinks.base import Segment
 from tooltrail.collector.sinks.kafka import integrity_record, segment_headers
@@ -38,6 +38,7 @@ class ConfluentSink:
 
     def __init__(self, options: KafkaOptions, *, retry_after: float = 1.0) -> None:
         self.options = options
+        self.key = RecordKey(options.record_key) if options.record_key is not None else None
         self.retry_after = retry_after
         self._lock = threading.Lock()
         self._producer: Any = None
@@ -91,12 +92,14 @@ class ConfluentSink:
         try:
             for seg in segments:
                 key = seg.stream_id.encode()
-                headers = segment_headers(seg)
+                headers = segment_headers(seg, self.key)
                 producer.produce(events, seg.body, key, headers=headers, on_delivery=done)
                 sent += 1
                 if seg.findings:
                     value = integrity_record(seg)
-                    producer.produce(integrity, value, key, headers=headers, on_delivery=done)
+                    producer.produce(
+                        integrity, value, key, headers=segment_headers(seg), on_delivery=done
+                    )
                     sent += 1
             deadline = time.monotonic() + timeout
             left = producer.flush(timeout)

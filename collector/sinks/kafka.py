@@ -4,7 +4,9 @@ One Kafka record per :class:`~tooltrail.collector.sinks.base.Segment` goes to
 ``events_topic``, keyed by ``stream_id`` (so one stream's segments stay in one partition,
 in order) with the headers ``source``, ``first_seq``, ``last_seq``, ``head_hash`` and
 ``findings`` (comma list, empty when clean) and ``quarantine`` (``1`` for evidence kept beside
-the stream, else ``0``); the value is the segment's JSON ``body``.
+the stream, else ``0``), and with a record key (``KafkaOptions.record_key``) ``tooltrail-mac``, the
+collector's seal on the value (:mod:`tooltrail.broker.recordmac`); the value is the segment's
+JSON ``body``.
 A segment with findings also yields one small JSON record on ``integrity_topic``
 (same key and headers) so detectors need not read the whole event stream.
 
@@ -36,6 +38,7 @@ from tooltrail.broker import (
     BrokerUnavailable,
     KafkaOptions,
     ManagedProducer,
+    RecordKey,
     broker_reachable,
     confirmed_offset,
     kafka_errors,
@@ -48,8 +51,9 @@ __all__ = ["KafkaSink", "integrity_record", "segment_headers"]
 log = logging.getLogger(__name__)
 
 
-def segment_headers(segment: Segment) -> list[tuple[str, bytes]]:
-    return [
+def segment_headers(segment: Segment, key: RecordKey | None = None) -> list[tuple[str, bytes]]:
+    """The events record's headers; with ``key``, its MAC over the body too."""
+    headers = [
         ("source", segment.source.encode()),
         ("first_seq", str(segment.first_seq).encode()),
         ("last_seq", str(segment.last_seq).encode()),
@@ -57,6 +61,9 @@ def segment_headers(segment: Segment) -> list[tuple[str, bytes]]:
         ("findings", ",".join(segment.findings).encode()),
         ("quarantine", b"1" if segment.quarantine else b"0"),
     ]
+    if key is not None:
+        headers.append(key.header(segment.body))
+    return headers
 
 
 def integrity_record(segment: Segment) -> bytes:
@@ -86,6 +93,7 @@ class KafkaSink:
 
     def __init__(self, settings: KafkaOptions, *, retry_after: float = 1.0) -> None:
         self.options = settings
+        self.key = RecordKey(settings.record_key) if settings.record_key is not None else None
         self.retry_after = retry_after
         self.producer = ManagedProducer(settings, retry_after=retry_after)
         self._closed = False
@@ -107,11 +115,13 @@ class KafkaSink:
             futures = []
             for seg in segments:
                 key = seg.stream_id.encode()
-                headers = segment_headers(seg)
+                headers = segment_headers(seg, self.key)
                 futures.append(producer.send(events, value=seg.body, key=key, headers=headers))
                 if seg.findings:
                     value = integrity_record(seg)
-                    futures.append(producer.send(integrity, value=value, key=key, headers=headers))
+                    futures.append(
+                        producer.send(integrity, value=value, key=key, headers=segment_headers(seg))
+                    )
             # one flush for the whole call (a group commit's segments): sent now, not after linger
             producer.flush(timeout=max(deadline - time.monotonic(), 0.001))
             for future in futures:

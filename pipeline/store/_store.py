@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 
 from ..segments import DecodedSegment
 from ._config import InsertResult, StoreConfig, type_names, wrapped
+from .columns import events_to_columns
 from .filters import where
 from .lock import opened
 from .quarantine import QUARANTINE_COLUMNS, quarantine_rows
 from .rows import (
     EVENT_COLUMN_NAMES,
     checkpoint_to_row,
-    events_to_columns,
     finding_rows,
     integrity_by_seq,
     row_to_checkpoint,
@@ -157,7 +157,7 @@ class Store:
                 if seg.findings:
                     event_ids = {e["seq"]: e["event_id"] for e in seg.events}
                     findings.extend(
-                        {**f, "stream_id": seg.stream_id, "source": "collector",
+                        {**f, "stream_id": seg.stream_id, "source": f.get("source", "collector"),
                          "event_id": f.get("event_id") or event_ids.get(f["seq"], ""),
                          "found_at": now}
                         for f in seg.findings

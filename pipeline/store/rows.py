@@ -46,9 +46,9 @@ __all__ = [
     "INCONSISTENT",
     "checkpoint_to_row",
     "event_to_row",
-    "events_to_columns",
     "finding_rows",
     "integrity_by_seq",
+    "json_text",
     "row_to_checkpoint",
     "row_to_event",
 ]
@@ -149,88 +149,54 @@ FIELD_COLUMNS: Final[Mapping[str, str]] = {
 }
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """The ``args`` / ``attrs`` column's text of a value: its canonical JSON, ``''`` for none."""
     return "" if value is None else canonicalize(value).decode("utf-8")
 
 
-#: events turned into columns at a time: each column is a pass over the events, and a pass over
-#: a processor's whole buffer (20k events) misses the CPU caches (measured: twice the time)
-_CHUNK: Final = 256
-
-
-def events_to_columns(
-    events: Sequence[Mapping[str, Any]], integrity: Sequence[str] | None = None
-) -> list[list[Any]]:
-    """The ``events`` columns (:data:`EVENT_COLUMN_NAMES` order) of valid events; ``integrity``
-    holds each event's finding classes (default: all clean). Column-wise, ``_CHUNK`` events at
-    a time: a few µs per event."""
-    if len(events) <= _CHUNK:
-        return _columns(events, integrity)
-    columns: list[list[Any]] = [[] for _ in EVENT_COLUMN_NAMES]
-    for start in range(0, len(events), _CHUNK):
-        end = start + _CHUNK
-        marks = integrity[start:end] if integrity is not None else None
-        for column, part in zip(columns, _columns(events[start:end], marks), strict=True):
-            column.extend(part)
-    return columns
-
-
-def _columns(
-    events: Sequence[Mapping[str, Any]], integrity: Sequence[str] | None
-) -> list[list[Any]]:
-    sources = [e["source"] for e in events]
-    actors = [e.get("actor") for e in events]
-    a = [x if x is not None else {} for x in actors]
-    redactions = [e.get("redactions") for e in events]
-    none: dict[str, int] = {}  # one shared empty map (never mutated)
-
-    def req(field: str) -> list[Any]:
-        return [e[field] for e in events]
-
-    def opt(field: str, default: Any = "") -> list[Any]:
-        return [e.get(field, default) for e in events]
-
-    def by_version(v1: str | None, v2: str | None) -> list[Any]:
-        """One string column whose field is named by the event's version."""
-        return [e.get((v1 if e["v"] == 1 else v2) or "", "") for e in events]
-
-    renamed = [
-        by_version(field, _RENAMED_V2.get(field, field)) if field in _RENAMED_V2 else opt(field)
-        for field, _ in _OPTIONAL_STR
-    ]
-
-    return [
-        req("stream_id"),
-        req("seq"),
-        req("hash"),
-        req("v"),
-        req("event_id"),
-        req("prev_hash"),
-        req("ts"),
-        *[[s.get(key, "") for s in sources] for key, _ in _SOURCE],
-        [x is not None for x in actors],
-        *[[x.get(key, "") for x in a] for key, _ in _ACTOR],
-        req("mcp.method.name"),
-        req("outcome"),
-        req("duration_us"),
-        *renamed,
-        opt("args_bytes", None),
-        opt("result_bytes", None),
-        opt("args_fingerprint"),
-        [_json_text(e.get("args")) for e in events],
-        opt("args_truncated", None),
-        [r is not None for r in redactions],
-        [r if r is not None else none for r in redactions],
-        [_json_text(e.get("attrs")) for e in events],
-        list(integrity) if integrity is not None else [""] * len(events),
-        opt("server.port", None),
-        *[by_version(None, field) for field, _ in _OPTIONAL_STR_V2],
-    ]
+#: one shared empty map for the rows of events without redactions (never mutated)
+_NO_REDACTIONS: Final[Mapping[str, int]] = {}
 
 
 def event_to_row(event: Mapping[str, Any], integrity: str = "") -> tuple[Any, ...]:
-    """The ``events`` row of one valid event, in :data:`EVENT_COLUMN_NAMES` order."""
-    return tuple(column[0] for column in events_to_columns([event], [integrity]))
+    """The ``events`` row of one valid event, in :data:`EVENT_COLUMN_NAMES` order.
+
+    The definition of the mapping, field by field; ``columns.events_to_columns`` builds the
+    same rows, many at a time, from functions compiled per event shape (and falls back to this).
+    """
+    v1 = event["v"] == 1
+    source = event["source"]
+    actor = event.get("actor")
+    a = actor if actor is not None else {}
+    redactions = event.get("redactions")
+    strings = _OPTIONAL_STR if v1 else _STR_FIELDS[2][: len(_OPTIONAL_STR)]
+    return (
+        event["stream_id"],
+        event["seq"],
+        event["hash"],
+        event["v"],
+        event["event_id"],
+        event["prev_hash"],
+        event["ts"],
+        *[source.get(key, "") for key, _ in _SOURCE],
+        actor is not None,
+        *[a.get(key, "") for key, _ in _ACTOR],
+        event["mcp.method.name"],
+        event["outcome"],
+        event["duration_us"],
+        *[event.get(field, "") for field, _ in strings],
+        event.get("args_bytes"),
+        event.get("result_bytes"),
+        event.get("args_fingerprint", ""),
+        json_text(event.get("args")),
+        event.get("args_truncated"),
+        redactions is not None,
+        redactions if redactions is not None else _NO_REDACTIONS,
+        json_text(event.get("attrs")),
+        integrity,
+        event.get("server.port"),
+        *["" if v1 else event.get(field, "") for field, _ in _OPTIONAL_STR_V2],
+    )
 
 
 def row_to_event(row: Mapping[str, Any]) -> dict[str, Any]:

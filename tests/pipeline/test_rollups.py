@@ -11,7 +11,8 @@ import pytest
 from tooltrail.contract import GENESIS_HASH, seal
 from tooltrail.pipeline.segments import DecodedSegment
 from tooltrail.pipeline.store import Store
-from tooltrail.pipeline.store.rows import EVENT_COLUMN_NAMES, events_to_columns
+from tooltrail.pipeline.store.columns import events_to_columns
+from tooltrail.pipeline.store.rows import EVENT_COLUMN_NAMES
 
 pytestmark = pytest.mark.store
 

@@ -13,12 +13,8 @@ from tooltrail.contract import GENESIS_HASH, SPEC_VERSION, compute_hash, seal, v
 from tooltrail.contract.event import NETWORK_TRANSPORTS
 from tooltrail.pipeline.segments import DecodedSegment
 from tooltrail.pipeline.store import Store, event_to_row, row_to_event
-from tooltrail.pipeline.store.rows import (
-    _CHUNK,
-    EVENT_COLUMN_NAMES,
-    events_to_columns,
-    integrity_by_seq,
-)
+from tooltrail.pipeline.store.columns import CHUNK, events_to_columns
+from tooltrail.pipeline.store.rows import EVENT_COLUMN_NAMES, integrity_by_seq
 
 _text = st.text(st.characters(exclude_categories=("Cs",)), max_size=24)
 _ids = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=24)
@@ -184,8 +180,8 @@ def test_columns_match_rows(drawn: list[dict[str, Any]]) -> None:
 def test_columns_of_many_events_match_their_rows_across_the_chunks(
     drawn: list[dict[str, Any]],
 ) -> None:
-    # more events than one chunk of columns (_CHUNK) holds, of both versions, marks on some
-    events = [sealed(drawn[i % len(drawn)], seq=i) for i in range(_CHUNK * 2 + 7)]
+    # more events than one chunk of columns (CHUNK) holds, of both versions, marks on some
+    events = [sealed(drawn[i % len(drawn)], seq=i) for i in range(CHUNK * 2 + 7)]
     marks = [f"m{i}" if i % 3 == 0 else "" for i in range(len(events))]
     columns = events_to_columns(events, marks)
     assert all(len(c) == len(events) for c in columns)
