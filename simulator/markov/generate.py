@@ -13,7 +13,9 @@ Hard negatives, labelled ``benign:*`` on the last ``attack_days`` days (ordinary
 - ``benign:batch_job``     svc-nightly at ~01:30 UTC: lists, reads and *deletes* hundreds of old
                            objects, drops partitions and unloads tables; svc-sync every hour
 - ``benign:release_spike`` one company-wide release afternoon: every person at work then runs
-                           extra sessions of merges, deploys, restarts and branch deletions
+                           extra sessions of merges, deploys, restarts and branch deletions, and
+                           a new server (``notes``) is rolled out: most people at work try it
+                           within three hours, the first of them before anyone else has
 - ``benign:new_hire``      people whose first day is the last day
 - ``benign:oncall_night``  the SRE rotation: the night's on-call person handles pages at 00-06
                            local (they did so on earlier nights too)
@@ -394,6 +396,30 @@ def _release(out: _Out, cfg: MarkovConfig, people: list[_Person]) -> None:
                 "release afternoon: everyone merges, deploys and cleans branches",
             )
             _session(out, rng, person, start, label, chain if rng.random() < 0.7 else None)
+    _launch(out, cfg, people, t0)
+
+
+def _launch(out: _Out, cfg: MarkovConfig, people: list[_Person], t0: int) -> None:
+    """The ``notes`` server goes live at ``t0``: seven in ten people at work try it in the
+    next three hours (a sitting over its five tools), the release afternoon's label."""
+    rng = random.Random(f"markov:{cfg.seed}:launch")
+    notes = Chain(
+        rng, ("search_notes", "list_notebooks", "read_note", "write_note", "link_note"), ()
+    )
+    day = cfg.days - 1
+    for person in people:
+        p = person.profile
+        local = ((t0 - _midnight(cfg, p.tz_hours, day)) / 3600 / S) % 24
+        if person.first_day or not p.work_start <= local <= p.work_end or rng.random() > 0.7:
+            continue
+        start = t0 + int(rng.uniform(0, 3 * 3600) * S)
+        label = out.label(
+            "benign:release_spike",
+            start,
+            ("*", "", ""),
+            "release afternoon: everyone merges, deploys and cleans branches",
+        )
+        _session(out, rng, person, start, label, notes, day=day)
 
 
 def generate(config: MarkovConfig | None = None) -> Simulation:
