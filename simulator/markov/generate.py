@@ -383,20 +383,29 @@ def _release(out: _Out, cfg: MarkovConfig, people: list[_Person]) -> None:
         ("delete_branch", "scale_deploy"),
     )
     for person in people:
-        p = person.profile
-        local = ((t0 - _midnight(cfg, p.tz_hours, day)) / 3600 / S) % 24
-        if person.first_day or not p.work_start <= local <= p.work_end or person.role == "pm":
+        if not _at_work(cfg, person, t0) or person.role == "pm":
             continue
         for _ in range(rng.randint(1, 3)):
             start = t0 + int(rng.uniform(0, 2 * 3600) * S)
-            label = out.label(
-                "benign:release_spike",
-                start,
-                ("*", "", ""),
-                "release afternoon: everyone merges, deploys and cleans branches",
-            )
+            label = _release_label(out, start)
             _session(out, rng, person, start, label, chain if rng.random() < 0.7 else None)
     _launch(out, cfg, people, t0)
+
+
+def _at_work(cfg: MarkovConfig, person: _Person, t0: int) -> bool:
+    """Whether an established ``person`` is within their working day at ``t0`` (last day)."""
+    p = person.profile
+    local = ((t0 - _midnight(cfg, p.tz_hours, cfg.days - 1)) / 3600 / S) % 24
+    return not person.first_day and p.work_start <= local <= p.work_end
+
+
+def _release_label(out: _Out, start: int) -> str:
+    return out.label(
+        "benign:release_spike",
+        start,
+        ("*", "", ""),
+        "release afternoon: everyone merges, deploys and cleans branches",
+    )
 
 
 def _launch(out: _Out, cfg: MarkovConfig, people: list[_Person], t0: int) -> None:
@@ -406,20 +415,11 @@ def _launch(out: _Out, cfg: MarkovConfig, people: list[_Person], t0: int) -> Non
     notes = Chain(
         rng, ("search_notes", "list_notebooks", "read_note", "write_note", "link_note"), ()
     )
-    day = cfg.days - 1
     for person in people:
-        p = person.profile
-        local = ((t0 - _midnight(cfg, p.tz_hours, day)) / 3600 / S) % 24
-        if person.first_day or not p.work_start <= local <= p.work_end or rng.random() > 0.7:
+        if not _at_work(cfg, person, t0) or rng.random() > 0.7:
             continue
         start = t0 + int(rng.uniform(0, 3 * 3600) * S)
-        label = out.label(
-            "benign:release_spike",
-            start,
-            ("*", "", ""),
-            "release afternoon: everyone merges, deploys and cleans branches",
-        )
-        _session(out, rng, person, start, label, notes, day=day)
+        _session(out, rng, person, start, _release_label(out, start), notes, day=cfg.days - 1)
 
 
 def generate(config: MarkovConfig | None = None) -> Simulation:
