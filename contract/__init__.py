@@ -30,6 +30,7 @@ from .event import (
     compute_hash,
     hash_events,
     seal,
+    seal_checked,
     validate_event,
 )
 from .fingerprint import Fingerprinter
@@ -97,6 +98,7 @@ __all__ = [
     "merkle_root",
     "merkle_root_hex",
     "seal",
+    "seal_checked",
     "signing_available",
     "unvouched_reason",
     "validate_checkpoint",

@@ -48,6 +48,7 @@ from ._checks import (
     schema_of,
 )
 from ._compiled import ShapeValidator
+from ._encoder import ShapeEncoder
 from .errors import CanonicalizationError, EventInvalid
 from .jcs import MAX_SAFE_INTEGER, canonicalize, canonicalize_plain, is_plain
 
@@ -69,6 +70,7 @@ __all__ = [
     "hash_events",
     "schema_of",
     "seal",
+    "seal_checked",
     "validate_event",
 ]
 
@@ -223,6 +225,8 @@ _VERSIONS: Final = {n: _version_table(n, f) for n, f in FIELDS_BY_VERSION.items(
 _ACCEPTED: Final = _versions(frozenset(FIELDS_BY_VERSION))
 #: the quick path: one compiled function per event shape (``_compiled``)
 _quick: Final = ShapeValidator(FIELDS_BY_VERSION)
+#: the quick path of sealing: one compiled encoder per shape of the version written (``_encoder``)
+_encode_checked: Final = ShapeEncoder(FIELDS)
 
 
 def _names_ok(name: str, value: Any) -> bool:
@@ -363,6 +367,22 @@ def seal(event: dict[str, Any], stream_id: str, seq: int, prev_hash: str) -> byt
     event["prev_hash"] = prev_hash
     event.pop("hash", None)
     body = _encode(event)
+    digest = hashlib.sha256(body).hexdigest()
+    event["hash"] = digest
+    return _wire(body, digest)
+
+
+def seal_checked(event: dict[str, Any], stream_id: str, seq: int, prev_hash: str) -> bytes | None:
+    """``seal`` by the compiled encoder of the event's shape (``_encoder``), which also tests
+    every field against its check: the same bytes and the same ``hash`` when every field of
+    ``event`` (of the version this build writes) passes as it is. Otherwise None, with the chain
+    fields set and nothing else changed: the caller then takes ``seal`` and its own checks."""
+    event["stream_id"] = stream_id
+    event["seq"] = seq
+    event["prev_hash"] = prev_hash
+    body = _encode_checked(event)  # None while the event holds a "hash"
+    if body is None:
+        return None
     digest = hashlib.sha256(body).hexdigest()
     event["hash"] = digest
     return _wire(body, digest)

@@ -38,6 +38,7 @@ from tooltrail.contract import (
     checkpoint_body,
     signing_available,
 )
+from tooltrail.contract.jcs import has_c_encoder
 from tooltrail.contract.streams import new_stream_id
 from tooltrail.contract.wire import RECORD_CHECKPOINT, RECORD_EVENT, SIGNER_HEADER, encode_batch
 
@@ -62,6 +63,12 @@ R = TypeVar("R")
 
 #: at most this many fields of one event are repaired (each repair names one field)
 _MAX_REPAIRS: Final = 8
+#: seal by the compiled per-shape encoder first (``contract.seal_checked``: the same bytes, every
+#: field checked in the same pass) when orjson is absent: then it takes 14 % fewer instructions
+#: than sealing by the standard library's encoder and repairing; with orjson, whose C encoder
+#: sorts and writes the whole event faster than a template can, sealing by it and the compiled
+#: test of the caller's fields (``repair``) take 9 % fewer than the encoder (docs/emitter.md)
+_CHECKED_FIRST: Final = not has_c_encoder()
 
 
 def _events_url(url: str) -> str:
@@ -351,6 +358,10 @@ class Emitter:
         """Link ``event`` into the chain (not advancing it) as an event the contract accepts:
         a field that breaks its rule is repaired (noted in ``attrs``) and the event sealed
         again. Called under the lock."""
+        if _CHECKED_FIRST:
+            record = self._chain.link_checked(event)
+            if record is not None:  # every field passed its check: nothing to repair
+                return record
         try:
             record = self._chain.link(event)
         except Exception:  # a caller's value (attrs, a string field) has no canonical form

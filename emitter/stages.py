@@ -19,6 +19,7 @@ from tooltrail.contract import (
     Fingerprinter,
     canonicalize,
     seal,
+    seal_checked,
 )
 from tooltrail.contract.jcs import canonicalize_plain
 
@@ -238,6 +239,11 @@ class Chainer:
 
     def link(self, event: dict[str, Any]) -> bytes:
         return seal(event, self.stream_id, self.next_seq, self.last_hash)
+
+    def link_checked(self, event: dict[str, Any]) -> bytes | None:
+        """``link`` when every field passes its contract check as it is (one compiled pass per
+        event shape: ``contract.seal_checked``), else None: then ``link`` and the repairs."""
+        return seal_checked(event, self.stream_id, self.next_seq, self.last_hash)
 
     def commit(self, event: dict[str, Any]) -> None:
         self.next_seq = event["seq"] + 1
