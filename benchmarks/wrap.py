@@ -2,6 +2,7 @@
 large results, against the direct connection in the same run.
 
     python benchmarks/wrap.py [--calls 2000] [--reps 3] [--big-calls 100] [--big-mb 1]
+        [--settle S] [--before DIR] [--verbose]
 
 The server is a minimal stdio MCP server (this file, run with ``--serve``): it answers
 ``initialize``, ``tools/list`` and ``tools/call`` at once, so what is measured is the relay, not a
@@ -82,10 +83,10 @@ def serve() -> None:
 class Session:
     """One server process (direct or behind wrap), initialized, with a tools/list done."""
 
-    def __init__(self, command: list[str], log: Path) -> None:
+    def __init__(self, command: list[str], log: Path, env: dict[str, str] | None = None) -> None:
         self.log = log.open("wb")  # wrap's warnings: bytes it relayed but could not record
         self.proc = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env
         )
         assert self.proc.stdin is not None
         assert self.proc.stdout is not None
@@ -181,6 +182,11 @@ def main() -> None:
                     help="seconds between the latency block and the large results (0: the "
                          "recorder still has the block's events queued; 1: its CPU per MB is "
                          "the large results' alone)")  # fmt: skip
+    ap.add_argument("--verbose", action="store_true", help="the figures of each run too")
+    ap.add_argument("--before", metavar="DIR",
+                    help="also run wrap with the tooltrail package found in DIR (PYTHONPATH): "
+                         "e.g. a copy of main's build/__editable__*/ tree, for before/after "
+                         "figures in the same runs")  # fmt: skip
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -194,6 +200,11 @@ def main() -> None:
                            *SERVER],
         "relay-only": lambda i: [TOOLTRAIL, "wrap", "--no-record", "--", *SERVER],
     }  # fmt: skip
+    envs: dict[str, dict[str, str] | None] = dict.fromkeys(ways)
+    if args.before:
+        ways["wrap-before"] = lambda i: [TOOLTRAIL, "wrap", "--spool-dir",
+                                         str(root / f"before{i}"), "--", *SERVER]  # fmt: skip
+        envs["wrap-before"] = {**os.environ, "PYTHONPATH": args.before}
     lat: dict[str, list[float]] = {w: [] for w in ways}
     p50s: dict[str, list[float]] = {w: [] for w in ways}
     tput: dict[str, list[float]] = {w: [] for w in ways}
@@ -202,7 +213,7 @@ def main() -> None:
     for rep in range(args.reps):
         order = list(ways) if rep % 2 == 0 else list(reversed(ways))
         for way in order:
-            session = Session(ways[way](rep), root / f"{way}{rep}.log")
+            session = Session(ways[way](rep), root / f"{way}{rep}.log", envs[way])
             session.latencies(200)  # warm-up
             block = session.latencies(args.calls)
             lat[way] += block
@@ -226,16 +237,24 @@ def main() -> None:
         added99 = _pct(lat[way], 0.99) - base99
         t = statistics.median(tput[way])
         relay_ms = f"{statistics.median(c[0] for c in cpu[way]):11.2f}" if way != "direct" else ""
-        worker_ms = f"{statistics.median(c[1] for c in cpu[way]):12.2f}" if way == "wrap" else ""
+        recording = way.startswith("wrap")
+        worker_ms = f"{statistics.median(c[1] for c in cpu[way]):12.2f}" if recording else ""
         print(f"{way:<11} {_pct(lat[way], 0.5):8.1f} {_pct(lat[way], 0.99):8.1f} "
               f"{added50:10.1f} {added99:10.1f} {t:8.1f} {t / base_t:9.2f} "
               f"{relay_ms:>11} {worker_ms:>12}")  # fmt: skip
+    if args.verbose:
+        for way in ways:
+            print(f"{way:<11} per run: vs direct "
+                  + " ".join(f"{t / d:.2f}" for t, d in zip(tput[way], tput["direct"], strict=True))
+                  + ("; server" if way == "direct" else "; relay") + " ms/MB "
+                  + " ".join(f"{c[0]:.2f}" for c in cpu[way])
+                  + "; worker ms/MB " + " ".join(f"{c[1]:.2f}" for c in cpu[way]))  # fmt: skip
     events = sum(1 for p in root.glob("spool*/*.seg") for _ in p.open("rb"))
     print(f"spool records written by wrap (events and checkpoints): {events}")
     lost = rb"(\d+) bytes of relayed traffic were not audited"
-    logs = [p.read_bytes() for p in root.glob("wrap*.log")]
+    logs = [p.read_bytes() for p in root.glob("wrap*.log")]  # (wrap-before's too)
     unaudited = sum(int(n) for log in logs for n in re.findall(lost, log))
-    total = args.reps * (args.big_calls + 1) * size
+    total = args.reps * (args.big_calls + 1) * size * sum(w.startswith("wrap") for w in ways)
     print(f"relayed but not recorded by wrap (a backlog overflowed): {unaudited / 1e6:.1f} MB "
           f"of {total / 1e6:.0f} MB of large results")  # fmt: skip
     print("targets: added p50 <= 150 us, added p99 <= 1000 us, large-result throughput >= 0.90")

@@ -13,9 +13,13 @@ again in the worker. A line it cannot read with certainty, or only after more th
 The stdio framing: a chunk with no line held back that ends a line and is shorter than
 ``ENVELOPE_MIN`` is passed as it is (the common case: one small message per read, no scanning).
 Otherwise the lines it completes are passed (or skimmed) and an unfinished last line is held
-until its newline arrives (at most ``max_hold`` bytes per sender: past that, what is held and
-the rest of that line go through as they came). :meth:`LineSkimmer.lost` mirrors the worker's
-gap handling (``Recorder.lost``), :meth:`LineSkimmer.drain` hands back what is held at the end.
+until its newline arrives (the chunks themselves, not copies; at most ``max_hold`` bytes per
+sender: past that, what is held and the rest of that line go through as they came). Once what
+is held of a line reaches ``ENVELOPE_MIN`` it is scanned as its chunks come
+(``_envelope.EnvelopeScan``: its bytes are searched, never joined or decoded), and a line that
+stops reading (a request, too many steps, malformed) goes through as it came at once.
+:meth:`LineSkimmer.lost` mirrors the worker's gap handling (``Recorder.lost``),
+:meth:`LineSkimmer.drain` hands back what is held at the end.
 Nothing here raises on bad input: what does not read goes through unchanged.
 """
 
@@ -24,7 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from ._envelope import ENVELOPE_MIN, envelope
+from ._envelope import ENVELOPE_MIN, EnvelopeScan, envelope
 
 __all__ = ["SKIM_STEPS", "LineSkimmer", "Piece", "skim"]
 
@@ -37,6 +41,7 @@ SKIM_STEPS: Final = 256
 """The feeder's limit on skipped quotes and brackets (it shares the relay's GIL: a line of many
 small items is left to the worker, whose limit is ``MAX_STEPS``)."""
 RAW: Final = -1
+_CR: Final = 13
 
 
 def skim(line: bytes, max_steps: int = SKIM_STEPS) -> tuple[bytes, int] | None:
@@ -51,22 +56,32 @@ def skim(line: bytes, max_steps: int = SKIM_STEPS) -> tuple[bytes, int] | None:
     return json.dumps(msg, separators=(",", ":")).encode(), size
 
 
+class _Line:
+    """What the skimmer holds of one sender's unfinished line, and its scan once it is large."""
+
+    __slots__ = ("pieces", "scan", "size")
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[bytes, At]] = []
+        self.size = 0
+        self.scan: EnvelopeScan | None = None
+
+
 class LineSkimmer:
     """Per sender, the line framing that lets whole large lines be skimmed (module docstring)."""
 
-    __slots__ = ("_held", "_raw", "_sizes", "held_bytes", "max_hold", "max_steps")
+    __slots__ = ("_lines", "_raw", "held_bytes", "max_hold", "max_steps")
 
     def __init__(self, max_hold: int = 64 * 2**20, max_steps: int = SKIM_STEPS) -> None:
         self.max_hold = max_hold
         self.max_steps = max_steps
         self.held_bytes = 0
-        self._held: dict[int, list[tuple[bytes, At]]] = {}
-        self._sizes: dict[int, int] = {}  # bytes held, per sender
+        self._lines: dict[int, _Line] = {}  # per sender, its unfinished line
         self._raw: set[int] = set()  # senders passed raw up to their next newline
 
     def feed(self, sender: int, chunk: bytes, at: At) -> list[Piece]:
         """What to send for ``chunk`` of ``sender``'s stream, in order."""
-        quiet = sender not in self._held and sender not in self._raw
+        quiet = sender not in self._lines and sender not in self._raw
         if quiet and len(chunk) < ENVELOPE_MIN and chunk.endswith(b"\n"):
             return [(chunk, at, RAW)]
         out: list[Piece] = []
@@ -80,25 +95,24 @@ class LineSkimmer:
             out.append((chunk[:pos], at, RAW))
         run = pos  # the start of complete lines not yet sent
         while (end := chunk.find(b"\n", pos)) >= 0:
-            held = self._held.get(sender)  # only ever before this chunk's first newline
-            skimmed = None
-            if end - pos + self._sizes.get(sender, 0) >= ENVELOPE_MIN:
-                line = b"".join([p for p, _ in held] + [chunk[pos:end]]) if held else chunk[pos:end]
-                skimmed = skim(line, self.max_steps)
+            line = self._lines.pop(sender, None)  # only ever before this chunk's first newline
+            if line is not None:
+                self.held_bytes -= line.size
+            skimmed = self._skim(line, chunk, pos, end)
             if skimmed is not None:
                 if pos > run:
                     out.append((chunk[run:pos], at, RAW))
                 out.append((skimmed[0], at, skimmed[1]))
                 run = end + 1
-                self._release(sender)
-            elif held:  # the line stays whole: its held head goes first, its end with the run
-                out += [(p, a, RAW) for p, a in held]
-                self._release(sender)
+            elif (
+                line is not None
+            ):  # the line stays whole: its held head goes first, its end with the run
+                out += [(p, a, RAW) for p, a in line.pieces]
             pos = end + 1
         if pos > run:
             out.append((chunk[run:pos], at, RAW))
         if pos < len(chunk):
-            self._hold(sender, chunk[pos:], at, out)
+            self._hold(sender, chunk[pos:] if pos else chunk, at, out)
         return out
 
     def lost(self, sender: int, *, ended_line: bool) -> None:
@@ -111,21 +125,54 @@ class LineSkimmer:
 
     def drain(self) -> list[tuple[int, Piece]]:
         """At the end: what is held (unfinished lines), as it came, with its sender."""
-        out = [(sender, (p, a, RAW)) for sender, held in self._held.items() for p, a in held]
-        self._held.clear()
-        self._sizes.clear()
+        out = [(sender, (p, a, RAW)) for sender, ln in self._lines.items() for p, a in ln.pieces]
+        self._lines.clear()
         self.held_bytes = 0
         return out
 
+    def _skim(
+        self, line: _Line | None, chunk: bytes, pos: int, end: int
+    ) -> tuple[bytes, int] | None:
+        """The line that ``chunk[pos:end]`` ends (after what ``line`` holds of it) as (the JSON
+        of its envelope, its wire size), or None when it goes whole."""
+        held = line.size if line is not None else 0
+        if held + end - pos < ENVELOPE_MIN:
+            return None
+        last = chunk[end - 1] if end > pos else line.pieces[-1][0][-1] if line else 0
+        size = held + end - pos - (last == _CR)  # a CR before the LF is framing
+        if size < ENVELOPE_MIN:
+            return None
+        scan = line.scan if line is not None else None
+        if scan is None:
+            scan = EnvelopeScan(self.max_steps)
+            if line is not None:
+                for piece, _ in line.pieces:
+                    scan.feed(piece)
+        scan.feed(chunk, pos, end)
+        msg = scan.result()
+        return None if msg is None else (json.dumps(msg, separators=(",", ":")).encode(), size)
+
     def _hold(self, sender: int, rest: bytes, at: At, out: list[Piece]) -> None:
-        self._held.setdefault(sender, []).append((rest, at))
-        self._sizes[sender] = self._sizes.get(sender, 0) + len(rest)
+        """Hold ``rest`` (the start of a line, or more of it); scan it once the line is large.
+        A line too long to hold, or that does not read, goes as it came."""
+        line = self._lines.get(sender)
+        if line is None:
+            line = self._lines[sender] = _Line()
+        line.pieces.append((rest, at))
+        line.size += len(rest)
         self.held_bytes += len(rest)
-        if self._sizes[sender] > self.max_hold:  # too long to hold: it goes as it came
-            out += [(p, a, RAW) for p, a in self._held[sender]]
+        readable = line.size <= self.max_hold
+        if readable and line.scan is not None:
+            readable = line.scan.feed(rest)
+        elif readable and line.size >= ENVELOPE_MIN:  # large from now on: scan what is held
+            line.scan = EnvelopeScan(self.max_steps)
+            readable = all(line.scan.feed(piece) for piece, _ in line.pieces)
+        if not readable:
+            out += [(p, a, RAW) for p, a in line.pieces]
             self._release(sender)
             self._raw.add(sender)
 
     def _release(self, sender: int) -> None:
-        self._held.pop(sender, None)
-        self.held_bytes -= self._sizes.pop(sender, 0)
+        line = self._lines.pop(sender, None)
+        if line is not None:
+            self.held_bytes -= line.size

@@ -6,8 +6,9 @@ has :class:`~._recorder.Recorder`'s feeding interface (``stream``, ``message``, 
 ``sse_end``, ``now``, ``close``) but only queues each copy, stamped with its crossing time; one
 feeder thread writes the queue into a pipe to a child (``python -m tooltrail.emitter.relay``,
 ``__main__.py``), which runs a ``Recorder`` with the emitter it was configured with. The
-feeder writes in batches (what queued within 2 ms of a burst's first copy), so it and the
-worker wake once per burst; its writes release the GIL; a full pipe blocks the feeder, never a
+feeder writes in batches (what queued in 2 ms), so it and the worker wake once per batch, and
+while copies keep coming it polls rather than waits on the queue (a forwarding thread's copy
+then wakes nobody); its writes release the GIL; a full pipe blocks the feeder, never a
 forwarding thread (past ``max_backlog`` queued bytes, copies are dropped and counted, as in
 ``Recorder``). A large message (a stdio line or an HTTP body of 64 KiB or more) goes to the worker
 as its JSON-RPC envelope and size, not its bytes (``_skim.py``): the same event, without moving
@@ -168,20 +169,25 @@ class ProcessRecorder:
     # -- the feeder thread -----------------------------------------------------------------
 
     def _feed(self) -> None:
-        """Write the queued copies to the worker, in batches: after the first copy of a burst
-        it waits ``_BATCH_WAIT`` and takes everything queued by then, so the feeder and the
-        worker wake once per burst, not once per message, beside the forwarding threads. A
+        """Write the queued copies to the worker, in batches: it takes what queued in the last
+        ``_BATCH_WAIT``, so the feeder and the worker wake once per batch, not once per message,
+        beside the forwarding threads; while copies keep coming it polls (a copy queued while
+        it sleeps costs its sender no wakeup), and blocks only once a wait brought nothing. A
         large message goes as its envelope (``_skim.py``)."""
         pipe = self._proc.stdin if self._proc is not None else None
         fd = pipe.fileno() if pipe is not None else -1
         done = False
+        batch = [self._queue.get()]
         while not done:
-            first = self._queue.get()
             time.sleep(_BATCH_WAIT)
-            batch = [first]
-            with contextlib.suppress(queue.Empty):
+            try:
                 while len(batch) < 4096:
                     batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                pass
+            if not batch:  # idle: wait for the next burst
+                batch.append(self._queue.get())
+                continue
             parts: list[bytes] = []
             taken = 0
             for item in batch:
@@ -192,6 +198,7 @@ class ProcessRecorder:
                     break
                 taken += len(item[5])
                 parts += self._framed(item)
+            batch = []
             with self._lock:
                 self._backlog -= taken
             if fd < 0 or not parts:
@@ -209,7 +216,8 @@ class ProcessRecorder:
         """One copy as the worker's frames (heads and payloads)."""
         kind, sender, key, at, session, payload = item
         if kind == _STREAM:
-            return self._frames(kind, sender, key, session, self._skimmer.feed(sender, payload, at))
+            pieces = self._skimmer.feed(sender, payload, at)
+            return self._frames(kind, sender, key, session, pieces) if pieces else []
         if kind == _MESSAGE and (skimmed := skim(payload)) is not None:
             return self._frames(kind, sender, key, session, [(skimmed[0], at, skimmed[1])])
         if kind == _GAP and not key & _CHANNEL:  # a stdio stream lost a copy

@@ -1,22 +1,34 @@
 """Large responses read by their JSON-RPC envelope only (``relay._envelope``): the events are
 the ones a whole parse gives (tool results ok, ``isError``, refused by ``_meta``, JSON-RPC errors,
-``initialize`` and ``tools/list`` answers past the threshold, escaped quotes, duplicate keys), and
-what the shortcut cannot read with certainty (requests, batches, malformed envelopes, too many
-small items) is left to the whole parse."""
+``initialize`` and ``tools/list`` answers past the threshold, escaped quotes, duplicate keys);
+any response, however formatted, reads as its whole parse with only the kept keys of ``result``;
+the scan fed in pieces cut anywhere gives what it gives the whole; skipped content is not
+decoded (bytes that are not UTF-8 there leave the envelope as it is); and what the shortcut
+cannot read with certainty (requests, batches, malformed envelopes, kept values that are not
+UTF-8, too many small items) is left to the whole parse."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tooltrail.emitter import Emitter, MemoryTransport
 from tooltrail.emitter.mcpwire import DENIED_META_KEY
 from tooltrail.emitter.relay import CLIENT, SERVER
-from tooltrail.emitter.relay._envelope import ENVELOPE_MIN, MAX_STEPS, RESULT_KEYS, envelope
+from tooltrail.emitter.relay._envelope import (
+    ENVELOPE_MIN,
+    MAX_STEPS,
+    RESULT_KEYS,
+    EnvelopeScan,
+    envelope,
+)
 from tooltrail.emitter.relay._exchange import Exchange
 
 from .test_relay_recorder import _recorder
@@ -133,6 +145,15 @@ def test_what_the_shortcut_cannot_read_is_left_to_the_whole_parse(raw: bytes) ->
     assert envelope(raw % BIG.encode()) is None
 
 
+def test_skipped_content_is_not_decoded_but_kept_values_are() -> None:
+    bad = b'{"jsonrpc":"2.0","id":1,"result":{"content":[{"text":"\xff\xfe%s"}]}}' % BIG.encode()
+    assert envelope(bad) == {"jsonrpc": "2.0", "id": 1, "result": {}}  # the response it frames
+    kept = b'{"jsonrpc":"2.0","id":"\xff","result":{"content":"%s"}}' % BIG.encode()
+    assert envelope(kept) is None
+    meta = b'{"jsonrpc":"2.0","id":1,"result":{"_meta":{"k":"\xff"},"content":"%s"}}'
+    assert envelope(meta % BIG.encode()) is None
+
+
 def test_many_small_items_are_left_to_the_whole_parse() -> None:
     items = [{"type": "text", "text": "ab"}] * (MAX_STEPS + 1)
     raw = json.dumps({"jsonrpc": "2.0", "id": 1, "result": {"content": items}}).encode()
@@ -157,3 +178,62 @@ def test_the_recorder_reads_a_split_megabyte_result_by_its_envelope(tmp_path: Pa
     (event,) = [e for body in transport.received for e in json.loads(body)["events"]]
     assert (event["outcome"], event["error.type"]) == ("error", "tool_error")
     assert event["result_bytes"] == len(answer)
+
+
+_text = st.text(st.sampled_from('ab"\\/\n\té\u2028{}[]:, '), max_size=8)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | _text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_text, inner, max_size=4),
+    max_leaves=12,
+)
+_keys = st.sampled_from(sorted(RESULT_KEYS | {"content", "structuredContent", "x"})) | _text
+_response = st.dictionaries(
+    st.sampled_from(["jsonrpc", "id", "result", "error", "x"]) | _text,
+    _json | st.dictionaries(_keys, _json, max_size=5),
+    max_size=5,
+).filter(lambda msg: "method" not in msg)
+
+
+def _dumped(msg: object, style: int) -> bytes:
+    if style == 0:
+        return json.dumps(msg, separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(msg, indent=style - 1 or None).encode()
+
+
+@settings(max_examples=100, deadline=None)
+@given(_response, st.integers(0, 2))
+def test_any_response_reads_as_its_whole_parse_with_the_kept_result_keys(
+    msg: dict[str, Any], style: int
+) -> None:
+    raw = _dumped(msg, style)
+    expected = json.loads(raw)  # (duplicate keys in the generated dicts: none after a dump)
+    if isinstance(expected.get("result"), dict):
+        expected["result"] = {k: v for k, v in expected["result"].items() if k in RESULT_KEYS}
+    assert envelope(raw, max_steps=10**9) == expected
+    request = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", **msg}
+    assert envelope(_dumped(request, style), max_steps=10**9) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    _response,
+    st.integers(0, 2),
+    st.lists(st.integers(0, 10**6), max_size=6),
+    st.sampled_from([b"", b" ", b",", b"}", b"]", b'"', b"\\", b"\xff", b"1", b"\r"]),
+    st.integers(0, 10**6),
+    st.sampled_from([8, MAX_STEPS]),
+)
+def test_the_scan_fed_in_pieces_gives_what_it_gives_the_whole(
+    msg: dict[str, Any], style: int, cuts: list[int], edit: bytes, at: int, steps: int
+) -> None:
+    raw = _dumped(msg, style)
+    at %= len(raw) + 1
+    raw = raw[:at] + edit + raw[at + (edit == b"1") :]  # well-formed or not
+    whole = envelope(raw, steps)
+    singles = [{c, c + gap} for gap in (0, 1, 2) for c in range(len(raw) - gap)]
+    for cut_set in [{c % (len(raw) + 1) for c in cuts}, *singles]:  # and pieces of 1, 2 bytes
+        bounds = sorted(cut_set | {0, len(raw)})
+        scan = EnvelopeScan(steps)
+        for start, end in itertools.pairwise(bounds):
+            scan.feed(raw, start, end)
+        assert scan.result() == whole, bounds

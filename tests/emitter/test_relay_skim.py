@@ -1,7 +1,8 @@
 """Large answers sent to the recorder as their envelope by the relay's feeder (``relay._skim``):
 whatever the chunking, what the skimmer passes on gives the recorder the events of the raw
 stream (every kind of large answer, CR LF, a last line without its newline, a dropped copy, a
-line too long to hold); the worker gets an unfinished last line from the sender that sent it;
+line too long to hold), and any stream cut anywhere reads, message for message, as the raw
+stream does; the worker gets an unfinished last line from the sender that sent it;
 and a stream of megabyte results through ``tooltrail wrap`` is recorded call for call, nothing
 dropped."""
 
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tooltrail.emitter.relay import CLIENT, SERVER, ProcessRecorder
 from tooltrail.emitter.relay._envelope import ENVELOPE_MIN, envelope
-from tooltrail.emitter.relay._skim import SKIM_STEPS, LineSkimmer
+from tooltrail.emitter.relay._skim import RAW, SKIM_STEPS, LineSkimmer
 
 from ._relay_tape import ROOT, wrapped
 from .test_lifecycle import spooled
@@ -164,3 +167,96 @@ def test_the_worker_gets_an_unended_last_answer_from_its_sender(tmp_path: Path) 
         ("2", "error", "no_response"),
     ]
     assert events[0]["result_bytes"] == len(answer)
+
+
+def _read(line: bytes) -> tuple[object, int]:
+    """A line as the worker reads it: (its message, or "unparsed"; its wire size)."""
+    size = len(line) - line.endswith(b"\r")
+    try:
+        msg = envelope(line) if size >= ENVELOPE_MIN else None
+        return (json.loads(line) if msg is None else msg), size
+    except ValueError:
+        return "unparsed", size
+
+
+def _as_read(feed: Feed) -> list[tuple[int, object, int]]:
+    """What the worker reads from ``feed``: per sender, raw bytes framed into lines, and each
+    skimmed envelope as it comes."""
+    held = {CLIENT: b"", SERVER: b""}
+    out: list[tuple[int, object, int]] = []
+    for sender, payload, size, _ in feed:
+        if size != RAW:
+            out.append((sender, json.loads(payload), size))
+            continue
+        *lines, held[sender] = (held[sender] + payload).split(b"\n")
+        out += [(sender, *_read(line)) for line in lines]
+    return out + [(sender, *_read(rest)) for sender, rest in held.items() if rest]
+
+
+_FILL = "x" * ENVELOPE_MIN
+_LINES = [
+    b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}',
+    json.dumps({"jsonrpc": "2.0", "id": 2, "result": {"content": [{"text": _FILL}]}}).encode(),
+    json.dumps(
+        {
+            "result": {"content": [{"text": '\\"' * 300 + _FILL}], "isError": True},
+            "jsonrpc": "2.0",
+            "id": "three",
+        }
+    ).encode(),
+    json.dumps({"jsonrpc": "2.0", "id": 4, "error": {"code": -1, "message": _FILL}}).encode(),
+    json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 5,
+            "method": "tools/call",
+            "params": {"arguments": {"blob": _FILL}},
+        }
+    ).encode(),  # a large request
+    b'{"jsonrpc":"2.0","id":6,"result":{"content":"' + _FILL.encode() + b"}}",  # unclosed
+    b'{"jsonrpc":"2.0","id":7,"result":{"c":"' + b"y" * (ENVELOPE_MIN - 41) + b'"}}',  # MIN - 1
+    b'{"jsonrpc":"2.0","id":8,"result":{"c":"' + b"y" * (ENVELOPE_MIN - 40) + b'"}}',  # MIN
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([CLIENT, SERVER]),
+            st.sampled_from(range(len(_LINES))),
+            st.sampled_from([b"\n", b"\r\n"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(st.integers(1, 200) | st.integers(2000, 3 * ENVELOPE_MIN), min_size=1, max_size=12),
+    st.sampled_from([64 * 2**20, ENVELOPE_MIN + 100]),
+    st.booleans(),
+)
+def test_any_stream_cut_anywhere_reads_as_the_raw_stream(
+    lines: list[tuple[int, int, bytes]], reads: list[int], max_hold: int, unended: bool
+) -> None:
+    sent = [(sender, _LINES[n] + end) for sender, n, end in lines]
+    if unended:  # the last message has no newline
+        sender, data = sent[-1]
+        sent[-1] = (sender, data.rstrip(b"\r\n"))
+    skimmer = LineSkimmer(max_hold=max_hold)
+    feed: Feed = []
+    turn = 0
+    for k, (sender, data) in enumerate(sent):
+        pos = 0
+        while pos < len(data):  # reads of the sizes drawn, in turn
+            n = reads[turn % len(reads)]
+            turn += 1
+            pieces = skimmer.feed(sender, data[pos : pos + n], (k, k))
+            feed += [(sender, p, size, at) for p, at, size in pieces]
+            pos += n
+    feed += [(sender, p, size, at) for sender, (p, at, size) in skimmer.drain()]
+    raw: Feed = [(sender, data, RAW, (0, 0)) for sender, data in sent]
+    assert _as_read(feed) == _as_read(raw)
+    assert skimmer.held_bytes == 0
+    if max_hold > len(_FILL) * 2:  # each readable large line went as its envelope
+        ended = [_LINES[n] for _, n, _ in lines[: len(lines) - unended]]
+        readable = [ln for ln in ended if envelope(ln, SKIM_STEPS) and len(ln) >= ENVELOPE_MIN]
+        assert sum(1 for _, _, size, _ in feed if size != RAW) == len(readable)
