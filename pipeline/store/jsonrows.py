@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any, Final
 
+from .columns import _PLAIN
 from .rows import _ACTOR, _OPTIONAL_STR, _OPTIONAL_STR_V2, _SOURCE, _STR_FIELDS, EVENT_COLUMN_NAMES
 
 __all__ = ["SETTINGS", "insert_json", "insert_sql"]
@@ -61,29 +62,17 @@ _STRUCTURE: Final = ", ".join(f"{_q(name)} {kind}" for name, kind in _FIELDS.ite
 
 
 def _select() -> str:
-    exprs = {
-        "stream_id": "stream_id",
-        "seq": "seq",
-        "hash": "hash",
-        "v": "v",
-        "event_id": "event_id",
-        "prev_hash": "prev_hash",
-        "ts": "ts",
-        "has_actor": "actor IS NOT NULL",
-        "method": _q("mcp.method.name"),
-        "outcome": "outcome",
-        "duration_us": "duration_us",
-        "args_bytes": "args_bytes",
-        "result_bytes": "result_bytes",
-        "args_fingerprint": "args_fingerprint",
-        "args": "args",
-        "args_truncated": "args_truncated",
-        "has_redactions": "redactions IS NOT NULL",
-        "redactions": "JSONExtract(ifNull(redactions, '{}'), 'Map(String, UInt64)')",
-        "attrs": "attrs",
-        "integrity": "''",
-        "server_port": _q("server.port"),
-    }
+    exprs = {column: _q(field) for field, column in _PLAIN.items()}  # copied as they are
+    exprs.update(
+        {
+            "has_actor": "actor IS NOT NULL",
+            "args": "args",  # canonical JSON already: its raw text is the column's value
+            "has_redactions": "redactions IS NOT NULL",
+            "redactions": "JSONExtract(ifNull(redactions, '{}'), 'Map(String, UInt64)')",
+            "attrs": "attrs",
+            "integrity": "''",
+        }
+    )
     for key, column in _SOURCE:
         exprs[column] = f"JSONExtractString(source, '{key}')"
     for key, column in _ACTOR:
