@@ -6,6 +6,16 @@ our stderr (inherited, never read). Each direction is one thread doing ``read`` 
 hand a copy to the recorder (``Recorder.stream``, which only queues it): nothing is parsed on
 the forwarding path, and a recorder that fails or falls behind never holds a byte back.
 
+Server → host is zero-copy where Linux allows (``_splice.py``; ``zero_copy=False`` forces the
+above): the thread waits for the server's pipe to be readable, ``tee``s what is there into the
+recorder's side pipe (never waiting: ``SPLICE_F_NONBLOCK``), stamps the crossing time and
+``splice``s exactly that many bytes to our stdout, then tells the recorder how many crossed when
+(``ProcessRecorder.spliced``). A full side pipe (the feeder is behind) is not waited for: that
+chunk goes by ``read`` → ``write`` and its copy is queued as above, behind the side pipe's
+bytes, so the recorder sees the stream in order and loses nothing more than the copy path would
+(its backlog limit). Without a recorder it is ``splice`` alone. ``EINVAL`` (stdout a terminal,
+say) switches the thread to ``read`` → ``write`` for good, after forwarding what it had teed.
+
 Ending (POSIX):
 
 - the child exits (normally, crashing, killed): its remaining output is passed on, our stdout is
@@ -23,18 +33,22 @@ Ending (POSIX):
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
+import select
 import signal
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from ..errors import EmitterError
 from ._exchange import CLIENT, SERVER
 from ._pipes import widen_pipe
 from ._recorder import Recorder, crossing_time
+from ._splice import REFUSED, tee
+from ._splice import zero_copy as splice_tee
 from ._worker import ProcessRecorder
 
 __all__ = ["FORWARDED_SIGNALS", "RelayError", "run"]
@@ -65,7 +79,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 class _Relay:
-    __slots__ = ("_ended", "_host_gone", "grace", "proc", "recorder")
+    __slots__ = ("_ended", "_host_gone", "grace", "proc", "recorder", "side_full")
 
     def __init__(
         self,
@@ -76,6 +90,7 @@ class _Relay:
         self.proc = proc
         self.recorder = recorder
         self.grace = grace
+        self.side_full = 0  # bytes copied because the side pipe was full (zero-copy only)
         self._host_gone = threading.Event()
         self._ended = threading.Event()
 
@@ -95,11 +110,10 @@ class _Relay:
                 os.close(child_in)
         self.host_gone()
 
-    def downstream(self, child_out: int) -> None:
+    def downstream(self, child_out: int, out: int | None = 1) -> None:
         """Server → host, until the child's stdout ends; drained (not written) once the host
         stopped reading."""
         record = self.recorder.stream if self.recorder is not None else None
-        out: int | None = 1
         try:
             while chunk := os.read(child_out, _CHUNK):
                 at = crossing_time()
@@ -114,6 +128,67 @@ class _Relay:
                     record(SERVER, chunk, at)
         except OSError as exc:
             log.debug("tooltrail wrap: server → host ended: %r", exc)
+
+    def spliced(self, child_out: int, side: int | None) -> None:
+        """Server → host without copies (module docstring); ``side``: the recorder's side pipe
+        (None: no recorder). Falls back to :meth:`downstream` where splicing is refused."""
+        recorder = self.recorder
+        marked = recorder.spliced if isinstance(recorder, ProcessRecorder) else None
+        ready = select.poll()
+        ready.register(child_out, select.POLLIN)
+        left = teed = 0  # teed (the recorder has them), and of those not yet passed on
+        try:
+            while True:
+                if side is None:
+                    if os.splice(child_out, 1, _CHUNK) == 0:
+                        return
+                    continue
+                ready.poll()  # the GIL is released while it waits
+                try:
+                    left = tee(child_out, side, _CHUNK)
+                except BlockingIOError:  # the feeder is behind: this chunk is copied
+                    if not self._copy_one(child_out):
+                        return
+                    continue
+                if left == 0:
+                    return
+                at = crossing_time()
+                teed = left
+                while left:
+                    left -= os.splice(child_out, 1, left) or _stalled()
+                if marked is not None:
+                    marked(SERVER, teed, at)
+        except OSError as exc:
+            refused = exc.errno in REFUSED
+            log.debug("tooltrail wrap: server → host (refused: %s): %r", refused, exc)
+            if left:  # teed (so the recorder has them) but not passed on: read, not copied again
+                if marked is not None:
+                    marked(SERVER, teed, crossing_time())
+                self._pass_on(child_out, left, refused)
+            if not refused:  # the host stopped reading (or our stdout broke): drain
+                self.host_gone()
+            self.downstream(child_out, 1 if refused else None)
+
+    def _copy_one(self, child_out: int) -> bool:
+        """One chunk by read → write, its copy queued (the side pipe is full); False at EOF."""
+        chunk = os.read(child_out, _CHUNK)
+        if not chunk:
+            return False
+        at = crossing_time()
+        _write_all(1, chunk)
+        self.side_full += len(chunk)
+        if self.recorder is not None:
+            self.recorder.stream(SERVER, chunk, at)
+        return True
+
+    @staticmethod
+    def _pass_on(child_out: int, count: int, write: bool) -> None:
+        """Read ``count`` bytes of the server's pipe; write them to stdout when ``write``."""
+        with contextlib.suppress(OSError):
+            while count > 0 and (chunk := os.read(child_out, min(count, _CHUNK))):
+                count -= len(chunk)
+                if write:
+                    _write_all(1, chunk)
 
     def host_gone(self) -> None:
         """Stop the child if it is still running after the grace (its stdin is closed by
@@ -142,13 +217,15 @@ def run(
     *,
     exit_grace: float = 5.0,
     forward_signals: bool = True,
+    zero_copy: bool = True,
 ) -> int:
     """Run ``command`` with its stdin/stdout relayed to ours; return its exit status.
 
     The status is ``Popen.returncode``: the exit code, or ``-N`` when signal N ended it.
     ``recorder`` (optional) receives a copy of both directions; it is closed before returning.
     Raises :class:`RelayError` when the command cannot be started. Call from the main thread
-    when ``forward_signals`` (signal handlers can only be set there).
+    when ``forward_signals`` (signal handlers can only be set there). ``zero_copy``: forward
+    server → host with ``splice``/``tee`` where the system allows (False: ``read``/``write``).
     """
     try:
         proc = subprocess.Popen(
@@ -175,8 +252,13 @@ def run(
     child_in = os.dup(proc.stdin.fileno())
     proc.stdin.close()
     up = threading.Thread(target=relay.upstream, args=(child_in,), daemon=True, name="wrap-up")
+    pump: Callable[[int, int | None], None] = relay.downstream
+    side: int | None = 1  # downstream's output
+    if zero_copy and splice_tee() and (recorder is None or isinstance(recorder, ProcessRecorder)):
+        # splicing needs a recorder that takes a side pipe (or none)
+        pump, side = relay.spliced, (recorder.side_pipe() if recorder is not None else None)
     down = threading.Thread(
-        target=relay.downstream, args=(proc.stdout.fileno(),), daemon=True, name="wrap-down"
+        target=pump, args=(proc.stdout.fileno(), side), daemon=True, name="wrap-down"
     )
     up.start()
     down.start()
@@ -185,6 +267,8 @@ def run(
     finally:
         relay.ended()
         down.join(_DRAIN_TIMEOUT)
+        if relay.side_full:
+            log.info("tooltrail wrap: %d bytes copied (side pipe full)", relay.side_full)
         _close_stdout()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -192,6 +276,10 @@ def run(
             recorder.close()
         proc.stdout.close()
     return status
+
+
+def _stalled() -> int:
+    raise OSError(errno.EIO, "splice moved nothing from a pipe that holds the bytes")
 
 
 def _forward(proc: subprocess.Popen[bytes], sig: int) -> None:
