@@ -184,9 +184,9 @@ def main() -> None:
                          "the large results' alone)")  # fmt: skip
     ap.add_argument("--verbose", action="store_true", help="the figures of each run too")
     ap.add_argument("--before", metavar="DIR",
-                    help="also run wrap with the tooltrail package found in DIR (PYTHONPATH): "
-                         "e.g. a copy of main's build/__editable__*/ tree, for before/after "
-                         "figures in the same runs")  # fmt: skip
+                    help="also run wrap and wrap --no-record with the tooltrail package found in "
+                         "DIR (PYTHONPATH): e.g. a copy of main's build/__editable__*/ tree, for "
+                         "before/after figures in the same runs")  # fmt: skip
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:

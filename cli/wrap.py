@@ -152,8 +152,8 @@ def wrap(
     zero_copy: Annotated[
         bool,
         typer.Option(
-            help="Server → host by splice(2)/tee(2) where Linux allows (--no-zero-copy: "
-            "read/write)."
+            help="With --no-record: server → host by splice(2) where Linux allows "
+            "(--no-zero-copy: read/write)."
         ),
     ] = True,
 ) -> None:

@@ -12,11 +12,7 @@ then wakes nobody); its writes release the GIL; a full pipe blocks the feeder, n
 forwarding thread (past ``max_backlog`` queued bytes, copies are dropped and counted, as in
 ``Recorder``). A large message (a stdio line or an HTTP body of 64 KiB or more) goes to the worker
 as its JSON-RPC envelope and size, not its bytes (``_skim.py``): the same event, without moving
-and reading a megabyte twice. Zero-copy relays (``_splice.py``) do not hand over bytes at all:
-they ``tee`` them into the recorder's side pipe (:meth:`ProcessRecorder.side_pipe`) and queue
-only how many crossed when (:meth:`ProcessRecorder.spliced`); the feeder reads them from there,
-in queue order, so the side pipe's bytes and the copies handed over by ``stream`` stay in the
-order they crossed.
+and reading a megabyte twice.
 
 Failure behaviour: a worker that cannot start or dies leaves the relay running, unaudited, said
 once on stderr. ``close`` ends the pipe and waits (bounded) for the worker to record unanswered
@@ -43,8 +39,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 from ..mcpwire import DEFAULT_DENY_CODES
-from ._envelope import ENVELOPE_MIN
-from ._pipes import PIPE_SIZE, widen_pipe
+from ._pipes import widen_pipe
 from ._recorder import (
     _GAP,
     _MESSAGE,
@@ -68,7 +63,6 @@ _ENV_FP_KEY: Final = "TOOLTRAIL_RECORDER_FINGERPRINT_KEY"
 SECRETS: Final = {"api_key": _ENV_API_KEY, "fingerprint_key": _ENV_FP_KEY}
 _BATCH_WAIT: Final = 0.002  # seconds a burst may gather before the feeder writes it
 _CHANNEL: Final = (1 << 62) - 1  # a frame key's SSE stream (0: a stdio sender), below its flag
-_SPLICED: Final = 100  # a queued mark, never a frame: key bytes of the side pipe crossed at ``at``
 _Copy = tuple[int, int, int, tuple[int, int], str | None, bytes]
 """A queued copy: kind, sender, key, crossing time, session, payload."""
 
@@ -78,8 +72,7 @@ class ProcessRecorder:
 
     ``emitter`` holds ``Emitter``'s keyword arguments (JSON values; ``fingerprint_key`` as
     text); the rest are ``Recorder``'s options; ``flush_timeout``: at the end, how long the
-    emitter may take to ship what it holds (what it cannot ship stays in the spool);
-    ``side_pipe_size``: the side pipe's capacity (the kernel rounds it up to pages).
+    emitter may take to ship what it holds (what it cannot ship stays in the spool).
     """
 
     def __init__(
@@ -93,7 +86,6 @@ class ProcessRecorder:
         server_address: str | None = None,
         max_backlog: int = 64 * 2**20,
         flush_timeout: float = 5.0,
-        side_pipe_size: int = PIPE_SIZE,
     ) -> None:
         config = {k: v for k, v in emitter.items() if k not in SECRETS and v is not None}
         env = dict(os.environ)
@@ -109,8 +101,6 @@ class ProcessRecorder:
             "close_timeout": flush_timeout,
         }
         self._max_backlog = max_backlog
-        self._side_size = side_pipe_size
-        self._spliced = 0  # bytes taken from the side pipe
         self._close_timeout = flush_timeout + 10.0  # the worker's start, then its flush
         self._lock = threading.Lock()
         self._backlog = 0
@@ -119,7 +109,6 @@ class ProcessRecorder:
         self._skimmer = LineSkimmer()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stats: dict[str, int] = {}
-        self._side: tuple[int, int] | None = None  # the side pipe (read, write), once asked for
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "tooltrail.emitter.relay",
@@ -153,20 +142,6 @@ class ProcessRecorder:
         at: tuple[int, int] | None = None,
     ) -> None:
         self._put(_MESSAGE, sender, 0, body, at, session)
-
-    def side_pipe(self) -> int:
-        """The write end of a pipe (1 MiB where allowed) whose bytes the feeder takes as stream
-        copies, as many at a time as each :meth:`spliced` says; call before forwarding starts.
-        Its writer must never wait on it (``tee`` with ``SPLICE_F_NONBLOCK``)."""
-        if self._side is None:
-            read, write = os.pipe()
-            widen_pipe(read, self._side_size)
-            self._side = (read, write)
-        return self._side[1]
-
-    def spliced(self, sender: int, count: int, at: tuple[int, int]) -> None:
-        """``count`` bytes of ``sender``'s stream, already in the side pipe, crossed at ``at``."""
-        self._queue.put((_SPLICED, sender, count, at, None, b""))
 
     def sse(self, stream: object, chunk: bytes, session: str | None = None, at: Any = None) -> None:
         self._put(_SSE, 0, _key(stream), chunk, at, session)
@@ -203,10 +178,8 @@ class ProcessRecorder:
         fd = pipe.fileno() if pipe is not None else -1
         done = False
         batch = [self._queue.get()]
-        hurry = False
         while not done:
-            if not hurry:  # large copies wait in the side pipe, which is only 1 MiB: no sleep
-                time.sleep(_BATCH_WAIT)
+            time.sleep(_BATCH_WAIT)
             try:
                 while len(batch) < 4096:
                     batch.append(self._queue.get_nowait())
@@ -216,7 +189,7 @@ class ProcessRecorder:
                 batch.append(self._queue.get())
                 continue
             parts: list[bytes] = []
-            taken = spliced = 0
+            taken = 0
             for item in batch:
                 if item is None:
                     done = True
@@ -224,11 +197,8 @@ class ProcessRecorder:
                         parts += self._frames(_STREAM, sender, 0, None, [piece])
                     break
                 taken += len(item[5])
-                if item[0] == _SPLICED:
-                    spliced += item[2]
                 parts += self._framed(item)
             batch = []
-            hurry = spliced >= ENVELOPE_MIN
             with self._lock:
                 self._backlog -= taken
             if fd < 0 or not parts:
@@ -241,29 +211,10 @@ class ProcessRecorder:
         if pipe is not None:
             with contextlib.suppress(OSError):
                 pipe.close()
-        if self._side is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._side[0])
-
-    def _take_side(self, count: int) -> bytes:
-        """The next ``count`` bytes of the side pipe (they are there: teed before marked)."""
-        assert self._side is not None
-        data = os.read(self._side[0], count)
-        if len(data) == count:
-            return data
-        parts = [data]
-        count -= len(data)
-        while count > 0 and (data := os.read(self._side[0], count)):
-            parts.append(data)
-            count -= len(data)
-        return b"".join(parts)
 
     def _framed(self, item: _Copy) -> list[bytes]:
         """One copy as the worker's frames (heads and payloads)."""
         kind, sender, key, at, session, payload = item
-        if kind == _SPLICED:
-            kind, key, payload = _STREAM, 0, self._take_side(key)
-            self._spliced += len(payload)
         if kind == _STREAM:
             pieces = self._skimmer.feed(sender, payload, at)
             return self._frames(kind, sender, key, session, pieces) if pieces else []
@@ -301,9 +252,6 @@ class ProcessRecorder:
                 log.error("tooltrail: the recorder did not finish in time: %r", exc)
                 proc.kill()
                 proc.wait()
-        if self._side is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._side[1])
         if self._dropped:
             log.warning("tooltrail: %d bytes of relayed traffic were not audited", self._dropped)
         return self.stats()
@@ -311,7 +259,6 @@ class ProcessRecorder:
     def stats(self) -> dict[str, int]:
         out = dict(self._stats)
         out["dropped_bytes"] = out.get("dropped_bytes", 0) + self._dropped
-        out["spliced_bytes"] = self._spliced
         return out
 
 

@@ -6,15 +6,12 @@ our stderr (inherited, never read). Each direction is one thread doing ``read`` 
 hand a copy to the recorder (``Recorder.stream``, which only queues it): nothing is parsed on
 the forwarding path, and a recorder that fails or falls behind never holds a byte back.
 
-Server → host is zero-copy where Linux allows (``_splice.py``; ``zero_copy=False`` forces the
-above): the thread waits for the server's pipe to be readable, ``tee``s what is there into the
-recorder's side pipe (never waiting: ``SPLICE_F_NONBLOCK``), stamps the crossing time and
-``splice``s exactly that many bytes to our stdout, then tells the recorder how many crossed when
-(``ProcessRecorder.spliced``). A full side pipe (the feeder is behind) is not waited for: that
-chunk goes by ``read`` → ``write`` and its copy is queued as above, behind the side pipe's
-bytes, so the recorder sees the stream in order and loses nothing more than the copy path would
-(its backlog limit). Without a recorder it is ``splice`` alone. ``EINVAL`` (stdout a terminal,
-say) switches the thread to ``read`` → ``write`` for good, after forwarding what it had teed.
+Without a recorder, server → host is ``splice(2)`` where Linux allows (``zero_copy=False``
+forces ``read`` → ``write``): the kernel moves the bytes from the child's pipe to our stdout,
+they never enter Python (the relay alone: ~0.1 ms of CPU per MB against ~0.3, ``docs/wrap.md``).
+A stdout the kernel refuses (``EINVAL``: a file opened for appending, say) switches that thread
+to ``read`` → ``write`` before a byte has moved. While recording, the recorder needs the bytes
+in this process anyway, and a ``tee(2)`` to it saved nothing measurable (``docs/wrap.md``).
 
 Ending (POSIX):
 
@@ -36,19 +33,16 @@ import contextlib
 import errno
 import logging
 import os
-import select
 import signal
 import subprocess
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 from ..errors import EmitterError
 from ._exchange import CLIENT, SERVER
 from ._pipes import widen_pipe
 from ._recorder import Recorder, crossing_time
-from ._splice import REFUSED, tee
-from ._splice import zero_copy as splice_tee
 from ._worker import ProcessRecorder
 
 __all__ = ["FORWARDED_SIGNALS", "RelayError", "run"]
@@ -65,6 +59,9 @@ FORWARDED_SIGNALS: Final = tuple(
 #: one after another; a quarter of it lets them overlap (benchmarks/wrap.py: a stream of 1 MB
 #: results 0.8-1.1x direct without the recorder, against 0.6-0.7x with 1 MiB pipes)
 _CHUNK = 1 << 18
+#: splice(2) (Linux); these errors mean "not between these descriptors": read/write instead
+_SPLICE: Final = hasattr(os, "splice")
+_REFUSED: Final = frozenset({errno.EINVAL, errno.ENOSYS, errno.EBADF, errno.ESPIPE})
 _DRAIN_TIMEOUT = 2.0  # after the child exits: a grandchild may still hold its stdout open
 
 
@@ -79,7 +76,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 class _Relay:
-    __slots__ = ("_ended", "_host_gone", "grace", "proc", "recorder", "side_full")
+    __slots__ = ("_ended", "_host_gone", "grace", "proc", "recorder")
 
     def __init__(
         self,
@@ -90,7 +87,6 @@ class _Relay:
         self.proc = proc
         self.recorder = recorder
         self.grace = grace
-        self.side_full = 0  # bytes copied because the side pipe was full (zero-copy only)
         self._host_gone = threading.Event()
         self._ended = threading.Event()
 
@@ -129,66 +125,18 @@ class _Relay:
         except OSError as exc:
             log.debug("tooltrail wrap: server → host ended: %r", exc)
 
-    def spliced(self, child_out: int, side: int | None) -> None:
-        """Server → host without copies (module docstring); ``side``: the recorder's side pipe
-        (None: no recorder). Falls back to :meth:`downstream` where splicing is refused."""
-        recorder = self.recorder
-        marked = recorder.spliced if isinstance(recorder, ProcessRecorder) else None
-        ready = select.poll()
-        ready.register(child_out, select.POLLIN)
-        left = teed = 0  # teed (the recorder has them), and of those not yet passed on
+    def spliced(self, child_out: int) -> None:
+        """Server → host by ``splice`` (no recorder: module docstring); :meth:`downstream`
+        where the kernel refuses it, or drained once the host stopped reading."""
         try:
-            while True:
-                if side is None:
-                    if os.splice(child_out, 1, _CHUNK) == 0:
-                        return
-                    continue
-                ready.poll()  # the GIL is released while it waits
-                try:
-                    left = tee(child_out, side, _CHUNK)
-                except BlockingIOError:  # the feeder is behind: this chunk is copied
-                    if not self._copy_one(child_out):
-                        return
-                    continue
-                if left == 0:
-                    return
-                at = crossing_time()
-                teed = left
-                while left:
-                    left -= os.splice(child_out, 1, left) or _stalled()
-                if marked is not None:
-                    marked(SERVER, teed, at)
+            while os.splice(child_out, 1, _CHUNK):
+                pass
         except OSError as exc:
-            refused = exc.errno in REFUSED
-            log.debug("tooltrail wrap: server → host (refused: %s): %r", refused, exc)
-            if left:  # teed (so the recorder has them) but not passed on: read, not copied again
-                if marked is not None:
-                    marked(SERVER, teed, crossing_time())
-                self._pass_on(child_out, left, refused)
-            if not refused:  # the host stopped reading (or our stdout broke): drain
+            refused = exc.errno in _REFUSED  # nothing moved: splice checks before it moves
+            log.debug("tooltrail wrap: server → host by splice: %r", exc)
+            if not refused:  # the host stopped reading (or our stdout broke)
                 self.host_gone()
             self.downstream(child_out, 1 if refused else None)
-
-    def _copy_one(self, child_out: int) -> bool:
-        """One chunk by read → write, its copy queued (the side pipe is full); False at EOF."""
-        chunk = os.read(child_out, _CHUNK)
-        if not chunk:
-            return False
-        at = crossing_time()
-        _write_all(1, chunk)
-        self.side_full += len(chunk)
-        if self.recorder is not None:
-            self.recorder.stream(SERVER, chunk, at)
-        return True
-
-    @staticmethod
-    def _pass_on(child_out: int, count: int, write: bool) -> None:
-        """Read ``count`` bytes of the server's pipe; write them to stdout when ``write``."""
-        with contextlib.suppress(OSError):
-            while count > 0 and (chunk := os.read(child_out, min(count, _CHUNK))):
-                count -= len(chunk)
-                if write:
-                    _write_all(1, chunk)
 
     def host_gone(self) -> None:
         """Stop the child if it is still running after the grace (its stdin is closed by
@@ -224,8 +172,8 @@ def run(
     The status is ``Popen.returncode``: the exit code, or ``-N`` when signal N ended it.
     ``recorder`` (optional) receives a copy of both directions; it is closed before returning.
     Raises :class:`RelayError` when the command cannot be started. Call from the main thread
-    when ``forward_signals`` (signal handlers can only be set there). ``zero_copy``: forward
-    server → host with ``splice``/``tee`` where the system allows (False: ``read``/``write``).
+    when ``forward_signals`` (signal handlers can only be set there). ``zero_copy``: without
+    a recorder, server → host by ``splice`` where the system has it (False: ``read``/``write``).
     """
     try:
         proc = subprocess.Popen(
@@ -252,13 +200,9 @@ def run(
     child_in = os.dup(proc.stdin.fileno())
     proc.stdin.close()
     up = threading.Thread(target=relay.upstream, args=(child_in,), daemon=True, name="wrap-up")
-    pump: Callable[[int, int | None], None] = relay.downstream
-    side: int | None = 1  # downstream's output
-    if zero_copy and splice_tee() and (recorder is None or isinstance(recorder, ProcessRecorder)):
-        # splicing needs a recorder that takes a side pipe (or none)
-        pump, side = relay.spliced, (recorder.side_pipe() if recorder is not None else None)
+    pump = relay.spliced if zero_copy and recorder is None and _SPLICE else relay.downstream
     down = threading.Thread(
-        target=pump, args=(proc.stdout.fileno(), side), daemon=True, name="wrap-down"
+        target=pump, args=(proc.stdout.fileno(),), daemon=True, name="wrap-down"
     )
     up.start()
     down.start()
@@ -267,8 +211,6 @@ def run(
     finally:
         relay.ended()
         down.join(_DRAIN_TIMEOUT)
-        if relay.side_full:
-            log.info("tooltrail wrap: %d bytes copied (side pipe full)", relay.side_full)
         _close_stdout()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -276,10 +218,6 @@ def run(
             recorder.close()
         proc.stdout.close()
     return status
-
-
-def _stalled() -> int:
-    raise OSError(errno.EIO, "splice moved nothing from a pipe that holds the bytes")
 
 
 def _forward(proc: subprocess.Popen[bytes], sig: int) -> None:
