@@ -114,6 +114,12 @@ class Processor:
         self.options = settings.kafka_options()
         key = self.options.record_key
         self._key = RecordKey(key) if key is not None else None
+        if self._key is None:
+            log.warning(
+                "no record key (kafka_record_key): every record on %s is validated and stored "
+                "as a collector's, whoever wrote it",
+                settings.kafka_topic_events,
+            )
         self.topic = settings.kafka_topic_events
         self.deadletter_topic = settings.kafka_topic_deadletter
         self._segments: list[tuple[Any, DecodedSegment, int]] = []  # (tp, segment, bytes)

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 import pytest
+from pydantic import SecretStr
 
 from tests._infra.fixtures import tansu, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu
@@ -296,18 +297,25 @@ def test_each_event_stored_once_and_offsets_committed(
 
 
 def settings_env(settings: PipelineSettings) -> dict[str, str]:
+    def text(value: Any) -> str:
+        return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
     return {
-        f"TOOLTRAIL_PIPELINE_{name.upper()}": str(getattr(settings, name))
+        f"TOOLTRAIL_PIPELINE_{name.upper()}": text(getattr(settings, name))
         for name in settings.model_fields_set
     }
 
 
 @pytest.mark.kafka
 @pytest.mark.store
+# with a record key the processor takes the collector's stamped records without validating
+# each event again: the same exactly-once effect either way
+@pytest.mark.parametrize("record_key", [None, "kill-test-record-key-0123456789"])
 def test_kill_between_insert_and_commit_stores_each_event_once(
-    make_settings: MakeSettings, tmp_path: Path
+    make_settings: MakeSettings, tmp_path: Path, record_key: str | None
 ) -> None:
-    settings = make_settings(store_path=tmp_path / "crash-store", batch_max_rows=400)
+    keyed = {"kafka_record_key": record_key} if record_key else {}
+    settings = make_settings(store_path=tmp_path / "crash-store", batch_max_rows=400, **keyed)
     feed = Feed(streams=4, events=500)
     produce(settings, feed.take(100, rounds=5))
     env = {**os.environ, **settings_env(settings), KILL_ENV: "1"}
@@ -344,6 +352,8 @@ def test_kill_between_insert_and_commit_stores_each_event_once(
             )
             assert inserted(processor) == feed.total - before
             assert processor.metrics.value(dup) == before
+            unauthenticated = "tooltrail_pipeline_records_unauthenticated_total"
+            assert processor.metrics.value(unauthenticated) == 0
         assert_exactly_once(store, feed)
         assert_all_committed(settings)
     finally:
