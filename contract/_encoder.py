@@ -4,13 +4,16 @@ An event's *shape* is its field names in order (an emitter's call sites make few
 shape one function is generated that unpacks the event's values at once, tests each with its
 field's quick test (``_checks.quick_of``: never more permissive than the field's check; free-form
 JSON must be plain, ``jcs.is_plain``), and, when every value passes, writes the event's RFC 8785
-bytes from a template: the members already in canonical order with their names pre-encoded, each
-value put in by its JSON type (an integer as its digits, a fixed-length hex id as it is, any
-other string through the C string encoder the canonical encoder uses, an object through the
-plain encoder). Hex ids have their lengths tested in place and their digits at once, by decoding
-their concatenation (``bytes.fromhex``: a non-hex character fails it, whitespace it skips
-shortens the result) and finding no uppercase letter in it: a quarter of the instructions of a
-regular expression over the same 176 characters.
+bytes. Two forms: a template (the default without orjson), an f-string of the members already in
+canonical order with their names pre-encoded, each value put in by its JSON type (an integer as
+its digits, a fixed-length hex id as it is, any other string through the C string encoder the
+canonical encoder uses, an object through the plain encoder); or, with orjson, its C encoder over
+the whole event, whose sorted bytes are the canonical ones once every value is plain (orjson
+sorts and writes an event faster than a template in Python: docs/emitter.md). Hex ids have
+their lengths tested in place and their digits at once, by decoding their concatenation
+(``bytes.fromhex``: a non-hex character fails it, whitespace it skips shortens the result) and
+finding no uppercase letter in it: a quarter of the instructions of a regular expression over
+the same 176 characters.
 
 Guarantee: it returns either exactly ``canonical_bytes(event)`` of an event whose every field its
 contract check accepts as it is (property-tested against the canonical encoder for events of
@@ -41,7 +44,7 @@ _Encode = Callable[[dict[str, Any]], "bytes | None"]
 _BOOLEAN: Final = {True: "true", False: "false"}
 #: how a value of each JSON type is put into the template, as an expression over it
 _PUT: Final = {"integer": "{}", "string": "S({})", "boolean": "B[{}]", "object": "D({})"}
-#: a member name the template holds as it is (no escaping, no ``%``): every field name is one
+#: a member name the template holds as it is (nothing to escape in JSON or in an f-string)
 _NAME: Final = re.compile(r"[a-z_][a-z0-9_.]*\Z").match
 
 
