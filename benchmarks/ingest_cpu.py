@@ -11,8 +11,9 @@ code to compare against, e.g. built from ``git archive``) the old and the new co
   (chain, the segment's body) + the record's MAC (when the code has one), batches of 100 events
   of ~1.3 KB (the events of ``benchmarks/collector.py``);
 - processor: ``decode_segment`` of those bodies, in 20k-event buffers, and the ``events``
-  table's columns; with ``--store`` also the insert into a chDB store (the whole
-  ``Store.insert_segments``, chDB's own work included: it runs in the processor's process).
+  table's columns; with ``--store`` the whole ``Store.insert_segments`` into a chDB store
+  instead (chDB's own work included: it runs in the processor's process), where code that can
+  hands a trusted clean run to chDB unparsed (``split_run``).
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def _processor(records: list[tuple[bytes, dict[str, bytes]]], store_dir: str | N
     gc.freeze()
     decode: Any = seg_mod.decode_segment
     trusted = "trusted" in decode.__code__.co_varnames
+    # with a store, a trusted clean run is handed to chDB unparsed (when the code can)
+    split: Any = getattr(seg_mod, "split_run", None) if store_dir is not None else None
     store = None
     if store_dir is not None:
         from tooltrail.pipeline.store import StoreConfig, open_store
@@ -95,9 +98,11 @@ def _processor(records: list[tuple[bytes, dict[str, bytes]]], store_dir: str | N
     pending: list[Any] = []
     rows = 0
     for body, _headers in records:
-        segment = decode(body, trusted=True) if trusted else decode(body)
+        segment = (split and split(body)) or (
+            decode(body, trusted=True) if trusted else decode(body)
+        )
         pending.append(segment)
-        rows += len(segment.events)
+        rows += segment.n if hasattr(segment, "n") else len(segment.events)
         if rows >= buffer:
             _flush(pending, store, events_to_columns)
             pending, rows = [], 0

@@ -184,9 +184,9 @@ def main() -> None:
                          "the large results' alone)")  # fmt: skip
     ap.add_argument("--verbose", action="store_true", help="the figures of each run too")
     ap.add_argument("--before", metavar="DIR",
-                    help="also run wrap with the tooltrail package found in DIR (PYTHONPATH): "
-                         "e.g. a copy of main's build/__editable__*/ tree, for before/after "
-                         "figures in the same runs")  # fmt: skip
+                    help="also run wrap and wrap --no-record with the tooltrail package found in "
+                         "DIR (PYTHONPATH): e.g. a copy of main's build/__editable__*/ tree, for "
+                         "before/after figures in the same runs")  # fmt: skip
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -205,6 +205,8 @@ def main() -> None:
         ways["wrap-before"] = lambda i: [TOOLTRAIL, "wrap", "--spool-dir",
                                          str(root / f"before{i}"), "--", *SERVER]  # fmt: skip
         envs["wrap-before"] = {**os.environ, "PYTHONPATH": args.before}
+        ways["relay-before"] = lambda i: [TOOLTRAIL, "wrap", "--no-record", "--", *SERVER]
+        envs["relay-before"] = envs["wrap-before"]
     lat: dict[str, list[float]] = {w: [] for w in ways}
     p50s: dict[str, list[float]] = {w: [] for w in ways}
     tput: dict[str, list[float]] = {w: [] for w in ways}
@@ -228,7 +230,7 @@ def main() -> None:
     print(f"tooltrail wrap: {args.reps} x {args.calls} sequential calls per way, "
           f"{args.reps} x {args.big_calls} results of {args.big_mb:g} MB; "
           f"cpus={os.cpu_count()}")  # fmt: skip
-    print(f"{'way':<11} {'p50 us':>8} {'p99 us':>8} {'added p50':>10} {'added p99':>10} "
+    print(f"{'way':<12} {'p50 us':>8} {'p99 us':>8} {'added p50':>10} {'added p99':>10} "
           f"{'MB/s':>8} {'vs direct':>9} {'relay ms/MB':>11} {'worker ms/MB':>12}")  # fmt: skip
     base99 = _pct(lat["direct"], 0.99)
     base_t = statistics.median(tput["direct"])
@@ -239,12 +241,12 @@ def main() -> None:
         relay_ms = f"{statistics.median(c[0] for c in cpu[way]):11.2f}" if way != "direct" else ""
         recording = way.startswith("wrap")
         worker_ms = f"{statistics.median(c[1] for c in cpu[way]):12.2f}" if recording else ""
-        print(f"{way:<11} {_pct(lat[way], 0.5):8.1f} {_pct(lat[way], 0.99):8.1f} "
+        print(f"{way:<12} {_pct(lat[way], 0.5):8.1f} {_pct(lat[way], 0.99):8.1f} "
               f"{added50:10.1f} {added99:10.1f} {t:8.1f} {t / base_t:9.2f} "
               f"{relay_ms:>11} {worker_ms:>12}")  # fmt: skip
     if args.verbose:
         for way in ways:
-            print(f"{way:<11} per run: vs direct "
+            print(f"{way:<12} per run: vs direct "
                   + " ".join(f"{t / d:.2f}" for t, d in zip(tput[way], tput["direct"], strict=True))
                   + ("; server" if way == "direct" else "; relay") + " ms/MB "
                   + " ".join(f"{c[0]:.2f}" for c in cpu[way])

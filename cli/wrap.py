@@ -149,6 +149,13 @@ def wrap(
     ] = 5.0,
     record: Record = True,
     flush_timeout: FlushTimeout = 5.0,
+    zero_copy: Annotated[
+        bool,
+        typer.Option(
+            help="With --no-record: server → host by splice(2) where Linux allows "
+            "(--no-zero-copy: read/write)."
+        ),
+    ] = True,
 ) -> None:
     """Run an MCP stdio server and audit its calls: tooltrail wrap [OPTIONS] -- COMMAND..."""
     from tooltrail._console import fail
@@ -170,7 +177,7 @@ def wrap(
             flush_timeout=flush_timeout,
         )
     try:
-        status = run(command, recorder, exit_grace=exit_grace)
+        status = run(command, recorder, exit_grace=exit_grace, zero_copy=zero_copy)
     except RelayError as exc:
         raise fail(str(exc)) from exc
     _exit_like(status)

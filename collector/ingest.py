@@ -231,10 +231,19 @@ def _segment(
 ) -> Segment:
     stream_id = batch.stream_id or ""
     whole = len(indexes) == len(batch.encoded)  # the common case: every event of the batch
+    run = b""
+    if indexes and not quarantine:  # a run continuing the chain: where it starts and ends
+        first, last = batch.events[indexes[0]], batch.events[indexes[-1]]
+        run = b'"run":{"first":%d,"last":%d,"n":%d,"hash":%s},' % (
+            first["seq"],
+            last["seq"],
+            len(indexes),
+            orjson.dumps(last["hash"]),
+        )
     body = b"".join(
         (
-            b'{"v":1,"stream_id":%s,"source":%s,"events":['
-            % (orjson.dumps(stream_id), orjson.dumps(source)),
+            b'{"v":1,"stream_id":%s,"source":%s,%s"events":['
+            % (orjson.dumps(stream_id), orjson.dumps(source), run),
             b",".join(batch.encoded if whole else [batch.encoded[i] for i in indexes]),
             b'],"checkpoints":%s,"findings":%s%s}'
             % (

@@ -15,7 +15,8 @@ letters acknowledged → commit the offsets of exactly the flushed records.
   member stays in its group. They resume after the next successful flush.
 * **Only what a collector wrote is stored as a stream.** With a record key
   (``kafka_record_key``, :mod:`tooltrail.broker.recordmac`) a record whose collector MAC
-  verifies is decoded without validating each event again (the collector did); one whose MAC is
+  verifies is taken without validating each event again (the collector did; a clean run of new
+  events is not even parsed here: ClickHouse parses it, ``store/jsonrows.py``); one whose MAC is
   missing or wrong (written to the topic by anyone else) is validated in full and kept in
   quarantine with an ``unauthenticated`` finding, never in the stream. Without a key every
   record is validated in full and stored as the collector's.
@@ -58,7 +59,7 @@ from tooltrail.broker import (
 
 from .errors import PipelineError, PoisonRecord
 from .metrics import PipelineMetrics
-from .segments import DecodedSegment, decode_segment, unauthenticated
+from .segments import DecodedSegment, RawRun, decode_segment, split_run, unauthenticated
 from .settings import PipelineSettings
 from .store import Store
 
@@ -72,6 +73,10 @@ __all__ = ["Processor"]
 log = logging.getLogger(__name__)
 
 _MAX_REASON = 1000  # characters of a dead letter's reason header
+
+
+def _count(segment: DecodedSegment | RawRun) -> int:
+    return segment.n if isinstance(segment, RawRun) else len(segment.events)
 
 
 @dataclass(slots=True)
@@ -122,7 +127,8 @@ class Processor:
             )
         self.topic = settings.kafka_topic_events
         self.deadletter_topic = settings.kafka_topic_deadletter
-        self._segments: list[tuple[Any, DecodedSegment, int]] = []  # (tp, segment, bytes)
+        # (tp, segment, bytes): a trusted clean run stays a RawRun (its events parsed by the store)
+        self._segments: list[tuple[Any, DecodedSegment | RawRun, int]] = []
         self._dead: list[_DeadLetter] = []
         self._first: dict[Any, int] = {}  # tp -> first uncommitted offset in the buffer
         self._next: dict[Any, int] = {}  # tp -> offset after the last record taken
@@ -255,11 +261,12 @@ class Processor:
             self._dead_letter(tp, record, "the record has no value")
             return
         self._bytes += len(value)
+        segment: DecodedSegment | RawRun
         try:
             if self._key is None:
                 segment = decode_segment(value)
             elif self._key.verify(value, record.headers):
-                segment = decode_segment(value, trusted=True)
+                segment = split_run(value) or decode_segment(value, trusted=True)
             else:  # not from a collector holding the key: evidence, never the stream
                 segment = unauthenticated(decode_segment(value))
                 self.metrics.unauthenticated.inc()
@@ -273,8 +280,8 @@ class Processor:
             self._dead_letter(tp, record, exc.reason)
             return
         self._segments.append((tp, segment, len(value)))
-        self._rows += len(segment.events)
-        self.metrics.events_consumed.inc(len(segment.events))
+        self._rows += _count(segment)
+        self.metrics.events_consumed.inc(_count(segment))
 
     def _apply_pause(self) -> None:
         s = self.settings
@@ -350,7 +357,9 @@ class Processor:
         for tp in sorted(self._first):
             h.update(f"|{tp.topic}:{tp.partition}:{self._first[tp]}-{self._next[tp]}".encode())
         for _, seg, _ in self._segments:
-            if seg.events:
+            if isinstance(seg, RawRun):
+                h.update(f"|{seg.stream_id}:{seg.first}-{seg.last}:{seg.head}".encode())
+            elif seg.events:
                 first, last = seg.events[0], seg.events[-1]
                 h.update(f"|{seg.stream_id}:{first['seq']}-{last['seq']}:{last['hash']}".encode())
         return h.hexdigest()
@@ -425,7 +434,7 @@ class Processor:
             # an eager rebalance keeps the position if the partition comes back
             with contextlib.suppress(ValueError, kafka_errors.KafkaError):
                 self._consumer.seek(tp, offset)
-        self._rows = sum(len(s.events) for _, s, _ in self._segments)
+        self._rows = sum(_count(s) for _, s, _ in self._segments)
         self._bytes = sum(n for _, _, n in self._segments) + sum(
             len(d.record.value or b"") for d in self._dead
         )

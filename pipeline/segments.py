@@ -13,6 +13,11 @@ what did not continue its chain. The store keeps it in its own table, never amon
 :class:`~tooltrail.pipeline.errors.PoisonRecord` naming the first problem: such a record can never
 be stored, so the processor sends it to the dead-letter topic instead of retrying it forever.
 
+:func:`split_run` takes a trusted record that is a clean run of new events (the collector's
+``run``: first and last seq, count, last hash) apart without parsing its events: a
+:class:`RawRun` holds their JSON bytes, which the store hands to ClickHouse to parse; anything
+else (findings, quarantine, no ``run``) is ``None`` and goes through :func:`decode_segment`.
+
 ``trusted=True`` is for a record whose collector MAC verified (``tooltrail.broker.recordmac``):
 a collector wrote it after validating every event against the contract and verifying the chain,
 so only the envelope is checked, not each event again (~5 µs per event). A record that should
@@ -40,7 +45,9 @@ __all__ = [
     "SEGMENT_VERSION",
     "UNAUTHENTICATED",
     "DecodedSegment",
+    "RawRun",
     "decode_segment",
+    "split_run",
     "unauthenticated",
 ]
 
@@ -169,3 +176,69 @@ def unauthenticated(segment: DecodedSegment) -> DecodedSegment:
         [finding],
         quarantine=True,
     )
+
+
+_EVENTS: Final = b',"events":['
+_CHECKPOINTS: Final = b'],"checkpoints":'
+
+
+@dataclass(frozen=True, slots=True)
+class RawRun:
+    """A trusted clean run of one stream's events, not parsed: ``events`` is the JSON text of
+    the events, comma-separated (the inside of the segment's array); ``first``..``last`` are
+    their seqs (``n`` events, one each), ``head`` the last one's hash. ``value`` is the whole
+    record, for :meth:`decode` when the store needs the events themselves."""
+
+    stream_id: str
+    source: str
+    first: int
+    last: int
+    n: int
+    head: str
+    events: bytes
+    checkpoints: list[dict[str, Any]]
+    value: bytes
+
+    def decode(self) -> DecodedSegment:
+        return decode_segment(self.value, trusted=True)
+
+
+def split_run(value: bytes) -> RawRun | None:
+    """A trusted record (its collector MAC verified) as a :class:`RawRun`, or None when it is
+    not a clean run with the collector's ``run`` (decode it with :func:`decode_segment`).
+
+    The events array is found by its delimiters: the first ``,"events":[`` and the last
+    ``],"checkpoints":`` can only be the envelope's (inside a JSON string every quote is
+    escaped, and what follows the array is the collector's checkpoints and findings).
+    """
+    start, end = value.find(_EVENTS), value.rfind(_CHECKPOINTS)
+    if start < 0 or end < start:
+        return None
+    try:
+        head = _loads(value[:start] + b"}")
+        tail = _loads(b"{" + value[end + 2 :])
+    except ValueError:
+        return None
+    run = head.get("run") if type(head) is dict else None
+    if type(run) is not dict or type(tail) is not dict:
+        return None
+    first, last, n, digest = run.get("first"), run.get("last"), run.get("n"), run.get("hash")
+    stream_id, source, checkpoints = (
+        head.get("stream_id"),
+        head.get("source"),
+        tail.get("checkpoints"),
+    )
+    if (
+        head.get("v") != SEGMENT_VERSION
+        or tail.get("findings") != []
+        or tail.get("quarantine", False) is not False
+        or not (type(first) is int and type(last) is int and type(n) is int and n > 0)
+        or last - first + 1 != n
+        or type(digest) is not str
+        or type(stream_id) is not str
+        or type(source) is not str
+        or type(checkpoints) is not list
+    ):
+        return None
+    events = value[start + len(_EVENTS) : end]
+    return RawRun(stream_id, source, first, last, n, digest, events, checkpoints, value)

@@ -27,8 +27,12 @@ class Segment:
 
     ``body`` is the JSON document the pipeline consumes::
 
-        {"v": 1, "stream_id": .., "source": .., "events": [..], "checkpoints": [..],
-         "findings": [..], "quarantine": true}
+        {"v": 1, "stream_id": .., "source": .., "run": {..}, "events": [..],
+         "checkpoints": [..], "findings": [..], "quarantine": true}
+
+    ``run`` (a segment that continues its stream, with events): ``first`` and ``last`` seq,
+    ``n`` events and the last one's ``hash``, so that a reader trusting the collector (its MAC
+    verified) can store the events without parsing them first (``pipeline/segments.py``).
 
     A segment either continues its stream (``quarantine`` false, no findings) or is evidence
     kept beside it (``quarantine`` true: what did not continue the chain, with the findings;

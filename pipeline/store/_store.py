@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-from ..segments import DecodedSegment
+from ..segments import DecodedSegment, RawRun
 from ._config import InsertResult, StoreConfig, type_names, wrapped
 from .columns import events_to_columns
 from .filters import where
+from .jsonrows import insert_json
 from .lock import opened
 from .quarantine import QUARANTINE_COLUMNS, quarantine_rows
 from .rows import (
@@ -130,7 +131,7 @@ class Store:
     # -- writing ----------------------------------------------------------------------------
 
     def insert_segments(
-        self, segments: Sequence[DecodedSegment], *, dedupe_token: str | None = None
+        self, segments: Sequence[DecodedSegment | RawRun], *, dedupe_token: str | None = None
     ) -> InsertResult:
         """Store the segments' new events, checkpoints, findings and chain heads; a quarantine
         segment's events and checkpoints go to the ``quarantine`` table instead (its findings
@@ -141,6 +142,10 @@ class Store:
         names the consumed records, e.g. topic/partition/offsets, so a retry is recognised).
         On any store error: StoreUnavailable, and the cached heads of these streams are
         forgotten, so the retry reads them back from the store.
+
+        A :class:`RawRun` (a trusted clean run, its events not parsed) whose events are all new
+        goes to chDB as JSON text, parsed there (``jsonrows``: the same rows); otherwise (some
+        at or below the head, or a ClickHouse server) it is decoded and taken as any segment.
         """
         with self._lock:
             streams = list(dict.fromkeys(seg.stream_id for seg in segments))
@@ -152,8 +157,22 @@ class Store:
             quarantined: list[tuple[Any, ...]] = []
             heads: dict[str, tuple[int, str, str]] = {}
             duplicates = 0
+            raw: list[bytes] = []  # the events of raw runs, as JSON text
+            raw_count = 0
             now = datetime.now(UTC)
-            for seg in segments:
+            for item in segments:
+                if isinstance(item, RawRun):
+                    if self.config.backend == "chdb" and item.first > floors[item.stream_id]:
+                        raw.append(item.events)
+                        raw_count += item.n
+                        heads[item.stream_id] = (item.last, item.head, item.source)
+                        floors[item.stream_id] = item.last
+                        for cp in item.checkpoints:
+                            key = (item.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
+                            checkpoints[key] = checkpoint_to_row(cp, item.source)
+                        continue
+                    item = item.decode()
+                seg = item
                 if seg.findings:
                     event_ids = {e["seq"]: e["event_id"] for e in seg.events}
                     findings.extend(
@@ -197,6 +216,9 @@ class Store:
                     checkpoints[key] = checkpoint_to_row(cp, seg.source)
             try:
                 columns = events_to_columns(kept, marks_of_kept)
+                if raw:  # first: the heads are written last, once every event is in
+                    with wrapped("insert failed"):
+                        insert_json(self._client, f"{self.database}.events", raw, dedupe_token)
                 self._write(columns, list(checkpoints.values()), findings, heads, dedupe_token)
                 with wrapped("insert failed"):
                     self._insert("quarantine", quarantined, QUARANTINE_COLUMNS)
@@ -206,8 +228,8 @@ class Store:
                 raise
             for stream, (seq, _, _) in heads.items():
                 self._heads[stream] = seq
-            logger.debug("stored %d events, %d duplicates", len(kept), duplicates)
-            return InsertResult(len(kept), duplicates, len(streams))
+            logger.debug("stored %d events, %d duplicates", len(kept) + raw_count, duplicates)
+            return InsertResult(len(kept) + raw_count, duplicates, len(streams))
 
     def _write(
         self,

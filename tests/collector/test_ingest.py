@@ -127,6 +127,7 @@ def test_a_new_stream_from_seq_0_verifies_and_builds_one_segment() -> None:
         "v": 1,
         "stream_id": STREAM,
         "source": "svc",
+        "run": {"first": 0, "last": 3, "n": 4, "hash": events[3]["hash"]},
         "events": events,
         "checkpoints": [signed(events[-1])],
         "findings": [],
