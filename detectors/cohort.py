@@ -33,7 +33,7 @@ from typing import Final, Protocol
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-__all__ = ["peer_columns", "peers_novel", "shared_start", "tool_peers"]
+__all__ = ["launched", "peer_columns", "peers_novel", "shared_start", "tool_peers"]
 
 _DAY_US: Final = 86_400_000_000  # less history than this: a new hire, not an established user
 
@@ -45,8 +45,7 @@ class _History(Protocol):
 def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[str, np.ndarray]:
     """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`), ``shared_tool`` /
     ``shared_server`` (:func:`shared_start`) and ``shared_on_server`` (another user started on
-    a tool of the call's server), from established users' first uses; ``launched``: the call's
-    server was first used by anyone in the deployment less than a day before the call."""
+    a tool of the call's server), from established users' first uses; :func:`launched`."""
     people = (ev["user"] != "").to_numpy()
     sub = ev.loc[people]
     old, tool, server = (np.zeros(len(ev), dtype=bool) for _ in range(3))
@@ -58,8 +57,16 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
         "shared_tool": shared_start(ev, tool & old, "tool_key", horizon_us),
         "shared_server": shared_start(ev, server & old, "source_name", horizon_us),
         "shared_on_server": shared_start(ev, tool & old, "source_name", horizon_us),
-        "launched": (ev["ts"] - history.first_seen(["source_name"], ev)).to_numpy() < _DAY_US,
+        "launched": launched(ev, history),
     }
+
+
+def launched(ev: pd.DataFrame, history: _History) -> np.ndarray:
+    """Per call: its server (a server-side source; a host is no launch) was first used by
+    anyone in the deployment less than a day before the call: a server being rolled out."""
+    age = (ev["ts"] - history.first_seen(["source_name"], ev)).to_numpy()
+    out: np.ndarray = (ev["source_kind"] == "server").to_numpy() & (age < _DAY_US)
+    return out
 
 
 def peers_novel(ev: pd.DataFrame, novel: np.ndarray, horizon_us: int) -> np.ndarray:

@@ -503,6 +503,12 @@ def test_a_server_the_deployment_first_used_today_is_the_organisations_novelty()
     assert (alice["novel_shared"] == 5).all()
     assert (bob["new_tools"] == 4).all()
     assert (bob["novel_shared"] == 0).all()
+    # a host-side source seen for the first time is a new emitter, not a server rolled out
+    hosted = frame(*(dict(e, source_kind="host") for e in events.to_dict("records")))
+    win = windows(hosted, since=T + HOUR, until=T + HOUR + MIN)
+    alice = win.loc[_containing(win, T + HOUR + 3 * S) & (win["entity"] == "alice")]
+    assert len(alice)
+    assert (alice["novel_shared"] == 0).all()
 
 
 def test_adopting_marks_a_tool_taken_up_in_an_earlier_sitting_of_the_last_day() -> None:
