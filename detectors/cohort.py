@@ -9,9 +9,11 @@ the window's end only (so live and backfill agree):
                     one entity's anomaly (``org_event_users``, a setting).
 ``novel_shared``    never-used tools and servers of the window that another user also started
                     on in the hour up to the call, or whose server another user started on a
-                    tool of (``shared_on_server``): novelty the organisation shares (a
-                    release's merge and deploy tools, a server being taken up) is not this
-                    entity's own.
+                    tool of (``shared_on_server``), or on a server the whole deployment first
+                    used less than a day before the call (``launched``: a server being rolled
+                    out, which its first users try before anyone else has): novelty the
+                    organisation shares (a release's merge and deploy tools, a server being
+                    taken up) is not this entity's own.
 ``tool_peers``      how many other people used a user × tool entity's tool in the baseline (from
                     the fit, so also fixed before the window): a
                     sensitive tool colleagues use every day is not news the way one nobody uses is.
@@ -43,7 +45,8 @@ class _History(Protocol):
 def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[str, np.ndarray]:
     """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`), ``shared_tool`` /
     ``shared_server`` (:func:`shared_start`) and ``shared_on_server`` (another user started on
-    a tool of the call's server), from established users' first uses."""
+    a tool of the call's server), from established users' first uses; ``launched``: the call's
+    server was first used by anyone in the deployment less than a day before the call."""
     people = (ev["user"] != "").to_numpy()
     sub = ev.loc[people]
     old, tool, server = (np.zeros(len(ev), dtype=bool) for _ in range(3))
@@ -55,6 +58,7 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
         "shared_tool": shared_start(ev, tool & old, "tool_key", horizon_us),
         "shared_server": shared_start(ev, server & old, "source_name", horizon_us),
         "shared_on_server": shared_start(ev, tool & old, "source_name", horizon_us),
+        "launched": (ev["ts"] - history.first_seen(["source_name"], ev)).to_numpy() < _DAY_US,
     }
 
 

@@ -12,7 +12,8 @@ family             level        fires when
 ``novelty_burst``  user, agent  ``new_tools + new_servers`` in the window ≥ ``novelty_burst``
                                 (tools and servers the entity never used; its p99 is ~0), less
                                 those another established user also started on in the same
-                                hour (``novel_shared``, :mod:`.cohort`: a release); twice that
+                                hour or that lie on a server launched that day
+                                (``novel_shared``, :mod:`.cohort`: a release); twice that
                                 for someone using a tool they took up in an earlier sitting of
                                 the day (``adopting``: a role change); an agent only when it
                                 acts for no user (else its user's alert covers it)
@@ -127,7 +128,8 @@ class Families:
                 (own_novel >= burst) & alone,
                 ("new_tools", "new_servers", "novel_shared"),
                 "{entity} used {new_tools} tool(s) and {new_servers} server(s) it never used "
-                "before, in 1 min ({novel_shared} of them also new to others this hour); its "
+                "before, in 1 min ({novel_shared} of them also new to others this hour or on "
+                "a server launched today); its "
                 "usual p99 is {new_tools_p99} new tools per window",
             )
         if level == "user":

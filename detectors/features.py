@@ -50,7 +50,8 @@ Per entity-window (:data:`FEATURES`):
                         to a call of the window (the most over its calls; :mod:`.cohort`)
 ``novel_shared``        never-used tools and servers of the window that another established user
                         also started on in the hour up to the call, or whose server another
-                        established user started on a tool of (:mod:`.cohort`)
+                        established user started on a tool of, or on a server the deployment
+                        first used less than a day before (a launch; :mod:`.cohort`)
 ``with_user``           1 when a call of the window names a user (an agent acting for someone)
 ``adopting``            1 when a call of the window uses a tool its user took up earlier (first
                         use 10 min to 24 h before the call): someone taking up new tools over
@@ -329,7 +330,7 @@ def build_features(
         part["new_tool"] = _first(history, [*keys, "tool_key"], part)
         part["new_server"] = _first(history, [*keys, "source_name"], part)
         part["novel"] = part["new_tool"] + part["new_server"]
-        on_server = part["shared_on_server"]
+        on_server = part["shared_on_server"] | part["launched"]
         part["shared"] = part["new_tool"] * (part["shared_tool"] | on_server) + part[
             "new_server"
         ] * (part["shared_server"] | on_server)

@@ -71,6 +71,14 @@ SERVERS: Final[Mapping[str, Mapping[str, Mapping[str, bool]]]] = {
     "paging": {"list_incidents": _R, "ack_incident": _W, "resolve_incident": _W},
     "vault": {"list_secrets": _R, "read_secret": _R, "rotate_secret": _W},
     "crm": {"find_account": _R, "get_account": _R, "update_account": _W, "export_contacts": _O},
+    # rolled out on the release afternoon (no role uses it before: ``generate._release``)
+    "notes": {
+        "search_notes": _R,
+        "list_notebooks": _R,
+        "read_note": _R,
+        "write_note": _W,
+        "link_note": _W,
+    },
 }
 TOOL_SERVER: Final = {t: s for s, tools in SERVERS.items() for t in tools}
 ANNOTATIONS: Final = {t: dict(a) for tools in SERVERS.values() for t, a in tools.items()}

@@ -13,7 +13,9 @@ Hard negatives, labelled ``benign:*`` on the last ``attack_days`` days (ordinary
 - ``benign:batch_job``     svc-nightly at ~01:30 UTC: lists, reads and *deletes* hundreds of old
                            objects, drops partitions and unloads tables; svc-sync every hour
 - ``benign:release_spike`` one company-wide release afternoon: every person at work then runs
-                           extra sessions of merges, deploys, restarts and branch deletions
+                           extra sessions of merges, deploys, restarts and branch deletions, and
+                           a new server (``notes``) is rolled out: most people at work try it
+                           within three hours, the first of them before anyone else has
 - ``benign:new_hire``      people whose first day is the last day
 - ``benign:oncall_night``  the SRE rotation: the night's on-call person handles pages at 00-06
                            local (they did so on earlier nights too)
@@ -381,19 +383,43 @@ def _release(out: _Out, cfg: MarkovConfig, people: list[_Person]) -> None:
         ("delete_branch", "scale_deploy"),
     )
     for person in people:
-        p = person.profile
-        local = ((t0 - _midnight(cfg, p.tz_hours, day)) / 3600 / S) % 24
-        if person.first_day or not p.work_start <= local <= p.work_end or person.role == "pm":
+        if not _at_work(cfg, person, t0) or person.role == "pm":
             continue
         for _ in range(rng.randint(1, 3)):
             start = t0 + int(rng.uniform(0, 2 * 3600) * S)
-            label = out.label(
-                "benign:release_spike",
-                start,
-                ("*", "", ""),
-                "release afternoon: everyone merges, deploys and cleans branches",
-            )
+            label = _release_label(out, start)
             _session(out, rng, person, start, label, chain if rng.random() < 0.7 else None)
+    _launch(out, cfg, people, t0)
+
+
+def _at_work(cfg: MarkovConfig, person: _Person, t0: int) -> bool:
+    """Whether an established ``person`` is within their working day at ``t0`` (last day)."""
+    p = person.profile
+    local = ((t0 - _midnight(cfg, p.tz_hours, cfg.days - 1)) / 3600 / S) % 24
+    return not person.first_day and p.work_start <= local <= p.work_end
+
+
+def _release_label(out: _Out, start: int) -> str:
+    return out.label(
+        "benign:release_spike",
+        start,
+        ("*", "", ""),
+        "release afternoon: everyone merges, deploys and cleans branches",
+    )
+
+
+def _launch(out: _Out, cfg: MarkovConfig, people: list[_Person], t0: int) -> None:
+    """The ``notes`` server goes live at ``t0``: seven in ten people at work try it in the
+    next three hours (a sitting over its five tools), the release afternoon's label."""
+    rng = random.Random(f"markov:{cfg.seed}:launch")
+    notes = Chain(
+        rng, ("search_notes", "list_notebooks", "read_note", "write_note", "link_note"), ()
+    )
+    for person in people:
+        if not _at_work(cfg, person, t0) or rng.random() > 0.7:
+            continue
+        start = t0 + int(rng.uniform(0, 3 * 3600) * S)
+        _session(out, rng, person, start, _release_label(out, start), notes, day=cfg.days - 1)
 
 
 def generate(config: MarkovConfig | None = None) -> Simulation:

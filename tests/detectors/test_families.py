@@ -139,6 +139,21 @@ def test_whole_day_ide_sessions_page_nothing() -> None:
     assert not [a.reason for a in paging if "session_len" in {f.name for f in a.features}]
 
 
+def test_a_server_rolled_out_that_afternoon_pages_nothing(store: Store) -> None:
+    """markov's release afternoon rolls out ``notes``, a server nobody used before: its first
+    users (before anyone else has tried it) page nothing."""
+    sim, events, candidates, _ = _run("markov")
+    tried = {c.user for c in sim.calls if c.server == "notes"}
+    assert len(tried) >= 2  # not vacuous
+    attacks = {i.scenario for i in sim.incidents}
+    paging = [
+        a
+        for a in _gated(store, candidates)
+        if a.severity != "low" and not _paging_labels(a, events) & attacks
+    ]
+    assert not [a.reason for a in paging if a.entity in tried and "novelty" in a.detector]
+
+
 @pytest.mark.parametrize("generator", GENERATORS)
 def test_hard_negatives_raise_nothing_that_pages(store: Store, generator: str) -> None:
     sim, events, candidates, _ = _run(generator)

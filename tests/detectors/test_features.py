@@ -457,6 +457,8 @@ def test_a_colleague_starting_on_tools_of_a_server_shares_that_servers_novelty()
     same server: the organisation taking up vcs (a release), not bob's own novelty. Carol, on a
     server nobody else started on, keeps hers."""
     history = [event(T - 2 * DAY, user=u) for u in ("alice", "bob", "carol")]  # established
+    # vcs and kube are established servers (dave's), not launched today
+    history += [event(T - 2 * DAY, user="dave", tool="log", source_name=s) for s in ("vcs", "kube")]
     events = frame(
         *history,
         event(T, user="alice", tool="merge", source_name="vcs"),
@@ -473,6 +475,34 @@ def test_a_colleague_starting_on_tools_of_a_server_shares_that_servers_novelty()
     assert (carol["new_tools"] + carol["new_servers"] == 2).all()
     assert len(carol)
     assert (carol["novel_shared"] == 0).all()
+
+
+def test_a_server_the_deployment_first_used_today_is_the_organisations_novelty() -> None:
+    """A server rolled out an hour ago: its first user tries four of its tools before anyone
+    else has, and none of that is theirs alone (a launch); the same sweep on a server others
+    have used for days is."""
+    history = [event(T - 2 * DAY, user=u) for u in ("alice", "bob")]
+    history.append(event(T - 2 * DAY, user="bob", tool="get", source_name="old"))
+    tools = ("search", "list", "open", "write")  # "read" is what alice and bob always use
+    events = frame(
+        *history,
+        *(event(T + HOUR + i * S, tool=t, source_name="notes") for i, t in enumerate(tools)),
+        *(
+            event(T + HOUR + i * S, user="bob", tool=t, source_name="old")
+            for i, t in enumerate(("scan", "fetch", "put", "tag"))
+        ),
+        event(T, user="ops", tool="deploy", source_name="notes"),  # the rollout, an hour before
+    )
+    win = windows(events, since=T + HOUR, until=T + HOUR + MIN)
+    at = _containing(win, T + HOUR + 3 * S)
+    alice = win.loc[at & (win["entity"] == "alice")]
+    bob = win.loc[at & (win["entity"] == "bob")]
+    assert len(alice)
+    assert len(bob)
+    assert (alice["new_tools"] + alice["new_servers"] == 5).all()
+    assert (alice["novel_shared"] == 5).all()
+    assert (bob["new_tools"] == 4).all()
+    assert (bob["novel_shared"] == 0).all()
 
 
 def test_adopting_marks_a_tool_taken_up_in_an_earlier_sitting_of_the_last_day() -> None:
