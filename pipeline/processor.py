@@ -6,9 +6,10 @@ when ``batch_max_rows`` events or ``batch_max_wait_s`` old: ``store.insert_segme
 letters acknowledged → commit the offsets of exactly the flushed records.
 
 * **Commit after insert, never before.** A crash in between redelivers the records; the store
-  skips every event at or below its stream's stored head, so nothing is written twice
-  (``InsertResult.duplicates``). The ``dedupe_token`` (partition/offset ranges + the segments'
-  seq ranges) also lets ClickHouse drop a retried block.
+  skips every event it holds already (same stream, seq and hash), so nothing is written twice
+  (``InsertResult.duplicates``), and a record arriving after a later one of its stream (copied
+  ahead into another partition) is still stored. The ``dedupe_token`` (partition/offset
+  ranges + the segments' seq ranges) also lets ClickHouse drop a retried block.
 * **Store down.** Nothing is committed, the buffer is kept and the flush retried with exponential
   backoff; meanwhile (and whenever the buffer is over ``max_buffered_rows`` /
   ``max_buffered_bytes``) the assigned partitions are **paused**: memory stays bounded and the

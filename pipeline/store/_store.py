@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ..segments import DecodedSegment, RawRun
 from ._config import InsertResult, StoreConfig, type_names, wrapped
 from .columns import events_to_columns
+from .dedupe import SeqIndex, forked, one_run_above, stored_hashes, wanted_seqs
 from .filters import where
 from .jsonrows import insert_json
 from .lock import opened
@@ -53,11 +54,6 @@ _HEAD_QUERY_CHUNK = 1000
 _EVENT_TYPES = type_names(EVENT_COLUMNS)
 _SELECT_EVENT = ", ".join(f"`{name}`" for name in EVENT_COLUMN_NAMES)
 _SELECT_CHECKPOINT = ", ".join(f"`{name}`" for name, _ in CHECKPOINT_COLUMNS)
-
-
-def _one_run_above(seqs: list[int], floor: int) -> bool:
-    """``seqs`` are consecutive and all above ``floor``: every event is new and moves the head."""
-    return bool(seqs) and seqs[0] > floor and seqs == list(range(seqs[0], seqs[0] + len(seqs)))
 
 
 def open_store(config: StoreConfig) -> Store:
@@ -137,7 +133,10 @@ class Store:
         segment's events and checkpoints go to the ``quarantine`` table instead (its findings
         to ``integrity_findings``), never among the stream's.
 
-        Events at or below a stream's stored head (and repeats within the call) are skipped.
+        An event already stored (same stream, seq and hash; or taken earlier in the call) is a
+        duplicate, skipped; one below the stream's head that is not stored is stored, the head
+        staying where it is; another hash at a stored seq is a fork, kept in ``quarantine``
+        with a ``forked`` finding (``dedupe``).
         Events go in one insert, deduplicated by ``dedupe_token`` when given (use one that
         names the consumed records, e.g. topic/partition/offsets, so a retry is recognised).
         On any store error: StoreUnavailable, and the cached heads of these streams are
@@ -150,6 +149,9 @@ class Store:
         with self._lock:
             streams = list(dict.fromkeys(seg.stream_id for seg in segments))
             floors = dict(self._load_heads(streams))
+            wanted = wanted_seqs(segments, floors)
+            stored = stored_hashes(self._client, f"{self.database}.events", wanted)
+            index = SeqIndex(stored)
             kept: list[dict[str, Any]] = []
             marks_of_kept: list[str] = []
             checkpoints: dict[tuple[str, int, str, str], tuple[Any, ...]] = {}
@@ -170,6 +172,7 @@ class Store:
                         for cp in item.checkpoints:
                             key = (item.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
                             checkpoints[key] = checkpoint_to_row(cp, item.source)
+                        index.took(item)
                         continue
                     item = item.decode()
                 seg = item
@@ -188,29 +191,41 @@ class Store:
                     continue
                 floor = floors[seg.stream_id]
                 seqs = [e["seq"] for e in seg.events]
-                if not seg.findings and _one_run_above(seqs, floor):
+                if not seg.findings and one_run_above(seqs, floor):
                     # the common case: a clean run of new events, the loop below in one step
                     kept += seg.events
                     marks_of_kept += [""] * len(seqs)
                     last = seg.events[-1]
                     heads[seg.stream_id] = (last["seq"], last["hash"], seg.source)
                     floors[seg.stream_id] = last["seq"]
+                    index.took(seg)
                 else:
                     marks = integrity_by_seq(seqs, seg.findings)
-                    seen: set[tuple[int, str]] = set()
+                    known = index.at(seg.stream_id)
                     top = floor
+                    forks = []
                     for event in seg.events:
                         seq, digest = event["seq"], event["hash"]
-                        if seq <= floor or (seq, digest) in seen:
+                        at = known.get(seq)
+                        if at is not None and digest in at:  # this very event: stored already
                             duplicates += 1
                             continue
-                        seen.add((seq, digest))
-                        kept.append(event)
+                        if at and seq <= floor:  # another event at a stored seq
+                            forks.append(event)
+                            continue
+                        known.setdefault(seq, set()).add(digest)
+                        kept.append(event)  # new, even below the head (which stays)
                         marks_of_kept.append(marks.get(seq, ""))
-                        if seq >= top:
+                        if seq > floor and seq >= top:
                             top = seq
                             heads[seg.stream_id] = (seq, digest, seg.source)
                     floors[seg.stream_id] = top
+                    if forks:
+                        fork_findings = forked(seg.stream_id, forks, now)
+                        findings += fork_findings
+                        quarantined += quarantine_rows(
+                            seg.stream_id, seg.source, forks, [], fork_findings
+                        )
                 for cp in seg.checkpoints:
                     key = (seg.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
                     checkpoints[key] = checkpoint_to_row(cp, seg.source)
