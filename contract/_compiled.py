@@ -8,11 +8,12 @@ test, which is never more permissive than the field's check; a field whose check
 test (free-form JSON, counts) is handed to that check, which raises the precise error itself,
 exactly as ``validate_event`` would at that point. The fields that are exactly N lowercase hex
 digits (hashes, fingerprints, trace and span ids) have their types and lengths tested in place
-and their digits in one regular-expression match over their concatenation (one match instead
-of six per event), before any field check that may raise. On False the caller runs the full
-``validate_event``, which raises the error naming the field and the rule (or accepts a value the
-quick test does not cover, such as ``3.0`` for an integer). So the messages are the checks' own,
-and what is accepted is unchanged.
+and their digits at once over their concatenation (``_checks.hex_digits_test``: ASCII, and no
+byte left once the digits are deleted; one test instead of six per event, ~40 % of the time of
+the regular expression it replaced), before any field check that may raise. On False the
+caller runs the full ``validate_event``, which raises the error naming the field and the rule
+(or accepts a value the quick test does not cover, such as ``3.0`` for an integer). So the
+messages are the checks' own, and what is accepted is unchanged.
 
 Only shapes made of known fields of a known version, with every required field present, are
 compiled (the source names fields of ``FIELDS`` only: nothing of any input is in it); at most
@@ -21,11 +22,10 @@ compiled (the source names fields of ``FIELDS`` only: nothing of any input is in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from ._checks import _Check, compile_function, hex_length, quick_of
+from ._checks import _Check, compile_function, hex_digits_test, hex_length, quick_of
 
 __all__ = ["MAX_SHAPES", "ShapeValidator"]
 
@@ -33,8 +33,6 @@ __all__ = ["MAX_SHAPES", "ShapeValidator"]
 MAX_SHAPES: Final = 512
 
 _Quick = Callable[[dict[str, Any]], bool]
-#: the digits of a shape's fixed-length hex fields, concatenated (their lengths tested apart)
-_HEX: Final = re.compile(r"[0-9a-f]*\Z").match
 
 
 def _refuse(event: dict[str, Any]) -> bool:
@@ -71,7 +69,7 @@ class ShapeValidator:
             return _refuse  # an unknown version or field: the full path names it
         if any(required and name not in names for name, (_, required) in fields.items()):
             return _refuse  # a required field is missing: the full path names it
-        namespace: dict[str, Any] = {"HEX": _HEX}
+        namespace: dict[str, Any] = {}
         values = ", ".join(f"x{i}" for i in range(len(names)))
         lines = ["def test(e):", f"    {values}{',' if len(names) == 1 else ''} = e.values()"]
         hexes: list[str] = []  # fixed-length hex fields whose digits are not tested yet
@@ -79,7 +77,8 @@ class ShapeValidator:
         def test_hexes() -> None:
             if hexes:
                 joined = "".join(f"{{{x}}}" for x in hexes)
-                lines.append(f'    if HEX(f"{joined}") is None: return False')
+                lines.append(f'    h = f"{joined}"')
+                lines.append(f"    if not ({hex_digits_test('h')}): return False")
                 hexes.clear()
 
         for i, name in enumerate(names):

@@ -10,10 +10,9 @@ its digits, a fixed-length hex id as it is, any other string through the C strin
 canonical encoder uses, an object through the plain encoder); or, with orjson, its C encoder over
 the whole event, whose sorted bytes are the canonical ones once every value is plain (orjson
 sorts and writes an event faster than a template in Python: docs/emitter.md). Hex ids have
-their lengths tested in place and their digits at once, by decoding their concatenation
-(``bytes.fromhex``: a non-hex character fails it, whitespace it skips shortens the result) and
-finding no uppercase letter in it: a quarter of the instructions of a regular expression over
-the same 176 characters.
+their lengths tested in place and their digits at once over their concatenation, by the
+validator's own test (``_checks.hex_digits_test``: ASCII, and no byte left once the digits are
+deleted): ~40 % of the time of a regular expression over the same characters.
 
 Guarantee: it returns either exactly ``canonical_bytes(event)`` of an event whose every field its
 contract check accepts as it is (property-tested against the canonical encoder for events of
@@ -31,7 +30,7 @@ from collections.abc import Callable, Mapping
 from json.encoder import encode_basestring
 from typing import Any, Final
 
-from ._checks import _Check, compile_function, hex_length, quick_of, schema_of
+from ._checks import _Check, compile_function, hex_digits_test, hex_length, quick_of, schema_of
 from .errors import CanonicalizationError
 from .jcs import canonicalize_plain, has_c_encoder, is_plain, plain_text
 
@@ -84,7 +83,6 @@ def _compile(
     if not names or "hash" in names or not all(n in fields and _NAME(n) for n in names):
         return _refuse
     namespace: dict[str, Any] = {
-        "FH": bytes.fromhex,
         "S": encode_basestring,
         "D": plain_text,
         "P": is_plain,
@@ -120,9 +118,9 @@ def _compile(
         lines.append(f"    if not ({test}): return None")
         placed[name] = "{" + put.format(x) + "}"
     lines.append("    try:")
-    if hexes:  # all hex digits, no whitespace (fromhex skips it), no uppercase letter
+    if hexes:  # all lowercase hex digits
         lines.append(f"        h = {' + '.join(hexes)}")
-        lines.append("        if len(FH(h)) * 2 != len(h) or h.lower() != h: return None")
+        lines.append(f"        if not ({hex_digits_test('h')}): return None")
     if template:  # the members in canonical order (ASCII names: code-unit order is Python's)
         members = ",".join(f'"{n}":{placed[n]}' for n in sorted(names))
         body = "f'{{" + members + "}}'.encode()"

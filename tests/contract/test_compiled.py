@@ -5,12 +5,14 @@ or both refuse them with the same field and rule."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tooltrail.contract import EventInvalid, validate_event
+from tooltrail.contract._checks import hex_length, is_hex_digits
 from tooltrail.contract.event import FIELDS, _quick, _validate_fields
 
 from ..conftest import build_chain
@@ -155,3 +157,43 @@ def test_a_bad_hex_digit_is_named_before_a_later_free_form_field_is_checked() ->
         ev[name] = ev[name][:-1] + "A"  # right length, one digit wrong
         assert _quick(ev) is False
         assert_agree(ev)
+
+
+#: the rule the hex fields' digits were tested with before (a regular expression)
+HEX_RULE = re.compile(r"[0-9a-f]*\Z").match
+#: characters near the rule's edge: other hex cases, non-ASCII digits, whitespace, prefixes
+NEAR_HEX = [*"0123456789abcdefABCDEFxXg_+-.", " ", "\t", "\n", "\x00", "\x7f"]
+NEAR_HEX += ["\u0661", "\uff10", "\uff41", "\u00e9", "\u212a", "\ud800", "\U0001d7ce"]
+hex_like = st.one_of(
+    st.text(),
+    st.text(st.sampled_from(NEAR_HEX), max_size=70),
+    st.text("0123456789abcdef", max_size=70).map(lambda s: "0x" + s),
+    st.tuples(st.text("0123456789abcdef", max_size=70), st.sampled_from(NEAR_HEX)).map(
+        lambda t: t[0] + t[1] + t[0]
+    ),
+)
+
+
+@settings(max_examples=400)
+@given(text=hex_like)
+@example(text="")
+@example(text="abc")  # odd length: the fields' lengths are tested apart
+@example(text="0x1f")
+@example(text="ABCDEF")
+@example(text="\u0661\u0662")  # Arabic-Indic digits: int() takes them, the rule does not
+@example(text="00 11")  # bytes.fromhex skips the space
+@example(text="0f\n")  # $ in a regex would match before it; \Z does not
+def test_the_hex_digits_test_is_the_regular_expression_rule(text: str) -> None:
+    assert is_hex_digits(text) is (HEX_RULE(text) is not None)
+
+
+HEX_FIELDS = [name for name, (check, _) in FIELDS.items() if hex_length(check) is not None]
+
+
+@settings(max_examples=200)
+@given(name=st.sampled_from(HEX_FIELDS), text=hex_like)
+def test_any_string_of_a_hex_fields_length_is_judged_alike(name: str, text: str) -> None:
+    ev = full()
+    length = len(ev[name])
+    ev[name] = (text * length)[:length] if text else text  # its length: the digits decide
+    assert_agree(ev)
