@@ -51,6 +51,11 @@ class RecordKey:
             raise ValueError(f"the record key must be at least {MIN_KEY_BYTES} bytes")
         self._key = bytes(key)
 
+    @classmethod
+    def optional(cls, key: bytes | None) -> RecordKey | None:
+        """The key of a deployment's options (``KafkaOptions.record_key``), or None without one."""
+        return None if key is None else cls(key)
+
     def __repr__(self) -> str:  # never print the key
         return "RecordKey(...)"
 

@@ -118,8 +118,7 @@ class Processor:
         self.store = store
         self.metrics = metrics or PipelineMetrics()
         self.options = settings.kafka_options()
-        key = self.options.record_key
-        self._key = RecordKey(key) if key is not None else None
+        self._key = RecordKey.optional(self.options.record_key)
         if self._key is None:
             log.warning(
                 "no record key (kafka_record_key): every record on %s is validated and stored "

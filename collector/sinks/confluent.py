@@ -38,7 +38,7 @@ class ConfluentSink:
 
     def __init__(self, options: KafkaOptions, *, retry_after: float = 1.0) -> None:
         self.options = options
-        self.key = RecordKey(options.record_key) if options.record_key is not None else None
+        self.key = RecordKey.optional(options.record_key)
         self.retry_after = retry_after
         self._lock = threading.Lock()
         self._producer: Any = None

@@ -93,7 +93,7 @@ class KafkaSink:
 
     def __init__(self, settings: KafkaOptions, *, retry_after: float = 1.0) -> None:
         self.options = settings
-        self.key = RecordKey(settings.record_key) if settings.record_key is not None else None
+        self.key = RecordKey.optional(settings.record_key)
         self.retry_after = retry_after
         self.producer = ManagedProducer(settings, retry_after=retry_after)
         self._closed = False

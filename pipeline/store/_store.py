@@ -162,17 +162,25 @@ class Store:
             raw: list[bytes] = []  # the events of raw runs, as JSON text
             raw_count = 0
             now = datetime.now(UTC)
+
+            def take_run(run: DecodedSegment | RawRun, last: int, digest: str) -> None:
+                """A run of new events above the head (all of them): it moves the head."""
+                heads[run.stream_id] = (last, digest, run.source)
+                floors[run.stream_id] = last
+                index.took(run)
+
+            def keep_checkpoints(stream: str, source: str, cps: list[dict[str, Any]]) -> None:
+                for cp in cps:
+                    key = (stream, cp["seq"], cp["hash"], cp.get("sig", ""))
+                    checkpoints[key] = checkpoint_to_row(cp, source)
+
             for item in segments:
                 if isinstance(item, RawRun):
                     if self.config.backend == "chdb" and item.first > floors[item.stream_id]:
                         raw.append(item.events)
                         raw_count += item.n
-                        heads[item.stream_id] = (item.last, item.head, item.source)
-                        floors[item.stream_id] = item.last
-                        for cp in item.checkpoints:
-                            key = (item.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
-                            checkpoints[key] = checkpoint_to_row(cp, item.source)
-                        index.took(item)
+                        take_run(item, item.last, item.head)
+                        keep_checkpoints(item.stream_id, item.source, item.checkpoints)
                         continue
                     item = item.decode()
                 seg = item
@@ -196,9 +204,7 @@ class Store:
                     kept += seg.events
                     marks_of_kept += [""] * len(seqs)
                     last = seg.events[-1]
-                    heads[seg.stream_id] = (last["seq"], last["hash"], seg.source)
-                    floors[seg.stream_id] = last["seq"]
-                    index.took(seg)
+                    take_run(seg, last["seq"], last["hash"])
                 else:
                     marks = integrity_by_seq(seqs, seg.findings)
                     known = index.at(seg.stream_id)
@@ -226,9 +232,7 @@ class Store:
                         quarantined += quarantine_rows(
                             seg.stream_id, seg.source, forks, [], fork_findings
                         )
-                for cp in seg.checkpoints:
-                    key = (seg.stream_id, cp["seq"], cp["hash"], cp.get("sig", ""))
-                    checkpoints[key] = checkpoint_to_row(cp, seg.source)
+                keep_checkpoints(seg.stream_id, seg.source, seg.checkpoints)
             try:
                 columns = events_to_columns(kept, marks_of_kept)
                 if raw:  # first: the heads are written last, once every event is in

@@ -102,9 +102,6 @@ class SeqIndex:
         """``run`` (new events, all above the head) is taken; indexed only if ever needed."""
         self._runs.setdefault(run.stream_id, []).append(run)
 
-    def add(self, stream: str, seq: int, digest: str) -> None:
-        self.at(stream).setdefault(seq, set()).add(digest)
-
     def at(self, stream: str) -> Hashes:
         """The stream's known hashes by seq (the runs it took indexed first)."""
         hashes = self._hashes.setdefault(stream, {})
