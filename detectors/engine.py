@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
@@ -36,10 +36,10 @@ import pandas as pd  # type: ignore[import-untyped]
 from ._context import WindowBatch
 from .alert import Alert, Severity
 from .baseline import Baseline, relative
-from .families import Families
+from .families import Families, PairHistory
 from .features import (
     FEATURES,
-    HORIZON_US,
+    LOOKBACK_US,
     MODEL_FEATURES,
     ActorProfile,
     BatchHistory,
@@ -47,7 +47,7 @@ from .features import (
     entity_column,
 )
 from .metrics import Metrics
-from .rules import AnyOf, RuleHits, default_rules
+from .rules import AnyOf, RuleHits, default_rules, judged_by_routine
 from .semantics import ToolSemantics
 from .settings import DetectSettings
 from .source import EventSource
@@ -56,7 +56,8 @@ __all__ = ["Engine", "FittedModel", "LevelModel", "build_ensemble"]
 
 log = logging.getLogger(__name__)
 
-_LOOKBACK_US: Final = HORIZON_US + 10 * 60 * 1_000_000  # trailing hour + session context
+#: the trailing hour (two for a sitting's quiet start) + session context
+_LOOKBACK_US: Final = LOOKBACK_US + 10 * 60 * 1_000_000
 #: whose age decides an entity's learning period: its actor, not the (actor, tool) pair, which is
 #: by definition new at its first use
 _ACTOR_KEYS: Final = {
@@ -261,9 +262,11 @@ class Engine:
                 alerts.extend(paged)
                 sequence.extend(alone)
             for hits in self.rules.run(level, windows):
+                hits = judged_by_routine(hits, values, p99, own, self.settings.routine_factor)
                 alerts.extend(self._rule_alerts(ctx, hits, learning))
             if self.families is not None:
-                for hits in self.families.run(level, windows, rel, p99, own):
+                pair = _pair_history(fitted, baseline, windows) if level == "user_tool" else None
+                for hits in self.families.run(level, windows, rel, p99, own, pair=pair):
                     alerts.extend(self._rule_alerts(ctx, hits, learning))
         return alerts + _corroborated(sequence, alerts)
 
@@ -349,6 +352,9 @@ class Engine:
 
     def _rule_alerts(self, ctx: WindowBatch, hits: RuleHits, learning: np.ndarray) -> list[Alert]:
         out = []
+        if hits.baseline is not None:  # judged against the entity's own thin history
+            p50, p99 = hits.baseline
+            ctx = replace(ctx, p50=p50, p99=p99, basis=["entity"] * len(ctx.basis))
         for row, severity, reason in zip(hits.rows, hits.severities, hits.reasons, strict=True):
             if hits.baseline_rule and learning[row]:
                 self.metrics.alerts_suppressed.labels("learning").inc()
@@ -400,6 +406,16 @@ def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:
         if not a.actor or (a.window_end, a.actor, a.entity_kind not in _PERSON) not in sides:
             a.severity = "low"
     return sequence
+
+
+def _pair_history(fitted: FittedModel, baseline: Baseline, windows: pd.DataFrame) -> PairHistory:
+    """The user × tool windows' own thin histories, and whether each pair's user has an own
+    baseline at the user level."""
+    p50, p99, n = baseline.sparse(windows["entity"])
+    users = windows["entity"].str.split("|", n=1).str[0]
+    lm = fitted.levels.get("user")
+    actor_own = lm.baseline.lookup(users)[2] if lm is not None else np.zeros(len(users), bool)
+    return PairHistory(p50, p99, n, actor_own)
 
 
 def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd.DataFrame:

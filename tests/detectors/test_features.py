@@ -529,3 +529,29 @@ def test_adopting_marks_a_tool_taken_up_in_an_earlier_sitting_of_the_last_day() 
     assert later.any()
     assert (win.loc[now, "adopting"] == 1).all()
     assert (win.loc[same_sitting | later, "adopting"] == 0).all()
+
+
+def test_novel_jump_is_how_unusual_for_everyone_the_move_to_a_never_used_tool_was() -> None:
+    """Colleagues walk read → get_pods → apply_deploy daily: bob taking it up (a new team's routine)
+    reaches apply_deploy by a usual move; carol jumping from read to drop_table, a move
+    nobody makes, by a surprising one. A tool already used counts nothing."""
+    past = [
+        event(T - DAY + k * MIN + j * S, user=u, tool=t, session_id=f"{u}{k}")
+        for u in ("dan", "eve")
+        for k in range(30)
+        for j, t in enumerate(("read", "get_pods", "apply_deploy"))
+    ]
+    profile = ActorProfile.fit(prepare(frame(*past)), min_calls=20)
+    now = [
+        event(T - 2 * DAY, user="bob", tool="read", session_id="b0"),
+        event(T - 2 * DAY, user="carol", tool="read", session_id="c0"),
+        event(T, user="bob", tool="get_pods", session_id="b1"),
+        event(T + 2 * S, user="bob", tool="apply_deploy", session_id="b1"),
+        event(T, user="carol", tool="read", session_id="c1"),
+        event(T + 2 * S, user="carol", tool="drop_table", session_id="c1"),
+    ]
+    win = windows(frame(*past, *now), since=T, until=T + W, profile=profile)
+    jump = win.groupby("entity")["novel_jump"].max()
+    group = profile.surprises(prepare(frame(*now[2:])))[1]
+    assert jump["bob"] < 2 < 5 < jump["carol"]
+    assert jump["carol"] == pytest.approx(group.max())
