@@ -332,6 +332,8 @@ class Engine:
         scores = lm.model.decision_function(rel)
         excess = rel.max(axis=1)
         fire = ((scores > lm.threshold_) & (excess >= self.min_excess)) | (excess >= self.extreme)
+        if ctx.level in _SERVER_LEVELS and (fire & ~learning).any():
+            learning = learning | self._newcomers_only(ctx, fire & ~learning)
         quiet = fire & learning
         if quiet.any():
             self.metrics.alerts_suppressed.labels("learning").inc(int(quiet.sum()))
@@ -348,6 +350,26 @@ class Engine:
             severity: Severity = "low" if org[i] else "high" if excess[i] >= 5 else "medium"
             alert = ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
             out[int(alone[i])].append(alert)
+        return out
+
+    def _newcomers_only(self, ctx: WindowBatch, rows: np.ndarray) -> np.ndarray:
+        """Which of a server level's windows in ``rows`` hold only calls of users in their
+        learning period: a new hire's habits (larger arguments, other tools) are theirs, not
+        the server's, and wait for the person's own learning period as the person's do."""
+        out = np.zeros(len(rows), dtype=bool)
+        ev = ctx.events
+        people = ev.loc[ev["user"] != ""]
+        if people.empty:
+            return out
+        born = BatchHistory(self.source.history, ev).first_seen(["user"], people)
+        newcomer = (people["ts"] - born).to_numpy() < self.settings.learning_us
+        col = people[entity_column(ctx.level)].to_numpy()
+        ts = people["ts"].to_numpy()
+        w = ctx.windows
+        for i in np.flatnonzero(rows):
+            start, end = int(w["window_start"].iloc[i]), int(w["window_end"].iloc[i])
+            mine = (col == w["entity"].iloc[i]) & (ts >= start) & (ts < end)
+            out[i] = bool(mine.any() and newcomer[mine].all())
         return out
 
     def _rule_alerts(self, ctx: WindowBatch, hits: RuleHits, learning: np.ndarray) -> list[Alert]:
@@ -389,6 +411,8 @@ class Engine:
 #: the two sides a tool transition is judged from: the person (or agent) who made it, and the
 #: tool (of a person or a server) it led to
 _PERSON: Final = frozenset({"user", "agent"})
+#: levels whose windows mix every user's calls
+_SERVER_LEVELS: Final = frozenset({"server_tool", "source"})
 
 
 def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:

@@ -15,17 +15,24 @@ family             level        fires when
                                 hour or that lie on a server launched that day
                                 (``novel_shared``, :mod:`.cohort`: a release); twice that
                                 for someone using a tool they took up in an earlier sitting of
-                                the day (``adopting``: a role change); an agent only when it
-                                acts for no user (else its user's alert covers it)
+                                the day (``adopting``: a role change); and one of them reached
+                                by a move nobody here makes (``novel_jump`` ≥
+                                ``novelty_jump_bits``: a new team's routine, a first review, are
+                                moves colleagues make daily); an agent only when it acts for no
+                                user (else its user's alert covers it)
 ``off_hours``      user         ``rare_hour_cold`` ≥ ``off_hours_calls``: calls at hours of a day
                                 type the user never worked (own profile) in a sitting that
                                 started there after two hours' quiet (someone working late is
                                 not); or one such call at an hour three hours from any the user
                                 worked (``far_hour_calls``: the first call pages)
-``destructive``    user         ``destructive`` ≥ ``destructive_burst`` and 1.2 spreads above the
-                                user's own p99 (a nightly cleanup job's p99 is high); an entity
-                                whose own p99 is a burst already (deleting in bulk is its
-                                routine) needs four times that p99 (a month-end run is not)
+``destructive``    user,        ``destructive`` ≥ ``destructive_burst`` and more than
+                   user_tool    ``destructive_margin`` (2) times the entity's own p99 (a busy
+                                minute of one's own deletes is not); an entity whose own p99 is
+                                a burst already (deleting in bulk is its routine) needs
+                                ``routine_factor`` (4) times that p99 (a month-end run is not);
+                                per user × tool against the pair's own history however thin (a
+                                tool the person rarely or never called), for users with an own
+                                baseline
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
                                 spreads above (a retrying agent fails with usual args)

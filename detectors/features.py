@@ -210,8 +210,10 @@ _SITTING_US: Final = 10 * 60 * 1_000_000
 QUIET_US: Final = 2 * HORIZON_US
 #: how far back before the first window's start a feature pass needs events
 LOOKBACK_US: Final = max(HORIZON_US, QUIET_US)
-#: levels whose windows carry no session age: a server serves every kind of client
-_NO_SESSION_LEN: Final = frozenset({"server_tool", "source"})
+#: levels whose windows carry no session age: a server serves every kind of client, and a
+#: person's tool is called from whichever of their clients they use (a CLI agent's per-task
+#: connections, an IDE's whole day): a connection's age is judged at the user and the agent
+_NO_SESSION_LEN: Final = frozenset({"server_tool", "source", "user_tool"})
 _NUM_COLS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
 _STR_COLS: Final = tuple(c for c in EVENT_COLUMNS if c not in _NUM_COLS)
 
