@@ -1,9 +1,9 @@
 """What the fleet's attack injector knows of a person: their history, read off the calls alone.
 
 A :class:`History` holds, for one person, what they did before the scored days (tools and
-servers with counts, seats, hour-of-week slots in UTC, the largest arguments per tool, the
-sessions they had) and what they used at all in the benign traffic (so a "new" tool is new
-for the whole fortnight). Built in one pass; never raises.
+servers with counts, seats, hour-of-week slots in UTC, the largest arguments per tool) and what
+they used at all in the benign traffic (so a "new" tool is new for the whole fortnight). Built in
+one pass; never raises.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ class History:
     seats: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # agent, client, ver
     slots: set[int] = field(default_factory=set)
     max_args: dict[str, int] = field(default_factory=dict)
-    sessions: dict[tuple[str, str], str] = field(default_factory=dict)  # (agent, server) → last
     ever_tools: set[tuple[str, str]] = field(default_factory=set)  # benign, any day
     ever_servers: set[str] = field(default_factory=set)
     ever_clients: set[str] = field(default_factory=set)
@@ -83,7 +82,6 @@ def _learn(h: History, c: SimCall, cut: int) -> None:
     h.days.add((cut - c.ts) // (24 * HOUR_US))
     h.slots.add(slot(c.ts))
     h.seats[(c.agent, c.client, c.client_version)] += 1
-    h.sessions[(c.agent, c.server)] = c.session_id
     if c.tool and c.method == "tools/call":
         h.tools[(c.server, c.tool)] += 1
         size = args_size(c.args)

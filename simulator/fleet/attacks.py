@@ -66,6 +66,7 @@ class _Ctx:
         self.rng, self.h, self.label, self.ws = rng, h, label, workspace(h.user, team)
         self.agent, self.client, self.version = h.seat()
         self.calls: list[SimCall] = []
+        self.strict = False
         self._sid: dict[str, str] = {}
 
     def foreign(self) -> None:
@@ -85,8 +86,8 @@ class _Ctx:
         method: str = "tools/call",
     ) -> None:
         server = _SERVER[spec.name]
-        sid = self._sid.get(server) or self.h.sessions.get((self.agent, server))
-        if sid is None:  # a new session: the client initialises it and lists the tools
+        sid = self._sid.get(server)
+        if sid is None:  # the incident's own session: the client initialises it, lists tools
             sid = f"{self.rng.getrandbits(128):032x}"
             for i, m in enumerate(("initialize", "tools/list")):
                 self._emit(t - (2 - i) * 300_000, server, m, None, {}, sid, "ok", None, 900)
@@ -187,8 +188,10 @@ def _destructive(ctx: _Ctx, lvl: str, t0: int, variant: int, ann: Mapping[str, A
     annotated = [t for t in deletes if ann.get(t.name, {}).get("destructiveHint") is True]
     named = [t for t in deletes if t.name not in ann]
     first, second = (annotated, named) if variant == 0 else (named, annotated)
-    mine = [t for t in first + second if _SERVER[t.name] in ctx.h.servers]
-    spec = mine[0] if mine else ctx.rng.choice(first)
+    mine = [[t for t in ts if _SERVER[t.name] in ctx.h.servers] for ts in (first, second)]
+    if ctx.strict and not mine[0]:
+        return False
+    spec = ctx.rng.choice(mine[0] or mine[1] or first)
     for t in _times(ctx.rng, t0, n, minutes):
         ctx.call(t, spec, _args(ctx, spec), ok=ctx.rng.random() > 0.05)
     return True
@@ -330,11 +333,12 @@ def inject(
         for k in range(per_family):
             label = f"{family}#{k}"
             variant = random.Random(f"{seed}:{family}:{k}").randrange(2)
-            for h in pool:
+            for strict, h in [(s, h) for s in (True, False) for h in pool]:
                 if h.user in used:
                     continue
                 team = teams.get(h.user, "")
                 ctx = _Ctx(rng, h, label, team if team in TEAM else "backend")
+                ctx.strict = strict  # first look for a victim the variant fits as it is
                 span = KNOBS[family][intensity][1]
                 t0 = _when(rng, h, since, until, family == "off_hours", variant, span)
                 if t0 is None:

@@ -79,7 +79,7 @@ def generate(cfg: FleetConfig | None = None) -> Simulation:
     run_services(runner, rng, start_us, days, scored_from)
     run_ci(runner, rng)
     add(runner, people, cast, rng, start_us, days)
-    last_us = start_us + (days - 1) * DAY_US
+    last_us, config_end = start_us + (days - 1) * DAY_US, start_us + days * DAY_US
     relabel = {cast.new_hire: "benign:new_hire#0", cast.role_change: "benign:role_change#0"}
     calls = [
         dataclasses.replace(c, label=relabel[c.user])
@@ -87,6 +87,7 @@ def generate(cfg: FleetConfig | None = None) -> Simulation:
         else c
         for c in runner.calls
     ]
+    calls = [c for c in calls if c.ts < config_end]  # work running past the end is not observed
     calls.sort(key=lambda c: c.ts)
     config = SimConfig(
         seed=cfg.seed,

@@ -159,6 +159,33 @@ def add(
         label=f"benign:release_spike#{n}",
         think_s=8.0,
     )
+    # the new hire's first morning: the checkout, the repos, the docs, the channels, the schema
+    p = by[cast.new_hire]
+    steps = (
+        S("filesystem", "list_directory", 3, 6),
+        S("filesystem", "directory_tree", 2, 4),
+        S("git", "git_log", 2, 4),
+        S("github", "search_repositories", 1, 3),
+        S("filesystem", "read_text_file", 8, 20),
+        S("github", "get_file_contents", 3, 8),
+        S("atlassian", "confluence_search", 2, 4),
+        S("atlassian", "confluence_get_page", 3, 8),
+        S("atlassian", "jira_search", 1, 3),
+        S("slack", "slack_list_channels"),
+        S("slack", "slack_get_users"),
+        S("postgres", "list_schemas"),
+        S("postgres", "list_objects", 1, 3),
+        S("sentry", "find_projects"),
+    )
+    runner.run(
+        expand(steps, rng, frozenset(TEAM[p.team].servers)),
+        user=p.name,
+        ws=workspace(p.name, p.team),
+        seat=p.seats[0],
+        t0=_at(p, start_us, last, p.start_h + 0.8),
+        scope="onboarding",
+        label="benign:new_hire#0",
+    )
     # the on-call page at 03:00 local on the last day
     oncall = [p for p in people if p.oncall and p.first_day < last]
     p = oncall[(last // 7) % len(oncall)]

@@ -237,6 +237,7 @@ class Person:
     moves_to: str = ""  # a role change: the team from ``move_day`` on
     move_day: int = 1 << 30
     oncall: bool = False
+    evening_p: float = 0.0  # chance of a late session after dinner on a working day
 
     @property
     def tz(self) -> float:
@@ -305,6 +306,7 @@ def build_people(rng: random.Random, count: int, days: int, start: datetime) -> 
                     weekend_p=rng.choice((0.0, 0.0, 0.05, 0.12, 0.25)),
                     days_off=frozenset(off),
                     oncall=team.name == "platform",
+                    evening_p=rng.choice((0.0, 0.0, 0.0, 0.1, 0.3)) if team.engineers else 0.0,
                 )
             )
     return people
@@ -314,7 +316,8 @@ def shifts(person: Person, rng: random.Random, start_us: int, days: int) -> list
     """The person's working intervals in UTC µs over the simulation, in order.
 
     A day's work (local start ± ½ h, length ± ¾ h) is split by a lunch break; a weekend day
-    may hold a short session (``weekend_p``); public holidays and days off hold nothing.
+    may hold a short session (``weekend_p``), a working day a late one (``evening_p``); public
+    holidays and days off hold nothing.
     """
     out: list[tuple[int, int]] = []
     base = datetime.fromtimestamp(start_us // 1_000_000, UTC).date()
@@ -340,5 +343,13 @@ def shifts(person: Person, rng: random.Random, start_us: int, days: int) -> list
             )
         else:
             out[-1] = (out[-1][0], day_us + int((begin + length) * HOUR_US))
+        if rng.random() < person.evening_p:
+            late = max(begin + length + 1.5, rng.uniform(20.5, 22.5))
+            out.append(
+                (
+                    day_us + int(late * HOUR_US),
+                    day_us + int((late + rng.uniform(0.6, 2.0)) * HOUR_US),
+                )
+            )
     end = start_us + days * DAY_US
     return [(max(a, start_us), min(b, end)) for a, b in out if b > start_us and a < end]

@@ -173,7 +173,7 @@ def test_shapes_vary_across_seeds_and_grow_with_intensity(fleet: Simulation) -> 
             if inc.scenario == "novelty_burst":
                 clients.add(inc.client in histories(fleet)[inc.user].ever_clients)
             else:
-                name = next(c.tool for c in sim.calls if c.label == inc.id)
+                name = next(c.tool for c in sim.calls if c.label == inc.id and c.tool)
                 deletes.add(name in ANNOTATIONS)
     assert clients == {True, False}  # the victim's own agent, and a client they never used
     assert deletes == {True, False}  # annotated destructive, and destructive by name only
