@@ -48,6 +48,12 @@ class PipelineMetrics:
             "Records without a valid collector MAC, kept in quarantine (needs a record key)",
             registry=r,
         )
+        self.rejected = Counter(
+            "tooltrail_pipeline_records_rejected",
+            "Records with a valid collector MAC that break the contract: dead-lettered, with a "
+            "rejected finding",
+            registry=r,
+        )
         self.insert_failures = Counter(
             "tooltrail_pipeline_insert_failures",
             "Failed flushes (store insert or dead-letter produce); nothing was committed",

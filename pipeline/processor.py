@@ -20,10 +20,17 @@ letters acknowledged → commit the offsets of exactly the flushed records.
   events is not even parsed here: ClickHouse parses it, ``store/jsonrows.py``); one whose MAC is
   missing or wrong (written to the topic by anyone else) is validated in full and kept in
   quarantine with an ``unauthenticated`` finding, never in the stream. Without a key every
-  record is validated in full and stored as the collector's.
+  record is validated in full and stored as the collector's (``intake.py``).
+* **A stamped record that cannot be stored does not stall the partition.** When a flush that
+  holds records taken on their MAC fails, whatever the error, those records are validated in
+  full at once (``intake.recheck``) and the flush tried again through the Python path: what
+  passes is stored, what breaks the contract is dead-lettered with a ``rejected`` finding
+  naming the field and the rule. Only then is a failure the store's, retried as below. No
+  error classification is needed, on chDB or a server: a store that is down fails both tries.
 * **Poison records** go, original key, bytes and headers, to the dead-letter topic with the
   headers ``reason``, ``original_topic``, ``original_partition``, ``original_offset``; their
-  offsets are committed with the next flush, once acknowledged (a crash may send one twice).
+  offsets are committed with the next flush, once acknowledged (a crash may send one twice;
+  ``deadletters.py``).
 * **Rebalance.** kafka-python runs the listener inside ``poll()``/``close()`` on its I/O thread,
   where no commit is possible. A revoked partition's uncommitted records are dropped and the
   partition rewound to the first of them (an eager rebalance keeps the position of a partition
@@ -44,25 +51,24 @@ import threading
 import time
 import warnings
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from tooltrail._gc import settle as settle_gc
 from tooltrail.broker import (
     BrokerUnavailable,
     KafkaConsumer,
-    KafkaProducer,
     RecordKey,
-    close_producer,
     ensure_topics,
     kafka_errors,
 )
 
+from .deadletters import DeadLetters
 from .errors import PipelineError, PoisonRecord
+from .intake import Taken, classify, recheck
 from .metrics import PipelineMetrics
-from .segments import DecodedSegment, RawRun, decode_segment, split_run, unauthenticated
+from .segments import RawRun, rejected
 from .settings import PipelineSettings
-from .store import Store
+from .store import InsertResult, Store
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -72,20 +78,6 @@ with warnings.catch_warnings():
 __all__ = ["Processor"]
 
 log = logging.getLogger(__name__)
-
-_MAX_REASON = 1000  # characters of a dead letter's reason header
-
-
-def _count(segment: DecodedSegment | RawRun) -> int:
-    return segment.n if isinstance(segment, RawRun) else len(segment.events)
-
-
-@dataclass(slots=True)
-class _DeadLetter:
-    tp: Any  # TopicPartition
-    record: Any  # kafka-python ConsumerRecord
-    reason: str
-    future: Any = None  # the produce future, once sent
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -127,9 +119,9 @@ class Processor:
             )
         self.topic = settings.kafka_topic_events
         self.deadletter_topic = settings.kafka_topic_deadletter
-        # (tp, segment, bytes): a trusted clean run stays a RawRun (its events parsed by the store)
-        self._segments: list[tuple[Any, DecodedSegment | RawRun, int]] = []
-        self._dead: list[_DeadLetter] = []
+        # a trusted clean run stays a RawRun (its events parsed by the store)
+        self._segments: list[Taken] = []
+        self._dead = DeadLetters(self.options, settings.kafka_topic_deadletter, self.metrics)
         self._first: dict[Any, int] = {}  # tp -> first uncommitted offset in the buffer
         self._next: dict[Any, int] = {}  # tp -> offset after the last record taken
         self._rows = 0
@@ -140,7 +132,6 @@ class Processor:
         self._retry_at = 0.0
         self._backoff = settings.retry_backoff_initial_s
         self._lag_at = 0.0
-        self._producer: Any = None
         self._closed = False
         self._metrics_server: Any = None
         s = settings
@@ -258,30 +249,26 @@ class Processor:
         self._first.setdefault(tp, record.offset)
         self._next[tp] = record.offset + 1
         if not isinstance(value, bytes):
-            self._dead_letter(tp, record, "the record has no value")
+            self._dead.add(tp, record, "the record has no value")
             return
         self._bytes += len(value)
-        segment: DecodedSegment | RawRun
         try:
-            if self._key is None:
-                segment = decode_segment(value)
-            elif self._key.verify(value, record.headers):
-                segment = split_run(value) or decode_segment(value, trusted=True)
-            else:  # not from a collector holding the key: evidence, never the stream
-                segment = unauthenticated(decode_segment(value))
-                self.metrics.unauthenticated.inc()
-                log.warning(
-                    "%s:%d@%d has no valid collector MAC: quarantined",
-                    tp.topic,
-                    tp.partition,
-                    record.offset,
-                )
+            segment, trust = classify(value, record.headers, self._key)
         except PoisonRecord as exc:
-            self._dead_letter(tp, record, exc.reason)
+            self._dead.add(tp, record, exc.reason)
             return
-        self._segments.append((tp, segment, len(value)))
-        self._rows += _count(segment)
-        self.metrics.events_consumed.inc(_count(segment))
+        if trust == "unauthenticated":  # not from a collector holding the key: evidence
+            self.metrics.unauthenticated.inc()
+            log.warning(
+                "%s:%d@%d has no valid collector MAC: quarantined",
+                tp.topic,
+                tp.partition,
+                record.offset,
+            )
+        taken = Taken(tp, record, segment, len(value), checked=trust != "stamped")
+        self._segments.append(taken)
+        self._rows += taken.events
+        self.metrics.events_consumed.inc(taken.events)
 
     def _apply_pause(self) -> None:
         s = self.settings
@@ -312,43 +299,6 @@ class Processor:
                 lags[(tp.topic, tp.partition)] = max(int(high) - position, 0)
         self.metrics.set_lag(lags)
 
-    # -- dead letters --------------------------------------------------------------------------
-
-    def _dead_letter(self, tp: Any, record: Any, reason: str) -> None:
-        reason = reason[:_MAX_REASON]
-        log.warning("dead-lettering %s:%d@%d: %s", tp.topic, tp.partition, record.offset, reason)
-        dead = _DeadLetter(tp, record, reason)
-        self._dead.append(dead)
-        self.metrics.dead_lettered.inc()
-        try:
-            self._send(dead)
-        except kafka_errors.KafkaError as exc:  # sent again at the flush
-            log.warning("dead letter not sent yet: %s", exc)
-
-    def _send(self, dead: _DeadLetter) -> None:
-        if self._producer is None:
-            self._producer = KafkaProducer(**self.options.producer_config("-deadletter"))
-        record = dead.record
-        headers = [
-            ("reason", dead.reason.encode()),
-            ("original_topic", record.topic.encode()),
-            ("original_partition", str(record.partition).encode()),
-            ("original_offset", str(record.offset).encode()),
-            *(record.headers or ()),
-        ]
-        dead.future = self._producer.send(
-            self.deadletter_topic, value=record.value, key=record.key, headers=headers
-        )
-
-    def _settle_dead_letters(self) -> None:
-        """Every buffered dead letter acknowledged (re-sent if it failed), or KafkaError."""
-        deadline = time.monotonic() + self.options.delivery_timeout_s
-        for dead in self._dead:
-            if dead.future is None or (dead.future.is_done and dead.future.failed()):
-                self._send(dead)
-        for dead in self._dead:
-            dead.future.get(timeout=max(deadline - time.monotonic(), 0.001))
-
     # -- flush and commit ----------------------------------------------------------------------
 
     def dedupe_token(self) -> str:
@@ -356,7 +306,7 @@ class Processor:
         h = hashlib.sha256(self.settings.kafka_group_id.encode())
         for tp in sorted(self._first):
             h.update(f"|{tp.topic}:{tp.partition}:{self._first[tp]}-{self._next[tp]}".encode())
-        for _, seg, _ in self._segments:
+        for seg in (t.segment for t in self._segments):
             if isinstance(seg, RawRun):
                 h.update(f"|{seg.stream_id}:{seg.first}-{seg.last}:{seg.head}".encode())
             elif seg.events:
@@ -372,13 +322,17 @@ class Processor:
         started = time.monotonic()
         try:
             if self._segments and not self._inserted:
-                segments = [s for _, s, _ in self._segments]
-                result = self.store.insert_segments(segments, dedupe_token=self.dedupe_token())
+                try:
+                    result = self._insert()
+                except Exception as exc:
+                    if not self._recheck(exc):
+                        raise
+                    result = self._insert()
                 self._inserted = True
                 self.metrics.events_inserted.inc(result.inserted)
                 self.metrics.events_duplicate.inc(result.duplicates)
             if self._dead:
-                self._settle_dead_letters()
+                self._dead.settle()
         except (PipelineError, kafka_errors.KafkaError) as exc:
             self._flush_failed(exc)
             return False
@@ -396,6 +350,33 @@ class Processor:
         self._failing = False
         self._backoff = self.settings.retry_backoff_initial_s
         self._clear()
+        return True
+
+    def _insert(self) -> InsertResult:
+        segments = [t.segment for t in self._segments]
+        return self.store.insert_segments(segments, dedupe_token=self.dedupe_token())
+
+    def _recheck(self, exc: Exception) -> bool:
+        """After a failed insert: validate in full every record taken on its MAC (``intake``);
+        those that break the contract are dead-lettered, a ``rejected`` finding in their place.
+        False when there was none (the failure is the store's)."""
+        if all(t.checked for t in self._segments):
+            return False
+        log.warning("insert failed with records taken on trust; validating them in full: %s", exc)
+        kept: list[Taken] = []
+        for taken in self._segments:
+            if not taken.checked:
+                try:
+                    taken = recheck(taken)
+                except PoisonRecord as bad:
+                    self.metrics.rejected.inc()
+                    self._dead.add(taken.tp, taken.record, bad.reason)
+                    taken = Taken(
+                        taken.tp, taken.record, rejected(taken.segment, bad.reason), 0, True
+                    )
+            kept.append(taken)
+        self._segments = kept
+        self._rows = sum(t.events for t in kept)
         return True
 
     def _commit(self, offsets: Mapping[Any, Any]) -> None:
@@ -424,20 +405,18 @@ class Processor:
         rewind = {tp: offset for tp, offset in self._first.items() if tp in gone}
         if not rewind:
             return
-        before = len(self._segments) + len(self._dead)
-        self._segments = [item for item in self._segments if item[0] not in gone]
-        self._dead = [d for d in self._dead if d.tp not in gone]
-        self.metrics.dropped_on_revoke.inc(before - len(self._segments) - len(self._dead))
+        before = len(self._segments)
+        self._segments = [t for t in self._segments if t.tp not in gone]
+        dropped = before - len(self._segments) + self._dead.drop(gone)
+        self.metrics.dropped_on_revoke.inc(dropped)
         for tp, offset in rewind.items():
             del self._first[tp]
             self._next.pop(tp, None)
             # an eager rebalance keeps the position if the partition comes back
             with contextlib.suppress(ValueError, kafka_errors.KafkaError):
                 self._consumer.seek(tp, offset)
-        self._rows = sum(_count(s) for _, s, _ in self._segments)
-        self._bytes = sum(n for _, _, n in self._segments) + sum(
-            len(d.record.value or b"") for d in self._dead
-        )
+        self._rows = sum(t.events for t in self._segments)
+        self._bytes = sum(t.size for t in self._segments) + self._dead.size
         if not self._first:
             self._clear()
         log.info("revoked %s: gave up their uncommitted records, rewound", sorted(rewind))
@@ -460,10 +439,7 @@ class Processor:
             try:
                 self._consumer.close(autocommit=False)
             finally:
-                if self._producer is not None:
-                    close_producer(
-                        self._producer, timeout=min(self.options.delivery_timeout_s, 5.0)
-                    )
+                self._dead.close()
                 if self._metrics_server is not None:
                     self._metrics_server.shutdown()
                     self._metrics_server.server_close()

@@ -42,11 +42,13 @@ from tooltrail.contract import (
 from .errors import PoisonRecord
 
 __all__ = [
+    "REJECTED",
     "SEGMENT_VERSION",
     "UNAUTHENTICATED",
     "DecodedSegment",
     "RawRun",
     "decode_segment",
+    "rejected",
     "split_run",
     "unauthenticated",
 ]
@@ -55,6 +57,9 @@ SEGMENT_VERSION: Final = 1
 _KEYS: Final = ("stream_id", "source", "events", "checkpoints", "findings")
 #: the finding class of a record on the events topic whose collector MAC does not verify
 UNAUTHENTICATED: Final = "unauthenticated"
+#: the finding class of a record with a valid collector MAC that cannot be stored: it breaks the
+#: contract (a collector's bug, a version skew, or a writer holding the record key)
+REJECTED: Final = "rejected"
 
 _loads: Callable[[bytes], Any]
 try:  # optional speed-up (the ``fast`` extra)
@@ -176,6 +181,22 @@ def unauthenticated(segment: DecodedSegment) -> DecodedSegment:
         [finding],
         quarantine=True,
     )
+
+
+def rejected(segment: DecodedSegment | RawRun, reason: str) -> DecodedSegment:
+    """The evidence of a stamped record (its collector MAC verified) that breaks the contract:
+    no event, one ``rejected`` finding of the pipeline's naming ``reason`` (the field and the
+    rule), as a quarantine segment (the record itself goes to the dead-letter topic)."""
+    seq: Any = segment.first if isinstance(segment, RawRun) else None
+    if not isinstance(segment, RawRun) and segment.events and type(segment.events[0]) is dict:
+        seq = segment.events[0].get("seq")
+    finding = {
+        "class": REJECTED,
+        "seq": seq if type(seq) is int and seq >= 0 else 0,
+        "detail": f"a record stamped by a collector breaks the contract: {reason}",
+        "source": "pipeline",
+    }
+    return DecodedSegment(segment.stream_id, segment.source, [], [], [finding], quarantine=True)
 
 
 _EVENTS: Final = b',"events":['

@@ -21,7 +21,7 @@ from ._config import InsertResult, StoreConfig, type_names, wrapped
 from .columns import events_to_columns
 from .dedupe import SeqIndex, forked, one_run_above, stored_hashes, wanted_seqs
 from .filters import where
-from .jsonrows import insert_json
+from .jsonrows import insert_json, sweep, temp_dir
 from .lock import opened
 from .quarantine import QUARANTINE_COLUMNS, quarantine_rows
 from .rows import (
@@ -64,7 +64,10 @@ def open_store(config: StoreConfig) -> Store:
         if config.backend == "chdb":
             os.makedirs(config.path, exist_ok=True)
             client = clickhouse_connect.get_client(interface="chdb", path=config.path)
-            opened(config.path, +1)
+            if opened(config.path, +1) == 1:  # no insert of this process can be running
+                swept = sweep(temp_dir(config.path))
+                if swept:
+                    logger.info("removed %d stale temporary insert files", swept)
         else:
             parts = urlsplit(str(config.url))
             secure = config.secure or parts.scheme == "https"
@@ -108,6 +111,7 @@ class Store:
         self.config = config
         self.database = config.database
         self._heads: dict[str, int] = {}  # stream -> max stored seq (-1: none), this process
+        self._temp_dir = temp_dir(config.path) if config.backend == "chdb" else None
         self._lock = threading.RLock()
         self._closed = False
 
@@ -237,7 +241,13 @@ class Store:
                 columns = events_to_columns(kept, marks_of_kept)
                 if raw:  # first: the heads are written last, once every event is in
                     with wrapped("insert failed"):
-                        insert_json(self._client, f"{self.database}.events", raw, dedupe_token)
+                        insert_json(
+                            self._client,
+                            f"{self.database}.events",
+                            raw,
+                            dedupe_token,
+                            self._temp_dir,
+                        )
                 self._write(columns, list(checkpoints.values()), findings, heads, dedupe_token)
                 with wrapped("insert failed"):
                     self._insert("quarantine", quarantined, QUARANTINE_COLUMNS)

@@ -21,13 +21,16 @@ _open_here: Counter[str] = Counter()  # chDB data directories this process holds
 _guard = threading.Lock()
 
 
-def opened(path: str | os.PathLike[str], delta: int) -> None:
-    """Count an open (+1) or a close (-1) of the chDB store at ``path`` by this process."""
+def opened(path: str | os.PathLike[str], delta: int) -> int:
+    """Count an open (+1) or a close (-1) of the chDB store at ``path`` by this process;
+    returns how many opens are left (1 after the first open)."""
     key = os.path.realpath(path)
     with _guard:
         _open_here[key] += delta
-        if _open_here[key] <= 0:
+        left = _open_here[key]
+        if left <= 0:
             del _open_here[key]
+        return left
 
 
 def store_in_use(path: str | os.PathLike[str]) -> bool:

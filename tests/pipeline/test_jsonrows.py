@@ -4,11 +4,13 @@ Events of both contract versions, with and without every optional field (``args`
 with unicode, big and fractional numbers, nested values; empty ``actor`` and ``redactions``),
 go through the collector (``parse_batch`` / ``verify_batch``: the body it produces), then into
 a real chDB store once as a :class:`RawRun` (JSON text parsed by ClickHouse) and once decoded
-(``events_to_columns``): the stored rows must be equal, column by column.
+(``events_to_columns``): the stored rows must be equal, column by column. The insert's temporary
+file lives in the store's directory and one left behind is swept when the store next opens.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -19,14 +21,16 @@ from hypothesis import strategies as st
 from tooltrail.collector.ingest import parse_batch, verify_batch
 from tooltrail.contract import GENESIS_HASH, seal
 from tooltrail.pipeline.segments import RawRun, decode_segment, split_run
-from tooltrail.pipeline.store import Store
-from tooltrail.pipeline.store.jsonrows import insert_sql
+from tooltrail.pipeline.store import Store, StoreConfig, open_store
+from tooltrail.pipeline.store.jsonrows import TEMP_PREFIX, insert_sql, temp_dir
 from tooltrail.pipeline.store.rows import EVENT_COLUMN_NAMES
 
 from .test_rows import bodies
 
 pytestmark = pytest.mark.store
 
+ONE = {"v": 1, "source": {"kind": "server", "name": "x"}, "event_id": "e", "ts": 1,
+       "mcp.method.name": "m", "outcome": "ok", "duration_us": 1}  # fmt: skip
 _COLUMNS = ", ".join(f"`{c}`" for c in EVENT_COLUMN_NAMES)
 
 
@@ -90,9 +94,7 @@ def test_a_run_at_or_below_the_head_is_decoded_and_its_duplicates_dropped(store:
 
 
 def test_only_a_clean_run_with_the_collectors_run_is_split() -> None:
-    event = {"v": 1, "source": {"kind": "server", "name": "x"}, "event_id": "e", "ts": 1,
-             "mcp.method.name": "m", "outcome": "ok", "duration_us": 1}  # fmt: skip
-    value = _body([event])
+    value = _body([ONE])
     assert split_run(value) is not None
     assert split_run(value.replace(b'"run":', b'"nur":')) is None  # an older collector
     assert split_run(value.replace(b'"findings":[]', b'"findings":[{}]')) is None
@@ -106,3 +108,28 @@ def test_the_insert_refuses_a_quote_instead_of_escaping_it() -> None:
         insert_sql("db.events", "/tmp/x'; DROP TABLE y; --", {})
     with pytest.raises(ValueError, match="unusable"):
         insert_sql("db.events", "/tmp/x.json", {"insert_deduplication_token": "a'b"})
+
+
+def test_a_temporary_file_left_by_a_killed_insert_is_swept_when_the_store_opens(
+    tmp_path: Path,
+) -> None:
+    config = StoreConfig(path=str(tmp_path / "store"))
+    run = split_run(_body([ONE]))
+    assert run is not None
+    with open_store(config) as store:
+        store.migrate()
+        assert store.insert_segments([run]).inserted == 1
+        tmp = Path(temp_dir(config.path))
+        assert list(tmp.iterdir()) == []  # written in the store's directory, removed after
+        # what a SIGKILL in the middle of an insert leaves, and a file that is not ours
+        stale = tmp / f"{TEMP_PREFIX}killed.json"
+        stale.write_bytes(b"[" + run.events + b"]")
+        foreign = tmp / "notes.json"
+        foreign.write_bytes(b"{}")
+        with open_store(config) as again:  # a second open by this process: it may be inserting
+            assert again.stream_heads([run.stream_id]) == {run.stream_id: 0}
+        assert stale.exists()
+    with open_store(config) as reopened:  # the first open of a process: any there is stale
+        assert not stale.exists()
+        assert foreign.exists()
+        assert reopened.stream_heads([run.stream_id]) == {run.stream_id: 0}

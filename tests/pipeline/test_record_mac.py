@@ -136,13 +136,16 @@ def test_an_unauthenticated_segment_is_evidence_with_the_pipelines_finding_only(
 
 
 def inject(
-    settings: PipelineSettings, records: list[tuple[bytes, list[tuple[str, bytes]]]]
+    settings: PipelineSettings,
+    records: list[tuple[bytes, list[tuple[str, bytes]]]],
+    key: bytes = b"x",
 ) -> None:
-    """Write records straight into the events topic, as anyone with write access could."""
+    """Write records straight into the events topic, as anyone with write access could (all
+    with the record key ``key``: one partition)."""
     producer = KafkaProducer(**settings.kafka_options().producer_config("-attacker"))
     try:
         for value, headers in records:
-            producer.send(settings.kafka_topic_events, value=value, key=b"x", headers=headers)
+            producer.send(settings.kafka_topic_events, value=value, key=key, headers=headers)
         producer.flush(timeout=10)
     finally:
         producer.close(timeout=5)
