@@ -35,10 +35,17 @@ family             level        fires when
                                 baseline
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
-                                spreads above (a retrying agent fails with usual args)
+                                spreads above (a retrying agent fails with usual args); a
+                                pair too thin for its own baseline: one error fewer with args
+                                over ``probe_args_factor`` (4) × the pair's own p99
 ``bulk_read``      user         ``bytes_out`` ≥ ``bulk_factor`` (100) × own p99 in ≥ 3 calls, or
                                 ≥ 4 spreads above own p99 *and* ``calls`` above own p99 (a
-                                release afternoon moves calls, not result sizes)
+                                release afternoon moves calls, not result sizes); or one result
+                                ≥ ``bulk_huge_bytes`` (1 MiB) and ``bulk_factor`` × own p99 of
+                                ``result_max`` (a table pulled in one call)
+                   user_tool    ``calls`` ≥ ``bulk_tool_calls`` (8) and ``bulk_tool_factor`` (4)
+                                × the pair's own p99, with more than twice its own p99 of
+                                bytes: a harvest of one tool the person uses, read by read
 =================  ===========  ====================================================================
 
 (A spread is the ``relative`` unit of :mod:`.baseline`: the distance from the entity's p50 to
@@ -79,6 +86,10 @@ class Families:
     destructive_margin: float = 2
     routine_factor: float = 4
     novelty_jump_bits: float = 5
+    bulk_tool_calls: float = 8
+    bulk_tool_factor: float = 4
+    bulk_huge_bytes: float = 1 << 20
+    probe_args_factor: float = 4
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -93,6 +104,10 @@ class Families:
             s.destructive_margin,
             s.routine_factor,
             s.novelty_jump_bits,
+            s.bulk_tool_calls,
+            s.bulk_tool_factor,
+            s.bulk_huge_bytes,
+            s.probe_args_factor,
         )
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
@@ -212,8 +227,22 @@ class Families:
                 "(the largest {result_max}); its usual p99 is {bytes_out_p99} in {calls_p99} "
                 "calls",
             )
+            # one result orders of magnitude larger than anything the person usually receives
+            # (a table or a bucket pulled in one call): pages on its own, over a floor
+            huge = (v["result_max"] >= self.bulk_huge_bytes) & (
+                v["result_max"] >= self.bulk_factor * np.maximum(u["result_max"], 1)
+            )
+            add(
+                "bulk_read",
+                huge,
+                ("result_max", "bytes_out", "calls"),
+                "{entity} received one tool result of {result_max} in 1 min ({bytes_out} in "
+                "{calls} calls); the largest it usually receives (p99) is {result_max_p99}",
+            )
         if level == "user_tool" and pair is not None:
             found += self._destructive_tool(windows, v["destructive"], pair)
+            found += self._read_burst(windows, v, pair)
+            found += self._thin_probe(windows, v, own, pair)
         if level == "user_tool":
             # the further the arguments are from anything this user sent the tool, the fewer
             # failures corroborate them (a retrying agent fails with its usual arguments)
@@ -261,6 +290,91 @@ class Families:
                 ["high"] * len(rows),
                 reasons,
                 ("destructive", "calls"),
+                True,
+                baseline=(pair.p50, pair.p99),
+            )
+        ]
+
+    def _thin_probe(
+        self, windows: pd.DataFrame, v: dict[str, np.ndarray], own: np.ndarray, pair: PairHistory
+    ) -> list[RuleHits]:
+        """An error storm on a tool the person calls too rarely for a baseline of the pair
+        (judged by the group's, where :meth:`run` reads nothing): ``error_probe`` - 1 failures
+        with arguments more than ``probe_args_factor`` times the largest the person sent the
+        tool in its own thin history (p99 of ``args_max``). Only for users with an own baseline,
+        on tools they called in it."""
+        usual = pair.p99[:, _I["args_max"]]
+        mask = (
+            ~own
+            & (pair.windows > 0)
+            & pair.actor_own
+            & (usual > 0)
+            & (v["errors"] >= self.error_probe - 1)
+            & (v["args_max"] > self.probe_args_factor * usual)
+        )
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return []
+        entity = windows["entity"].to_numpy()
+        reasons = [
+            f"user × tool {entity[i]}: failed {human('errors', v['errors'][i])} times in 1 min "
+            f"with arguments up to {human('args_max', v['args_max'][i])}; the largest it usually "
+            f"sends this tool (p99) is {human('args_max', usual[i])} ({pair.windows[i]:.0f} "
+            "windows of its own baseline)"
+            for i in rows
+        ]
+        return [
+            RuleHits(
+                "family:error_probe",
+                rows,
+                ["high"] * len(rows),
+                reasons,
+                ("errors", "args_max"),
+                True,
+                baseline=(pair.p50, pair.p99),
+            )
+        ]
+
+    def _read_burst(
+        self, windows: pd.DataFrame, v: dict[str, np.ndarray], pair: PairHistory
+    ) -> list[RuleHits]:
+        """Many reads of one tool the person uses, far above the pair's own pace and bytes: at
+        least ``bulk_tool_calls`` calls and ``bulk_tool_factor`` times the pair's own p99 of
+        calls per window, with more than twice its own p99 of result bytes (a harvest of
+        files, pages or objects one by one; a busy person's reads of their own tool stay near
+        its pace). Only for users with an own baseline, on tools they called in it (a tool
+        never used is novelty's), and not for destructive tools."""
+        calls_p99 = pair.p99[:, _I["calls"]]
+        bytes_p99 = pair.p99[:, _I["bytes_out"]]
+        mask = (
+            (v["calls"] >= self.bulk_tool_calls)
+            & (v["calls"] >= self.bulk_tool_factor * calls_p99)
+            & (v["bytes_out"] > 2 * bytes_p99)
+            & (v["destructive"] == 0)
+            & (pair.windows > 0)
+            & pair.actor_own
+        )
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return []
+        entity = windows["entity"].to_numpy()
+        reasons = []
+        for i in rows:
+            user, tool = entity[i].split("|", 1)
+            reasons.append(
+                f"user × tool {entity[i]}: {user} called {tool} {human('calls', v['calls'][i])} "
+                f"times in 1 min for {human('bytes_out', v['bytes_out'][i])} of results; its "
+                f"usual p99 for this tool is {human('calls', calls_p99[i])} calls and "
+                f"{human('bytes_out', bytes_p99[i])} per window ({pair.windows[i]:.0f} windows "
+                "of its own baseline)"
+            )
+        return [
+            RuleHits(
+                "family:bulk_read",
+                rows,
+                ["high"] * len(rows),
+                reasons,
+                ("calls", "bytes_out"),
                 True,
                 baseline=(pair.p50, pair.p99),
             )

@@ -5,8 +5,12 @@ MCP servers publish annotations in ``tools/list`` (``destructiveHint``, ``readOn
 ``idempotentHint``, ``openWorldHint``); the emitters record them on each call of the tool beside
 the tools hash (``attrs["tooltrail.tool.hints"]``, e.g. ``"destructive,openworld"``; read into the
 ``tool_hints`` column). An annotated tool is destructive when its hints say so, and never
-exporting when they say read-only. Where a call carries no hints, the tool's *name* decides, by
-whole words (``snake_case``, ``kebab-case``, ``camelCase`` and dots split into words):
+exporting when they say read-only; a tool destructive only by the spec's default (the server
+stated ``readOnlyHint: false`` and no ``destructiveHint``: the emitter adds
+``destructive_by_default``) is destructive when its name says so (a GitHub-style server's
+``merge_pull_request`` and ``create_issue`` are writes, its ``delete_file`` a delete). Where a
+call carries no hints, the tool's *name* decides, by whole words (``snake_case``,
+``kebab-case``, ``camelCase`` and dots split into words):
 
 - destructive: delete, drop, remove, destroy, purge, truncate, wipe, erase, revoke, terminate,
   kill, unlink, rm, rmdir, archive
@@ -138,7 +142,10 @@ class ToolSemantics:
             return self.is_destructive(tool), self.is_exporting(tool)
         said = set(hints.split(","))
         exporting = "readonly" not in said and self.is_exporting(tool)
-        return "destructive" in said, exporting
+        # destructive only by the spec's default (the server stated no destructiveHint: a
+        # merge, a write): the name decides, as for a server that annotates nothing
+        stated = "destructive" in said and "destructive_by_default" not in said
+        return stated or ("destructive" in said and self.is_destructive(tool)), exporting
 
     def flags(
         self, tools: pd.Series, hints: pd.Series | None = None

@@ -142,6 +142,29 @@ class DetectSettings(BaseSettings):
         description="result bytes of one window over own p99 when spread over many large "
         "results (at least 3 times the largest): a stream of reads, not one export",
     )
+    probe_args_factor: float = Field(
+        default=4.0,
+        gt=1,
+        description="an error storm on a tool the person calls too rarely for a baseline of "
+        "its own: arguments more than this many times the largest they sent it (own p99)",
+    )
+    bulk_tool_calls: int = Field(
+        default=8,
+        ge=1,
+        description="reads of one tool in one window (per user × tool) for a read burst",
+    )
+    bulk_tool_factor: float = Field(
+        default=4.0,
+        gt=1,
+        description="a read burst of one tool is this many times the person's own p99 of calls "
+        "of that tool per window, with more than twice its own p99 of result bytes",
+    )
+    bulk_huge_bytes: int = Field(
+        default=1 << 20,
+        ge=1,
+        description="one result at least this large and bulk_factor times the largest the "
+        "person usually receives (own p99 of result_max) pages on its own",
+    )
     org_event_users: int = Field(
         default=3,
         ge=1,

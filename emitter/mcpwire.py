@@ -126,17 +126,24 @@ def request_fields(method: str, params: object) -> dict[str, Any]:
 
 
 def tool_hints(tools: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """Tool name → its hints (``readonly``, ``destructive``, ``idempotent``, ``openworld``
-    joined by commas) for every tool of a tools/list that carries an ``annotations`` object."""
+    """Tool name → its hints (``readonly``, ``destructive``, ``destructive_by_default``,
+    ``idempotent``, ``openworld`` joined by commas) for every tool of a tools/list that carries an
+    ``annotations`` object. ``destructive_by_default`` marks a tool destructive only because the
+    server did not state ``destructiveHint`` (the spec's default for a tool that is not
+    read-only), a weaker statement than ``destructiveHint: true``."""
     out: dict[str, str] = {}
     for tool in tools:
         name, ann = tool.get("name"), tool.get("annotations")
         if not isinstance(name, str) or not isinstance(ann, Mapping):
             continue
         readonly = ann.get("readOnlyHint") is True
+        destructive = not readonly and ann.get("destructiveHint") is not False
         flags = {
             "readonly": readonly,
-            "destructive": not readonly and ann.get("destructiveHint") is not False,
+            "destructive": destructive,
+            # destructive only by the spec's default (no destructiveHint stated: a GitHub-style
+            # server marks its writes readOnlyHint false and says no more)
+            "destructive_by_default": destructive and "destructiveHint" not in ann,
             "idempotent": ann.get("idempotentHint") is True,
             "openworld": ann.get("openWorldHint") is not False,
         }

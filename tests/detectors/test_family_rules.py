@@ -196,3 +196,47 @@ def test_a_late_sitting_back_within_two_hours_of_the_last_is_a_day_running_late(
     win = windows(frame(*_history(), *late, event(later), event(later + 20 * S)),
                   since=later, until=later + MIN, profile=office)  # fmt: skip
     assert _row(win, later + 20 * S)["rare_hour_cold"] == 2
+
+
+def test_one_result_orders_of_magnitude_above_the_persons_largest_pages_on_its_own() -> None:
+    # one 120 MiB result where the person's largest is ~500 KB (p99): pages at its first call;
+    # a 3 MiB report against a usual 600 KB (five times: someone's large query): not; 120 MiB
+    # for someone who pulls 50 MiB results routinely: not
+    mib = float(1 << 20)
+    win = _frame(result_max=[120 * mib, 3 * mib, 120 * mib], bytes_out=[120 * mib, 3 * mib,
+                 120 * mib], calls=[1, 1, 1])  # fmt: skip
+    p50 = _frame(result_max=[20e3, 20e3, 5 * mib], bytes_out=[30e3, 30e3, 5 * mib],
+                 calls=[2, 2, 2])  # fmt: skip
+    p99 = _frame(result_max=[500e3, 600e3, 50 * mib], bytes_out=[900e3, 900e3, 60 * mib],
+                 calls=[8, 8, 8])  # fmt: skip
+    fired = _fired("user", win, p50, p99)
+    assert fired.get("family:bulk_read") == [0]
+    hi = p99[list(FEATURES)].to_numpy(dtype=float)
+    hits = Families().run("user", win, np.zeros(hi.shape), hi, np.ones(3, dtype=bool))
+    (hit,) = [h for h in hits if h.rule == "family:bulk_read"]
+    assert "one tool result of 120.0 MB in 1 min" in hit.reasons[0]
+    assert "the largest it usually receives (p99) is 488.3 KB" in hit.reasons[0]
+
+
+def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None:
+    # 24 reads of a tool the person calls at a p99 of 4 a minute, for 300 KB against 30 KB:
+    # pages; a busy minute at twice the pace (8 against 4): not; the same burst of a tool the
+    # person never called (novelty's, not a harvest of their own tool): not; by someone with no
+    # own baseline (back from a month away): not; many calls returning what the pair usually
+    # returns in a minute (a poller): not
+    n = 5
+    win = _frame(calls=[24, 8, 24, 24, 24], bytes_out=[300e3, 80e3, 300e3, 300e3, 40e3])
+    win["entity"] = [f"u{i}|get_file_contents" for i in range(n)]
+    cols = list(FEATURES)
+    zero = _frame(calls=[0.0] * n)[cols].to_numpy(dtype=float)
+    own_p99 = _frame(calls=[4.0] * n, bytes_out=[30e3] * n)[cols].to_numpy(dtype=float)
+    pair = PairHistory(zero, own_p99, np.asarray([40, 40, 0, 40, 40.0]),
+                       np.asarray([True, True, True, False, True]))  # fmt: skip
+    values = win[cols].to_numpy(dtype=float)
+    hits = Families().run("user_tool", win, relative(values, zero, own_p99), own_p99,
+                          np.zeros(n, dtype=bool), pair=pair)  # fmt: skip
+    (hit,) = [h for h in hits if h.rule == "family:bulk_read"]
+    assert [int(r) for r in hit.rows] == [0]
+    assert hit.baseline is not None
+    assert "u0 called get_file_contents 24 times in 1 min" in hit.reasons[0]
+    assert "usual p99 for this tool is 4 calls" in hit.reasons[0]

@@ -14,6 +14,7 @@ from tooltrail.detectors.features import ActorProfile, build_features
 from tooltrail.detectors.semantics import ToolSemantics, words
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import StoreSource
+from tooltrail.emitter.mcpwire import tool_hints
 from tooltrail.pipeline.store import Store
 
 
@@ -59,6 +60,27 @@ def test_recorded_annotations_beat_names_and_settings_beat_both() -> None:
     d, e = sem.flags(tools, hints)
     assert d.tolist() == [0, 1, 1]
     assert e.tolist() == [0, 0, 0]
+
+
+def test_a_tool_destructive_only_by_the_spec_default_is_judged_by_its_name() -> None:
+    # a GitHub-style server states readOnlyHint false and nothing more: the spec's default
+    # makes every write destructive, which the emitter records as such
+    hints = tool_hints(
+        [
+            {"name": "merge_pull_request", "annotations": {"readOnlyHint": False}},
+            {"name": "delete_file", "annotations": {"readOnlyHint": False}},
+            {"name": "tidy_up", "annotations": {"destructiveHint": True}},
+            {"name": "get_file", "annotations": {"readOnlyHint": True}},
+        ]
+    )
+    assert hints["merge_pull_request"] == "destructive,destructive_by_default,openworld"
+    assert hints["tidy_up"] == "destructive,openworld"  # stated: no default applied
+    sem = ToolSemantics()
+    assert sem.judge("merge_pull_request", hints["merge_pull_request"]) == (False, False)
+    assert sem.judge("delete_file", hints["delete_file"]) == (True, False)
+    assert sem.judge("tidy_up", hints["tidy_up"]) == (True, False)
+    over = ToolSemantics.of(["merge_pull_request"], [], [])  # a setting still decides
+    assert over.judge("merge_pull_request", hints["merge_pull_request"]) == (True, False)
 
 
 @pytest.mark.store
