@@ -183,25 +183,9 @@ class CallMaker:
         spec = next(s for s in SERVERS if s.name == server)
         dur = int(spec.latency_ms * 1000 * math.exp(self.rng.gauss(0.0, 0.7))) + 200
         size = result if result is not None else self.result_bytes(t)
-        return SimCall(
-            ts,
-            server,
-            "tools/call",
-            name,
-            None,
-            args if args is not None else self.args(t, seat.user),
-            seat.user,
-            seat.agent,
-            seat.client,
-            seat.client_version,
-            session,
-            self.hex(),
-            out,
-            err,
-            dur,
-            size if out == "ok" else 120,
-            label,
-        )
+        return self._make(ts, seat, session, server, "tools/call", name, None,
+                          args if args is not None else self.args(t, seat.user),
+                          (out, err), dur, size if out == "ok" else 120, label)  # fmt: skip
 
     def control(
         self,
@@ -218,22 +202,25 @@ class CallMaker:
         if method == "resources/read":
             size = self.result_bytes(Tool("resource", "read", 8000, 1.3, "none"))
         dur = int(1000 * math.exp(self.rng.gauss(2.0, 0.6))) + 100
-        return SimCall(
-            ts,
-            server,
-            method,
-            None,
-            uri,
-            {"uri": uri} if uri else {},
-            seat.user,
-            seat.agent,
-            seat.client,
-            seat.client_version,
-            session,
-            self.hex(),
-            "ok",
-            None,
-            dur,
-            size,
-            label,
-        )
+        args = {"uri": uri} if uri else {}
+        return self._make(ts, seat, session, server, method, None, uri, args, ("ok", None), dur,
+                          size, label)  # fmt: skip
+
+    def _make(
+        self,
+        ts: int,
+        seat: Seat,
+        session: str,
+        server: str,
+        method: str,
+        name: str | None,
+        uri: str | None,
+        args: dict[str, Any],
+        outcome: tuple[str, str | None],
+        dur: int,
+        size: int,
+        label: str,
+    ) -> SimCall:
+        return SimCall(ts, server, method, name, uri, args, seat.user, seat.agent, seat.client,
+                       seat.client_version, session, self.hex(), outcome[0], outcome[1], dur,
+                       size, label)  # fmt: skip

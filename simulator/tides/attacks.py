@@ -243,7 +243,7 @@ def inject(
     pool = sorted(
         u
         for u, h in past.items()
-        if not u.startswith("svc-") and u not in busy and len(h.days) >= 5
+        if not u.startswith("svc-") and u not in busy and len(h.days) >= 5 and h.tools
     )
     rng.shuffle(pool)
     day_us, added, incidents = cfg.attack_start_us, [], list(sim.incidents)
@@ -251,7 +251,7 @@ def inject(
         for fam in families:
             if not pool:
                 raise ValueError("not enough people with history for every incident")
-            user = pool.pop()
+            user = _victim(pool, past, fam)
             label = f"{fam}#{k}"
             calls = [
                 _relabel(c, label)
@@ -275,6 +275,16 @@ def inject(
             )
     merged = sorted([*sim.calls, *added], key=lambda c: c.ts)
     return Simulation(cfg, merged, incidents, list(sim.benign_bursts), list(sim.users))
+
+
+def _victim(pool: list[str], past: dict[str, History], family: str) -> str:
+    """The next person in ``pool`` this family can land on (taken out of the pool)."""
+    for i in range(len(pool) - 1, -1, -1):
+        h = past[pool[i]]
+        fresh = sum(s.name not in h.servers for s in SERVERS)
+        if family != "novelty_burst" or fresh >= 3:
+            return pool.pop(i)
+    raise ValueError(f"no person with history left for {family}")
 
 
 def _relabel(c: SimCall, label: str) -> SimCall:

@@ -187,9 +187,9 @@ def negatives(
         "the most active person's heavy, ordinary day",
     )
     ctr = make_person(rng, "ctr99", "developer", 15, days)
-    goose = Seat("ctr99", "goose", "goose", "1.10.2")
+    ide = Seat("ctr99", "junie", "jetbrains-ai", "2025.2.4")
     ctr = replace(
-        ctr, office="sf", tz=-8.0, first_day=last, rate=8.0, seats=((goose, goose, 10**6, 1.0),)
+        ctr, office="sf", tz=-8.0, first_day=last, rate=8.0, seats=((ide, ide, 10**6, 1.0),)
     )
     add(
         "contractor_first_day",
