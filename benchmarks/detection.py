@@ -1,13 +1,22 @@
 """Detection frontier per generator: per family and intensity, next to two baselines.
 
-    python benchmarks/detection.py [--generators sim,markov,sessions] [--seeds 1,2]
+    python benchmarks/detection.py
+        [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib]
+        [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
 
 For each generator (``sim``: ``tooltrail.simulator``; ``markov``: ``tooltrail.simulator.markov``,
 built apart; ``sessions``: ``tooltrail.simulator.sessions``, built apart from both and held out:
-nothing is tuned on it, so it runs only when named) and seed, the benign traffic (with its
-labelled hard negatives) gets one incident of every attack family of
-``tooltrail.simulator.inject`` at each intensity. The whole default
+nothing is tuned on it, so it runs only when named; ``fleet``: ``tooltrail.simulator.fleet``,
+built blind (see ``docs/fleet.md``) with its own attack injector, held out too, and
+``fleet-lib``: the same traffic with the library's attacks; both run only when named; ``tides``:
+``tooltrail.simulator.tides``, built blind the same way (see ``docs/tides.md``) with its own
+attack injector, and ``tides-lib``: its traffic with the library's attacks; both run only when
+named) and seed,
+the benign traffic (with its labelled hard negatives) gets one incident of every attack family
+of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
+``tides``: of ``tooltrail.simulator.tides.inject``) at
+each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
 entity-windows:
@@ -45,12 +54,20 @@ from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import FrameSource
 from tooltrail.pipeline.store import Store, StoreConfig, open_store
 from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
+from tooltrail.simulator.fleet import ANNOTATIONS as FLEET_ANNOTATIONS
+from tooltrail.simulator.fleet import FleetConfig
+from tooltrail.simulator.fleet import generate as generate_fleet
+from tooltrail.simulator.fleet import inject as fleet_inject
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES
 from tooltrail.simulator.sessions import ANNOTATIONS as SESSIONS_ANNOTATIONS
 from tooltrail.simulator.sessions import SessionsConfig
 from tooltrail.simulator.sessions import generate as generate_sessions
+from tooltrail.simulator.tides import ANNOTATIONS as TIDES_ANNOTATIONS
+from tooltrail.simulator.tides import TidesConfig
+from tooltrail.simulator.tides import generate as generate_tides
+from tooltrail.simulator.tides import inject as tides_inject
 
 DETECTORS = ("tooltrail", "3sigma", "rare+count")
 
@@ -65,7 +82,14 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_sessions(SessionsConfig(seed=seed)), dict(SESSIONS_ANNOTATIONS)
     if generator == "markov":
         return generate(MarkovConfig(seed=seed)), dict(ANNOTATIONS)
-    raise SystemExit(f"--generators: unknown {generator!r}; choose from sim, markov, sessions")
+    if generator in ("fleet", "fleet-lib"):
+        return generate_fleet(FleetConfig(seed=seed)), dict(FLEET_ANNOTATIONS)
+    if generator in ("tides", "tides-lib"):
+        return generate_tides(TidesConfig(seed=seed)), dict(TIDES_ANNOTATIONS)
+    raise SystemExit(
+        f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
+        "fleet-lib, tides, tides-lib"
+    )
 
 
 def _alert(name: str, level: str, row: Any, score: float, reason: str) -> Alert:
@@ -142,7 +166,9 @@ def run(
     generator: str, seed: int, intensity: str, store: Store, cache: dict[Any, Any]
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    sim = inject(base, FAMILIES, intensity, seed=seed, annotations=annotations)
+    # fleet and tides: their own attack shapes
+    injector = {"fleet": fleet_inject, "tides": tides_inject}.get(generator, inject)
+    sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
     source = FrameSource(frame)
     events = labelled_events(source, frame)
@@ -310,7 +336,11 @@ def plot(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--generators", default="sim,markov", help="sim, markov, sessions (held out)")
+    ap.add_argument(
+        "--generators",
+        default="sim,markov",
+        help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib (held out)",
+    )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))
     ap.add_argument("--plot", default="", help="write the frontier PNG here")

@@ -31,6 +31,7 @@ _LINEAR_FLOOR: Final = {
     "off_hours": 0.5,
     "fp_novelty": 0.5,
     "seq_rarity": 3.0,  # bits
+    "novel_jump": 3.0,  # bits
     "session_len": 900.0,  # seconds: how long, not how many
     "novel_minutes_1h": 5.0,  # minutes: a sustained trickle, not a burst
 }
@@ -96,6 +97,20 @@ class Baseline:
         p50[own] = self.p50_[pos[own]]
         p99[own] = self.p99_[pos[own]]
         return p50, p99, own
+
+    def sparse(self, entities: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """p50, p99 rows of each entity's *own* windows however few they were (zero for an
+        entity with no window in the baseline: it never acted there), and how many windows
+        each had. For rules that read one pair's own history even when it is too thin for a
+        model (a tool a person calls a few times a week)."""
+        pos = pd.Index(self.entities).get_indexer(entities)
+        seen = pos >= 0
+        n = len(entities)
+        p50, p99 = np.zeros((n, len(FEATURES))), np.zeros((n, len(FEATURES)))
+        windows = np.zeros(n)
+        p50[seen], p99[seen] = self.p50_[pos[seen]], self.p99_[pos[seen]]
+        windows[seen] = self.windows_[pos[seen]]
+        return p50, p99, windows
 
     def basis(self, own: np.ndarray) -> list[Literal["entity", "group"]]:
         return ["entity" if o else "group" for o in own]

@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
@@ -36,10 +36,10 @@ import pandas as pd  # type: ignore[import-untyped]
 from ._context import WindowBatch
 from .alert import Alert, Severity
 from .baseline import Baseline, relative
-from .families import Families
+from .families import Families, PairHistory
 from .features import (
     FEATURES,
-    HORIZON_US,
+    LOOKBACK_US,
     MODEL_FEATURES,
     ActorProfile,
     BatchHistory,
@@ -47,7 +47,7 @@ from .features import (
     entity_column,
 )
 from .metrics import Metrics
-from .rules import AnyOf, RuleHits, default_rules
+from .rules import AnyOf, RuleHits, default_rules, judged_by_routine
 from .semantics import ToolSemantics
 from .settings import DetectSettings
 from .source import EventSource
@@ -56,7 +56,8 @@ __all__ = ["Engine", "FittedModel", "LevelModel", "build_ensemble"]
 
 log = logging.getLogger(__name__)
 
-_LOOKBACK_US: Final = HORIZON_US + 10 * 60 * 1_000_000  # trailing hour + session context
+#: the trailing hour (two for a sitting's quiet start) + session context
+_LOOKBACK_US: Final = LOOKBACK_US + 10 * 60 * 1_000_000
 #: whose age decides an entity's learning period: its actor, not the (actor, tool) pair, which is
 #: by definition new at its first use
 _ACTOR_KEYS: Final = {
@@ -261,9 +262,11 @@ class Engine:
                 alerts.extend(paged)
                 sequence.extend(alone)
             for hits in self.rules.run(level, windows):
+                hits = judged_by_routine(hits, values, p99, own, self.settings.routine_factor)
                 alerts.extend(self._rule_alerts(ctx, hits, learning))
             if self.families is not None:
-                for hits in self.families.run(level, windows, rel, p99, own):
+                pair = _pair_history(fitted, baseline, windows) if level == "user_tool" else None
+                for hits in self.families.run(level, windows, rel, p99, own, pair=pair):
                     alerts.extend(self._rule_alerts(ctx, hits, learning))
         return alerts + _corroborated(sequence, alerts)
 
@@ -329,6 +332,8 @@ class Engine:
         scores = lm.model.decision_function(rel)
         excess = rel.max(axis=1)
         fire = ((scores > lm.threshold_) & (excess >= self.min_excess)) | (excess >= self.extreme)
+        if ctx.level in _SERVER_LEVELS and (fire & ~learning).any():
+            learning = learning | self._newcomers_only(ctx, fire & ~learning)
         quiet = fire & learning
         if quiet.any():
             self.metrics.alerts_suppressed.labels("learning").inc(int(quiet.sum()))
@@ -347,8 +352,31 @@ class Engine:
             out[int(alone[i])].append(alert)
         return out
 
+    def _newcomers_only(self, ctx: WindowBatch, rows: np.ndarray) -> np.ndarray:
+        """Which of a server level's windows in ``rows`` hold only calls of users in their
+        learning period: a new hire's habits (larger arguments, other tools) are theirs, not
+        the server's, and wait for the person's own learning period as the person's do."""
+        out = np.zeros(len(rows), dtype=bool)
+        ev = ctx.events
+        people = ev.loc[ev["user"] != ""]
+        if people.empty:
+            return out
+        born = BatchHistory(self.source.history, ev).first_seen(["user"], people)
+        newcomer = (people["ts"] - born).to_numpy() < self.settings.learning_us
+        col = people[entity_column(ctx.level)].to_numpy()
+        ts = people["ts"].to_numpy()
+        w = ctx.windows
+        for i in np.flatnonzero(rows):
+            start, end = int(w["window_start"].iloc[i]), int(w["window_end"].iloc[i])
+            mine = (col == w["entity"].iloc[i]) & (ts >= start) & (ts < end)
+            out[i] = bool(mine.any() and newcomer[mine].all())
+        return out
+
     def _rule_alerts(self, ctx: WindowBatch, hits: RuleHits, learning: np.ndarray) -> list[Alert]:
         out = []
+        if hits.baseline is not None:  # judged against the entity's own thin history
+            p50, p99 = hits.baseline
+            ctx = replace(ctx, p50=p50, p99=p99, basis=["entity"] * len(ctx.basis))
         for row, severity, reason in zip(hits.rows, hits.severities, hits.reasons, strict=True):
             if hits.baseline_rule and learning[row]:
                 self.metrics.alerts_suppressed.labels("learning").inc()
@@ -383,6 +411,8 @@ class Engine:
 #: the two sides a tool transition is judged from: the person (or agent) who made it, and the
 #: tool (of a person or a server) it led to
 _PERSON: Final = frozenset({"user", "agent"})
+#: levels whose windows mix every user's calls
+_SERVER_LEVELS: Final = frozenset({"server_tool", "source"})
 
 
 def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:
@@ -400,6 +430,16 @@ def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:
         if not a.actor or (a.window_end, a.actor, a.entity_kind not in _PERSON) not in sides:
             a.severity = "low"
     return sequence
+
+
+def _pair_history(fitted: FittedModel, baseline: Baseline, windows: pd.DataFrame) -> PairHistory:
+    """The user × tool windows' own thin histories, and whether each pair's user has an own
+    baseline at the user level."""
+    p50, p99, n = baseline.sparse(windows["entity"])
+    users = windows["entity"].str.split("|", n=1).str[0]
+    lm = fitted.levels.get("user")
+    actor_own = lm.baseline.lookup(users)[2] if lm is not None else np.zeros(len(users), bool)
+    return PairHistory(p50, p99, n, actor_own)
 
 
 def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd.DataFrame:

@@ -69,7 +69,7 @@ def human(name: str, value: float) -> str:
         return f"{value / 60:.0f} min" if value < 7200 else f"{value / 3600:.1f} h"
     if name == "duration_p95":
         return f"{value / 1000:.0f} ms"
-    if name == "seq_rarity":
+    if name in ("seq_rarity", "novel_jump"):
         return f"{value:.1f} bits"
     return f"{value:.0f}"
 

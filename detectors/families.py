@@ -15,17 +15,24 @@ family             level        fires when
                                 hour or that lie on a server launched that day
                                 (``novel_shared``, :mod:`.cohort`: a release); twice that
                                 for someone using a tool they took up in an earlier sitting of
-                                the day (``adopting``: a role change); an agent only when it
-                                acts for no user (else its user's alert covers it)
+                                the day (``adopting``: a role change); and one of them reached
+                                by a move nobody here makes (``novel_jump`` ≥
+                                ``novelty_jump_bits``: a new team's routine, a first review, are
+                                moves colleagues make daily); an agent only when it acts for no
+                                user (else its user's alert covers it)
 ``off_hours``      user         ``rare_hour_cold`` ≥ ``off_hours_calls``: calls at hours of a day
                                 type the user never worked (own profile) in a sitting that
-                                started there after an hour's quiet (someone working late is
+                                started there after two hours' quiet (someone working late is
                                 not); or one such call at an hour three hours from any the user
                                 worked (``far_hour_calls``: the first call pages)
-``destructive``    user         ``destructive`` ≥ ``destructive_burst`` and 1.2 spreads above the
-                                user's own p99 (a nightly cleanup job's p99 is high); an entity
-                                whose own p99 is a burst already (deleting in bulk is its
-                                routine) needs four times that p99 (a month-end run is not)
+``destructive``    user,        ``destructive`` ≥ ``destructive_burst`` and more than
+                   user_tool    ``destructive_margin`` (2) times the entity's own p99 (a busy
+                                minute of one's own deletes is not); an entity whose own p99 is
+                                a burst already (deleting in bulk is its routine) needs
+                                ``routine_factor`` (4) times that p99 (a month-end run is not);
+                                per user × tool against the pair's own history however thin (a
+                                tool the person rarely or never called), for users with an own
+                                baseline
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
                                 spreads above (a retrying agent fails with usual args)
@@ -52,7 +59,7 @@ from .features import FEATURES
 from .rules import RuleHits
 from .settings import DetectSettings
 
-__all__ = ["FAMILY_NAMES", "Families"]
+__all__ = ["FAMILY_NAMES", "Families", "PairHistory"]
 
 FAMILY_NAMES: Final = ("novelty_burst", "off_hours", "destructive", "error_probe", "bulk_read")
 _I: Final = {name: i for i, name in enumerate(FEATURES)}
@@ -69,6 +76,9 @@ class Families:
     org_event_users: float = 3
     bulk_factor: float = 100
     bulk_stream_factor: float = 20
+    destructive_margin: float = 2
+    routine_factor: float = 4
+    novelty_jump_bits: float = 5
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -80,7 +90,23 @@ class Families:
             s.org_event_users,
             s.bulk_factor,
             s.bulk_stream_factor,
+            s.destructive_margin,
+            s.routine_factor,
+            s.novelty_jump_bits,
         )
+
+    def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
+        """Where a count of destructive calls is a burst for an entity whose own p99 per
+        window is ``usual``: at least ``destructive_burst`` and more than ``destructive_margin``
+        times that p99; when the p99 is a burst already (deleting in bulk is the entity's
+        routine: a nightly job), ``routine_factor`` times it (a month-end run twice the usual
+        is the schedule)."""
+        routine = usual >= self.destructive_burst
+        far = np.where(
+            routine, count >= self.routine_factor * usual, count > self.destructive_margin * usual
+        )
+        out: np.ndarray = (count >= self.destructive_burst) & far
+        return out
 
     def run(
         self,
@@ -89,8 +115,11 @@ class Families:
         rel: np.ndarray,
         p99: np.ndarray,
         own: np.ndarray,
+        *,
+        pair: PairHistory | None = None,
     ) -> list[RuleHits]:
-        """Each family's hits among ``windows`` (rows judged by their own baseline only)."""
+        """Each family's hits among ``windows`` (rows judged by their own baseline only; at
+        the user × tool level, ``pair`` gives each pair's own history however thin)."""
         v = {name: windows[name].to_numpy(dtype=float) for name in FEATURES}
         r = {name: rel[:, i] for name, i in _I.items()}
         u = {name: p99[:, i] for name, i in _I.items()}
@@ -123,17 +152,20 @@ class Families:
             # someone already taking up new tools since earlier in the day (a role change)
             # needs a burst twice as broad
             burst = self.novelty_burst * (1 + v["adopting"])
+            # reached by a move nobody here makes: a person taking up a new team's tools, or
+            # reviewing a pull request for the first time, walks them the way colleagues do
+            sweep = v["novel_jump"] >= self.novelty_jump_bits
             add(
                 "novelty_burst",
-                (own_novel >= burst) & alone,
-                ("new_tools", "new_servers", "novel_shared"),
+                (own_novel >= burst) & sweep & alone,
+                ("new_tools", "new_servers", "novel_shared", "novel_jump"),
                 "{entity} used {new_tools} tool(s) and {new_servers} server(s) it never used "
                 "before, in 1 min ({novel_shared} of them also new to others this hour or on "
-                "a server launched today); its "
-                "usual p99 is {new_tools_p99} new tools per window",
+                "a server launched today), reaching one by a move of {novel_jump} of surprise "
+                "for everyone; its usual p99 is {new_tools_p99} new tools per window",
             )
         if level == "user":
-            # a sitting that starts at an hour the user never works (after an hour's quiet:
+            # a sitting that starts at an hour the user never works (after two hours' quiet:
             # a day's work running late is not one) pages on its second call, or on its first
             # when no call of the user's baseline came within three hours of that hour
             fresh = v["rare_hour_cold"] >= self.off_hours_calls
@@ -142,7 +174,7 @@ class Families:
                 fresh,
                 ("rare_hour_cold", "calls"),
                 "{entity} made {rare_hour_cold} calls at an hour it never worked at on this "
-                "kind of day, after an hour without a call (its own baseline: 0 calls within "
+                "kind of day, after two hours without a call (its own baseline: 0 calls within "
                 "two hours of it)",
             )
             add(
@@ -150,18 +182,15 @@ class Families:
                 (v["far_hour_calls"] >= 1) & ~fresh,
                 ("far_hour_calls", "calls"),
                 "{entity} made {far_hour_calls} call(s) at an hour it never worked at on this "
-                "kind of day, after an hour without a call (its own baseline: 0 calls within "
+                "kind of day, after two hours without a call (its own baseline: 0 calls within "
                 "three hours of it)",
             )
-            # an entity whose routine is deleting in bulk (its own p99 is a burst already: a
-            # nightly cleanup job) is judged by the size of its runs: a month-end run twice
-            # the usual is its schedule; four times its p99 is not
-            routine = u["destructive"] >= self.destructive_burst
+            # more than twice the person's own p99 of destructive calls (three against a p99
+            # of two is a busy minute); an entity whose routine is deleting in bulk (its own
+            # p99 is a burst already: a nightly cleanup job) is judged by the size of its runs
             add(
                 "destructive",
-                (v["destructive"] >= self.destructive_burst)
-                & (r["destructive"] >= 1.2)
-                & (~routine | (v["destructive"] >= 4 * u["destructive"])),
+                self.beyond(v["destructive"], u["destructive"]),
                 ("destructive", "calls"),
                 "{entity} made {destructive} destructive calls in 1 min; its usual p99 is "
                 "{destructive_p99}",
@@ -183,6 +212,8 @@ class Families:
                 "(the largest {result_max}); its usual p99 is {bytes_out_p99} in {calls_p99} "
                 "calls",
             )
+        if level == "user_tool" and pair is not None:
+            found += self._destructive_tool(windows, v["destructive"], pair)
         if level == "user_tool":
             # the further the arguments are from anything this user sent the tool, the fewer
             # failures corroborate them (a retrying agent fails with its usual arguments)
@@ -195,3 +226,53 @@ class Families:
                 "its usual p99 is {errors_p99} errors and {args_max_p99} arguments",
             )
         return found
+
+    def _destructive_tool(
+        self, windows: pd.DataFrame, count: np.ndarray, pair: PairHistory
+    ) -> list[RuleHits]:
+        """A burst of one destructive tool, against the user's own history *with that tool*
+        (its p99 over however few windows the pair had in the baseline; 0 when the user never
+        called it there): a tool the person calls once a week, called a dozen times in a
+        minute, pages even when the person edits files all day. Only for users with an own
+        baseline (someone back from a long absence has none: a tool not called for weeks is
+        theirs again, not news)."""
+        usual = pair.p99[:, _I["destructive"]]
+        rows = np.flatnonzero(self.beyond(count, usual) & pair.actor_own)
+        if not len(rows):
+            return []
+        entity = windows["entity"].to_numpy()
+        reasons = []
+        for i in rows:
+            user, tool = entity[i].split("|", 1)
+            usual_text = (
+                f"its usual p99 for this tool is {human('destructive', usual[i])} per window "
+                f"({pair.windows[i]:.0f} windows of its own baseline)"
+                if pair.windows[i]
+                else "it never called it in its own baseline"
+            )
+            reasons.append(
+                f"user × tool {entity[i]}: {user} called {tool}, a destructive tool, "
+                f"{human('destructive', count[i])} times in 1 min; {usual_text}"
+            )
+        return [
+            RuleHits(
+                "family:destructive",
+                rows,
+                ["high"] * len(rows),
+                reasons,
+                ("destructive", "calls"),
+                True,
+                baseline=(pair.p50, pair.p99),
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class PairHistory:
+    """Per user × tool window: the pair's own baseline however thin (:meth:`Baseline.sparse`:
+    p50, p99 and its number of windows) and whether the pair's user has an own baseline."""
+
+    p50: np.ndarray
+    p99: np.ndarray
+    windows: np.ndarray
+    actor_own: np.ndarray

@@ -58,11 +58,16 @@ Per entity-window (:data:`FEATURES`):
                         the day, in separate sittings (a role change), not in one burst
 ``tool_peers``          other people who used this tool in the baseline (user × tool level)
 ``rare_hour_cold``      ``rare_hour_calls`` made after a quiet spell: the user made no call in
-                        the hour before the call, its last ten minutes aside (a sitting that
+                        the two hours before the call, its last ten minutes aside (a sitting that
                         *starts* at an hour the user never works, not a day's work that runs
                         late: someone working late keeps calling every few minutes)
 ``far_hour_calls``      of those, the calls at an hour with no call of the user within *three*
                         hours either side in the baseline (on this day type)
+``novel_jump``          the most surprising move *for everyone* (bits: ``-log2`` of the
+                        deployment's share of moves from the session's previous tool that go
+                        there) by which the entity reached a tool it never used in the window:
+                        a new team's routine or a review's steps are moves colleagues make
+                        daily; a sweep over unrelated tools is one nobody makes
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -91,6 +96,7 @@ __all__ = [
     "FEATURES",
     "HORIZON_US",
     "LEVELS",
+    "LOOKBACK_US",
     "MIRROR_KEY",
     "MODEL_FEATURES",
     "NOT_CALLS",
@@ -187,6 +193,7 @@ FEATURES: Final = (
     "adopting",
     "rare_hour_cold",
     "far_hour_calls",
+    "novel_jump",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -195,11 +202,18 @@ HORIZON_US: Final = 3600 * 1_000_000
 _DAY_US: Final = 24 * HORIZON_US
 _HALF_DAY_US: Final = 12 * HORIZON_US
 _ADOPTED_US: Final = 10 * 60 * 1_000_000  # a tool taken up this long ago: an earlier sitting
-#: a call starts a sitting when its user made no call in the hour before it but in its last
-#: ``_SITTING_US`` (the sitting's own first minutes)
+#: a call starts a sitting when its user made no call in the ``QUIET_US`` before it but in its
+#: last ``_SITTING_US`` (the sitting's own first minutes): someone working late comes back
+#: within an hour or two (a quarter's close: sittings 25-80 min apart); a stolen identity at an
+#: hour its owner never works starts cold
 _SITTING_US: Final = 10 * 60 * 1_000_000
-#: levels whose windows carry no session age: a server serves every kind of client
-_NO_SESSION_LEN: Final = frozenset({"server_tool", "source"})
+QUIET_US: Final = 2 * HORIZON_US
+#: how far back before the first window's start a feature pass needs events
+LOOKBACK_US: Final = max(HORIZON_US, QUIET_US)
+#: levels whose windows carry no session age: a server serves every kind of client, and a
+#: person's tool is called from whichever of their clients they use (a CLI agent's per-task
+#: connections, an IDE's whole day): a connection's age is judged at the user and the agent
+_NO_SESSION_LEN: Final = frozenset({"server_tool", "source", "user_tool"})
 _NUM_COLS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
 _STR_COLS: Final = tuple(c for c in EVENT_COLUMNS if c not in _NUM_COLS)
 
@@ -245,7 +259,11 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def _per_event(
-    ev: pd.DataFrame, history: History, profile: ActorProfile, semantics: ToolSemantics
+    ev: pd.DataFrame,
+    history: History,
+    profile: ActorProfile,
+    semantics: ToolSemantics,
+    cold: np.ndarray,
 ) -> pd.DataFrame:
     """Columns every level shares: off-hours, session age, transition surprise, tool kinds."""
     ev = ev.copy()
@@ -255,12 +273,11 @@ def _per_event(
     worked = ev["ts"] - history.first_seen(["user", "hour_band"], ev) >= _HALF_DAY_US
     unworked = ~(worked & (ev["user"] != "")).to_numpy()
     ev["rare_hour"] = profile.rare_hour(ev) * unworked
-    cold = _quiet_before(ev)
     ev["rare_cold"] = ev["rare_hour"] * cold
     ev["far_cold"] = profile.rare_hour(ev, margin=3) * unworked * cold
     ev["is_destructive"], ev["is_exporting"] = semantics.flags(ev["tool_key"], ev["tool_hints"])
     ev["session_len"] = (ev["ts"] - history.session_start(ev)).clip(lower=0) / 1e6
-    ev["seq_rarity"] = profile.surprise(ev)
+    ev["seq_rarity"], ev["group_bits"] = profile.surprises(ev)
     ev["is_error"] = (ev["outcome"] == "error").astype("int64")
     ev["has_user"] = (ev["user"] != "").astype("int64")
     took_up = ev["ts"] - history.first_seen(["user", "tool_key"], ev)
@@ -275,9 +292,9 @@ def _per_event(
 
 def _quiet_before(ev: pd.DataFrame) -> np.ndarray:
     """Per call of a prepared frame (ts-ordered): 1 when its user made no call in
-    ``[ts - 1 h, ts - _SITTING_US)`` (a sitting that started at most ten minutes ago after an
-    hour's quiet); 0 for calls that name no user. Reads only the hour before the call, which
-    every frame holds for the calls of its windows."""
+    ``[ts - QUIET_US, ts - _SITTING_US)`` (a sitting that started at most ten minutes ago after
+    two hours' quiet); 0 for calls that name no user. Reads only the two hours before the call,
+    which every feature pass holds for the calls of its windows (:data:`LOOKBACK_US`)."""
     out = np.zeros(len(ev), dtype="int64")
     users = ev["user"].to_numpy()
     ts = ev["ts"].to_numpy()
@@ -288,7 +305,7 @@ def _quiet_before(ev: pd.DataFrame) -> np.ndarray:
         rows = np.flatnonzero(codes == code)
         times = ts[rows]  # sorted: the frame is in ts order
         upto = np.searchsorted(times, times - _SITTING_US, side="left")
-        since = np.searchsorted(times, times - HORIZON_US, side="left")
+        since = np.searchsorted(times, times - QUIET_US, side="left")
         out[rows] = upto == since
     return out
 
@@ -308,17 +325,20 @@ def build_features(
     """Entity-windows whose end lies in ``(since, until]``, per level.
 
     ``events`` is a prepared frame (:func:`prepare`) holding at least every event in
-    ``[since - HORIZON_US, until)``. Each result frame has ``entity``, ``window_start``,
-    ``window_end`` and the :data:`FEATURES` columns (float64).
+    ``[since - window_us - LOOKBACK_US, until)``. Each result frame has ``entity``,
+    ``window_start``, ``window_end`` and the :data:`FEATURES` columns (float64).
     """
     lo = since - window_us - HORIZON_US  # a window's first call looks back one hour
-    ev = events.loc[(events["ts"] >= lo) & (events["ts"] < until)]
+    wide = events.loc[(events["ts"] >= since - window_us - QUIET_US) & (events["ts"] < until)]
+    near = (wide["ts"] >= lo).to_numpy()
+    ev = wide.loc[near]
     out: dict[str, pd.DataFrame] = {}
     if ev.empty:
         return {level: _empty() for level in levels}
+    cold = _quiet_before(wide)[near]  # ... and whether it starts a sitting, two hours
     ev = ev.reset_index(drop=True)
     history = BatchHistory(history, ev)
-    ev = _per_event(ev, history, profile, semantics or ToolSemantics())
+    ev = _per_event(ev, history, profile, semantics or ToolSemantics(), cold)
     ev = ev.assign(**peer_columns(ev, history, HORIZON_US))
     for level in levels:
         keys = list(LEVELS[level])
@@ -330,6 +350,9 @@ def build_features(
         part["new_tool"] = _first(history, [*keys, "tool_key"], part)
         part["new_server"] = _first(history, [*keys, "source_name"], part)
         part["novel"] = part["new_tool"] + part["new_server"]
+        # how the entity reached a tool it never used: by a move the deployment makes (a new
+        # team's routine, a pull request's review steps) or by one nobody makes (a sweep)
+        part["novel_jump"] = part["new_tool"] * part["group_bits"]
         on_server = part["shared_on_server"] | part["launched"]
         part["shared"] = part["new_tool"] * (part["shared_tool"] | on_server) + part[
             "new_server"
@@ -441,6 +464,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         session_len=("session_len", "max"),
         fp_novelty=("fp_new", "mean"),
         seq_rarity=("seq_rarity", "max"),
+        novel_jump=("novel_jump", "max"),
     )
     agg["duration_p95"] = g["duration_us"].quantile(0.95)
     repeats = rep.groupby([ecol, "window_start", "fp"], sort=False, observed=True).size()

@@ -37,6 +37,7 @@ from ._context import WindowBatch
 from .alert import Alert
 from .baseline import Baseline, relative
 from .features import FEATURES, BatchHistory, History, build_features
+from .rules import judged_by_routine
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -140,6 +141,7 @@ class LiveRules:
                         reasons=[v for v, k in zip(hits.reasons, keep, strict=True) if k],
                     )
                 if hits is not None:
+                    hits = judged_by_routine(hits, values, p99, own, s.routine_factor)
                     out.extend(e._rule_alerts(ctx, hits, quiet))
         out.sort(key=lambda a: (a.window_end, a.detector, a.entity_kind, a.entity))
         return out

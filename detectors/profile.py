@@ -104,20 +104,28 @@ class ActorProfile:
     def surprise(self, ev: pd.DataFrame) -> np.ndarray:
         """``-log2 P(prev → tool)`` per call (0 when it has no previous call in its session),
         at most ``peer_bits`` above the surprise of the same transition for everyone."""
+        return self.surprises(ev)[0]
+
+    def surprises(self, ev: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Per call (0 when it has no previous call in its session): :meth:`surprise`, and the
+        same transition's surprise for everyone (``-log2`` of the group's smoothed share of
+        moves from the previous tool that go to this one: how unusual the move is for the
+        whole deployment)."""
         prev = _previous_tool(ev).to_numpy()
         tools = ev["tool_key"].to_numpy()
         actors = _actor(ev).to_numpy()
-        out = np.zeros(len(ev))
+        out, group = np.zeros(len(ev)), np.zeros(len(ev))
         v = float(self.vocabulary)
         for i in np.flatnonzero(prev != ""):
             a, p, t = actors[i], prev[i], tools[i]
             g = (self.group_pairs.get((p, t), 0.0) + 1.0) / (self.group_from.get(p, 0.0) + v + 1)
             n_from = self.from_counts.get((a, p), 0)
             prob = (self.pair_counts.get((a, p, t), 0) + self.backoff * g) / (n_from + self.backoff)
+            group[i] = -math.log2(g)
             # a transition others make is at most ``peer_bits`` more surprising for this actor
             # than for everyone: a person taking up a colleague's routine is not a stranger's
-            out[i] = min(-math.log2(prob), -math.log2(g) + self.peer_bits)
-        return out
+            out[i] = min(-math.log2(prob), group[i] + self.peer_bits)
+        return out, group
 
 
 def _weekend(ev: pd.DataFrame) -> pd.Series:

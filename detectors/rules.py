@@ -13,13 +13,14 @@ detection fires it on the window still being filled (``live.py``), as the events
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from .alert import Severity
+from .features import FEATURES
 from .settings import DetectSettings
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "RuleHits",
     "SensitiveTool",
     "default_rules",
+    "judged_by_routine",
 ]
 
 
@@ -46,6 +48,12 @@ class RuleHits:
     reasons: list[str]
     features: tuple[str, ...]  # the features the rule judged (shown as evidence)
     baseline_rule: bool
+    #: the p50 / p99 rows (of every window of the level) the rule judged against, when not the
+    #: level's baseline: the entity's own history however thin (shown as its own)
+    baseline: tuple[np.ndarray, np.ndarray] | None = None
+    #: a hard limit some entities reach by routine (a job that repeats one call every run):
+    #: the feature by which :func:`judged_by_routine` keeps their hits as ``low``
+    routine: str = ""
 
 
 class Rule(Protocol):
@@ -76,6 +84,7 @@ def _hits(
     severity: Severity | Sequence[Severity],
     reason: str,
     features: tuple[str, ...],
+    routine: str = "",
 ) -> RuleHits | None:
     rows = np.flatnonzero(mask.to_numpy())
     if not len(rows):
@@ -83,7 +92,32 @@ def _hits(
     sub = windows.iloc[rows]
     reasons = [reason.format(**r) for r in sub.to_dict("records")]
     sev = [severity] * len(rows) if isinstance(severity, str) else [severity[int(i)] for i in rows]
-    return RuleHits(rule.name, rows, sev, reasons, features, rule.baseline_rule)
+    return RuleHits(rule.name, rows, sev, reasons, features, rule.baseline_rule, routine=routine)
+
+
+def judged_by_routine(
+    hits: RuleHits, values: np.ndarray, p99: np.ndarray, own: np.ndarray, factor: float
+) -> RuleHits:
+    """``hits`` with the rows of entities that reach the limit by routine kept as ``low``
+    (stored, not paged): the entity's own p99 of the rule's ``routine`` feature is more than
+    ``1 / factor`` of the window's value (a nightly job that repeats one call 20 times a run,
+    repeating it 40 times at month end). An entity without an own baseline keeps the hard
+    limit."""
+    if not hits.routine:
+        return hits
+    j = FEATURES.index(hits.routine)
+    value, usual = values[hits.rows, j], p99[hits.rows, j]
+    routine = own[hits.rows] & (value < factor * usual)
+    if not routine.any():
+        return hits
+    severities: list[Severity] = [
+        "low" if r else s for r, s in zip(routine, hits.severities, strict=True)
+    ]
+    reasons = [
+        f"{text}; its own p99 is {usual[k]:.0f} (its routine)" if routine[k] else text
+        for k, text in enumerate(hits.reasons)
+    ]
+    return replace(hits, severities=severities, reasons=reasons)
 
 
 @dataclass(frozen=True)
@@ -128,6 +162,7 @@ class Loop:
             "{entity} repeated one identical call {repeat_max:.0f} times in a window "
             "(error rate {error_rate:.0%}): a runaway loop?",
             ("repeat_max", "calls", "error_rate"),
+            routine="repeat_max",
         )
 
 

@@ -101,14 +101,34 @@ class DetectSettings(BaseSettings):
     novelty_burst: int = Field(
         default=4, ge=1, description="never-used tools + servers of one entity in one window"
     )
+    novelty_jump_bits: float = Field(
+        default=5.0,
+        ge=0,
+        description="a novelty burst pages when one of its never-used tools was reached by a "
+        "move this surprising for everyone (bits; a new team's routine is a move colleagues "
+        "make, a sweep over unrelated tools is not); 0 pages on the count alone",
+    )
     off_hours_calls: int = Field(
         default=2,
         ge=1,
         description="calls in one window at hours the user never worked, in a sitting that "
-        "started there after an hour's quiet (one call pages three hours from any worked hour)",
+        "started there after two hours' quiet (one call pages three hours from any worked hour)",
     )
     destructive_burst: int = Field(
         default=3, ge=1, description="destructive calls in one window (and far above own p99)"
+    )
+    destructive_margin: float = Field(
+        default=2.0,
+        ge=1,
+        description="a destructive burst is more than this many times the entity's own p99 "
+        "of destructive calls per window (per user, and per user × tool)",
+    )
+    routine_factor: float = Field(
+        default=4.0,
+        ge=1,
+        description="an entity that reaches a limit by routine (its own p99 of destructive "
+        "calls is a burst already; its own p99 of one repeated call is near the loop limit: a "
+        "nightly job) pages only at this many times its own p99",
     )
     error_probe: int = Field(
         default=3, ge=1, description="errors of one user × tool in one window, with big args"

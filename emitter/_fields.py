@@ -127,13 +127,20 @@ def _remember_actor(actor: Actor) -> tuple[Actor | None, dict[str, str]]:
 
 def set_fields(ev: dict[str, Any], fields: dict[str, Any]) -> None:
     """Set ``record()``'s keyword ``fields`` on ``ev`` under their contract names (None: left
-    as it is; ``attrs`` merge into the event's own); an unknown keyword is a TypeError."""
+    as it is; ``attrs`` merge into the event's own); an unknown keyword is a TypeError.
+
+    A hook passes all ~15 keywords on every call, most of them None: the names are checked in
+    one step and a None costs the loop nothing but its test (this ran ~250 bytecodes a call)."""
+    if not fields.keys() <= _KNOWN:
+        unknown = next(key for key in fields if key not in _FIELD_NAMES)
+        raise TypeError(f"record() got an unexpected keyword argument {unknown!r}")
     for key, value in fields.items():
-        name = _FIELD_NAMES.get(key)
-        if name is None:
-            raise TypeError(f"record() got an unexpected keyword argument {key!r}")
         if value is None:
             continue
+        if type(value) is str and key in _STRINGS:
+            ev[_FIELD_NAMES[key]] = value
+            continue
+        name = _FIELD_NAMES[key]
         if name == "attrs":
             ev[name] = {**ev[name], **value} if isinstance(ev.get(name), dict) else value
         elif name == "server.port":
@@ -145,3 +152,8 @@ def set_fields(ev: dict[str, Any], fields: dict[str, Any]) -> None:
         network_of(ev)
     if "server.address" in ev and "server.port" not in ev:
         split_address(ev)
+
+
+_KNOWN: Final = _FIELD_NAMES.keys()
+#: keywords whose string value is stored as it is (``str()`` of a str is the str itself)
+_STRINGS: Final = frozenset(_FIELD_NAMES) - {"attrs", "server_port"}

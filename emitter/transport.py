@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import gzip
 import http.client
+import ipaddress
 import json
 import ssl
 import threading
@@ -36,6 +37,8 @@ __all__ = [
     "MemoryTransport",
     "Response",
     "Transport",
+    "gzip_level_for",
+    "is_loopback",
     "parse_retry_after",
 ]
 
@@ -80,6 +83,29 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, seconds)
 
 
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine by a loopback address (``localhost``, ``127.x.y.z``,
+    ``::1``): a batch sent there crosses no network, so compressing it only costs CPU."""
+    host = (urllib.parse.urlsplit(url).hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def gzip_level_for(compress: bool | None, collector_url: str | None) -> int | None:
+    """The shipper's ``gzip_level`` for an emitter's ``compress`` setting: 1 (gzip) or None (sent
+    as it is). ``compress=None`` gzips unless ``collector_url`` is a loopback address (None for a
+    transport of the caller's own: gzipped)."""
+    if compress is None:
+        compress = not (collector_url and is_loopback(collector_url))
+    if not isinstance(compress, bool):
+        raise ValueError(f"compress must be True, False or None, got {compress!r}")
+    return 1 if compress else None
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Never follow redirects: urllib would replay a POST as a body-less GET and a 200 from
     that GET would acknowledge a batch the collector never saw. A 3xx comes back as-is."""
@@ -92,9 +118,11 @@ class HttpTransport:
     """POST batches to ``url`` with ``urllib.request``.
 
     Sends ``Authorization: Bearer <api_key>`` (when given), ``Content-Type: application/json``
-    and ``Content-Encoding: gzip`` (the body handed in is already gzipped). Redirects are not
-    followed. HTTP error statuses are returned as :class:`Response`; URLError, timeouts and
-    other OSErrors raise :class:`TransportError`. Each call opens a fresh connection.
+    and ``Content-Encoding: gzip`` (the body handed in is already gzipped), unless the headers of
+    a ``send`` say otherwise (the shipper's ``identity`` for a body it did not compress).
+    Redirects are not followed. HTTP error statuses are returned as :class:`Response`;
+    URLError, timeouts and other OSErrors raise :class:`TransportError`. Each call opens a fresh
+    connection.
     """
 
     def __init__(

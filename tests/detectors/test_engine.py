@@ -289,6 +289,38 @@ def test_a_new_entity_raises_no_model_or_baseline_rule_alert_while_learning(
     assert _learning_suppressed(engine) >= len(new_client) > 0
 
 
+def test_a_server_window_only_a_new_user_made_waits_for_their_learning_period(
+    new_user: tuple[str, str, pd.DataFrame, int, int],
+    no_learning: tuple[Engine, list[Alert]],
+) -> None:
+    """The new user's heavy minute alone on a server (× tool): the server's model alert is
+    the person's habits, and waits with the person's (round 5: a new hire's larger
+    arguments paged the server × tool)."""
+    user, _, burst, heavy, loop = new_user
+    events = FrameSource(burst).frame
+
+    def only_theirs(a: Alert) -> bool:
+        col = f"e_{a.entity_kind}"
+        mine = events.loc[
+            (events[col] == a.entity)
+            & (events["ts"] >= a.window_start)
+            & (events["ts"] < a.window_end)
+        ]
+        return set(mine["user"]) == {user}
+
+    def server_models(alerts: Sequence[Alert]) -> list[Alert]:
+        return [
+            a
+            for a in alerts
+            if a.detector in ("model:server_tool", "model:source") and only_theirs(a)
+        ]
+
+    _, unguarded = no_learning
+    assert server_models(unguarded)  # without a learning period they page: not vacuous
+    guarded = Engine(FrameSource(burst), SETTINGS).score(heavy - 5 * MINUTE, loop + 5 * MINUTE)
+    assert server_models(guarded) == []
+
+
 def test_learning_days_zero_suppresses_nothing(no_learning: tuple[Engine, list[Alert]]) -> None:
     engine, _ = no_learning
     assert _learning_suppressed(engine) == 0

@@ -1,7 +1,8 @@
 """The attack families page on both generators, and their hard negatives do not.
 
-One fixed seed per generator (the first simulator, on which the thresholds were tuned, and the
-Markov generator, built apart; both tuned on since: docs/alerts.md), every family of the attack
+One fixed seed per generator (the first simulator, on which the thresholds were tuned, the
+Markov generator and, since round 5, the sessions generator, each built apart; all three tuned on
+since: docs/alerts.md), every family of the attack
 library at the middle intensity, the default settings: each family is caught, nothing labelled
 as a hard negative pages (batch job, release afternoon, new hire, on-call night, role change: no
 residual allowed; since round 4 the month-end close too, and markov's whole-day IDE sessions
@@ -28,10 +29,14 @@ from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
 from tooltrail.simulator.inject import FAMILIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, HARD_NEGATIVES, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES as SIM_HARD
+from tooltrail.simulator.sessions import ANNOTATIONS as SESSIONS_ANNOTATIONS
+from tooltrail.simulator.sessions import HARD_NEGATIVES as SESSIONS_HARD
+from tooltrail.simulator.sessions import SessionsConfig
+from tooltrail.simulator.sessions import generate as generate_sessions
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]
 
-GENERATORS = ("sim", "markov")
+GENERATORS = ("sim", "markov", "sessions")
 FAMILY = DetectSettings(family_rules=True)
 #: the hard negatives of the first simulator (its labelled benign bursts, and the release
 #: afternoon, role change and on-call night it makes on request)
@@ -51,6 +56,9 @@ def _traffic(generator: str) -> Simulation:
         )
         base = simulate(cfg)
         return inject(base, FAMILIES, "mid", seed=3)
+    if generator == "sessions":  # its fourteen days: the new hires start in the second week
+        base = generate_sessions(SessionsConfig(seed=3))
+        return inject(base, FAMILIES, "mid", seed=3, annotations=SESSIONS_ANNOTATIONS)
     base = generate(MarkovConfig(seed=3, users=14))
     return inject(base, FAMILIES, "mid", seed=3, annotations=ANNOTATIONS)
 
@@ -61,7 +69,8 @@ _RUNS: dict[str, Any] = {}
 def _run(generator: str) -> tuple[Simulation, pd.DataFrame, list[Alert], Engine]:
     if generator not in _RUNS:
         sim = _traffic(generator)
-        frame = to_frame(sim)
+        # sessions' servers annotate their tools: the hints an emitter records
+        frame = to_frame(sim, annotations=SESSIONS_ANNOTATIONS if generator == "sessions" else None)
         source = FrameSource(frame)
         scored: dict[str, list[pd.DataFrame]] = {}
 
@@ -157,7 +166,9 @@ def test_a_server_rolled_out_that_afternoon_pages_nothing(store: Store) -> None:
 @pytest.mark.parametrize("generator", GENERATORS)
 def test_hard_negatives_raise_nothing_that_pages(store: Store, generator: str) -> None:
     sim, events, candidates, _ = _run(generator)
-    negatives = SIM_NEGATIVES if generator == "sim" else HARD_NEGATIVES
+    negatives = {"sim": SIM_NEGATIVES, "markov": HARD_NEGATIVES, "sessions": SESSIONS_HARD}[
+        generator
+    ]
     present = {b.scenario for b in sim.benign_bursts}
     assert present == set(negatives)
     paging = [a for a in _gated(store, candidates) if a.severity != "low"]
@@ -168,6 +179,8 @@ def test_hard_negatives_raise_nothing_that_pages(store: Store, generator: str) -
         for a in paging
         if _paging_labels(a, events) & set(negatives)
     ]
+    if generator == "sessions":
+        return  # its release launches a server (the organisation's novelty: nothing to keep)
     # ... while the release afternoon's new routine is seen: kept as low (stored, not paged)
     kept = [a for a in _gated(store, candidates) if a.severity == "low"]
     assert "benign:release_spike" in {label for a in kept for label in _paging_labels(a, events)}

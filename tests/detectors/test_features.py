@@ -256,13 +256,15 @@ def test_session_len_is_the_session_age_and_grows() -> None:
 
 def test_servers_carry_no_session_age() -> None:
     """A server's windows mix every client's connections: an IDE's whole-day session says
-    nothing about the server, so its levels read no session age (the person's levels do)."""
+    nothing about the server, so its levels read no session age; nor does a person's tool,
+    called from whichever of their clients they use (round 5): the user and the agent do."""
     events = frame(event(T - 6 * HOUR, session_id="ide"), event(T + 5 * S, session_id="ide"))
     got = features(events, since=T, until=T + MIN)
     assert got["user"]["session_len"].max() == pytest.approx((6 * HOUR + 5 * S) / S)
     assert got["agent"]["session_len"].max() > 0
     assert (got["source"]["session_len"] == 0).all()
     assert (got["server_tool"]["session_len"] == 0).all()
+    assert (got["user_tool"]["session_len"] == 0).all()
 
 
 def test_trailing_hour_features_sum_over_the_hour_ending_with_the_window() -> None:
@@ -529,3 +531,33 @@ def test_adopting_marks_a_tool_taken_up_in_an_earlier_sitting_of_the_last_day() 
     assert later.any()
     assert (win.loc[now, "adopting"] == 1).all()
     assert (win.loc[same_sitting | later, "adopting"] == 0).all()
+
+
+def test_novel_jump_is_how_unusual_for_everyone_the_move_to_a_never_used_tool_was() -> None:
+    """Colleagues walk read → get_pods → apply_deploy daily: bob taking it up (a new team's
+    routine) reaches his new tools by usual moves; carol jumping from read to drop_table, a
+    move nobody makes, by a surprising one. A sitting's first call is reached by no move (0:
+    how sittings open was measured and not kept, docs/alerts.md). A tool already used counts
+    nothing."""
+    past = [
+        event(T - DAY + k * MIN + j * S, user=u, tool=t, session_id=f"{u}{k}")
+        for u in ("dan", "eve")
+        for k in range(30)
+        for j, t in enumerate(("read", "get_pods", "apply_deploy"))
+    ]
+    profile = ActorProfile.fit(prepare(frame(*past)), min_calls=20)
+    now = [
+        event(T - 2 * DAY, user="bob", tool="read", session_id="b0"),
+        event(T - 2 * DAY, user="carol", tool="read", session_id="c0"),
+        event(T, user="bob", tool="read", session_id="b1"),
+        event(T + 1 * S, user="bob", tool="get_pods", session_id="b1"),
+        event(T + 2 * S, user="bob", tool="apply_deploy", session_id="b1"),
+        event(T, user="carol", tool="read", session_id="c1"),
+        event(T + 2 * S, user="carol", tool="drop_table", session_id="c1"),
+        event(T, user="gus", tool="drop_table", session_id="g1"),
+    ]
+    win = windows(frame(*past, *now), since=T, until=T + W, profile=profile)
+    jump = win.groupby("entity")["novel_jump"].max()
+    assert jump["bob"] < 1
+    assert jump["carol"] > 5
+    assert jump["gus"] == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
@@ -23,6 +24,7 @@ from tooltrail.detectors.rules import (
     RuleHits,
     SensitiveTool,
     default_rules,
+    judged_by_routine,
 )
 from tooltrail.detectors.settings import DetectSettings
 
@@ -225,3 +227,23 @@ def test_rules_find_nothing_in_a_level_without_windows() -> None:
     for level, win in feats.items():
         assert win.empty
         assert rules.run(level, win) == []
+
+
+def test_a_job_that_repeats_one_call_every_run_does_not_page_its_loop() -> None:
+    """A nightly job repeating one call ~20 times a run, 40 at month end: kept as low, with its
+    own p99 in the reason; a person (own p99 3) or an entity without an own baseline (the hard
+    limit) at 40: pages; the job at four times its runs: pages."""
+    win = windows(
+        {"repeat_max": 40.0}, {"repeat_max": 40.0}, {"repeat_max": 40.0}, {"repeat_max": 84.0}
+    )
+    hits = Loop(40)("user", win)
+    assert hits is not None
+    assert hits.routine == "repeat_max"
+    values = win[list(FEATURES)].to_numpy(dtype=float)
+    p99 = np.zeros_like(values)
+    p99[:, FEATURES.index("repeat_max")] = [21.0, 3.0, 21.0, 21.0]
+    own = np.array([True, True, False, True])
+    judged = judged_by_routine(hits, values, p99, own, DetectSettings().routine_factor)
+    assert judged.severities == ["low", "medium", "medium", "medium"]
+    assert "its own p99 is 21 (its routine)" in judged.reasons[0]
+    assert "routine" not in judged.reasons[1]

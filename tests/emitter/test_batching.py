@@ -19,6 +19,7 @@ import pytest
 from tooltrail.emitter import Emitter, HttpTransport, MemoryTransport
 from tooltrail.emitter.shipper import Shipper
 from tooltrail.emitter.spool import Spool
+from tooltrail.emitter.transport import gzip_level_for, is_loopback
 
 
 class Counter:
@@ -28,15 +29,18 @@ class Counter:
         self.lock = threading.Lock()
         self.arrivals: list[float] = []
         self.events: list[int] = []
+        self.encodings: list[str | None] = []
         counter = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 at = time.monotonic()
-                body = gzip.decompress(self.rfile.read(int(self.headers["Content-Length"])))
-                doc = json.loads(body)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                encoding = self.headers["Content-Encoding"]
+                doc = json.loads(gzip.decompress(body) if encoding == "gzip" else body)
                 with counter.lock:
                     counter.arrivals.append(at)
+                    counter.encodings.append(encoding)
                     counter.events.extend(e["seq"] for e in doc["events"])
                 self.send_response(202)
                 self.send_header("Content-Length", "0")
@@ -161,6 +165,58 @@ def test_flush_does_not_wait_for_the_linger(tmp_path: Path) -> None:
     emitter.close(10)
 
 
+@pytest.mark.parametrize(("compress", "expected"), [(None, "identity"), (True, "gzip")])
+def test_batches_to_a_loopback_collector_are_not_gzipped_by_default(
+    counter: Counter, tmp_path: Path, compress: bool | None, expected: str
+) -> None:
+    emitter = Emitter(
+        source_name="local", spool_dir=tmp_path / "spool", collector_url=counter.url,
+        signing_key=None, checkpoint_idle=0, compress=compress,
+    )  # fmt: skip
+    for i in range(3):
+        with emitter.record("tools/call", tool="t", args={"i": i}):
+            pass
+    assert emitter.flush(30)
+    emitter.close(10)
+    assert sorted(counter.events) == [0, 1, 2]
+    assert counter.encodings
+    assert set(counter.encodings) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8080/v1/events", True),
+        ("http://127.3.4.5/", True),
+        ("http://localhost:9/", True),
+        ("http://LOCALHOST./", True),
+        ("http://[::1]:8080/", True),
+        ("https://collector.example.com/", False),
+        ("http://10.0.0.7:8080/", False),
+        ("http://[2001:db8::1]/", False),
+        ("http://localhost.example.com/", False),
+    ],
+)
+def test_only_loopback_collectors_skip_gzip(url: str, loopback: bool) -> None:
+    assert is_loopback(url) is loopback
+    assert gzip_level_for(None, url) == (None if loopback else 1)
+    assert gzip_level_for(True, url) == 1
+    assert gzip_level_for(False, url) is None
+    assert gzip_level_for(None, None) == 1  # a transport of the caller's own: gzipped
+
+
+def test_an_uncompressed_batch_says_identity(tmp_path: Path) -> None:
+    transport = MemoryTransport()
+    with Spool(tmp_path / "spool") as spool:
+        shipper = Shipper(spool, transport, lambda r: b"[" + b",".join(r) + b"]", gzip_level=None)
+        append(spool, shipper, [b"1", b"2"])
+        shipper.start()
+        assert shipper.flush(30)
+        shipper.close(10)
+    assert transport.attempts[0].headers["Content-Encoding"] == "identity"
+    assert transport.received == [b"[1,2]"]  # the body as encoded, not gzipped
+
+
 BAD = [
     ("batch_max_events", 0, "batch_max_events must be a whole number of records >= 1, got 0"),
     ("batch_max_events", 2.5, "batch_max_events must be a whole number of records >= 1"),
@@ -171,6 +227,7 @@ BAD = [
     ("flush_interval", math.nan, "flush_interval (the shipper's linger) must be a number"),
     ("flush_interval", 61, "<= 60, got 61"),
     ("flush_interval", "0.5", "flush_interval (the shipper's linger) must be a number"),
+    ("compress", "yes", "compress must be True, False or None, got 'yes'"),
 ]
 
 
@@ -184,6 +241,14 @@ def test_bad_batch_settings_are_refused_naming_the_setting(
             **{setting: value},  # type: ignore[arg-type]
         )  # fmt: skip
     assert not (tmp_path / "spool").exists()  # refused before anything was opened
+    if setting == "compress":
+        return
     shipper_setting = "batch_max_records" if setting == "batch_max_events" else setting
     with Spool(tmp_path / "other") as spool, pytest.raises(ValueError, match=shipper_setting):
         Shipper(spool, MemoryTransport(), bytes, **{shipper_setting: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("level", [0, 10, 1.5, "1"])
+def test_a_bad_gzip_level_is_refused(tmp_path: Path, level: object) -> None:
+    with Spool(tmp_path / "spool") as spool, pytest.raises(ValueError, match="gzip_level must"):
+        Shipper(spool, MemoryTransport(), bytes, gzip_level=level)  # type: ignore[arg-type]

@@ -267,3 +267,31 @@ def test_set_duration_us_is_recorded_instead_of_the_measured_time(
     assert [e["outcome"] for e in events] == ["ok", "ok", "error"]
     assert {e["ts"] for e in events} == {1_793_577_600_000_000}
     em.close()
+
+
+def test_record_keywords_unknown_none_and_string_subclasses(tmp_path: Path) -> None:
+    class Tagged(str):
+        pass
+
+    emitter = make(tmp_path, None)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sesion_id'"):
+        emitter.record("tools/call", tool="t", sesion_id=None)  # a typo, even when None
+    with emitter.record(
+        "tools/call",
+        tool="t",
+        session_id=Tagged("s-1"),
+        request_id=7,
+        server_address="mcp.example:8443",
+        prompt=None,
+        attrs={"a": "1"},
+    ) as call:
+        call.set_fields(attrs={"b": "2"}, tools_hash=None)
+    event = call._event
+    assert type(event["mcp.session.id"]) is str
+    assert event["mcp.session.id"] == "s-1"
+    assert event["jsonrpc.request.id"] == "7"
+    assert (event["server.address"], event["server.port"]) == ("mcp.example", 8443)
+    assert "gen_ai.prompt.name" not in event
+    assert "tooltrail.tools.hash" not in event
+    assert event["attrs"] == {"a": "1", "b": "2"}
+    emitter.close(5)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tooltrail.emitter.errors import SpoolError
 from tooltrail.emitter.spool import Spool, SpoolBatch
@@ -409,3 +411,70 @@ def test_recovery_deletes_segments_behind_the_cursor(tmp_path: Path) -> None:
             (tmp_path / name).write_bytes(data)
     with Spool(tmp_path, segment_bytes=100) as spool:
         assert [num(r) for r in drain(spool)] == list(range(20, 30))
+
+
+def reference_batch(
+    records: list[bytes], max_records: int, max_bytes: int
+) -> tuple[list[bytes], int]:
+    """What read_batch must return from the oldest records: as many as fit both limits, at
+    least one; and their bytes (each with its newline)."""
+    out: list[bytes] = []
+    size = 0
+    for r in records[:max_records]:
+        if out and size + len(r) + 1 > max_bytes:
+            break
+        out.append(r)
+        size += len(r) + 1
+    return out, size
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sizes=st.lists(st.integers(0, 3000), min_size=1, max_size=60),
+    max_records=st.integers(1, 70),
+    max_bytes=st.integers(1, 20_000),
+    segment_bytes=st.sampled_from([512, 4096, 1 << 20]),
+)
+def test_read_batch_takes_what_fits_across_segments_and_resumes_after_an_ack(
+    tmp_path_factory: pytest.TempPathFactory,
+    sizes: list[int],
+    max_records: int,
+    max_bytes: int,
+    segment_bytes: int,
+) -> None:
+    records = [b"%d:" % i + b"x" * n for i, n in enumerate(sizes)]
+    with Spool(tmp_path_factory.mktemp("s"), segment_bytes=segment_bytes) as spool:
+        for r in records:
+            assert spool.append(r)
+        left = list(records)
+        while left:
+            batch = spool.read_batch(max_records, max_bytes)
+            assert batch is not None
+            expected, size = reference_batch(left, max_records, max_bytes)
+            assert list(batch.records) == expected
+            assert batch.nbytes == size
+            assert len(batch.positions) == len(expected)
+            assert list(batch.positions) == sorted(set(batch.positions))  # one end per record
+            spool.ack(batch)
+            left = left[len(expected) :]
+        assert spool.read_batch(max_records, max_bytes) is None
+        assert spool.pending() == 0
+
+
+def test_records_longer_than_a_read_chunk_come_back_whole(tmp_path: Path) -> None:
+    big = [b"%d:" % i + b"y" * (300_000 + i) for i in range(3)]  # each over the 256 KiB chunk
+    records = [b"a", big[0], b"b", big[1], big[2], b"c"]
+    with Spool(tmp_path, segment_bytes=8 << 20) as spool:
+        for r in records:
+            assert spool.append(r)
+        first = spool.read_batch(10, 1000)  # the second record alone is over the byte limit
+        assert first is not None
+        assert list(first.records) == [b"a"]
+        spool.ack(first)
+        second = spool.read_batch(10, 1000)  # at least one record, however large
+        assert second is not None
+        assert list(second.records) == [big[0]]
+        spool.ack(second)
+        assert drain(spool) == [b"b", big[1], big[2], b"c"]
