@@ -334,12 +334,9 @@ class Processor:
         return True
 
     def _commit_stored(self, offsets: Mapping[Any, Any]) -> None:
-        """Commit ``offsets`` of records just stored, and any whose commit failed before.
-
-        A failed commit loses nothing (the records come again after a restart or rebalance and
-        the store skips them) but is not left to chance: its offsets are committed with the
-        next flush, or by the loop when none comes (the last records of a partition), for the
-        partitions this member still holds."""
+        """Commit ``offsets`` of records just stored, and those of a failed commit before (for
+        the partitions still held): a failed commit loses nothing (redelivered, the store skips
+        them), and its offsets do not wait for a later record of their partition."""
         assigned = self._consumer.assignment()
         pending = {tp: o for tp, o in {**self._uncommitted, **offsets}.items() if tp in assigned}
         if not pending:
