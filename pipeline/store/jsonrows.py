@@ -11,6 +11,11 @@ so the raw text of ``args`` / ``attrs`` is already their canonical text, the col
 ``tests/pipeline/test_jsonrows.py`` checks the rows equal the Python path's for
 hypothesis-generated events of both versions.
 
+Where ClickHouse would read a stamped run otherwise than ``orjson`` and the Python path (it is
+the more lenient reader), the insert throws instead (:data:`SETTINGS`, :data:`_INTEGERS`,
+:func:`_checks`): the processor then takes the run through the Python path, which decides
+(``tests/pipeline/test_trust_equivalence.py``).
+
 Only the chDB backend reads a local file (``file()``); a ClickHouse server takes the Python
 path. The file (:data:`TEMP_PREFIX`) is written in the store's own directory (:func:`temp_dir`)
 and removed after the insert; one a killed process left behind is removed by :func:`sweep`
