@@ -5,6 +5,9 @@ hashes stored at the seqs the segments reach at or below their heads (``dedupe``
 :class:`Plan`: the new events (as dicts for the Python path, as JSON text for the raw runs
 chDB parses), the checkpoints, the findings, the quarantined evidence, the heads that move and
 the duplicates skipped. It reads and writes nothing: ``Store.insert_segments`` writes the plan.
+A duplicate of the stream's last stored event writes its head again: a write that stored the
+events but failed before ``chain_heads`` is repaired by its retry, which sees only duplicates
+(the head row is a ReplacingMergeTree's, so writing it twice is harmless).
 
 A duplicate is the same event (stream, seq and hash) stored or taken earlier in the plan; an
 event below the head that is not stored is kept, the head staying; another hash at a stored seq
@@ -120,6 +123,8 @@ def plan(
                 at = known.get(seq)
                 if at is not None and digest in at:  # this very event: stored already
                     out.duplicates += 1
+                    if seq == floor == top:  # the stored end: its head row may have been lost
+                        out.heads[seg.stream_id] = (seq, digest, seg.source)
                     continue
                 if at and seq <= floor:  # another event at a stored seq
                     forks.append(event)

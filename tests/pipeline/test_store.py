@@ -374,6 +374,25 @@ def test_a_failed_insert_advances_nothing(any_store: Store) -> None:
     assert any_store.stream_heads([STREAM]) == {STREAM: 29}
 
 
+def test_a_retry_of_only_stored_events_writes_the_lost_head(any_store: Store) -> None:
+    """Events in, ``chain_heads`` not: the retry of the same records (every event a duplicate)
+    writes the head, or the verifier's truncation check would trust a head 10 events short."""
+    events = build_chain(20)
+    any_store.insert_segments([segment(events[:10])])
+    run(any_store, "DETACH TABLE {db}.chain_heads")
+    try:
+        with pytest.raises(StoreUnavailable):
+            any_store.insert_segments([segment(events[10:20])])
+    finally:
+        run(any_store, "ATTACH TABLE {db}.chain_heads")
+    head = "SELECT seq, hash FROM {db}.chain_heads FINAL"
+    assert rows(any_store, head) == [(9, events[9]["hash"])]  # the events went in, the head not
+    retry = any_store.insert_segments([segment(events[10:20])])
+    assert (retry.inserted, retry.duplicates) == (0, 10)
+    assert rows(any_store, head) == [(19, events[19]["hash"])]
+    assert count(any_store, "events", final=False) == 20
+
+
 def test_an_unreachable_server_is_store_unavailable() -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
