@@ -1,15 +1,21 @@
 """Detection frontier per generator: per family and intensity, next to two baselines.
 
-    python benchmarks/detection.py [--generators sim,markov,sessions,fleet,fleet-lib] [--seeds 1,2]
+    python benchmarks/detection.py
+        [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib]
+        [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
 
 For each generator (``sim``: ``tooltrail.simulator``; ``markov``: ``tooltrail.simulator.markov``,
 built apart; ``sessions``: ``tooltrail.simulator.sessions``, built apart from both and held out:
 nothing is tuned on it, so it runs only when named; ``fleet``: ``tooltrail.simulator.fleet``,
 built blind (see ``docs/fleet.md``) with its own attack injector, held out too, and
-``fleet-lib``: the same traffic with the library's attacks; both run only when named) and seed,
+``fleet-lib``: the same traffic with the library's attacks; both run only when named; ``tides``:
+``tooltrail.simulator.tides``, built blind the same way (see ``docs/tides.md``) with its own
+attack injector, and ``tides-lib``: its traffic with the library's attacks; both run only when
+named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
-of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``) at
+of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
+``tides``: of ``tooltrail.simulator.tides.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -58,6 +64,10 @@ from tooltrail.simulator.model import HARD_NEGATIVES
 from tooltrail.simulator.sessions import ANNOTATIONS as SESSIONS_ANNOTATIONS
 from tooltrail.simulator.sessions import SessionsConfig
 from tooltrail.simulator.sessions import generate as generate_sessions
+from tooltrail.simulator.tides import ANNOTATIONS as TIDES_ANNOTATIONS
+from tooltrail.simulator.tides import TidesConfig
+from tooltrail.simulator.tides import generate as generate_tides
+from tooltrail.simulator.tides import inject as tides_inject
 
 DETECTORS = ("tooltrail", "3sigma", "rare+count")
 
@@ -74,8 +84,11 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate(MarkovConfig(seed=seed)), dict(ANNOTATIONS)
     if generator in ("fleet", "fleet-lib"):
         return generate_fleet(FleetConfig(seed=seed)), dict(FLEET_ANNOTATIONS)
+    if generator in ("tides", "tides-lib"):
+        return generate_tides(TidesConfig(seed=seed)), dict(TIDES_ANNOTATIONS)
     raise SystemExit(
-        f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, fleet-lib"
+        f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
+        "fleet-lib, tides, tides-lib"
     )
 
 
@@ -153,7 +166,8 @@ def run(
     generator: str, seed: int, intensity: str, store: Store, cache: dict[Any, Any]
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    injector = fleet_inject if generator == "fleet" else inject  # fleet: its own attack shapes
+    # fleet and tides: their own attack shapes
+    injector = {"fleet": fleet_inject, "tides": tides_inject}.get(generator, inject)
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
     source = FrameSource(frame)
@@ -325,7 +339,7 @@ def main() -> None:
     ap.add_argument(
         "--generators",
         default="sim,markov",
-        help="sim, markov, sessions, fleet, fleet-lib (held out)",
+        help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib (held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))

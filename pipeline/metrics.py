@@ -40,7 +40,7 @@ class PipelineMetrics:
         )
         self.dead_lettered = Counter(
             "tooltrail_pipeline_records_dead_lettered",
-            "Records that could not be decoded, sent to the dead-letter topic",
+            "Records that can never be stored, sent to the dead-letter topic",
             registry=r,
         )
         self.unauthenticated = Counter(

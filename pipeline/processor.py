@@ -9,7 +9,8 @@ letters acknowledged → commit the offsets of exactly the flushed records.
   skips every event it holds already (same stream, seq and hash), so nothing is written twice
   (``InsertResult.duplicates``), and a record arriving after a later one of its stream (copied
   ahead into another partition) is still stored. The ``dedupe_token`` (partition/offset
-  ranges + the segments' seq ranges) also lets ClickHouse drop a retried block.
+  ranges + the segments' seq ranges) also lets ClickHouse drop a retried block. A commit
+  that fails after the insert is retried with the next flush, or by the loop if none comes.
 * **Store down.** Nothing is committed, the buffer is kept and the flush retried with exponential
   backoff; meanwhile (and whenever the buffer is over ``max_buffered_rows`` /
   ``max_buffered_bytes``) the assigned partitions are **paused**: memory stays bounded and the
@@ -25,7 +26,7 @@ letters acknowledged → commit the offsets of exactly the flushed records.
   holds records taken on their MAC fails, whatever the error, those records are validated in
   full at once (``intake.recheck``) and the flush tried again through the Python path: what
   passes is stored, what breaks the contract is dead-lettered with a ``rejected`` finding
-  naming the field and the rule. Only then is a failure the store's, retried as below. No
+  naming the field and the rule. Only then is a failure the store's, retried as above. No
   error classification is needed, on chDB or a server: a store that is down fails both tries.
 * **Poison records** go, original key, bytes and headers, to the dead-letter topic with the
   headers ``reason``, ``original_topic``, ``original_partition``, ``original_offset``; their
@@ -45,7 +46,6 @@ them until it merges.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import threading
 import time
@@ -62,11 +62,12 @@ from tooltrail.broker import (
     kafka_errors,
 )
 
+from ._flow import hold, lags
+from .buffer import Buffer
 from .deadletters import DeadLetters
 from .errors import PipelineError, PoisonRecord
-from .intake import Taken, classify, recheck
+from .intake import Taken, classify
 from .metrics import PipelineMetrics
-from .segments import RawRun, rejected
 from .settings import PipelineSettings
 from .store import InsertResult, Store
 
@@ -119,19 +120,13 @@ class Processor:
             )
         self.topic = settings.kafka_topic_events
         self.deadletter_topic = settings.kafka_topic_deadletter
-        # a trusted clean run stays a RawRun (its events parsed by the store)
-        self._segments: list[Taken] = []
         self._dead = DeadLetters(self.options, settings.kafka_topic_deadletter, self.metrics)
-        self._first: dict[Any, int] = {}  # tp -> first uncommitted offset in the buffer
-        self._next: dict[Any, int] = {}  # tp -> offset after the last record taken
-        self._rows = 0
-        self._bytes = 0
-        self._opened_at: float | None = None
-        self._inserted = False  # the buffer's segments are stored; only dead letters/commit left
+        self._buffer = Buffer(self._dead)
         self._failing = False
         self._retry_at = 0.0
         self._backoff = settings.retry_backoff_initial_s
         self._lag_at = 0.0
+        self._uncommitted: dict[Any, Any] = {}  # tp -> offsets stored, their commit failed
         self._closed = False
         self._metrics_server: Any = None
         s = settings
@@ -164,7 +159,7 @@ class Processor:
 
     @property
     def buffered_events(self) -> int:
-        return self._rows
+        return self._buffer.rows
 
     @property
     def failing(self) -> bool:
@@ -216,7 +211,9 @@ class Processor:
                     if self._flush_due(time.monotonic()):
                         self.flush()
                 taken += len(batch)
-        if self._flush_due(time.monotonic()):
+        if self._flush_due(time.monotonic()) or (
+            self._uncommitted and self._buffer.opened_at is None
+        ):
             self.flush()
         self._apply_pause()
         self._update_lag()
@@ -227,31 +224,29 @@ class Processor:
         wait = max_wait_s
         if self._failing:
             wait = min(wait, max(self._retry_at - now, 0.0))
-        elif self._opened_at is not None:
-            wait = min(wait, max(self._opened_at + self.settings.batch_max_wait_s - now, 0.0))
+        elif self._buffer.opened_at is not None:
+            opened = self._buffer.opened_at
+            wait = min(wait, max(opened + self.settings.batch_max_wait_s - now, 0.0))
         return wait
 
     def _flush_due(self, now: float) -> bool:
-        if self._opened_at is None or (self._failing and now < self._retry_at):
+        buffer, s = self._buffer, self.settings
+        if buffer.opened_at is None or (self._failing and now < self._retry_at):
             return False
-        s = self.settings
         return (
-            self._rows >= s.batch_max_rows
-            or self._bytes >= s.max_buffered_bytes
-            or now - self._opened_at >= s.batch_max_wait_s
+            buffer.rows >= s.batch_max_rows
+            or buffer.size >= s.max_buffered_bytes
+            or now - buffer.opened_at >= s.batch_max_wait_s
         )
 
     def _take(self, tp: Any, record: Any) -> None:
         self.metrics.records_consumed.inc()
         value = record.value
-        if self._opened_at is None:
-            self._opened_at = time.monotonic()
-        self._first.setdefault(tp, record.offset)
-        self._next[tp] = record.offset + 1
+        self._buffer.offset(tp, record)
         if not isinstance(value, bytes):
             self._dead.add(tp, record, "the record has no value")
             return
-        self._bytes += len(value)
+        self._buffer.size += len(value)
         try:
             segment, trust = classify(value, record.headers, self._key)
         except PoisonRecord as exc:
@@ -266,69 +261,46 @@ class Processor:
                 record.offset,
             )
         taken = Taken(tp, record, segment, len(value), checked=trust != "stamped")
-        self._segments.append(taken)
-        self._rows += taken.events
+        self._buffer.add(taken)
         self.metrics.events_consumed.inc(taken.events)
 
     def _apply_pause(self) -> None:
-        s = self.settings
-        full = self._rows >= s.max_buffered_rows or self._bytes >= s.max_buffered_bytes
-        want = self._failing or full
-        assigned = self._consumer.assignment()
-        paused = self._consumer.paused()
-        if want and assigned - paused:
-            log.info(
-                "pausing %s (%s)", sorted(assigned), "flush failing" if self._failing else "full"
-            )
-            self._consumer.pause(*(assigned - paused))
-        elif not want and paused:
-            self._consumer.resume(*paused)
-        self.metrics.paused.set(1 if want else 0)
-        self.metrics.buffered_rows.set(self._rows)
+        s, buffer = self.settings, self._buffer
+        full = buffer.rows >= s.max_buffered_rows or buffer.size >= s.max_buffered_bytes
+        hold(self._consumer, "flush failing" if self._failing else "full" if full else None)
+        self.metrics.paused.set(1 if self._failing or full else 0)
+        self.metrics.buffered_rows.set(buffer.rows)
 
     def _update_lag(self, every_s: float = 1.0) -> None:
         now = time.monotonic()
-        if now < self._lag_at:
-            return
-        self._lag_at = now + every_s
-        lags: dict[tuple[str, int], int] = {}
-        for tp in self._consumer.assignment():
-            high = self._consumer.highwater(tp)
-            position = self._next.get(tp)
-            if high is not None and position is not None:
-                lags[(tp.topic, tp.partition)] = max(int(high) - position, 0)
-        self.metrics.set_lag(lags)
+        if now >= self._lag_at:
+            self._lag_at = now + every_s
+            self.metrics.set_lag(lags(self._consumer, self._buffer.next))
 
     # -- flush and commit ----------------------------------------------------------------------
 
     def dedupe_token(self) -> str:
         """Names the buffer's records: the same records always give the same token."""
-        h = hashlib.sha256(self.settings.kafka_group_id.encode())
-        for tp in sorted(self._first):
-            h.update(f"|{tp.topic}:{tp.partition}:{self._first[tp]}-{self._next[tp]}".encode())
-        for seg in (t.segment for t in self._segments):
-            if isinstance(seg, RawRun):
-                h.update(f"|{seg.stream_id}:{seg.first}-{seg.last}:{seg.head}".encode())
-            elif seg.events:
-                first, last = seg.events[0], seg.events[-1]
-                h.update(f"|{seg.stream_id}:{first['seq']}-{last['seq']}:{last['hash']}".encode())
-        return h.hexdigest()
+        return self._buffer.dedupe_token(self.settings.kafka_group_id)
 
     def flush(self) -> bool:
         """Insert the buffer, settle dead letters, then commit; False (nothing committed) on
         failure, which keeps the buffer and schedules a retry with backoff."""
-        if self._opened_at is None:
+        buffer = self._buffer
+        if buffer.opened_at is None:
+            if self._uncommitted:
+                self._commit_stored({})
             return True
         started = time.monotonic()
         try:
-            if self._segments and not self._inserted:
+            if buffer.taken and not buffer.inserted:
                 try:
                     result = self._insert()
                 except Exception as exc:
                     if not self._recheck(exc):
                         raise
                     result = self._insert()
-                self._inserted = True
+                buffer.inserted = True
                 self.metrics.events_inserted.inc(result.inserted)
                 self.metrics.events_duplicate.inc(result.duplicates)
             if self._dead:
@@ -336,48 +308,48 @@ class Processor:
         except (PipelineError, kafka_errors.KafkaError) as exc:
             self._flush_failed(exc)
             return False
-        offsets = {tp: OffsetAndMetadata(self._next[tp], "", -1) for tp in self._first}
-        try:
-            self._commit(offsets)
-        except kafka_errors.KafkaError as exc:
-            # stored already: the records come again after a restart or rebalance and the
-            # store skips them; a later commit of this partition covers these offsets too
-            self.metrics.commit_failures.inc()
-            log.warning("offset commit failed after the insert (will be redelivered): %s", exc)
-        self.metrics.observe_flush(self._rows, time.monotonic() - started)
+        self._commit_stored({tp: OffsetAndMetadata(buffer.next[tp], "", -1) for tp in buffer.first})
+        self._update_lag(every_s=0.0)  # the gauge shows the state of every commit at once
+        self.metrics.observe_flush(buffer.rows, time.monotonic() - started)
         if self._failing:
             log.info("flush succeeded again; resuming")
         self._failing = False
         self._backoff = self.settings.retry_backoff_initial_s
-        self._clear()
+        buffer.clear()
         return True
 
     def _insert(self) -> InsertResult:
-        segments = [t.segment for t in self._segments]
+        segments = self._buffer.segments()
         return self.store.insert_segments(segments, dedupe_token=self.dedupe_token())
 
     def _recheck(self, exc: Exception) -> bool:
-        """After a failed insert: validate in full every record taken on its MAC (``intake``);
-        those that break the contract are dead-lettered, a ``rejected`` finding in their place.
-        False when there was none (the failure is the store's)."""
-        if all(t.checked for t in self._segments):
+        """After a failed insert: validate in full the records taken on their MAC; those that
+        break the contract are dead-lettered (``Buffer.recheck``). False when there was none:
+        the failure is the store's."""
+        rejected = self._buffer.recheck()
+        if rejected is None:
             return False
-        log.warning("insert failed with records taken on trust; validating them in full: %s", exc)
-        kept: list[Taken] = []
-        for taken in self._segments:
-            if not taken.checked:
-                try:
-                    taken = recheck(taken)
-                except PoisonRecord as bad:
-                    self.metrics.rejected.inc()
-                    self._dead.add(taken.tp, taken.record, bad.reason)
-                    taken = Taken(
-                        taken.tp, taken.record, rejected(taken.segment, bad.reason), 0, True
-                    )
-            kept.append(taken)
-        self._segments = kept
-        self._rows = sum(t.events for t in kept)
+        log.warning("insert failed with records taken on trust, validated in full now: %s", exc)
+        self.metrics.rejected.inc(rejected)
         return True
+
+    def _commit_stored(self, offsets: Mapping[Any, Any]) -> None:
+        """Commit ``offsets`` of records just stored, and those of a failed commit before (for
+        the partitions still held): a failed commit loses nothing (redelivered, the store skips
+        them), and its offsets do not wait for a later record of their partition."""
+        assigned = self._consumer.assignment()
+        pending = {tp: o for tp, o in {**self._uncommitted, **offsets}.items() if tp in assigned}
+        if not pending:
+            self._uncommitted = {}
+            return
+        try:
+            self._commit(pending)
+        except kafka_errors.KafkaError as exc:
+            self.metrics.commit_failures.inc()
+            log.warning("offset commit failed after the insert (retried): %s", exc)
+            self._uncommitted = pending
+        else:
+            self._uncommitted = {}
 
     def _commit(self, offsets: Mapping[Any, Any]) -> None:
         """Commit ``offsets`` (only ever called after the insert they cover succeeded)."""
@@ -390,35 +362,19 @@ class Processor:
         log.warning("flush failed, nothing committed; retry in %.2fs: %s", self._backoff, exc)
         self._backoff = min(self._backoff * 2, self.settings.retry_backoff_max_s)
 
-    def _clear(self) -> None:
-        self._segments.clear()
-        self._dead.clear()
-        self._first.clear()
-        self._rows = self._bytes = 0
-        self._opened_at = None
-        self._inserted = False
-
     # -- rebalance (called on kafka-python's I/O thread while this one waits in poll/close) ----
 
     def _on_revoked(self, revoked: Iterable[Any]) -> None:
         gone = set(revoked)
-        rewind = {tp: offset for tp, offset in self._first.items() if tp in gone}
+        self._uncommitted = {tp: o for tp, o in self._uncommitted.items() if tp not in gone}
+        rewind, dropped = self._buffer.revoke(gone)
         if not rewind:
             return
-        before = len(self._segments)
-        self._segments = [t for t in self._segments if t.tp not in gone]
-        dropped = before - len(self._segments) + self._dead.drop(gone)
         self.metrics.dropped_on_revoke.inc(dropped)
         for tp, offset in rewind.items():
-            del self._first[tp]
-            self._next.pop(tp, None)
             # an eager rebalance keeps the position if the partition comes back
             with contextlib.suppress(ValueError, kafka_errors.KafkaError):
                 self._consumer.seek(tp, offset)
-        self._rows = sum(t.events for t in self._segments)
-        self._bytes = sum(t.size for t in self._segments) + self._dead.size
-        if not self._first:
-            self._clear()
         log.info("revoked %s: gave up their uncommitted records, rewound", sorted(rewind))
 
     def _on_assigned(self, assigned: Iterable[Any]) -> None:

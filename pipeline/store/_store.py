@@ -12,23 +12,21 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from ..segments import DecodedSegment, RawRun
 from ._config import InsertResult, StoreConfig, type_names, wrapped
+from ._plan import plan
 from .columns import events_to_columns
-from .dedupe import SeqIndex, forked, one_run_above, stored_hashes, wanted_seqs
+from .dedupe import stored_hashes, wanted_seqs
 from .filters import where
 from .jsonrows import insert_json, sweep, temp_dir
 from .lock import opened
-from .quarantine import QUARANTINE_COLUMNS, quarantine_rows
+from .quarantine import QUARANTINE_COLUMNS
 from .rows import (
     EVENT_COLUMN_NAMES,
-    checkpoint_to_row,
     finding_rows,
-    integrity_by_seq,
     row_to_checkpoint,
     row_to_event,
 )
@@ -155,110 +153,26 @@ class Store:
             floors = dict(self._load_heads(streams))
             wanted = wanted_seqs(segments, floors)
             stored = stored_hashes(self._client, f"{self.database}.events", wanted)
-            index = SeqIndex(stored)
-            kept: list[dict[str, Any]] = []
-            marks_of_kept: list[str] = []
-            checkpoints: dict[tuple[str, int, str, str], tuple[Any, ...]] = {}
-            findings: list[dict[str, Any]] = []
-            quarantined: list[tuple[Any, ...]] = []
-            heads: dict[str, tuple[int, str, str]] = {}
-            duplicates = 0
-            raw: list[bytes] = []  # the events of raw runs, as JSON text
-            raw_count = 0
-            now = datetime.now(UTC)
-
-            def take_run(run: DecodedSegment | RawRun, last: int, digest: str) -> None:
-                """A run of new events above the head (all of them): it moves the head."""
-                heads[run.stream_id] = (last, digest, run.source)
-                floors[run.stream_id] = last
-                index.took(run)
-
-            def keep_checkpoints(stream: str, source: str, cps: list[dict[str, Any]]) -> None:
-                for cp in cps:
-                    key = (stream, cp["seq"], cp["hash"], cp.get("sig", ""))
-                    checkpoints[key] = checkpoint_to_row(cp, source)
-
-            for item in segments:
-                if isinstance(item, RawRun):
-                    if self.config.backend == "chdb" and item.first > floors[item.stream_id]:
-                        raw.append(item.events)
-                        raw_count += item.n
-                        take_run(item, item.last, item.head)
-                        keep_checkpoints(item.stream_id, item.source, item.checkpoints)
-                        continue
-                    item = item.decode()
-                seg = item
-                if seg.findings:
-                    event_ids = {e["seq"]: e["event_id"] for e in seg.events}
-                    findings.extend(
-                        {**f, "stream_id": seg.stream_id, "source": f.get("source", "collector"),
-                         "event_id": f.get("event_id") or event_ids.get(f["seq"], ""),
-                         "found_at": now}
-                        for f in seg.findings
-                    )  # fmt: skip
-                if seg.quarantine:  # evidence beside the stream: never its events or head
-                    quarantined += quarantine_rows(
-                        seg.stream_id, seg.source, seg.events, seg.checkpoints, seg.findings
-                    )
-                    continue
-                floor = floors[seg.stream_id]
-                seqs = [e["seq"] for e in seg.events]
-                if not seg.findings and one_run_above(seqs, floor):
-                    # the common case: a clean run of new events, the loop below in one step
-                    kept += seg.events
-                    marks_of_kept += [""] * len(seqs)
-                    last = seg.events[-1]
-                    take_run(seg, last["seq"], last["hash"])
-                else:
-                    marks = integrity_by_seq(seqs, seg.findings)
-                    known = index.at(seg.stream_id)
-                    top = floor
-                    forks = []
-                    for event in seg.events:
-                        seq, digest = event["seq"], event["hash"]
-                        at = known.get(seq)
-                        if at is not None and digest in at:  # this very event: stored already
-                            duplicates += 1
-                            continue
-                        if at and seq <= floor:  # another event at a stored seq
-                            forks.append(event)
-                            continue
-                        known.setdefault(seq, set()).add(digest)
-                        kept.append(event)  # new, even below the head (which stays)
-                        marks_of_kept.append(marks.get(seq, ""))
-                        if seq > floor and seq >= top:
-                            top = seq
-                            heads[seg.stream_id] = (seq, digest, seg.source)
-                    floors[seg.stream_id] = top
-                    if forks:
-                        fork_findings = forked(seg.stream_id, forks, now)
-                        findings += fork_findings
-                        quarantined += quarantine_rows(
-                            seg.stream_id, seg.source, forks, [], fork_findings
-                        )
-                keep_checkpoints(seg.stream_id, seg.source, seg.checkpoints)
+            raw_ok = self.config.backend == "chdb"
+            todo = plan(segments, floors, stored, raw_ok=raw_ok)
             try:
-                columns = events_to_columns(kept, marks_of_kept)
-                if raw:  # first: the heads are written last, once every event is in
+                columns = events_to_columns(todo.kept, todo.marks)
+                if todo.raw:  # first: the heads are written last, once every event is in
+                    table = f"{self.database}.events"
                     with wrapped("insert failed"):
-                        insert_json(
-                            self._client,
-                            f"{self.database}.events",
-                            raw,
-                            dedupe_token,
-                            self._temp_dir,
-                        )
-                self._write(columns, list(checkpoints.values()), findings, heads, dedupe_token)
+                        insert_json(self._client, table, todo.raw, dedupe_token, self._temp_dir)
+                checkpoints = list(todo.checkpoints.values())
+                self._write(columns, checkpoints, todo.findings, todo.heads, dedupe_token)
                 with wrapped("insert failed"):
-                    self._insert("quarantine", quarantined, QUARANTINE_COLUMNS)
+                    self._insert("quarantine", todo.quarantined, QUARANTINE_COLUMNS)
             except BaseException:  # whatever went in, the retry reads the heads back
                 for stream in streams:
                     self._heads.pop(stream, None)
                 raise
-            for stream, (seq, _, _) in heads.items():
+            for stream, (seq, _, _) in todo.heads.items():
                 self._heads[stream] = seq
-            logger.debug("stored %d events, %d duplicates", len(kept) + raw_count, duplicates)
-            return InsertResult(len(kept) + raw_count, duplicates, len(streams))
+            logger.debug("stored %d events, %d duplicates", todo.inserted, todo.duplicates)
+            return InsertResult(todo.inserted, todo.duplicates, len(streams))
 
     def _write(
         self,

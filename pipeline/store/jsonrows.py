@@ -11,6 +11,11 @@ so the raw text of ``args`` / ``attrs`` is already their canonical text, the col
 ``tests/pipeline/test_jsonrows.py`` checks the rows equal the Python path's for
 hypothesis-generated events of both versions.
 
+Where ClickHouse would read a stamped run otherwise than ``orjson`` and the Python path (it is
+the more lenient reader), the insert throws instead (:data:`SETTINGS`, :data:`_INTEGERS`,
+:func:`_checks`): the processor then takes the run through the Python path, which decides
+(``tests/pipeline/test_trust_equivalence.py``).
+
 Only the chDB backend reads a local file (``file()``); a ClickHouse server takes the Python
 path. The file (:data:`TEMP_PREFIX`) is written in the store's own directory (:func:`temp_dir`)
 and removed after the insert; one a killed process left behind is removed by :func:`sweep`
@@ -41,48 +46,83 @@ def _q(name: str) -> str:
     return f"`{name}`"
 
 
-#: every contract field as read from the JSON (objects as their raw text)
-_FIELDS: Final = {
+#: the integer fields and their columns' types. Read as ``Dynamic``, so that what the JSON held
+#: is known: only an integer literal is converted (``accurateCast`` refuses what the column
+#: cannot hold; ClickHouse would otherwise wrap an integer too large around, read ``"5"`` as 5
+#: and ``1.0`` as 1); anything else — a string, a float, ``null`` where the field is required —
+#: is refused, and the Python path decides
+_INTEGERS: Final = {
     "v": "UInt8",
-    "event_id": "String",
-    "stream_id": "String",
     "seq": "UInt64",
-    "prev_hash": "String",
-    "hash": "String",
     "ts": "UInt64",
-    "source": "String",
-    "actor": "Nullable(String)",
-    "mcp.method.name": "String",
-    "outcome": "String",
     "duration_us": "UInt64",
     "args_bytes": "Nullable(UInt64)",
     "result_bytes": "Nullable(UInt64)",
-    "args_fingerprint": "String",
-    "args": "String",
-    "args_truncated": "Nullable(Bool)",
-    "redactions": "Nullable(String)",
-    "attrs": "String",
     "server.port": "Nullable(UInt16)",
+}
+#: the object fields, read as their raw text (NULL when absent)
+_OBJECTS: Final = ("source", "actor", "redactions", "args", "attrs")
+
+#: every contract field as read from the JSON (objects as their raw text)
+_FIELDS: Final = {
+    **dict.fromkeys(_INTEGERS, "Dynamic"),
+    "event_id": "String",
+    "stream_id": "String",
+    "prev_hash": "String",
+    "hash": "String",
+    **{f: "Nullable(String)" for f in _OBJECTS},
+    "mcp.method.name": "String",
+    "outcome": "String",
+    "args_fingerprint": "String",
+    "args_truncated": "Nullable(Bool)",
     **{f: "String" for f, _ in _OPTIONAL_STR},
     **{f: "String" for f, _ in _STR_FIELDS[2]},
-}
+}  # fmt: skip
 _STRUCTURE: Final = ", ".join(f"{_q(name)} {kind}" for name, kind in _FIELDS.items())
+
+
+def _checks() -> str:
+    """A ``WHERE`` that refuses (throws) what ClickHouse would read otherwise than ``orjson``
+    and the Python path: an integer field that is not an integer literal (:data:`_INTEGERS`),
+    an object field that is not one valid JSON object (``NaN``, a lone
+    surrogate, a bad escape, a trailing comma; ``input_format_json_read_objects_as_strings``
+    keeps any balanced text), or ``source``, ``actor``, ``redactions`` with a duplicate key
+    (``JSONExtract`` reads the first, ``orjson`` keeps the last)."""
+    terms = []
+    for field, kind in _INTEGERS.items():
+        read = "'Int64', 'UInt64'" + (", 'None'" if kind.startswith("Nullable") else "")
+        terms.append(
+            f"throwIf(dynamicType({_q(field)}) NOT IN ({read}), '{field} is not an integer')"
+        )
+    for field in _OBJECTS:
+        name = _q(field)
+        valid = f"({name} IS NULL OR (startsWith({name}, '{{') AND isValidJSON({name})))"
+        terms.append(f"throwIf(NOT {valid}, '{field} is not one JSON object')")
+        if field in ("source", "actor", "redactions"):
+            keys = f"JSONExtractKeys(ifNull({name}, '{{}}'))"
+            terms.append(
+                f"throwIf(length({keys}) != length(arrayDistinct({keys})),"
+                f" '{field} has a duplicate key')"
+            )
+    return " + ".join(terms) + " = 0"
 
 
 def _select() -> str:
     exprs = {column: _q(field) for field, column in _PLAIN.items()}  # copied as they are
+    for field, kind in _INTEGERS.items():  # the types read are checked by _checks()
+        exprs[_PLAIN[field]] = f"accurateCast({_q(field)}, '{kind}')"
     exprs.update(
         {
             "has_actor": "actor IS NOT NULL",
-            "args": "args",  # canonical JSON already: its raw text is the column's value
+            "args": "ifNull(args, '')",  # canonical JSON already: the raw text is the column
             "has_redactions": "redactions IS NOT NULL",
             "redactions": "JSONExtract(ifNull(redactions, '{}'), 'Map(String, UInt64)')",
-            "attrs": "attrs",
+            "attrs": "ifNull(attrs, '')",
             "integrity": "''",
         }
     )
     for key, column in _SOURCE:
-        exprs[column] = f"JSONExtractString(source, '{key}')"
+        exprs[column] = f"JSONExtractString(assumeNotNull(source), '{key}')"
     for key, column in _ACTOR:
         exprs[column] = f"JSONExtractString(ifNull(actor, '{{}}'), '{key}')"
     for (v1, column), (v2, _) in zip(
@@ -95,6 +135,7 @@ def _select() -> str:
 
 
 _SELECT: Final = _select()
+_CHECKS: Final = _checks()
 _COLUMNS: Final = ", ".join(_q(c) for c in EVENT_COLUMN_NAMES)
 
 #: how the JSON is read: objects as their raw text, an absent field as its default (NULL); a
@@ -105,6 +146,14 @@ SETTINGS: Final = {
     "input_format_json_read_objects_as_strings": 1,
     "input_format_skip_unknown_fields": 0,
     "input_format_defaults_for_omitted_fields": 1,
+    # strict where orjson and the Python path are: no number, boolean or array read as a
+    # string, no boolean as a number, no null as an empty string or zero
+    "input_format_json_read_numbers_as_strings": 0,
+    "input_format_json_read_bools_as_numbers": 0,
+    "input_format_json_read_bools_as_strings": 0,
+    "input_format_json_read_arrays_as_strings": 0,
+    "input_format_null_as_default": 0,
+    "input_format_json_try_infer_numbers_from_strings": 0,  # "5" is a string, not a number
 }
 
 
@@ -125,7 +174,7 @@ def insert_sql(table: str, path: str, settings: dict[str, int | str]) -> str:
     source = f"file('{path}', 'JSONEachRow', '{_STRUCTURE}')"
     return (
         f"INSERT INTO {table} ({_COLUMNS}) SELECT {_SELECT} FROM {source}"  # noqa: S608
-        f" SETTINGS {clause}"
+        f" WHERE {_CHECKS} SETTINGS {clause}"
     )
 
 

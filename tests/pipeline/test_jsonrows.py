@@ -34,7 +34,7 @@ ONE = {"v": 1, "source": {"kind": "server", "name": "x"}, "event_id": "e", "ts":
 _COLUMNS = ", ".join(f"`{c}`" for c in EVENT_COLUMN_NAMES)
 
 
-def _body(drawn: list[dict[str, Any]], stream: str = "s.0") -> bytes:
+def collector_body(drawn: list[dict[str, Any]], stream: str = "s.0") -> bytes:
     events: list[dict[str, Any]] = []
     for i, body in enumerate(drawn):
         event = dict(body)
@@ -67,7 +67,7 @@ def _empty(store: Store) -> None:
 def test_chdb_parses_a_run_into_the_python_paths_rows(
     store: Store, drawn: list[dict[str, Any]]
 ) -> None:
-    value = _body(drawn)
+    value = collector_body(drawn)
     run = split_run(value)
     assert isinstance(run, RawRun)
     assert (run.first, run.last, run.n) == (0, len(drawn) - 1, len(drawn))
@@ -83,7 +83,7 @@ def test_a_run_at_or_below_the_head_is_decoded_and_its_duplicates_dropped(store:
     drawn = [{"v": 1, "source": {"kind": "server", "name": "x"}, "event_id": f"e{i}", "ts": i,
               "mcp.method.name": "tools/call", "outcome": "ok", "duration_us": i}
              for i in range(6)]  # fmt: skip
-    value = _body(drawn)
+    value = collector_body(drawn)
     first = decode_segment(value, trusted=True)
     store.insert_segments([type(first)(first.stream_id, first.source, first.events[:4], [], [])])
     run = split_run(value)
@@ -94,7 +94,7 @@ def test_a_run_at_or_below_the_head_is_decoded_and_its_duplicates_dropped(store:
 
 
 def test_only_a_clean_run_with_the_collectors_run_is_split() -> None:
-    value = _body([ONE])
+    value = collector_body([ONE])
     assert split_run(value) is not None
     assert split_run(value.replace(b'"run":', b'"nur":')) is None  # an older collector
     assert split_run(value.replace(b'"findings":[]', b'"findings":[{}]')) is None
@@ -114,7 +114,7 @@ def test_a_temporary_file_left_by_a_killed_insert_is_swept_when_the_store_opens(
     tmp_path: Path,
 ) -> None:
     config = StoreConfig(path=str(tmp_path / "store"))
-    run = split_run(_body([ONE]))
+    run = split_run(collector_body([ONE]))
     assert run is not None
     with open_store(config) as store:
         store.migrate()

@@ -7,6 +7,8 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import clickhouse_connect
@@ -347,6 +349,16 @@ def test_an_update_of_any_column_is_detected(any_store: Store) -> None:
 
 
 @pytest.mark.store
+@contextmanager
+def heads_detached(store: Store) -> Iterator[None]:
+    """``chain_heads`` gone for the block: a write that stores its events fails at the heads."""
+    run(store, "DETACH TABLE {db}.chain_heads")
+    try:
+        yield
+    finally:
+        run(store, "ATTACH TABLE {db}.chain_heads")
+
+
 def test_a_failed_insert_advances_nothing(any_store: Store) -> None:
     events = build_chain(30)
     any_store.insert_segments([segment(events[:10])])
@@ -362,16 +374,27 @@ def test_a_failed_insert_advances_nothing(any_store: Store) -> None:
         run(any_store, "ATTACH TABLE {db}.rollup_1m_mv")
     assert any_store.stream_heads([STREAM]) == {STREAM: 9}
     # events stored, but the chain head write fails: the retry reads the head back, no duplicates
-    run(any_store, "DETACH TABLE {db}.chain_heads")
-    try:
-        with pytest.raises(StoreUnavailable):
-            any_store.insert_segments([segment(events[10:20])])
-    finally:
-        run(any_store, "ATTACH TABLE {db}.chain_heads")
+    with pytest.raises(StoreUnavailable), heads_detached(any_store):
+        any_store.insert_segments([segment(events[10:20])])
     retry = any_store.insert_segments([segment(events[10:30])])
     assert (retry.inserted, retry.duplicates) == (10, 10)
     assert count(any_store, "events", final=False) == 30
     assert any_store.stream_heads([STREAM]) == {STREAM: 29}
+
+
+def test_a_retry_of_only_stored_events_writes_the_lost_head(any_store: Store) -> None:
+    """Events in, ``chain_heads`` not: the retry of the same records (every event a duplicate)
+    writes the head, or the verifier's truncation check would trust a head 10 events short."""
+    events = build_chain(20)
+    any_store.insert_segments([segment(events[:10])])
+    with pytest.raises(StoreUnavailable), heads_detached(any_store):
+        any_store.insert_segments([segment(events[10:20])])
+    head = "SELECT seq, hash FROM {db}.chain_heads FINAL"
+    assert rows(any_store, head) == [(9, events[9]["hash"])]  # the events went in, the head not
+    retry = any_store.insert_segments([segment(events[10:20])])
+    assert (retry.inserted, retry.duplicates) == (0, 10)
+    assert rows(any_store, head) == [(19, events[19]["hash"])]
+    assert count(any_store, "events", final=False) == 20
 
 
 def test_an_unreachable_server_is_store_unavailable() -> None:

@@ -132,7 +132,7 @@ def test_a_store_that_is_down_is_retried_not_taken_for_bad_records(
             assert processor.failing
             assert group_offsets(settings)[0] == before, "committed while the store was down"
             assert processor.metrics.value(REJECTED_TOTAL) == 0
-            assert processor.metrics.value("tooltrail_pipeline_dead_lettered_total") == 0
+            assert processor.metrics.value("tooltrail_pipeline_records_dead_lettered_total") == 0
         finally:
             store.command(f"ATTACH TABLE {db}.events")
         run_until(lambda: inserted(processor) == feed.taken, processor, what="recovery")

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tooltrail.cli.up import Stack
-from tooltrail.collector.auth import KeyStore
-from tooltrail.simulator import Simulation, drive, to_frame
+from tooltrail.simulator import Simulation, to_frame
 from tooltrail.simulator.fleet import (
     ANNOTATIONS,
     HARD_NEGATIVES,
@@ -25,6 +23,8 @@ from tooltrail.simulator.fleet.attacks import KNOBS
 from tooltrail.simulator.fleet.catalog import server_of
 from tooltrail.simulator.fleet.catalog import tool as tool_spec
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES
+
+from ._recordable import assert_recordable, assert_stored_as_framed
 
 HOUR_US = 3_600_000_000
 KEY = b"fleet-test-key"
@@ -45,24 +45,7 @@ def test_it_is_deterministic_from_the_seed(fleet: Simulation) -> None:
 def test_every_call_is_what_a_real_emitter_records(fleet: Simulation) -> None:
     methods = Counter(c.method for c in fleet.calls)
     assert set(methods) == {"initialize", "tools/list", "tools/call", "resources/read"}
-    for c in fleet.calls:
-        assert c.outcome in ("ok", "error", "denied")
-        assert (c.error_type is None) == (c.outcome == "ok")
-        assert c.duration_us > 0
-        assert c.result_bytes > 0
-        assert c.user
-        assert c.agent
-        assert c.client
-        assert c.client_version
-        assert c.session_id
-        if c.method == "tools/call":
-            assert c.tool
-            assert c.resource_uri is None
-            assert server_of(c.tool) == c.server
-        elif c.method == "resources/read":
-            assert c.tool is None
-            assert c.resource_uri
-            assert c.resource_uri.startswith("gdrive:///")
+    assert_recordable(fleet.calls, server_of, ("gdrive:///",))
     # the emitter's own stages read the arguments: sizes, fingerprints, derived resources, hints
     frame = to_frame(fleet.calls[:4000], annotations=ANNOTATIONS)
     assert (frame["args_bytes"] > 0).any()
@@ -208,23 +191,5 @@ def test_a_slice_goes_through_the_real_emitter_and_collector_as_the_frame_says(
     users = {i.user for i in sim.incidents} | {"svc-etl"}
     cut = sim.config.attack_start_us
     calls = [c for c in sim.calls if c.user in users and c.ts >= cut][:700]
-    part = Simulation(sim.config, calls, [], [])
-    servers = sorted({c.server for c in calls})
-    keys_file = tmp_path / "keys.json"
-    with Stack(store_path=tmp_path / "store", keys_file=keys_file, port=0) as stack:
-        keys = KeyStore(keys_file)
-        drive(part, collector_url=stack.url, api_keys={s: keys.create(s)[1] for s in servers},
-              spool_root=tmp_path / "spool", fingerprint_key=KEY, on_signer=keys.add_signer,
-              annotations=ANNOTATIONS)  # fmt: skip
-        cols = ["ts", "source_name", "method", "tool", "user", "agent", "client", "outcome",
-                "error_type", "args_bytes", "result_bytes", "args_fingerprint"]  # fmt: skip
-        hints = "JSONExtractString(attrs, 'tooltrail.tool.hints') AS tool_hints"
-        stored = stack.store.query_df(
-            f"SELECT {', '.join(cols)}, {hints} FROM {stack.store.database}.events "
-            "ORDER BY ts, source_name, seq"
-        )
-    frame = to_frame(part, fingerprint_key=KEY, annotations=ANNOTATIONS)
-    frame = frame.sort_values(["ts", "source_name"], kind="stable")
-    want = [tuple(r) for r in frame[[*cols, "tool_hints"]].itertuples(index=False)]
-    assert [tuple(r) for r in stored.itertuples(index=False)] == want
+    assert_stored_as_framed(Simulation(sim.config, calls, [], []), tmp_path, KEY, ANNOTATIONS)
     assert any(c.label == "error_storm#0" for c in calls)
