@@ -28,7 +28,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ..inject import FAMILIES, INTENSITIES
+from ..inject import FAMILIES, check_choice
 from ..model import DAY_US, Incident, SimCall, Simulation
 from ._calls import args_for, text, workspace
 from ._victims import HOUR_US, History, args_size, histories, slot
@@ -308,11 +308,7 @@ def inject(
     annotations: Mapping[str, Mapping[str, bool]] | None = None,
 ) -> Simulation:
     """``sim`` with ``per_family`` incidents of every family in ``families`` added."""
-    odd = [f for f in families if f not in FAMILIES]
-    if odd:
-        raise ValueError(f"families: unknown {odd}; choose from {', '.join(FAMILIES)}")
-    if intensity not in INTENSITIES:
-        raise ValueError(f"intensity: {intensity!r} is not one of {', '.join(INTENSITIES)}")
+    check_choice(families, intensity)
     if per_family < 0:
         raise ValueError("per_family must not be negative")
     ann = ANNOTATIONS if annotations is None else annotations

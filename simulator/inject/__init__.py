@@ -6,6 +6,22 @@ from tooltrail.simulator.inject import inject
 sim = inject(simulate(SimConfig(seed=1, scenarios=())), intensity="mid", seed=1)
 """
 
-from .library import FAMILIES, INTENSITIES, KNOBS, Victim, inject, is_destructive_name
+from .library import (
+    FAMILIES,
+    INTENSITIES,
+    KNOBS,
+    Victim,
+    check_choice,
+    inject,
+    is_destructive_name,
+)
 
-__all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "Victim", "inject", "is_destructive_name"]
+__all__ = [
+    "FAMILIES",
+    "INTENSITIES",
+    "KNOBS",
+    "Victim",
+    "check_choice",
+    "inject",
+    "is_destructive_name",
+]

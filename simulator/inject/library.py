@@ -37,7 +37,15 @@ from typing import Any, Final
 
 from ..model import DAY_US, Incident, SimCall, Simulation
 
-__all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "Victim", "inject", "is_destructive_name"]
+__all__ = [
+    "FAMILIES",
+    "INTENSITIES",
+    "KNOBS",
+    "Victim",
+    "check_choice",
+    "inject",
+    "is_destructive_name",
+]
 
 S: Final = 1_000_000
 FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
@@ -310,6 +318,16 @@ def _bulk_read(
         t += int(rng.uniform(0.5, 1.5) * k["gap"] * S)
 
 
+def check_choice(families: Sequence[str], intensity: str) -> None:
+    """ValueError naming the argument unless every family is one of :data:`FAMILIES` and
+    ``intensity`` one of :data:`INTENSITIES` (every generator's injector takes these)."""
+    if intensity not in INTENSITIES:
+        raise ValueError(f"intensity: {intensity!r} is not one of {', '.join(INTENSITIES)}")
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown:
+        raise ValueError(f"families: unknown {unknown}; choose from {', '.join(FAMILIES)}")
+
+
 def inject(
     sim: Simulation,
     families: Sequence[str] = FAMILIES,
@@ -322,11 +340,7 @@ def inject(
     """``sim`` with ``per_family`` incidents of each family at ``intensity`` added (labelled
     ``family#k``); the benign calls are unchanged. ``annotations`` (tool → MCP annotations)
     decide which tools are destructive; without them, tool names do."""
-    if intensity not in INTENSITIES:
-        raise ValueError(f"intensity: {intensity!r} is not one of {', '.join(INTENSITIES)}")
-    unknown = [f for f in families if f not in FAMILIES]
-    if unknown:
-        raise ValueError(f"families: unknown {unknown}; choose from {', '.join(FAMILIES)}")
+    check_choice(families, intensity)
     rng = random.Random(f"inject:{seed}:{intensity}")
     victims = _victims(sim)
     catalog: dict[str, str] = {}

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Final
 
-from ..inject import FAMILIES, INTENSITIES
+from ..inject import FAMILIES, check_choice
 from ..model import Incident, SimCall, Simulation
 from ._calls import CallMaker, Seat, args_size
 from ._history import History, histories, slot
@@ -229,11 +229,7 @@ def inject(
     """``sim`` plus ``per_family`` incidents of each family at ``intensity`` (labelled
     ``family#k``) on the scored day; the benign calls are unchanged. ``annotations`` is
     accepted for the shared signature; tides's own catalog (``catalog.ANNOTATIONS``) decides."""
-    bad = [f for f in families if f not in FAMILIES]
-    if bad:
-        raise ValueError(f"families: unknown {bad}; choose from {', '.join(FAMILIES)}")
-    if intensity not in INTENSITIES:
-        raise ValueError(f"intensity: {intensity!r} is not one of {', '.join(INTENSITIES)}")
+    check_choice(families, intensity)
     del annotations
     rng = random.Random(f"tides-attacks:{seed}:{intensity}")
     cfg = sim.config
