@@ -61,6 +61,7 @@ from typing import Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
+from .alert import Severity
 from .explain import human
 from .features import FEATURES
 from .rules import RuleHits
@@ -283,17 +284,7 @@ class Families:
                 f"user × tool {entity[i]}: {user} called {tool}, a destructive tool, "
                 f"{human('destructive', count[i])} times in 1 min; {usual_text}"
             )
-        return [
-            RuleHits(
-                "family:destructive",
-                rows,
-                ["high"] * len(rows),
-                reasons,
-                ("destructive", "calls"),
-                True,
-                baseline=(pair.p50, pair.p99),
-            )
-        ]
+        return pair.hits("destructive", rows, reasons, ("destructive", "calls"))
 
     def _thin_probe(
         self, windows: pd.DataFrame, v: dict[str, np.ndarray], own: np.ndarray, pair: PairHistory
@@ -323,17 +314,7 @@ class Families:
             "windows of its own baseline)"
             for i in rows
         ]
-        return [
-            RuleHits(
-                "family:error_probe",
-                rows,
-                ["high"] * len(rows),
-                reasons,
-                ("errors", "args_max"),
-                True,
-                baseline=(pair.p50, pair.p99),
-            )
-        ]
+        return pair.hits("error_probe", rows, reasons, ("errors", "args_max"))
 
     def _read_burst(
         self, windows: pd.DataFrame, v: dict[str, np.ndarray], pair: PairHistory
@@ -368,17 +349,7 @@ class Families:
                 f"{human('bytes_out', bytes_p99[i])} per window ({pair.windows[i]:.0f} windows "
                 "of its own baseline)"
             )
-        return [
-            RuleHits(
-                "family:bulk_read",
-                rows,
-                ["high"] * len(rows),
-                reasons,
-                ("calls", "bytes_out"),
-                True,
-                baseline=(pair.p50, pair.p99),
-            )
-        ]
+        return pair.hits("bulk_read", rows, reasons, ("calls", "bytes_out"))
 
 
 @dataclass(frozen=True)
@@ -390,3 +361,20 @@ class PairHistory:
     p99: np.ndarray
     windows: np.ndarray
     actor_own: np.ndarray
+
+    def hits(
+        self, family: str, rows: np.ndarray, reasons: list[str], features: tuple[str, ...]
+    ) -> list[RuleHits]:
+        """A family's pages on ``rows``, judged against these pairs' own histories."""
+        severities: list[Severity] = ["high"] * len(rows)
+        return [
+            RuleHits(
+                f"family:{family}",
+                rows,
+                severities,
+                reasons,
+                features,
+                True,
+                baseline=(self.p50, self.p99),
+            )
+        ]
