@@ -20,9 +20,10 @@ family             level        fires when
                                 ``novelty_jump_bits``: a new team's routine, a first review, are
                                 moves colleagues make daily); an agent only when it acts for no
                                 user (else its user's alert covers it)
-``off_hours``      user         ``rare_hour_cold`` ≥ ``off_hours_calls``: calls at hours of the
-                                day the user never worked (its own hours, from up to
-                                ``hours_days`` of stored history) in a sitting that
+``off_hours``      user         ``rare_hour_cold`` ≥ ``off_hours_calls``: calls at hours of a
+                                day type the user never worked and works at most one day a
+                                week on the other (its own hours, from up to ``hours_days``
+                                of stored history) in a sitting that
                                 started there after two hours' quiet (someone working late is
                                 not); or one such call at an hour three hours from any the user
                                 worked (``far_hour_calls``: the first call pages)
@@ -190,17 +191,17 @@ class Families:
                 "off_hours",
                 fresh,
                 ("rare_hour_cold", "calls"),
-                "{entity} made {rare_hour_cold} calls at an hour of the day it never worked at, "
-                "after two hours without a call (its own history: 0 calls within two hours of "
-                "it on any day)",
+                "{entity} made {rare_hour_cold} calls at an hour it never works, after two "
+                "hours without a call (its own history: no call within two hours of it on "
+                "this kind of day, at most one day a week at it on the other)",
             )
             add(
                 "off_hours",
                 (v["far_hour_calls"] >= 1) & ~fresh,
                 ("far_hour_calls", "calls"),
-                "{entity} made {far_hour_calls} call(s) at an hour of the day it never worked "
-                "at, after two hours without a call (its own history: 0 calls within three "
-                "hours of it on any day)",
+                "{entity} made {far_hour_calls} call(s) at an hour it never works, after two "
+                "hours without a call (its own history: no call within three hours of it on "
+                "this kind of day, at most one day a week at it on the other)",
             )
             # more than twice the person's own p99 of destructive calls (three against a p99
             # of two is a busy minute); an entity whose routine is deleting in bulk (its own

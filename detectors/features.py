@@ -40,10 +40,12 @@ Per entity-window (:data:`FEATURES`):
 ``errors``              calls with outcome ``error``
 ``args_max``            the largest ``args_bytes`` of a call
 ``result_max``          the largest ``result_bytes`` of a call (many large results, or one)
-``rare_hour_calls``     calls at an hour of the day (UTC) at which the actor made no call on
-                        any day of its stored history (``hours_days``, 28 by default), within
-                        two hours either side; 0 for actors with too little history for their
-                        own hours (50 calls on at least 4 days)
+``rare_hour_calls``     calls at an hour of a day type (weekday / weekend, UTC) at which the
+                        actor made no call in its stored history (``hours_days``, 28 by
+                        default), within two hours either side, and which it worked on at
+                        most one day a week on the other day type (a weekday worker's Sunday
+                        afternoon keeps their hours); 0 for actors with too little history
+                        for their own hours (50 calls on at least 4 days)
 ``novel_1h``            never-seen tools and servers of the entity in the hour up to the
                         window's end (a burst of novelty, whatever the window cut)
 ``peers_novel_1h``      other users who started on a tool or server new to them in the hour up
@@ -62,7 +64,7 @@ Per entity-window (:data:`FEATURES`):
                         *starts* at an hour the user never works, not a day's work that runs
                         late: someone working late keeps calling every few minutes)
 ``far_hour_calls``      of those, the calls at an hour with no call of the user within *three*
-                        hours either side on any day of its history
+                        hours either side (on this day type)
 ``novel_jump``          the most surprising move *for everyone* (bits: ``-log2`` of the
                         deployment's share of moves from the session's previous tool that go
                         there) by which the entity reached a tool it never used in the window:

@@ -25,9 +25,11 @@ class ActorProfile:
 
     hour_share: dict[str, np.ndarray] = field(default_factory=dict)
     #: per actor with its own hours (``min_calls`` calls over at least ``min_days`` days: a day
-    #: or two says nothing about the hours someone never works): calls per (weekday 0 /
-    #: weekend 1, UTC hour)
+    #: or two says nothing about the hours someone never works): the days with a call per
+    #: (weekday 0 / weekend 1, UTC hour)
     week_hours: dict[str, np.ndarray] = field(default_factory=dict)
+    #: per actor of ``week_hours``: the days it made a call on
+    work_days: dict[str, int] = field(default_factory=dict)
     group_hours: np.ndarray = field(default_factory=lambda: np.full(24, 1 / 24))
     #: per user with ``min_calls`` calls: the tools they used (a peer's working set)
     tools: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -69,7 +71,9 @@ class ActorProfile:
         if hours is None:
             hours = hours_of(ev)
             hour_calls = min_calls
-        prof.week_hours = _week_hours(hours, min_days=min_days, min_calls=hour_calls)
+        prof.week_hours, prof.work_days = _week_hours(
+            hours, min_days=min_days, min_calls=hour_calls
+        )
         people = ev.loc[ev["user"] != ""]
         for name, used in people.groupby("user")["tool_key"]:
             if len(used) >= min_calls:
@@ -97,22 +101,29 @@ class ActorProfile:
         return out
 
     def rare_hour(self, ev: pd.DataFrame, margin: int = 2) -> np.ndarray:
-        """1 for each call of an actor with its own hours made at an hour of the day (UTC) at
-        which it made no call on any day of its history, ``margin`` hours either side
-        included; else 0. Days of the week do not count: someone who works weekdays only and
-        writes a line on a Sunday afternoon keeps their hours; the night is what they never
-        work."""
+        """1 for each call of an actor with its own hours made at an hour of a day type
+        (weekday / weekend, UTC) at which it made no call before, ``margin`` hours either side
+        included, and which it worked on no more than one day a week of its history on the
+        other day type; else 0. Someone who works weekdays and writes a line on a Sunday
+        afternoon keeps their hours; a Sunday-night sitting does not make weeknights theirs."""
         hours = ((ev["ts"] // 3_600_000_000) % 24).to_numpy()
+        kinds = _weekend(ev).to_numpy()
         out = np.zeros(len(ev), dtype="int64")
         actors = _actor(ev)
+        shifts = range(-margin, margin + 1)
         for name, idx in actors.groupby(actors, sort=False).groups.items():
             week = self.week_hours.get(str(name))
             if week is None:
                 continue
-            day = week.sum(axis=0)
-            near = np.sum([np.roll(day, k) for k in range(-margin, margin + 1)], axis=0)
+            near = np.sum([np.roll(week, k, axis=1) for k in shifts], axis=0)
+            # worked on a day type, the most days at one hour within the margin either side
+            days = week.sum(axis=0)
+            often = (
+                np.max([np.roll(days, k) for k in shifts], axis=0)
+                > self.work_days.get(str(name), 0) // 7
+            )
             rows = ev.index.get_indexer(idx)
-            out[rows] = near[hours[rows]] == 0
+            out[rows] = (near[kinds[rows], hours[rows]] == 0) & ~often[hours[rows]]
         return out
 
     def surprise(self, ev: pd.DataFrame) -> np.ndarray:
@@ -154,23 +165,22 @@ def hours_of(ev: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _week_hours(hours: pd.DataFrame, *, min_days: int, min_calls: int) -> dict[str, np.ndarray]:
-    """Calls per (weekday 0 / weekend 1, UTC hour of day) of each actor with ``min_calls``
-    calls on ``min_days`` days or more."""
+def _week_hours(
+    hours: pd.DataFrame, *, min_days: int, min_calls: int
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Days with a call per (weekday 0 / weekend 1, UTC hour of day), and days with a call, of
+    each actor with ``min_calls`` calls on ``min_days`` days or more."""
     if hours.empty:
-        return {}
+        return {}, {}
     day = hours["hour"] // 24
-    slot = ((day + 3) % 7 >= 5).astype("int64") * 24 + hours["hour"] % 24
-    per = hours.assign(day=day, slot=slot).groupby("actor")
-    known = (per["calls"].sum() >= min_calls) & (per["day"].nunique() >= min_days)
+    per = hours.assign(day=day).groupby("actor")
+    days = per["day"].nunique()
+    known = (per["calls"].sum() >= min_calls) & (days >= min_days)
     mine = hours.loc[hours["actor"].isin(known.index[known])]
-    week = pd.crosstab(
-        mine["actor"], slot.loc[mine.index], values=mine["calls"], aggfunc="sum"
-    ).reindex(columns=range(48), fill_value=0)
-    return {
-        str(name): row.fillna(0).to_numpy(dtype=float).reshape(2, 24)
-        for name, row in week.iterrows()
-    }
+    slot = ((day + 3) % 7 >= 5).astype("int64") * 24 + hours["hour"] % 24
+    week = pd.crosstab(mine["actor"], slot.loc[mine.index]).reindex(columns=range(48), fill_value=0)
+    shapes = {str(n): row.to_numpy(dtype=float).reshape(2, 24) for n, row in week.iterrows()}
+    return shapes, {n: int(days[n]) for n in shapes}
 
 
 def _weekend(ev: pd.DataFrame) -> pd.Series:

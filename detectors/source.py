@@ -78,6 +78,8 @@ _HOUR_US: Final = 3_600_000_000
 
 
 def _hours_frame(found: pd.DataFrame) -> pd.DataFrame:
+    if found.empty:  # an empty result from the store has no columns
+        found = pd.DataFrame({"actor": [], "hour": [], "calls": []})
     return pd.DataFrame(
         {
             "actor": found["actor"].astype(str).to_numpy(),

@@ -428,11 +428,23 @@ def test_the_hours_a_person_works_come_from_their_whole_history_when_given() -> 
     assert "bob" not in ActorProfile.fit(week, hours=hours_of(three)).week_hours
 
 
+def _weekdays(user: str, weeks: int = 2) -> list[dict[str, Any]]:
+    """``user`` works weekdays 09:00-17:00 UTC for the ``weeks`` weeks before ``T`` (a Monday)."""
+    return [
+        event(T - w * 7 * DAY - d * DAY + h * HOUR, user=user, session_id=f"{w}{d}{h}")
+        for w in range(weeks)
+        for d in (3, 4, 5, 6, 7)  # Friday back to Monday
+        for h in range(9, 17)
+    ]
+
+
 def test_a_weekday_worker_on_a_sunday_afternoon_keeps_their_hours() -> None:
-    """Rare hours are hours of the day: a Sunday at noon is not the night for someone who
-    works weekdays 09:00-17:00; 03:00 on a Sunday, or on a Monday, is."""
-    history = prepare(frame(*_office_hours("alice", days=5)))
+    """A Sunday at noon is not the night for someone who works weekdays 09:00-17:00; 03:00 on
+    a Sunday, or on a Monday, is; so is 07:00 on a Sunday, two hours before the weekday
+    start, when the margin (two hours) is one of weekdays only."""
+    history = prepare(frame(*_weekdays("alice")))
     prof = ActorProfile.fit(history, min_calls=20, hours=hours_of(history))
+    assert prof.work_days["alice"] == 10
     sunday = T - DAY
     calls = prepare(
         frame(
@@ -443,6 +455,18 @@ def test_a_weekday_worker_on_a_sunday_afternoon_keeps_their_hours() -> None:
         )
     )
     assert list(prof.rare_hour(calls)) == [1, 0, 1, 0]
+
+
+def test_a_night_worked_once_on_a_weekend_does_not_make_weeknights_usual() -> None:
+    """One Sunday-night sitting in two weeks (one day in ten): a weeknight at that hour is
+    still rare; worked on two Sunday nights in two weeks, it is not."""
+    once = [event(T - DAY + HOUR, session_id="night")]
+    twice = [*once, event(T - 8 * DAY + HOUR, session_id="night2")]
+    tuesday_night = prepare(frame(event(T + DAY + HOUR)))
+    for nights, rare in ((once, 1), (twice, 0)):
+        history = prepare(frame(*_weekdays("alice"), *nights))
+        prof = ActorProfile.fit(history, min_calls=20, hours=hours_of(history))
+        assert list(prof.rare_hour(tuesday_night)) == [rare]
 
 
 def test_surprise_is_higher_for_an_unseen_transition(profile: ActorProfile) -> None:

@@ -186,3 +186,4 @@ def test_store_counts_each_actors_calls_per_hour_as_the_frame_does(
     half = StoreSource(store).hours(mid, SIM.end_us)
     assert half["hour"].min() >= mid // HOUR
     assert 0 < len(half) < len(want)
+    assert list(StoreSource(store).hours(0, 1).columns) == ["actor", "hour", "calls"]  # none
