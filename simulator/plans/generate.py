@@ -29,7 +29,7 @@ __all__ = ["generate"]
 
 _TOOLS_PER_SERVER: Final = Counter(t.server for t in TOOLS.values())
 _DESCRIPTIONS: Final = {
-    "benign:travel": "works from a zone 5+ hours away (jet lag), at UTC hours never worked",
+    "benign:travel": "works from a zone 7+ hours away (jet lag), at UTC hours never worked",
     "benign:overnight_refactor": "an unattended agent refactors for hours from 18:30 local",
     "benign:war_room": "a 02:00 local incident: on-call SRE, two colleagues, a developer",
     "benign:quarter_end_export": "fiscal quarter export: dozens of very large query results",
@@ -56,8 +56,8 @@ def generate(config: PlansConfig | None = None) -> Simulation:
             calls.extend(person_day(world, p, day))
     calls.extend(emit(world, who))
     calls.sort(key=lambda c: c.ts)
-    calls.extend(ci_reviews(world.rng("ci"), calls, cfg.end_us))
-    calls.extend(scheduled(world.rng("svc"), cfg.start_us, cfg.end_us))
+    calls.extend(ci_reviews(world.rng("ci"), calls, cfg.end_us, world.flaky))
+    calls.extend(scheduled(world.rng("svc"), cfg.start_us, cfg.end_us, world.flaky))
     calls = label_flaky(world, who, calls)
     calls = [c for c in calls if cfg.start_us <= c.ts < cfg.end_us]
     calls.sort(key=lambda c: c.ts)
@@ -98,12 +98,13 @@ def _tool_lists(world: World, calls: list[SimCall]) -> list[SimCall]:
     for c in calls:
         day = (c.ts - world.cfg.start_us) // DAY_US
         up = world.upgrades.get(c.user)
-        if up and day == world.scored and c.client == up[0] and (c.user, day, "*") not in seen:
+        if up and day == world.scored and c.label == up[2] and (c.user, day, "*") not in seen:
             seen.add((c.user, day, "*"))
             servers = world.person(c.user).servers_on(day)
             for k, s in enumerate(servers):  # the new version lists every configured server
                 seen.add((c.user, day, s))
-                out.append(_listing(c, s, c.ts - 2_000_000 + k * 40_000, up[2], k))
+                at = max(world.cfg.scored_us, c.ts - 2_000_000) + k * 40_000
+                out.append(_listing(c, s, at, up[2], k))
             continue
         if (c.user, day, c.server) in seen:
             continue

@@ -11,11 +11,11 @@ through ``call_aws``), ``svc-docs-sync`` (Confluence every 6 hours) and ``svc-on
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from ..model import SimCall
-from .execute import Run, tool_call
+from .execute import Flaky, Run, tool_call
 from .org import Agent
 from .workspace import Workspace
 
@@ -23,6 +23,7 @@ __all__ = ["ci_reviews", "scheduled"]
 
 _MIN: Final = 60_000_000
 _HOUR: Final = 60 * _MIN
+_Flaky = Mapping[str, list[Flaky]]
 _CI: Final = Agent("ci-review-bot", "github-actions", "2.328.0", 1.0)
 
 
@@ -53,7 +54,9 @@ def _svc_ws(name: str) -> Workspace:
     )
 
 
-def ci_reviews(rng: random.Random, calls: Iterable[SimCall], end_us: int) -> list[SimCall]:
+def ci_reviews(
+    rng: random.Random, calls: Iterable[SimCall], end_us: int, flaky: _Flaky
+) -> list[SimCall]:
     """One review run per pull request opened in ``calls``."""
     ws = _svc_ws("svc-ci-review")
     out: list[SimCall] = []
@@ -63,7 +66,7 @@ def ci_reviews(rng: random.Random, calls: Iterable[SimCall], end_us: int) -> lis
         t = c.ts + int(rng.uniform(1, 6) * _MIN)
         if t >= end_us:
             continue
-        run = Run(rng, "svc-ci-review", _CI, frozenset({"github"}), ws, t, interactive=False)
+        run = Run(rng, "svc-ci-review", _CI, frozenset({"github"}), ws, t, False, flaky=flaky)
         a = dict(c.args)
         t = tool_call(
             run,
@@ -84,12 +87,12 @@ def _every(start_us: int, end_us: int, period: int, offset: int) -> range:
     return range(start_us + offset, end_us, period)
 
 
-def scheduled(rng: random.Random, start_us: int, end_us: int) -> list[SimCall]:
+def scheduled(rng: random.Random, start_us: int, end_us: int, flaky: _Flaky) -> list[SimCall]:
     """Every scheduled service account's runs in ``[start_us, end_us)``."""
     out: list[SimCall] = []
 
     def run(user: str, agent: Agent, servers: set[str], t: int) -> Run:
-        return Run(rng, user, agent, frozenset(servers), _svc_ws(user), t, interactive=False)
+        return Run(rng, user, agent, frozenset(servers), _svc_ws(user), t, False, flaky=flaky)
 
     etl = Agent("etl-agent", "mcp-python-sdk", "1.19.0", 1.0)
     for t in _every(start_us, end_us, _HOUR, 5 * _MIN):

@@ -68,7 +68,8 @@ def _novel(
         picked = tools[: int(k["tools"])]
         if shape == "pivot":
             acting = [n for n in by_server[s] if not TOOLS[n].reads]
-            picked = [*picked[: max(1, int(k["tools"]) - 1)], *acting[:1]]
+            keep = max(1, int(k["tools"]) - 1)
+            picked = [*picked[:keep], *(acting[:1] or picked[keep : keep + 1])]
         plan.extend(picked)
     n = max(int(k["calls"]), len(plan))
     order = [plan[i % len(plan)] for i in range(n)]
@@ -247,12 +248,13 @@ def _error_storm(
     assert key is not None
     target = int(k["arg_factor"] * h.max_args(tool))
     n = int(k["calls"])
-    for ts in _spread(rng, run.t, n, k["minutes"]):
+    failing = set(rng.sample(range(n), round(n * k["error_rate"])))
+    for i, ts in enumerate(_spread(rng, run.t, n, k["minutes"])):
         args = dict(rng.choice(h.calls[tool]).args)
         need = max(16, target - args_size(args))
         reps = need // len(_PAYLOAD[shape]) + 1
         args[key] = f"{args[key]}{(_PAYLOAD[shape] * reps)[:need]}"
-        bad = rng.random() < k["error_rate"]
+        bad = i in failing
         outcome = rng.choice(_FAILS[shape]) if bad else ("ok", "")
         tool_call(run, tool, ts, args=args, outcome=outcome)
     return _done(

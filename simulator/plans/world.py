@@ -136,24 +136,20 @@ def person_day(world: World, p: Person, day: int) -> list[SimCall]:
         sessions: dict[str, str] = {}
         for _ in range(n):
             t = rng.randrange(b.start, max(b.end, b.start + 1))
-            agent = rng.choices(agents, weights=[a.weight for a in agents])[0]
-            lab = label or (up[2] if up and agent.client == up[0] else "")
+            scored = t >= world.cfg.scored_us  # a local day can begin before the UTC one
+            mine = agents if scored else p.agents
+            agent = rng.choices(mine, weights=[a.weight for a in mine])[0]
+            lab = (label or (up[2] if up and agent.client == up[0] else "")) if scored else ""
             session = sessions.setdefault(agent.name, hexid(rng))
             run = world.run(rng, p, agent, day, t, label=lab, session=session)
             run_goal(run, _goal(rng, world, p, b, day))
             out.extend(run.out)
     if blocks and p.unattended and rng.random() < p.unattended:
-        last = max(b.end for b in blocks if b.kind != "page")
-        agent = agents[0]
-        run = world.run(
-            rng,
-            p,
-            agent,
-            day,
-            last + int(rng.uniform(0.05, 0.5) * _HOUR),
-            interactive=False,
-            label=label,
-        )
+        t = max(b.end for b in blocks if b.kind != "page") + int(rng.uniform(0.05, 0.5) * _HOUR)
+        scored = t >= world.cfg.scored_us
+        agent = (agents if scored else p.agents)[0]
+        lab = (label or (up[2] if up and agent.client == up[0] else "")) if scored else ""
+        run = world.run(rng, p, agent, day, t, interactive=False, label=lab)
         for _ in range(rng.randint(1, 3)):
             run_goal(run, "long_refactor")
             run.t += int(rng.uniform(4, 15) * _HOUR / 60)  # tests run in a shell (no MCP)
