@@ -29,7 +29,7 @@ __all__ = ["generate"]
 
 _TOOLS_PER_SERVER: Final = Counter(t.server for t in TOOLS.values())
 _DESCRIPTIONS: Final = {
-    "benign:travel": "works from a zone 7+ hours away (jet lag), at UTC hours never worked",
+    "benign:travel": "works from a zone 9+ hours away (jet lag), at UTC hours never worked",
     "benign:overnight_refactor": "an unattended agent refactors for hours from 18:30 local",
     "benign:war_room": "a 02:00 local incident: on-call SRE, two colleagues, a developer",
     "benign:quarter_end_export": "fiscal quarter export: dozens of very large query results",

@@ -6,8 +6,9 @@ part in a hard negative, who (except for ``off_hours``) is active on the scored 
 happens inside their active span. The benign calls are returned unchanged. Shapes (one picked
 per incident from the seed) and what the knobs in :data:`KNOBS` mean:
 
-``novelty_burst``  ``servers`` servers the victim never used (anywhere in the traffic), up to
-                   ``tools`` tools on each, ``calls`` calls in ``minutes``. Shapes: ``recon``
+``novelty_burst``  ``servers`` servers the victim never used (anywhere in the traffic; a victim
+                   with fewer left is passed over), ``tools`` tools on each (fewer where a
+                   server has fewer), ``calls`` calls in ``minutes``. Shapes: ``recon``
                    (listings and reads), ``pivot`` (a read, then an exec or write, per server),
                    ``subagent`` (a sub-agent of the victim's agent, one session per server)
 ``off_hours``      ``calls`` of the victim's own calls (their tools, their arguments replayed) in

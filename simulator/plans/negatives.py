@@ -2,7 +2,7 @@
 
 Each is ``benign:<name>#k`` on every call it consists of (:data:`HARD_NEGATIVES`):
 
-``travel``              a person who flew to a zone ≥ 7 h away works their day there, at
+``travel``              a person who flew to a zone ≥ 9 h away works their day there, at
                         hours they never worked in UTC (jet lag for the first days)
 ``overnight_refactor``  a developer leaves an agent on a big refactor at 18:30 local; it edits,
                         tests and commits unattended for hours
@@ -89,7 +89,7 @@ def arrange(world: World, rng: random.Random) -> dict[str, list[str]]:
     who: dict[str, list[str]] = {}
     if "benign:travel" in want and (p := _pick(world, rng, used, "pm", "manager", "finance")):
         gap = [(c, abs(ZONES[c].std - ZONES[p.country].std)) for c in ZONES]
-        far = [c for c, h in gap if min(h, 24 - h) >= 7]
+        far = [c for c, h in gap if min(h, 24 - h) >= 9]
         p.trip = (d - 2, d, rng.choice(far))
         world.day_labels[(p.name, d)] = "benign:travel#0"
         who["benign:travel"] = [p.name]

@@ -58,8 +58,8 @@ def _novel(
         if t.server not in h.servers:
             by_server.setdefault(t.server, []).append(name)
     servers = sorted(s for s, ts in by_server.items() if len(ts) >= 2)
-    if len(servers) < 2:
-        return None
+    if len(servers) < k["servers"]:
+        return None  # the injector tries the next victim
     rng.shuffle(servers)
     servers = servers[: int(k["servers"])]
     plan: list[str] = []

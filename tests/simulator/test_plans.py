@@ -111,22 +111,24 @@ def test_sizes_are_heavy_tailed_and_durations_positive(sims: dict[int, Simulatio
 
 def test_people_live_in_their_own_zones_with_daylight_saving(sims: dict[int, Simulation]) -> None:
     sim = sims[SEEDS[0]]
-    europe = {u.name for u in sim.users if u.tz_hours in (0.0, 1.0)}
+    europe = {u.name for u in sim.users if u.tz_hours in (0.0, 1.0) and u.role != "service"}
     assert europe
-    # the Friday before and the Monday after Europe leaves summer time (Sun 2026-10-25):
-    # the same person's first call of a working day moves an hour later in UTC
-    fri, mon = 3, 6
+    # the week before and the days after Europe leaves summer time (Sun 2026-10-25): the same
+    # person's first call of a working day moves about an hour later in UTC
+    before, after = (1, 2, 3), (6, 7, 8)
+    first: dict[tuple[str, int], int] = {}
+    for c in sim.calls:
+        if c.user in europe and not c.label:
+            d = (c.ts - sim.config.start_us) // DAY
+            first.setdefault((c.user, d), c.ts - sim.config.start_us - d * DAY)
     shift = []
     for user in europe:
-        first: dict[int, int] = {}
-        for c in sim.calls:
-            if c.user == user and c.label == "":
-                d = (c.ts - sim.config.start_us) // DAY
-                first.setdefault(d, c.ts - sim.config.start_us - d * DAY)
-        if fri in first and mon in first:
-            shift.append((first[mon] - first[fri]) / HOUR)
+        a = [first[(user, d)] for d in before if (user, d) in first]
+        b = [first[(user, d)] for d in after if (user, d) in first]
+        if len(a) == len(b) == 3:
+            shift.append((statistics.median(b) - statistics.median(a)) / HOUR)
     assert len(shift) >= 5
-    assert 0.4 <= statistics.median(shift) <= 1.6
+    assert 0.5 <= statistics.median(shift) <= 1.5
     weekend = sum(1 for c in sim.calls if (c.ts - sim.config.start_us) // DAY in (4, 5))
     weekday = sum(1 for c in sim.calls if (c.ts - sim.config.start_us) // DAY in (1, 2))
     assert weekend < weekday / 4
@@ -172,7 +174,7 @@ def test_hard_negatives_on_the_scored_day_as_described(
     travel = _labelled(sim, "benign:travel")
     usual = Counter((c.ts // HOUR) % 24 for c in _history(sim, travel[0].user))
     rare = {h for h in range(24) if usual[h] < 0.02 * usual.total()}
-    assert sum((c.ts // HOUR) % 24 in rare for c in travel) >= 0.5 * len(travel)
+    assert sum((c.ts // HOUR) % 24 in rare for c in travel) >= 0.4 * len(travel)
     night = _labelled(sim, "benign:overnight_refactor")
     assert len({c.user for c in night}) == 1
     assert night[-1].ts - night[0].ts >= 3 * HOUR
