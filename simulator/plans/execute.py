@@ -145,12 +145,29 @@ def _call(
     dur: int,
     size: int,
 ) -> SimCall:
+    """A ``tools/call`` of ``spec`` by ``run``'s actor, session and trace."""
+    return _record(run, spec.server, ts, args, status, err, dur, size, tool=spec.name)
+
+
+def _record(
+    run: Run,
+    server: str,
+    ts: int,
+    args: dict[str, object],
+    status: str,
+    err: str,
+    dur: int,
+    size: int,
+    *,
+    tool: str | None = None,
+    uri: str | None = None,
+) -> SimCall:
     return SimCall(
         ts=ts,
-        server=spec.server,
-        method="tools/call",
-        tool=spec.name,
-        resource_uri=None,
+        server=server,
+        method="tools/call" if tool else "resources/read",
+        tool=tool,
+        resource_uri=uri,
         args=args,
         user=run.user,
         agent=run.agent.name,
@@ -183,27 +200,9 @@ def resource_read(run: Run, server: str, ts: int, uri: str | None = None) -> int
     u = uri or resource_uri(rng, server, run.ws)
     ok = rng.random() > 0.015
     dur = max(300, int(rng.lognormvariate(0, 0.6) * 25_000))
-    run.out.append(
-        SimCall(
-            ts=ts,
-            server=server,
-            method="resources/read",
-            tool=None,
-            resource_uri=u,
-            args={"uri": u},
-            user=run.user,
-            agent=run.agent.name,
-            client=run.agent.client,
-            client_version=run.agent.version,
-            session_id=run.session,
-            trace_id=run.trace,
-            outcome="ok" if ok else "error",
-            error_type=None if ok else "not_found",
-            duration_us=dur,
-            result_bytes=heavy(rng, 4200) if ok else rng.randint(60, 200),
-            label=run.label,
-        )
-    )
+    size = heavy(rng, 4200) if ok else rng.randint(60, 200)
+    status, err = ("ok", "") if ok else ("error", "not_found")
+    run.out.append(_record(run, server, ts, {"uri": u}, status, err, dur, size, uri=u))
     return ts + dur
 
 
