@@ -16,7 +16,9 @@ Where each field comes from (all read-only; the request is never altered):
 - ``actor.user``: the OAuth access token's subject (else its client id) when the server uses the
   SDK's bearer auth, or whatever ``user_resolver(ctx)`` returns;
 - ``trace_id`` / ``span_id``: the current OpenTelemetry span (the SDK's own middleware opens one per
-  request, parented on the caller's ``traceparent``), else ``params._meta.traceparent``;
+  request, parented on the caller's ``traceparent``) when it is in the caller's trace, else
+  ``params._meta.traceparent``, else ``params._meta["io.tooltrail/trace"]`` (what
+  ``audit_client`` sends when its host runs no OpenTelemetry SDK);
 - ``tooltrail.transport`` (the MCP transport), ``mcp.session.id``, ``server.address`` /
   ``server.port``: the HTTP request when there is one (``streamable-http`` with the
   ``Mcp-Session-Id`` header, or ``sse`` with its ``session_id``; OpenTelemetry's
@@ -52,9 +54,9 @@ from ._common import (
     finish,
     log,
     observe_tools,
-    parse_traceparent,
     request_fields,
     short,
+    trace_of,
 )
 
 __all__ = ["DEFAULT_METHODS", "AuditMiddleware", "UserResolver", "audit_server"]
@@ -306,7 +308,7 @@ def _sign_on_shutdown(server: Any, emitter: Emitter, timeout: float) -> None:
 
 def _trace_ids(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The current OTel span when it belongs to the caller's trace (or no trace came in)."""
-    incoming = parse_traceparent(meta.get("traceparent"))
+    incoming = trace_of(meta)
     sc = otel_trace.get_current_span().get_span_context()
     if sc.is_valid:
         trace_id = format(sc.trace_id, "032x")
