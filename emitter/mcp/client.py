@@ -32,7 +32,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace as otel_trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
-from tooltrail.emitter import Actor, Call, Emitter
+from tooltrail.emitter import Actor, Call, CallSite, Emitter
 
 from ._common import (
     DEFAULT_DENY_CODES,
@@ -83,6 +83,7 @@ class AuditedClientSession(Generic[S]):
         self._session_id = session_id
         self._deny_codes = frozenset(deny_codes)
         self._caller_cache: tuple[Any, Actor | None] | None = None  # (clientInfo, actor)
+        self._sites: dict[_SiteKey, CallSite | None] = {}
         _sdk_configured.refresh()  # loads a provider the environment names, if any
         self.tools_hash: str | None = None
         """Hash of the last complete tools/list seen through it (``tooltrail.tools.hash``)."""
@@ -221,23 +222,32 @@ class AuditedClientSession(Generic[S]):
             out_meta[key] = f"00-{trace_id}-{span_id}-{flags}"
             if tool_call_id:
                 out_meta[TOOL_CALL_ID_META_KEY] = tool_call_id
-            call = self._emitter.record(
+            tool = short(tool) if tool else None
+            actor = self._caller()
+            site_key = (
                 method,
-                tool=short(tool) if tool else None,
-                args=args if isinstance(args, Mapping) else None,
-                actor=self._caller(),
-                prompt=short(prompt) if prompt else None,
-                resource_uri=uri or None,
-                session_id=self._current_session_id(),
-                trace_id=trace_id,
-                span_id=span_id,
-                transport=self._transport,
-                server_address=self._server_address,
-                protocol_version=self._protocol_version(),
-                tool_call_id=short(tool_call_id) if tool_call_id else None,
-                tools_hash=self.tools_hash if method == "tools/call" else None,
-                attrs=_hints_attr(self.tool_hints, tool) if method == "tools/call" else None,
+                tool,
+                short(prompt) if prompt else None,
+                actor,
+                self._current_session_id(),
+                self._protocol_version(),
+                self.tools_hash if method == "tools/call" else None,
+                self.tool_hints.get(tool) if method == "tools/call" and tool else None,
             )
+            site = self._sites.get(site_key, _UNSEEN)
+            if site is _UNSEEN:
+                site = self._site(site_key)
+            dynamic: dict[str, Any] = {
+                "args": args if isinstance(args, Mapping) else None,
+                "resource_uri": uri or None,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "tool_call_id": short(tool_call_id) if tool_call_id else None,
+            }
+            if site is None:  # its shared fields need a repair: the general way
+                call = self._emitter.record(method, **self._shared(site_key), **dynamic)
+            else:
+                call = self._emitter.record_at(site, **dynamic)
             call.__enter__()
         except Exception as err:
             log.error("tooltrail: could not start recording %s: %r", method, err)
@@ -259,6 +269,32 @@ class AuditedClientSession(Generic[S]):
             log.error("tooltrail: could not inspect the result of %s: %r", method, err)
         finish(call, None)
         return result
+
+    # -- call sites: what every call to one tool shares --------------------------------------
+
+    def _site(self, key: _SiteKey) -> CallSite | None:
+        """The emitter's site for calls with these shared fields (None: they need a repair),
+        remembered."""
+        site = self._emitter.site(key[0], **self._shared(key))
+        if len(self._sites) >= _MAX_SITES:
+            self._sites.clear()
+        self._sites[key] = site
+        return site
+
+    def _shared(self, key: _SiteKey) -> dict[str, Any]:
+        """``record()``'s keywords of the fields the calls of a site share."""
+        _, tool, prompt, actor, session_id, protocol_version, tools_hash, hints = key
+        return {
+            "tool": tool,
+            "actor": actor,
+            "prompt": prompt,
+            "session_id": session_id,
+            "transport": self._transport,
+            "server_address": self._server_address,
+            "protocol_version": protocol_version,
+            "tools_hash": tools_hash,
+            "attrs": {TOOL_HINTS_ATTR: hints} if hints is not None else None,
+        }
 
     # -- what the host knows about itself ----------------------------------------------------
 
@@ -397,8 +433,10 @@ _monotonic = time.monotonic
 _sdk_configured = _SdkProbe()
 
 
-def _hints_attr(hints: Mapping[str, str], tool: str | None) -> dict[str, str] | None:
-    """The ``attrs`` of a tools/call of ``tool``: its hints when its server published them."""
-    if tool is None or short(tool) not in hints:
-        return None
-    return {TOOL_HINTS_ATTR: hints[short(tool)]}
+#: (method, tool, prompt, actor, session id, protocol version, tools hash, hints)
+_SiteKey = tuple[
+    str, str | None, str | None, Actor | None, str | None, str | None, str | None, str | None
+]
+#: sites remembered per session (a tool, prompt or session each makes one)
+_MAX_SITES = 1024
+_UNSEEN: Any = object()
