@@ -113,7 +113,7 @@ def trace_of(meta: object) -> tuple[str, str, str] | None:
     """The caller's trace context in a request's ``_meta``: its W3C ``traceparent``
     (OpenTelemetry's, or the caller's own), else the host's :data:`TRACE_META_KEY`; None when
     neither is valid."""
-    if not isinstance(meta, Mapping):
+    if type(meta) is not dict and not isinstance(meta, Mapping):
         return None
     return parse_traceparent(meta.get("traceparent")) or parse_traceparent(meta.get(TRACE_META_KEY))
 
@@ -179,7 +179,7 @@ def apply_result(call: _Outcome, method: str, wire: Any, *, size: int | None = N
         call.set_result(wire)
     else:
         call.set_result_bytes(size)
-    if method != "tools/call" or not isinstance(wire, Mapping):
+    if wire is None or method != "tools/call" or not isinstance(wire, Mapping):
         return
     if wire.get("isError") is not True:
         return

@@ -130,7 +130,8 @@ class Redact:
         if raw is not None:
             if not isinstance(raw, dict):
                 raw = {"_": raw}
-            event["_args"], plain = redactor.redact_args(raw, counts)
+            found: dict[str, int] = {}
+            event["_args"], plain = redactor.redact_args(raw, found)
             if plain:  # flat and plain: the C encoder's bytes are canonical, no check needed
                 try:
                     body = canonicalize_plain(raw)
@@ -139,7 +140,10 @@ class Redact:
             else:
                 body = canonical_args(raw)
             event["args_bytes"] = len(body)
-            if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
+            if found:
+                for typ, n in found.items():
+                    counts[typ] = counts.get(typ, 0) + n
+            else:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
         shape = tuple(event)
         if site is None:

@@ -3,7 +3,9 @@
 ``inject(sim, families, intensity, seed=...)`` adds one labelled incident per family (``family#k``)
 on the scored day, each on its own victim: a person with at least five days of history, with no
 part in a hard negative, who (except for ``off_hours``) is active on the scored day; the attack
-happens inside their active span. The benign calls are returned unchanged. Shapes (one picked
+happens inside their active span, through the victim's usual agent and client, on the victim's
+own repositories, tables and files (their workspace, rebuilt from the config). The benign calls
+are returned unchanged. Shapes (one picked
 per incident from the seed) and what the knobs in :data:`KNOBS` mean:
 
 ``novelty_burst``  ``servers`` servers the victim never used (anywhere in the traffic; a victim
@@ -40,11 +42,13 @@ from typing import Final
 
 from ..inject import FAMILIES, INTENSITIES
 from ..model import Incident, SimCall, Simulation
-from .config import PlansError
+from .config import PlansConfig, PlansError
 from .execute import Run, hexid
-from .org import Agent, workspace_for
+from .org import Agent, build_org, workspace_for
 from .shapes import BUILDERS, SHAPES, Attack
 from .victims import History, histories
+from .workspace import Workspace
+from .world import World
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
@@ -113,6 +117,7 @@ def inject(
     say so. Raises :class:`PlansError` on a bad argument or when no person can be a victim."""
     _check(sim, families, intensity, seed, per_family)
     hist = histories(sim)
+    spaces = _workspaces(sim)
     used: set[str] = set()
     added: list[SimCall] = []
     incidents: list[Incident] = []
@@ -123,11 +128,12 @@ def inject(
             rng = random.Random(f"plans-attack:{seed}:{family}:{k}")
             knobs = KNOBS[family][intensity]
             shape = SHAPES[family][rng.randrange(len(SHAPES[family]))]
-            victims = sorted(h.user for h in hist.values() if _eligible(h, family, knobs, used))
+            victims = sorted(hist)  # one order per seed and family, whatever the intensity
             rng.shuffle(victims)
+            victims = [u for u in victims if _eligible(hist[u], family, knobs, used)]
             attack = None
             for user in victims:
-                attack = _attack(sim, hist[user], family, shape, knobs, rng, annotations)
+                attack = _attack(sim, hist[user], family, shape, knobs, rng, annotations, spaces)
                 if attack is not None:
                     break
             if attack is None:
@@ -156,6 +162,17 @@ def inject(
     return replace(sim, calls=merged, incidents=[*sim.incidents, *incidents])
 
 
+def _workspaces(sim: Simulation) -> dict[str, Workspace]:
+    """The people's own workspaces, rebuilt from the config when the traffic is this
+    generator's (the same keyed stream draws the same organisation); else none."""
+    c = sim.config
+    try:
+        cfg = PlansConfig(seed=c.seed, people=c.users, days=c.days, start=c.start)
+    except PlansError:
+        return {}
+    return {p.name: p.ws for p in build_org(World(cfg, []).rng("org"), cfg.people, cfg.days)}
+
+
 def _eligible(h: History, family: str, knobs: Mapping[str, float], used: set[str]) -> bool:
     if h.user in used or h.labelled or len(h.days) < 5 or not h.tools:
         return False
@@ -173,9 +190,11 @@ def _attack(
     knobs: Mapping[str, float],
     rng: random.Random,
     annotations: Mapping[str, Mapping[str, object]] | None,
+    spaces: Mapping[str, Workspace],
 ) -> Attack | None:
     agent_name, client, version = h.agent
-    ws = workspace_for(random.Random(f"{h.user}:{rng.random()}"), h.user)
+    fresh = random.Random(f"{h.user}:{rng.random()}")
+    ws = spaces.get(h.user) or workspace_for(fresh, h.user)
     lo, hi = sim.config.attack_start_us, sim.config.end_us
     if family == "off_hours":
         gap = knobs["gap_hours"]

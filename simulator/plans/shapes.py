@@ -292,7 +292,7 @@ def _read_args(tool: str, rng: random.Random, run: Run, i: int) -> dict[str, Any
         ds = ws.datasets[i % len(ws.datasets)]
         return {"query": f"SELECT * FROM {ds} LIMIT 20000 OFFSET {i * 20000}"}  # noqa: S608
     args = build_args(tool, rng, ws)
-    for key in ("path", "fileId", "page_id", "spreadsheetId", "issue_key", "issueId"):
+    for key in ("path", "fileId", "page_id", "spreadsheetId", "issue_key", "issueId", "channel_id"):
         if key in args:
             args[key] = (
                 f"{args[key]}-{i:04d}"
