@@ -1,7 +1,7 @@
 """Detection frontier per generator: per family and intensity, next to two baselines.
 
     python benchmarks/detection.py
-        [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib]
+        [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
 
@@ -12,10 +12,13 @@ built blind (see ``docs/fleet.md``) with its own attack injector, held out too, 
 ``fleet-lib``: the same traffic with the library's attacks; both run only when named; ``tides``:
 ``tooltrail.simulator.tides``, built blind the same way (see ``docs/tides.md``) with its own
 attack injector, and ``tides-lib``: its traffic with the library's attacks; both run only when
-named) and seed,
+named; ``plans``: ``tooltrail.simulator.plans``, built blind the same way (see ``docs/plans.md``)
+with its own attack injector, and ``plans-lib``: its traffic with the library's attacks; both
+run only when named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
 of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
-``tides``: of ``tooltrail.simulator.tides.inject``) at
+``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
+``tooltrail.simulator.plans.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -61,6 +64,10 @@ from tooltrail.simulator.fleet import inject as fleet_inject
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES
+from tooltrail.simulator.plans import ANNOTATIONS as PLANS_ANNOTATIONS
+from tooltrail.simulator.plans import PlansConfig
+from tooltrail.simulator.plans import generate as generate_plans
+from tooltrail.simulator.plans import inject as plans_inject
 from tooltrail.simulator.sessions import ANNOTATIONS as SESSIONS_ANNOTATIONS
 from tooltrail.simulator.sessions import SessionsConfig
 from tooltrail.simulator.sessions import generate as generate_sessions
@@ -86,9 +93,11 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_fleet(FleetConfig(seed=seed)), dict(FLEET_ANNOTATIONS)
     if generator in ("tides", "tides-lib"):
         return generate_tides(TidesConfig(seed=seed)), dict(TIDES_ANNOTATIONS)
+    if generator in ("plans", "plans-lib"):
+        return generate_plans(PlansConfig(seed=seed)), dict(PLANS_ANNOTATIONS)
     raise SystemExit(
         f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
-        "fleet-lib, tides, tides-lib"
+        "fleet-lib, tides, tides-lib, plans, plans-lib"
     )
 
 
@@ -166,8 +175,10 @@ def run(
     generator: str, seed: int, intensity: str, store: Store, cache: dict[Any, Any]
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet and tides: their own attack shapes
-    injector = {"fleet": fleet_inject, "tides": tides_inject}.get(generator, inject)
+    # fleet, tides and plans: their own attack shapes
+    injector = {"fleet": fleet_inject, "tides": tides_inject, "plans": plans_inject}.get(
+        generator, inject
+    )
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
     source = FrameSource(frame)
@@ -339,7 +350,8 @@ def main() -> None:
     ap.add_argument(
         "--generators",
         default="sim,markov",
-        help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib (held out)",
+        help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib "
+        "(held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))

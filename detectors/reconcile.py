@@ -6,8 +6,8 @@ to count such a call once (:data:`~tooltrail.detectors.features.MIRROR_KEY`: tra
 tool, resource), the trace replaced by ``jsonrpc.request.id`` + ``mcp.session.id`` when an
 event has no trace id but both of those; events sharing a key pair up in time order. A host-side
 event with neither join key is never judged; a server-side one can have no twin (an audited host
-always sends a ``traceparent``), so it is judged as one-sided. What a join can show
-(:func:`reconcile`):
+always sends its trace: a ``traceparent``, or ``io.tooltrail/trace`` without OpenTelemetry), so
+it is judged as one-sided. What a join can show (:func:`reconcile`):
 
 =======================  ========  ============================================================
 kind                     severity  when

@@ -12,7 +12,7 @@ hooks live in ``tooltrail.emitter.mcp`` and import ``mcp`` only there.
         call.set_result(result := read_file(**args))
 """
 
-from ._emitter import Actor, Call, Emitter
+from ._emitter import Actor, Call, CallSite, Emitter
 from ._lifecycle import close_on_sigterm
 from .errors import EmitterError, SpoolError, TransportError
 from .redact import RedactionOptions, Redactor
@@ -22,6 +22,7 @@ from .transport import HttpTransport, MemoryTransport, Response, Transport
 __all__ = [
     "Actor",
     "Call",
+    "CallSite",
     "Emitter",
     "EmitterError",
     "HttpTransport",

@@ -15,6 +15,7 @@ from .stages import json_size
 
 if TYPE_CHECKING:
     from ._emitter import Emitter
+    from ._site import CallSite
 
 __all__ = ["Actor", "Call"]
 
@@ -45,11 +46,14 @@ _ACTOR_FIELDS = tuple(f.name for f in fields(Actor))
 class Call:
     """One recorded call; a context manager (sync and async) handed out by ``Emitter.record``."""
 
-    __slots__ = ("_duration_us", "_emitter", "_event", "_t0")
+    __slots__ = ("_duration_us", "_emitter", "_event", "_site", "_t0")
 
-    def __init__(self, emitter: Emitter, event: dict[str, Any]) -> None:
+    def __init__(
+        self, emitter: Emitter, event: dict[str, Any], site: CallSite | None = None
+    ) -> None:
         self._emitter = emitter
         self._event = event
+        self._site = site  # its fields are in the event, redacted (Emitter.record_at)
         self._t0 = 0
         self._duration_us = -1  # -1: measure the call; set_duration_us overrides
 
@@ -62,6 +66,10 @@ class Call:
     def set_fields(self, **fields: Any) -> None:
         """Set more of ``Emitter.record``'s keyword fields while the call runs (``attrs`` merge):
         what is known only from the result, e.g. the hash of a ``tools/list`` it returned."""
+        site = self._site
+        if site is not None:  # the site's fields as given: redacted with the rest at the end
+            self._event.update(site.raw)
+            self._site = None
         set_fields(self._event, fields)
 
     def set_duration_us(self, n: int) -> None:
@@ -91,7 +99,7 @@ class Call:
         if exc is not None and ev["outcome"] == "ok":
             ev["outcome"] = "denied" if isinstance(exc, PermissionError) else "error"
             ev["error.type"] = type(exc).__qualname__
-        self._emitter.emit(ev)
+        self._emitter.emit(ev, self._site)
 
     async def __aenter__(self) -> Call:
         return self.__enter__()

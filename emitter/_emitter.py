@@ -46,6 +46,7 @@ from . import _lifecycle
 from ._call import Actor, Call
 from ._encodable import encodable_copy, repair
 from ._fields import new_event
+from ._site import CallSite, make_site, site_event
 from .errors import EmitterError
 from .redact import RedactionOptions
 from .shipper import Shipper, validate_batching
@@ -54,7 +55,7 @@ from .stages import Chainer, Fingerprint, Redact, Stage
 from .successor import rechain
 from .transport import HttpTransport, Transport, gzip_level_for
 
-__all__ = ["Actor", "Call", "Emitter"]
+__all__ = ["Actor", "Call", "CallSite", "Emitter"]
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -144,10 +145,11 @@ class Emitter:
         self._clock = clock or _now_us
         self._lock = threading.Lock()
         self._stats = {"recorded": 0, "dropped": 0, "errors": 0, "repaired": 0, "checkpoints": 0}
-        self._pre: list[Stage] = [
-            redact,
-            Fingerprint(fingerprint_key, capture=capture_args, max_bytes=args_max_bytes),
-        ]
+        self._redact = redact
+        self._fingerprint = Fingerprint(
+            fingerprint_key, capture=capture_args, max_bytes=args_max_bytes
+        )
+        self._pre: list[Stage] = [redact, self._fingerprint]
         self._checkpoint_every = checkpoint_every
         self._checkpoint_interval = checkpoint_interval
         self._checkpoint_idle = checkpoint_idle
@@ -284,6 +286,26 @@ class Emitter:
         ev = new_event(self._clock(), self._source, method, tool, args, actor, fields)
         return Call(self, ev)
 
+    def site(
+        self,
+        method: str = "tools/call",
+        *,
+        tool: str | None = None,
+        actor: Actor | None = None,
+        **fields: Any,
+    ) -> CallSite | None:
+        """The fields every call of one call site shares (``record()``'s), redacted and checked
+        once, for :meth:`record_at`; None when they need a repair (then use ``record()``).
+        What the MCP hooks use: keep one per set of shared fields (``_site``)."""
+        return make_site(self, self._source, self._redact, method, tool, actor, fields)
+
+    def record_at(self, site: CallSite, *, args: Any = None, **fields: Any) -> Call:
+        """``record()`` of a call of ``site`` with these arguments and fields of its own (none
+        the site sets): the same event, with the site's fields not redacted or tested again."""
+        if not site.made_by(self):
+            raise ValueError("record_at(): the site was made by another emitter")
+        return Call(self, site_event(site, self._clock(), args, fields), site)
+
     def audited(
         self, tool: str | None = None, **fields: Any
     ) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -313,15 +335,16 @@ class Emitter:
 
         return wrap
 
-    def emit(self, event: dict[str, Any]) -> bool:
-        """Run the stages over a finished event and spool it. Never raises; True if recorded."""
+    def emit(self, event: dict[str, Any], site: CallSite | None = None) -> bool:
+        """Run the stages over a finished event (of ``site``: see :meth:`record_at`) and spool
+        it. Never raises; True if recorded."""
         try:
-            event = self._staged(event)
+            event = self._staged(event, site)
             spool = self._spool
             if spool is None:
                 raise EmitterError("no spool")
             with self._lock:
-                record = self._sealed(event)
+                record = self._sealed(event, site)
                 if not spool.append(RECORD_EVENT + record):
                     self._stats["dropped"] += 1
                     return False
@@ -340,11 +363,13 @@ class Emitter:
                 log.error("tooltrail: could not record an event: %r", exc)
         return False
 
-    def _staged(self, event: dict[str, Any]) -> dict[str, Any]:
+    def _staged(self, event: dict[str, Any], site: CallSite | None) -> dict[str, Any]:
         """The stages over ``event``; when they fail on a caller's value (no canonical form,
         nesting too deep), over a copy whose unencodable values are markers (_encodable.py)."""
         original = dict(event)
         try:
+            if site is not None:
+                return self._fingerprint(self._redact.at(event, site))
             for stage in self._pre:
                 event = stage(event)
             return event
@@ -356,14 +381,17 @@ class Emitter:
                 exc,
             )
             event = encodable_copy(original)
+            if site is not None:
+                return self._fingerprint(self._redact.at(event, site))
             for stage in self._pre:
                 event = stage(event)
             return event
 
-    def _sealed(self, event: dict[str, Any]) -> bytes:
+    def _sealed(self, event: dict[str, Any], site: CallSite | None = None) -> bytes:
         """Link ``event`` into the chain (not advancing it) as an event the contract accepts:
         a field that breaks its rule is repaired (noted in ``attrs``) and the event sealed
-        again. Called under the lock."""
+        again; once anything was repaired, every field is tested again (not only those the
+        ``site`` does not hold). Called under the lock."""
         if _CHECKED_FIRST:
             record = self._chain.link_checked(event)
             if record is not None:  # every field passed its check: nothing to repair
@@ -373,11 +401,13 @@ class Emitter:
         except Exception:  # a caller's value (attrs, a string field) has no canonical form
             self._stats["repaired"] += 1
             event.update(encodable_copy(event))
+            site = None
             record = self._chain.link(event)
         for _ in range(_MAX_REPAIRS):
-            if not repair(event):
+            if not repair(event, site):
                 return record
             self._stats["repaired"] += 1
+            site = None
             record = self._chain.link(event)
         return record
 

@@ -23,12 +23,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tooltrail.contract import FIELDS, EventInvalid
 from tooltrail.contract._checks import compile_function
 from tooltrail.contract.event import MAX_DEPTH, MAX_ID, MAX_STRING, NETWORK_TRANSPORTS
 from tooltrail.contract.jcs import MAX_SAFE_INTEGER
+
+if TYPE_CHECKING:
+    from ._site import CallSite
 
 __all__ = ["CALLER_FIELDS", "MARKER", "encodable", "encodable_copy", "repair"]
 
@@ -209,19 +212,25 @@ def _flat_ok(value: Any) -> bool:
 _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
-def repair(event: dict[str, Any]) -> bool:
+def repair(event: dict[str, Any], site: CallSite | None = None) -> bool:
     """Fix, in place, the first field a caller set that breaks its rule; True when it changed
     something (the caller seals the event again and asks once more). The common values pass a
     quick test, compiled once per event shape (the field names in order: a call site makes few)
     over only the caller's fields the event holds, the usual answer being "nothing to fix";
     otherwise the fields are checked in order, the rest through the contract's own check, which
-    names the rule."""
+    names the rule. An event of ``site`` is quick-tested on the fields the site does not hold
+    (the site's own passed when it was made)."""
     shape = tuple(event)
-    test = _SHAPES.get(shape)
-    if test is None:
-        if len(_SHAPES) >= _MAX_SHAPES:
-            return _repair_first(event)  # past the shapes kept: field by field, compiling none
-        test = _SHAPES[shape] = _caller_test(shape)
+    if site is not None:
+        test = site.tests.get(shape)
+        if test is None:
+            test = site.remember(site.tests, shape, _caller_test(shape, site.static))
+    else:
+        test = _SHAPES.get(shape)
+        if test is None:
+            if len(_SHAPES) >= _MAX_SHAPES:
+                return _repair_first(event)  # past the shapes kept: field by field, compiling none
+            test = _SHAPES[shape] = _caller_test(shape)
     if test(event):
         return False
     return _repair_first(event)
@@ -242,13 +251,14 @@ _EXPR: Final = {
 }
 
 
-def _caller_test(shape: tuple[str, ...]) -> _Test:
-    """``_quick_ok`` of every caller field of an event of this shape, as one generated function
-    (its source holds only the known field names of ``CALLER_FIELDS`` and indexes)."""
+def _caller_test(shape: tuple[str, ...], skip: frozenset[str] = frozenset()) -> _Test:
+    """``_quick_ok`` of every caller field of an event of this shape but those in ``skip``, as
+    one generated function (its source holds only the known field names of ``CALLER_FIELDS``
+    and indexes)."""
     tests = [
         _EXPR[CALLER_FIELDS[name]].format(x=f"x{i}", n=name)
         for i, name in enumerate(shape)
-        if name in CALLER_FIELDS
+        if name in CALLER_FIELDS and name not in skip
     ]
     if not tests:
         return _always

@@ -148,9 +148,11 @@ def set_fields(ev: dict[str, Any], fields: dict[str, Any]) -> None:
                 ev[name] = port
         else:
             ev[name] = str(value)
-    if "tooltrail.transport" in ev:
+    # what is derived from a field follows it: only when this call set it (set again, it would
+    # derive the same; a field already derived or given is never overwritten)
+    if "transport" in fields and "tooltrail.transport" in ev:
         network_of(ev)
-    if "server.address" in ev and "server.port" not in ev:
+    if "server_address" in fields and "server.address" in ev and "server.port" not in ev:
         split_address(ev)
 
 

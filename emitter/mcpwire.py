@@ -23,12 +23,14 @@ __all__ = [
     "TOOL_DENIED",
     "TOOL_HASH_ATTR",
     "TOOL_HINTS_ATTR",
+    "TRACE_META_KEY",
     "apply_error_code",
     "apply_result",
     "parse_traceparent",
     "request_fields",
     "short",
     "tool_hints",
+    "trace_of",
 ]
 
 TOOL_DENIED: Final = -32003
@@ -39,6 +41,13 @@ DENIED_META_KEY: Final = "io.tooltrail/denied"
 
 TOOL_CALL_ID_META_KEY: Final = "io.tooltrail/toolCallId"
 """Request ``_meta`` key carrying the model's tool-call id from the host to the server."""
+
+TRACE_META_KEY: Final = "io.tooltrail/trace"
+"""Request ``_meta`` key carrying the host's fresh trace (a W3C ``traceparent`` value) to the
+server's events when the host runs no OpenTelemetry SDK: the join key of the two events. Not
+``traceparent`` itself, which every OpenTelemetry-instrumented server parses, validates and
+starts a span under (~37,000 instructions per call in the MCP SDK's server, twice what any
+``_meta`` key costs; ``docs/emitter.md``, fifth round) for a trace no span of the host is in."""
 
 DEFAULT_DENY_CODES: Final = frozenset({TOOL_DENIED})
 
@@ -98,6 +107,15 @@ def parse_traceparent(value: object) -> tuple[str, str, str] | None:
     if trace_id == _INVALID_TRACE or span_id == _INVALID_SPAN:
         return None
     return trace_id, span_id, flags
+
+
+def trace_of(meta: object) -> tuple[str, str, str] | None:
+    """The caller's trace context in a request's ``_meta``: its W3C ``traceparent``
+    (OpenTelemetry's, or the caller's own), else the host's :data:`TRACE_META_KEY`; None when
+    neither is valid."""
+    if type(meta) is not dict and not isinstance(meta, Mapping):
+        return None
+    return parse_traceparent(meta.get("traceparent")) or parse_traceparent(meta.get(TRACE_META_KEY))
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -161,7 +179,7 @@ def apply_result(call: _Outcome, method: str, wire: Any, *, size: int | None = N
         call.set_result(wire)
     else:
         call.set_result_bytes(size)
-    if method != "tools/call" or not isinstance(wire, Mapping):
+    if wire is None or method != "tools/call" or not isinstance(wire, Mapping):
         return
     if wire.get("isError") is not True:
         return

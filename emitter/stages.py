@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from tooltrail.contract import (
     CanonicalizationError,
@@ -25,6 +25,9 @@ from tooltrail.contract.jcs import canonicalize_plain
 
 from .redact import RedactionOptions, Redactor
 from .resources import RESOURCE_ATTR, resource_of
+
+if TYPE_CHECKING:
+    from ._site import CallSite
 
 __all__ = ["Chainer", "Fingerprint", "Redact", "Stage", "json_size"]
 
@@ -83,6 +86,11 @@ def json_size(value: Any) -> int:
         return len(str(value).encode("utf-8", "surrogatepass"))
 
 
+def _scannable(shape: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of an event with these field names that came from the caller."""
+    return tuple(n for n in shape if n not in _GENERATED and n[:1] != "_")
+
+
 def _decimal(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
@@ -111,13 +119,19 @@ class Redact:
         return self._redactor.redact_value(value, {})
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
-        counts: dict[str, int] = {}
+        return self.at(event, None)
+
+    def at(self, event: dict[str, Any], site: CallSite | None) -> dict[str, Any]:
+        """The stage over an event of ``site`` (``_site``): its shared fields were redacted when
+        the site was made; the rest are scanned, and the site's counts are added."""
+        counts: dict[str, int] = {} if site is None or not site.counts else dict(site.counts)
         redactor = self._redactor
         raw = event.get("_args")
         if raw is not None:
             if not isinstance(raw, dict):
                 raw = {"_": raw}
-            event["_args"], plain = redactor.redact_args(raw, counts)
+            found: dict[str, int] = {}
+            event["_args"], plain = redactor.redact_args(raw, found)
             if plain:  # flat and plain: the C encoder's bytes are canonical, no check needed
                 try:
                     body = canonicalize_plain(raw)
@@ -126,12 +140,22 @@ class Redact:
             else:
                 body = canonical_args(raw)
             event["args_bytes"] = len(body)
-            if not counts:  # nothing redacted: the fingerprint stage can reuse the bytes
+            if found:
+                for typ, n in found.items():
+                    counts[typ] = counts.get(typ, 0) + n
+            else:  # nothing redacted: the fingerprint stage can reuse the bytes
                 event["_args_body"] = body
         shape = tuple(event)
-        names = self._shapes.get(shape)
-        if names is None:
-            names = self._scanned(shape)
+        if site is None:
+            names = self._shapes.get(shape)
+            if names is None:
+                names = self._scanned(shape)
+        else:
+            names = site.scans.get(shape)
+            if names is None:
+                static = site.static
+                scan = tuple(n for n in _scannable(shape) if n not in static)
+                names = site.remember(site.scans, shape, scan)
         clean = self._clean
         for name in names:
             value = event[name]
@@ -154,7 +178,7 @@ class Redact:
 
     def _scanned(self, shape: tuple[str, ...]) -> tuple[str, ...]:
         """The fields of an event with these field names that are scanned (remembered)."""
-        names = tuple(n for n in shape if n not in _GENERATED and n[:1] != "_")
+        names = _scannable(shape)
         if len(self._shapes) >= 256:
             self._shapes.clear()
         self._shapes[shape] = names

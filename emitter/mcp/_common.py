@@ -41,12 +41,14 @@ from tooltrail.emitter.mcpwire import (
     TOOL_DENIED,
     TOOL_HASH_ATTR,
     TOOL_HINTS_ATTR,
+    TRACE_META_KEY,
     apply_error_code,
     apply_result,
     parse_traceparent,
     request_fields,
     short,
     tool_hints,
+    trace_of,
 )
 from tooltrail.emitter.toollist import tools_hash, tools_list_attrs
 
@@ -57,6 +59,7 @@ __all__ = [
     "TOOL_DENIED",
     "TOOL_HASH_ATTR",
     "TOOL_HINTS_ATTR",
+    "TRACE_META_KEY",
     "ToolDenied",
     "apply_result",
     "denied_result",
@@ -69,6 +72,7 @@ __all__ = [
     "short",
     "tool_hints",
     "tools_hash",
+    "trace_of",
 ]
 
 log = logging.getLogger("tooltrail.emitter.mcp")

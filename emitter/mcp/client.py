@@ -5,11 +5,16 @@
     session = audit_client(ClientSession(read, write), emitter)   # emitter: source_kind="host"
 
 ``call_tool``, ``read_resource`` and ``get_prompt`` are recorded from the host's point of view;
-every other attribute passes straight through to the wrapped session. Each audited call carries a
-W3C ``traceparent`` in its request ``_meta``: the current OpenTelemetry span's trace when there is
-one, else a fresh trace (made current for the duration of the call when an OpenTelemetry SDK is
-configured, so the SDK's own client span joins it). The server-side event of the same call
-(``AuditMiddleware``) records the same ``trace_id``: that is the join key between the two views.
+every other attribute passes straight through to the wrapped session. Each audited call carries
+its trace in its request ``_meta``: a W3C ``traceparent`` of the current OpenTelemetry span's
+trace when there is one, or of the caller's own ``traceparent``, else of a fresh trace. A fresh
+trace is made current for the duration of the call when an OpenTelemetry SDK is configured (so
+the SDK's own client span joins it, and the ``traceparent`` travels as OpenTelemetry sends it);
+without one no span of the host is in it, and it travels under ``io.tooltrail/trace``
+(:data:`TRACE_META_KEY`) instead, which an instrumented server does not parse (the
+``traceparent`` cost the MCP SDK's server ~37,000 instructions per call). The server-side event
+of the same call (``AuditMiddleware``, ``tooltrail wrap``) records the same ``trace_id`` from
+either key: that is the join key between the two views.
 
 Notes: ``audit_client`` is typed as the session it wraps; to pass the extra ``tool_call_id=``
 keyword with type checking, build ``AuditedClientSession(session, emitter)`` instead. Because every
@@ -27,12 +32,13 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace as otel_trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
-from tooltrail.emitter import Actor, Call, Emitter
+from tooltrail.emitter import Actor, Call, CallSite, Emitter
 
 from ._common import (
     DEFAULT_DENY_CODES,
     TOOL_CALL_ID_META_KEY,
     TOOL_HINTS_ATTR,
+    TRACE_META_KEY,
     apply_sdk_result,
     dump,
     finish,
@@ -77,6 +83,7 @@ class AuditedClientSession(Generic[S]):
         self._session_id = session_id
         self._deny_codes = frozenset(deny_codes)
         self._caller_cache: tuple[Any, Actor | None] | None = None  # (clientInfo, actor)
+        self._sites: dict[_SiteKey, CallSite | None] = {}
         _sdk_configured.refresh()  # loads a provider the environment names, if any
         self.tools_hash: str | None = None
         """Hash of the last complete tools/list seen through it (``tooltrail.tools.hash``)."""
@@ -211,27 +218,36 @@ class AuditedClientSession(Generic[S]):
         call: Call | None = None
         try:
             out_meta: dict[str, Any] = dict(meta or {})
-            trace_id, span_id, flags, parent = _trace_context(out_meta)
-            out_meta["traceparent"] = f"00-{trace_id}-{span_id}-{flags}"
+            trace_id, span_id, flags, parent, key = _trace_context(out_meta)
+            out_meta[key] = f"00-{trace_id}-{span_id}-{flags}"
             if tool_call_id:
                 out_meta[TOOL_CALL_ID_META_KEY] = tool_call_id
-            call = self._emitter.record(
+            tool = short(tool) if tool else None
+            actor = self._caller()
+            site_key = (
                 method,
-                tool=short(tool) if tool else None,
-                args=args if isinstance(args, Mapping) else None,
-                actor=self._caller(),
-                prompt=short(prompt) if prompt else None,
-                resource_uri=uri or None,
-                session_id=self._current_session_id(),
-                trace_id=trace_id,
-                span_id=span_id,
-                transport=self._transport,
-                server_address=self._server_address,
-                protocol_version=self._protocol_version(),
-                tool_call_id=short(tool_call_id) if tool_call_id else None,
-                tools_hash=self.tools_hash if method == "tools/call" else None,
-                attrs=_hints_attr(self.tool_hints, tool) if method == "tools/call" else None,
+                tool,
+                short(prompt) if prompt else None,
+                actor,
+                self._current_session_id(),
+                self._protocol_version(),
+                self.tools_hash if method == "tools/call" else None,
+                self.tool_hints.get(tool) if method == "tools/call" and tool else None,
             )
+            site = self._sites.get(site_key, _UNSEEN)
+            if site is _UNSEEN:
+                site = self._site(site_key)
+            dynamic: dict[str, Any] = {
+                "args": args if isinstance(args, Mapping) else None,
+                "resource_uri": uri or None,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "tool_call_id": short(tool_call_id) if tool_call_id else None,
+            }
+            if site is None:  # its shared fields need a repair: the general way
+                call = self._emitter.record(method, **self._shared(site_key), **dynamic)
+            else:
+                call = self._emitter.record_at(site, **dynamic)
             call.__enter__()
         except Exception as err:
             log.error("tooltrail: could not start recording %s: %r", method, err)
@@ -253,6 +269,32 @@ class AuditedClientSession(Generic[S]):
             log.error("tooltrail: could not inspect the result of %s: %r", method, err)
         finish(call, None)
         return result
+
+    # -- call sites: what every call to one tool shares --------------------------------------
+
+    def _site(self, key: _SiteKey) -> CallSite | None:
+        """The emitter's site for calls with these shared fields (None: they need a repair),
+        remembered."""
+        site = self._emitter.site(key[0], **self._shared(key))
+        if len(self._sites) >= _MAX_SITES:
+            self._sites.clear()
+        self._sites[key] = site
+        return site
+
+    def _shared(self, key: _SiteKey) -> dict[str, Any]:
+        """``record()``'s keywords of the fields the calls of a site share."""
+        _, tool, prompt, actor, session_id, protocol_version, tools_hash, hints = key
+        return {
+            "tool": tool,
+            "actor": actor,
+            "prompt": prompt,
+            "session_id": session_id,
+            "transport": self._transport,
+            "server_address": self._server_address,
+            "protocol_version": protocol_version,
+            "tools_hash": tools_hash,
+            "attrs": {TOOL_HINTS_ATTR: hints} if hints is not None else None,
+        }
 
     # -- what the host knows about itself ----------------------------------------------------
 
@@ -317,16 +359,20 @@ def audit_client(
     return cast(S, proxy)
 
 
-def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context.Context | None]:
-    """(trace_id, span_id, flags, OTel context to make current during the call or None).
+_TraceContext = tuple[str, str, str, otel_context.Context | None, str]
+
+
+def _trace_context(meta: Mapping[str, Any]) -> _TraceContext:
+    """(trace_id, span_id, flags, OTel context to make current during the call or None, the
+    ``_meta`` key the trace travels under).
 
     The current OpenTelemetry span wins (the SDK injects it into ``_meta`` itself); otherwise the
     caller's own ``traceparent`` in ``meta``, otherwise a fresh trace. In the latter two cases,
     when an OpenTelemetry SDK is configured (a tracer provider was set), a non-recording span
     with those ids is made current, so the SDK's client span is parented on it and the
     ``traceparent`` on the wire keeps the trace id; without one, the API's spans record nothing
-    and inject nothing, so the ``traceparent`` put in ``_meta`` is what travels (no context
-    switch per call).
+    and inject nothing (no context switch per call): the caller's ``traceparent`` travels as it
+    came, and a fresh trace, which no span is in, under :data:`TRACE_META_KEY`.
     """
     sc = otel_trace.get_current_span().get_span_context()
     if sc.is_valid:
@@ -335,19 +381,24 @@ def _trace_context(meta: Mapping[str, Any]) -> tuple[str, str, str, otel_context
             format(sc.span_id, "016x"),
             f"{sc.trace_flags:02x}",
             None,
+            _TRACEPARENT,
         )
-    given = parse_traceparent(meta.get("traceparent"))
+    given = parse_traceparent(meta.get(_TRACEPARENT))
     if given is None:
         (trace_id, span_id), flags = new_trace_ids(), "01"
     else:
         trace_id, span_id, flags = given
     if not _sdk_configured():
         # No OpenTelemetry SDK: the SDK's client span would be a no-op that only copies its
-        # parent into _meta, which the traceparent set by the caller already says.
-        return trace_id, span_id, flags, None
+        # parent into _meta, which the caller's traceparent (or our own key) already says.
+        return trace_id, span_id, flags, None, _TRACEPARENT if given else TRACE_META_KEY
     tid, sid, sampled = int(trace_id, 16), int(span_id, 16), int(flags, 16)
     parent = SpanContext(trace_id=tid, span_id=sid, is_remote=True, trace_flags=TraceFlags(sampled))
-    return trace_id, span_id, flags, otel_trace.set_span_in_context(NonRecordingSpan(parent))
+    context = otel_trace.set_span_in_context(NonRecordingSpan(parent))
+    return trace_id, span_id, flags, context, _TRACEPARENT
+
+
+_TRACEPARENT = "traceparent"
 
 
 class _SdkProbe:
@@ -382,8 +433,10 @@ _monotonic = time.monotonic
 _sdk_configured = _SdkProbe()
 
 
-def _hints_attr(hints: Mapping[str, str], tool: str | None) -> dict[str, str] | None:
-    """The ``attrs`` of a tools/call of ``tool``: its hints when its server published them."""
-    if tool is None or short(tool) not in hints:
-        return None
-    return {TOOL_HINTS_ATTR: hints[short(tool)]}
+#: (method, tool, prompt, actor, session id, protocol version, tools hash, hints)
+_SiteKey = tuple[
+    str, str | None, str | None, Actor | None, str | None, str | None, str | None, str | None
+]
+#: sites remembered per session (a tool, prompt or session each makes one)
+_MAX_SITES = 1024
+_UNSEEN: Any = object()

@@ -16,7 +16,9 @@ Where each field comes from (all read-only; the request is never altered):
 - ``actor.user``: the OAuth access token's subject (else its client id) when the server uses the
   SDK's bearer auth, or whatever ``user_resolver(ctx)`` returns;
 - ``trace_id`` / ``span_id``: the current OpenTelemetry span (the SDK's own middleware opens one per
-  request, parented on the caller's ``traceparent``), else ``params._meta.traceparent``;
+  request, parented on the caller's ``traceparent``) when it is in the caller's trace, else
+  ``params._meta.traceparent``, else ``params._meta["io.tooltrail/trace"]`` (what
+  ``audit_client`` sends when its host runs no OpenTelemetry SDK);
 - ``tooltrail.transport`` (the MCP transport), ``mcp.session.id``, ``server.address`` /
   ``server.port``: the HTTP request when there is one (``streamable-http`` with the
   ``Mcp-Session-Id`` header, or ``sse`` with its ``session_id``; OpenTelemetry's
@@ -42,7 +44,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, Server
 from mcp.server.request_state import RequestStateBoundary
 from opentelemetry import trace as otel_trace
 
-from tooltrail.emitter import Actor, Call, Emitter, close_on_sigterm
+from tooltrail.emitter import Actor, Call, CallSite, Emitter, close_on_sigterm
 
 from ._common import (
     DEFAULT_DENY_CODES,
@@ -52,9 +54,9 @@ from ._common import (
     finish,
     log,
     observe_tools,
-    parse_traceparent,
     request_fields,
     short,
+    trace_of,
 )
 
 __all__ = ["DEFAULT_METHODS", "AuditMiddleware", "UserResolver", "audit_server"]
@@ -113,6 +115,7 @@ class AuditMiddleware(ServerMiddleware[Any]):
         self.tool_hints: dict[str, str] = {}
         """Hints of that list's annotated tools (``attrs["tooltrail.tool.hints"]`` of a call)."""
         self._last_actor: tuple[Any, Any, Actor | None, dict[str, Any]] | None = None
+        self._sites: dict[_SiteKey, tuple[dict[str, Any], CallSite | None]] = {}
 
     async def __call__(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
@@ -158,22 +161,43 @@ class AuditMiddleware(ServerMiddleware[Any]):
         name = fields["tool"]
         if method == "tools/call" and name in self.tool_hints:
             attrs[TOOL_HINTS_ATTR] = self.tool_hints[name]
-        call = self.emitter.record(
+        site_key = (
             method,
-            actor=actor,
-            session_id=session_id,
-            request_id=short(str(ctx.request_id)),
-            trace_id=trace_id,
-            span_id=span_id,
-            transport=self.transport or transport,
-            server_address=server_address,
-            protocol_version=ctx.protocol_version or None,
-            tools_hash=self.tools_hash if method == "tools/call" else None,
-            attrs=attrs or None,
-            **fields,
+            name,
+            fields["prompt"],
+            actor,
+            session_id,
+            self.transport or transport,
+            server_address,
+            ctx.protocol_version or None,
+            self.tools_hash if method == "tools/call" else None,
         )
+        site = self._sites.get(site_key)
+        if site is None or site[0] != attrs:
+            site = self._site(site_key, attrs)
+        dynamic: dict[str, Any] = {
+            "args": fields["args"],
+            "resource_uri": fields["resource_uri"],
+            "tool_call_id": fields["tool_call_id"],
+            "request_id": short(str(ctx.request_id)),
+            "trace_id": trace_id,
+            "span_id": span_id,
+        }
+        if site[1] is None:  # its shared fields need a repair: the general way
+            call = self.emitter.record(method, **_shared(site_key, attrs), **dynamic)
+        else:
+            call = self.emitter.record_at(site[1], **dynamic)
         call.__enter__()
         return call
+
+    def _site(self, key: _SiteKey, attrs: dict[str, Any]) -> tuple[dict[str, Any], CallSite | None]:
+        """The emitter's site for calls with these shared fields (None: they need a repair),
+        remembered."""
+        site = self.emitter.site(key[0], **_shared(key, attrs))
+        if len(self._sites) >= _MAX_SITES:
+            self._sites.clear()
+        self._sites[key] = entry = (attrs, site)
+        return entry
 
     def _actor(
         self, ctx: ServerRequestContext[Any, Any], request: Any
@@ -304,9 +328,36 @@ def _sign_on_shutdown(server: Any, emitter: Emitter, timeout: float) -> None:
     lowlevel.lifespan = lifespan
 
 
+#: (method, tool, prompt, actor, session id, transport, server address, protocol
+#: version, tools hash): what the calls of one site share, with their attrs
+_SiteKey = tuple[
+    str, str | None, str | None, Actor | None, str | None, str, str | None, str | None, str | None
+]
+#: sites remembered per server (a tool, prompt, caller or session each makes one)
+_MAX_SITES = 1024
+
+
+def _shared(key: _SiteKey, attrs: dict[str, Any]) -> dict[str, Any]:
+    """``record()``'s keywords of the fields the calls of a site share."""
+    _, tool, prompt, actor, session_id, transport, server_address, protocol_version, tools_hash = (
+        key
+    )
+    return {
+        "tool": tool,
+        "prompt": prompt,
+        "actor": actor,
+        "session_id": session_id,
+        "transport": transport,
+        "server_address": server_address,
+        "protocol_version": protocol_version,
+        "tools_hash": tools_hash,
+        "attrs": attrs or None,
+    }
+
+
 def _trace_ids(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The current OTel span when it belongs to the caller's trace (or no trace came in)."""
-    incoming = parse_traceparent(meta.get("traceparent"))
+    incoming = trace_of(meta)
     sc = otel_trace.get_current_span().get_span_context()
     if sc.is_valid:
         trace_id = format(sc.trace_id, "032x")

@@ -41,10 +41,10 @@ from ..mcpwire import (
     TOOL_HINTS_ATTR,
     apply_error_code,
     apply_result,
-    parse_traceparent,
     request_fields,
     short,
     tool_hints,
+    trace_of,
 )
 from ..stages import json_size
 from ..toollist import tool_hash, tools_hash, tools_list_attrs
@@ -285,7 +285,7 @@ class Exchange:
         fields = request_fields(method, pending.params)
         params = pending.params if isinstance(pending.params, Mapping) else {}
         meta = params.get("_meta")
-        trace = parse_traceparent(meta.get("traceparent")) if isinstance(meta, Mapping) else None
+        trace = trace_of(meta)
         attrs: dict[str, Any] = {RELAY_ATTR: self.relay}
         tool = fields["tool"]
         if method == "tools/call" and tool is not None:

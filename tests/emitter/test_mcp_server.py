@@ -31,6 +31,7 @@ from starlette.applications import Starlette
 from tooltrail.contract import validate_event
 from tooltrail.emitter import Actor, Emitter, MemoryTransport
 from tooltrail.emitter.mcp import TOOL_DENIED, AuditedClientSession, ToolDenied, audit_client
+from tooltrail.emitter.mcpwire import TRACE_META_KEY, trace_of
 
 from ._mcp_stdio_server import (
     EXPECTED,
@@ -312,6 +313,48 @@ async def test_in_process_client_is_audited_as_inproc(tmp_path: Path) -> None:
     assert on_server["actor"] == {"client": "audit-test-host", "client_version": "9.9"}
 
 
+class MetaSeen:
+    """A server middleware that keeps each tools/call's request ``_meta`` as it arrived."""
+
+    def __init__(self) -> None:
+        self.metas: list[dict[str, Any]] = []
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+        if ctx.method == "tools/call":
+            self.metas.append(dict(ctx.meta or {}))
+        return await call_next(ctx)
+
+
+async def test_without_an_otel_sdk_the_fresh_trace_travels_under_tooltrails_own_key(
+    tmp_path: Path,
+) -> None:
+    """No OpenTelemetry SDK in this process: the host's fresh trace goes as
+    ``io.tooltrail/trace`` (no ``traceparent`` for the server's OpenTelemetry to parse) and the
+    server's event joins on it; a caller's own ``traceparent`` travels as it came."""
+    server_em, server_tx = make_emitter(tmp_path / "server")
+    host_em, host_tx = make_emitter(tmp_path / "host", "host")
+    seen = MetaSeen()
+    server, _ = build_server(server_em, middleware=[seen])
+    given = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    with anyio.fail_after(TIMEOUT):
+        async with Client(server, client_info=CLIENT) as raw:
+            client = audit_client(raw, host_em)
+            await client.call_tool("echo", {"text": "fresh"})
+            await client.call_tool("echo", {"text": "given"}, meta={"traceparent": given})
+    on_server, on_host = events_of(server_em, server_tx), events_of(host_em, host_tx)
+    server_em.close()
+    host_em.close()
+    fresh, caller = seen.metas
+    assert "traceparent" not in fresh
+    assert fresh[TRACE_META_KEY] == f"00-{on_host[0]['trace_id']}-{on_host[0]['span_id']}-01"
+    assert caller["traceparent"] == given
+    assert TRACE_META_KEY not in caller
+    for server_ev, host_ev in zip(on_server, on_host, strict=True):
+        assert server_ev["trace_id"] == host_ev["trace_id"]
+        assert server_ev["span_id"] == host_ev["span_id"]
+    assert on_server[1]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+
+
 async def refuse_secrets(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
     """An application policy middleware: no tool may be called with the text "secret"."""
     arguments = (ctx.params or {}).get("arguments") or {}
@@ -333,3 +376,14 @@ async def test_refusals_by_the_applications_own_middleware_are_recorded(tmp_path
     denied, ok = events_of(server_em, server_tx)
     server_em.close()
     assert (denied["outcome"], denied["error.type"], ok["outcome"]) == ("denied", "dlp", "ok")
+
+
+def test_trace_of_prefers_the_traceparent_then_tooltrails_key() -> None:
+    ours = "00-11111111111111111111111111111111-2222222222222222-01"
+    theirs = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"
+    assert trace_of({TRACE_META_KEY: ours}) == ("1" * 32, "2" * 16, "01")
+    assert trace_of({"traceparent": theirs, TRACE_META_KEY: ours})[0] == theirs[3:35]  # type: ignore[index]
+    assert trace_of({"traceparent": "00-bad", TRACE_META_KEY: ours})[0] == "1" * 32  # type: ignore[index]
+    assert trace_of({TRACE_META_KEY: "00-" + "0" * 32 + "-2222222222222222-01"}) is None
+    assert trace_of(None) is None
+    assert trace_of({}) is None
