@@ -70,6 +70,10 @@ Per entity-window (:data:`FEATURES`):
                         there) by which the entity reached a tool it never used in the window:
                         a new team's routine or a review's steps are moves colleagues make
                         daily; a sweep over unrelated tools is one nobody makes
+``peers_rare_1h``       other users who made a call at an hour rare for them (``rare_hour_calls``)
+                        in the hour up to a call of the window (the most over its calls): a
+                        release night or an incident keeps several people up at once; a
+                        stolen session at night is one person's
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -88,7 +92,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from .cohort import peer_columns, tool_peers
+from .cohort import peer_columns, peers_novel, tool_peers
 from .history import BatchHistory, FrameHistory, History
 from .profile import ActorProfile
 from .semantics import ToolSemantics
@@ -196,6 +200,7 @@ FEATURES: Final = (
     "rare_hour_cold",
     "far_hour_calls",
     "novel_jump",
+    "peers_rare_1h",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -342,6 +347,7 @@ def build_features(
     history = BatchHistory(history, ev)
     ev = _per_event(ev, history, profile, semantics or ToolSemantics(), cold)
     ev = ev.assign(**peer_columns(ev, history, HORIZON_US))
+    ev["peers_rare"] = peers_novel(ev, ev["rare_hour"].to_numpy() > 0, HORIZON_US)
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
@@ -467,6 +473,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         fp_novelty=("fp_new", "mean"),
         seq_rarity=("seq_rarity", "max"),
         novel_jump=("novel_jump", "max"),
+        peers_rare_1h=("peers_rare", "max"),
     )
     agg["duration_p95"] = g["duration_us"].quantile(0.95)
     repeats = rep.groupby([ecol, "window_start", "fp"], sort=False, observed=True).size()
