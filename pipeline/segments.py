@@ -206,9 +206,10 @@ _CHECKPOINTS: Final = b'],"checkpoints":'
 @dataclass(frozen=True, slots=True)
 class RawRun:
     """A trusted clean run of one stream's events, not parsed: ``events`` is the JSON text of
-    the events, comma-separated (the inside of the segment's array); ``first``..``last`` are
-    their seqs (``n`` events, one each), ``head`` the last one's hash. ``value`` is the whole
-    record, for :meth:`decode` when the store needs the events themselves."""
+    the events, comma-separated (the inside of the segment's array), a view into ``value``
+    (copying it cost ~0.75 µs per event); ``first``..``last`` are their seqs (``n`` events, one
+    each), ``head`` the last one's hash. ``value`` is the whole record, for :meth:`decode` when
+    the store needs the events themselves."""
 
     stream_id: str
     source: str
@@ -216,7 +217,7 @@ class RawRun:
     last: int
     n: int
     head: str
-    events: bytes
+    events: memoryview
     checkpoints: list[dict[str, Any]]
     value: bytes
 
@@ -261,5 +262,5 @@ def split_run(value: bytes) -> RawRun | None:
         or type(checkpoints) is not list
     ):
         return None
-    events = value[start + len(_EVENTS) : end]
+    events = memoryview(value)[start + len(_EVENTS) : end]
     return RawRun(stream_id, source, first, last, n, digest, events, checkpoints, value)

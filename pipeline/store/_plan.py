@@ -35,7 +35,7 @@ __all__ = ["Plan", "plan"]
 class Plan:
     kept: list[dict[str, Any]] = field(default_factory=list)  # new events, Python path
     marks: list[str] = field(default_factory=list)  # the integrity mark of each kept event
-    raw: list[bytes] = field(default_factory=list)  # the events of raw runs, as JSON text
+    raw: list[memoryview] = field(default_factory=list)  # the events of raw runs, JSON text
     raw_count: int = 0
     checkpoints: dict[tuple[str, int, str, str], tuple[Any, ...]] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -48,12 +48,12 @@ class Plan:
         return len(self.kept) + self.raw_count
 
 
-def _utf8(text: bytes) -> bool:
+def _utf8(run: RawRun) -> bool:
     """ClickHouse stores bytes that are not UTF-8 as they are; ``orjson`` refuses them."""
-    if text.isascii():
+    if run.value.isascii():  # the whole record: its events are a part of it
         return True
     try:
-        text.decode()
+        str(run.events, "utf-8")
     except UnicodeDecodeError:
         return False
     return True
@@ -85,7 +85,7 @@ def plan(
 
     for item in segments:
         if isinstance(item, RawRun):
-            if raw_ok and item.first > floors[item.stream_id] and _utf8(item.events):
+            if raw_ok and item.first > floors[item.stream_id] and _utf8(item):
                 out.raw.append(item.events)
                 out.raw_count += item.n
                 take_run(item, item.last, item.head)

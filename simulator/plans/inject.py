@@ -128,8 +128,9 @@ def inject(
             rng = random.Random(f"plans-attack:{seed}:{family}:{k}")
             knobs = KNOBS[family][intensity]
             shape = SHAPES[family][rng.randrange(len(SHAPES[family]))]
-            victims = sorted(h.user for h in hist.values() if _eligible(h, family, knobs, used))
+            victims = sorted(hist)  # one order per seed and family, whatever the intensity
             rng.shuffle(victims)
+            victims = [u for u in victims if _eligible(hist[u], family, knobs, used)]
             attack = None
             for user in victims:
                 attack = _attack(sim, hist[user], family, shape, knobs, rng, annotations, spaces)

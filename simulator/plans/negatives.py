@@ -32,7 +32,7 @@ from typing import Final
 from ..model import DAY_US, SimCall
 from .clock import ZONES, is_holiday, local_midnight_us
 from .execute import Flaky, Run, run_goal, tool_call
-from .org import Person, new_person
+from .org import Person, fresh_name, new_person
 from .workspace import text
 from .world import World
 
@@ -87,6 +87,9 @@ def arrange(world: World, rng: random.Random) -> dict[str, list[str]]:
     """Set up the scored day; returns hard negative → the people it involves."""
     want, d, used = set(world.cfg.hard_negatives), world.scored, set[str]()
     who: dict[str, list[str]] = {}
+    lead = world.oncall.get(d) if "benign:war_room" in want else None
+    if lead is not None:
+        used.add(lead)  # the night's on-call SRE leads the war room
     if "benign:travel" in want and (p := _pick(world, rng, used, "pm", "manager", "finance")):
         gap = [(c, abs(ZONES[c].std - ZONES[p.country].std)) for c in ZONES]
         far = [c for c, h in gap if min(h, 24 - h) >= 9]
@@ -96,9 +99,8 @@ def arrange(world: World, rng: random.Random) -> dict[str, list[str]]:
     if "benign:new_hire" in want:
         role = rng.choice(["backend", "data"])
         country = rng.choice(["GB", "DE", "US-E", "IN"])
-        p = new_person(
-            world.rng("new_hire"), "new.hire" + str(rng.randrange(10, 99)), role, country, d
-        )
+        name = fresh_name(rng, {p.name for p in world.people})
+        p = new_person(world.rng("new_hire"), name, role, country, d)
         world.people.append(p)
         world.onboarding.add(p.name)
         world.day_labels[(p.name, d)] = "benign:new_hire#0"
@@ -132,7 +134,7 @@ def arrange(world: World, rng: random.Random) -> dict[str, list[str]]:
         if key not in want:
             continue
         if key == "benign:war_room":
-            names = _war_room_team(world, rng, used)
+            names = _war_room_team(world, rng, used, lead)
             if names:
                 who[key] = names
         elif p := _pick(world, rng, used, *roles):
@@ -145,11 +147,12 @@ def arrange(world: World, rng: random.Random) -> dict[str, list[str]]:
     return who
 
 
-def _war_room_team(world: World, rng: random.Random, used: set[str]) -> list[str]:
-    lead = world.oncall.get(world.scored)
-    if lead is None or lead in used:
-        return []
-    used.add(lead)
+def _war_room_team(world: World, rng: random.Random, used: set[str], lead: str | None) -> list[str]:
+    if lead is None:
+        p = _pick(world, rng, used, "sre")
+        if p is None:
+            return []
+        lead = p.name
     team = [lead]
     for roles in (("sre",), ("sre",), ("backend",)):
         if p := _pick(world, rng, used, *roles):

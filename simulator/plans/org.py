@@ -18,7 +18,15 @@ from typing import Final
 from .clock import ZONES, Zone
 from .workspace import Workspace
 
-__all__ = ["ROLE_SERVERS", "Agent", "Person", "build_org", "new_person", "workspace_for"]
+__all__ = [
+    "ROLE_SERVERS",
+    "Agent",
+    "Person",
+    "build_org",
+    "fresh_name",
+    "new_person",
+    "workspace_for",
+]
 
 #: role → servers its people's clients have configured and use
 ROLE_SERVERS: Final[dict[str, tuple[str, ...]]] = {
@@ -319,13 +327,19 @@ def _agents(rng: random.Random, role: str) -> list[Agent]:
     return out
 
 
+def fresh_name(rng: random.Random, taken: set[str]) -> str:
+    """A ``first.last`` name nobody in ``taken`` has."""
+    while True:
+        name = f"{rng.choice(_FIRST)}.{rng.choice(_LAST)}"
+        if name not in taken:
+            return name
+
+
 def build_org(rng: random.Random, n: int, days: int) -> list[Person]:
     """``n`` people with their life events over ``days`` days (the last one is scored)."""
     names: list[str] = []
     while len(names) < n:
-        nm = f"{rng.choice(_FIRST)}.{rng.choice(_LAST)}"
-        if nm not in names:
-            names.append(nm)
+        names.append(fresh_name(rng, set(names)))
     people = []
     for name in names:
         role = _weighted(rng, _ROLE_WEIGHTS)

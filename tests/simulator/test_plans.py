@@ -292,13 +292,23 @@ def test_intensities_grow_and_shapes_vary_by_seed(
         for f in FAMILIES
     ]
     assert all(a < b < c for a, b, c in sizes)
-    same = {lvl: [i.user for i in attacked[(s, lvl)].incidents] for lvl in INTENSITIES}
-    assert same["low"] == same["mid"]  # one seed: the same victims at every intensity
+    victims = [[i.user for i in attacked[(s, lvl)].incidents] for lvl in INTENSITIES]
+    assert sum(len(set(v)) == 1 for v in zip(*victims, strict=True)) >= 3  # mostly the same
     shapes: dict[str, set[str]] = {}
     for seed in range(8):
         for inc in inject(sims[s], intensity="low", seed=seed, annotations=ANNOTATIONS).incidents:
             shapes.setdefault(inc.scenario, set()).add(inc.description.partition(":")[0])
     assert all(len(v) >= 2 for v in shapes.values()), shapes
+
+
+def test_the_shared_library_injector_runs_on_this_traffic(sims: dict[int, Simulation]) -> None:
+    """What the benchmark's ``plans-lib`` does: the library's attacks on this traffic."""
+    from tooltrail.simulator.inject import inject as library_inject
+
+    base = sims[SEEDS[0]]
+    sim = library_inject(base, FAMILIES, "mid", seed=SEEDS[0], annotations=ANNOTATIONS)
+    assert sorted(i.scenario for i in sim.incidents) == sorted(FAMILIES)
+    assert [c for c in sim.calls if not c.label or c.label.startswith("benign:")] == base.calls
 
 
 # -- the real path ----------------------------------------------------------------------------
