@@ -104,7 +104,7 @@ class Install:
 
 
 def _tenant(rng: random.Random, i: int, days: int) -> Tenant:
-    size = min(150.0, rng.paretovariate(1.15))
+    size = min(80.0, rng.paretovariate(1.15))
     tz = rng.choices([z for z, _ in _TZ], [w for _, w in _TZ])[0]
     b2c = rng.random() < 0.35
     late = rng.random() < 0.08 and i > 3
