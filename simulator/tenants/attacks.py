@@ -9,8 +9,8 @@ started at least five days before, not part of a hard negative. The benign calls
 novelty_burst     a leaked integration token (or an operator's hijacked agent) enumerates
                   servers its identity never called: ``new_tools`` tools on ``new_servers``
                   servers, ``calls`` calls within ``minutes``, same client and agent
-off_hours         the victim's own tools at its own pace, ``calls`` calls at an hour at least
-                  ``far_hours`` from every hour it was ever active
+off_hours         the victim's own tool mix, ``calls`` calls spread over ``minutes`` at an hour
+                  at least ``far_hours`` from every hour it was ever active
 destructive       a sweep of one destructive tool on a server the victim uses, ``calls`` calls
                   spread over ``minutes`` (well under the platform's rate limit)
 error_storm       injection probing through one tool the victim uses: ``calls`` calls in
@@ -82,9 +82,7 @@ class History:
     tools: Counter[str] = field(default_factory=Counter)
     hours: set[int] = field(default_factory=set)  # UTC hours it was active in
     args_max: dict[str, int] = field(default_factory=dict)  # tool -> largest arguments (bytes)
-    gaps: list[int] = field(default_factory=list)  # µs between its consecutive calls
     actor: Actor | None = None
-    last_ts: int = 0
 
     @property
     def servers(self) -> set[str]:
@@ -107,9 +105,6 @@ def histories(sim: Simulation) -> dict[str, History]:
             h.actor = Actor(tenant, c.user, c.agent, c.client, c.client_version, human)
         h.days.add((c.ts - start) // DAY_US)
         h.hours.add(c.ts % DAY_US // _HOUR)
-        if h.last_ts and c.ts - h.last_ts < 10 * 60 * _S:
-            h.gaps.append(c.ts - h.last_ts)
-        h.last_ts = c.ts
         if c.tool:
             h.tools[c.tool] += 1
             size = len(json.dumps(c.args, separators=(",", ":")))
@@ -230,8 +225,9 @@ def _novelty(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, flo
     new_servers = rng.sample(sorted(set(SERVERS) - h.servers), int(knob["new_servers"]))
     enumerate_only = not h.actor.human or rng.random() < 0.5
     kinds = ("list", "get", "search") if enumerate_only else ("list", "get", "search", "write")
-    pool = [t for s in new_servers for t in tools_of(s, *kinds)]
-    new = rng.sample(pool, min(len(pool), max(3, int(knob["new_tools"]))))
+    new = [rng.choice(tools_of(s, *kinds)) for s in new_servers]  # every new server touched
+    pool = [t for s in new_servers for t in tools_of(s, *kinds) if t not in new]
+    new += rng.sample(pool, max(0, min(len(pool), max(3, int(knob["new_tools"])) - len(new))))
     session = hexid(rng)
     n = max(int(knob["calls"]), len(new))
     start = _usual_start(rng, h, day0, knob["minutes"])
@@ -246,15 +242,13 @@ def _off_hours(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, f
                label: str, _d: set[str]) -> str:  # fmt: skip
     assert h.actor is not None
     hour = rng.choice(_far_hours(h, int(knob["far_hours"])))
-    ts = day0 + hour * _HOUR + rng.randrange(10 * 60 * _S)
-    ts = min(ts, day0 + DAY_US - int((knob["minutes"] + 5) * 60 * _S))
-    end = ts + int(knob["minutes"] * 60 * _S)
-    gaps = sorted(h.gaps) or [20 * _S]
+    start = day0 + hour * _HOUR + rng.randrange(10 * 60 * _S)
+    start = min(start, day0 + DAY_US - int((knob["minutes"] + 5) * 60 * _S))
     tools, session = _own_tools(h), hexid(rng)
-    for _ in range(int(knob["calls"])):
-        gw.call(min(ts, end), h.actor, rng.choice(tools), session=session,
-                trace=hexid(rng, 128), label=label, retries=0)  # fmt: skip
-        ts += max(200_000, rng.choice(gaps))
+    # its own mix at an ordinary pace: the window's calls spread over it, in its sessions' rhythm
+    for ts in _spread(rng, start, int(knob["calls"]), knob["minutes"]):
+        gw.call(ts, h.actor, rng.choice(tools), session=session, trace=hexid(rng, 128),
+                label=label, retries=0)  # fmt: skip
     return f"own tools at {hour:02d}:00 UTC, never active within {int(knob['far_hours'])} h"
 
 
@@ -265,9 +259,17 @@ def _destructive_sweep(gw: Gateway, rng: random.Random, h: History, knob: Mappin
     tool = rng.choice(own or sorted(destructive))
     session = hexid(rng)
     start = _usual_start(rng, h, day0, knob["minutes"])
-    for ts in _spread(rng, start, int(knob["calls"]), knob["minutes"]):
+    n, span = int(knob["calls"]), int(knob["minutes"] * 60 * _S)
+    scripted = rng.random() < 0.5  # a script sleeping between deletes, or a person clicking
+    times = (
+        [start + i * span // n + rng.randrange(2 * _S) for i in range(n)]
+        if scripted
+        else _spread(rng, start, n, knob["minutes"])
+    )
+    for ts in times:
         gw.call(ts, h.actor, tool, session=session, trace=hexid(rng, 128), label=label, retries=0)
-    return f"{int(knob['calls'])}× {tool} in {int(knob['minutes'])} min"
+    how = "paced" if scripted else "irregular"
+    return f"{n}× {tool} in {int(knob['minutes'])} min, {how}"
 
 
 def _error_storm(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, float],

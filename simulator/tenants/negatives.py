@@ -59,6 +59,10 @@ class Negative:
     takes: set[str] = field(default_factory=set)
 
 
+def _some(rng: random.Random, items: list[Install], k: int) -> list[Install]:
+    return rng.sample(items, min(k, len(items)))
+
+
 def plan(
     rng: random.Random, orgs: list[Tenant], installs: list[Install], day: int, day0: int
 ) -> tuple[list[Negative], list[Outage]]:
@@ -94,7 +98,7 @@ def plan(
     )  # fmt: skip
 
     roll_app = rng.choice([a for a in APPS if a.upgrade_tools])
-    rolled = [i for i in old if i.app is roll_app and i.upgraded is None][:4]
+    rolled = _some(rng, [i for i in old if i.app is roll_app and i.upgraded is None], 4)
     upgraded = [
         replace(i, upgrade_day=day, upgraded=replace(i.actor, version="9.0.0")) for i in rolled
     ]
@@ -115,7 +119,7 @@ def plan(
     outage = Outage(start, end, down, 0.5, "benign:platform_incident#0")
     out.append(Negative(outage.label, f"{', '.join(sorted(down))} failing", lambda gw, r: None))
 
-    syncs = [i for i in old if i.app.kind == "nightly"][:5]
+    syncs = _some(rng, [i for i in old if i.app.kind == "nightly"], 5)
 
     def resync(gw: Gateway, r: random.Random) -> None:
         for i in syncs:
@@ -142,7 +146,7 @@ def plan(
 
     out.append(Negative("benign:gdpr_deletion#0", "a data-subject erasure", gdpr, {op.actor.user}))
 
-    finance = [i for i in old if i.app.name in ("finance-reports", "ledgerlink")][:4]
+    finance = _some(rng, [i for i in old if i.app.name in ("finance-reports", "ledgerlink")], 4)
     for k, fin in enumerate(finance):
 
         def billing(gw: Gateway, r: random.Random, fin: Install = fin) -> None:

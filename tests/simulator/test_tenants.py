@@ -84,9 +84,6 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     labelled = [c for c in base.calls if c.label]
     assert labelled
     assert all(c.ts >= cut and c.label.startswith("benign:") for c in labelled)
-    by: dict[str, list[object]] = {}
-    for c in labelled:
-        by.setdefault(c.label.split("#")[0], []).append(c)
     gdpr = [c for c in labelled if c.label.startswith("benign:gdpr_deletion")]
     deletes = [c for c in gdpr if c.tool and "delete" in c.tool]
     assert len(deletes) >= 40
@@ -101,6 +98,15 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     backfill = [c for c in labelled if c.label.startswith("benign:onboarding_backfill")]
     assert len(backfill) >= 100
     assert not {c.user for c in backfill} & old_users
+    camp = [c for c in labelled if c.label.startswith("benign:campaign_surge")]
+    per_day = Counter((c.ts - base.config.start_us) // DAY_US
+                      for c in base.calls if c.user == camp[0].user and c.ts < cut)  # fmt: skip
+    assert len(camp) >= 3 * sorted(per_day.values())[len(per_day) // 2]
+    rolled = [c for c in labelled if c.label.startswith("benign:version_rollout")]
+    assert {c.client_version for c in rolled} == {"9.0.0"}
+    assert any(c.method == "tools/list" for c in rolled)
+    billing = [c for c in labelled if c.label.startswith("benign:month_end_billing")]
+    assert Counter(c.tool for c in billing)["invoices_create"] >= 5
     night = [c for c in labelled if c.label.startswith("benign:night_operator")]
     old_clients = {c.client for c in base.calls if c.ts < cut and c.user == night[0].user}
     assert night[0].user in old_users
