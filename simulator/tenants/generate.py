@@ -125,7 +125,7 @@ def generate(cfg: TenantsConfig | None = None) -> Simulation:
     for day in range(cfg.days):
         day0 = start + day * DAY_US
         for ins in installs:
-            if day == scored and ins.actor.user in taken:
+            if day == scored and (ins.actor.user, ins.actor.agent) in taken:
                 continue
             run_day(gw, rng, ins, day, day0)
     for neg in negs:

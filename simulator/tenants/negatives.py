@@ -1,8 +1,8 @@
 """The scored day's hard negatives: benign episodes a platform sees that look like trouble.
 
 Each is planned before traffic is made (:func:`plan`) and labelled ``benign:<name>#k``. An
-episode that replaces an identity's own day names it in ``takes`` (that identity's ordinary day
-is then made by the episode, labelled). :data:`HARD_NEGATIVES` lists them:
+episode that replaces an install's own day names its ``(user, agent)`` in ``takes`` (that day is
+then made by the episode, labelled). :data:`HARD_NEGATIVES` lists them:
 
 =======================  ===========================================================================
 onboarding_backfill      a tenant that signed up today: its connector imports its history
@@ -56,7 +56,11 @@ class Negative:
     label: str
     description: str
     run: Callable[[Gateway, random.Random], None]
-    takes: set[str] = field(default_factory=set)
+    takes: set[tuple[str, str]] = field(default_factory=set)  # (user, agent) whose day it makes
+
+
+def _key(ins: Install) -> tuple[str, str]:
+    return ins.actor.user, ins.actor.agent
 
 
 def _some(rng: random.Random, items: list[Install], k: int) -> list[Install]:
@@ -94,7 +98,7 @@ def plan(
     camp_i = replace(camp, tenant=replace(camp.tenant, campaign_days=(day,)))
     out.append(
         Negative("benign:campaign_surge#0", f"campaign day of {camp.tenant.slug}",
-                 lambda gw, r: run_day(gw, r, camp_i, day, day0), {camp.actor.user})
+                 lambda gw, r: run_day(gw, r, camp_i, day, day0), {_key(camp)})
     )  # fmt: skip
 
     roll_app = rng.choice([a for a in APPS if a.upgrade_tools])
@@ -107,7 +111,7 @@ def plan(
         for i in upgraded:
             run_day(gw, r, i, day, day0)
 
-    takes = {i.actor.user for i in rolled}
+    takes = {_key(i) for i in rolled}
     out.append(Negative("benign:version_rollout#0", f"{roll_app.name} 9.0.0", rollout, takes))
     used |= {i.actor.user for i in rolled}
 
@@ -144,7 +148,7 @@ def plan(
             ts += r.randint(2 * _S, 7 * _S)
         gw.call(ts, op.actor, "gdpr_erase_subject", session=session, trace=hexid(r, 128))
 
-    out.append(Negative("benign:gdpr_deletion#0", "a data-subject erasure", gdpr, {op.actor.user}))
+    out.append(Negative("benign:gdpr_deletion#0", "a data-subject erasure", gdpr, {_key(op)}))
 
     finance = _some(rng, [i for i in old if i.app.name in ("finance-reports", "ledgerlink")], 4)
     for k, fin in enumerate(finance):
@@ -185,6 +189,6 @@ def plan(
     out.append(
         Negative("benign:night_operator#0", "late work from a new client",
                  lambda gw, r: operator_day(gw, r, night, day0, who=late, start_hour=22.5,
-                                            sessions=2), {night.actor.user})
+                                            sessions=2), {_key(night)})
     )  # fmt: skip
     return out, [outage]

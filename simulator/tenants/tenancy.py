@@ -4,8 +4,10 @@ Tenant sizes are heavy-tailed (Pareto), spread over the world's time zones (a fe
 Sunday-Thursday week). Each tenant installs apps from the platform's marketplace in proportion
 to its size: pollers with fixed periods, webhook-driven connectors, nightly syncs in the
 tenant's own night, LLM support agents, scheduled reports; each install is one service identity
-(``svc-<tenant>-<app>``) keyed by its own OAuth client. A minority of human operators
-(``op-<tenant>-<name>``) use desktop MCP clients interactively in their working hours. Some
+(``svc-<tenant>-<app>``) keyed by its own OAuth client, unless an operator installed it with
+their own OAuth grant (a third of agents and reports: it then calls as that operator). A minority
+of human operators (``op-<tenant>-<name>``) use desktop MCP clients interactively in their working
+hours. Some
 installs are upgraded during the weeks (new client version, the deprecated tool dropped), some
 tenants onboard late (a backfill on their first day), and business-to-consumer tenants hold
 campaign days. Deterministic from the ``rng`` given.
@@ -14,7 +16,7 @@ campaign days. Deterministic from the ``rng`` given.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from ._calls import Actor
@@ -172,6 +174,14 @@ def build(rng: random.Random, tenants: int, days: int) -> tuple[list[Tenant], li
         n_apps = min(len(APPS), 1 + int(1.6 * t.size**0.35) + rng.randint(0, 2))
         for app in rng.sample(APPS, n_apps):
             installs.append(_install(rng, t, app, days))
-        for k in range(min(6, 1 + int(t.size**0.3) + (rng.random() < 0.4))):
-            installs.append(_operator(rng, t, k))
+        ops = [
+            _operator(rng, t, k) for k in range(min(6, 1 + int(t.size**0.3) + (rng.random() < 0.4)))
+        ]
+        for k, ins in enumerate(installs):
+            if ins.tenant is t and ins.app.kind in ("agent", "report") and rng.random() < 0.35:
+                # installed with an operator's OAuth grant: it calls as that person
+                user = rng.choice(ops).actor.user
+                up = replace(ins.upgraded, user=user) if ins.upgraded else None
+                installs[k] = replace(ins, actor=replace(ins.actor, user=user), upgraded=up)
+        installs += ops
     return orgs, installs
