@@ -301,6 +301,16 @@ def test_intensities_grow_and_shapes_vary_by_seed(
     assert all(len(v) >= 2 for v in shapes.values()), shapes
 
 
+def test_the_shared_library_injector_runs_on_this_traffic(sims: dict[int, Simulation]) -> None:
+    """What the benchmark's ``plans-lib`` does: the library's attacks on this traffic."""
+    from tooltrail.simulator.inject import inject as library_inject
+
+    base = sims[SEEDS[0]]
+    sim = library_inject(base, FAMILIES, "mid", seed=SEEDS[0], annotations=ANNOTATIONS)
+    assert sorted(i.scenario for i in sim.incidents) == sorted(FAMILIES)
+    assert [c for c in sim.calls if not c.label or c.label.startswith("benign:")] == base.calls
+
+
 # -- the real path ----------------------------------------------------------------------------
 
 
