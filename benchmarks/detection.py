@@ -1,7 +1,8 @@
 """Detection frontier per generator: per family and intensity, next to two baselines.
 
     python benchmarks/detection.py
-        [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib]
+        [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib,
+                      tenants,tenants-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
 
@@ -14,11 +15,13 @@ built blind (see ``docs/fleet.md``) with its own attack injector, held out too, 
 attack injector, and ``tides-lib``: its traffic with the library's attacks; both run only when
 named; ``plans``: ``tooltrail.simulator.plans``, built blind the same way (see ``docs/plans.md``)
 with its own attack injector, and ``plans-lib``: its traffic with the library's attacks; both
-run only when named) and seed,
+run only when named; ``tenants``: ``tooltrail.simulator.tenants``, built blind the same way (see
+``docs/tenants.md``) with its own attack injector, and ``tenants-lib``: its traffic with the
+library's attacks; both run only when named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
 of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
 ``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
-``tooltrail.simulator.plans.inject``) at
+``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -71,6 +74,10 @@ from tooltrail.simulator.plans import inject as plans_inject
 from tooltrail.simulator.sessions import ANNOTATIONS as SESSIONS_ANNOTATIONS
 from tooltrail.simulator.sessions import SessionsConfig
 from tooltrail.simulator.sessions import generate as generate_sessions
+from tooltrail.simulator.tenants import ANNOTATIONS as TENANTS_ANNOTATIONS
+from tooltrail.simulator.tenants import TenantsConfig
+from tooltrail.simulator.tenants import generate as generate_tenants
+from tooltrail.simulator.tenants import inject as tenants_inject
 from tooltrail.simulator.tides import ANNOTATIONS as TIDES_ANNOTATIONS
 from tooltrail.simulator.tides import TidesConfig
 from tooltrail.simulator.tides import generate as generate_tides
@@ -95,9 +102,11 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_tides(TidesConfig(seed=seed)), dict(TIDES_ANNOTATIONS)
     if generator in ("plans", "plans-lib"):
         return generate_plans(PlansConfig(seed=seed)), dict(PLANS_ANNOTATIONS)
+    if generator in ("tenants", "tenants-lib"):
+        return generate_tenants(TenantsConfig(seed=seed)), dict(TENANTS_ANNOTATIONS)
     raise SystemExit(
         f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
-        "fleet-lib, tides, tides-lib, plans, plans-lib"
+        "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib"
     )
 
 
@@ -175,10 +184,13 @@ def run(
     generator: str, seed: int, intensity: str, store: Store, cache: dict[Any, Any]
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet, tides and plans: their own attack shapes
-    injector = {"fleet": fleet_inject, "tides": tides_inject, "plans": plans_inject}.get(
-        generator, inject
-    )
+    # fleet, tides, plans and tenants: their own attack shapes
+    injector = {
+        "fleet": fleet_inject,
+        "tides": tides_inject,
+        "plans": plans_inject,
+        "tenants": tenants_inject,
+    }.get(generator, inject)
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
     source = FrameSource(frame)
@@ -350,8 +362,8 @@ def main() -> None:
     ap.add_argument(
         "--generators",
         default="sim,markov",
-        help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib "
-        "(held out)",
+        help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib, "
+        "tenants, tenants-lib (held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))

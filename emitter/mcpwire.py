@@ -130,10 +130,14 @@ def request_fields(method: str, params: object) -> dict[str, Any]:
     args = p.get("arguments") if method != "resources/read" else None
     uri = p.get("uri") if method == "resources/read" else None
     meta = p.get("_meta")
-    call_id = meta.get(TOOL_CALL_ID_META_KEY) if isinstance(meta, Mapping) else None
+    # a dict nearly always: tested first, the Mapping ABC's check costs ~10 bytecodes each
+    if type(meta) is dict or isinstance(meta, Mapping):
+        call_id = meta.get(TOOL_CALL_ID_META_KEY)
+    else:
+        call_id = None
     return {
         "tool": name if method == "tools/call" else None,
-        "args": args if isinstance(args, Mapping) else None,
+        "args": args if type(args) is dict or isinstance(args, Mapping) else None,
         "prompt": name if method == "prompts/get" else None,
         "resource_uri": uri if isinstance(uri, str) and uri else None,
         "tool_call_id": _id(call_id),
@@ -179,7 +183,9 @@ def apply_result(call: _Outcome, method: str, wire: Any, *, size: int | None = N
         call.set_result(wire)
     else:
         call.set_result_bytes(size)
-    if wire is None or method != "tools/call" or not isinstance(wire, Mapping):
+    if wire is None or method != "tools/call":
+        return
+    if type(wire) is not dict and not isinstance(wire, Mapping):
         return
     if wire.get("isError") is not True:
         return

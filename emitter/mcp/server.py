@@ -401,7 +401,7 @@ def _from_transport(
 def _access_token(request: Any) -> AccessToken | None:
     """The SDK bearer-auth token of this request (contextvar, else the ASGI scope's user)."""
     token = get_access_token()
-    if token is not None:
+    if token is not None or request is None:
         return token
     scope = getattr(request, "scope", None)
     user = scope.get("user") if isinstance(scope, Mapping) else None

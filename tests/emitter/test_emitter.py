@@ -295,3 +295,23 @@ def test_record_keywords_unknown_none_and_string_subclasses(tmp_path: Path) -> N
     assert "tooltrail.tools.hash" not in event
     assert event["attrs"] == {"a": "1", "b": "2"}
     emitter.close(5)
+
+
+def test_network_fields_follow_the_keywords_that_name_them(tmp_path: Path) -> None:
+    """``transport`` gives OpenTelemetry's ``network.*`` and a ``host:port`` address its port,
+    whenever it is set (at ``record()`` or later with ``set_fields``); a value the caller gave
+    for a derived field is kept, and setting other fields later derives nothing again."""
+    emitter = make(tmp_path, None)
+    with emitter.record("tools/call", tool="t") as late:
+        late.set_fields(transport="streamable-http", server_address="mcp.example:8443")
+    with emitter.record("tools/call", tool="t", transport="stdio", network_transport="tcp") as own:
+        own.set_fields(session_id="s-1")
+    with emitter.record("tools/call", tool="t", server_address="mcp.example", server_port=9) as c:
+        c.set_fields(server_address="other.example:1")
+    assert late._event["network.transport"] == "tcp"
+    assert late._event["network.protocol.name"] == "http"
+    assert (late._event["server.address"], late._event["server.port"]) == ("mcp.example", 8443)
+    assert own._event["network.transport"] == "tcp"  # the caller's own value stays
+    assert "network.protocol.name" not in own._event  # stdio has none
+    assert (c._event["server.address"], c._event["server.port"]) == ("other.example:1", 9)
+    emitter.close(5)
