@@ -13,11 +13,11 @@ was checked; a record that can never be stored raises
 
 **Trust can fail.** A stamped record is taken on its MAC: a collector wrote it after validating
 every event. If it cannot be stored all the same (a collector's bug, a version skew between
-collector and processor, JSON ClickHouse reads otherwise than ``orjson``, a writer holding the
-record key), :func:`recheck` validates it in full as if it were not stamped: what passes is
-stored through the Python path, what breaks the contract is a poison record whose reason names
-the field and the rule (the processor dead-letters it and stores a ``rejected`` finding,
-:func:`~tooltrail.pipeline.segments.rejected`).
+collector and processor, JSON ClickHouse reads otherwise than ``orjson``, a ``run`` header or
+a stream the events do not match, a writer holding the record key), :func:`recheck` validates
+it in full as if it were not stamped: what passes is stored through the Python path, what
+breaks the contract is a poison record whose reason names the field and the rule (the processor
+dead-letters it and stores a ``rejected`` finding, :func:`~tooltrail.pipeline.segments.rejected`).
 """
 
 from __future__ import annotations

@@ -46,10 +46,12 @@ __all__ = [
     "SEGMENT_VERSION",
     "UNAUTHENTICATED",
     "DecodedSegment",
+    "ForeignStream",
     "RawRun",
     "decode_segment",
     "rejected",
     "split_run",
+    "stream_of",
     "unauthenticated",
 ]
 
@@ -94,6 +96,29 @@ def _check_stream(kind: str, index: int, item: dict[str, Any], stream_id: str) -
         raise PoisonRecord(
             f"{kind}[{index}].stream_id is {item['stream_id']!r}, the segment's is {stream_id!r}"
         )
+
+
+class ForeignStream(ValueError):
+    """A trusted segment holds an event or checkpoint of another stream (see :func:`stream_of`)."""
+
+
+def stream_of(segment: DecodedSegment) -> str:
+    """The stream of ``segment`` once every event and checkpoint is checked to be of it, as
+    :func:`decode_segment` checks an untrusted one; ForeignStream otherwise.
+
+    For a trusted segment (not validated here, ``trusted=True``): the store calls it before it
+    takes one, so a record of a writer holding the record key cannot store an event under a
+    stream other than its segment's (another writer's chain); the processor then validates
+    the record in full (``intake.recheck``), which rejects it."""
+    stream_id = segment.stream_id
+    for kind, items in (("events", segment.events), ("checkpoints", segment.checkpoints)):
+        for i, item in enumerate(items):
+            if type(item) is not dict or item.get("stream_id") != stream_id:
+                other = item.get("stream_id") if type(item) is dict else None
+                raise ForeignStream(
+                    f"{kind}[{i}].stream_id is {other!r}, the segment's is {stream_id!r}"
+                )
+    return stream_id
 
 
 def _finding(index: int, item: Any) -> dict[str, Any]:
@@ -199,6 +224,14 @@ def rejected(segment: DecodedSegment | RawRun, reason: str) -> DecodedSegment:
     return DecodedSegment(segment.stream_id, segment.source, [], [], [finding], quarantine=True)
 
 
+def _valid_stream(stream_id: Any) -> bool:
+    try:
+        FIELDS["stream_id"][0]("stream_id", stream_id)
+    except ContractError:
+        return False
+    return True
+
+
 _EVENTS: Final = b',"events":['
 _CHECKPOINTS: Final = b'],"checkpoints":'
 
@@ -257,7 +290,7 @@ def split_run(value: bytes) -> RawRun | None:
         or not (type(first) is int and type(last) is int and type(n) is int and n > 0)
         or last - first + 1 != n
         or type(digest) is not str
-        or type(stream_id) is not str
+        or not _valid_stream(stream_id)
         or type(source) is not str
         or type(checkpoints) is not list
     ):

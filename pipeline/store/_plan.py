@@ -13,7 +13,10 @@ A duplicate is the same event (stream, seq and hash) stored or taken earlier in 
 event below the head that is not stored is kept, the head staying; another hash at a stored seq
 is a fork, quarantined with a ``forked`` finding (``dedupe``). A raw run (a trusted clean run,
 its events not parsed) whose events are all above the head goes as JSON when ``raw_ok`` (chDB,
-and its bytes are UTF-8); otherwise it is decoded here and taken as any segment.
+and its bytes are UTF-8; chDB checks them against the run's header, ``jsonrows``); otherwise it
+is decoded here and taken as any segment. An event or checkpoint of a stream other than its
+segment's raises ForeignStream (a trusted segment is not validated before: the processor then
+validates its record in full, which rejects it).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..segments import DecodedSegment, RawRun
+from ..segments import DecodedSegment, ForeignStream, RawRun, stream_of
 from .dedupe import Hashes, SeqIndex, forked, one_run_above
 from .quarantine import quarantine_rows
 from .rows import checkpoint_to_row, integrity_by_seq
@@ -35,7 +38,7 @@ __all__ = ["Plan", "plan"]
 class Plan:
     kept: list[dict[str, Any]] = field(default_factory=list)  # new events, Python path
     marks: list[str] = field(default_factory=list)  # the integrity mark of each kept event
-    raw: list[memoryview] = field(default_factory=list)  # the events of raw runs, JSON text
+    raw: list[RawRun] = field(default_factory=list)  # raw runs, their events parsed by chDB
     raw_count: int = 0
     checkpoints: dict[tuple[str, int, str, str], tuple[Any, ...]] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -79,20 +82,23 @@ def plan(
         index.took(run)
 
     def keep_checkpoints(stream: str, source: str, cps: list[dict[str, Any]]) -> None:
-        for cp in cps:
+        for i, cp in enumerate(cps):
+            if type(cp) is not dict or cp.get("stream_id") != stream:
+                raise ForeignStream(f"checkpoints[{i}] is not of the segment's stream {stream!r}")
             key = (stream, cp["seq"], cp["hash"], cp.get("sig", ""))
             out.checkpoints[key] = checkpoint_to_row(cp, source)
 
     for item in segments:
         if isinstance(item, RawRun):
             if raw_ok and item.first > floors[item.stream_id] and _utf8(item):
-                out.raw.append(item.events)
+                out.raw.append(item)
                 out.raw_count += item.n
                 take_run(item, item.last, item.head)
                 keep_checkpoints(item.stream_id, item.source, item.checkpoints)
                 continue
             item = item.decode()
         seg = item
+        stream_of(seg)  # a trusted segment's events are not checked otherwise
         if seg.findings:
             event_ids = {e["seq"]: e["event_id"] for e in seg.events}
             out.findings.extend(

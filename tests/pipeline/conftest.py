@@ -6,6 +6,7 @@
                else against the session's chDB bridge (``tests._infra.chbridge``).
 ``any_store``  both of the above, one after the other.
 ``chbridge``   the bridge (None when a real server is used).
+``python_store`` a second database in ``store``'s chDB directory (the Python path's, to compare).
 """
 
 from __future__ import annotations
@@ -28,6 +29,17 @@ def store(tmp_path: os.PathLike[str]) -> Iterator[Store]:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def python_store(store: Store) -> Iterator[Store]:
+    """A second database in the same chDB store (one chDB directory per process)."""
+    other = open_store(StoreConfig(path=store.config.path, database="python_path"))
+    try:
+        other.migrate()
+        yield other
+    finally:
+        other.close()
 
 
 @pytest.fixture(scope="session")

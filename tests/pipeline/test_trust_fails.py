@@ -68,13 +68,67 @@ def test_a_stamped_run_that_cannot_be_stored_does_not_stall_its_partition(
     edit: tuple[bytes, bytes],
     reason: str | None,
 ) -> None:
+    _broken_run_behind_good_ones(
+        make_settings, store, lambda value, a, b: value.replace(*edit, 1), reason
+    )
+
+
+def _foreign(value: bytes, a: str, b: str) -> bytes:
+    """b's run with its fourth event's stream_id made a's (what would store it in a's chain)."""
+    at = value.index(b'"events":[')
+    for _ in range(4):
+        at = value.index(b'"stream_id":"%s"' % b.encode(), at + 1)
+    return value[:at] + value[at:].replace(b.encode(), a.encode(), 1)
+
+
+# (name, how the stamped run of b is made to lie, the dead letter's reason; None: stored as its
+# events say, not as its header claims)
+LIES = [
+    (
+        "a header claiming fewer events",
+        lambda v, a, b: v.replace(b'"last":9,"n":10,', b'"last":8,"n":9,', 1),
+        None,
+    ),
+    (
+        "a header claiming a later first seq",
+        lambda v, a, b: v.replace(b'"first":0,"last":9,', b'"first":1,"last":10,', 1),
+        None,
+    ),
+    (
+        "a header claiming another last hash",
+        lambda v, a, b: v.replace(b'"n":10,"hash":"', b'"n":10,"hash":"0', 1),
+        None,
+    ),
+    ("an event of another stream", _foreign, "events[3].stream_id is "),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "reason"), LIES, ids=[lie[0] for lie in LIES])
+def test_a_stamped_run_that_lies_is_stored_as_its_events_say_or_rejected(
+    make_settings: Callable[..., PipelineSettings],  # noqa: F811
+    store: Store,
+    name: str,
+    edit: Callable[[bytes, str, str], bytes],
+    reason: str | None,
+) -> None:
+    _broken_run_behind_good_ones(make_settings, store, edit, reason)
+
+
+def _broken_run_behind_good_ones(
+    make_settings: Callable[..., PipelineSettings],  # noqa: F811
+    store: Store,
+    edit: Callable[[bytes, str, str], bytes],
+    reason: str | None,
+) -> None:
     settings = make_settings(kafka_record_key=KEY)
     feed = Feed(streams=2, events=30)
     a, b = feed.chains
     produce(settings, [feed.segment(a, 10)])
     # b's first run, broken and stamped with the key, in a's partition (a's record key) between
     # a's records
-    value = feed.segment(b, 10).body.replace(*edit, 1)
+    sealed = feed.segment(b, 10).body
+    value = edit(sealed, a, b)
+    assert value != sealed
     assert isinstance(split_run(value), RawRun), "the broken record is a raw run on trust"
     inject(settings, [stamped(value)], key=a.encode())
     produce(settings, [feed.segment(a, 10), feed.segment(a, 10)])
@@ -95,8 +149,12 @@ def test_a_stamped_run_that_cannot_be_stored_does_not_stall_its_partition(
     assert list(store.iter_events(stream_id=a)) == feed.chains[a][:30]
     assert list(store.iter_events(stream_id=b)) == feed.chains[b][:stored_b]
     assert_all_committed(settings)
-
     db = store.database
+    heads = dict(store.query_rows(f"SELECT stream_id, (seq, hash) FROM {db}.chain_heads FINAL"))
+    # the heads where the stored events put them, whatever a header claimed
+    assert heads[a] == (29, feed.chains[a][29]["hash"])
+    assert heads.get(b) == ((9, feed.chains[b][9]["hash"]) if stored_b else None)
+
     found = store.query_rows(
         f"SELECT stream_id, seq, source, detail FROM {db}.integrity_findings FINAL"
         f" WHERE class = '{REJECTED}'"

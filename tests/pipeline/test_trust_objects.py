@@ -15,7 +15,6 @@ stored. Before the members were checked, chDB stored ``""`` for a name the Pytho
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from itertools import count
 from typing import Any
 
@@ -24,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tooltrail.pipeline.errors import PoisonRecord
 from tooltrail.pipeline.segments import RawRun, decode_segment, split_run
-from tooltrail.pipeline.store import Store, StoreConfig, open_store
+from tooltrail.pipeline.store import Store
 
 from .test_jsonrows import collector_body
 from .test_rows import bodies
@@ -88,17 +87,6 @@ def _python_path(store: Store, value: bytes) -> None:
         except PoisonRecord:
             return  # rejected: a dead letter, nothing stored
         store.insert_segments([segment])
-
-
-@pytest.fixture
-def python_store(store: Store) -> Iterator[Store]:
-    """A second database in the same chDB store (one chDB directory per process)."""
-    other = open_store(StoreConfig(path=store.config.path, database="python_path"))
-    try:
-        other.migrate()
-        yield other
-    finally:
-        other.close()
 
 
 _streams = count()
