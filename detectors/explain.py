@@ -40,6 +40,7 @@ _PHRASES: Final = {
     "errors": "had {v} calls fail",
     "args_max": "sent arguments of up to {v}",
     "result_max": "received a tool result of up to {v}",
+    "bytes_out_1h": "received {v} of results in the last hour",
     "rare_hour_calls": "made {v} calls at an hour it never works",
     "rare_hour_cold": "started a sitting at an hour it never works ({v} calls)",
     "far_hour_calls": "made {v} call(s) three hours from any hour it works",
@@ -59,7 +60,7 @@ _KIND: Final = {
 
 def human(name: str, value: float) -> str:
     """A feature value in the unit a person reads it in."""
-    if name in ("bytes_in", "bytes_out", "args_max", "result_max"):
+    if name in ("bytes_in", "bytes_out", "args_max", "result_max", "bytes_out_1h"):
         for unit in ("B", "KB", "MB", "GB"):
             if abs(value) < 1024 or unit == "GB":
                 return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"

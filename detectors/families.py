@@ -96,6 +96,8 @@ class Families:
     bulk_tool_factor: float = 4
     bulk_huge_bytes: float = 1 << 20
     probe_args_factor: float = 4
+    bulk_hour_factor: float = 20
+    bulk_hour_bytes: float = 5 << 20
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -114,6 +116,8 @@ class Families:
             s.bulk_tool_factor,
             s.bulk_huge_bytes,
             s.probe_args_factor,
+            s.bulk_hour_factor,
+            s.bulk_hour_bytes,
         )
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
@@ -250,6 +254,18 @@ class Families:
                 ("result_max", "bytes_out", "calls"),
                 "{entity} received one tool result of {result_max} in 1 min ({bytes_out} in "
                 "{calls} calls); the largest it usually receives (p99) is {result_max_p99}",
+            )
+            # a harvest paced to look like work (a read a minute of large results): small in
+            # every minute, far beyond the person's own hours in the hour
+            hour = (v["bytes_out_1h"] >= self.bulk_hour_bytes) & (
+                v["bytes_out_1h"] >= self.bulk_hour_factor * np.maximum(u["bytes_out_1h"], 1)
+            )
+            add(
+                "bulk_read",
+                hour,
+                ("bytes_out_1h", "calls"),
+                "{entity} received {bytes_out_1h} of tool results in the last hour; its usual "
+                "p99 for an hour is {bytes_out_1h_p99}",
             )
         if level == "user_tool" and pair is not None:
             found += self._destructive_tool(windows, v["destructive"], pair)

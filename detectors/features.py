@@ -74,6 +74,9 @@ Per entity-window (:data:`FEATURES`):
                         in the hour up to a call of the window (the most over its calls): a
                         release night or an incident keeps several people up at once; a
                         stolen session at night is one person's
+``bytes_out_1h``        bytes of results the entity received in the hour up to the window's end:
+                        a harvest paced to look like work (a read a minute) is small in every
+                        minute and large over the hour
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -201,6 +204,7 @@ FEATURES: Final = (
     "far_hour_calls",
     "novel_jump",
     "peers_rare_1h",
+    "bytes_out_1h",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -382,9 +386,12 @@ def build_features(
         part["novel_minute"] = 0
         firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
         part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
-        trailing, novel = _trailing(part, ecol, windows, ("novel_minute", "novel"))
+        trailing, novel, hour_out = _trailing(
+            part, ecol, windows, ("novel_minute", "novel", "result_bytes")
+        )
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         windows["novel_1h"] = novel
+        windows["bytes_out_1h"] = hour_out
         out[level] = windows
     return out
 
@@ -482,6 +489,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["window_end"] = agg["window_start"] + window_us
     agg["novel_minutes_1h"] = 0.0
     agg["novel_1h"] = 0.0
+    agg["bytes_out_1h"] = 0.0
     agg["tool_peers"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]

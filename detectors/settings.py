@@ -172,6 +172,17 @@ class DetectSettings(BaseSettings):
         description="one result at least this large and bulk_factor times the largest the "
         "person usually receives (own p99 of result_max) pages on its own",
     )
+    bulk_hour_factor: float = Field(
+        default=20.0,
+        gt=1,
+        description="a harvest paced over an hour: results received in the hour up to a window "
+        "this many times the person's own p99 for an hour (and at least bulk_hour_bytes)",
+    )
+    bulk_hour_bytes: int = Field(
+        default=5 << 20,
+        ge=1,
+        description="the least an hour's results must add up to for bulk_hour_factor to page",
+    )
     org_event_users: int = Field(
         default=3,
         ge=1,
