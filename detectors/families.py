@@ -47,7 +47,10 @@ family             level        fires when
                                 ≥ 4 spreads above own p99 *and* ``calls`` above own p99 (a
                                 release afternoon moves calls, not result sizes); or one result
                                 ≥ ``bulk_huge_bytes`` (1 MiB) and ``bulk_factor`` × own p99 of
-                                ``result_max`` (a table pulled in one call)
+                                ``result_max`` (a table pulled in one call); or results in
+                                the hour up to the window (``bytes_out_1h``) ≥
+                                ``bulk_hour_factor`` (20) × own p99 for an hour and ≥
+                                ``bulk_hour_bytes`` (5 MiB): a harvest paced a read a minute
                    user_tool    ``calls`` ≥ ``bulk_tool_calls`` (8) and ``bulk_tool_factor`` (4)
                                 × the pair's own p99, with more than twice its own p99 of
                                 bytes: a harvest of one tool the person uses, read by read

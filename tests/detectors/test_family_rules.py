@@ -280,3 +280,13 @@ def test_a_night_the_organisation_keeps_together_does_not_page_off_hours() -> No
     )
     zero = _frame(calls=[0, 0, 0, 0])
     assert _fired("user", win, zero, zero)["family:off_hours"] == [0, 3]
+
+
+def test_a_harvest_paced_over_an_hour_pages_on_the_hours_bytes() -> None:
+    """Every minute ordinary; over the hour 20 times the person's own p99 for an hour, and at
+    least 5 MiB (pages); 20 times a small p99 but under 5 MiB (no page); 5 MiB but only ten
+    times the person's usual hour (no page)."""
+    mib = float(1 << 20)
+    win = _frame(bytes_out_1h=[24 * mib, 4 * mib, 6 * mib], bytes_out=[200e3] * 3, calls=[1] * 3)
+    p99 = _frame(bytes_out_1h=[1 * mib, 0.1 * mib, 0.6 * mib], bytes_out=[300e3] * 3, calls=[2] * 3)
+    assert _fired("user", win, p99, p99)["family:bulk_read"] == [0]

@@ -283,6 +283,7 @@ def test_trailing_hour_features_sum_over_the_hour_ending_with_the_window() -> No
     assert row["bytes_out"] == 1
     assert row["new_resources"] == 1
     assert row["novel_minutes_1h"] == 2  # /a and /b, in two minutes; /old is 61 min back
+    assert row["bytes_out_1h"] == 101  # the results of the hour up to the window's end
 
 
 def test_the_trailing_hour_counts_only_in_windows_that_touch_a_new_resource() -> None:
