@@ -259,9 +259,13 @@ class Families:
                 "{calls} calls); the largest it usually receives (p99) is {result_max_p99}",
             )
             # a harvest paced to look like work (a read a minute of large results): small in
-            # every minute, far beyond the person's own hours in the hour
-            hour = (v["bytes_out_1h"] >= self.bulk_hour_bytes) & (
-                v["bytes_out_1h"] >= self.bulk_hour_factor * np.maximum(u["bytes_out_1h"], 1)
+            # every minute, far beyond the person's own hours in the hour; in a window that
+            # holds its share of the hour at an even pace (a minute of 60: after a burst, the
+            # hour's echo over ordinary calls stays quiet)
+            hour = (
+                (v["bytes_out_1h"] >= self.bulk_hour_bytes)
+                & (v["bytes_out_1h"] >= self.bulk_hour_factor * np.maximum(u["bytes_out_1h"], 1))
+                & (v["bytes_out"] * 60 >= v["bytes_out_1h"])
             )
             add(
                 "bulk_read",
