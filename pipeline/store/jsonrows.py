@@ -217,6 +217,9 @@ SETTINGS: Final = {
     "input_format_json_read_arrays_as_strings": 0,
     "input_format_null_as_default": 0,
     "input_format_json_try_infer_numbers_from_strings": 0,  # "5" is a string, not a number
+    # one reader numbers the rows (``_row_number``, which the run checks rely on): parallel
+    # parsing numbers them per chunk in some formats (measured: no cost here)
+    "input_format_parallel_parsing": 0,
 }
 
 
