@@ -281,7 +281,11 @@ class Engine:
             return self._cache[key]  # type: ignore[no-any-return]
         s = self.settings
         ev = self.source.events(since - _LOOKBACK_US, until)
-        profile = ActorProfile.fit(ev.loc[ev["ts"] >= since]) if fitted is None else fitted.profile
+        if fitted is None:
+            worked = self.source.hours(until - s.hours_us, until)
+            profile = ActorProfile.fit(ev.loc[ev["ts"] >= since], hours=worked)
+        else:
+            profile = fitted.profile
         feats = build_features(
             ev,
             self.source.history,

@@ -20,11 +20,16 @@ family             level        fires when
                                 ``novelty_jump_bits``: a new team's routine, a first review, are
                                 moves colleagues make daily); an agent only when it acts for no
                                 user (else its user's alert covers it)
-``off_hours``      user         ``rare_hour_cold`` ≥ ``off_hours_calls``: calls at hours of a day
-                                type the user never worked (own profile) in a sitting that
+``off_hours``      user         ``rare_hour_cold`` ≥ ``off_hours_calls``: calls at hours of a
+                                day type the user never worked and works at most one day a
+                                week on the other (its own hours, from up to ``hours_days``
+                                of stored history) in a sitting that
                                 started there after two hours' quiet (someone working late is
                                 not); or one such call at an hour three hours from any the user
-                                worked (``far_hour_calls``: the first call pages)
+                                worked (``far_hour_calls``: the first call pages); not on a
+                                night the organisation keeps together (``peers_rare_1h``: two
+                                others up at hours rare for them in the hour, or one while
+                                ``org_event_users`` others start on new tools)
 ``destructive``    user,        ``destructive`` ≥ ``destructive_burst`` and more than
                    user_tool    ``destructive_margin`` (2) times the entity's own p99 (a busy
                                 minute of one's own deletes is not); an entity whose own p99 is
@@ -185,21 +190,27 @@ class Families:
             # a day's work running late is not one) pages on its second call, or on its first
             # when no call of the user's baseline came within three hours of that hour
             fresh = v["rare_hour_cold"] >= self.off_hours_calls
-            add(
-                "off_hours",
-                fresh,
-                ("rare_hour_cold", "calls"),
-                "{entity} made {rare_hour_cold} calls at an hour it never worked at on this "
-                "kind of day, after two hours without a call (its own baseline: 0 calls within "
-                "two hours of it)",
+            # a night the organisation keeps together (a release, an incident): others are up
+            # at hours rare for them too, in the same hour, and starting on new tools (or
+            # several are up): one person's stolen session at night is alone
+            together = (v["peers_rare_1h"] >= 2) | (
+                (v["peers_rare_1h"] >= 1) & (v["peers_novel_1h"] >= self.org_event_users)
             )
             add(
                 "off_hours",
-                (v["far_hour_calls"] >= 1) & ~fresh,
+                fresh & ~together,
+                ("rare_hour_cold", "calls"),
+                "{entity} made {rare_hour_cold} calls at an hour it never works, after two "
+                "hours without a call (its own history: no call within two hours of it on "
+                "this kind of day, at most one day a week at it on the other)",
+            )
+            add(
+                "off_hours",
+                (v["far_hour_calls"] >= 1) & ~fresh & ~together,
                 ("far_hour_calls", "calls"),
-                "{entity} made {far_hour_calls} call(s) at an hour it never worked at on this "
-                "kind of day, after two hours without a call (its own baseline: 0 calls within "
-                "three hours of it)",
+                "{entity} made {far_hour_calls} call(s) at an hour it never works, after two "
+                "hours without a call (its own history: no call within three hours of it on "
+                "this kind of day, at most one day a week at it on the other)",
             )
             # more than twice the person's own p99 of destructive calls (three against a p99
             # of two is a busy minute); an entity whose routine is deleting in bulk (its own

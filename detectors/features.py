@@ -40,10 +40,12 @@ Per entity-window (:data:`FEATURES`):
 ``errors``              calls with outcome ``error``
 ``args_max``            the largest ``args_bytes`` of a call
 ``result_max``          the largest ``result_bytes`` of a call (many large results, or one)
-``rare_hour_calls``     calls at an hour of a day type (weekday / weekend, UTC) in which the
-                        actor made no call in the baseline, within two hours either side; 0 for
-                        actors with too little history for an own profile (200 calls over
-                        at least 4 days)
+``rare_hour_calls``     calls at an hour of a day type (weekday / weekend, UTC) at which the
+                        actor made no call in its stored history (``hours_days``, 28 by
+                        default), within two hours either side, and which it worked on at
+                        most one day a week on the other day type (a weekday worker's Sunday
+                        afternoon keeps their hours); 0 for actors with too little history
+                        for their own hours (50 calls on at least 4 days)
 ``novel_1h``            never-seen tools and servers of the entity in the hour up to the
                         window's end (a burst of novelty, whatever the window cut)
 ``peers_novel_1h``      other users who started on a tool or server new to them in the hour up
@@ -62,12 +64,16 @@ Per entity-window (:data:`FEATURES`):
                         *starts* at an hour the user never works, not a day's work that runs
                         late: someone working late keeps calling every few minutes)
 ``far_hour_calls``      of those, the calls at an hour with no call of the user within *three*
-                        hours either side in the baseline (on this day type)
+                        hours either side (on this day type)
 ``novel_jump``          the most surprising move *for everyone* (bits: ``-log2`` of the
                         deployment's share of moves from the session's previous tool that go
                         there) by which the entity reached a tool it never used in the window:
                         a new team's routine or a review's steps are moves colleagues make
                         daily; a sweep over unrelated tools is one nobody makes
+``peers_rare_1h``       other users who made a call at an hour rare for them (``rare_hour_calls``)
+                        in the hour up to a call of the window (the most over its calls): a
+                        release night or an incident keeps several people up at once; a
+                        stolen session at night is one person's
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -86,7 +92,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from .cohort import peer_columns, tool_peers
+from .cohort import peer_columns, peers_novel, tool_peers
 from .history import BatchHistory, FrameHistory, History
 from .profile import ActorProfile
 from .semantics import ToolSemantics
@@ -194,6 +200,7 @@ FEATURES: Final = (
     "rare_hour_cold",
     "far_hour_calls",
     "novel_jump",
+    "peers_rare_1h",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -340,6 +347,7 @@ def build_features(
     history = BatchHistory(history, ev)
     ev = _per_event(ev, history, profile, semantics or ToolSemantics(), cold)
     ev = ev.assign(**peer_columns(ev, history, HORIZON_US))
+    ev["peers_rare"] = peers_novel(ev, ev["rare_hour"].to_numpy() > 0, HORIZON_US)
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)
@@ -465,6 +473,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         fp_novelty=("fp_new", "mean"),
         seq_rarity=("seq_rarity", "max"),
         novel_jump=("novel_jump", "max"),
+        peers_rare_1h=("peers_rare", "max"),
     )
     agg["duration_p95"] = g["duration_us"].quantile(0.95)
     repeats = rep.groupby([ecol, "window_start", "fp"], sort=False, observed=True).size()

@@ -9,9 +9,10 @@ from typing import Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-__all__ = ["ActorProfile"]
+__all__ = ["ActorProfile", "hours_of"]
 
 _SEQ_GAP_US: Final = 10 * 60 * 1_000_000  # a transition needs the previous call within 10 min
+_HOUR_US: Final = 3_600_000_000
 
 
 @dataclass
@@ -24,9 +25,11 @@ class ActorProfile:
 
     hour_share: dict[str, np.ndarray] = field(default_factory=dict)
     #: per actor with its own hours (``min_calls`` calls over at least ``min_days`` days: a day
-    #: or two says nothing about the hours someone never works): calls per (weekday 0 /
-    #: weekend 1, UTC hour)
+    #: or two says nothing about the hours someone never works): the days with a call per
+    #: (weekday 0 / weekend 1, UTC hour)
     week_hours: dict[str, np.ndarray] = field(default_factory=dict)
+    #: per actor of ``week_hours``: the days it made a call on
+    work_days: dict[str, int] = field(default_factory=dict)
     group_hours: np.ndarray = field(default_factory=lambda: np.full(24, 1 / 24))
     #: per user with ``min_calls`` calls: the tools they used (a peer's working set)
     tools: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -40,25 +43,37 @@ class ActorProfile:
     peer_bits: float = 3.0
 
     @classmethod
-    def fit(cls, ev: pd.DataFrame, *, min_calls: int = 200, min_days: int = 4) -> ActorProfile:
-        """Learn from a prepared frame of baseline events."""
+    def fit(
+        cls,
+        ev: pd.DataFrame,
+        *,
+        hours: pd.DataFrame | None = None,
+        min_calls: int = 200,
+        min_days: int = 4,
+        hour_calls: int = 50,
+    ) -> ActorProfile:
+        """Learn from a prepared frame of baseline events; the hours an actor works from
+        ``hours`` (:meth:`~tooltrail.detectors.source.EventSource.hours` over a longer span, its
+        whole stored history) when given, else from ``ev``. An actor has its own week of hours
+        with at least ``min_days`` days of calls there, and ``hour_calls`` calls (from ``ev``:
+        ``min_calls``)."""
         prof = cls()
         if ev.empty:
             return prof
         actor = _actor(ev)
-        hours = (ev["ts"] // 3_600_000_000) % 24
-        table = pd.crosstab(actor, hours).reindex(columns=range(24), fill_value=0)
+        hour = (ev["ts"] // 3_600_000_000) % 24
+        table = pd.crosstab(actor, hour).reindex(columns=range(24), fill_value=0)
         totals = table.sum(axis=1)
         group = table.sum(axis=0).to_numpy(dtype=float)
         prof.group_hours = group / max(group.sum(), 1.0)
         for name, row in table[totals >= min_calls].iterrows():
             prof.hour_share[str(name)] = row.to_numpy(dtype=float) / float(row.sum())
-        slot = _weekend(ev) * 24 + hours
-        week = pd.crosstab(actor, slot).reindex(columns=range(48), fill_value=0)
-        days = (ev["ts"] // 86_400_000_000).groupby(actor).nunique().reindex(week.index)
-        known = (totals.reindex(week.index) >= min_calls) & (days >= min_days)
-        for name, row in week[known].iterrows():
-            prof.week_hours[str(name)] = row.to_numpy(dtype=float).reshape(2, 24)
+        if hours is None:
+            hours = hours_of(ev)
+            hour_calls = min_calls
+        prof.week_hours, prof.work_days = _week_hours(
+            hours, min_days=min_days, min_calls=hour_calls
+        )
         people = ev.loc[ev["user"] != ""]
         for name, used in people.groupby("user")["tool_key"]:
             if len(used) >= min_calls:
@@ -86,19 +101,29 @@ class ActorProfile:
         return out
 
     def rare_hour(self, ev: pd.DataFrame, margin: int = 2) -> np.ndarray:
-        """1 for each call of an actor with its own profile made at an hour of a day type in
-        which it made no call in the baseline, ``margin`` hours either side included; else 0."""
+        """1 for each call of an actor with its own hours made at an hour of a day type
+        (weekday / weekend, UTC) at which it made no call before, ``margin`` hours either side
+        included, and which it worked on no more than one day a week of its history on the
+        other day type; else 0. Someone who works weekdays and writes a line on a Sunday
+        afternoon keeps their hours; a Sunday-night sitting does not make weeknights theirs."""
         hours = ((ev["ts"] // 3_600_000_000) % 24).to_numpy()
         kinds = _weekend(ev).to_numpy()
         out = np.zeros(len(ev), dtype="int64")
         actors = _actor(ev)
+        shifts = range(-margin, margin + 1)
         for name, idx in actors.groupby(actors, sort=False).groups.items():
             week = self.week_hours.get(str(name))
             if week is None:
                 continue
-            near = np.sum([np.roll(week, k, axis=1) for k in range(-margin, margin + 1)], axis=0)
+            near = np.sum([np.roll(week, k, axis=1) for k in shifts], axis=0)
+            # worked on a day type, the most days at one hour within the margin either side
+            days = week.sum(axis=0)
+            often = (
+                np.max([np.roll(days, k) for k in shifts], axis=0)
+                > self.work_days.get(str(name), 0) // 7
+            )
             rows = ev.index.get_indexer(idx)
-            out[rows] = near[kinds[rows], hours[rows]] == 0
+            out[rows] = (near[kinds[rows], hours[rows]] == 0) & ~often[hours[rows]]
         return out
 
     def surprise(self, ev: pd.DataFrame) -> np.ndarray:
@@ -126,6 +151,36 @@ class ActorProfile:
             # than for everyone: a person taking up a colleague's routine is not a stranger's
             out[i] = min(-math.log2(prob), group[i] + self.peer_bits)
         return out, group
+
+
+def hours_of(ev: pd.DataFrame) -> pd.DataFrame:
+    """Calls per actor and UTC hour (``ts`` in whole hours since the epoch) of a prepared
+    frame: what :meth:`~tooltrail.detectors.source.EventSource.hours` gives."""
+    return (
+        pd.DataFrame({"actor": _actor(ev).to_numpy(), "hour": (ev["ts"] // _HOUR_US).to_numpy()})
+        .groupby(["actor", "hour"], sort=False)
+        .size()
+        .rename("calls")
+        .reset_index()
+    )
+
+
+def _week_hours(
+    hours: pd.DataFrame, *, min_days: int, min_calls: int
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Days with a call per (weekday 0 / weekend 1, UTC hour of day), and days with a call, of
+    each actor with ``min_calls`` calls on ``min_days`` days or more."""
+    if hours.empty:
+        return {}, {}
+    day = hours["hour"] // 24
+    per = hours.assign(day=day).groupby("actor")
+    days = per["day"].nunique()
+    known = (per["calls"].sum() >= min_calls) & (days >= min_days)
+    mine = hours.loc[hours["actor"].isin(known.index[known])]
+    slot = ((day + 3) % 7 >= 5).astype("int64") * 24 + hours["hour"] % 24
+    week = pd.crosstab(mine["actor"], slot.loc[mine.index]).reindex(columns=range(48), fill_value=0)
+    shapes = {str(n): row.to_numpy(dtype=float).reshape(2, 24) for n, row in week.iterrows()}
+    return shapes, {n: int(days[n]) for n in shapes}
 
 
 def _weekend(ev: pd.DataFrame) -> pd.Series:

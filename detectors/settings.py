@@ -46,6 +46,13 @@ class DetectSettings(BaseSettings):
     window_seconds: int = Field(default=60, ge=10, description="feature window length")
     step_seconds: int = Field(default=10, ge=1, description="how far windows advance")
     baseline_days: float = Field(default=7.0, gt=0, description="sliding baseline for fits")
+    hours_days: float = Field(
+        default=28.0,
+        gt=0,
+        description="the hours each user works are learned from this much stored history "
+        "(longer than the baseline: part-timers, rotas and people back from leave have too few "
+        "days of work in one week); at least the baseline",
+    )
     refit_hours: float = Field(default=24.0, gt=0, description="re-fit on this event-time grid")
     learning_days: float = Field(
         default=3.0, ge=0, description="an entity newer than this never pages (cold start)"
@@ -245,6 +252,10 @@ class DetectSettings(BaseSettings):
     @property
     def baseline_us(self) -> int:
         return int(self.baseline_days * 86400 * _S)
+
+    @property
+    def hours_us(self) -> int:
+        return int(max(self.hours_days, self.baseline_days) * 86400 * _S)
 
     @property
     def refit_us(self) -> int:

@@ -1,13 +1,15 @@
 """Where the detectors read events from: the store (live, backfill) or a frame (benchmarks).
 
 Both give the same answers for the same events: a prepared frame of the events in a time range,
-and the earliest stored sighting of things (:class:`~tooltrail.detectors.features.History`).
+the earliest stored sighting of things (:class:`~tooltrail.detectors.features.History`), and
+each actor's calls per hour over a longer span (the hours people work, read from their whole
+history rather than the baseline's week).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 import pandas as pd  # type: ignore[import-untyped]
 
@@ -21,6 +23,7 @@ from .features import (
     History,
     prepare,
 )
+from .profile import hours_of
 
 if TYPE_CHECKING:
     from tooltrail.pipeline.store import Store
@@ -37,6 +40,12 @@ class EventSource(Protocol):
 
     def extent(self) -> tuple[int, int] | None:
         """First and last event time held (µs), None when empty."""
+        ...
+
+    def hours(self, since: int, until: int) -> pd.DataFrame:
+        """Calls per actor (the user, else the agent) and UTC hour with ``since <= ts < until``,
+        counted as :func:`prepare` counts them: columns ``actor``, ``hour`` (``ts`` in whole
+        hours since the epoch) and ``calls``; the hours an actor made no call are absent."""
         ...
 
 
@@ -56,10 +65,28 @@ class FrameSource:
         ts = self._all["ts"]
         return self._all.loc[(ts >= since) & (ts < until)]
 
+    def hours(self, since: int, until: int) -> pd.DataFrame:
+        return _hours_frame(hours_of(self.events(since, until)))
+
     def extent(self) -> tuple[int, int] | None:
         if self._all.empty:
             return None
         return int(self._all["ts"].iloc[0]), int(self._all["ts"].iloc[-1])
+
+
+_HOUR_US: Final = 3_600_000_000
+
+
+def _hours_frame(found: pd.DataFrame) -> pd.DataFrame:
+    if found.empty:  # an empty result from the store has no columns
+        found = pd.DataFrame({"actor": [], "hour": [], "calls": []})
+    return pd.DataFrame(
+        {
+            "actor": found["actor"].astype(str).to_numpy(),
+            "hour": found["hour"].to_numpy(dtype="int64"),
+            "calls": found["calls"].to_numpy(dtype="int64"),
+        }
+    )
 
 
 def _expr(column: str) -> str:
@@ -134,6 +161,17 @@ class StoreSource:
             {"lo": max(since, 0), "hi": max(until, 0)},
         )
         return prepare(frame)
+
+    def hours(self, since: int, until: int) -> pd.DataFrame:
+        db = self._store.database
+        actor = f"if(user != '', user, {DERIVED_SQL['agent_key']})"
+        found = self._store.query_df(
+            f"SELECT {actor} AS actor, intDiv(ts, {_HOUR_US}) AS hour, count() AS calls "  # noqa: S608
+            f"FROM (SELECT * FROM {db}.events FINAL WHERE ts >= {{lo:UInt64}} "
+            f"AND ts < {{hi:UInt64}}) WHERE {_counted(db)} GROUP BY actor, hour",
+            {"lo": max(since, 0), "hi": max(until, 0)},
+        )
+        return _hours_frame(found)
 
     def extent(self) -> tuple[int, int] | None:
         found = self._store.query_df(

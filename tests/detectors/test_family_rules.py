@@ -240,3 +240,43 @@ def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None
     assert hit.baseline is not None
     assert "u0 called get_file_contents 24 times in 1 min" in hit.reasons[0]
     assert "usual p99 for this tool is 4 calls" in hit.reasons[0]
+
+
+def test_others_up_at_hours_rare_for_them_count_in_the_hour_up_to_each_call() -> None:
+    """bob and carol work the office hours alice does; at 03:00 bob and then carol start
+    calling, and alice joins at 03:40: two others were up at an hour rare for them in the
+    hour before her calls; bob, first, had nobody."""
+    week = np.zeros((2, 24))
+    week[:, 9:17] = 8
+    prof = ActorProfile(week_hours={u: week for u in ("alice", "bob", "carol")})
+    night = T + 3 * HOUR
+    calls = [
+        event(night, user="bob", session_id="b"),
+        event(night + 10 * MIN, user="carol", session_id="c"),
+        event(night + 40 * MIN, session_id="a"),
+    ]
+    win = windows(frame(*calls), since=night, until=night + HOUR, profile=prof)
+    assert _row(win.loc[win["entity"] == "alice"], night + 40 * MIN)["peers_rare_1h"] == 2
+    assert _row(win.loc[win["entity"] == "bob"], night)["peers_rare_1h"] == 0
+    # someone up at an hour that is usual for them (a night shift) is nobody's company
+    shift = np.zeros((2, 24))
+    shift[:, 0:8] = 8
+    prof = ActorProfile(week_hours={"alice": week, "bob": shift, "carol": shift})
+    win = windows(frame(*calls), since=night, until=night + HOUR, profile=prof)
+    assert _row(win.loc[win["entity"] == "alice"], night + 40 * MIN)["peers_rare_1h"] == 0
+
+
+def test_a_night_the_organisation_keeps_together_does_not_page_off_hours() -> None:
+    """Fresh sittings at rare hours: alone (pages); with two others up at hours rare for them
+    (a release night: no page); with one other up while three start on new tools (an
+    incident: no page); with one other up and nobody on new tools (pages)."""
+    win = _frame(
+        rare_hour_calls=[2, 2, 2, 2],
+        rare_hour_cold=[2, 2, 2, 2],
+        far_hour_calls=[2, 2, 2, 2],
+        peers_rare_1h=[0, 2, 1, 1],
+        peers_novel_1h=[0, 0, 3, 0],
+        calls=[2, 2, 2, 2],
+    )
+    zero = _frame(calls=[0, 0, 0, 0])
+    assert _fired("user", win, zero, zero)["family:off_hours"] == [0, 3]

@@ -24,6 +24,7 @@ from tooltrail.detectors.features import (
     build_features,
     prepare,
 )
+from tooltrail.detectors.profile import hours_of
 
 S = 1_000_000  # µs per second
 MIN = 60 * S
@@ -398,6 +399,74 @@ def test_off_hours_feature_is_the_share_of_calls_outside_the_usual_hours(
     nine = T - DAY + 9 * HOUR
     day = windows(events, since=nine, until=nine + MIN, profile=profile)
     assert (day["off_hours"] == 0.0).all()
+
+
+def _one_day_a_week(user: str, weeks: int) -> list[dict[str, Any]]:
+    """``user`` works Tuesdays 09:00-16:00 UTC (a part-timer), the last ``weeks`` weeks."""
+    tuesday = T - 6 * DAY  # T is a Monday
+    return [
+        event(tuesday - w * 7 * DAY + h * HOUR + i * MIN, user=user, session_id=f"{w}-{h}")
+        for w in range(weeks)
+        for h in range(9, 17)
+        for i in range(3)
+    ]
+
+
+def test_the_hours_a_person_works_come_from_their_whole_history_when_given() -> None:
+    """A part-timer works one day in the baseline's week: too few days to know their hours from
+    it; four Tuesdays of stored history are enough, and the night is then rare for them."""
+    history = prepare(frame(*_one_day_a_week("bob", weeks=4)))
+    week = history.loc[history["ts"] >= T - 7 * DAY]
+    assert week["ts"].floordiv(DAY).nunique() == 1
+    assert "bob" not in ActorProfile.fit(week, min_calls=20).week_hours
+    prof = ActorProfile.fit(week, min_calls=20, hours=hours_of(history))
+    assert "bob" in prof.week_hours
+    calls = prepare(frame(event(T + 2 * HOUR, user="bob"), event(T + 12 * HOUR, user="bob")))
+    assert list(prof.rare_hour(calls)) == [1, 0]
+    # three Tuesdays are not enough days
+    three = prepare(frame(*_one_day_a_week("bob", weeks=3)))
+    assert "bob" not in ActorProfile.fit(week, hours=hours_of(three)).week_hours
+
+
+def _weekdays(user: str, weeks: int = 2) -> list[dict[str, Any]]:
+    """``user`` works weekdays 09:00-17:00 UTC for the ``weeks`` weeks before ``T`` (a Monday)."""
+    return [
+        event(T - w * 7 * DAY - d * DAY + h * HOUR, user=user, session_id=f"{w}{d}{h}")
+        for w in range(weeks)
+        for d in (3, 4, 5, 6, 7)  # Friday back to Monday
+        for h in range(9, 17)
+    ]
+
+
+def test_a_weekday_worker_on_a_sunday_afternoon_keeps_their_hours() -> None:
+    """A Sunday at noon is not the night for someone who works weekdays 09:00-17:00; 03:00 on
+    a Sunday, or on a Monday, is; so is 07:00 on a Sunday, two hours before the weekday
+    start, when the margin (two hours) is one of weekdays only."""
+    history = prepare(frame(*_weekdays("alice")))
+    prof = ActorProfile.fit(history, min_calls=20, hours=hours_of(history))
+    assert prof.work_days["alice"] == 10
+    sunday = T - DAY
+    calls = prepare(
+        frame(
+            event(sunday + 3 * HOUR),
+            event(sunday + 12 * HOUR),
+            event(T + 3 * HOUR),
+            event(T + 7 * HOUR),  # two hours before she starts: within the margin
+        )
+    )
+    assert list(prof.rare_hour(calls)) == [1, 0, 1, 0]
+
+
+def test_a_night_worked_once_on_a_weekend_does_not_make_weeknights_usual() -> None:
+    """One Sunday-night sitting in two weeks (one day in ten): a weeknight at that hour is
+    still rare; worked on two Sunday nights in two weeks, it is not."""
+    once = [event(T - DAY + HOUR, session_id="night")]
+    twice = [*once, event(T - 8 * DAY + HOUR, session_id="night2")]
+    tuesday_night = prepare(frame(event(T + DAY + HOUR)))
+    for nights, rare in ((once, 1), (twice, 0)):
+        history = prepare(frame(*_weekdays("alice"), *nights))
+        prof = ActorProfile.fit(history, min_calls=20, hours=hours_of(history))
+        assert list(prof.rare_hour(tuesday_night)) == [rare]
 
 
 def test_surprise_is_higher_for_an_unseen_transition(profile: ActorProfile) -> None:

@@ -157,3 +157,33 @@ def test_store_history_reads_hour_bands_as_the_frame_does(
     got = store_source.history.first_seen(keys, events)
     want = frame_source.history.first_seen(keys, events)
     assert list(got) == list(want)
+
+
+def test_store_counts_each_actors_calls_per_hour_as_the_frame_does(
+    store: Store, sim_frame: pd.DataFrame
+) -> None:
+    """``hours`` (the history a person's working hours are learned from) is the same from the
+    store as from a frame: listings and host mirrors left out, agents standing for no user."""
+    served = sim_frame.iloc[[10]].assign(trace_id="t" * 32)
+    extra = pd.concat(
+        [
+            served.assign(event_id=served["event_id"] + "-host", source_kind="host"),  # mirror
+            sim_frame.iloc[[11]].assign(event_id="listing", method="tools/list", tool=""),
+        ]
+    )
+    events = pd.concat([sim_frame.drop(index=10), served, extra], ignore_index=True)
+    insert_frame(store, events)
+    got = StoreSource(store).hours(SIM.start_us, SIM.end_us)
+    want = FrameSource(events).hours(SIM.start_us, SIM.end_us)
+    key = ["actor", "hour"]
+    got, want = (f.sort_values(key).reset_index(drop=True) for f in (got, want))
+    assert len(want) > 20
+    assert want["actor"].nunique() >= 4
+    assert want["calls"].sum() == len(sim_frame)  # the listing and the mirror are no calls
+    pd.testing.assert_frame_equal(got, want)
+    # half a range holds only its hours
+    mid = (SIM.start_us + SIM.end_us) // 2
+    half = StoreSource(store).hours(mid, SIM.end_us)
+    assert half["hour"].min() >= mid // HOUR
+    assert 0 < len(half) < len(want)
+    assert list(StoreSource(store).hours(0, 1).columns) == ["actor", "hour", "calls"]  # none
