@@ -20,8 +20,8 @@ The events must also be exactly what the runs' ``run`` headers claim (:func:`_cl
 row an event of its run's stream at the seq its place gives, each run's last event with the
 claimed hash, no event missing or extra), or the insert throws: the headers move the chain
 heads, and a writer holding the record key could otherwise move a head to a seq never stored
-or store an event in another stream's chain (``tests/pipeline/test_trust_headers.py``; +0.7
-µs per event).
+or store an event in another stream's chain (``tests/pipeline/test_trust_headers.py``;
++0.55-1.0 µs per event).
 
 Only the chDB backend reads a local file (``file()``); a ClickHouse server takes the Python
 path. The file (:data:`TEMP_PREFIX`) is written in the store's own directory (:func:`temp_dir`)
@@ -217,6 +217,9 @@ SETTINGS: Final = {
     "input_format_json_read_arrays_as_strings": 0,
     "input_format_null_as_default": 0,
     "input_format_json_try_infer_numbers_from_strings": 0,  # "5" is a string, not a number
+    # one reader numbers the rows (``_row_number``, which the run checks rely on): parallel
+    # parsing numbers them per chunk in some formats (measured: no cost here)
+    "input_format_parallel_parsing": 0,
 }
 
 

@@ -22,6 +22,7 @@ import orjson
 import pytest
 
 from tooltrail.contract import GENESIS_HASH, seal
+from tooltrail.contract.checkpoint import checkpoint_body
 from tooltrail.pipeline.errors import PoisonRecord, StoreUnavailable
 from tooltrail.pipeline.segments import RawRun, decode_segment, split_run
 from tooltrail.pipeline.store import Store
@@ -44,7 +45,12 @@ def chain(stream: str, n: int) -> list[tuple[dict[str, Any], bytes]]:
 
 
 def body(
-    stream: str, events: list[tuple[dict[str, Any], bytes]], *, run: bool = True, **claim: Any
+    stream: str,
+    events: list[tuple[dict[str, Any], bytes]],
+    *,
+    run: bool = True,
+    checkpoints: list[dict[str, Any]] | None = None,
+    **claim: Any,
 ) -> bytes:
     """A segment record as the collector writes it (``collector/ingest.py``), its ``run``
     header describing ``events`` except for what ``claim`` overrides."""
@@ -54,10 +60,11 @@ def body(
         fields = {"first": first["seq"], "last": last["seq"], "n": len(events)}
         fields["hash"] = last["hash"]
         header = b'"run":%s,' % orjson.dumps({**fields, **claim})
-    return b'{"v":1,"stream_id":%s,"source":"x",%s"events":[%s],"checkpoints":[],"findings":[]}' % (
+    return b'{"v":1,"stream_id":%s,"source":"x",%s"events":[%s],"checkpoints":%s,"findings":[]}' % (
         orjson.dumps(stream),
         header,
         b",".join(wire for _, wire in events),
+        orjson.dumps(checkpoints or []),
     )
 
 
@@ -167,6 +174,25 @@ def test_an_event_of_another_stream_in_a_segment_without_a_run_is_rejected(store
     assert outcome.startswith("rejected: events[2].stream_id is "), outcome
     assert list(store.iter_events(stream_id=s)) == []
     assert [e["seq"] for e in store.iter_events(stream_id=t)] == [0, 1]
+
+
+@pytest.mark.parametrize("run", [True, False], ids=["a clean run", "without run"])
+def test_a_checkpoint_of_another_stream_is_rejected(store: Store, run: bool) -> None:
+    """The checkpoints of a stamped segment are not validated either: one of another stream
+    (it would be stored as that stream's) is refused by the store and rejected on recheck."""
+    s, t = f"svc.{next(_streams):016x}", f"svc.{next(_streams):016x}"
+    s_events, t_events = chain(s, 3), chain(t, 3)
+    assert take(store, body(t, t_events)) == "taken"
+    own = checkpoint_body(s, 2, s_events[2][0]["hash"], 1)
+    foreign = checkpoint_body(t, 2, "0" * 64, 1)
+    assert take(store, body(s, s_events[:1], run=run, checkpoints=[own])) == "taken"
+    outcome = take(store, body(s, s_events[1:], run=run, checkpoints=[own, foreign]))
+    assert outcome.startswith("rejected: checkpoints[1].stream_id is "), outcome
+    assert [e["seq"] for e in store.iter_events(stream_id=s)] == [0]
+    stored = store.query_rows(
+        f"SELECT stream_id, seq, hash FROM {store.database}.checkpoints FINAL ORDER BY stream_id"
+    )
+    assert stored == [(s, 2, own["hash"])]
 
 
 def test_runs_of_several_streams_in_one_flush_are_checked_each(store: Store) -> None:
