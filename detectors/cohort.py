@@ -1,6 +1,7 @@
-"""Peer context for one entity's novelty: is the organisation doing it too, does a peer do it?
+"""Peer context for one entity's novelty and hours: is the organisation doing it too, does a
+peer do it?
 
-Three features read an entity-window against the other people of the deployment, from events up to
+Four features read an entity-window against the other people of the deployment, from events up to
 the window's end only (so live and backfill agree):
 
 ``peers_novel_1h``  how many *other* users started on a tool or server new to them in the hour up
@@ -14,6 +15,10 @@ the window's end only (so live and backfill agree):
                     out, which its first users try before anyone else has): novelty the
                     organisation shares (a release's merge and deploy tools, a server being
                     taken up) is not this entity's own.
+``peers_rare_1h``   how many *other* users made a call at an hour rare for them (the per-call
+                    ``rare_hour`` flag of ``features.py``) in the hour up to a call: a release
+                    night or an incident keeps several people up at once; a stolen session at
+                    night is one person's (``off_hours`` then does not page, ``families.py``).
 ``tool_peers``      how many other people used a user × tool entity's tool in the baseline (from
                     the fit, so also fixed before the window): a
                     sensitive tool colleagues use every day is not news the way one nobody uses is.
@@ -45,7 +50,8 @@ class _History(Protocol):
 def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[str, np.ndarray]:
     """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`), ``shared_tool`` /
     ``shared_server`` (:func:`shared_start`) and ``shared_on_server`` (another user started on
-    a tool of the call's server), from established users' first uses; :func:`launched`."""
+    a tool of the call's server), from established users' first uses; :func:`launched`;
+    ``peers_rare``: :func:`peers_novel` of the calls the frame's ``rare_hour`` column flags."""
     people = (ev["user"] != "").to_numpy()
     sub = ev.loc[people]
     old, tool, server = (np.zeros(len(ev), dtype=bool) for _ in range(3))
@@ -58,6 +64,7 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
         "shared_server": shared_start(ev, server & old, "source_name", horizon_us),
         "shared_on_server": shared_start(ev, tool & old, "source_name", horizon_us),
         "launched": launched(ev, history),
+        "peers_rare": peers_novel(ev, ev["rare_hour"].to_numpy() > 0, horizon_us),
     }
 
 

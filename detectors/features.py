@@ -95,7 +95,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from .cohort import peer_columns, peers_novel, tool_peers
+from .cohort import peer_columns, tool_peers
 from .history import BatchHistory, FrameHistory, History
 from .profile import ActorProfile
 from .semantics import ToolSemantics
@@ -351,7 +351,6 @@ def build_features(
     history = BatchHistory(history, ev)
     ev = _per_event(ev, history, profile, semantics or ToolSemantics(), cold)
     ev = ev.assign(**peer_columns(ev, history, HORIZON_US))
-    ev["peers_rare"] = peers_novel(ev, ev["rare_hour"].to_numpy() > 0, HORIZON_US)
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)

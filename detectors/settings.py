@@ -187,7 +187,8 @@ class DetectSettings(BaseSettings):
         default=3,
         ge=1,
         description="other users starting on new tools in the same hour: an organisation event "
-        "(novelty and model alerts then do not page)",
+        "(novelty and model alerts then do not page; nor off_hours with one other user up at "
+        "an hour rare for them)",
     )
 
     # -- alerts -----------------------------------------------------------------------------------
