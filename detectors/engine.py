@@ -75,6 +75,10 @@ _PEERS: Final = FEATURES.index("peers_novel_1h")
 #: transition the entity never made is what a whole organisation taking up a new routine looks
 #: like (a release), so it pages only beside something else far out for the entity
 _SEQUENCE: Final = np.array([f == "seq_rarity" for f in MODEL_FEATURES])
+#: model features of how the calls ran rather than what they did (slow calls, a long session):
+#: an operations signal (a server under load, an agent left running overnight), not a security
+#: one; they add to a model alert but a model alert only they carry is kept ``low``
+_OPERATIONAL: Final = np.array([f in ("duration_p95", "session_len") for f in MODEL_FEATURES])
 
 
 @dataclass
@@ -345,13 +349,12 @@ class Engine:
         # an organisation event (many users on new tools this hour) is the population's shift:
         # the model's alert is kept, as low (stored, not paged)
         org = ctx.values[:, _PEERS] >= self.settings.org_event_users
-        beside = rel[:, ~_SEQUENCE].max(axis=1)
-        carried = (scores > lm.threshold_) & (beside >= self.min_excess)
-        alone = ~(carried | (beside >= self.extreme))
+        alone, operational = _carriers(rel, scores, lm.threshold_, self.min_excess, self.extreme)
         for i in np.flatnonzero(fire & ~learning):
             top = np.argsort(-rel[i])[:3]
             names = tuple(FEATURES[j] for j in top if rel[i, j] > 0) or (FEATURES[top[0]],)
-            severity: Severity = "low" if org[i] else "high" if excess[i] >= 5 else "medium"
+            quiet = org[i] or operational[i]
+            severity: Severity = "low" if quiet else "high" if excess[i] >= 5 else "medium"
             alert = ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
             out[int(alone[i])].append(alert)
         return out
@@ -417,6 +420,25 @@ class Engine:
 _PERSON: Final = frozenset({"user", "agent"})
 #: levels whose windows mix every user's calls
 _SERVER_LEVELS: Final = frozenset({"server_tool", "source"})
+
+
+def _carriers(
+    rel: np.ndarray, scores: np.ndarray, threshold: float, min_excess: float, extreme: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per window: whether only a tool transition carries its model alert (``alone``: paged
+    only when corroborated), and whether only how its calls ran does (``operational``: slow
+    calls or a long session, with or without a transition: kept low). A feature carries an
+    alert when the score is over the threshold and it is ``min_excess`` p99-spans out, or when
+    it alone is ``extreme``."""
+
+    def carried(columns: np.ndarray) -> np.ndarray:
+        x = rel[:, columns].max(axis=1)
+        out: np.ndarray = ((scores > threshold) & (x >= min_excess)) | (x >= extreme)
+        return out
+
+    alone = ~carried(~_SEQUENCE)
+    operational = ~carried(~(_SEQUENCE | _OPERATIONAL)) & ~alone
+    return alone, operational
 
 
 def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:

@@ -142,11 +142,13 @@ EVENT_COLUMNS: Final = (
     "args_fingerprint",
     "tool_hints",
     "resource_key",
+    "call_effect",
 )
 #: columns that are not stored as such: the SQL that reads each from the store's ``events``
 STORED_SQL: Final = {
     "tool_hints": "JSONExtractString(attrs, 'tooltrail.tool.hints')",
     "resource_key": "JSONExtractString(attrs, 'tooltrail.resource')",
+    "call_effect": "JSONExtractString(attrs, 'tooltrail.call.effect')",
 }
 #: a host-side event with a server-side event of the same values is the same call, counted once
 MIRROR_KEY: Final = ("trace_id", "method", "tool", "resource_uri")
@@ -286,7 +288,9 @@ def _per_event(
     ev["rare_hour"] = profile.rare_hour(ev) * unworked
     ev["rare_cold"] = ev["rare_hour"] * cold
     ev["far_cold"] = profile.rare_hour(ev, margin=3) * unworked * cold
-    ev["is_destructive"], ev["is_exporting"] = semantics.flags(ev["tool_key"], ev["tool_hints"])
+    ev["is_destructive"], ev["is_exporting"] = semantics.flags(
+        ev["tool_key"], ev["tool_hints"], ev["call_effect"]
+    )
     ev["session_len"] = (ev["ts"] - history.session_start(ev)).clip(lower=0) / 1e6
     ev["seq_rarity"], ev["group_bits"] = profile.surprises(ev)
     ev["is_error"] = (ev["outcome"] == "error").astype("int64")

@@ -22,6 +22,12 @@ call carries no hints, the tool's *name* decides, by whole words (``snake_case``
 Settings override the names (``destructive_tools``, ``exporting_tools``, ``readonly_tools`` in
 :class:`~tooltrail.detectors.settings.DetectSettings`): a tool named there is what the setting
 says, whatever its name. A tool is never both destructive and read-only; overrides win.
+
+One thing wins over all of these: what the call's own SQL statement did (the emitter reads its
+verbs: ``attrs["tooltrail.call.effect"]``, read into the ``call_effect`` column;
+``emitter/statements.py``). A database server's ``execute_sql`` call that ran ``DROP TABLE`` or
+``DELETE`` was destructive, one that ran ``SELECT`` or ``INSERT`` was not, whatever the tool's
+annotations (which can only say "may be destructive"), name or setting.
 """
 
 from __future__ import annotations
@@ -90,6 +96,8 @@ READONLY_WORDS: Final = frozenset(
         "logs",
     ]
 )
+#: the verdicts an emitter records for a call's SQL statement (anything else: none)
+_EFFECTS: Final = frozenset({"read", "write", "destructive"})
 _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT: Final = re.compile(r"[^A-Za-z0-9]+")
 
@@ -136,8 +144,12 @@ class ToolSemantics:
             return False
         return _by_name(tool, EXPORTING_WORDS)
 
-    def judge(self, tool: str, hints: str = "") -> tuple[bool, bool]:
-        """(destructive, exporting) of a call of ``tool`` that carried ``hints`` ("" for none)."""
+    def judge(self, tool: str, hints: str = "", effect: str = "") -> tuple[bool, bool]:
+        """(destructive, exporting) of a call of ``tool`` that carried ``hints`` ("" for none)
+        and whose SQL statement had ``effect`` ("" for none): a statement's effect is what the
+        call did, and decides whether it destroyed, whatever the tool's hints, name or setting."""
+        if effect in _EFFECTS:
+            return effect == "destructive", self.judge(tool, hints)[1]
         if not hints or tool in self.destructive or tool in self.exporting or tool in self.readonly:
             return self.is_destructive(tool), self.is_exporting(tool)
         said = set(hints.split(","))
@@ -148,14 +160,19 @@ class ToolSemantics:
         return stated or ("destructive" in said and self.is_destructive(tool)), exporting
 
     def flags(
-        self, tools: pd.Series, hints: pd.Series | None = None
+        self, tools: pd.Series, hints: pd.Series | None = None, effects: pd.Series | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Per row of ``tools`` (with the ``hints`` each call carried): destructive (0/1),
-        exporting (0/1) as int64 arrays."""
+        """Per row of ``tools`` (with the ``hints`` each call carried, and the ``effects`` its
+        statement had): destructive (0/1), exporting (0/1) as int64 arrays."""
         hints = hints if hints is not None else pd.Series("", index=tools.index)
-        pairs = pd.MultiIndex.from_arrays([tools.astype(str), hints.astype(str)])
+        effects = effects if effects is not None else pd.Series("", index=tools.index)
+        pairs = pd.MultiIndex.from_arrays(
+            [tools.astype(str), hints.astype(str), effects.astype(str)]
+        )
         codes, uniques = pd.factorize(pairs)
         if not len(uniques):
             return np.zeros(len(tools), dtype="int64"), np.zeros(len(tools), dtype="int64")
-        judged = np.array([self.judge(t, h) for t, h in uniques], dtype="int64").reshape(-1, 2)
+        judged = np.array([self.judge(t, h, e) for t, h, e in uniques], dtype="int64").reshape(
+            -1, 2
+        )
         return judged[codes, 0], judged[codes, 1]

@@ -25,6 +25,7 @@ from tooltrail.contract.jcs import canonicalize_plain
 
 from .redact import RedactionOptions, Redactor
 from .resources import RESOURCE_ATTR, resource_of
+from .statements import EFFECT_ATTR, effect_of
 
 if TYPE_CHECKING:
     from ._site import CallSite
@@ -204,7 +205,9 @@ class Redact:
 class Fingerprint:
     """HMAC-SHA256 of the canonical (redacted) arguments; optionally keep them, size-capped.
     With a key, the resource the arguments name (:mod:`.resources`) is fingerprinted too, into
-    ``attrs["tooltrail.resource"]``, when the event names no ``mcp.resource.uri``."""
+    ``attrs["tooltrail.resource"]``, when the event names no ``mcp.resource.uri``. The effect of
+    a SQL statement the arguments carry (:mod:`.statements`) goes into
+    ``attrs["tooltrail.call.effect"]``, key or not."""
 
     __slots__ = ("_capture", "_key", "_max_bytes", "_resources")
 
@@ -227,6 +230,8 @@ class Fingerprint:
             event["args_fingerprint"] = self._key(body)
             if "mcp.resource.uri" not in event and (found := resource_of(args)) is not None:
                 event["attrs"] = {**event.get("attrs", {}), RESOURCE_ATTR: self._resource(*found)}
+        if (effect := effect_of(args)) is not None:
+            event["attrs"] = {**event.get("attrs", {}), EFFECT_ATTR: effect}
         if self._capture:
             if len(body) <= self._max_bytes:
                 event["args"] = json.loads(body)

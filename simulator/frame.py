@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 from tooltrail.emitter.mcpwire import short, tool_hints
 from tooltrail.emitter.resources import RESOURCE_ATTR
 from tooltrail.emitter.stages import Fingerprint, Redact
+from tooltrail.emitter.statements import EFFECT_ATTR
 
 from .model import SimCall, Simulation
 
@@ -67,6 +68,7 @@ FRAME_COLUMNS: Final = (
     "label",
     "resource_key",
     "tool_hints",
+    "call_effect",
 )
 _INT_COLUMNS: Final = ("ts", "duration_us", "args_bytes", "result_bytes")
 
@@ -141,6 +143,7 @@ def to_frame(
             c.label,
             ev.get("attrs", {}).get(RESOURCE_ATTR, ""),
             call_hints(c, hints),
+            ev.get("attrs", {}).get(EFFECT_ATTR, ""),
         )
         for name, value in zip(FRAME_COLUMNS, row, strict=True):
             cols[name].append(value)

@@ -20,7 +20,11 @@ __all__ = ["drive_through", "insert_frame"]
 
 HOUR = 3600 * 1_000_000
 #: frame columns the store keeps inside ``attrs`` (under these keys)
-_ATTRS = {"resource_key": "tooltrail.resource", "tool_hints": "tooltrail.tool.hints"}
+_ATTRS = {
+    "resource_key": "tooltrail.resource",
+    "tool_hints": "tooltrail.tool.hints",
+    "call_effect": "tooltrail.call.effect",
+}
 
 
 def drive_through(

@@ -524,3 +524,22 @@ def test_a_transition_alone_pages_only_when_the_person_and_the_tool_both_find_it
         assert [
             a.severity for a in _corroborated([_model_alert("user", "ann", "ann", end)], [other])
         ] == ["low"]
+
+
+def test_a_model_alert_only_slow_calls_or_a_long_session_carry_is_not_paged() -> None:
+    """How the calls ran (a server under load, an agent left running overnight) adds to a
+    model alert but carries none alone; a transition alone waits for corroboration."""
+    from tooltrail.detectors.engine import _carriers
+    from tooltrail.detectors.features import MODEL_FEATURES
+
+    col = {name: i for i, name in enumerate(MODEL_FEATURES)}
+    rel = np.zeros((5, len(MODEL_FEATURES)))
+    rel[0, col["duration_p95"]] = 40  # slow calls only
+    rel[1, [col["session_len"], col["seq_rarity"]]] = 9  # a long session on a new path
+    rel[2, [col["duration_p95"], col["bytes_out"]]] = 9  # slow *and* a lot out
+    rel[3, col["seq_rarity"]] = 9  # a transition only
+    rel[4, col["new_tools"]] = 2  # ordinary: below the model's bar, over min_excess
+    scores = np.array([2.0, 2.0, 2.0, 2.0, 2.0])
+    alone, operational = _carriers(rel, scores, 1.0, 1.5, 30.0)
+    assert alone.tolist() == [False, False, False, True, False]
+    assert operational.tolist() == [True, True, False, False, False]

@@ -56,6 +56,7 @@ def event(ts: int, **fields: Any) -> dict[str, Any]:
         "args_bytes": 10,
         "result_bytes": 100,
         "args_fingerprint": "",
+        "call_effect": "",
     }
     unknown = set(fields) - set(row)
     assert not unknown, unknown

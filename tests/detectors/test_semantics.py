@@ -106,3 +106,36 @@ def test_the_store_hands_recorded_hints_to_the_features(store: Store) -> None:
         levels=("user",),
     )["user"]
     assert feats["destructive"].max() == 3
+
+
+def test_what_a_calls_statement_did_beats_hints_names_and_settings() -> None:
+    sem = ToolSemantics.of(destructive=[], exporting=[], readonly=["execute_sql"])
+    assert sem.judge("execute_sql", "", "destructive") == (True, False)  # a DROP ran
+    assert sem.judge("execute_sql", "destructive", "read") == (False, False)  # a SELECT ran
+    assert sem.judge("delete_rows", "", "write") == (False, False)  # an INSERT ran
+    assert sem.judge("execute_sql", "", "") == (False, False)  # no statement: the setting
+    assert sem.judge("delete_rows", "", "nan") == (True, False)  # no verdict: the name
+
+
+@pytest.mark.store
+def test_the_store_hands_a_statements_effect_to_the_features(store: Store) -> None:
+    """One ``execute_sql`` tool, whose name and annotations say nothing: the emitter's
+    ``attrs["tooltrail.call.effect"]`` of each call reaches the ``destructive`` feature."""
+    effects = ["destructive"] * 4 + ["read"] * 3 + [""]
+    rows = [event(T + k * 1_000_000, tool="execute_sql") for k in range(len(effects))]
+    attrs = [json.dumps({"tooltrail.call.effect": e}) if e else "" for e in effects]
+    insert_frame(store, frame(*rows).assign(attrs=attrs))
+    source = StoreSource(store)
+    got = source.events(T, T + HOUR)
+    assert got["call_effect"].tolist() == effects
+    feats = build_features(
+        got,
+        source.history,
+        ActorProfile(),
+        since=T,
+        until=T + 60_000_000,
+        window_us=60_000_000,
+        step_us=10_000_000,
+        levels=("user",),
+    )["user"]
+    assert feats["destructive"].max() == 4

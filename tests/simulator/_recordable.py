@@ -47,12 +47,15 @@ def assert_stored_as_framed(
         drive(part, collector_url=stack.url, api_keys={s: keys.create(s)[1] for s in servers},
               spool_root=tmp_path / "spool", fingerprint_key=key, on_signer=keys.add_signer,
               annotations=annotations)  # fmt: skip
-        hints = "JSONExtractString(attrs, 'tooltrail.tool.hints') AS tool_hints"
+        hints = (
+            "JSONExtractString(attrs, 'tooltrail.tool.hints') AS tool_hints, "
+            "JSONExtractString(attrs, 'tooltrail.call.effect') AS call_effect"
+        )
         stored = stack.store.query_df(
             f"SELECT {', '.join(_COLS)}, {hints} FROM {stack.store.database}.events "
             "ORDER BY ts, source_name, seq"
         )
     frame = to_frame(part, fingerprint_key=key, annotations=annotations)
     frame = frame.sort_values(["ts", "source_name"], kind="stable")
-    want = [tuple(r) for r in frame[[*_COLS, "tool_hints"]].itertuples(index=False)]
+    want = [tuple(r) for r in frame[[*_COLS, "tool_hints", "call_effect"]].itertuples(index=False)]
     assert [tuple(r) for r in stored.itertuples(index=False)] == want

@@ -73,7 +73,14 @@ def test_frame_values_equal_what_the_real_emitter_records(tmp_path: Path) -> Non
         resource_uri="https://api.example.com/v1?token=abcd1234efgh5678",
         args={"url": "https://api.example.com/v1", "api_key": "sk-live-0123456789abcdef"},
     )
-    calls = sorted([*calls, secret], key=lambda c: c.ts)
+    statement = replace(  # a SQL statement's verbs are recorded, the statement is not
+        calls[1],
+        ts=calls[1].ts + 1,
+        tool="run_query",
+        resource_uri=None,
+        args={"query": "SELECT 1; DELETE FROM payroll WHERE year < 2020"},
+    )
+    calls = sorted([*calls, secret, statement], key=lambda c: c.ts)
     events = record_through_emitters(calls, tmp_path)
     frame = to_frame(calls, fingerprint_key=KEY)
     frame = frame.sort_values(["ts", "source_name"], kind="stable").reset_index(drop=True)
@@ -99,13 +106,15 @@ def test_frame_values_equal_what_the_real_emitter_records(tmp_path: Path) -> Non
             e["args_fingerprint"],
             e.get("attrs", {}).get("tooltrail.resource", ""),  # a tool call's derived resource
             e.get("attrs", {}).get("tooltrail.tool.hints", ""),  # none: no annotations here
+            e.get("attrs", {}).get("tooltrail.call.effect", ""),  # a SQL statement's verbs
         )
         for e in events
     ]
     skip = ("event_id", "source_kind", "server_address", "label")
     columns = [c for c in FRAME_COLUMNS if c not in skip]
     want = [tuple(row) for row in frame[columns].itertuples(index=False)]
-    assert any(row[-2] for row in want)  # tool calls carry derived resources, not raw URIs
+    assert any(row[-3] for row in want)  # tool calls carry derived resources, not raw URIs
+    assert [row[-1] for row in want if row[-1]] == ["destructive"]  # a statement's verbs
     assert got == want
     redacted = [e for e in events if e.get("redactions")]
     assert len(redacted) == 1

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tooltrail.cli.up import Stack
 from tooltrail.collector.auth import KeyStore
+from tooltrail.detectors.features import STORED_SQL
 from tooltrail.simulator import FRAME_COLUMNS, SimConfig, drive, simulate, to_frame
 from tooltrail.simulator.cli import register
 
@@ -53,11 +54,9 @@ def test_drive_stores_exactly_the_frame_and_ticks_after_each_flush(tmp_path: Pat
             annotations=annotations,
         )
         columns = [c for c in FRAME_COLUMNS if c not in ("event_id", "label")]
-        # a tool call's resource is what the emitter derived from its arguments (in attrs)
-        derived = {
-            "resource_key": "JSONExtractString(attrs, 'tooltrail.resource')",
-            "tool_hints": "JSONExtractString(attrs, 'tooltrail.tool.hints')",
-        }
+        # a tool call's resource is what the emitter derived from its arguments (in attrs), as
+        # are its hints and its statement's effect: read as the detectors read them
+        derived = STORED_SQL
         select = ", ".join(f"{derived[c]} AS `{c}`" if c in derived else f"`{c}`" for c in columns)
         stored = stack.store.query_df(
             f"SELECT {select} FROM {db}.events ORDER BY ts, source_name, seq"
