@@ -32,8 +32,11 @@ entity-windows:
   client, resource, or an hour it never worked) in a window whose calls exceed the entity's p99.
 
 Per generator × family × intensity: recall, precision (true alerts / (true + every false alert of
-the run)), false alerts per 10k benign entity-windows (hard negatives included) and the median
-delay in windows (steps) from the incident's first call. Alerts count when they page (≥ medium).
+the run)), false alerts per 10k benign entity-windows (hard negatives included), false *pages*
+per 10k (the notifications a person on call gets about no incident: one per alert group, again
+when more severe, ``detectors/paging.py``, as live detection sends them by default) and the
+median delay in windows (steps) from the incident's first call. Alerts count when they are at
+least ``medium``.
 Prints tables (markdown) and draws recall vs intensity. Asserts nothing.
 """
 
@@ -54,7 +57,7 @@ from detection_models import gate  # the same alert-store gate as the model benc
 
 from tooltrail.detectors.alert import Alert
 from tooltrail.detectors.engine import Engine
-from tooltrail.detectors.evaluate import attack_windows, evaluate, labelled_events
+from tooltrail.detectors.evaluate import attack_windows, evaluate, false_pages, labelled_events
 from tooltrail.detectors.features import FEATURES
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import FrameSource
@@ -172,12 +175,16 @@ class Cell:
     true_alerts: dict[str, int] = field(default_factory=dict)
     delays: dict[str, list[float]] = field(default_factory=dict)
     false_alerts: int = 0
+    false_pages: int = 0  # notifications about no incident (one per alert group: GroupPager)
     benign_windows: int = 0
     false_by_label: dict[str, int] = field(default_factory=dict)
     false_examples: list[str] = field(default_factory=list)
 
     def per_10k(self) -> float:
         return 1e4 * self.false_alerts / max(self.benign_windows, 1)
+
+    def pages_10k(self) -> float:
+        return 1e4 * self.false_pages / max(self.benign_windows, 1)
 
 
 def run(
@@ -228,7 +235,11 @@ def run(
         ev = evaluate(
             alerts, events, sim.incidents, benign_windows=benign, step_us=settings.step_us
         )
-        cell = Cell(benign_windows=benign, false_alerts=ev.false_alerts)
+        cell = Cell(
+            benign_windows=benign,
+            false_alerts=ev.false_alerts,
+            false_pages=false_pages(alerts, events, sim.incidents),
+        )
         for fam, s in ev.scenarios.items():
             cell.incidents[fam] = s.incidents
             cell.detected[fam] = s.detected
@@ -265,6 +276,7 @@ def _labels(alert: Alert, events: pd.DataFrame) -> set[str]:
 def merge(a: Cell, b: Cell) -> Cell:
     out = Cell(
         false_alerts=a.false_alerts + b.false_alerts,
+        false_pages=a.false_pages + b.false_pages,
         benign_windows=a.benign_windows + b.benign_windows,
     )
     for attr in ("incidents", "detected", "true_alerts", "false_by_label"):
@@ -303,7 +315,7 @@ def table(
     lines += [
         "",
         "| generator | intensity | "
-        + " | ".join(f"{d} false/10k" for d in DETECTORS)
+        + " | ".join(f"{d} false alerts / pages per 10k" for d in DETECTORS)
         + " | benign entity-windows | tooltrail false alerts by label |",
         "|---|---|" + "---|" * len(DETECTORS) + "---|---|",
     ]
@@ -313,7 +325,10 @@ def table(
             by = ", ".join(f"{k} {v}" for k, v in sorted(cells[0].false_by_label.items())) or "–"
             lines.append(
                 f"| {gen} | {lvl} | "
-                + " | ".join(f"{c.per_10k():.2f} ({c.false_alerts})" for c in cells)
+                + " | ".join(
+                    f"{c.per_10k():.2f} ({c.false_alerts}) / {c.pages_10k():.2f} ({c.false_pages})"
+                    for c in cells
+                )
                 + f" | {cells[0].benign_windows} | {by} |"
             )
     return "\n".join(lines)

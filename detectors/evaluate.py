@@ -25,6 +25,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from .alert import SEVERITIES, Alert, Severity
 from .features import LEVELS, entity_column, in_windows, named
+from .paging import GroupPager
 from .source import FrameSource
 
 __all__ = [
@@ -112,6 +113,27 @@ def _covered_labels(alert: Alert, events: pd.DataFrame) -> set[str]:
     ts = events["ts"]
     mine = events.loc[(events[col] == alert.entity) & (ts >= alert.window_start) & (ts < end)]
     return {str(label) for label in mine["label"] if label}
+
+
+def false_pages(
+    alerts: Sequence[Alert],
+    events: pd.DataFrame,
+    incidents: Iterable[Labelled],
+    *,
+    min_severity: Severity = "medium",
+) -> int:
+    """How many notifications a person on call gets that are about no incident: the alerts
+    that page (:class:`~.paging.GroupPager`, in the order they were raised, at least
+    ``min_severity``) whose group holds no alert covering an incident."""
+    ids = {i.id for i in incidents}
+    rank = SEVERITIES.index(min_severity)
+    true_groups = {a.group or a.id for a in alerts if ids & _covered_labels(a, events)}
+    pager = GroupPager()
+    out = 0
+    for a in sorted(alerts, key=lambda a: (a.window_end, a.window_start, a.id)):
+        if pager.pages(a) and SEVERITIES.index(a.severity) >= rank:
+            out += (a.group or a.id) not in true_groups
+    return out
 
 
 def evaluate(

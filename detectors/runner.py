@@ -49,12 +49,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .alert import SEVERITIES, Alert
+from .alert import Alert
 from .alertstore import AlertStore
 from .callchecks import CallChecks
 from .engine import Engine
 from .live import LiveRules
 from .metrics import Metrics
+from .paging import GroupPager
 from .progress import Arrivals, StreamProgress
 from .settings import DetectSettings
 from .source import StoreSource
@@ -114,7 +115,7 @@ class Detection:
         self.candidates: list[Alert] = []  # every candidate, when recorded (tests, replays)
         self.candidate_count = 0
         self._findings_seen = 0
-        self._group_rank: dict[str, int] = {}  # group -> highest severity rank notified
+        self._pager = GroupPager()  # one notification per alert group (and on escalation)
         self.live_rules = LiveRules(self.engine)
         self.progress = StreamProgress(
             store, idle_seconds=idle_seconds, lateness_us=self.settings.lateness_us
@@ -206,18 +207,10 @@ class Detection:
         """One notification per group (an actor's related alerts), again only when a later
         alert of the group is more severe than what was sent: a page per incident, not per
         level that noticed it. Every alert is stored either way."""
-        if not self.settings.notify_per_group:
+        if not self.settings.notify_per_group or self._pager.pages(alert):
             return True
-        rank = SEVERITIES.index(alert.severity)
-        group = alert.group or alert.id
-        if rank <= self._group_rank.get(group, -1):
-            self.metrics.alerts_suppressed.labels("grouped").inc()
-            return False
-        if len(self._group_rank) > 10_000:  # forget the older half; groups are short-lived
-            for key in list(self._group_rank)[:5_000]:
-                del self._group_rank[key]
-        self._group_rank[group] = rank
-        return True
+        self.metrics.alerts_suppressed.labels("grouped").inc()
+        return False
 
     def backfill(
         self,
