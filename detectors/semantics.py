@@ -23,11 +23,13 @@ Settings override the names (``destructive_tools``, ``exporting_tools``, ``reado
 :class:`~tooltrail.detectors.settings.DetectSettings`): a tool named there is what the setting
 says, whatever its name. A tool is never both destructive and read-only; overrides win.
 
-One thing wins over all of these: what the call's own SQL statement did (the emitter reads its
+One thing adds to all of these: what the call's own SQL statement did (the emitter reads its
 verbs: ``attrs["tooltrail.call.effect"]``, read into the ``call_effect`` column;
 ``emitter/statements.py``). A database server's ``execute_sql`` call that ran ``DROP TABLE`` or
-``DELETE`` was destructive, one that ran ``SELECT`` or ``INSERT`` was not, whatever the tool's
-annotations (which can only say "may be destructive"), name or setting.
+``DELETE`` was destructive, whatever the tool's annotations (which can only say "may be
+destructive"), name or setting. A statement that only reads or adds does not make a call less
+destructive than its tool: a ``delete_rows`` tool given a ``SELECT`` to pick its rows deletes
+them (an attacker could otherwise pass any destructive tool a query to hide it).
 """
 
 from __future__ import annotations
@@ -96,8 +98,6 @@ READONLY_WORDS: Final = frozenset(
         "logs",
     ]
 )
-#: the verdicts an emitter records for a call's SQL statement (anything else: none)
-_EFFECTS: Final = frozenset({"read", "write", "destructive"})
 _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT: Final = re.compile(r"[^A-Za-z0-9]+")
 
@@ -146,10 +146,11 @@ class ToolSemantics:
 
     def judge(self, tool: str, hints: str = "", effect: str = "") -> tuple[bool, bool]:
         """(destructive, exporting) of a call of ``tool`` that carried ``hints`` ("" for none)
-        and whose SQL statement had ``effect`` ("" for none): a statement's effect is what the
-        call did, and decides whether it destroyed, whatever the tool's hints, name or setting."""
-        if effect in _EFFECTS:
-            return effect == "destructive", self.judge(tool, hints)[1]
+        and whose SQL statement had ``effect`` ("" for none): a destructive statement makes the
+        call destructive whatever the tool's hints, name or setting; a reading or adding one
+        leaves the tool's verdict."""
+        if effect == "destructive":
+            return True, self.judge(tool, hints)[1]
         if not hints or tool in self.destructive or tool in self.exporting or tool in self.readonly:
             return self.is_destructive(tool), self.is_exporting(tool)
         said = set(hints.split(","))

@@ -108,12 +108,14 @@ def test_the_store_hands_recorded_hints_to_the_features(store: Store) -> None:
     assert feats["destructive"].max() == 3
 
 
-def test_what_a_calls_statement_did_beats_hints_names_and_settings() -> None:
+def test_a_destructive_statement_beats_hints_names_and_settings_and_no_statement_hides() -> None:
     sem = ToolSemantics.of(destructive=[], exporting=[], readonly=["execute_sql"])
     assert sem.judge("execute_sql", "", "destructive") == (True, False)  # a DROP ran
-    assert sem.judge("execute_sql", "destructive", "read") == (False, False)  # a SELECT ran
-    assert sem.judge("delete_rows", "", "write") == (False, False)  # an INSERT ran
-    assert sem.judge("execute_sql", "", "") == (False, False)  # no statement: the setting
+    assert sem.judge("execute_sql", "readonly", "destructive") == (True, False)
+    assert sem.judge("execute_sql", "", "read") == (False, False)  # a SELECT: the setting
+    # a destructive tool given a query to pick what it deletes is still destructive
+    assert sem.judge("delete_rows", "", "read") == (True, False)
+    assert sem.judge("run", "destructive", "write") == (True, False)
     assert sem.judge("delete_rows", "", "nan") == (True, False)  # no verdict: the name
 
 
