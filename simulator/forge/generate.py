@@ -58,8 +58,8 @@ def _profiles(w: World, extra: list[UserProfile]) -> list[UserProfile]:
             e.start_h,
             e.start_h + e.hours,
             tuple(a.agent for a in (e.desk, e.coder) if a),
-            (e.coder or e.desk).client,
-            (e.coder or e.desk).version,
+            e.hands(w.scored).client,
+            e.hands(w.scored).version,
             e.first_day,
         )
         for e in w.engineers

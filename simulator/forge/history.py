@@ -2,8 +2,8 @@
 
 :func:`histories` gives per user: active days, servers, tools (with counts), UTC hours, the
 largest argument size per tool (compact JSON, as :func:`args_size` measures), sample arguments
-per tool, the actors (agent, client, version) by use and the typical gap between calls of one
-session. Unlabelled calls before ``attack_start_us`` only.
+per tool, the actors (agent, client, version) by use with each agent's last-seen version, and
+the typical gap between calls of one session. Unlabelled calls before ``attack_start_us`` only.
 """
 
 from __future__ import annotations
@@ -39,16 +39,21 @@ class History:
     actors: Counter[Actor] = field(default_factory=Counter)
     server_actors: dict[str, Counter[Actor]] = field(default_factory=dict)
     gaps: list[int] = field(default_factory=list)
+    versions: dict[tuple[str, str], str] = field(default_factory=dict)  # last seen
 
     def actor(self, server: str | None = None) -> Actor:
-        """The actor this identity uses most (on ``server``, when given and used)."""
+        """The actor this identity uses most (on ``server``, when given and used), at the
+        version it was last seen with (agents auto-update)."""
         pool = self.server_actors.get(server or "", self.actors)
-        return pool.most_common(1)[0][0]
+        return self._latest(pool.most_common(1)[0][0])
 
     def coder(self) -> Actor:
-        """The coding agent if it has one, else its most used actor."""
+        """The coding agent if it has one, else its most used actor (latest version)."""
         coders = [a for a, _ in self.actors.most_common() if a.agent != "assistant"]
-        return coders[0] if coders else self.actor()
+        return self._latest(coders[0]) if coders else self.actor()
+
+    def _latest(self, a: Actor) -> Actor:
+        return Actor(a.user, a.agent, a.client, self.versions.get((a.agent, a.client), a.version))
 
     def gap(self) -> int:
         """The median gap between consecutive calls of one session (µs)."""
@@ -72,6 +77,7 @@ def histories(sim: Simulation) -> dict[str, History]:
         h.hour_counts[hour] += 1
         a = Actor(c.user, c.agent, c.client, c.client_version)
         h.actors[a] += 1
+        h.versions[(c.agent, c.client)] = c.client_version
         h.server_actors.setdefault(c.server, Counter())[a] += 1
         if (prev := last.get(c.session_id)) is not None and len(h.gaps) < 4000:
             h.gaps.append(c.ts - prev)

@@ -27,7 +27,7 @@ from typing import Final
 from ..model import UserProfile
 from ._calls import Actor, Session
 from ._state import DAY, HOUR, MIN, SEC, World
-from .agent import coding_session
+from .agent import coding_session, path_in
 from .bots import BOTS, DATABASES, backup_run
 from .catalog import SERVERS
 from .oncall import on_call, runbook, ship
@@ -90,10 +90,12 @@ def _seasoned(w: World, e: Engineer) -> bool:
     )
 
 
-def _pick(w: World, pool: list[Engineer], taken: set[str]) -> Engineer:
+def _pick(w: World, pool: list[Engineer], taken: set[str], coder: bool = False) -> Engineer:
     """Someone of ``pool`` (else of the org) with history who works the scored day."""
-    for group in (pool, [e for e in w.engineers if e.coder or None not in [x.coder for x in pool]]):
-        seasoned = [e for e in group if e.name not in taken and _seasoned(w, e)]
+    for group in (pool, w.engineers):
+        seasoned = [
+            e for e in group if e.name not in taken and _seasoned(w, e) and (e.coder or not coder)
+        ]
         if seasoned:
             e = w.rng.choice(seasoned)
             taken.add(e.name)
@@ -123,7 +125,7 @@ def cast(w: World) -> Cast:
         migrator=_pick(w, of["platform"], taken),
         responder=_pick(w, of["sre"], taken),
         rotator=_pick(w, of["security"], taken),
-        refactorer=_pick(w, [e for e in of["web"] + of["payments"] if e.coder], taken),
+        refactorer=_pick(w, of["web"] + of["payments"], taken, coder=True),
         manager=_pick(w, managers, taken),
     )
 
@@ -189,7 +191,7 @@ def _new_hire(w: World, label: str) -> UserProfile:
 
 def _role_change(w: World, e: Engineer, label: str) -> None:
     team = TEAMS["data"]
-    s = w.rec.session(e.coder or e.desk, label)
+    s = w.rec.session(e.hands(w.scored), label)
     t = _in_window(w, e, 0.5)
     for server in ("db", "cloud"):
         t = w.rec.list_tools(t, s, server) + w.rng.randint(20, 90) * SEC
@@ -201,7 +203,7 @@ def _role_change(w: World, e: Engineer, label: str) -> None:
 
 def _migration(w: World, e: Engineer, label: str) -> None:
     rng, rec = w.rng, w.rec
-    s = rec.session(e.coder or e.desk, label)
+    s = rec.session(e.hands(w.scored), label)
     t = _in_window(w, e, 1.0)
     for k in range(6):
         repo = f"legacy-svc-{k}"
@@ -242,14 +244,29 @@ def _secret_rotation(w: World, e: Engineer, label: str) -> None:
 
 
 def _refactor(w: World, e: Engineer, label: str) -> None:
-    assert e.coder is not None
-    s = w.rec.session(e.coder, label)
+    """Every directory: list, grep, then read and edit each hit; tests every ten directories."""
+    rng, rec = w.rng, w.rec
+    s = rec.session(e.hands(w.scored), label)
     t = _in_window(w, e, 1.0)
-    team = e.team_on(w.scored)
-    for k in range(0, len(MONOREPO_DIRS), 10):
-        dirs = MONOREPO_DIRS[k : k + 10]
-        t = coding_session(w, s, t, "monorepo", team, 90, fail=0.1, sub=False, dirs=dirs)
-    w.rec.call(t, s, "git_push", {"repo": "monorepo", "branch": "refactor/rename-logger"})
+    for server in ("fs", "shell", "git"):
+        t = rec.list_tools(t, s, server) + rng.randint(2, 10) * SEC
+    for k, d in enumerate(MONOREPO_DIRS):
+        root = f"/work/monorepo/{d}"
+        t = rec.call(t, s, "fs_list_directory", {"path": root}) + rng.randint(1, 4) * SEC
+        t = (
+            rec.call(t, s, "fs_grep", {"path": root, "query": "getLogger"})
+            + rng.randint(1, 4) * SEC
+        )
+        for _ in range(rng.randint(2, 4)):
+            ctx = {"path": path_in(w, "monorepo", d), "old": "getLogger", "new": "get_logger"}
+            t = rec.call(t, s, "fs_read_file", ctx) + rng.randint(1, 5) * SEC
+            t = rec.call(t, s, "fs_edit_file", ctx) + rng.randint(2, 8) * SEC
+        if k % 10 == 9:
+            ctx = {"cwd": "/work/monorepo", "filter": d.split("/")[0]}
+            t = rec.call(t, s, "shell_run_tests", ctx) + rng.randint(5, 20) * SEC
+    ctx = {"repo": "monorepo", "branch": "refactor/rename-logger", "message": "rename logger"}
+    t = rec.call(t, s, "git_commit", ctx) + rng.randint(5, 20) * SEC
+    rec.call(t, s, "git_push", ctx)
 
 
 def _ci_storm(w: World, label: str) -> None:

@@ -108,6 +108,8 @@ _CODERS: Final = (
     ("aider", "aider-cli", "0.86.{}", 7),
     ("junie", "jetbrains", "2025.3.{}", 6),
 )
+#: agent → (first day of its staged auto-update, the new version)
+_UPDATES: Final = {"claude-code": (6, "2.2.0"), "cursor-agent": (8, "1.8.0")}
 _DESKS: Final = (
     ("assistant", "claude-desktop", "1.3.{}"),
     ("assistant", "chatgpt-desktop", "1.2025.{}"),
@@ -138,6 +140,17 @@ class Engineer:
     leave: frozenset[int] = frozenset()
     move: tuple[int, str] | None = None  # (day, new team)
     extra: tuple[str, ...] = field(default_factory=tuple)  # servers of personal habit
+    upgrade: tuple[int, str] | None = None  # (day, version): the coding agent auto-updates
+
+    def coder_on(self, day: int) -> Actor | None:
+        """The coding agent as it is on ``day`` (after its auto-update, if any)."""
+        if self.coder is not None and self.upgrade is not None and day >= self.upgrade[0]:
+            return replace(self.coder, version=self.upgrade[1])
+        return self.coder
+
+    def hands(self, day: int) -> Actor:
+        """Who does the hands-on work on ``day``: the coding agent, else the desk assistant."""
+        return self.coder_on(day) or self.desk
 
     def team_on(self, day: int) -> Team:
         if self.move is not None and day >= self.move[0]:
@@ -170,10 +183,13 @@ def _engineer(rng: random.Random, name: str, team: Team, days: int) -> Engineer:
         week = week[:4]  # a four-day week
     elif odd < 0.10 and team.week[0] == 0:
         week = (1, 2, 3, 4, 5)  # Tuesday to Saturday
-    coder = None
+    coder, upgrade = None, None
     if rng.random() < 0.85:
         c = rng.choices(_CODERS, weights=[w for *_, w in _CODERS])[0]
         coder = _actor(rng, name, (c[0], c[1], c[2]))
+        if c[0] in _UPDATES and rng.random() < 0.8:  # a staggered auto-update
+            day, version = _UPDATES[c[0]]
+            upgrade = (min(days - 2, day + rng.randint(0, 3)), version)
     leave: frozenset[int] = frozenset()
     if rng.random() < 0.12:
         start = rng.randrange(0, days - 2)
@@ -191,6 +207,7 @@ def _engineer(rng: random.Random, name: str, team: Team, days: int) -> Engineer:
         sessions=rng.lognormvariate(0.0, 0.6),
         leave=leave,
         extra=extra,
+        upgrade=upgrade,
     )
 
 

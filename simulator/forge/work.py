@@ -138,7 +138,7 @@ def _review(w: World, e: Engineer, s: Session, t: int, team: Team) -> int:
 def _advance(w: World, e: Engineer, item: Item, t: int, team: Team, day: int) -> int:
     rng, rec = w.rng, w.rec
     desk = rec.session(e.desk)
-    hands = rec.session(e.coder) if e.coder else desk
+    hands = rec.session(e.hands(day))
     ctx = _ctx(item.repo, team, item)
     if item.stage == "triage":
         for tool in ("tracker_get_issue", "docs_search", "tracker_update_issue"):
@@ -234,7 +234,7 @@ def _advance(w: World, e: Engineer, item: Item, t: int, team: Team, day: int) ->
 
 def _explore(w: World, e: Engineer, t: int, day: int, team: Team) -> int:
     """The hackathon (and a new joiner's first days): servers one does not normally use."""
-    s = w.rec.session(e.coder or e.desk)
+    s = w.rec.session(e.hands(day))
     usual = {"fs", "shell", "git", "tracker", "docs", "chat", *e.servers_on(day)}
     new = [x for x in SERVERS if x not in usual] or list(SERVERS)
     for server in w.rng.sample(new, k=min(len(new), w.rng.randint(1, 2))):
@@ -262,7 +262,7 @@ def workday(w: World, e: Engineer, day: int, lo: int, hi: int) -> None:
         if t >= hi:
             break
         if w.reviews.get(e.name) and w.reviews[e.name][0][0] <= t:
-            t = _review(w, e, w.rec.session(e.coder or e.desk), t, team) + 10 * MIN
+            t = _review(w, e, w.rec.session(e.hands(day)), t, team) + 10 * MIN
         open_ = [i for i in items if i.stage != "review" or i.reviewed_at]
         if not open_ and len(items) < 3:
             items.append(_new_item(w, e, team))
@@ -270,7 +270,7 @@ def workday(w: World, e: Engineer, day: int, lo: int, hi: int) -> None:
         if open_:
             t = _advance(w, e, open_[0], t, team, day)
         if rng.random() < 0.35 and (servers := e.servers_on(day)):
-            s = w.rec.session(e.coder or e.desk)
+            s = w.rec.session(e.hands(day))
             t = habit_calls(w, s, t, rng.choice(servers), team.repos[0], team, rng.randint(2, 6))
         t += rng.randint(20, 90) * MIN
     _desk(w, desk, min(t, hi), team, team.repos[0], rng.randint(1, 3))

@@ -117,6 +117,10 @@ def test_the_history_has_the_orgs_rhythms(base: Simulation) -> None:
     assert len(janitor) == 13
     sessions = Counter(c.session_id for c in hist if c.agent in ("claude-code", "cursor-agent"))
     assert max(sessions.values()) >= 150  # coding agents burst
+    versions = Counter(
+        (c.user, c.agent) for c in {(c.user, c.agent, c.client_version): c for c in hist}.values()
+    )
+    assert sum(n > 1 for n in versions.values()) >= 10  # coding agents auto-update
     night = [c for c in hist if c.tool == "obs_ack_alert"]
     assert any(not 7 <= _local_hour(base, c) < 20 for c in night)  # pages at night
 
@@ -191,6 +195,8 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
             calls = [c for c in sim.calls if c.label == inc.id]
             assert len(calls) == inc.calls == knob["calls"]
             assert {c.user for c in calls} == {inc.user}
+            before = [c for c in base.calls if c.user == inc.user and c.agent == inc.agent]
+            assert {c.client_version for c in calls} == {before[-1].client_version}
             span_min = (inc.end - inc.start) / 60e6
             assert span_min <= knob["minutes"]
             if inc.scenario == "novelty_burst":
