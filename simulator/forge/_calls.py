@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ..model import SimCall
-from .catalog import TOOLS
+from .catalog import DATABASES, TOOLS
 
 __all__ = ["Actor", "Recorder", "Session", "text"]
 
@@ -70,7 +70,65 @@ class Session:
     label: str = ""
 
 
-def _default(key: str, rng: random.Random) -> Any:
+_SERVICES: Final = (
+    "payments-api",
+    "search-svc",
+    "auth-svc",
+    "web-app",
+    "mobile-bff",
+    "indexer",
+    "billing-worker",
+    "sso-gateway",
+)
+_VOCAB: Final[dict[str, tuple[str, ...]]] = {
+    "database": tuple(DATABASES),
+    "table": tuple(t for tables in DATABASES.values() for t in tables),
+    "bucket": ("forge-artifacts", "forge-exports", "forge-static", "forge-backups"),
+    "channel": ("#eng", "#deploys", "#incidents", "#release", "#help-ci", "#random"),
+    "service": _SERVICES,
+    "env": ("prod", "prod", "staging"),
+    "project": ("PAY", "SEA", "MOB", "WEB", "IDE", "DAT", "PLA", "SRE", "SEC"),
+    "page": tuple(
+        f"eng/{p}"
+        for p in (
+            "onboarding",
+            "oncall",
+            "runbooks",
+            "architecture",
+            "release-process",
+            "code-review",
+            "ci",
+            "testing",
+            "security",
+            "data",
+            "style-guide",
+            "incident-process",
+        )
+    ),
+    "window": ("15m", "1h", "6h", "24h"),
+}
+_FIXED: Final = {
+    "ref": "main",
+    "base": "main",
+    "org": "forge",
+    "format": "parquet",
+    "state": "success",
+    "status": "in_progress",
+    "duration": "2h",
+    "space": "eng",
+    "pipeline": "build",
+    "job": "test",
+    "name": "build.tar.zst",
+    "role": "deployer",
+    "command": "make lint",
+    "repo": "monorepo",
+    "branch": "main",
+    "head": "HEAD",
+}
+
+
+def _default(key: str, server: str, ctx: dict[str, Any], rng: random.Random) -> Any:
+    """A plausible value for ``key`` of a ``server`` tool the caller did not give."""
     if key in ("content", "new", "body", "text", "message", "sql", "summary", "old"):
         size = {"content": 1400, "new": 500, "old": 300, "sql": 160}.get(key, 120)
         return text(rng, max(8, int(rng.lognormvariate(0, 0.7) * size)))
@@ -78,26 +136,21 @@ def _default(key: str, rng: random.Random) -> Any:
         return text(rng, rng.randint(6, 40)).strip() or "search"
     if key in ("run_id", "pr", "issue", "alert"):
         return f"{key}-{rng.randint(1000, 99999)}"
-    if key == "window":
-        return rng.choice(("15m", "1h", "6h", "24h"))
     if key == "replicas":
         return rng.randint(2, 12)
-    return {
-        "ref": "main",
-        "base": "main",
-        "org": "forge",
-        "env": "prod",
-        "format": "parquet",
-        "state": "success",
-        "status": "in_progress",
-        "duration": "2h",
-        "space": "eng",
-        "pipeline": "build",
-        "job": "test",
-        "name": "build.tar.zst",
-        "role": "deployer",
-        "command": "make lint",
-    }.get(key, f"{key}-{rng.randint(1, 99)}")
+    if key == "path" and server == "secrets":
+        return f"prod/{ctx.get('service') or rng.choice(_SERVICES)}/api-key"
+    if key in ("path", "source", "destination"):
+        return f"/work/{ctx.get('repo', 'monorepo')}/src/{rng.choice(('main', 'util', 'api'))}.py"
+    if key == "cwd":
+        return f"/work/{ctx.get('repo', 'monorepo')}"
+    if key == "key":
+        return f"objects/{rng.randint(0, 400):04d}.json"
+    if key in ("sha", "trace", "instance", "tag", "version"):
+        return f"{rng.getrandbits(40):010x}"
+    if key in _VOCAB:
+        return rng.choice(_VOCAB[key])
+    return _FIXED[key]
 
 
 class Recorder:
@@ -116,7 +169,8 @@ class Recorder:
         return Session(actor, f"{self.rng.getrandbits(96):024x}", label)
 
     def args(self, tool: str, ctx: dict[str, Any]) -> dict[str, Any]:
-        return {k: ctx[k] if k in ctx else _default(k, self.rng) for k in TOOLS[tool].keys}
+        t = TOOLS[tool]
+        return {k: ctx[k] if k in ctx else _default(k, t.server, ctx, self.rng) for k in t.keys}
 
     def call(
         self,

@@ -18,9 +18,10 @@ from typing import Final
 
 from ._calls import Actor
 from ._state import DAY, HOUR, MIN, SEC, CiRun, World
+from .catalog import DATABASES
 from .org import TEAMS
 
-__all__ = ["BOTS", "DATABASES", "backup_run", "ci_runs", "nightly", "pollers", "reviews_and_deps"]
+__all__ = ["BOTS", "backup_run", "ci_runs", "nightly", "pollers", "reviews_and_deps"]
 
 BOTS: Final = {
     "ci": Actor("svc-ci", "ci-runner", "forge-runner", "3.4.1"),
@@ -31,18 +32,6 @@ BOTS: Final = {
     "poller": Actor("svc-poller", "poller", "prom-bridge", "0.9.2"),
     "status": Actor("svc-status", "statuspage", "statuspage-sync", "5.1.0"),
     "alerts": Actor("svc-alertmanager", "alertmanager", "alertmanager", "0.28.1"),
-}
-#: database → its tables (the nightly backup exports a rotating part of them)
-DATABASES: Final = {
-    db: tuple(f"{db}_{t}" for t in tables)
-    for db, tables in (
-        ("payments", ("orders", "refunds", "ledger", "payouts", "disputes", "fees")),
-        ("identity", ("users", "sessions", "mfa", "orgs", "grants")),
-        ("search", ("documents", "queries", "clicks", "synonyms")),
-        ("analytics", ("events", "funnels", "cohorts", "daily", "experiments", "sessions")),
-        ("billing", ("invoices", "plans", "usage", "credits")),
-        ("mobile", ("devices", "pushes", "crashes")),
-    )
 }
 _ALL_REPOS: Final = tuple(dict.fromkeys(r for t in TEAMS.values() for r in t.repos))
 

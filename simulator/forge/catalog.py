@@ -16,6 +16,7 @@ from typing import Final
 
 __all__ = [
     "ANNOTATIONS",
+    "DATABASES",
     "SERVERS",
     "TOOLS",
     "URI_SCHEMES",
@@ -173,6 +174,18 @@ def _build() -> dict[str, Tool]:
 TOOLS: Final[dict[str, Tool]] = _build()
 #: the servers, in a fixed order
 SERVERS: Final[tuple[str, ...]] = tuple(_TABLE)
+#: database → its tables (the nightly backup exports a rotating part of them)
+DATABASES: Final = {
+    db: tuple(f"{db}_{t}" for t in tables)
+    for db, tables in (
+        ("payments", ("orders", "refunds", "ledger", "payouts", "disputes", "fees")),
+        ("identity", ("users", "sessions", "mfa", "orgs", "grants")),
+        ("search", ("documents", "queries", "clicks", "synonyms")),
+        ("analytics", ("events", "funnels", "cohorts", "daily", "experiments", "sessions")),
+        ("billing", ("invoices", "plans", "usage", "credits")),
+        ("mobile", ("devices", "pushes", "crashes")),
+    )
+}
 #: the URI schemes of ``resources/read`` (fs files, repo files, docs pages, dashboards)
 URI_SCHEMES: Final[tuple[str, ...]] = ("file://", "repo://", "docs://", "dashboard://")
 

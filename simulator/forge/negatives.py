@@ -28,8 +28,8 @@ from ..model import UserProfile
 from ._calls import Actor, Session
 from ._state import DAY, HOUR, MIN, SEC, World
 from .agent import coding_session, path_in
-from .bots import BOTS, DATABASES, backup_run
-from .catalog import SERVERS
+from .bots import BOTS, backup_run
+from .catalog import DATABASES, SERVERS
 from .oncall import on_call, runbook, ship
 from .org import MONOREPO_DIRS, TEAMS, Engineer
 from .work import habit_calls, release_prep

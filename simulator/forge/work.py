@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._calls import Session
+from ._calls import Session, text
 from ._state import DAY, HOUR, MIN, SEC, Item, World
 from .agent import coding_session
-from .catalog import SERVERS
+from .catalog import DATABASES, SERVERS
 from .org import Engineer, Team
 
 __all__ = ["HABIT", "habit_calls", "release_prep", "seed_backlog", "workday"]
@@ -34,6 +34,13 @@ HABIT: Final[dict[str, tuple[str, ...]]] = {
     "chat": ("chat_read_channel", "chat_search"),
     "shell": ("shell_exec",),
 }
+_TEAM_DB: Final = {
+    "payments": "payments",
+    "identity": "identity",
+    "search": "search",
+    "mobile": "mobile",
+    "web": "billing",
+}
 _DESK: Final = (
     ("tracker_list_sprint", 3),
     ("tracker_get_issue", 4),
@@ -51,6 +58,7 @@ def _ctx(repo: str, team: Team, item: Item | None = None) -> dict[str, object]:
         "project": team.name.upper(),
         "channel": f"#team-{team.name}",
         "service": repo,
+        "database": _TEAM_DB.get(team.name, "analytics"),
     }
     if item is not None:
         ctx |= {"issue": item.issue, "branch": item.branch, "pr": item.pr or "pr-0"}
@@ -66,8 +74,10 @@ def _one(w: World, s: Session, t: int, tool: str, ctx: dict[str, object]) -> int
         return rec.read(t, s, "observability", f"dashboard://{ctx['service']}/overview")
     if tool == "@repo":
         return rec.read(t, s, "git", f"repo://{ctx['repo']}/README.md")
-    if tool == "db_query":
-        ctx = ctx | {"database": f"{ctx['project']}".lower(), "sql": "select count(*) from t"}
+    if tool in ("db_query", "db_describe_table"):
+        table = rng.choice(DATABASES[str(ctx["database"])])
+        sql = f"select * from {table} where {text(rng, 24)} limit 50"  # noqa: S608 (simulated text)
+        ctx = ctx | {"table": table, "sql": sql}
     return rec.call(t, s, tool, ctx)
 
 
