@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ..model import SimCall
-from .catalog import DATABASES, TOOLS
+from .catalog import DATABASES, SERVICES, TOOLS
 
 __all__ = ["Actor", "Recorder", "Session", "text"]
 
@@ -70,22 +70,12 @@ class Session:
     label: str = ""
 
 
-_SERVICES: Final = (
-    "payments-api",
-    "search-svc",
-    "auth-svc",
-    "web-app",
-    "mobile-bff",
-    "indexer",
-    "billing-worker",
-    "sso-gateway",
-)
 _VOCAB: Final[dict[str, tuple[str, ...]]] = {
     "database": tuple(DATABASES),
     "table": tuple(t for tables in DATABASES.values() for t in tables),
     "bucket": ("forge-artifacts", "forge-exports", "forge-static", "forge-backups"),
     "channel": ("#eng", "#deploys", "#incidents", "#release", "#help-ci", "#random"),
-    "service": _SERVICES,
+    "service": SERVICES,
     "env": ("prod", "prod", "staging"),
     "project": ("PAY", "SEA", "MOB", "WEB", "IDE", "DAT", "PLA", "SRE", "SEC"),
     "page": tuple(
@@ -139,7 +129,7 @@ def _default(key: str, server: str, ctx: dict[str, Any], rng: random.Random) -> 
     if key == "replicas":
         return rng.randint(2, 12)
     if key == "path" and server == "secrets":
-        return f"prod/{ctx.get('service') or rng.choice(_SERVICES)}/api-key"
+        return f"prod/{ctx.get('service') or rng.choice(SERVICES)}/api-key"
     if key in ("path", "source", "destination"):
         return f"/work/{ctx.get('repo', 'monorepo')}/src/{rng.choice(('main', 'util', 'api'))}.py"
     if key == "cwd":

@@ -18,7 +18,7 @@ from typing import Final
 
 from ._calls import Actor
 from ._state import DAY, HOUR, MIN, SEC, CiRun, World
-from .catalog import DATABASES
+from .catalog import DATABASES, SERVICES
 from .org import TEAMS
 
 __all__ = ["BOTS", "backup_run", "ci_runs", "nightly", "pollers", "reviews_and_deps"]
@@ -154,7 +154,7 @@ def pollers(w: World) -> None:
     rng, rec = w.rng, w.rec
     poll, status = rec.session(BOTS["poller"]), rec.session(BOTS["status"])
     t = w.start_us
-    services = ("payments-api", "search-svc", "auth-svc", "web-app", "mobile-bff")
+    services = SERVICES[:5]
     while t < w.end_us - 5 * MIN:
         slot = (t - w.start_us) // (5 * MIN)
         rec.call(t + rng.randint(0, 3) * SEC, poll, "obs_get_alerts", {"service": "*"})

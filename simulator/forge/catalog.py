@@ -18,6 +18,7 @@ __all__ = [
     "ANNOTATIONS",
     "DATABASES",
     "SERVERS",
+    "SERVICES",
     "TOOLS",
     "URI_SCHEMES",
     "Tool",
@@ -186,6 +187,17 @@ DATABASES: Final = {
         ("mobile", ("devices", "pushes", "crashes")),
     )
 }
+#: the deployed services (repositories of the same name)
+SERVICES: Final = (
+    "payments-api",
+    "search-svc",
+    "auth-svc",
+    "web-app",
+    "mobile-bff",
+    "indexer",
+    "billing-worker",
+    "sso-gateway",
+)
 #: the URI schemes of ``resources/read`` (fs files, repo files, docs pages, dashboards)
 URI_SCHEMES: Final[tuple[str, ...]] = ("file://", "repo://", "docs://", "dashboard://")
 

@@ -13,20 +13,10 @@ from __future__ import annotations
 from ._calls import Session
 from ._state import DAY, HOUR, MIN, SEC, World
 from .bots import BOTS
+from .catalog import SERVICES
 from .org import TEAMS, Engineer
 
 __all__ = ["on_call", "pages", "release_train", "runbook", "ship"]
-
-_SERVICES = (
-    "payments-api",
-    "search-svc",
-    "auth-svc",
-    "web-app",
-    "mobile-bff",
-    "indexer",
-    "billing-worker",
-    "sso-gateway",
-)
 
 
 def on_call(w: World, team: str, day: int) -> Engineer | None:
@@ -112,7 +102,7 @@ def pages(w: World) -> None:
                 and win[0] <= t < win[1]
             ]
             if sre:
-                _page(w, rng.choice(sre), t, rng.choice(_SERVICES))
+                _page(w, rng.choice(sre), t, rng.choice(SERVICES))
 
 
 def _poisson(w: World, lam: float) -> int:
@@ -145,4 +135,4 @@ def release_train(w: World) -> None:
         crew = [e for e in w.engineers if e.team_on(day).name == "platform" and e.first_day == 0]
         manager = sorted(crew, key=lambda e: e.name)[day // 7 % len(crew)]
         t = w.start_us + day * DAY + 14 * HOUR
-        ship(w, w.rec.session(manager.desk), t, _SERVICES[: 5 + day % 3])
+        ship(w, w.rec.session(manager.desk), t, SERVICES[: 5 + day % 3])
