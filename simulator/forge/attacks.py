@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from ..model import Incident, SimCall, Simulation
 from ._calls import Actor, Recorder, Session, text
-from .catalog import SERVERS, TOOLS, tools_of
+from .catalog import DATABASES, SERVERS, TOOLS, tools_of
 from .history import History, args_size, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
@@ -112,6 +112,13 @@ _DELETES: Final = (
     "db_drop_table",
     "cloud_delete_object",
     "secrets_revoke",
+)
+_LOOT_FILES: Final = (
+    "~/.aws/credentials",
+    "~/.ssh/id_ed25519",
+    "/work/monorepo/.env",
+    "~/.config/gh/hosts.yml",
+    "~/.kube/config",
 )
 _BOT_VICTIMS: Final = ("svc-deps-bot", "svc-review-bot")
 
@@ -196,9 +203,10 @@ def _novelty(ctx: _Ctx, label: str, knob: dict[str, float]) -> tuple[History, st
                 continue
             tool = ctx.rng.choice(_NOVEL[server])
             big = 2_000_000 if TOOLS[tool].kind == "export" else None
-            ctx.rec.call(
-                t, s, tool, {"database": "payments", "path": "prod/", "env": "prod"}, result=big
-            )
+            loot = {"env": "prod", "database": ctx.rng.choice(("payments", "identity", "billing"))}
+            if server == "fs":
+                loot["path"] = ctx.rng.choice(_LOOT_FILES)
+            ctx.rec.call(t, s, tool, loot, result=big)
         return h, f"prompt-injected {s.actor.agent} reaches {', '.join(servers)}"
     return None
 
@@ -245,7 +253,7 @@ def _destroy(ctx: _Ctx, label: str, knob: dict[str, float], ann: Any) -> tuple[H
                 "branch": f"release/{i}",
                 "path": f"/work/monorepo/services/f{i}.py",
                 "database": "payments",
-                "table": f"payments_t{i}",
+                "table": f"{ctx.rng.choice(DATABASES['payments'])}_p{i:03d}",
                 "bucket": "forge-backups",
                 "key": f"backups/{i}.parquet",
                 "run_id": f"run-{9000 + i}",
@@ -269,12 +277,12 @@ def _probe(ctx: _Ctx, label: str, knob: dict[str, float]) -> tuple[History, str]
         s = ctx.session(h.actor(TOOLS[tool].server), label)
         n, fail = int(knob["calls"]), knob["fail"]
         need = int(knob["size"] * h.args_max[tool]) + 64
+        bad = set(ctx.rng.sample(range(n), k=round(fail * n)))
         for i, t in enumerate(_spread(ctx, ctx.start(h, knob["minutes"]), n, knob["minutes"])):
-            args = dict(ctx.rng.choice(h.samples[tool]))
-            pad = need - args_size(args)
-            args[_PROBE[tool]] = (_PAYLOAD * (pad // len(_PAYLOAD) + 2))[: max(pad, 0) + 80]
-            bad = i < round(fail * n)
-            kind = ctx.rng.choice(("error", "denied")) if bad else "ok"
+            args = dict(ctx.rng.choice(h.samples[tool])) | {_PROBE[tool]: ""}
+            pad = need - args_size(args) + ctx.rng.randint(1, 400)
+            args[_PROBE[tool]] = (_PAYLOAD * (pad // len(_PAYLOAD) + 1))[:pad]
+            kind = ctx.rng.choice(("error", "denied")) if i in bad else "ok"
             ctx.rec.call(
                 t,
                 s,
@@ -322,6 +330,9 @@ def inject(
 ) -> Simulation:
     """``base`` with ``per_family`` incidents of each family at ``intensity`` (``family#k``)."""
     _check(families, intensity, per_family)
+    odd = next((c.tool for c in base.calls if c.tool and c.tool not in TOOLS), None)
+    if odd is not None:
+        raise ValueError(f"base: not forge traffic (tool {odd!r} is not in the forge catalogue)")
     ctx = _Ctx(base, seed, intensity)
     incidents: list[Incident] = []
     for family in families:

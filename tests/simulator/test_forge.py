@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -241,6 +242,9 @@ def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
         inject(base, per_family=-1)
     with pytest.raises(ValueError, match="per_family"):
         inject(base, ("destructive",), per_family=200)
+    alien = replace(base.calls[0], tool="teleport", method="tools/call")
+    with pytest.raises(ValueError, match="base"):
+        inject(Simulation(base.config, [alien], [], []))
     with pytest.raises(ValueError, match="users"):
         ForgeConfig(users=3)
     with pytest.raises(ValueError, match="days"):
