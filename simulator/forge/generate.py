@@ -1,7 +1,8 @@
 """``generate``: fourteen days of the engineering org's MCP traffic, the last one scored.
 
-Order of construction (each step reads the queues the previous ones filled): engineers' workdays
-(the work graph), pages and the release train, the scored day's hard negatives, the dependency
+Order of construction (each step reads the queues the previous ones filled): day by day, the
+pages (their follow-ups join the queues) and the engineers' workdays (the work graph); then the
+release train (what was merged), the scored day's hard negatives, the dependency
 and review bots, every CI run asked for, the nightly jobs, the pollers. Then the calls are sorted
 by time (stable) and cut to ``[start_us, end_us)``. Deterministic from ``seed``.
 """
@@ -18,7 +19,7 @@ from ._calls import Recorder
 from ._state import HOUR, World
 from .bots import BOTS, ci_runs, nightly, pollers, reviews_and_deps
 from .negatives import DESCRIPTIONS, HARD_NEGATIVES, add_negatives, cast
-from .oncall import pages, release_train
+from .oncall import pages_on, release_train
 from .org import build_org
 from .work import seed_backlog, workday
 
@@ -80,12 +81,13 @@ def generate(config: ForgeConfig | None = None) -> Simulation:
     roles = cast(w)
     seed_backlog(w)
     for day in range(cfg.days):
+        if day < w.scored:
+            pages_on(w, day)  # the scored day's night page is a hard negative
         for e in engineers:
             if day == w.scored and e is roles.mover:
                 continue  # their scored day is the role change
             if (win := w.window(e, day)) is not None:
                 workday(w, e, day, *win)
-    pages(w)
     release_train(w)
     extra = add_negatives(w, roles)
     reviews_and_deps(w)

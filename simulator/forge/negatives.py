@@ -30,7 +30,7 @@ from ._state import DAY, HOUR, MIN, SEC, World
 from .agent import coding_session, path_in
 from .bots import BOTS, backup_run
 from .catalog import DATABASES, SERVERS
-from .oncall import on_call, runbook, ship
+from .oncall import on_call, release_crew, runbook, ship
 from .org import MONOREPO_DIRS, TEAMS, Engineer
 from .work import habit_calls, release_prep
 
@@ -110,15 +110,7 @@ def cast(w: World) -> Cast:
     team = w.rng.choice(["payments", "search", "identity", "platform"])
     oncall = on_call(w, team, w.scored) or _pick(w, of[team], taken)
     taken.add(oncall.name)
-    cut = w.start_us + w.scored * DAY + 14 * HOUR
-    managers = [
-        e
-        for e in w.engineers
-        if e.team in ("sre", "search", "payments", "security")
-        and (win := w.window(e, w.scored))
-        and win[0] <= cut - HOUR
-        and cut + HOUR <= win[1]
-    ]
+    managers = release_crew(w, w.scored)
     return Cast(
         oncall=oncall,
         mover=_pick(w, of["web"] + of["mobile"], taken),

@@ -273,7 +273,9 @@ def workday(w: World, e: Engineer, day: int, lo: int, hi: int) -> None:
             break
         if w.reviews.get(e.name) and w.reviews[e.name][0][0] <= t:
             t = _review(w, e, w.rec.session(e.hands(day)), t, team) + 10 * MIN
-        open_ = [i for i in items if i.stage != "review" or i.reviewed_at]
+        open_ = sorted(
+            (i for i in items if i.stage != "review" or i.reviewed_at), key=lambda i: not i.hotfix
+        )  # incident follow-ups first
         if not open_ and len(items) < 3:
             items.append(_new_item(w, e, team))
             open_ = items[-1:]
