@@ -122,6 +122,12 @@ def test_the_history_has_the_orgs_rhythms(base: Simulation) -> None:
         (c.user, c.agent) for c in {(c.user, c.agent, c.client_version): c for c in hist}.values()
     )
     assert sum(n > 1 for n in versions.values()) >= 10  # coding agents auto-update
+    fixes = {
+        c.args["branch"] for c in hist if c.tool == "git_push" and "/fix-inc-" in c.args["branch"]
+    }
+    assert fixes  # incident follow-ups become work items
+    merged = {c.args["repo"] for c in hist if c.tool == "git_merge_pull_request"}
+    assert {c.args["repo"] for c in hist if c.tool == "git_create_tag"} <= merged
     night = [c for c in hist if c.tool == "obs_ack_alert"]
     assert any(not 7 <= _local_hour(base, c) < 20 for c in night)  # pages at night
 
