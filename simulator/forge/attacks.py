@@ -3,16 +3,16 @@
 ``inject(base, families, intensity, seed=…, annotations=…, per_family=1)`` adds ``per_family``
 incidents of each family on the scored day (labelled ``family#k``), each on its own victim: an
 identity with at least five active days of history that plays in no hard negative (people; for
-``destructive`` also the dependency and review bots, whose tokens sit in CI). The benign calls are
-unchanged. Refuses a bad argument with ``ValueError`` naming it.
+``destructive`` and ``off_hours`` also the dependency and review bots, whose tokens sit in CI).
+The benign calls are unchanged. Refuses a bad argument with ``ValueError`` naming it.
 
 ==============  ===========================================================================
 novelty_burst   a prompt-injected coding agent (the victim's own agent and client) lists and
                 calls tools on ``new_servers`` servers the victim never used (secrets, db,
                 cloud first), ``calls`` calls within ``minutes`` of the victim's usual hours
-off_hours       a stolen session replayed from another time zone: the victim's own tools and
-                arguments, at the victim's own pace, at hours at least ``far_hours`` from every
-                hour the victim ever worked
+off_hours       a stolen session (or bot token) replayed from another time zone: the victim's
+                own tools and arguments at ordinary volume, at hours at least ``far_hours``
+                from every hour the victim ever worked
 destructive     a compromised token deleting under the rate limit (≤ 30 calls a minute): one
                 destructive tool (``destructiveHint``, else the catalogue's kind) on a server
                 the victim uses: branches, tables, objects, files or secrets
@@ -121,6 +121,7 @@ _LOOT_FILES: Final = (
     "~/.kube/config",
 )
 _BOT_VICTIMS: Final = ("svc-deps-bot", "svc-review-bot")
+_BOT_FAMILIES: Final = ("destructive", "off_hours")  # a bot's token, stolen from CI
 
 
 def _check(families: Sequence[str], intensity: str, per_family: int) -> None:
@@ -163,7 +164,7 @@ class _Ctx:
             for u, h in sorted(self.hist.items())
             if u not in self.taken
             and len(h.days) >= 5
-            and (not u.startswith("svc-") or (family == "destructive" and u in _BOT_VICTIMS))
+            and (not u.startswith("svc-") or (family in _BOT_FAMILIES and u in _BOT_VICTIMS))
             and ok(h)
         ]
         self.rng.shuffle(pool)
