@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 
 from ..model import Incident, SimCall, SimConfig, Simulation, UserProfile
 from ._calls import Recorder
-from ._state import HOUR, World
+from ._state import DAY, HOUR, MIN, World
 from .bots import BOTS, ci_runs, nightly, pollers, reviews_and_deps
 from .negatives import DESCRIPTIONS, HARD_NEGATIVES, add_negatives, cast
 from .oncall import pages_on, release_train
 from .org import build_org
-from .work import seed_backlog, workday
+from .work import extra_block, seed_backlog, workday
 
 __all__ = ["ForgeConfig", "generate"]
 
@@ -88,6 +88,9 @@ def generate(config: ForgeConfig | None = None) -> Simulation:
                 continue  # their scored day is the role change
             if (win := w.window(e, day)) is not None:
                 workday(w, e, day, *win)
+            elif day >= e.first_day and day not in e.leave and rng.random() < 0.03:
+                local = cfg.start_us + day * DAY - int(e.tz * HOUR)  # a weekend hour or two
+                extra_block(w, e, day, local + rng.randint(10 * 60, 20 * 60) * MIN)
     release_train(w)
     extra = add_negatives(w, roles)
     reviews_and_deps(w)

@@ -5,7 +5,8 @@ side effects: the desk assistant reads the tracker and docs, the coding agent ru
 push asks CI for a run, an opened pull request waits for a teammate's review, a merge asks for a
 deploy (denied on the code-freeze day unless a hotfix; sometimes a merge conflict). Around items:
 reviews of teammates' pull requests, habits on the team's servers, morning and evening desk
-reads, release-day merges, the hackathon (servers one does not normally use), onboarding.
+reads, release-day merges, the hackathon (servers one does not normally use), onboarding, and
+now and then an evening or weekend block.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .agent import coding_session
 from .catalog import DATABASES, SERVERS
 from .org import Engineer, Team
 
-__all__ = ["HABIT", "habit_calls", "release_prep", "seed_backlog", "workday"]
+__all__ = ["HABIT", "extra_block", "habit_calls", "release_prep", "seed_backlog", "workday"]
 
 #: the read-side tools (and resources) a person uses on a server of habit
 HABIT: Final[dict[str, tuple[str, ...]]] = {
@@ -286,3 +287,15 @@ def workday(w: World, e: Engineer, day: int, lo: int, hi: int) -> None:
             t = habit_calls(w, s, t, rng.choice(servers), team.repos[0], team, rng.randint(2, 6))
         t += rng.randint(20, 90) * MIN
     _desk(w, desk, min(t, hi), team, team.repos[0], rng.randint(1, 3))
+    if rng.random() < 0.06:  # back online after dinner
+        extra_block(w, e, day, lo - int(e.start_h * HOUR) + rng.randint(20 * 60, 23 * 60) * MIN)
+
+
+def extra_block(w: World, e: Engineer, day: int, t: int) -> None:
+    """An unscheduled block at ``t`` (an evening, a weekend): one item moves, or a quick look."""
+    team = e.team_on(day)
+    items = [i for i in w.items.get(e.name, []) if i.stage in ("code", "ci", "merge")]
+    if items and w.rng.random() < 0.7:
+        _advance(w, e, items[0], t, team, day)
+    else:
+        habit_calls(w, w.rec.session(e.desk), t, "chat", team.repos[0], team, w.rng.randint(2, 5))
