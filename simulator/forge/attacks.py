@@ -17,7 +17,8 @@ destructive     a compromised token deleting under the rate limit (≤ 30 calls 
                 destructive tool (``destructiveHint``, else the catalogue's kind) on a server
                 the victim uses: branches, tables, objects, files or secrets
 error_storm     injection probing: one tool the victim uses, arguments ``size`` times the
-                victim's largest for it, ``fail`` of the calls refused or failing
+                victim's largest for it (``min_bytes`` at least), ``fail`` of the calls refused
+                or failing
 bulk_read       a harvest: archives, exports or reads with results of ``result_kb`` KB or
                 more each, ``calls`` calls over ``minutes`` (slow at ``low``)
 ==============  ===========================================================================
@@ -56,9 +57,9 @@ KNOBS: Final[dict[str, dict[str, dict[str, float]]]] = {
         "high": {"calls": 150, "minutes": 10},
     },
     "error_storm": {
-        "low": {"calls": 15, "minutes": 15, "size": 3, "fail": 0.5},
-        "mid": {"calls": 40, "minutes": 10, "size": 6, "fail": 0.7},
-        "high": {"calls": 120, "minutes": 10, "size": 20, "fail": 0.9},
+        "low": {"calls": 15, "minutes": 15, "size": 3, "fail": 0.5, "min_bytes": 600},
+        "mid": {"calls": 40, "minutes": 10, "size": 6, "fail": 0.7, "min_bytes": 2000},
+        "high": {"calls": 120, "minutes": 10, "size": 20, "fail": 0.9, "min_bytes": 8000},
     },
     "bulk_read": {
         "low": {"calls": 30, "minutes": 120, "result_kb": 200},
@@ -277,7 +278,7 @@ def _probe(ctx: _Ctx, label: str, knob: dict[str, float]) -> tuple[History, str]
         tool = max((t for t in h.tools if t in _PROBE), key=lambda t: (h.tools[t], t))
         s = ctx.session(h.actor(TOOLS[tool].server), label)
         n, fail = int(knob["calls"]), knob["fail"]
-        need = int(knob["size"] * h.args_max[tool]) + 64
+        need = int(max(knob["size"] * h.args_max[tool], knob["min_bytes"])) + 64
         bad = set(ctx.rng.sample(range(n), k=round(fail * n)))
         for i, t in enumerate(_spread(ctx, ctx.start(h, knob["minutes"]), n, knob["minutes"])):
             args = dict(ctx.rng.choice(h.samples[tool])) | {_PROBE[tool]: ""}

@@ -229,6 +229,7 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
                 assert tool in h.tools
                 assert sum(c.outcome != "ok" for c in calls) >= knob["fail"] * len(calls) - 1
                 assert all(args_size(c.args) > knob["size"] * h.args_max[tool] for c in calls)
+                assert all(args_size(c.args) > knob["min_bytes"] for c in calls)
             else:
                 assert all(c.result_bytes >= knob["result_kb"] * 1000 for c in calls)
 
