@@ -3,7 +3,8 @@
 The calendar: day ``days - 1`` is scored; every Tuesday is release day; the day before the last
 release is a code freeze (merges to ``main`` are denied but hotfixes); the Friday of the first
 full week is a hackathon. Queues connect the actors: pushes request CI runs, opened pull requests
-request reviews (the review bot and a teammate), merges request deploys. Times are µs (UTC).
+request reviews (the review bot and a teammate), merges request deploys and feed the release
+train. Times are µs (UTC).
 """
 
 from __future__ import annotations
