@@ -2,7 +2,7 @@
 
     python benchmarks/detection.py
         [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib,
-                      tenants,tenants-lib]
+                      tenants,tenants-lib,forge,forge-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
 
@@ -17,11 +17,14 @@ named; ``plans``: ``tooltrail.simulator.plans``, built blind the same way (see `
 with its own attack injector, and ``plans-lib``: its traffic with the library's attacks; both
 run only when named; ``tenants``: ``tooltrail.simulator.tenants``, built blind the same way (see
 ``docs/tenants.md``) with its own attack injector, and ``tenants-lib``: its traffic with the
-library's attacks; both run only when named) and seed,
+library's attacks; both run only when named; ``forge``: ``tooltrail.simulator.forge``, built
+blind the same way (see ``docs/forge.md``) with its own attack injector, and ``forge-lib``: its
+traffic with the library's attacks; both run only when named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
 of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
 ``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
-``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``) at
+``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``;
+for ``forge``: of ``tooltrail.simulator.forge.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -64,6 +67,10 @@ from tooltrail.simulator.fleet import ANNOTATIONS as FLEET_ANNOTATIONS
 from tooltrail.simulator.fleet import FleetConfig
 from tooltrail.simulator.fleet import generate as generate_fleet
 from tooltrail.simulator.fleet import inject as fleet_inject
+from tooltrail.simulator.forge import ANNOTATIONS as FORGE_ANNOTATIONS
+from tooltrail.simulator.forge import ForgeConfig
+from tooltrail.simulator.forge import generate as generate_forge
+from tooltrail.simulator.forge import inject as forge_inject
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES
@@ -104,9 +111,11 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_plans(PlansConfig(seed=seed)), dict(PLANS_ANNOTATIONS)
     if generator in ("tenants", "tenants-lib"):
         return generate_tenants(TenantsConfig(seed=seed)), dict(TENANTS_ANNOTATIONS)
+    if generator in ("forge", "forge-lib"):
+        return generate_forge(ForgeConfig(seed=seed)), dict(FORGE_ANNOTATIONS)
     raise SystemExit(
         f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
-        "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib"
+        "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib, forge, forge-lib"
     )
 
 
@@ -184,12 +193,13 @@ def run(
     generator: str, seed: int, intensity: str, store: Store, cache: dict[Any, Any]
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet, tides, plans and tenants: their own attack shapes
+    # fleet, tides, plans, tenants and forge: their own attack shapes
     injector = {
         "fleet": fleet_inject,
         "tides": tides_inject,
         "plans": plans_inject,
         "tenants": tenants_inject,
+        "forge": forge_inject,
     }.get(generator, inject)
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
@@ -363,7 +373,7 @@ def main() -> None:
         "--generators",
         default="sim,markov",
         help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib, "
-        "tenants, tenants-lib (held out)",
+        "tenants, tenants-lib, forge, forge-lib (held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))
