@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import typer
 
+from tests.detectors.conftest import T0, build_alert
 from tests.detectors.test_alerts_cli import _run
 from tooltrail.detectors.alertstore import AlertStore
 from tooltrail.pipeline.store import StoreConfig, open_store
@@ -112,3 +113,26 @@ def test_announce_requires_actor_and_withdraw_requires_by(app: typer.Typer, path
     code, _, err = _run(app, path, "withdraw", "ann-000000000000", "--by", "bob")
     assert code == 2
     assert "no announcement 'ann-000000000000'" in err
+
+
+def test_list_and_show_say_which_announcement_demoted_an_alert(
+    app: typer.Typer, path: Path
+) -> None:
+    code, out, err = _run(app, path, *ANNOUNCE, "--reason", "CHG-9 migration", "--by", "alice")
+    assert code == 0, err
+    ann_id = out.strip()
+    with open_store(StoreConfig(path=os.fspath(path))) as store:
+        alerts = AlertStore(store)
+        (ann,) = alerts.calendar.all()
+        start = ann.created_us + 60 * 10**6
+        demoted = alerts.offer(
+            build_alert(severity="high", start_min=0, length_min=1, offset_us=start - T0)
+        )
+    assert demoted is not None
+    code, table, _ = _run(app, path, "list")
+    assert code == 0
+    assert "low (was high)" in table
+    code, shown, _ = _run(app, path, "show", demoted.id)
+    assert code == 0
+    assert f"{ann_id} (severity was high)" in shown
+    assert "(announced: CHG-9 migration, by alice" in shown
