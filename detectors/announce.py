@@ -327,7 +327,7 @@ class Calendar:
                 f"{id} was already withdrawn by {ann.withdrawn_by} at {_utc(ann.withdrawn_us)}",
             )
         done = replace(ann, withdrawn_us=at_us, withdrawn_by=_text("by", by))
-        self.put(done, at_us)
+        self.put(done, max(at_us, ann.created_us + 1))  # a newer version than the filing
         return done
 
     def put(self, ann: Announcement, updated_us: int) -> None:

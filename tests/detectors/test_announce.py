@@ -267,3 +267,15 @@ def test_the_kinds_are_the_detectors_rules_and_families() -> None:
         "off_hours", "models", "loop"
     )  # fmt: skip
     assert parse_families([]) == KINDS
+
+
+def test_a_withdrawal_is_kept_across_a_restart(store: Store) -> None:
+    """Even of an announcement filed (through the API) with a filing time ahead of the clock."""
+    now = time.time_ns() // 1000
+    for created in (now, now + HOUR):
+        ann = _gate(store).announce(
+            ["u-17"], now, now + 2 * HOUR, "CHG-5", by="alice", created_us=created
+        )
+        _gate(store).withdraw(ann.id, by="bob")
+        (kept,) = [a for a in AlertStore(store).calendar.all() if a.id == ann.id]
+        assert kept.withdrawn_by == "bob"
