@@ -1,7 +1,8 @@
 """The alert store: the one gate every alert candidate passes, and the alerts' lifecycle.
 
-:meth:`AlertStore.offer` decides on **event time only** (never the wall clock), so a replay or a
-backfill makes the same decisions as live scoring did. In this order:
+:meth:`AlertStore.offer` decides on **event time** and stored values only (never the wall clock
+at the moment it decides), so a replay or a backfill makes the same decisions as live scoring
+did. In this order:
 
 1. **Replay**: a candidate already covered by the latest stored alert of its ``dedupe_key``
    (its ``window_end`` is not after that alert's ``last_window_end``) was seen before (the same
@@ -44,7 +45,8 @@ call :meth:`AlertStore.reload` after another process labelled alerts in a shared
 **Announced activity** (``announce.py``, the change calendar): before these steps, a candidate an
 announcement covers is demoted to ``low`` (stored, not paged; ``alerts_suppressed{reason=
 "announced"}``). An alert stored unannounced keeps its severity: a completion or a merge of an
-announced candidate never lowers it. :meth:`announce` / :meth:`withdraw` file and end them.
+announced candidate never lowers it. :meth:`announce` / :meth:`withdraw` file and end them;
+the calendar is re-read from its table at most once a second, so other processes' filings count.
 
 The payload column holds ``Alert.to_dict()`` plus an ``annotations`` object (``note``,
 ``acked_by``) that :func:`alert_from_payload` strips; the other columns mirror the payload.

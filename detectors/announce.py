@@ -21,9 +21,9 @@ applies it in :meth:`~.alertstore.AlertStore.offer`; an alert already stored una
 its severity (a completion or merge never lowers it).
 
 **Refused** (:class:`~.errors.AnnouncementError`, ``field`` naming the input): no actor, an
-empty reason or ``by``, an unknown family, an end not after the start, a window longer than
-``max_us`` (``announce_max_hours``, 72 h), one ending before it is filed; withdrawing an unknown
-id, or one already withdrawn.
+empty reason or ``by``, a reason over :data:`MAX_REASON` characters, an unknown family, an end
+not after the start, a window longer than ``max_us`` (``announce_max_hours``, 72 h), one ending
+before it is filed; withdrawing an unknown id, or one already withdrawn.
 
 Filing and withdrawing are themselves recorded as ``low`` alerts (detector ``announcement``, one
 per actor, entity that actor), so they appear in ``tooltrail alerts list`` and Grafana: whoever
@@ -58,6 +58,7 @@ __all__ = [
     "DETECTOR",
     "FAMILY_KINDS",
     "KINDS",
+    "MAX_REASON",
     "NEVER_COVERED",
     "RULE_KINDS",
     "Announcement",
@@ -86,6 +87,8 @@ KINDS: Final = (*FAMILY_KINDS, "models", *RULE_KINDS)
 NEVER_COVERED: Final = frozenset({"rule:integrity", "rule:reconcile", "rule:tool_drift"})
 #: the detector of the alerts that record filing and withdrawing
 DETECTOR: Final = "announcement"
+#: the longest reason (it is copied into every alert the announcement demotes)
+MAX_REASON: Final = 500
 
 
 def kind_of(detector: str) -> str | None:
@@ -189,6 +192,8 @@ def new_announcement(
         raise AnnouncementError("actors", "name at least one actor (user)")
     kinds = parse_families(families)
     reason, by = _text("reason", reason), _text("by", by)
+    if len(reason) > MAX_REASON:
+        raise AnnouncementError("reason", f"at most {MAX_REASON} characters (name the ticket)")
     if end_us <= start_us:
         raise AnnouncementError("end", "must be after the start")
     if end_us - start_us > max_us:
@@ -279,10 +284,10 @@ class Calendar:
         """Re-read the table when ``refresh_s`` passed since the last read (or ``force``)."""
         if not force and time.monotonic() - self._read_at < self.refresh_s:
             return
-        df = self._store.query_df(f"SELECT payload FROM {self._table} FINAL")  # noqa: S608
-        found = [Announcement.from_dict(json.loads(p)) for p in df["payload"]] if len(df) else []
-        with self._lock:
-            self._index(found)
+        with self._lock:  # a put meanwhile waits: its version is not lost to an older read
+            df = self._store.query_df(f"SELECT payload FROM {self._table} FINAL")  # noqa: S608
+            rows = df["payload"] if len(df) else ()
+            self._index(Announcement.from_dict(json.loads(p)) for p in rows)
             self._read_at = time.monotonic()
 
     def _index(self, found: Iterable[Announcement]) -> None:

@@ -241,6 +241,7 @@ def test_too_long_or_invalid_announcements_are_refused_and_nothing_is_stored(sto
         ({"start_us": T0 - 3 * HOUR, "end_us": T0 - 2 * HOUR}, "end", "after it is filed"),
         ({"actors": []}, "actors", "at least one"),
         ({"reason": "  "}, "reason", "empty"),
+        ({"reason": "x" * 501}, "reason", "at most 500 characters"),
         ({"by": ""}, "by", "empty"),
         ({"families": ("destructive", "exfil")}, "families", "unknown 'exfil'"),
     ]
