@@ -221,8 +221,12 @@ class AlertStore:
         severity = _higher(prev.severity, new.severity)
         rose = severity != prev.severity
         strongest = new if new.score > prev.score else prev
+        original = strongest.original_severity  # announced: the higher it would have had
         if bool(prev.announcement) != bool(new.announcement):  # a page's content stays a page's
             strongest = new if prev.announcement else prev
+            original = strongest.original_severity
+        elif prev.announcement:
+            original = max(prev.original_severity, new.original_severity, key=SEVERITIES.index)
         merged = replace(
             prev,
             severity=severity,
@@ -234,7 +238,7 @@ class AlertStore:
             events=strongest.events,
             status="open" if rose else prev.status,
             announcement=strongest.announcement,
-            original_severity=strongest.original_severity,
+            original_severity=original,
         )
         record = self._write(replace(old, alert=merged))
         self._latest[merged.dedupe_key] = record

@@ -280,3 +280,12 @@ def test_a_withdrawal_is_kept_across_a_restart(store: Store) -> None:
         _gate(store).withdraw(ann.id, by="bob")
         (kept,) = [a for a in AlertStore(store).calendar.all() if a.id == ann.id]
         assert kept.withdrawn_by == "bob"
+
+
+def test_merged_announced_windows_keep_the_highest_original_severity(store: Store) -> None:
+    alerts = AlertStore(store)  # with the cooldown: the second window merges into the first
+    _file(alerts)
+    first = build_alert(start_min=10, severity="medium", score=3.0)
+    alerts.offer_many([first, build_alert(start_min=20, severity="high", score=1.0)])
+    merged = _stored(alerts, first)
+    assert (merged.count, merged.severity, merged.original_severity) == (2, "low", "high")
