@@ -5,6 +5,7 @@
                       tenants,tenants-lib,forge,forge-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
+        [--announced release_spike,month_end,...]
 
 For each generator (``sim``: ``tooltrail.simulator``; ``markov``: ``tooltrail.simulator.markov``,
 built apart; ``sessions``: ``tooltrail.simulator.sessions``, built apart from both and held out:
@@ -38,6 +39,15 @@ Per generator × family × intensity: recall, precision (true alerts / (true + e
 the run)), false alerts per 10k benign entity-windows (hard negatives included) and the median
 delay in windows (steps) from the incident's first call. Alerts count when they page (≥ medium).
 Prints tables (markdown) and draws recall vs intensity. Asserts nothing.
+
+``--announced LABEL[,LABEL...]`` measures detection **with the change calendar a team would
+keep** (``docs/alerts.md``, "Announced activity"): every hard negative whose label name (``<name>``
+of a ``benign:<name>#k`` label; the ``benign:`` prefix may be given) is listed is announced
+before scoring, through ``AlertStore.announce`` as ``tooltrail alerts announce`` files it: its
+users, its first to last call plus 5 minutes each side (in parts of at most
+``announce_max_hours``), filed at its first call, all families. Only ``tooltrail``'s gate gets
+the announcements (the baselines have no calendar). This is never the default figure: by default
+nothing is announced.
 """
 
 from __future__ import annotations
@@ -189,8 +199,47 @@ class Cell:
         return 1e4 * self.false_alerts / max(self.benign_windows, 1)
 
 
+#: how far an announcement reaches before a hard negative's first and after its last call
+ANNOUNCE_MARGIN_US = 5 * 60 * 10**6
+
+
+def change_calendar(sim: Simulation, names: frozenset[str], max_us: int) -> list[dict[str, Any]]:
+    """The announcements (``AlertStore.announce`` arguments) for the hard negatives named: one
+    per ``benign:<name>#k`` episode, over its users and its first to last call ± 5 min, filed at
+    its first call, all families; a longer span than ``max_us`` in consecutive parts."""
+    spans: dict[str, tuple[int, int, set[str]]] = {}
+    for c in sim.calls:
+        name = c.label.partition("#")[0]
+        if not name.startswith("benign:") or name.removeprefix("benign:") not in names:
+            continue
+        first, last, users = spans.get(c.label, (c.ts, c.ts, set()))
+        if c.user:
+            users.add(c.user)
+        spans[c.label] = (min(first, c.ts), max(last, c.ts), users)
+    out: list[dict[str, Any]] = []
+    for label, (first, last, users) in sorted(spans.items()):
+        start, end = first - ANNOUNCE_MARGIN_US, last + ANNOUNCE_MARGIN_US
+        for part in range(start, end, max_us):
+            out.append(
+                {
+                    "actors": sorted(users),
+                    "start_us": part,
+                    "end_us": min(part + max_us, end),
+                    "reason": f"announced {label} (benchmark change calendar)",
+                    "by": "benchmark",
+                    "created_us": first,
+                }
+            )
+    return [a for a in out if a["actors"]]
+
+
 def run(
-    generator: str, seed: int, intensity: str, store: Store, cache: dict[Any, Any]
+    generator: str,
+    seed: int,
+    intensity: str,
+    store: Store,
+    cache: dict[Any, Any],
+    announced: frozenset[str] = frozenset(),
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
     # fleet, tides, plans, tenants and forge: their own attack shapes
@@ -231,7 +280,10 @@ def run(
     )
     scored = sum(len(w) for parts in captured.values() for kind, w, _ in parts if kind == "score")
     benign = scored - sum(hot.values())
-    found = {"tooltrail": gate(store, settings, candidates)}
+    calendar = change_calendar(sim, announced, settings.announce_max_us) if announced else []
+    if announced:
+        print(f"  announced {len(calendar)} hard-negative span(s) of {sorted(announced)}")
+    found = {"tooltrail": gate(store, settings, candidates, calendar)}
     found.update({k: gate(store, settings, v) for k, v in baselines(captured).items()})
     cells = {}
     for name, alerts in found.items():
@@ -379,7 +431,16 @@ def main() -> None:
     ap.add_argument("--intensities", default=",".join(INTENSITIES))
     ap.add_argument("--plot", default="", help="write the frontier PNG here")
     ap.add_argument("--show-false", action="store_true")
+    ap.add_argument(
+        "--announced",
+        default="",
+        help="announce these hard negatives (label names, comma-separated) before scoring: "
+        "with the change calendar a team would keep; never the default figure",
+    )
     args = ap.parse_args()
+    announced = frozenset(
+        n.strip().removeprefix("benign:") for n in args.announced.split(",") if n.strip()
+    )
     generators = args.generators.split(",")
     levels = args.intensities.split(",")
     results: dict[tuple[str, str, str], Cell] = {}
@@ -393,7 +454,7 @@ def main() -> None:
                 cache: dict[Any, Any] = {}
                 for lvl in levels:
                     t0 = time.perf_counter()
-                    cells = run(gen, seed, lvl, store, cache)
+                    cells = run(gen, seed, lvl, store, cache, announced)
                     for det, cell in cells.items():
                         key = (det, gen, lvl)
                         results[key] = merge(results[key], cell) if key in results else cell
