@@ -2,9 +2,10 @@
 
     python benchmarks/detection.py
         [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib,
-                      tenants,tenants-lib]
+                      tenants,tenants-lib,forge,forge-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
+        [--announced release_spike,month_end,...]
 
 For each generator (``sim``: ``tooltrail.simulator``; ``markov``: ``tooltrail.simulator.markov``,
 built apart; ``sessions``: ``tooltrail.simulator.sessions``, built apart from both and held out:
@@ -17,11 +18,14 @@ named; ``plans``: ``tooltrail.simulator.plans``, built blind the same way (see `
 with its own attack injector, and ``plans-lib``: its traffic with the library's attacks; both
 run only when named; ``tenants``: ``tooltrail.simulator.tenants``, built blind the same way (see
 ``docs/tenants.md``) with its own attack injector, and ``tenants-lib``: its traffic with the
-library's attacks; both run only when named) and seed,
+library's attacks; both run only when named; ``forge``: ``tooltrail.simulator.forge``, built
+blind the same way (see ``docs/forge.md``) with its own attack injector, and ``forge-lib``: its
+traffic with the library's attacks; both run only when named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
 of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
 ``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
-``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``) at
+``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``;
+for ``forge``: of ``tooltrail.simulator.forge.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -38,6 +42,15 @@ when more severe, ``detectors/paging.py``, as live detection sends them by defau
 median delay in windows (steps) from the incident's first call. Alerts count when they are at
 least ``medium``.
 Prints tables (markdown) and draws recall vs intensity. Asserts nothing.
+
+``--announced LABEL[,LABEL...]`` measures detection **with the change calendar a team would
+keep** (``docs/alerts.md``, "Announced activity"): every hard negative whose label name (``<name>``
+of a ``benign:<name>#k`` label; the ``benign:`` prefix may be given) is listed is announced
+before scoring, through ``AlertStore.announce`` as ``tooltrail alerts announce`` files it: its
+users, its first to last call plus 5 minutes each side (in parts of at most
+``announce_max_hours``), filed at its first call, all families. Only ``tooltrail``'s gate gets
+the announcements (the baselines have no calendar). This is never the default figure: by default
+nothing is announced.
 """
 
 from __future__ import annotations
@@ -67,6 +80,10 @@ from tooltrail.simulator.fleet import ANNOTATIONS as FLEET_ANNOTATIONS
 from tooltrail.simulator.fleet import FleetConfig
 from tooltrail.simulator.fleet import generate as generate_fleet
 from tooltrail.simulator.fleet import inject as fleet_inject
+from tooltrail.simulator.forge import ANNOTATIONS as FORGE_ANNOTATIONS
+from tooltrail.simulator.forge import ForgeConfig
+from tooltrail.simulator.forge import generate as generate_forge
+from tooltrail.simulator.forge import inject as forge_inject
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES
@@ -107,9 +124,11 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_plans(PlansConfig(seed=seed)), dict(PLANS_ANNOTATIONS)
     if generator in ("tenants", "tenants-lib"):
         return generate_tenants(TenantsConfig(seed=seed)), dict(TENANTS_ANNOTATIONS)
+    if generator in ("forge", "forge-lib"):
+        return generate_forge(ForgeConfig(seed=seed)), dict(FORGE_ANNOTATIONS)
     raise SystemExit(
         f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
-        "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib"
+        "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib, forge, forge-lib"
     )
 
 
@@ -187,16 +206,56 @@ class Cell:
         return 1e4 * self.false_pages / max(self.benign_windows, 1)
 
 
+#: how far an announcement reaches before a hard negative's first and after its last call
+ANNOUNCE_MARGIN_US = 5 * 60 * 10**6
+
+
+def change_calendar(sim: Simulation, names: frozenset[str], max_us: int) -> list[dict[str, Any]]:
+    """The announcements (``AlertStore.announce`` arguments) for the hard negatives named: one
+    per ``benign:<name>#k`` episode, over its users and its first to last call ± 5 min, filed at
+    its first call, all families; a longer span than ``max_us`` in consecutive parts."""
+    spans: dict[str, tuple[int, int, set[str]]] = {}
+    for c in sim.calls:
+        name = c.label.partition("#")[0]
+        if not name.startswith("benign:") or name.removeprefix("benign:") not in names:
+            continue
+        first, last, users = spans.get(c.label, (c.ts, c.ts, set()))
+        if c.user:
+            users.add(c.user)
+        spans[c.label] = (min(first, c.ts), max(last, c.ts), users)
+    out: list[dict[str, Any]] = []
+    for label, (first, last, users) in sorted(spans.items()):
+        start, end = first - ANNOUNCE_MARGIN_US, last + ANNOUNCE_MARGIN_US
+        for part in range(start, end, max_us):
+            out.append(
+                {
+                    "actors": sorted(users),
+                    "start_us": part,
+                    "end_us": min(part + max_us, end),
+                    "reason": f"announced {label} (benchmark change calendar)",
+                    "by": "benchmark",
+                    "created_us": first,
+                }
+            )
+    return [a for a in out if a["actors"]]
+
+
 def run(
-    generator: str, seed: int, intensity: str, store: Store, cache: dict[Any, Any]
+    generator: str,
+    seed: int,
+    intensity: str,
+    store: Store,
+    cache: dict[Any, Any],
+    announced: frozenset[str] = frozenset(),
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet, tides, plans and tenants: their own attack shapes
+    # fleet, tides, plans, tenants and forge: their own attack shapes
     injector = {
         "fleet": fleet_inject,
         "tides": tides_inject,
         "plans": plans_inject,
         "tenants": tenants_inject,
+        "forge": forge_inject,
     }.get(generator, inject)
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
@@ -228,7 +287,10 @@ def run(
     )
     scored = sum(len(w) for parts in captured.values() for kind, w, _ in parts if kind == "score")
     benign = scored - sum(hot.values())
-    found = {"tooltrail": gate(store, settings, candidates)}
+    calendar = change_calendar(sim, announced, settings.announce_max_us) if announced else []
+    if announced:
+        print(f"  announced {len(calendar)} hard-negative span(s) of {sorted(announced)}")
+    found = {"tooltrail": gate(store, settings, candidates, calendar)}
     found.update({k: gate(store, settings, v) for k, v in baselines(captured).items()})
     cells = {}
     for name, alerts in found.items():
@@ -378,13 +440,22 @@ def main() -> None:
         "--generators",
         default="sim,markov",
         help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib, "
-        "tenants, tenants-lib (held out)",
+        "tenants, tenants-lib, forge, forge-lib (held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))
     ap.add_argument("--plot", default="", help="write the frontier PNG here")
     ap.add_argument("--show-false", action="store_true")
+    ap.add_argument(
+        "--announced",
+        default="",
+        help="announce these hard negatives (label names, comma-separated) before scoring: "
+        "with the change calendar a team would keep; never the default figure",
+    )
     args = ap.parse_args()
+    announced = frozenset(
+        n.strip().removeprefix("benign:") for n in args.announced.split(",") if n.strip()
+    )
     generators = args.generators.split(",")
     levels = args.intensities.split(",")
     results: dict[tuple[str, str, str], Cell] = {}
@@ -398,7 +469,7 @@ def main() -> None:
                 cache: dict[Any, Any] = {}
                 for lvl in levels:
                     t0 = time.perf_counter()
-                    cells = run(gen, seed, lvl, store, cache)
+                    cells = run(gen, seed, lvl, store, cache, announced)
                     for det, cell in cells.items():
                         key = (det, gen, lvl)
                         results[key] = merge(results[key], cell) if key in results else cell

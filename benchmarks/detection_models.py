@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,25 @@ from tooltrail.simulator import ATTACK_SCENARIOS, SimConfig, simulate, to_frame
 BASELINE = "3sigma"
 
 
-def gate(store: Store, settings: DetectSettings, candidates: list[Alert]) -> list[Alert]:
-    """The candidates through a fresh alert store; the alerts it ends up holding."""
-    store.command(f"TRUNCATE TABLE {store.database}.alerts")
-    alerts = AlertStore(store, cooldown_us=settings.cooldown_us, group_window_us=settings.group_us)
+def gate(
+    store: Store,
+    settings: DetectSettings,
+    candidates: list[Alert],
+    announcements: Sequence[Mapping[str, Any]] = (),
+) -> list[Alert]:
+    """The candidates through a fresh alert store; the alerts it ends up holding.
+    ``announcements``: the keyword arguments of ``AlertStore.announce`` (the change calendar
+    ``tooltrail alerts announce`` files), filed first; none by default."""
+    for table in ("alerts", "announcements"):
+        store.command(f"TRUNCATE TABLE {store.database}.{table}")
+    alerts = AlertStore(
+        store,
+        cooldown_us=settings.cooldown_us,
+        group_window_us=settings.group_us,
+        announce_max_us=settings.announce_max_us,
+    )
+    for announcement in announcements:
+        alerts.announce(**announcement)
     alerts.offer_many(candidates)
     return alerts.list(limit=1_000_000)
 

@@ -1,5 +1,6 @@
 """The Detectors dashboard: scores, alert counts by detector and severity, feedback (acked,
-false positive) and what cold-start learning and cooldowns held back."""
+false positive), what cold-start learning and cooldowns held back, and the announced activity
+(change calendar) that kept alerts from paging."""
 
 from __future__ import annotations
 
@@ -99,6 +100,36 @@ ORDER BY first_seen DESC""",
                 ("first_seen", "time"),
                 ("calls", "number"),
                 ("repeats_merged", "number"),
+            ),
+        ),
+        PanelSpec(
+            title="Announced activity (change calendar)",
+            description="Announcements filed with 'tooltrail alerts announce' that overlap the "
+            "range: whose activity, when, why, who filed it, whether it was withdrawn, and how "
+            "many alerts it kept from paging (stored as low; see docs/alerts.md).",
+            width=24,
+            sql="""SELECT a.created AS filed, a.id AS id,
+    arrayStringConcat(a.actors, ', ') AS actors,
+    a.window_start AS starts, a.window_end AS ends, a.by AS by, a.status AS status,
+    JSONExtractString(a.payload, 'withdrawn_by') AS withdrawn_by,
+    JSONExtractString(a.payload, 'reason') AS reason, ifNull(d.demoted, 0) AS demoted
+FROM announcements AS a FINAL
+LEFT JOIN (SELECT JSONExtractString(payload, 'announcement') AS id, count() AS demoted
+    FROM alerts FINAL WHERE JSONExtractString(payload, 'original_severity') != ''
+    GROUP BY id) AS d ON a.id = d.id
+WHERE a.window_end >= $__fromTime AND a.window_start <= $__toTime
+ORDER BY filed DESC LIMIT 200""",
+            columns=(
+                ("filed", "time"),
+                ("id", "string"),
+                ("actors", "string"),
+                ("starts", "time"),
+                ("ends", "time"),
+                ("by", "string"),
+                ("status", "string"),
+                ("withdrawn_by", "string"),
+                ("reason", "string"),
+                ("demoted", "number"),
             ),
         ),
     ),

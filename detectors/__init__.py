@@ -5,12 +5,13 @@ that use them.
 """
 
 from .alert import SEVERITIES, Alert, EventRefs, FeatureEvidence
-from .errors import AlertNotFound, DetectorError, ModelFileError, SinkError
+from .errors import AlertNotFound, AnnouncementError, DetectorError, ModelFileError, SinkError
 
 __all__ = [
     "SEVERITIES",
     "Alert",
     "AlertNotFound",
+    "AnnouncementError",
     "DetectorError",
     "EventRefs",
     "FeatureEvidence",

@@ -1,17 +1,22 @@
 """What the ``alerts`` table holds for an alert and how it is read back: the stored record (what
-the store adds to an :class:`~.alert.Alert`), its payload, the filters of a listing, and the
-root actor alerts are grouped by. Used by :mod:`.alertstore`, which owns the table."""
+the store adds to an :class:`~.alert.Alert`), its row and payload, the filters and queries of a
+listing, and the root actor alerts are grouped by. Used by :mod:`.alertstore`, which owns the
+table; a store error propagates (``StoreUnavailable``)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tooltrail.pipeline.store.filters import where
 
 from .alert import Alert
+
+if TYPE_CHECKING:
+    from tooltrail.pipeline.store import Store
 
 __all__ = ["GROUPED_KINDS", "AlertRecord", "alert_from_payload", "root_actor"]
 
@@ -79,3 +84,65 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _dt(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
+
+
+def alert_row(record: AlertRecord, updated_us: int) -> Sequence[Any]:
+    """The ``alerts`` row (``ALERT_COLUMNS`` order) of one version of an alert."""
+    a = record.alert
+    notes = {k: v for k, v in (("note", record.note), ("acked_by", record.acked_by)) if v}
+    payload = json.dumps({**a.to_dict(), "annotations": notes}, separators=(",", ":"))
+    return (
+        a.id, _dt(record.created_us), _dt(updated_us), a.severity, a.entity_kind, a.entity,
+        a.detector, float(a.score), a.dedupe_key, _dt(a.window_start), _dt(a.window_end),
+        a.status, payload,
+    )  # fmt: skip
+
+
+_SELECT = (
+    "SELECT payload, toUnixTimestamp64Micro(created) AS created_us,"
+    " toUnixTimestamp64Micro(updated) AS updated_us"
+)
+
+
+def records(df: Any) -> list[AlertRecord]:
+    """The records of a query result with ``payload``, ``created_us`` and ``updated_us``."""
+    if not len(df):  # an empty result may come without columns
+        return []
+    rows = zip(df["payload"], df["created_us"], df["updated_us"], strict=True)
+    return [_record(str(p), int(c), int(u)) for p, c, u in rows]
+
+
+def select(
+    store: Store, table: str, where: str, params: Mapping[str, Any], *, limit: int | None
+) -> list[AlertRecord]:
+    """The alerts matching ``where`` (:func:`_where`), newest ``window_start`` first."""
+    sql = f"{_SELECT} FROM {table} FINAL WHERE {where} ORDER BY window_start DESC, id"
+    if limit is not None:
+        sql += " LIMIT {limit:UInt64}"
+        params = {**params, "limit": limit}
+    return records(store.query_df(sql, params))
+
+
+def latest_records(store: Store, table: str) -> list[AlertRecord]:
+    """The latest alert (by ``window_start``) of every dedupe key."""
+    sql = (
+        "SELECT argMax(payload, window_start) AS payload,"  # noqa: S608
+        " argMax(toUnixTimestamp64Micro(created), window_start) AS created_us,"
+        " argMax(toUnixTimestamp64Micro(updated), window_start) AS updated_us"
+        f" FROM {table} FINAL GROUP BY dedupe_key"
+    )
+    return records(store.query_df(sql))
+
+
+def fp_ends(store: Store, table: str, key: str | None) -> dict[str, int]:
+    """Per dedupe key (or only ``key``), the latest ``last_window_end`` labelled false
+    positive."""
+    where, params = _where(status="false_positive", key=key)
+    sql = (
+        "SELECT dedupe_key, max(JSONExtractInt(payload, 'last_window_end')) AS fp_end"  # noqa: S608
+        f" FROM {table} FINAL WHERE {where} GROUP BY dedupe_key"
+    )
+    df = store.query_df(sql, params)
+    if not len(df):
+        return {}
+    return {str(k): int(v) for k, v in zip(df["dedupe_key"], df["fp_end"], strict=True)}

@@ -55,7 +55,9 @@ class Alert:
     within the cooldown raise ``count`` and move ``last_window_end`` instead of alerting again.
     ``group`` ties related alerts together (one actor, one stretch of time); ``actor`` is the
     user behind the alert when the detector knows it (its own user, or the user behind most of
-    the window's calls)."""
+    the window's calls). ``announcement`` names the announced activity (change calendar,
+    ``announce.py``) that kept it from paging: its ``severity`` was lowered to ``low`` from
+    ``original_severity``; both are empty for an alert no announcement covered."""
 
     severity: Severity
     detector: str  # e.g. "model:user", "rule:denial_burst"
@@ -75,6 +77,8 @@ class Alert:
     count: int = 1
     last_window_end: int = 0
     id: str = ""
+    announcement: str = ""  # the announcement that demoted it (``announce.py``)
+    original_severity: str = ""  # its severity before that
 
     def __post_init__(self) -> None:
         if not self.id:

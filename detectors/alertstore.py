@@ -1,7 +1,8 @@
 """The alert store: the one gate every alert candidate passes, and the alerts' lifecycle.
 
-:meth:`AlertStore.offer` decides on **event time only** (never the wall clock), so a replay or a
-backfill makes the same decisions as live scoring did. In this order:
+:meth:`AlertStore.offer` decides on **event time** and stored values only (never the wall clock
+at the moment it decides), so a replay or a backfill makes the same decisions as live scoring
+did. In this order:
 
 1. **Replay**: a candidate already covered by the latest stored alert of its ``dedupe_key``
    (its ``window_end`` is not after that alert's ``last_window_end``) was seen before (the same
@@ -41,6 +42,12 @@ deduplicating. Every change is written to the table first; if the store raises
 (``StoreUnavailable``), the index is unchanged. The index sees only this process's writes:
 call :meth:`AlertStore.reload` after another process labelled alerts in a shared server.
 
+**Announced activity** (``announce.py``, the change calendar): before these steps, a candidate an
+announcement covers is demoted to ``low`` (stored, not paged; ``alerts_suppressed{reason=
+"announced"}``). An alert stored unannounced keeps its severity: a completion or a merge of an
+announced candidate never lowers it. :meth:`announce` / :meth:`withdraw` file and end them;
+the calendar is re-read from its table at most once a second, so other processes' filings count.
+
 The payload column holds ``Alert.to_dict()`` plus an ``annotations`` object (``note``,
 ``acked_by``) that :func:`alert_from_payload` strips; the other columns mirror the payload.
 """
@@ -48,11 +55,10 @@ The payload column holds ``Alert.to_dict()`` plus an ``annotations`` object (``n
 from __future__ import annotations
 
 import builtins
-import json
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -61,13 +67,16 @@ from tooltrail.pipeline.store.schema import ALERT_COLUMNS
 from ._alertrows import (
     GROUPED_KINDS,
     AlertRecord,
-    _dt,
-    _record,
     _where,
     alert_from_payload,
+    alert_row,
+    fp_ends,
+    latest_records,
     root_actor,
+    select,
 )
 from .alert import SEVERITIES, Alert, Severity, Status
+from .announce import Announcement, Calendar, announcement_alerts, demote, new_announcement
 from .errors import AlertNotFound
 from .metrics import Metrics
 
@@ -77,11 +86,6 @@ if TYPE_CHECKING:
 __all__ = ["GROUPED_KINDS", "AlertRecord", "AlertStore", "alert_from_payload", "root_actor"]
 
 logger = logging.getLogger(__name__)
-
-_SELECT = (
-    "SELECT payload, toUnixTimestamp64Micro(created) AS created_us,"
-    " toUnixTimestamp64Micro(updated) AS updated_us"
-)
 
 
 def _higher(a: Severity, b: Severity) -> Severity:
@@ -121,6 +125,7 @@ class AlertStore:
         fp_suppress_us: int = 7 * 24 * 3600 * 10**6,
         metrics: Metrics | None = None,
         write: bool = True,
+        announce_max_us: int = 72 * 3600 * 10**6,
     ) -> None:
         for name, value in (
             ("cooldown_us", cooldown_us),
@@ -143,6 +148,7 @@ class AlertStore:
         self._pending: dict[str, Sequence[Any]] | None = None  # offer_many: id -> last row
         # False: decide and index as usual but write nothing (a store served read-only)
         self.write = write
+        self.calendar = Calendar(store, max_us=announce_max_us, write=write)
         self.reload()
 
     # -- the gate ---------------------------------------------------------------------------
@@ -158,18 +164,26 @@ class AlertStore:
         if alert.window_end < alert.window_start:
             raise ValueError(f"alert {alert.id}: window_end is before window_start")
         with self._lock:
+            if self._pending is None:
+                self.calendar.refresh()  # offer_many refreshes once for all
+            announced = self.calendar.cover(alert)
+            full = alert if announced is None else demote(alert, announced)
             key = alert.dedupe_key
             latest = self._latest.get(key)
             if latest is not None and alert.window_end <= latest.alert.last_window_end:
-                if not live and _completes(latest.alert, alert):
-                    return self._complete(latest, alert)
+                done = full if latest.alert.announcement else alert  # a page stays a page
+                if not live and _completes(latest.alert, done):
+                    return self._complete(latest, done)
                 logger.debug("alert %s already covered by %s: replay", alert.id, latest.alert.id)
                 return None
+            alert = full
             fp_end = self._fp_end.get(key)
             if fp_end is not None and alert.window_start <= fp_end + self.fp_suppress_us:
                 if not live:
                     self.metrics.alerts_suppressed.labels(reason="false_positive").inc()
                 return None
+            if announced is not None and not live:
+                self.metrics.alerts_suppressed.labels(reason="announced").inc()
             if (
                 latest is not None
                 and latest.alert.status != "false_positive"
@@ -185,6 +199,7 @@ class AlertStore:
         (the last version of each alert touched). Same decisions as one ``offer`` at a time;
         if the write fails, the index is as before the call (metrics may have counted)."""
         with self._lock:
+            self.calendar.refresh()
             saved = (dict(self._latest), dict(self._groups), dict(self._fp_end))
             groups = {k: _Group(g.id, g.last_end) for k, g in self._groups.items()}
             self._groups = groups
@@ -206,6 +221,12 @@ class AlertStore:
         severity = _higher(prev.severity, new.severity)
         rose = severity != prev.severity
         strongest = new if new.score > prev.score else prev
+        original = strongest.original_severity  # announced: the higher it would have had
+        if bool(prev.announcement) != bool(new.announcement):  # a page's content stays a page's
+            strongest = new if prev.announcement else prev
+            original = strongest.original_severity
+        elif prev.announcement:
+            original = max(prev.original_severity, new.original_severity, key=SEVERITIES.index)
         merged = replace(
             prev,
             severity=severity,
@@ -216,6 +237,8 @@ class AlertStore:
             features=strongest.features,
             events=strongest.events,
             status="open" if rose else prev.status,
+            announcement=strongest.announcement,
+            original_severity=original,
         )
         record = self._write(replace(old, alert=merged))
         self._latest[merged.dedupe_key] = record
@@ -240,6 +263,8 @@ class AlertStore:
             features=full.features,
             events=full.events,
             status="open" if rose else prev.status,
+            announcement=full.announcement,
+            original_severity=full.original_severity,
         )
         record = self._write(replace(old, alert=completed))
         self._latest[completed.dedupe_key] = record
@@ -271,6 +296,39 @@ class AlertStore:
             group.last_end = max(group.last_end, alert.last_window_end)
         elif group is None or alert.last_window_end >= group.last_end:
             self._groups[root] = _Group(alert.group or alert.id, alert.last_window_end)
+
+    # -- announced activity (announce.py) ---------------------------------------------------
+
+    def announce(
+        self,
+        actors: Sequence[str],
+        start_us: int,
+        end_us: int,
+        reason: str,
+        *,
+        by: str,
+        families: Sequence[str] = (),
+        created_us: int | None = None,
+    ) -> Announcement:
+        """File an announcement (:func:`.announce.new_announcement`, at most
+        ``announce_max_us`` long; ``created_us``: the wall clock unless a replay of history
+        names it) and record it as ``low`` alerts, one per actor. AnnouncementError when
+        refused: nothing stored."""
+        with self._lock:
+            at = self._now_us() if created_us is None else created_us
+            ann = new_announcement(actors, start_us, end_us, reason, by=by, created_us=at,
+                                   max_us=self.calendar.max_us, families=families)  # fmt: skip
+            self.calendar.put(ann, at)
+            self.offer_many(announcement_alerts(ann))
+            return ann
+
+    def withdraw(self, id: str, *, by: str) -> Announcement:
+        """End an announcement now (kept, marked withdrawn) and record that as ``low`` alerts.
+        AnnouncementError for an unknown or already withdrawn id."""
+        with self._lock:
+            ann = self.calendar.withdraw(id, by=by, at_us=self._now_us())
+            self.offer_many(announcement_alerts(ann))
+            return ann
 
     # -- labels -----------------------------------------------------------------------------
 
@@ -306,7 +364,7 @@ class AlertStore:
             if latest is not None and latest.alert.id == id:
                 self._latest[key] = record
             self._fp_end.pop(key, None)
-            self._fp_end.update(self._load_fp_ends(key))
+            self._fp_end.update(fp_ends(self._store, self._table, key))
             return record
 
     # -- reading ----------------------------------------------------------------------------
@@ -317,7 +375,7 @@ class AlertStore:
 
     def record(self, id: str) -> AlertRecord:
         """The alert with this id and its store annotations. Raises AlertNotFound."""
-        found = self._select(*_where(id=id), limit=1)
+        found = select(self._store, self._table, *_where(id=id), limit=1)
         if not found:
             raise AlertNotFound(f"no alert with id {id!r}")
         return found[0]
@@ -325,19 +383,15 @@ class AlertStore:
     def false_positive_labels(self, since_us: int | None = None) -> list[Alert]:
         """Every alert labelled false positive (``window_start >= since_us`` when given),
         oldest first: the labels for the next model fit."""
-        found = self._select(*_where(status="false_positive", since=since_us), limit=None)
+        found = select(
+            self._store, self._table, *_where(status="false_positive", since=since_us), limit=None
+        )
         return [r.alert for r in reversed(found)]
 
     def reload(self) -> None:
         """Rebuild the in-memory index from the table (done at construction)."""
-        sql = (
-            "SELECT argMax(payload, window_start) AS payload,"  # noqa: S608
-            " argMax(toUnixTimestamp64Micro(created), window_start) AS created_us,"
-            " argMax(toUnixTimestamp64Micro(updated), window_start) AS updated_us"
-            f" FROM {self._table} FINAL GROUP BY dedupe_key"
-        )
-        latest = {r.alert.dedupe_key: r for r in self._records(self._store.query_df(sql))}
-        fp_ends = self._load_fp_ends(None)
+        latest = {r.alert.dedupe_key: r for r in latest_records(self._store, self._table)}
+        labelled = fp_ends(self._store, self._table, None)
         groups: dict[str, _Group] = {}
         for record in sorted(latest.values(), key=lambda r: r.alert.last_window_end):
             root = root_actor(record.alert)
@@ -345,37 +399,11 @@ class AlertStore:
                 a = record.alert
                 groups[root] = _Group(a.group or a.id, a.last_window_end)
         with self._lock:
-            self._latest, self._fp_end, self._groups = latest, fp_ends, groups
-        logger.debug("alert index: %d keys, %d false-positive labels", len(latest), len(fp_ends))
+            self._latest, self._fp_end, self._groups = latest, labelled, groups
+            self.calendar.refresh(force=True)
+        logger.debug("alert index: %d keys, %d false-positive labels", len(latest), len(labelled))
 
-    # -- the table --------------------------------------------------------------------------
-
-    def _load_fp_ends(self, key: str | None) -> dict[str, int]:
-        where, params = _where(status="false_positive", key=key)
-        sql = (
-            "SELECT dedupe_key, max(JSONExtractInt(payload, 'last_window_end')) AS fp_end"  # noqa: S608
-            f" FROM {self._table} FINAL WHERE {where} GROUP BY dedupe_key"
-        )
-        df = self._store.query_df(sql, params)
-        if not len(df):
-            return {}
-        return {str(k): int(v) for k, v in zip(df["dedupe_key"], df["fp_end"], strict=True)}
-
-    def _select(
-        self, where: str, params: Mapping[str, Any], *, limit: int | None
-    ) -> list[AlertRecord]:
-        sql = f"{_SELECT} FROM {self._table} FINAL WHERE {where} ORDER BY window_start DESC, id"
-        if limit is not None:
-            sql += " LIMIT {limit:UInt64}"
-            params = {**params, "limit": limit}
-        return self._records(self._store.query_df(sql, params))
-
-    @staticmethod
-    def _records(df: Any) -> list[AlertRecord]:
-        if not len(df):  # an empty result may come without columns
-            return []
-        rows = zip(df["payload"], df["created_us"], df["updated_us"], strict=True)
-        return [_record(str(p), int(c), int(u)) for p, c, u in rows]
+    # -- the table (rows and queries: _alertrows.py) ----------------------------------------
 
     def _now_us(self) -> int:
         """Wall-clock µs, strictly increasing in this process (orders a row's versions)."""
@@ -386,13 +414,7 @@ class AlertStore:
         """Store one version of an alert (the table first; the caller updates the index)."""
         a = record.alert
         updated = self._now_us()
-        notes = {k: v for k, v in (("note", record.note), ("acked_by", record.acked_by)) if v}
-        payload = json.dumps({**a.to_dict(), "annotations": notes}, separators=(",", ":"))
-        row: Sequence[Any] = (
-            a.id, _dt(record.created_us), _dt(updated), a.severity, a.entity_kind, a.entity,
-            a.detector, float(a.score), a.dedupe_key, _dt(a.window_start), _dt(a.window_end),
-            a.status, payload,
-        )  # fmt: skip
+        row = alert_row(record, updated)
         if self._pending is not None:
             self._pending[a.id] = row
         elif self.write:
@@ -416,4 +438,4 @@ class AlertStore:
         if severity is not None and severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
         where = _where(status=status, severity=severity, since=since_us, until=until_us)
-        return [r.alert for r in self._select(*where, limit=limit)]
+        return [r.alert for r in select(self._store, self._table, *where, limit=limit)]

@@ -28,7 +28,8 @@ class Metrics:
         )
         self.alerts_suppressed = Counter(
             "tooltrail_alerts_suppressed",
-            "Alert candidates not raised or not sent, by reason (cooldown, learning, grouped, ...)",
+            "Alert candidates not raised, not sent or kept from paging, by reason (cooldown, "
+            "learning, grouped, false_positive, announced)",
             ["reason"],
             registry=r,
         )

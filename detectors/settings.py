@@ -212,6 +212,11 @@ class DetectSettings(BaseSettings):
     min_severity: Literal["low", "medium", "high", "critical"] = Field(
         default="medium", description="send alerts of at least this severity to the sinks"
     )
+    announce_max_hours: float = Field(
+        default=72.0,
+        gt=0,
+        description="the longest window one announcement (tooltrail alerts announce) may cover",
+    )
     dashboard_url: str = Field(
         # the Investigation dashboard (tooltrail.dashboards.investigation): uid and variables
         default="http://localhost:3000/d/tooltrail-investigate?var-entity_kind={entity_kind}"
@@ -295,3 +300,7 @@ class DetectSettings(BaseSettings):
     @property
     def group_us(self) -> int:
         return int(self.group_minutes * 60 * _S)
+
+    @property
+    def announce_max_us(self) -> int:
+        return int(self.announce_max_hours * 3600 * _S)

@@ -1,6 +1,8 @@
 """``python -m tooltrail.emitter.relay``: the recorder worker behind ``ProcessRecorder``
 (``_worker.py``). Reads its frames from stdin into a ``Recorder``; at EOF closes it (unanswered
-calls, the emitter's final checkpoint) and prints its stats as one JSON line. Not a user command.
+calls, the emitter's final checkpoint and shipping) and prints its stats as one JSON line. Its
+stdin is its life: the signals that end a session (SIGTERM, SIGINT, SIGHUP) are ignored, and it
+goes on when the relay is gone (then nobody reads its stdout). Not a user command.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import IO, Any
 
 from ._malloc import keep_freed_memory
 from ._recorder import _GAP, _MESSAGE, _SKIMMED, _SSE, _SSE_END, _STREAM, Recorder
-from ._worker import FRAME, SECRETS
+from ._worker import FRAME, SECRETS, SESSION_SIGNALS
 
 log = logging.getLogger("tooltrail.emitter.relay")
 
@@ -59,8 +61,9 @@ def _read_exact(src: IO[bytes], n: int) -> bytes | None:
 def main() -> None:
     """The worker: read frames from stdin into a ``Recorder``; at EOF close it and print its
     stats as one JSON line."""
-    for sig in (signal.SIGINT, signal.SIGHUP):
+    for sig in SESSION_SIGNALS:  # blocked since its start (ProcessRecorder): ignored from now on
         signal.signal(sig, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, SESSION_SIGNALS)
     keep_freed_memory()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -103,9 +106,12 @@ def main() -> None:
     try:
         sys.stdout.write(json.dumps(stats) + "\n")
         sys.stdout.flush()
-    except BrokenPipeError:  # the relay is gone (killed): nobody reads the stats
+    except BrokenPipeError:  # the relay is gone (killed, or it ended first): nobody reads it
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":
     main()
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(0)  # the spool is closed and synced: no interpreter teardown for the relay to wait out

@@ -15,12 +15,20 @@ as its JSON-RPC envelope and size, not its bytes (``_skim.py``): the same event,
 and reading a megabyte twice.
 
 Failure behaviour: a worker that cannot start or dies leaves the relay running, unaudited, said
-once on stderr. ``close`` ends the pipe and waits (bounded) for the worker to record unanswered
-calls and sign its last events. The worker runs in a process group of its own and ignores
-SIGINT and SIGHUP: a signal to the relay's group (a terminal's Ctrl-C, a host or gateway that
-stops its server with SIGTERM, then SIGKILL, to the whole group) ends the session, not the
-recording; the worker then drains, signs and exits by itself at the end of its pipe. Secrets (the
-collector API key, the fingerprint key) reach it through its environment, not its command line.
+once on stderr. The worker runs in a process group of its own and ignores SIGTERM, SIGINT and
+SIGHUP: a signal to the relay's group (a terminal's Ctrl-C, a host or gateway that stops its
+server with SIGTERM, then SIGKILL, to the whole group) or to every process of a service (systemd)
+ends the session, not the recording; the worker drains, signs and exits by itself at the end of
+its pipe, whether or not the relay is still there. Secrets (the collector API key, the fingerprint
+key) reach it through its environment, not its command line.
+
+Ending (``close``): the relay hands the worker what it still holds and ends the pipe, then waits
+for the worker to record it, end unanswered calls, sign, ship (for at most its ``flush_timeout``)
+and exit: at most ``flush_timeout`` + :data:`END_MARGIN` seconds in all, whatever the worker is
+doing (on a machine starved of CPU it may still be starting: a Python start, ~0.15 s of CPU, took
+seconds there). A worker still at work then is left to finish on its own, never killed (that
+would lose what it holds): what it was handed is in its pipe, which it reads to the end; an event
+it recorded is in the spool already (``Spool.append``); it holds ``relay.claim`` until it exits.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import json
 import logging
 import os
 import queue
+import signal
 import struct
 import subprocess
 import sys
@@ -52,7 +61,7 @@ from ._recorder import (
 )
 from ._skim import LineSkimmer, Piece, skim
 
-__all__ = ["FRAME", "SECRETS", "ProcessRecorder"]
+__all__ = ["END_MARGIN", "FRAME", "SECRETS", "SESSION_SIGNALS", "ProcessRecorder"]
 
 log = logging.getLogger("tooltrail.emitter.relay")
 
@@ -61,6 +70,11 @@ FRAME: Final = struct.Struct("!BBqqqHI")
 _ENV_API_KEY: Final = "TOOLTRAIL_RECORDER_API_KEY"
 _ENV_FP_KEY: Final = "TOOLTRAIL_RECORDER_FINGERPRINT_KEY"
 SECRETS: Final = {"api_key": _ENV_API_KEY, "fingerprint_key": _ENV_FP_KEY}
+SESSION_SIGNALS: Final = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+"""Signals that end a session; the worker ignores them (it ends at the end of its pipe)."""
+#: seconds the relay's end waits for its worker beyond the worker's flush_timeout: to record the
+#: last copies, end unanswered calls and sign (milliseconds unless the machine is starved)
+END_MARGIN: Final = 2.0
 _BATCH_WAIT: Final = 0.002  # seconds a burst may gather before the feeder writes it
 _CHANNEL: Final = (1 << 62) - 1  # a frame key's SSE stream (0: a stdio sender), below its flag
 _Copy = tuple[int, int, int, tuple[int, int], str | None, bytes]
@@ -101,7 +115,7 @@ class ProcessRecorder:
             "close_timeout": flush_timeout,
         }
         self._max_backlog = max_backlog
-        self._close_timeout = flush_timeout + 10.0  # the worker's start, then its flush
+        self._end_timeout = flush_timeout + END_MARGIN
         self._lock = threading.Lock()
         self._backlog = 0
         self._dropped = 0
@@ -109,6 +123,10 @@ class ProcessRecorder:
         self._skimmer = LineSkimmer()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stats: dict[str, int] = {}
+        self._ended = threading.Event()  # the worker's stdout ended: it has exited
+        # the worker starts with the session's signals blocked and unblocks them once it ignores
+        # them: one sent to every process (a service's stop) during its start cannot end it
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, SESSION_SIGNALS)
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "tooltrail.emitter.relay",
@@ -121,9 +139,14 @@ class ProcessRecorder:
             )  # fmt: skip
         except OSError as exc:
             log.error("tooltrail: cannot start the recorder, calls are not audited: %r", exc)
-        else:
+            self._ended.set()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if self._proc is not None:
             assert self._proc.stdin is not None
             widen_pipe(self._proc.stdin.fileno())  # a large result crosses in one write
+            out = threading.Thread(target=self._listen, name="tooltrail-worker-out", daemon=True)
+            out.start()
         self._feeder = threading.Thread(target=self._feed, name="tooltrail-feeder", daemon=True)
         self._feeder.start()
 
@@ -238,20 +261,42 @@ class ProcessRecorder:
                     payload)  # fmt: skip
         return out
 
-    def close(self, timeout: float | None = None) -> dict[str, int]:
-        """End the pipe; wait (at most ``timeout``) for the worker to finish recording."""
-        self._queue.put(None)
-        limit = self._close_timeout if timeout is None else timeout
-        self._feeder.join(limit)
+    def _listen(self) -> None:
+        """The worker's stdout: its stats (one JSON line) at the end, then EOF (it has exited,
+        or is about to)."""
         proc = self._proc
-        if proc is not None and proc.stdout is not None:
-            try:
-                proc.wait(limit)
-                self._stats = json.loads(proc.stdout.read().decode() or "{}")
-            except (subprocess.TimeoutExpired, ValueError) as exc:
-                log.error("tooltrail: the recorder did not finish in time: %r", exc)
-                proc.kill()
-                proc.wait()
+        assert proc is not None
+        assert proc.stdout is not None
+        try:
+            for line in proc.stdout:
+                with contextlib.suppress(ValueError):
+                    self._stats = json.loads(line)
+        except OSError as exc:
+            log.debug("tooltrail: the recorder's stdout: %r", exc)
+        finally:
+            self._ended.set()
+
+    def close(self, timeout: float | None = None) -> dict[str, int]:
+        """Hand the worker what is queued, end its pipe, and wait for it to finish recording
+        and exit: at most ``timeout`` seconds (default ``flush_timeout`` + :data:`END_MARGIN`).
+        A worker still at work then finishes on its own; it is never killed."""
+        limit = self._end_timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        self._queue.put(None)
+        self._feeder.join(limit)
+        if self._feeder.is_alive():  # the worker does not read: what is still queued is lost
+            with self._lock:
+                self._dropped += self._backlog
+            log.error("tooltrail: the recorder took no copies for %.1f s", limit)
+        proc = self._proc
+        if proc is None:
+            pass
+        elif self._ended.wait(max(0.0, deadline - time.monotonic())):
+            with contextlib.suppress(subprocess.TimeoutExpired):  # reap it: it has ended
+                proc.wait(max(0.1, deadline - time.monotonic()))
+        else:
+            log.warning("tooltrail: the recorder has not finished in %.1f s: it finishes on its "
+                        "own (the spool is complete once it exits)", limit)  # fmt: skip
         if self._dropped:
             log.warning("tooltrail: %d bytes of relayed traffic were not audited", self._dropped)
         return self.stats()

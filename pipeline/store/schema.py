@@ -32,6 +32,8 @@ Tables (``version 1``):
                        not continue a stream's chain (``quarantine.py``).
 ``call_findings``      (version 5) reconciliation of host- and server-side events of a call, and
                        tool-description drift, as the detectors found them (``callfindings.py``).
+``announcements``      (version 6) the change calendar: announced activity the detectors keep
+                       from paging (``announcements.py``, ``tooltrail.detectors.announce``).
 ``schema_migrations``  one row per applied migration version.
 
 Events and rollups deduplicate retried inserts by ``insert_deduplication_token``
@@ -45,6 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .announcements import announcement_statements
 from .callfindings import call_findings_statements
 from .quarantine import quarantine_statements
 
@@ -164,6 +167,7 @@ TABLES: Final = (
     "schema_migrations",
     "quarantine",
     "call_findings",
+    "announcements",
 )
 
 
@@ -330,6 +334,9 @@ MIGRATIONS: Final = (
     Migration(4, "quarantine: evidence kept beside the streams", quarantine_statements),
     Migration(
         5, "call_findings: host/server reconciliation and tool drift", call_findings_statements
+    ),
+    Migration(
+        6, "announcements: the change calendar (announced activity)", announcement_statements
     ),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version

@@ -4,7 +4,7 @@ per module, and the same store served by the read-only query endpoint."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -61,6 +61,12 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Filled]:
         alerts = AlertStore(store)
         assert alerts.offer(alert) is not None
         alerts.false_positive(alerts.offer(_other(alert)).id, note="batch job")  # type: ignore[union-attr]
+        alerts.announce(  # the change calendar: one alert of svc-migrate kept from paging
+            ["svc-migrate"], incident.start - 3_600_000_000, incident.end, "CHG-42 migration",
+            by="alice", created_us=incident.start - 3_600_000_000,
+        )  # fmt: skip
+        other = _other(alert)
+        assert alerts.offer(replace(other, entity="svc-migrate", dedupe_key="m|svc-migrate", id=""))
         streams = sorted(
             {f"{k}-{n}" for k, n in zip(frame["source_kind"], frame["source_name"], strict=True)}
         )

@@ -143,6 +143,20 @@ def test_the_panels_see_the_attack(filled: Filled) -> None:
     assert _run(client, sql)[2][0][0] == len(filled.sim.calls)
 
 
+def test_the_change_calendar_panel_counts_what_it_kept_from_paging(filled: Filled) -> None:
+    start, end = _window(filled)
+    detectors = next(d for d in DASHBOARDS if d.uid == "tooltrail-detectors")
+    panel = next(p for p in detectors.panels if p.title.startswith("Announced activity"))
+    values = _variables(detectors, filled, narrow=False)
+    sql = expand(panel.sql, start=start, end=end, variables=values)
+    names, _, got = _run(_clients(filled)["endpoint"], sql)
+    (row,) = [dict(zip(names, r, strict=True)) for r in got]
+    assert (row["actors"], row["by"], row["status"], row["demoted"]) == (
+        "svc-migrate", "alice", "active", 1
+    )  # fmt: skip
+    assert row["reason"] == "CHG-42 migration"
+
+
 @pytest.mark.parametrize("path", ["chdb", "endpoint"])
 def test_variable_and_annotation_queries_run(filled: Filled, path: str) -> None:
     start, end = _window(filled)

@@ -2,6 +2,7 @@
 
 ``store``  a migrated chDB store in the test's tmp dir (from ``tests.pipeline.conftest``).
 ``make_alert`` builds an :class:`Alert` with sensible defaults; times are minutes after ``T0``.
+``app``    a root command with ``tooltrail alerts`` mounted (the CLI tests invoke it).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import typer
 
 from tests.pipeline.conftest import store  # noqa: F401  (the fixture, re-exported)
 from tooltrail.detectors.alert import Alert, EventRefs, FeatureEvidence
+from tooltrail.detectors.alerts_cli import register
 
 T0 = 1_764_000_000_000_000  # µs, event time of minute 0
 MINUTE = 60 * 10**6
@@ -56,3 +59,15 @@ def build_alert(
 @pytest.fixture
 def make_alert() -> AlertFactory:
     return build_alert
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    root = typer.Typer()
+
+    @root.callback()
+    def _root() -> None:
+        """A root like tooltrail's."""
+
+    register(root)
+    return root

@@ -12,23 +12,10 @@ from typer.testing import CliRunner
 
 from tests.detectors.conftest import AlertFactory
 from tooltrail.detectors.alert import Alert
-from tooltrail.detectors.alerts_cli import register
 from tooltrail.detectors.alertstore import AlertStore
 from tooltrail.pipeline.store import StoreConfig, open_store
 
 pytestmark = pytest.mark.store
-
-
-@pytest.fixture
-def app() -> typer.Typer:
-    root = typer.Typer()
-
-    @root.callback()
-    def _root() -> None:
-        """A root like tooltrail's."""
-
-    register(root)
-    return root
 
 
 @pytest.fixture

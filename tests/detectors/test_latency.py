@@ -191,15 +191,27 @@ def _wait(until: Any, what: str, seconds: float = 60) -> None:
 
 def test_a_page_does_not_wait_for_the_closed_windows_scoring(store: Store, tmp_path: Path) -> None:
     """``run``: the live loop fires while the scorer is busy (here: held mid-scoring), and the
-    scorer catches up afterwards, completing the same alert."""
+    scorer catches up afterwards, completing the same alert.
+
+    ``run`` reads the real clocks, so the streams must not look quiet at any point (a quiet
+    system is scored out a window past its newest event): the first step reads the real
+    monotonic clock too, and nothing here is quiet for an hour. With the default 5 s, and a
+    first step on the test's own clock (which made every stream look quiet for the machine's
+    uptime), a loaded machine let the scorer score the burst's windows before 107 and 108 were
+    stored: the alert merged five more windows and, complete no more, kept "5 times"."""
     import threading
 
     with Receiver() as receiver:
         dispatcher = Dispatcher([WebhookSink(receiver.url + "/alerts", SECRET)], retries=0)
-        detection = Detection(store, _settings(tmp_path, poll_seconds=0.05), dispatcher=dispatcher)
+        detection = Detection(
+            store,
+            _settings(tmp_path, poll_seconds=0.05),
+            dispatcher=dispatcher,
+            idle_seconds=3600,
+        )
         live = Live(store, detection, receiver)
         _background(live, 0, 100)
-        live.step()
+        detection.step(now_us=NOW)  # the real monotonic clock: the one run() reads
         assert detection.cursor == T + 100 * S
         stop = threading.Event()
         loop = threading.Thread(target=detection.run, args=(stop,))

@@ -12,6 +12,7 @@ through the last one. Endings: a server that dies mid-call, a host that goes awa
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -30,6 +31,7 @@ from mcp import ClientSession
 from mcp.shared.exceptions import MCPError
 
 from tooltrail.contract import Signer, verify, verify_checkpoint
+from tooltrail.contract.wire import RECORD_EVENT
 from tooltrail.emitter.relay import RELAY_ATTR
 from tooltrail.emitter.relay.__main__ import CLAIM
 
@@ -334,8 +336,8 @@ def test_a_signal_to_wrap_reaches_the_server_and_wrap_ends_as_it_did(tmp_path: P
     assert proc.stdout is not None
     assert proc.stdout.readline() == b"ready\n"
     proc.send_signal(signal.SIGTERM)
-    # a hang guard, not a timing: wrap ends after its recorder's worker has started and
-    # flushed, which on a loaded two-core machine took over 30 s once
+    # a hang guard, not a timing: wrap waits for its recorder (here still starting) at most
+    # --flush-timeout + 2 s and never kills it (the next test); before, up to 2 x 15 s, then a kill
     assert proc.wait(timeout=120) == 42  # the server's handler ran: its code is ours
 
     killed = subprocess.Popen(
@@ -344,6 +346,101 @@ def test_a_signal_to_wrap_reaches_the_server_and_wrap_ends_as_it_did(tmp_path: P
         stdin=subprocess.PIPE,
     )  # fmt: skip
     assert killed.wait(timeout=120) == -signal.SIGKILL  # killed by a signal: so is wrap
+
+
+_ECHO_SERVER = """
+import json, signal, sys
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(42))
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg["params"]["name"] == "echo":  # "hang" is never answered
+        print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": {"content": []}}),
+              flush=True)
+"""
+
+
+def _worker_of(wrap: subprocess.Popen[bytes]) -> int:
+    """The pid of wrap's recorder worker (``python -m tooltrail.emitter.relay``), once it runs."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == wrap.pid and (
+                    b"tooltrail.emitter.relay" in (stat.parent / "cmdline").read_bytes()
+                ):
+                    return int(stat.parent.name)
+    raise AssertionError("wrap started no recorder worker")
+
+
+def _running(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return False
+
+
+def _raw_events(spool: Path) -> list[dict[str, Any]]:
+    """The events in the spool's segments as they are on disk (its owner still holds it)."""
+    lines = (line for seg in sorted(spool.glob("*.seg")) for line in seg.read_bytes().splitlines())
+    return [json.loads(line[1:]) for line in lines if line[:1] == RECORD_EVENT]
+
+
+@pytest.mark.parametrize(
+    ("stopped", "everyone"),
+    [("before it started", False), ("after it recorded", True)],
+    ids=["recorder not started, wrap signalled", "recorder at work, every process signalled"],
+)
+def test_a_stop_ends_wrap_without_waiting_out_its_recorder_which_still_records_it_all(
+    tmp_path: Path, stopped: str, everyone: bool
+) -> None:
+    """SIGTERM to wrap (or to every process, as systemd stops a service) while its recorder gets
+    no CPU (SIGSTOP: still starting, or at work, as on a loaded machine): wrap ends as its server
+    did after a bounded wait (--flush-timeout + 2 s) and never kills the recorder; what it
+    recorded is in the spool as wrap ends; given the CPU back, it records the rest (the
+    unanswered call as no_response) and signs, on its own. (The old end waited up to 2 x 15 s,
+    then killed it, and a SIGTERM of its own ended it: no events, or no no_response and no final
+    checkpoint.)"""
+    spool = tmp_path / "spool"
+    (tmp_path / "server.py").write_text(_ECHO_SERVER)
+    proc = subprocess.Popen(
+        wrapped([sys.executable, str(tmp_path / "server.py")], spool, "--flush-timeout", "0"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    worker = _worker_of(proc)
+    if stopped == "before it started":
+        os.kill(worker, signal.SIGSTOP)
+    for n, name in enumerate(["echo", "echo", "echo", "hang"]):
+        call = {"jsonrpc": "2.0", "id": n, "method": "tools/call",
+                "params": {"name": name, "arguments": {}}}  # fmt: skip
+        proc.stdin.write(json.dumps(call).encode() + b"\n")
+        proc.stdin.flush()
+        if name == "echo":
+            assert json.loads(proc.stdout.readline())["id"] == n
+    recorded: list[dict[str, Any]] = []
+    if stopped == "after it recorded":
+        deadline = time.monotonic() + 60
+        while len(recorded := _raw_events(spool)) < 3:
+            assert time.monotonic() < deadline, "the recorder recorded nothing"
+            time.sleep(0.05)
+        os.kill(worker, signal.SIGSTOP)
+    if everyone:
+        os.kill(worker, signal.SIGTERM)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=120) == 42  # a hang guard: the old end waited, then killed it
+    assert _raw_events(spool)[: len(recorded)] == recorded  # what it recorded is in the spool
+    # (wrap's exit orphans the worker's process group, and the kernel sends a stopped orphaned
+    # group SIGHUP and SIGCONT: it may be at work already)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(worker, signal.SIGCONT)
+    deadline = time.monotonic() + 120
+    while _running(worker):
+        assert time.monotonic() < deadline, "the recorder did not finish on its own"
+        time.sleep(0.05)
+    assert summary(_verified(spool)) == [("tools/call", "echo", "ok", None)] * 3 + [
+        ("tools/call", "hang", "error", "no_response")
+    ]
 
 
 def test_a_kill_of_wraps_process_group_still_leaves_the_calls_signed(tmp_path: Path) -> None:

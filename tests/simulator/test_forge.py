@@ -1,0 +1,276 @@
+"""The engineering-org generator: deterministic, recordable, labelled as it promises."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tooltrail.simulator import SimCall, Simulation
+from tooltrail.simulator import inject as library
+from tooltrail.simulator.forge import (
+    ANNOTATIONS,
+    FAMILIES,
+    HARD_NEGATIVES,
+    INTENSITIES,
+    KNOBS,
+    SERVERS,
+    URI_SCHEMES,
+    ForgeConfig,
+    generate,
+    inject,
+    server_of,
+)
+from tooltrail.simulator.forge.history import args_size, histories
+from tooltrail.simulator.forge.org import MONOREPO_DIRS
+
+from ._recordable import assert_recordable, assert_stored_as_framed
+
+DAY_US = 86_400_000_000
+HOUR_US = 3_600_000_000
+
+
+@pytest.fixture(scope="module")
+def base() -> Simulation:
+    return generate(ForgeConfig(seed=1))
+
+
+@pytest.fixture(scope="module")
+def attacked(base: Simulation) -> dict[str, Simulation]:
+    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
+
+
+def _labelled(sim: Simulation, name: str) -> list[SimCall]:
+    return [c for c in sim.calls if c.label == f"{name}#0"]
+
+
+def _local_hour(sim: Simulation, c: SimCall) -> float:
+    tz = next(u.tz_hours for u in sim.users if u.name == c.user)
+    return (c.ts % DAY_US / HOUR_US + tz) % 24
+
+
+def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
+    small = ForgeConfig(seed=1, users=50, days=8)
+    a, b = generate(small), generate(small)
+    assert a.calls == b.calls
+    assert a.benign_bursts == b.benign_bursts
+    assert generate(ForgeConfig(seed=2, users=50, days=8)).calls != a.calls
+    again = inject(a, intensity="mid", seed=3)
+    assert again.calls == inject(a, intensity="mid", seed=3).calls
+    assert 50_000 <= len(base.calls) <= 150_000
+
+
+def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
+    assert_recordable(base.calls, server_of, URI_SCHEMES)
+    assert {c.method for c in base.calls} == {"tools/call", "resources/read", "tools/list"}
+    assert [c.ts for c in base.calls] == sorted(c.ts for c in base.calls)
+    assert base.config.start_us <= base.calls[0].ts
+    assert base.calls[-1].ts < base.config.end_us
+    errors = Counter(c.error_type for c in base.calls if c.outcome != "ok")
+    for cause in (
+        "test_failed",
+        "flaky_test",
+        "merge_conflict",
+        "rate_limited",
+        "timeout",
+        "forbidden",
+        "branch_protected",
+    ):
+        assert errors[cause] > 0, cause
+    assert set(SERVERS) == {c.server for c in base.calls}
+    assert 40 <= len({c.tool for c in base.calls if c.tool}) <= 100
+
+
+def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
+    used = {c.tool for c in base.calls if c.tool}
+    full = {t for t in used if "destructiveHint" in ANNOTATIONS.get(t, {})}
+    readonly_only = {t for t in used if set(ANNOTATIONS.get(t, {})) == {"readOnlyHint"}}
+    absent = used - set(ANNOTATIONS)
+    assert full
+    assert readonly_only
+    assert absent
+    assert {t for t in readonly_only if ANNOTATIONS[t]["readOnlyHint"] is False}
+
+
+def test_the_history_has_the_orgs_rhythms(base: Simulation) -> None:
+    start, cut = base.config.start_us, base.config.attack_start_us
+    hist = [c for c in base.calls if c.ts < cut]
+    day = Counter((c.ts - start) // DAY_US for c in hist if not c.user.startswith("svc-"))
+    weekend = [d for d in range(13) if (d + 2) % 7 in (5, 6)]  # day 0 is a Wednesday
+    weekdays = [d for d in range(13) if d not in weekend]
+    assert max(day[d] for d in weekend) < 0.3 * min(day[d] for d in weekdays)
+    assert day[weekend[1]] > 0  # Sunday-to-Thursday people work on Sunday
+    assert len({u.tz_hours for u in base.users if u.role != "service"}) >= 6
+    tz = {u.name: u.tz_hours for u in base.users}
+    frozen = {
+        int(c.ts - start + tz[c.user] * HOUR_US) // DAY_US
+        for c in hist
+        if c.error_type == "branch_protected"
+    }
+    assert frozen == {12}  # the code freeze before the release (local day)
+    janitor = Counter(
+        (c.ts - start) // DAY_US
+        for c in hist
+        if c.tool == "git_delete_branch" and c.user == "svc-janitor"
+    )
+    assert len(janitor) == 13
+    sessions = Counter(c.session_id for c in hist if c.agent in ("claude-code", "cursor-agent"))
+    assert max(sessions.values()) >= 150  # coding agents burst
+    versions = Counter(
+        (c.user, c.agent) for c in {(c.user, c.agent, c.client_version): c for c in hist}.values()
+    )
+    assert sum(n > 1 for n in versions.values()) >= 10  # coding agents auto-update
+    fixes = {
+        c.args["branch"] for c in hist if c.tool == "git_push" and "/fix-inc-" in c.args["branch"]
+    }
+    assert fixes  # incident follow-ups become work items
+    merged = {c.args["repo"] for c in hist if c.tool == "git_merge_pull_request"}
+    assert {c.args["repo"] for c in hist if c.tool == "git_create_tag"} <= merged
+    night = [c for c in hist if c.tool == "obs_ack_alert"]
+    assert any(not 7 <= _local_hour(base, c) < 20 for c in night)  # pages at night
+
+
+def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+    base: Simulation,
+) -> None:
+    cut = base.config.attack_start_us
+    assert {b.scenario for b in base.benign_bursts} == set(HARD_NEGATIVES)
+    assert len(HARD_NEGATIVES) >= 9
+    labelled = [c for c in base.calls if c.label]
+    assert all(c.ts >= cut and c.label.startswith("benign:") for c in labelled)
+    hist = [c for c in base.calls if c.ts < cut]
+    seen = {c.user for c in hist}
+    batch = _labelled(base, "benign:nightly_batch")
+    nights = Counter((c.ts // DAY_US) for c in hist if c.tool == "db_export_table")
+    assert sum(c.tool == "db_export_table" for c in batch) >= 3 * max(nights.values())
+    assert {c.user for c in batch} == {"svc-backup"}
+    spike = _labelled(base, "benign:release_spike")
+    assert len({c.user for c in spike}) >= 20
+    assert Counter(c.tool for c in spike)["git_merge_pull_request"] >= 20
+    hire = _labelled(base, "benign:new_hire")
+    assert hire[0].user not in seen
+    assert {c.server for c in hire if c.method == "tools/list"} == set(SERVERS)
+    night = _labelled(base, "benign:oncall_night")
+    person = [c for c in night if not c.user.startswith("svc-")]
+    assert person[0].user in seen
+    assert all(2 <= _local_hour(base, c) < 6 for c in person)
+    assert {"observability", "cloud"} <= {c.server for c in person}
+    moved = _labelled(base, "benign:role_change")
+    before = {c.args.get("repo") for c in hist if c.user == moved[0].user}
+    assert {"pipelines", "warehouse-models"} - before
+    assert any(c.server == "db" for c in moved)
+    mig = [c for c in _labelled(base, "benign:repo_migration") if c.tool == "git_delete_branch"]
+    assert len(mig) >= 60
+    assert all(c.args["ticket"] == "MIG-2211" for c in mig)
+    logs = _labelled(base, "benign:incident_log_pull")
+    assert sum(c.result_bytes for c in logs if c.tool == "obs_export_logs") >= 20_000_000
+    assert _local_hour(base, logs[0]) < 4
+    rot = _labelled(base, "benign:secret_rotation")
+    assert Counter(c.tool for c in rot)["secrets_rotate"] >= 30
+    assert len({c.server for c in rot}) >= 4
+    assert any(c.outcome == "denied" for c in rot)
+    refactor = _labelled(base, "benign:monorepo_refactor")
+    touched = {d for c in refactor for d in MONOREPO_DIRS if f"/{d}/" in str(c.args.get("path"))}
+    assert touched == set(MONOREPO_DIRS)
+    assert len(refactor) >= 300
+    storm = [c for c in _labelled(base, "benign:flaky_ci_storm") if c.tool == "shell_run_tests"]
+    assert sum(c.outcome == "error" for c in storm) >= 0.5 * len(storm)
+    assert min(args_size(c.args) for c in storm) >= 4_000
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
+    base: Simulation, attacked: dict[str, Simulation], seed: int
+) -> None:
+    hist = histories(base)
+    cut = base.config.attack_start_us
+    negative = {c.user for c in base.calls if c.label}
+    ever: dict[str, set[str]] = {}
+    for c in base.calls:
+        ever.setdefault(c.user, set()).add(c.server)
+    for intensity in INTENSITIES:
+        sim = attacked[intensity] if seed == 1 else inject(base, intensity=intensity, seed=seed)
+        assert [i.scenario for i in sim.incidents] == list(FAMILIES)
+        assert len({i.user for i in sim.incidents}) == len(FAMILIES)
+        for inc in sim.incidents:
+            h, knob = hist[inc.user], KNOBS[inc.scenario][intensity]
+            assert len(h.days) >= 5
+            assert inc.user not in negative
+            assert cut <= inc.start <= inc.end < base.config.end_us
+            calls = [c for c in sim.calls if c.label == inc.id]
+            assert len(calls) == inc.calls == knob["calls"]
+            assert {c.user for c in calls} == {inc.user}
+            before = [c for c in base.calls if c.user == inc.user and c.agent == inc.agent]
+            assert {c.client_version for c in calls} == {before[-1].client_version}
+            span_min = (inc.end - inc.start) / 60e6
+            assert span_min <= knob["minutes"]
+            if inc.scenario == "novelty_burst":
+                new = {c.server for c in calls}
+                assert len(new) == knob["new_servers"]
+                assert not new & ever[inc.user]
+            elif inc.scenario == "off_hours":
+                hours = {c.ts % DAY_US // HOUR_US for c in calls}
+                assert all(
+                    min((x - y) % 24, (y - x) % 24) >= knob["far_hours"]
+                    for x in hours
+                    for y in h.hours
+                )
+                assert {c.tool for c in calls} <= set(h.tools)
+            elif inc.scenario == "destructive":
+                assert len({c.tool for c in calls}) == 1
+                assert ANNOTATIONS[str(calls[0].tool)]["destructiveHint"] is True
+                per_min = Counter(c.ts // 60_000_000 for c in calls)
+                assert max(per_min.values()) <= 30  # under the rate limit
+            elif inc.scenario == "error_storm":
+                tool = str(calls[0].tool)
+                assert {c.tool for c in calls} == {tool}
+                assert tool in h.tools
+                assert sum(c.outcome != "ok" for c in calls) >= knob["fail"] * len(calls) - 1
+                assert all(args_size(c.args) > knob["size"] * h.args_max[tool] for c in calls)
+                assert all(args_size(c.args) > knob["min_bytes"] for c in calls)
+            else:
+                assert all(c.result_bytes >= knob["result_kb"] * 1000 for c in calls)
+
+
+def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
+    sim = library.inject(base, library.FAMILIES, "mid", seed=1, annotations=ANNOTATIONS)
+    assert {i.scenario for i in sim.incidents} == set(library.FAMILIES)
+    assert all(i.start >= base.config.attack_start_us for i in sim.incidents)
+
+
+def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
+    with pytest.raises(ValueError, match="families"):
+        inject(base, ("teleport",))
+    with pytest.raises(ValueError, match="intensity"):
+        inject(base, intensity="extreme")
+    with pytest.raises(ValueError, match="per_family"):
+        inject(base, per_family=-1)
+    with pytest.raises(ValueError, match="per_family"):
+        inject(base, ("destructive",), per_family=200)
+    alien = replace(base.calls[0], tool="teleport", method="tools/call")
+    with pytest.raises(ValueError, match="base"):
+        inject(Simulation(base.config, [alien], [], []))
+    with pytest.raises(ValueError, match="users"):
+        ForgeConfig(users=3)
+    with pytest.raises(ValueError, match="days"):
+        ForgeConfig(days=2)
+
+
+@pytest.mark.store
+@pytest.mark.slow
+def test_a_slice_of_the_scored_day_is_stored_as_framed(
+    attacked: dict[str, Simulation], tmp_path: Path
+) -> None:
+    sim = attacked["mid"]
+    inc = sim.incidents[2]
+    neg = next(b for b in sim.benign_bursts if b.scenario == "benign:repo_migration")
+    keep = {inc.id, neg.id}
+    noon = sim.config.attack_start_us + 12 * HOUR_US
+    lo = next(c.ts for c in sim.calls if c.ts >= noon and c.method == "resources/read")
+    part = [c for c in sim.calls if c.label in keep or lo <= c.ts < lo + 5 * 60_000_000]
+    assert {c.label for c in part} >= keep
+    assert {c.method for c in part} >= {"tools/call", "resources/read"}
+    sliced = Simulation(sim.config, part, [inc], [neg])
+    assert_stored_as_framed(sliced, tmp_path, b"forge-key", ANNOTATIONS)
