@@ -101,7 +101,7 @@ class Families:
     probe_args_factor: float = 4
     bulk_hour_factor: float = 20
     bulk_hour_bytes: float = 5 << 20
-    bulk_pace_factor: float = 2
+    bulk_pace_factor: float = 4
     bulk_pace_bytes: float = 1 << 20
 
     @classmethod
@@ -244,7 +244,8 @@ class Families:
             )
             # a harvest at a reading pace (no more calls than usual, each result large): a
             # minute of at least three results, none more than half of it, over a floor and
-            # a few times the person's own minute (one big export is the rule below's)
+            # four times the person's own minute (a month end reads two to three times its
+            # usual; one big export is the rule below's)
             pace = (
                 (v["bytes_out"] >= self.bulk_pace_factor * usual)
                 & (v["bytes_out"] >= self.bulk_pace_bytes)

@@ -184,10 +184,11 @@ class DetectSettings(BaseSettings):
         description="the least an hour's results must add up to for bulk_hour_factor to page",
     )
     bulk_pace_factor: float = Field(
-        default=2.0,
+        default=4.0,
         gt=1,
         description="a harvest at a reading pace: a minute of several large results this many "
-        "times the person's own p99 for a minute (and at least bulk_pace_bytes)",
+        "times the person's own p99 for a minute (and at least bulk_pace_bytes; a month "
+        "end reads 2-3 times its usual)",
     )
     bulk_pace_bytes: int = Field(
         default=1 << 20,
