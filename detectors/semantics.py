@@ -26,10 +26,12 @@ says, whatever its name. A tool is never both destructive and read-only; overrid
 One thing adds to all of these: what the call's own SQL statement did (the emitter reads its
 verbs: ``attrs["tooltrail.call.effect"]``, read into the ``call_effect`` column;
 ``emitter/statements.py``). A database server's ``execute_sql`` call that ran ``DROP TABLE`` or
-``DELETE`` was destructive, whatever the tool's annotations (which can only say "may be
-destructive"), name or setting. A statement that only reads or adds does not make a call less
-destructive than its tool: a ``delete_rows`` tool given a ``SELECT`` to pick its rows deletes
-them (an attacker could otherwise pass any destructive tool a query to hide it).
+``DELETE`` was destructive, whatever the tool's annotations, name or setting; one that ran only
+``SELECT`` or ``INSERT`` was not, when nothing but the tool's annotations made it destructive
+(a statement tool's annotations can only say "may be destructive"). A tool destructive by its
+*name* or by the ``destructive_tools`` setting stays destructive whatever its statement: a
+``delete_rows`` tool given a ``SELECT`` to pick its rows deletes them (an attacker could
+otherwise pass a destructive tool a query to hide it).
 """
 
 from __future__ import annotations
@@ -148,9 +150,14 @@ class ToolSemantics:
         """(destructive, exporting) of a call of ``tool`` that carried ``hints`` ("" for none)
         and whose SQL statement had ``effect`` ("" for none): a destructive statement makes the
         call destructive whatever the tool's hints, name or setting; a reading or adding one
-        leaves the tool's verdict."""
+        makes it not destructive unless the tool's name or the setting says it destroys."""
         if effect == "destructive":
             return True, self.judge(tool, hints)[1]
+        if effect in ("read", "write"):
+            named = tool in self.destructive or (
+                tool not in self.readonly and _by_name(tool, DESTRUCTIVE_WORDS)
+            )
+            return named, self.judge(tool, hints)[1]
         if not hints or tool in self.destructive or tool in self.exporting or tool in self.readonly:
             return self.is_destructive(tool), self.is_exporting(tool)
         said = set(hints.split(","))

@@ -108,15 +108,21 @@ def test_the_store_hands_recorded_hints_to_the_features(store: Store) -> None:
     assert feats["destructive"].max() == 3
 
 
-def test_a_destructive_statement_beats_hints_names_and_settings_and_no_statement_hides() -> None:
-    sem = ToolSemantics.of(destructive=[], exporting=[], readonly=["execute_sql"])
+def test_what_a_statement_did_beats_annotations_but_never_hides_a_named_delete() -> None:
+    sem = ToolSemantics.of(destructive=["purge_tool"], exporting=[], readonly=["execute_sql"])
     assert sem.judge("execute_sql", "", "destructive") == (True, False)  # a DROP ran
     assert sem.judge("execute_sql", "readonly", "destructive") == (True, False)
-    assert sem.judge("execute_sql", "", "read") == (False, False)  # a SELECT: the setting
-    # a destructive tool given a query to pick what it deletes is still destructive
+    assert sem.judge("execute_sql", "", "read") == (False, False)  # a SELECT ran
+    # annotated "may destroy" (a statement tool's annotations can say no more): a SELECT did not
+    assert sem.judge("run_sql", "destructive", "read") == (False, False)
+    assert sem.judge("run_sql", "destructive", "write") == (False, False)
+    # a tool that destroys by its name or by the setting, given a query to pick what it
+    # deletes, still destroys
     assert sem.judge("delete_rows", "", "read") == (True, False)
-    assert sem.judge("run", "destructive", "write") == (True, False)
+    assert sem.judge("delete_rows", "destructive", "read") == (True, False)
+    assert sem.judge("purge_tool", "", "write") == (True, False)
     assert sem.judge("delete_rows", "", "nan") == (True, False)  # no verdict: the name
+    assert sem.judge("run_sql", "destructive", "") == (True, False)  # no statement: the hints
 
 
 @pytest.mark.store
