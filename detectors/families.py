@@ -101,8 +101,6 @@ class Families:
     probe_args_factor: float = 4
     bulk_hour_factor: float = 20
     bulk_hour_bytes: float = 5 << 20
-    bulk_pace_factor: float = 4
-    bulk_pace_bytes: float = 1 << 20
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -123,8 +121,6 @@ class Families:
             s.probe_args_factor,
             s.bulk_hour_factor,
             s.bulk_hour_bytes,
-            s.bulk_pace_factor,
-            s.bulk_pace_bytes,
         )
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
@@ -242,19 +238,9 @@ class Families:
             stream = (v["bytes_out"] >= self.bulk_stream_factor * usual) & (
                 v["bytes_out"] >= 3 * np.maximum(v["result_max"], 1)
             )
-            # a harvest at a reading pace (no more calls than usual, each result large): a
-            # minute of at least three results, none more than half of it, over a floor and
-            # four times the person's own minute (a month end reads two to three times its
-            # usual; one big export is the rule below's)
-            pace = (
-                (v["bytes_out"] >= self.bulk_pace_factor * usual)
-                & (v["bytes_out"] >= self.bulk_pace_bytes)
-                & (v["calls"] >= 3)
-                & (v["bytes_out"] >= 2 * np.maximum(v["result_max"], 1))
-            )
             add(
                 "bulk_read",
-                bulk | stream | pace | ((r["bytes_out"] >= 4) & (r["calls"] >= 1)),
+                bulk | stream | ((r["bytes_out"] >= 4) & (r["calls"] >= 1)),
                 ("bytes_out", "calls", "result_max"),
                 "{entity} received {bytes_out} of tool results in {calls} calls in 1 min "
                 "(the largest {result_max}); its usual p99 is {bytes_out_p99} in {calls_p99} "

@@ -183,18 +183,6 @@ class DetectSettings(BaseSettings):
         ge=1,
         description="the least an hour's results must add up to for bulk_hour_factor to page",
     )
-    bulk_pace_factor: float = Field(
-        default=4.0,
-        gt=1,
-        description="a harvest at a reading pace: a minute of several large results this many "
-        "times the person's own p99 for a minute (and at least bulk_pace_bytes; a month "
-        "end reads 2-3 times its usual)",
-    )
-    bulk_pace_bytes: int = Field(
-        default=1 << 20,
-        ge=1,
-        description="the least a minute's results must add up to for bulk_pace_factor to page",
-    )
     org_event_users: int = Field(
         default=3,
         ge=1,

@@ -293,22 +293,3 @@ def test_a_harvest_paced_over_an_hour_pages_on_the_hours_bytes() -> None:
     p99 = _frame(bytes_out_1h=[1 * mib, 0.1 * mib, 0.6 * mib, 1 * mib], bytes_out=[600e3] * 4,
                  calls=[2] * 4)  # fmt: skip
     assert _fired("user", win, p99, p99)["family:bulk_read"] == [0]
-
-
-def test_a_harvest_at_a_reading_pace_pages_on_its_first_heavy_minute() -> None:
-    """No more calls than usual, each result large: a minute four times the person's own p99
-    and over 1 MiB, over at least three results none of which is half of it (pages); the same
-    under the floor (no page); one big export in the minute (no page: the huge-result rule's);
-    two calls (no page); three times the person's own minute, as at a month end (no page)."""
-    kib = 1024.0
-    win = _frame(
-        bytes_out=[1600 * kib, 900 * kib, 1600 * kib, 1600 * kib, 1600 * kib],
-        calls=[8, 8, 4, 2, 8],
-        result_max=[300 * kib, 200 * kib, 1200 * kib, 900 * kib, 300 * kib],
-    )
-    p99 = _frame(
-        bytes_out=[300 * kib, 200 * kib, 300 * kib, 300 * kib, 530 * kib],
-        calls=[16] * 5,
-        result_max=[400 * kib] * 5,
-    )
-    assert _fired("user", win, p99, p99).get("family:bulk_read") == [0]
