@@ -5,6 +5,7 @@ table; a store error propagates (``StoreUnavailable``)."""
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from tooltrail.pipeline.store.filters import where
 
-from .alert import Alert
+from .alert import SEVERITIES, Alert
+from .errors import AlertNotFound
 
 if TYPE_CHECKING:
     from tooltrail.pipeline.store import Store
 
-__all__ = ["GROUPED_KINDS", "AlertRecord", "alert_from_payload", "root_actor"]
+__all__ = ["GROUPED_KINDS", "AlertReads", "AlertRecord", "alert_from_payload", "root_actor"]
 
 #: entity kinds whose alerts are grouped by their root actor
 GROUPED_KINDS = frozenset({"user", "user_tool", "agent", "stream"})
@@ -146,3 +148,49 @@ def fp_ends(store: Store, table: str, key: str | None) -> dict[str, int]:
     if not len(df):
         return {}
     return {str(k): int(v) for k, v in zip(df["dedupe_key"], df["fp_end"], strict=True)}
+
+
+class AlertReads:
+    """Reading the stored alerts (the :class:`~.alertstore.AlertStore` is one): by id, as a
+    listing, and the false-positive labels. A store error propagates."""
+
+    _store: Store
+    _table: str
+
+    def get(self, id: str) -> Alert:
+        """The alert with this id, as last stored. Raises AlertNotFound naming the id."""
+        return self.record(id).alert
+
+    def record(self, id: str) -> AlertRecord:
+        """The alert with this id and its store annotations. Raises AlertNotFound."""
+        found = select(self._store, self._table, *_where(id=id), limit=1)
+        if not found:
+            raise AlertNotFound(f"no alert with id {id!r}")
+        return found[0]
+
+    def false_positive_labels(self, since_us: int | None = None) -> builtins.list[Alert]:
+        """Every alert labelled false positive (``window_start >= since_us`` when given),
+        oldest first: the labels for the next model fit."""
+        found = select(
+            self._store, self._table, *_where(status="false_positive", since=since_us), limit=None
+        )
+        return [r.alert for r in reversed(found)]
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        since_us: int | None = None,
+        until_us: int | None = None,
+        limit: int = 50,
+    ) -> builtins.list[Alert]:
+        """Stored alerts, newest ``window_start`` first, at most ``limit``. ``since_us``
+        (inclusive) and ``until_us`` (exclusive) bound ``window_start``; ``status`` and
+        ``severity`` match exactly."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        if severity is not None and severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+        where = _where(status=status, severity=severity, since=since_us, until=until_us)
+        return [r.alert for r in select(self._store, self._table, *where, limit=limit)]

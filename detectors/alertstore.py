@@ -66,18 +66,16 @@ from tooltrail.pipeline.store.schema import ALERT_COLUMNS
 
 from ._alertrows import (
     GROUPED_KINDS,
+    AlertReads,
     AlertRecord,
-    _where,
     alert_from_payload,
     alert_row,
     fp_ends,
     latest_records,
     root_actor,
-    select,
 )
 from .alert import SEVERITIES, Alert, Severity, Status
 from .announce import Announcement, Calendar, announcement_alerts, demote, new_announcement
-from .errors import AlertNotFound
 from .metrics import Metrics
 
 if TYPE_CHECKING:
@@ -110,7 +108,7 @@ class _Group:
     last_end: int
 
 
-class AlertStore:
+class AlertStore(AlertReads):
     """Dedupe, cooldown, grouping and false-positive feedback over the ``alerts`` table.
 
     Thread-safe (one lock around the index and its writes). Times are event time in µs.
@@ -367,26 +365,7 @@ class AlertStore:
             self._fp_end.update(fp_ends(self._store, self._table, key))
             return record
 
-    # -- reading ----------------------------------------------------------------------------
-
-    def get(self, id: str) -> Alert:
-        """The alert with this id, as last stored. Raises AlertNotFound naming the id."""
-        return self.record(id).alert
-
-    def record(self, id: str) -> AlertRecord:
-        """The alert with this id and its store annotations. Raises AlertNotFound."""
-        found = select(self._store, self._table, *_where(id=id), limit=1)
-        if not found:
-            raise AlertNotFound(f"no alert with id {id!r}")
-        return found[0]
-
-    def false_positive_labels(self, since_us: int | None = None) -> list[Alert]:
-        """Every alert labelled false positive (``window_start >= since_us`` when given),
-        oldest first: the labels for the next model fit."""
-        found = select(
-            self._store, self._table, *_where(status="false_positive", since=since_us), limit=None
-        )
-        return [r.alert for r in reversed(found)]
+    # -- reading (get, record, list, false_positive_labels: _alertrows.AlertReads) -----------
 
     def reload(self) -> None:
         """Rebuild the in-memory index from the table (done at construction)."""
@@ -420,22 +399,3 @@ class AlertStore:
         elif self.write:
             self._store.insert_rows("alerts", [row], ALERT_COLUMNS)
         return replace(record, updated_us=updated)
-
-    def list(
-        self,
-        *,
-        status: str | None = None,
-        severity: str | None = None,
-        since_us: int | None = None,
-        until_us: int | None = None,
-        limit: int = 50,
-    ) -> builtins.list[Alert]:
-        """Stored alerts, newest ``window_start`` first, at most ``limit``. ``since_us``
-        (inclusive) and ``until_us`` (exclusive) bound ``window_start``; ``status`` and
-        ``severity`` match exactly."""
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        if severity is not None and severity not in SEVERITIES:
-            raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
-        where = _where(status=status, severity=severity, since=since_us, until=until_us)
-        return [r.alert for r in select(self._store, self._table, *where, limit=limit)]
