@@ -29,8 +29,9 @@ of ``'a\\'; DROP …'`` differ) and the stronger reading wins; quoted identifier
 ``[ ]``) and PostgreSQL dollar quotes (``$tag$ … $tag$``) are skipped. What it cannot see:
 a statement built at run time (``EXECUTE format(…)``, ``PREPARE``; counted as a write) and a
 function with side effects called from a ``SELECT``. Standard library only; never raises.
-Cost on the calling thread (CPU, this machine): 0.3-0.4 µs for arguments without a statement, 6-9 µs
-for a statement of ~100 characters, 0.1 µs for one of the last 4,096 statements seen again (LRU).
+Cost on the calling thread (CPU, this machine): 0.3-0.4 µs for arguments without a statement,
+6-9 µs for a statement of ~100 characters, 0.1 µs for one of the last 4,096 statements seen again
+(LRU).
 """
 
 from __future__ import annotations
