@@ -83,6 +83,20 @@ def test_a_tool_destructive_only_by_the_spec_default_is_judged_by_its_name() -> 
     assert over.judge("merge_pull_request", hints["merge_pull_request"]) == (True, False)
 
 
+def _user_minute(source: StoreSource, got: pd.DataFrame) -> pd.DataFrame:
+    """The user-level windows of the minute after ``T``, features read through ``source``."""
+    return build_features(
+        got,
+        source.history,
+        ActorProfile(),
+        since=T,
+        until=T + 60_000_000,
+        window_us=60_000_000,
+        step_us=10_000_000,
+        levels=("user",),
+    )["user"]
+
+
 @pytest.mark.store
 def test_the_store_hands_recorded_hints_to_the_features(store: Store) -> None:
     """A tool whose name says nothing, annotated destructive by its server: the emitter's
@@ -95,16 +109,7 @@ def test_the_store_hands_recorded_hints_to_the_features(store: Store) -> None:
     source = StoreSource(store)
     got = source.events(T, T + HOUR)
     assert got["tool_hints"].tolist() == ["destructive,idempotent,openworld"] * 3 + [""] * 2
-    feats = build_features(
-        got,
-        source.history,
-        ActorProfile(),
-        since=T,
-        until=T + 60_000_000,
-        window_us=60_000_000,
-        step_us=10_000_000,
-        levels=("user",),
-    )["user"]
+    feats = _user_minute(source, got)
     assert feats["destructive"].max() == 3
 
 
@@ -136,14 +141,5 @@ def test_the_store_hands_a_statements_effect_to_the_features(store: Store) -> No
     source = StoreSource(store)
     got = source.events(T, T + HOUR)
     assert got["call_effect"].tolist() == effects
-    feats = build_features(
-        got,
-        source.history,
-        ActorProfile(),
-        since=T,
-        until=T + 60_000_000,
-        window_us=60_000_000,
-        step_us=10_000_000,
-        levels=("user",),
-    )["user"]
+    feats = _user_minute(source, got)
     assert feats["destructive"].max() == 4
