@@ -70,7 +70,13 @@ from detection_models import gate  # the same alert-store gate as the model benc
 
 from tooltrail.detectors.alert import Alert
 from tooltrail.detectors.engine import Engine
-from tooltrail.detectors.evaluate import attack_windows, evaluate, false_pages, labelled_events
+from tooltrail.detectors.evaluate import (
+    attack_windows,
+    covered_labels,
+    evaluate,
+    false_pages,
+    labelled_events,
+)
 from tooltrail.detectors.features import FEATURES
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import FrameSource
@@ -311,7 +317,7 @@ def run(
         for a in alerts:
             if a.severity == "low":
                 continue
-            labels = _labels(a, events)
+            labels = covered_labels(a, events)
             if labels & incident_ids:
                 continue
             for label in labels or {"(ordinary traffic)"}:
@@ -323,16 +329,6 @@ def run(
             )
         cells[name] = cell
     return cells
-
-
-def _labels(alert: Alert, events: pd.DataFrame) -> set[str]:
-    col = f"e_{alert.entity_kind}"
-    if col not in events.columns:
-        return set()
-    ts = events["ts"]
-    end = max(alert.last_window_end, alert.window_end)
-    mine = events.loc[(events[col] == alert.entity) & (ts >= alert.window_start) & (ts < end)]
-    return {str(x) for x in mine["label"] if x}
 
 
 def merge(a: Cell, b: Cell) -> Cell:

@@ -33,7 +33,9 @@ __all__ = [
     "Labelled",
     "ScenarioScore",
     "attack_windows",
+    "covered_labels",
     "evaluate",
+    "false_pages",
     "labelled_events",
 ]
 
@@ -105,7 +107,9 @@ class Evaluation:
         )
 
 
-def _covered_labels(alert: Alert, events: pd.DataFrame) -> set[str]:
+def covered_labels(alert: Alert, events: pd.DataFrame) -> set[str]:
+    """The labels of the events an alert covers (its entity, from its first window's start to
+    its last window's end); none for an alert that is not about traffic."""
     col = entity_column(alert.entity_kind)
     if col not in events.columns:  # a stream / integrity alert: not about traffic
         return set()
@@ -127,7 +131,7 @@ def false_pages(
     ``min_severity``) whose group holds no alert covering an incident."""
     ids = {i.id for i in incidents}
     rank = SEVERITIES.index(min_severity)
-    true_groups = {a.group or a.id for a in alerts if ids & _covered_labels(a, events)}
+    true_groups = {a.group or a.id for a in alerts if ids & covered_labels(a, events)}
     pager = GroupPager()
     out = 0
     for a in sorted(alerts, key=lambda a: (a.window_end, a.window_start, a.id)):
@@ -155,7 +159,7 @@ def evaluate(
     first: dict[str, int] = {}
     false_alerts = false_on_bursts = 0
     for alert in paging:
-        labels = _covered_labels(alert, events)
+        labels = covered_labels(alert, events)
         hit = [incs[label] for label in labels if label in incs]
         if not hit:
             false_alerts += 1
