@@ -5,6 +5,7 @@
                       tenants,tenants-lib,forge,forge-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
+        [--show-missed]
         [--announced release_spike,month_end,...]
 
 For each generator (``sim``: ``tooltrail.simulator``; ``markov``: ``tooltrail.simulator.markov``,
@@ -204,6 +205,7 @@ class Cell:
     benign_windows: int = 0
     false_by_label: dict[str, int] = field(default_factory=dict)
     false_examples: list[str] = field(default_factory=list)
+    missed_examples: list[str] = field(default_factory=list)
 
     def per_10k(self) -> float:
         return 1e4 * self.false_alerts / max(self.benign_windows, 1)
@@ -314,6 +316,14 @@ def run(
             cell.true_alerts[fam] = s.true_alerts
             cell.delays[fam] = list(s.delays)
         incident_ids = {i.id for i in sim.incidents}
+        by_id = {i.id: i for i in sim.incidents}
+        for missed in ev.missed:
+            near = [a for a in alerts if missed in covered_labels(a, events)]
+            inc = by_id[missed]
+            cell.missed_examples.append(
+                f"{missed} ({inc.user or inc.agent}: {inc.description}): "
+                + ("; ".join(f"{a.severity} {a.detector} {a.reason}" for a in near) or "no alert")
+            )
         for a in alerts:
             if a.severity == "low":
                 continue
@@ -345,6 +355,7 @@ def merge(a: Cell, b: Cell) -> Cell:
         setattr(out, attr, d)
     out.delays = {k: a.delays.get(k, []) + b.delays.get(k, []) for k in {*a.delays, *b.delays}}
     out.false_examples = a.false_examples + b.false_examples
+    out.missed_examples = a.missed_examples + b.missed_examples
     return out
 
 
@@ -443,6 +454,12 @@ def main() -> None:
     ap.add_argument("--plot", default="", help="write the frontier PNG here")
     ap.add_argument("--show-false", action="store_true")
     ap.add_argument(
+        "--show-missed",
+        action="store_true",
+        help="each incident missed, with the alerts (low included) that touched it; "
+        "never on a held-out generator",
+    )
+    ap.add_argument(
         "--announced",
         default="",
         help="announce these hard negatives (label names, comma-separated) before scoring: "
@@ -479,6 +496,9 @@ def main() -> None:
                     if args.show_false:
                         for line in c.false_examples:
                             print("    false:", line)
+                    if args.show_missed:
+                        for line in c.missed_examples:
+                            print("    missed:", line)
     print()
     print(table(results, generators, levels))
     if args.plot:
