@@ -41,6 +41,8 @@ _PHRASES: Final = {
     "args_max": "sent arguments of up to {v}",
     "result_max": "received a tool result of up to {v}",
     "bytes_out_1h": "received {v} of results in the last hour",
+    "bytes_out_5m": "received {v} of results in the last five minutes",
+    "results_5m": "received results the size of {v} comparable ones in five minutes",
     "rare_hour_calls": "made {v} calls at an hour it never works",
     "rare_hour_cold": "started a sitting at an hour it never works ({v} calls)",
     "far_hour_calls": "made {v} call(s) three hours from any hour it works",
@@ -60,7 +62,7 @@ _KIND: Final = {
 
 def human(name: str, value: float) -> str:
     """A feature value in the unit a person reads it in."""
-    if name in ("bytes_in", "bytes_out", "args_max", "result_max", "bytes_out_1h"):
+    if name in ("bytes_in", "bytes_out", "args_max", "result_max", "bytes_out_1h", "bytes_out_5m"):
         for unit in ("B", "KB", "MB", "GB"):
             if abs(value) < 1024 or unit == "GB":
                 return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
@@ -109,6 +111,8 @@ def reason_for(
     span = f"in {window_us // 60_000_000} min" if window_us >= 60_000_000 else "in one window"
     if top.name.endswith("_1h"):
         span = f"of the hour up to {_clock(int(events['ts'].max()))}" if len(events) else "of 1 h"
+    if top.name.endswith("_5m"):
+        span = f"up to {_clock(int(events['ts'].max()))}" if len(events) else "in 5 min"
     whose = "this entity's" if top.basis == "entity" else "its group's"
     usual = human(top.name, top.baseline_p99)
     return f"{who} {what} {span}; {whose} usual p99 is {usual}"

@@ -50,7 +50,12 @@ family             level        fires when
                                 ``result_max`` (a table pulled in one call); or results in
                                 the hour up to the window (``bytes_out_1h``) ≥
                                 ``bulk_hour_factor`` (20) × own p99 for an hour and ≥
-                                ``bulk_hour_bytes`` (5 MiB): a harvest paced a read a minute
+                                ``bulk_hour_bytes`` (5 MiB): a harvest paced a read a minute;
+                                or five minutes' results (``bytes_out_5m``) ≥
+                                ``bulk_pace_factor`` (10) × own p99 for five minutes, ≥
+                                ``bulk_pace_bytes`` (2 MiB), made of ≥ ``bulk_pace_results``
+                                (4) comparable results (``results_5m``): the same harvest
+                                minutes in, not a migration's few large exports
                    user_tool    ``calls`` ≥ ``bulk_tool_calls`` (8) and ``bulk_tool_factor`` (4)
                                 × the pair's own p99, with more than twice its own p99 of
                                 bytes: a harvest of one tool the person uses, read by read
@@ -101,6 +106,9 @@ class Families:
     probe_args_factor: float = 4
     bulk_hour_factor: float = 20
     bulk_hour_bytes: float = 5 << 20
+    bulk_pace_factor: float = 10
+    bulk_pace_bytes: float = 2 << 20
+    bulk_pace_results: float = 4
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -121,6 +129,9 @@ class Families:
             s.probe_args_factor,
             s.bulk_hour_factor,
             s.bulk_hour_bytes,
+            s.bulk_pace_factor,
+            s.bulk_pace_bytes,
+            s.bulk_pace_results,
         )
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
@@ -273,6 +284,23 @@ class Families:
                 ("bytes_out_1h", "calls"),
                 "{entity} received {bytes_out_1h} of tool results in the last hour; its usual "
                 "p99 for an hour is {bytes_out_1h_p99}",
+            )
+            # the same harvest five minutes in: object after object (results of comparable
+            # size: a migration's or a log pull's few large exports are not), far beyond the
+            # person's own five minutes, in a window that holds its share of them
+            pace = (
+                (v["bytes_out_5m"] >= self.bulk_pace_bytes)
+                & (v["bytes_out_5m"] >= self.bulk_pace_factor * np.maximum(u["bytes_out_5m"], 1))
+                & (v["results_5m"] >= self.bulk_pace_results)
+                & (v["bytes_out"] * 5 >= v["bytes_out_5m"])
+            )
+            add(
+                "bulk_read",
+                pace,
+                ("bytes_out_5m", "results_5m", "calls"),
+                "{entity} received {bytes_out_5m} of tool results in the last five minutes, "
+                "as many as {results_5m} results of comparable size; its usual p99 for five "
+                "minutes is {bytes_out_5m_p99}",
             )
         if level == "user_tool" and pair is not None:
             found += self._destructive_tool(windows, v["destructive"], pair)

@@ -77,6 +77,11 @@ Per entity-window (:data:`FEATURES`):
 ``bytes_out_1h``        bytes of results the entity received in the hour up to the window's end:
                         a harvest paced to look like work (a read a minute) is small in every
                         minute and large over the hour
+``bytes_out_5m``        the same over the five minutes up to the window's end
+``results_5m``          how many results of comparable size make up ``bytes_out_5m``: its
+                        square over the sum of the results' squares (12 results of 1 MB: 12;
+                        one export of 12 MB beside small reads: ~1). A harvest reads object
+                        after object; a migration or a log pull moves a few large exports
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -207,11 +212,15 @@ FEATURES: Final = (
     "novel_jump",
     "peers_rare_1h",
     "bytes_out_1h",
+    "bytes_out_5m",
+    "results_5m",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
+#: the short trailing span of a window's results (``bytes_out_5m``, ``results_5m``)
+_SHORT_US: Final = 300 * 1_000_000
 _DAY_US: Final = 24 * HORIZON_US
 _HALF_DAY_US: Final = 12 * HORIZON_US
 _ADOPTED_US: Final = 10 * 60 * 1_000_000  # a tool taken up this long ago: an earlier sitting
@@ -395,6 +404,14 @@ def build_features(
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         windows["novel_1h"] = novel
         windows["bytes_out_1h"] = hour_out
+        part["result_sq"] = part["result_bytes"].to_numpy(dtype=float) ** 2
+        short_out, short_sq = _trailing(
+            part, ecol, windows, ("result_bytes", "result_sq"), horizon_us=_SHORT_US
+        )
+        windows["bytes_out_5m"] = short_out
+        windows["results_5m"] = np.divide(
+            short_out**2, short_sq, out=np.zeros_like(short_out), where=short_sq > 0
+        )
         out[level] = windows
     return out
 
@@ -424,9 +441,15 @@ def _first(history: History, keys: list[str], part: pd.DataFrame) -> pd.Series:
 
 
 def _trailing(
-    part: pd.DataFrame, ecol: str, windows: pd.DataFrame, columns: Sequence[str]
+    part: pd.DataFrame,
+    ecol: str,
+    windows: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    horizon_us: int = HORIZON_US,
 ) -> list[np.ndarray]:
-    """Per window, the sums of ``columns`` over the entity's events in ``[end - 1 h, end)``."""
+    """Per window, the sums of ``columns`` over the entity's events in
+    ``[end - horizon_us, end)`` (``horizon_us`` at most :data:`HORIZON_US`)."""
     if windows.empty:
         return [np.zeros(0) for _ in columns]
     codes, uniques = pd.factorize(part[ecol])
@@ -442,7 +465,7 @@ def _trailing(
     wcodes = pd.Index(uniques).get_indexer(windows["entity"]).astype("int64")
     ends = windows["window_end"].to_numpy() - t0
     hi = np.searchsorted(keys, wcodes * shift + ends, side="left")
-    lo = np.searchsorted(keys, wcodes * shift + (ends - HORIZON_US), side="left")
+    lo = np.searchsorted(keys, wcodes * shift + (ends - horizon_us), side="left")
     out = []
     for col in columns:
         cum = np.concatenate(([0.0], np.cumsum(part[col].to_numpy(dtype=float)[order])))
@@ -493,6 +516,8 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["novel_minutes_1h"] = 0.0
     agg["novel_1h"] = 0.0
     agg["bytes_out_1h"] = 0.0
+    agg["bytes_out_5m"] = 0.0
+    agg["results_5m"] = 0.0
     agg["tool_peers"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]

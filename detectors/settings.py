@@ -183,6 +183,24 @@ class DetectSettings(BaseSettings):
         ge=1,
         description="the least an hour's results must add up to for bulk_hour_factor to page",
     )
+    bulk_pace_factor: float = Field(
+        default=10.0,
+        gt=1,
+        description="a harvest read object by object: results received in the five minutes up "
+        "to a window this many times the person's own p99 for five minutes (and at least "
+        "bulk_pace_bytes, made of bulk_pace_results comparable results)",
+    )
+    bulk_pace_bytes: int = Field(
+        default=2 << 20,
+        ge=1,
+        description="the least five minutes' results must add up to for bulk_pace_factor to page",
+    )
+    bulk_pace_results: float = Field(
+        default=4.0,
+        ge=1,
+        description="how many results of comparable size five minutes' results must be made of "
+        "for bulk_pace_factor to page (a few large exports are not a harvest)",
+    )
     org_event_users: int = Field(
         default=3,
         ge=1,

@@ -293,3 +293,40 @@ def test_a_harvest_paced_over_an_hour_pages_on_the_hours_bytes() -> None:
     p99 = _frame(bytes_out_1h=[1 * mib, 0.1 * mib, 0.6 * mib, 1 * mib], bytes_out=[600e3] * 4,
                  calls=[2] * 4)  # fmt: skip
     assert _fired("user", win, p99, p99)["family:bulk_read"] == [0]
+
+
+def test_a_harvest_read_object_by_object_pages_on_five_minutes_of_results() -> None:
+    """Five minutes of results ten times the person's own p99 for five minutes, at least 2 MiB,
+    made of four or more comparable results, in a window holding its share: pages (row 0).
+    Not: the same bytes as one large export and a few reads (a migration, a log pull: row 1);
+    under 2 MiB (row 2); only five times the person's own five minutes (row 3); the five
+    minutes' echo in a minute of small reads after the harvest (row 4)."""
+    mib = float(1 << 20)
+    win = _frame(
+        bytes_out_5m=[5 * mib, 5 * mib, 1.5 * mib, 5 * mib, 5 * mib],
+        results_5m=[5, 1.3, 5, 5, 5],
+        bytes_out=[mib, 4 * mib, 0.3 * mib, mib, 20e3],
+        calls=[1] * 5,
+    )
+    p99 = _frame(
+        bytes_out_5m=[0.4 * mib, 0.4 * mib, 0.1 * mib, mib, 0.4 * mib],
+        bytes_out=[4 * mib] * 5,  # no one-minute rule reaches these windows
+        result_max=[4 * mib] * 5,
+        calls=[2] * 5,
+    )
+    assert _fired("user", win, p99, p99).get("family:bulk_read") == [0]
+
+
+def test_a_paced_harvest_is_explained_in_the_persons_own_terms() -> None:
+    mib = float(1 << 20)
+    win = _frame(bytes_out_5m=[5 * mib], results_5m=[6], bytes_out=[mib], calls=[1])
+    p99 = _frame(bytes_out_5m=[0.4 * mib], bytes_out=[4 * mib], result_max=[4 * mib], calls=[2])
+    cols = list(FEATURES)
+    values, hi = (f[cols].to_numpy(dtype=float) for f in (win, p99))
+    hits = Families().run("user", win, relative(values, hi, hi), hi, np.ones(1, dtype=bool))
+    (hit,) = [h for h in hits if h.rule == "family:bulk_read"]
+    assert hit.features == ("bytes_out_5m", "results_5m", "calls")
+    assert hit.reasons == [
+        "e0 received 5.0 MB of tool results in the last five minutes, as many as 6 results of "
+        "comparable size; its usual p99 for five minutes is 409.6 KB"
+    ]

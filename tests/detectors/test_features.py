@@ -632,3 +632,27 @@ def test_novel_jump_is_how_unusual_for_everyone_the_move_to_a_never_used_tool_wa
     assert jump["bob"] < 1
     assert jump["carol"] > 5
     assert jump["gus"] == 0
+
+
+def test_five_minutes_of_results_and_how_many_comparable_results_make_them() -> None:
+    """``bytes_out_5m`` sums the results of the five minutes up to the window's end;
+    ``results_5m`` is how many results of comparable size they are: twelve reads of 1 MB are
+    twelve, one 12 MB export beside a few small reads is about one."""
+    mb = 1_000_000
+    harvest = frame(*(event(T + i * 20 * S, result_bytes=mb) for i in range(12)))
+    export = frame(
+        event(T, user="bob", result_bytes=12 * mb),
+        *(event(T + (i + 1) * 20 * S, user="bob", result_bytes=10_000) for i in range(11)),
+    )
+    old = frame(event(T - 6 * MIN, result_bytes=50 * mb))  # before the five minutes: out
+    win = windows(
+        pd.concat([harvest, export, old], ignore_index=True),
+        since=T + 3 * MIN + 50 * S,
+        until=T + 4 * MIN,
+    )
+    alice = win.loc[win["entity"] == "alice"].iloc[-1]
+    bob = win.loc[win["entity"] == "bob"].iloc[-1]
+    assert alice["bytes_out_5m"] == 12 * mb
+    assert alice["results_5m"] == pytest.approx(12)
+    assert bob["bytes_out_5m"] == 12 * mb + 11 * 10_000
+    assert 1 <= bob["results_5m"] < 1.02
