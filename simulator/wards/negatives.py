@@ -265,7 +265,7 @@ def _month_end(rng: random.Random, p: Plan, rota: Rota, rec: Recorder, ward: War
     )
     for c in coders:
         t = rec.task(actor(c, p.day0), p.day0 + int(rng.uniform(13.5, 15) * HOUR_US), label)
-        for _ in range(rng.randint(40, 55)):
+        for _ in range(rng.randint(45, 60)):
             pt = Patient(
                 f"M{rng.randint(1_000_000, 9_999_999)}",
                 f"E{rng.randint(10_000_000, 99_999_999)}",
@@ -274,7 +274,7 @@ def _month_end(rng: random.Random, p: Plan, rota: Rota, rec: Recorder, ward: War
                 "",
             )
             ward.code(t, pt)
-            t.wait(rng.uniform(60, 300))
+            t.wait(rng.uniform(240, 420))  # an episode takes minutes to read
     claims = rec.task(service("claims"), p.day0 + 22 * HOUR_US + 40 * MIN_US, label)
     for payer in ("nhs-sus", "bupa", "axa", "aviva", "vitality", "self-pay"):
         claims.call(

@@ -2,8 +2,8 @@
 
 Rota'd roles (nurses, junior doctors, bed managers) have slots per unit and day (``_SLOTS``)
 filled greedily: nobody twice a day, no day shift straight after a night, at most four shifts
-in seven days and four in a row, preferences honoured when the numbers allow, agency staff only
-when nobody else can. Week to week the weekends and the day/night mix therefore change by
+in seven days and four in a row, preferences honoured when the numbers allow; agency staff work
+the days they are booked for. Week to week the weekends and the day/night mix therefore change by
 themselves. Office roles work weekdays with a few minutes' jitter; consultants, radiologists
 and IT take turns on call from home (``oncall`` shifts: only pages reach them). Hours are the
 hospital's local time, which is UTC (a UK hospital in November).
@@ -147,7 +147,7 @@ class Rostering:
             if not p.agency and (recent >= 4 or all(d - k in worked for k in (1, 2, 3, 4))):
                 continue
             mismatch = p.night_pref != "any" and (p.night_pref == "night") != night
-            score = 10 * p.agency + 3 * mismatch + recent + self.rng.random()
+            score = -10 * p.agency + 3 * mismatch + recent + self.rng.random()
             scored.append((score, p.name, p))
         scored.sort(key=lambda t: (t[0], t[1]))
         return [p for _, _, p in scored[:need]]
