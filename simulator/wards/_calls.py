@@ -2,7 +2,8 @@
 
 A :class:`Recorder` collects drafts (mutable rows) and turns them into sorted
 :class:`~tooltrail.simulator.model.SimCall` objects at the end (:meth:`Recorder.calls`), giving
-each actor's agent a new MCP session after 40 quiet minutes. Outcomes, sizes and durations are
+each actor's agent an MCP session per server (a client connects to each server on its own),
+opened with ``tools/list`` and renewed after three quiet hours. Outcomes, sizes and durations are
 drawn from the tool's catalogue entry unless the caller fixes them.
 """
 
@@ -14,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ..model import SimCall
-from .catalog import DENIALS, TOOLS
+from .catalog import DENIALS, LIST_BYTES, TOOLS
 
 __all__ = ["Actor", "Recorder", "Task"]
 
-_SESSION_GAP_US: Final = 40 * 60_000_000
-_DRAFT_TS, _DRAFT_USER, _DRAFT_AGENT = 0, 6, 7
+_SESSION_GAP_US: Final = 3 * 3_600_000_000
+_DRAFT_TS, _DRAFT_SERVER, _DRAFT_USER, _DRAFT_AGENT = 0, 1, 6, 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,37 +175,30 @@ class Recorder:
         return Task(self, actor, t, label)
 
     def calls(self, start_us: int, end_us: int) -> list[SimCall]:
-        """The drafts inside ``[start_us, end_us)`` as calls sorted by time, with sessions."""
+        """The drafts inside ``[start_us, end_us)`` as calls sorted by time, with sessions: one
+        per actor's agent and server, renewed after three quiet hours, each opened with the
+        client's ``tools/list`` (labelled like the call that opened it)."""
         rows = [d for d in self.drafts if start_us <= d[_DRAFT_TS] < end_us]
-        rows.sort(key=lambda d: (d[_DRAFT_USER], d[_DRAFT_AGENT], d[_DRAFT_TS]))
-        session, last, who = "", -1, ("", "")
+        rows.sort(key=lambda d: (d[_DRAFT_USER], d[_DRAFT_AGENT], d[_DRAFT_SERVER], d[_DRAFT_TS]))
+        session, last, who = "", -1, ("", "", "")
         out: list[SimCall] = []
+        rng = self.rng
         for d in rows:
             ts, server, method, tool, uri, args, user, agent, client, version = d[:10]
-            if (user, agent) != who or ts - last > _SESSION_GAP_US:
-                session = f"{self.rng.getrandbits(64):016x}"
-            who, last = (user, agent), ts
             trace, outcome, error, dur, result, label = d[10:]
+            if (user, agent, server) != who or ts - last > _SESSION_GAP_US:
+                session = f"{rng.getrandbits(64):016x}"
+                if method != "tools/list":
+                    at = max(start_us, ts - rng.randint(50_000, 900_000))
+                    out.append(
+                        SimCall(at, server, "tools/list", None, None, {}, user, agent, client,
+                                version, session, f"{rng.getrandbits(128):032x}", "ok", None,
+                                rng.randint(20_000, 90_000), LIST_BYTES[server], label)
+                    )  # fmt: skip
+            who, last = (user, agent, server), ts
             out.append(
-                SimCall(
-                    ts,
-                    server,
-                    method,
-                    tool,
-                    uri,
-                    args,
-                    user,
-                    agent,
-                    client,
-                    version,
-                    session,
-                    trace,
-                    outcome,
-                    error,
-                    dur,
-                    result,
-                    label,
-                )
-            )
+                SimCall(ts, server, method, tool, uri, args, user, agent, client, version,
+                        session, trace, outcome, error, dur, result, label)
+            )  # fmt: skip
         out.sort(key=lambda c: (c.ts, c.server, c.user))
         return out

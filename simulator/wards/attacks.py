@@ -2,8 +2,10 @@
 
 ``inject(sim, families, intensity, seed=...)`` adds one labelled incident (``family#k``) per
 family on the scored day, each on its own victim: a person (never a ``svc-`` account) with at
-least five days of history and no part in a hard negative. The benign calls are unchanged.
-Knobs per intensity (:data:`KNOBS`; ``calls`` calls within ``minutes`` minutes):
+least five days of history and no part in a hard negative. The benign calls are unchanged. The
+attacker's client opens a session per server it touches with ``tools/list`` (labelled too), then
+makes ``calls`` tool calls within ``minutes`` minutes; the other knobs per intensity
+(:data:`KNOBS`):
 
 ``novelty_burst``  a compromised clinician's (or clerk's) assistant goes exploring: tools on
                    ``new_servers`` servers the person never used (warehouse tables, identity
@@ -29,7 +31,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from ..model import DAY_US, Incident, SimCall, Simulation
@@ -134,7 +136,7 @@ def inject(
     negative = {c.user for c in sim.calls if c.label}
     pool = sorted(u for u, h in hist.items() if len(h.days) >= 5 and u not in negative)
     rec = Recorder(rng)
-    incidents: list[Incident] = []
+    heads: list[Incident] = []
     used: set[str] = set()
     day0 = sim.config.attack_start_us
     for family in families:
@@ -152,16 +154,17 @@ def inject(
             label = f"{family}#{k}"
             victim = _Victim(rng, knob, h, ever[user], day0, annotations or ANNOTATIONS)
             plan = _SHAPES[family](victim)
-            task = rec.task(who, 0, label)  # one stolen session, one trace
+            task = rec.task(who, 0, label)  # one stolen token, one trace
             for ts, tool, args, how in plan:
                 task.t = ts
                 task.call(tool, args, think=(0.0, 0.0), **how)
             desc = _describe(family, intensity, knob)
-            first, last_ts = plan[0][0], plan[-1][0]
-            incidents.append(
-                Incident(label, family, user, agent, c.client, first, last_ts, len(plan), desc)
-            )
-    added = rec.calls(day0, sim.config.end_us)
+            heads.append(Incident(label, family, user, agent, c.client, 0, 0, 0, desc))
+    added = rec.calls(day0, sim.config.end_us)  # the client's tools/list opens each session
+    incidents = []
+    for inc in heads:
+        mine = [c.ts for c in added if c.label == inc.id]
+        incidents.append(replace(inc, start=mine[0], end=mine[-1], calls=len(mine)))
     calls = sorted([*sim.calls, *added], key=lambda c: c.ts)
     return Simulation(
         sim.config, calls, [*sim.incidents, *incidents], list(sim.benign_bursts), list(sim.users)
@@ -259,7 +262,9 @@ def _novelty(v: _Victim) -> list[_Planned]:
 def _off_hours(v: _Victim) -> list[_Planned]:
     minutes, n, rng = v.knob["minutes"], int(v.knob["calls"]), v.rng
     hour = rng.choice(_far_hours(v.h, int(v.knob["far_hours"])))
-    start = v.day0 + hour * _HOUR_US + rng.randint(0, 2 * _MIN_US)  # all within that hour
+    start = (
+        v.day0 + hour * _HOUR_US + rng.randint(_MIN_US // 6, 2 * _MIN_US)
+    )  # all within that hour
     pace = min(v.h.pace_us(), int(0.8 * minutes * _MIN_US / max(1, n - 1)))
     tools = [t for t, _ in v.h.tools.most_common(5)]
     out: list[_Planned] = []

@@ -16,6 +16,7 @@ from typing import Final
 __all__ = [
     "ANNOTATIONS",
     "DENIALS",
+    "LIST_BYTES",
     "SERVERS",
     "TOOLS",
     "URI_SCHEMES",
@@ -124,6 +125,10 @@ TOOLS: Final[dict[str, Tool]] = {
     for name, (server, size, ms, fail, errors) in _SPECS.items()
 }
 SERVERS: Final[tuple[str, ...]] = tuple(dict.fromkeys(t.server for t in TOOLS.values()))
+#: the size of each server's ``tools/list`` result (bytes)
+LIST_BYTES: Final[dict[str, int]] = {
+    s: 650 * sum(t.server == s for t in TOOLS.values()) for s in SERVERS
+}
 #: the schemes of the resources the servers serve (``resources/read``)
 URI_SCHEMES: Final = ("ehr://", "docs://")
 

@@ -62,7 +62,7 @@ def generate(cfg: WardsConfig = WardsConfig()) -> Simulation:
 
     staff = build_staff(stream("staff"), start, cfg.days)
     rostering = Rostering(stream("rota"), staff, start, weekday0)
-    for d in range(cfg.days - 1):
+    for d in range(-1, cfg.days - 1):  # from the eve of day 0: its night shift runs into it
         rostering.day(d)
     negatives = plan(stream("plan"), staff, rostering, cfg.days - 1)
     rostering.day(cfg.days - 1, negatives.fixed)

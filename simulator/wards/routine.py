@@ -14,18 +14,15 @@ from __future__ import annotations
 import bisect
 import random
 from collections import defaultdict
-from typing import Final
 
 from ._calls import Recorder, Task
 from .args import note, sql
-from .catalog import SERVERS, TOOLS
+from .catalog import LIST_BYTES, SERVERS
 from .flow import DAY_US, HOUR_US, MIN_US, Step, poisson
 from .rota import Rota, Shift
 from .work import actor, service
 
 __all__ = ["Census", "routines", "services"]
-
-_TOOLS_PER_SERVER: Final = {s: sum(t.server == s for t in TOOLS.values()) for s in SERVERS}
 
 
 class Census:
@@ -215,7 +212,7 @@ def services(rng: random.Random, rec: Recorder, start_us: int, days: int, coded:
         for k in range(48):
             t = rec.task(mon, day0 + k * 30 * MIN_US + rng.randint(0, 20_000_000))
             for server in SERVERS:
-                t.list_tools(server, 650 * _TOOLS_PER_SERVER[server])
+                t.list_tools(server, LIST_BYTES[server])
         backup(rng, rec.task(service("backup"), day0 + 20 * MIN_US + rng.randint(0, 5 * MIN_US)))
         purge(rng, rec.task(service("retention"), day0 + 70 * MIN_US), poisson(rng, 8.0))
         claims = rec.task(service("claims"), day0 + 22 * HOUR_US + rng.randint(0, 10 * MIN_US))

@@ -199,7 +199,8 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     page = _labelled(base, "oncall_page_3am")
     assert {_hour(c) for c in page} == {3}
     assert "imaging" in {c.server for c in page}
-    assert sum(c.server == "imaging" for c in hist if c.user == page[0].user) <= 2
+    theirs = [c for c in hist if c.user == page[0].user and c.method == "tools/call"]
+    assert sum(c.server == "imaging" for c in theirs) <= 0.05 * len(theirs)  # rarely
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -222,9 +223,14 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
             assert inc.user not in negative
             assert not inc.user.startswith("svc-")
             assert cut <= inc.start <= inc.end < base.config.end_us
-            calls = [c for c in sim.calls if c.label == inc.id]
-            assert len(calls) == inc.calls == knob["calls"]
-            assert {c.user for c in calls} == {inc.user}
+            labelled = [c for c in sim.calls if c.label == inc.id]
+            assert len(labelled) == inc.calls
+            calls = [c for c in labelled if c.method == "tools/call"]
+            assert len(calls) == knob["calls"]
+            opened = [c for c in labelled if c.method != "tools/call"]
+            assert {c.method for c in opened} == {"tools/list"}
+            assert {c.server for c in opened} == {c.server for c in calls}
+            assert {c.user for c in labelled} == {inc.user}
             before = [c for c in base.calls if c.user == inc.user and c.agent == inc.agent]
             assert {c.client_version for c in calls} == {before[-1].client_version}
             assert (inc.end - inc.start) / 60e6 <= knob["minutes"]
@@ -234,7 +240,7 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
                 assert not new & ever[inc.user]
                 assert len({c.tool for c in calls}) >= 3
             elif inc.scenario == "off_hours":
-                hours = {_hour(c) for c in calls}
+                hours = {_hour(c) for c in labelled}
                 assert all(
                     min((x - y) % 24, (y - x) % 24) >= knob["far_hours"]
                     for x in hours
@@ -265,6 +271,9 @@ def test_attacks_add_calls_and_change_no_benign_one(
     assert [c for c in sim.calls if c.label not in ids] == base.calls
     added = [c for c in sim.calls if c.label in ids]
     assert len(added) == sum(i.calls for i in sim.incidents)
+    assert [i.start for i in sim.incidents] == [
+        min(c.ts for c in added if c.label == i.id) for i in sim.incidents
+    ]
     assert {c.label.split("#")[0] for c in added} == set(FAMILIES)
     assert not {c.label for c in base.calls} & ids
     assert sim.benign_bursts == base.benign_bursts
