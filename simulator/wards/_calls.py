@@ -191,14 +191,47 @@ class Recorder:
                 if method != "tools/list":
                     at = max(start_us, ts - rng.randint(50_000, 900_000))
                     out.append(
-                        SimCall(at, server, "tools/list", None, None, {}, user, agent, client,
-                                version, session, f"{rng.getrandbits(128):032x}", "ok", None,
-                                rng.randint(20_000, 90_000), LIST_BYTES[server], label)
-                    )  # fmt: skip
+                        SimCall(
+                            at,
+                            server,
+                            "tools/list",
+                            None,
+                            None,
+                            {},
+                            user,
+                            agent,
+                            client,
+                            version,
+                            session,
+                            f"{rng.getrandbits(128):032x}",
+                            "ok",
+                            None,
+                            rng.randint(20_000, 90_000),
+                            LIST_BYTES[server],
+                            label,
+                        )
+                    )
             who, last = (user, agent, server), ts
             out.append(
-                SimCall(ts, server, method, tool, uri, args, user, agent, client, version,
-                        session, trace, outcome, error, dur, result, label)
-            )  # fmt: skip
+                SimCall(
+                    ts,
+                    server,
+                    method,
+                    tool,
+                    uri,
+                    args,
+                    user,
+                    agent,
+                    client,
+                    version,
+                    session,
+                    trace,
+                    outcome,
+                    error,
+                    dur,
+                    result,
+                    label,
+                )
+            )
         out.sort(key=lambda c: (c.ts, c.server, c.user))
         return out
