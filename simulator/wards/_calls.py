@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from ..model import SimCall
@@ -164,6 +164,14 @@ class Task:
         self.t += dur
 
 
+_FIELDS: Final = tuple(f.name for f in fields(SimCall))
+
+
+def _call(row: list[Any]) -> SimCall:
+    """A draft row with its session inserted, as a call (fields in :class:`SimCall`'s order)."""
+    return SimCall(**dict(zip(_FIELDS, row, strict=True)))
+
+
 class Recorder:
     """Collects drafts from tasks; :meth:`calls` gives the finished, sorted calls."""
 
@@ -184,54 +192,16 @@ class Recorder:
         out: list[SimCall] = []
         rng = self.rng
         for d in rows:
-            ts, server, method, tool, uri, args, user, agent, client, version = d[:10]
-            trace, outcome, error, dur, result, label = d[10:]
-            if (user, agent, server) != who or ts - last > _SESSION_GAP_US:
+            ts, server, method, label = d[0], d[1], d[2], d[15]
+            if (d[6], d[7], server) != who or ts - last > _SESSION_GAP_US:
                 session = f"{rng.getrandbits(64):016x}"
                 if method != "tools/list":
                     at = max(start_us, ts - rng.randint(50_000, 900_000))
-                    out.append(
-                        SimCall(
-                            at,
-                            server,
-                            "tools/list",
-                            None,
-                            None,
-                            {},
-                            user,
-                            agent,
-                            client,
-                            version,
-                            session,
-                            f"{rng.getrandbits(128):032x}",
-                            "ok",
-                            None,
-                            rng.randint(20_000, 90_000),
-                            LIST_BYTES[server],
-                            label,
-                        )
-                    )
-            who, last = (user, agent, server), ts
-            out.append(
-                SimCall(
-                    ts,
-                    server,
-                    method,
-                    tool,
-                    uri,
-                    args,
-                    user,
-                    agent,
-                    client,
-                    version,
-                    session,
-                    trace,
-                    outcome,
-                    error,
-                    dur,
-                    result,
-                    label,
-                )
-            )
+                    trace, took = f"{rng.getrandbits(128):032x}", rng.randint(20_000, 90_000)
+                    opening = [at, server, "tools/list", None, None, {}, *d[6:10]]
+                    opening += [session, trace, "ok", None, took, LIST_BYTES[server], label]
+                    out.append(_call(opening))
+            who, last = (d[6], d[7], server), ts
+            out.append(_call([*d[:10], session, *d[10:]]))
         out.sort(key=lambda c: (c.ts, c.server, c.user))
         return out
