@@ -2,7 +2,7 @@
 
     python benchmarks/detection.py
         [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib,
-                      tenants,tenants-lib,forge,forge-lib]
+                      tenants,tenants-lib,forge,forge-lib,wards,wards-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
         [--show-missed]
@@ -21,12 +21,16 @@ run only when named; ``tenants``: ``tooltrail.simulator.tenants``, built blind t
 ``docs/tenants.md``) with its own attack injector, and ``tenants-lib``: its traffic with the
 library's attacks; both run only when named; ``forge``: ``tooltrail.simulator.forge``, built
 blind the same way (see ``docs/forge.md``) with its own attack injector, and ``forge-lib``: its
-traffic with the library's attacks; both run only when named) and seed,
+traffic with the library's attacks; both run only when named; ``wards``:
+``tooltrail.simulator.wards``, built blind the same way (see ``docs/wards.md``) with its own
+attack injector, and ``wards-lib``: its traffic with the library's attacks; both run only when
+named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
 of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
 ``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
 ``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``;
-for ``forge``: of ``tooltrail.simulator.forge.inject``) at
+for ``forge``: of ``tooltrail.simulator.forge.inject``; for ``wards``: of
+``tooltrail.simulator.wards.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -109,6 +113,10 @@ from tooltrail.simulator.tides import ANNOTATIONS as TIDES_ANNOTATIONS
 from tooltrail.simulator.tides import TidesConfig
 from tooltrail.simulator.tides import generate as generate_tides
 from tooltrail.simulator.tides import inject as tides_inject
+from tooltrail.simulator.wards import ANNOTATIONS as WARDS_ANNOTATIONS
+from tooltrail.simulator.wards import WardsConfig
+from tooltrail.simulator.wards import generate as generate_wards
+from tooltrail.simulator.wards import inject as wards_inject
 
 DETECTORS = ("tooltrail", "3sigma", "rare+count")
 
@@ -133,9 +141,12 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_tenants(TenantsConfig(seed=seed)), dict(TENANTS_ANNOTATIONS)
     if generator in ("forge", "forge-lib"):
         return generate_forge(ForgeConfig(seed=seed)), dict(FORGE_ANNOTATIONS)
+    if generator in ("wards", "wards-lib"):
+        return generate_wards(WardsConfig(seed=seed)), dict(WARDS_ANNOTATIONS)
     raise SystemExit(
         f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
-        "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib, forge, forge-lib"
+        "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib, forge, forge-lib, "
+        "wards, wards-lib"
     )
 
 
@@ -257,13 +268,14 @@ def run(
     announced: frozenset[str] = frozenset(),
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet, tides, plans, tenants and forge: their own attack shapes
+    # fleet, tides, plans, tenants, forge and wards: their own attack shapes
     injector = {
         "fleet": fleet_inject,
         "tides": tides_inject,
         "plans": plans_inject,
         "tenants": tenants_inject,
         "forge": forge_inject,
+        "wards": wards_inject,
     }.get(generator, inject)
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
@@ -447,7 +459,7 @@ def main() -> None:
         "--generators",
         default="sim,markov",
         help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib, "
-        "tenants, tenants-lib, forge, forge-lib (held out)",
+        "tenants, tenants-lib, forge, forge-lib, wards, wards-lib (held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))
