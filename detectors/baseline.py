@@ -2,7 +2,9 @@
 
 A baseline holds, per entity of one level and per feature, the median and the 99th percentile
 over the entity's windows in the baseline period. Entities with fewer than ``min_windows``
-windows use the group's (all entities of the level). Features are then expressed relative to
+windows use the group's (all entities of the level), unless they acted on ``min_days`` or more
+distinct days of it: a scheduled job that runs a minute a day has few windows, and every one of
+them says what it does. Features are then expressed relative to
 the baseline, so one model serves a whole level:
 
     r = (f(x) - f(p50)) / max(f(p99) - f(p50), floor)
@@ -21,6 +23,8 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from .features import FEATURES
+
+_DAY_US: Final = 86_400_000_000
 
 __all__ = ["Baseline", "relative"]
 
@@ -62,15 +66,26 @@ class Baseline:
     group_p50_: np.ndarray  # (n_features,)
     group_p99_: np.ndarray
     min_windows: int
+    #: distinct days per entity (None in a fit saved before it was kept: windows alone decide)
+    days_: np.ndarray | None = None
+    min_days: int = 5
 
     @classmethod
-    def fit(cls, windows: pd.DataFrame, *, min_windows: int = 60) -> Baseline:
+    def fit(cls, windows: pd.DataFrame, *, min_windows: int = 60, min_days: int = 5) -> Baseline:
         feats = windows[list(FEATURES)]
         if windows.empty:
             zero = np.zeros((0, len(FEATURES)))
             group = np.zeros(len(FEATURES))
             return cls(
-                np.array([], dtype=object), zero, zero, np.zeros(0), group, group, min_windows
+                np.array([], dtype=object),
+                zero,
+                zero,
+                np.zeros(0),
+                group,
+                group,
+                min_windows,
+                np.zeros(0),
+                min_days,
             )
         g = feats.groupby(windows["entity"], sort=True)
         p50 = g.quantile(0.5)
@@ -83,6 +98,8 @@ class Baseline:
             group_p50_=feats.quantile(0.5).to_numpy(dtype=float),
             group_p99_=feats.quantile(0.99).to_numpy(dtype=float),
             min_windows=min_windows,
+            days_=_days(windows, p50.index),
+            min_days=min_days,
         )
 
     def lookup(self, entities: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -90,13 +107,23 @@ class Baseline:
         pos = pd.Index(self.entities).get_indexer(entities)
         own = pos >= 0
         if own.any():
-            own[own] = self.windows_[pos[own]] >= self.min_windows
+            enough = self.windows_[pos[own]] >= self.min_windows
+            if self.days_ is not None:
+                enough |= self.days_[pos[own]] >= self.min_days
+            own[own] = enough
         n = len(entities)
         p50 = np.tile(self.group_p50_, (n, 1))
         p99 = np.tile(self.group_p99_, (n, 1))
         p50[own] = self.p50_[pos[own]]
         p99[own] = self.p99_[pos[own]]
         return p50, p99, own
+
+    def dense(self, entities: pd.Series) -> np.ndarray:
+        """Whether each entity has ``min_windows`` windows of its own (days aside)."""
+        pos = pd.Index(self.entities).get_indexer(entities)
+        out = np.zeros(len(entities), dtype=bool)
+        out[pos >= 0] = self.windows_[pos[pos >= 0]] >= self.min_windows
+        return out
 
     def sparse(self, entities: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """p50, p99 rows of each entity's *own* windows however few they were (zero for an
@@ -114,6 +141,15 @@ class Baseline:
 
     def basis(self, own: np.ndarray) -> list[Literal["entity", "group"]]:
         return ["entity" if o else "group" for o in own]
+
+
+def _days(windows: pd.DataFrame, entities: pd.Index) -> np.ndarray | None:
+    """Distinct days each entity acted on (None for windows without a start: days unknown)."""
+    if "window_start" not in windows:
+        return None
+    days = (windows["window_start"] // _DAY_US).groupby(windows["entity"], sort=True).nunique()
+    out: np.ndarray = days.reindex(entities).to_numpy()
+    return out
 
 
 def relative(values: np.ndarray, p50: np.ndarray, p99: np.ndarray) -> np.ndarray:

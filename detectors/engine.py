@@ -167,7 +167,9 @@ class Engine:
             if not windows.empty:  # an entity's learning period says nothing about its habits
                 windows = windows.loc[~learning[level]]
             windows = _weighted(windows, labels.get(level, []))
-            baseline = Baseline.fit(windows, min_windows=s.min_history_windows)
+            baseline = Baseline.fit(
+                windows, min_windows=s.min_history_windows, min_days=s.min_history_days
+            )
             level_model = LevelModel(baseline, None)
             if len(windows) >= _MIN_TRAIN:
                 p50, p99, _ = baseline.lookup(windows["entity"])
@@ -270,7 +272,10 @@ class Engine:
                 alerts.extend(self._rule_alerts(ctx, hits, learning))
             if self.families is not None:
                 pair = _pair_history(fitted, baseline, windows) if level == "user_tool" else None
-                for hits in self.families.run(level, windows, rel, p99, own, pair=pair):
+                dense = baseline.dense(windows["entity"])
+                for hits in self.families.run(
+                    level, windows, rel, p99, own, pair=pair, hours_own=dense
+                ):
                     alerts.extend(self._rule_alerts(ctx, hits, learning))
         return alerts + _corroborated(sequence, alerts)
 

@@ -156,16 +156,21 @@ class Families:
         own: np.ndarray,
         *,
         pair: PairHistory | None = None,
+        hours_own: np.ndarray | None = None,
     ) -> list[RuleHits]:
         """Each family's hits among ``windows`` (rows judged by their own baseline only; at
-        the user × tool level, ``pair`` gives each pair's own history however thin)."""
+        the user × tool level, ``pair`` gives each pair's own history however thin).
+        ``hours_own``: the rows whose own baseline holds enough windows to say which hours the
+        entity works (default ``own``): a job seen a minute a day on each of its days has an
+        own baseline of what it does, but its few minutes say little about its hours."""
+        hours = own if hours_own is None else own & hours_own
         v = {name: windows[name].to_numpy(dtype=float) for name in FEATURES}
         r = {name: rel[:, i] for name, i in _I.items()}
         u = {name: p99[:, i] for name, i in _I.items()}
         found: list[RuleHits] = []
 
         def add(name: str, mask: np.ndarray, feats: tuple[str, ...], text: str) -> None:
-            rows = np.flatnonzero(mask & own)
+            rows = np.flatnonzero(mask & (hours if name == "off_hours" else own))
             if not len(rows):
                 return
             entity = windows["entity"].to_numpy()

@@ -60,6 +60,12 @@ class DetectSettings(BaseSettings):
     min_history_windows: int = Field(
         default=60, ge=1, description="fewer windows: borrow the entity group's baseline"
     )
+    min_history_days: int = Field(
+        default=5,
+        ge=1,
+        description="... unless the entity acted on this many distinct days of the baseline (a "
+        "scheduled job that runs a minute a day has an own baseline)",
+    )
     lateness_seconds: float = Field(
         default=60.0,
         ge=0,

@@ -118,3 +118,28 @@ def test_a_flat_baseline_is_divided_by_the_floor_not_by_zero() -> None:
     assert r[0, CALLS] == pytest.approx(1.0)
     assert r[0, ERRORS] == pytest.approx(0.5)
     assert r[0, FEATURES.index("bytes_in")] == 0.0
+
+
+def test_a_job_that_runs_a_minute_a_day_has_its_own_baseline_from_its_days() -> None:
+    """Few windows over many days (a scheduled job) are the job's own baseline; as few windows
+    on fewer days (someone who tried a tool twice) borrow the group's; a fit saved before days
+    were kept (``days_`` None) decides by windows alone."""
+    day = 86_400_000_000
+    job = _windows("job", [3.0] * 30)  # six windows a day, five days
+    job["window_start"] = [d * day + w * 10_000_000 for d in range(5) for w in range(6)]
+    trial = _windows("trial", [40.0] * 30)  # thirty windows, two days
+    trial["window_start"] = [d * day + w * 10_000_000 for d in range(2) for w in range(15)]
+    busy = _windows("busy", [float(i) for i in range(1, 101)])
+    busy["window_start"] = [w * 10_000_000 for w in range(100)]
+    base = Baseline.fit(pd.concat([job, trial, busy], ignore_index=True), min_days=5)
+    _, p99, own = base.lookup(pd.Series(["job", "trial", "busy"]))
+    assert own.tolist() == [True, False, True]
+    assert p99[0, CALLS] == pytest.approx(3.0)  # the job's own: it always makes three calls
+    assert base.dense(pd.Series(["job", "trial", "busy", "never-seen"])).tolist() == [
+        False,
+        False,
+        True,
+        False,
+    ]  # windows enough (days aside): what the hours a job works are judged on
+    base.days_ = None
+    assert base.lookup(pd.Series(["job", "trial", "busy"]))[2].tolist() == [False, False, True]

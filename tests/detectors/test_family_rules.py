@@ -330,3 +330,19 @@ def test_a_paced_harvest_is_explained_in_the_persons_own_terms() -> None:
         "e0 received 5.0 MB of tool results in the last five minutes, as many as 6 results of "
         "comparable size; its usual p99 for five minutes is 409.6 KB"
     ]
+
+
+def test_a_job_with_an_own_baseline_from_its_days_is_judged_on_what_it_does_not_its_hours() -> None:
+    """A scheduled job seen a minute a day (own baseline from its days, too few windows to say
+    which hours it works): a delete burst pages, a sitting at an hour it never ran does not; the
+    same windows of a person with windows enough page both."""
+    win = _frame(destructive=[6, 0, 6, 0], rare_hour_cold=[0, 3, 0, 3], calls=[6, 3, 6, 3])
+    zero = _frame(calls=[0] * 4)
+    cols = list(FEATURES)
+    values, lo = (f[cols].to_numpy(dtype=float) for f in (win, zero))
+    rel = relative(values, lo, lo)
+    own = np.ones(4, dtype=bool)
+    dense = np.array([False, False, True, True])
+    hits = Families().run("user", win, rel, lo, own, hours_own=dense)
+    fired = {h.rule: sorted(int(r) for r in h.rows) for h in hits}
+    assert fired == {"family:destructive": [0, 2], "family:off_hours": [3]}
