@@ -59,6 +59,42 @@ class Log:
     def _spread(self, median: float, factor: float) -> float:
         return median * math.exp(self.rng.gauss(0.0, math.log(factor) / 2))
 
+    def _add(
+        self,
+        ts: int,
+        server: str,
+        method: str,
+        tool: str | None,
+        uri: str | None,
+        args: dict[str, Any],
+        actor: Actor,
+        session: str,
+        rest: tuple[str, str | None, int, int, str],
+    ) -> None:
+        """Append one call; ``rest``: outcome, error type, duration, result size, label."""
+        outcome, error, dur, size, label = rest
+        self.calls.append(
+            SimCall(
+                ts,
+                server,
+                method,
+                tool,
+                uri,
+                args,
+                actor.user,
+                actor.agent,
+                actor.client,
+                actor.client_version,
+                session,
+                self._trace(),
+                outcome,
+                error,
+                dur,
+                size,
+                label,
+            )
+        )
+
     def call(
         self,
         ts: int,
@@ -93,26 +129,17 @@ class Log:
             if error == "timeout":
                 dur = int((8_000 if actor.mobile else 30_000) * _MS * (0.9 + 0.2 * rng.random()))
             got = self._spread(result or size, factor) if outcome == "ok" else 180
-            self.calls.append(
-                SimCall(
-                    ts,
-                    server_of(tool),
-                    "tools/call",
-                    tool,
-                    None,
-                    args,
-                    actor.user,
-                    actor.agent,
-                    actor.client,
-                    actor.client_version,
-                    session,
-                    self._trace(),
-                    outcome,
-                    error,
-                    dur,
-                    max(least, int(got)),
-                    label,
-                )
+            size = max(least, int(got))
+            self._add(
+                ts,
+                server_of(tool),
+                "tools/call",
+                tool,
+                None,
+                args,
+                actor,
+                session,
+                (outcome, error, dur, size, label),
             )
             ts += dur + int(rng.uniform(0.5, 4.0) * 1_000_000)
             if not (actor.mobile and error == "timeout" and fail is None):
@@ -123,51 +150,24 @@ class Log:
         """Record one resources/read of ``uri``; returns the time after it."""
         dur = max(1, int(self._spread(60, 1.8) * _MS))
         size = int(self._spread(45_000 if uri.endswith(".jpg") else 2_500, 1.8))
-        self.calls.append(
-            SimCall(
-                ts,
-                server_of(uri),
-                "resources/read",
-                None,
-                uri,
-                {"uri": uri},
-                actor.user,
-                actor.agent,
-                actor.client,
-                actor.client_version,
-                session,
-                self._trace(),
-                "ok",
-                None,
-                dur,
-                size,
-                label,
-            )
+        self._add(
+            ts,
+            server_of(uri),
+            "resources/read",
+            None,
+            uri,
+            {"uri": uri},
+            actor,
+            session,
+            ("ok", None, dur, size, label),
         )
         return ts + dur + int(self.rng.uniform(0.3, 2.0) * 1_000_000)
 
     def listing(self, ts: int, actor: Actor, server: str, session: str, *, label: str = "") -> int:
         """Record one tools/list on ``server`` (a client connecting); returns the time after."""
         dur = max(1, int(self._spread(25, 1.5) * _MS))
-        self.calls.append(
-            SimCall(
-                ts,
-                server,
-                "tools/list",
-                None,
-                None,
-                {},
-                actor.user,
-                actor.agent,
-                actor.client,
-                actor.client_version,
-                session,
-                self._trace(),
-                "ok",
-                None,
-                dur,
-                int(self._spread(4_000, 1.3)),
-                label,
-            )
+        size = int(self._spread(4_000, 1.3))
+        self._add(
+            ts, server, "tools/list", None, None, {}, actor, session, ("ok", None, dur, size, label)
         )
         return ts + dur + 200_000

@@ -20,7 +20,18 @@ from .flow import Parcel, arrivals, depot_counts
 from .negatives import add_negatives
 from .org import DEPOTS, REGIONS, Staff, build_org
 from .services import feeds, jobs
-from .work import HOUR_US, Clock, claims, customs, deliver, desk, dispatch, office, sort
+from .work import (
+    HOUR_US,
+    Clock,
+    claims,
+    customs,
+    deliver,
+    desk,
+    dispatch,
+    office,
+    on_duty,
+    sort,
+)
 
 __all__ = ["DepotsConfig", "generate"]
 
@@ -69,7 +80,6 @@ def generate(cfg: DepotsConfig = DepotsConfig()) -> Simulation:
     damaged: list[Parcel] = []
     for day in range(cfg.days):
         date = cfg.start + timedelta(days=day)
-        wd = clock.weekday(day)
         came = arrivals(
             rng, clock.at(day, 0, 0), date, depot_counts(rng, date, per_depot, day, cfg.days)
         )
@@ -78,7 +88,7 @@ def generate(cfg: DepotsConfig = DepotsConfig()) -> Simulation:
         damaged = []
         cases = [(p.arrived + 6 * HOUR_US, p) for p in came if p.enquiry]
         for depot in DEPOTS:
-            team = [d for d in org.of("driver") if d.depot == depot and d.works(day, wd)]
+            team = on_duty(clock, [d for d in org.of("driver") if d.depot == depot], day)
             cases += deliver(log, clock, team, depot, day, ready.pop(depot, []) if team else [])
         damaged = [p for _t, p in cases if p.exception == "damaged"]
         desk(log, clock, org, cases)
@@ -90,7 +100,7 @@ def generate(cfg: DepotsConfig = DepotsConfig()) -> Simulation:
         for p in came:
             waiting[p.depot].append(p)
         for depot in DEPOTS:
-            crew = [w for w in org.of("depot") if w.depot == depot and w.works(day, wd)]
+            crew = on_duty(clock, [w for w in org.of("depot") if w.depot == depot], day)
             if crew and waiting[depot]:
                 sort(log, clock, crew, depot, day, waiting[depot])
                 ready[depot].extend(waiting.pop(depot))

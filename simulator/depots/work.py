@@ -15,7 +15,19 @@ from ._record import Log
 from .flow import Parcel
 from .org import REGIONS, Org, Staff
 
-__all__ = ["Clock", "Shift", "claims", "customs", "deliver", "desk", "dispatch", "office", "sort"]
+__all__ = [
+    "Clock",
+    "Shift",
+    "claims",
+    "clock_in",
+    "customs",
+    "deliver",
+    "desk",
+    "dispatch",
+    "office",
+    "on_duty",
+    "sort",
+]
 
 HOUR_US: Final = 3_600_000_000
 MIN_US: Final = 60_000_000
@@ -76,6 +88,19 @@ class Shift:
         self.ts += int(rng.uniform(lo_min, hi_min) * MIN_US)
 
 
+def clock_in(
+    log: Log, clock: Clock, who: Staff, day: int, late: float = 0.0, servers: Iterable[str] = ()
+) -> Shift:
+    """``who``'s shift on ``day``, opening ``late`` hours after their usual start."""
+    p = who.profile
+    return Shift(log, who, day, clock.at(day, p.tz_hours, p.work_start + late), servers)
+
+
+def on_duty(clock: Clock, people: Iterable[Staff], day: int) -> list[Staff]:
+    """Those of ``people`` with a shift on ``day``."""
+    return [p for p in people if p.works(day, clock.weekday(day))]
+
+
 def _vehicle(depot: str, n: int) -> str:
     return f"VAN-{depot}-{n:03d}"
 
@@ -123,14 +148,7 @@ def deliver(
     for n, (who, load) in enumerate(zip(drivers, per, strict=True)):
         if not load:
             continue
-        p0 = who.profile
-        s = Shift(
-            log,
-            who,
-            day,
-            clock.at(day, p0.tz_hours, p0.work_start + rng.uniform(0, 0.3)),
-            ("tms", "routing"),
-        )
+        s = clock_in(log, clock, who, day, rng.uniform(0, 0.3), ("tms", "routing"))
         route = f"R-{depot}-{day:02d}-{n:02d}"
         s.call("route_get", {"route": route, "vehicle": _vehicle(depot, n)})
         s.call(
@@ -200,18 +218,12 @@ def _on_shift(clock: Clock, people: Sequence[Staff], ts: int) -> Staff | None:
 def claims(log: Log, clock: Clock, org: Org, day: int, damaged: Sequence[Parcel]) -> None:
     """The claims team settles damaged parcels the working day after they were reported."""
     rng = log.rng
-    team = [c for c in org.of("claims") if c.works(day, clock.weekday(day))]
+    team = on_duty(clock, org.of("claims"), day)
     for i, p in enumerate(damaged):
         if not team:
             return
         who = team[i % len(team)]
-        s = Shift(
-            log,
-            who,
-            day,
-            clock.at(day, who.profile.tz_hours, who.profile.work_start + rng.uniform(0.2, 7.0)),
-            (),
-        )
+        s = clock_in(log, clock, who, day, rng.uniform(0.2, 7.0))
         s.call("crm_get_customer", {"customer_ref": p.id})
         s.call("docs_get", {"path": f"/pod/{p.depot}/{p.id}-damage.jpg"})
         s.read(f"docs://pod/{p.id}-damage.jpg")
@@ -224,15 +236,10 @@ def claims(log: Log, clock: Clock, org: Org, day: int, damaged: Sequence[Parcel]
 def customs(log: Log, clock: Clock, org: Org, day: int, parcels: Sequence[Parcel]) -> None:
     """Brokers file a declaration per cross-border parcel in their office hours."""
     rng = log.rng
-    team = [b for b in org.of("broker") if b.works(day, clock.weekday(day))]
+    team = on_duty(clock, org.of("broker"), day)
     if not team or not parcels:
         return
-    shifts = [
-        Shift(
-            log, b, day, clock.at(day, b.profile.tz_hours, b.profile.work_start + 0.3), ("customs",)
-        )
-        for b in team
-    ]
+    shifts = [clock_in(log, clock, b, day, 0.3, ("customs",)) for b in team]
     for i, p in enumerate(parcels):
         s = shifts[i % len(shifts)]
         decl = f"DEC-{p.id[2:]}"
@@ -257,29 +264,17 @@ def customs(log: Log, clock: Clock, org: Org, day: int, parcels: Sequence[Parcel
 def dispatch(log: Log, clock: Clock, org: Org, day: int, region: str, breakdowns: int) -> None:
     """The region's dispatchers plan the day and re-plan around broken-down vans."""
     rng = log.rng
-    team = [d for d in org.of("dispatcher", region) if d.works(day, clock.weekday(day))]
+    team = on_duty(clock, org.of("dispatcher", region), day)
     if not team:
         return
     _tz, depots = REGIONS[region]
     lead = team[day % len(team)]
-    s = Shift(
-        log,
-        lead,
-        day,
-        clock.at(day, lead.profile.tz_hours, lead.profile.work_start),
-        ("routing", "telematics"),
-    )
+    s = clock_in(log, clock, lead, day, 0.0, ("routing", "telematics"))
     for depot in depots:
         s.call("route_plan_day", {"depot": depot, "date_offset": day})
         s.call("fleet_vehicle_status", {"depot": depot})
     for other in team:
-        o = Shift(
-            log,
-            other,
-            day,
-            clock.at(day, other.profile.tz_hours, other.profile.work_start + rng.uniform(1, 3)),
-            (),
-        )
+        o = clock_in(log, clock, other, day, rng.uniform(1, 3))
         for _ in range(rng.randint(4, 12)):
             depot = rng.choice(depots)
             o.call("route_get", {"route": f"R-{depot}-{day:02d}-{rng.randint(0, 15):02d}"})
@@ -323,17 +318,8 @@ _SQL: Final = (
 def office(log: Log, clock: Clock, org: Org, day: int) -> None:
     """IT keeps identity tidy; analysts query the warehouse and read reports."""
     rng = log.rng
-    wd = clock.weekday(day)
-    for who in org.of("it"):
-        if not who.works(day, wd):
-            continue
-        s = Shift(
-            log,
-            who,
-            day,
-            clock.at(day, who.profile.tz_hours, who.profile.work_start + rng.uniform(0, 2)),
-            ("identity",),
-        )
+    for who in on_duty(clock, org.of("it"), day):
+        s = clock_in(log, clock, who, day, rng.uniform(0, 2), ("identity",))
         s.call("idp_audit_log", {"since_hours": 24})
         s.call("idp_list_clients", {"kind": "partner"})
         if rng.random() < 0.15:
@@ -341,16 +327,8 @@ def office(log: Log, clock: Clock, org: Org, day: int) -> None:
         if rng.random() < 0.1:
             s.call("idp_grant_scope", {"client": "ops-console", "scope": "routing:read"})
         s.call("sql_run_statement", {"sql": "SELECT user, count(*) FROM logins GROUP BY user"})
-    for who in org.of("analyst"):
-        if not who.works(day, wd):
-            continue
-        s = Shift(
-            log,
-            who,
-            day,
-            clock.at(day, who.profile.tz_hours, who.profile.work_start + rng.uniform(0, 1)),
-            ("analytics",),
-        )
+    for who in on_duty(clock, org.of("analyst"), day):
+        s = clock_in(log, clock, who, day, rng.uniform(0, 1), ("analytics",))
         for _ in range(rng.randint(5, 14)):
             sql = rng.choice(_SQL).format(w=day // 7, d=rng.choice(list(REGIONS["uk"][1])))
             s.call("sql_run_statement", {"sql": sql}, result=rng.choice((800, 4_000, 20_000)))
