@@ -2,7 +2,7 @@
 
     python benchmarks/detection.py
         [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib,
-                      tenants,tenants-lib,forge,forge-lib,wards,wards-lib]
+                      tenants,tenants-lib,forge,forge-lib,wards,wards-lib,depots,depots-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
         [--show-missed]
@@ -24,13 +24,15 @@ blind the same way (see ``docs/forge.md``) with its own attack injector, and ``f
 traffic with the library's attacks; both run only when named; ``wards``:
 ``tooltrail.simulator.wards``, built blind the same way (see ``docs/wards.md``) with its own
 attack injector, and ``wards-lib``: its traffic with the library's attacks; both run only when
-named) and seed,
+named; ``depots``: ``tooltrail.simulator.depots``, built blind the same way (see
+``docs/depots.md``) with its own attack injector, and ``depots-lib``: its traffic with the
+library's attacks; both run only when named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
 of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
 ``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
 ``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``;
 for ``forge``: of ``tooltrail.simulator.forge.inject``; for ``wards``: of
-``tooltrail.simulator.wards.inject``) at
+``tooltrail.simulator.wards.inject``; for ``depots``: of ``tooltrail.simulator.depots.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -87,6 +89,10 @@ from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import FrameSource
 from tooltrail.pipeline.store import Store, StoreConfig, open_store
 from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
+from tooltrail.simulator.depots import ANNOTATIONS as DEPOTS_ANNOTATIONS
+from tooltrail.simulator.depots import DepotsConfig
+from tooltrail.simulator.depots import generate as generate_depots
+from tooltrail.simulator.depots import inject as depots_inject
 from tooltrail.simulator.fleet import ANNOTATIONS as FLEET_ANNOTATIONS
 from tooltrail.simulator.fleet import FleetConfig
 from tooltrail.simulator.fleet import generate as generate_fleet
@@ -143,10 +149,12 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_forge(ForgeConfig(seed=seed)), dict(FORGE_ANNOTATIONS)
     if generator in ("wards", "wards-lib"):
         return generate_wards(WardsConfig(seed=seed)), dict(WARDS_ANNOTATIONS)
+    if generator in ("depots", "depots-lib"):
+        return generate_depots(DepotsConfig(seed=seed)), dict(DEPOTS_ANNOTATIONS)
     raise SystemExit(
         f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
         "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib, forge, forge-lib, "
-        "wards, wards-lib"
+        "wards, wards-lib, depots, depots-lib"
     )
 
 
@@ -268,7 +276,7 @@ def run(
     announced: frozenset[str] = frozenset(),
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet, tides, plans, tenants, forge and wards: their own attack shapes
+    # fleet, tides, plans, tenants, forge, wards and depots: their own attack shapes
     injector = {
         "fleet": fleet_inject,
         "tides": tides_inject,
@@ -276,6 +284,7 @@ def run(
         "tenants": tenants_inject,
         "forge": forge_inject,
         "wards": wards_inject,
+        "depots": depots_inject,
     }.get(generator, inject)
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
@@ -459,7 +468,7 @@ def main() -> None:
         "--generators",
         default="sim,markov",
         help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib, "
-        "tenants, tenants-lib, forge, forge-lib, wards, wards-lib (held out)",
+        "tenants, tenants-lib, forge, forge-lib, wards, wards-lib, depots, depots-lib (held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from ..model import DAY_US, Incident, SimCall, SimConfig, Simulation
 from ._record import Log
 from .flow import Parcel, arrivals, depot_counts
-from .negatives import add_negatives
+from .negatives import SURGE, add_negatives
 from .org import DEPOTS, REGIONS, Staff, build_org
 from .services import feeds, jobs
 from .work import (
@@ -87,6 +87,12 @@ def generate(cfg: DepotsConfig = DepotsConfig()) -> Simulation:
         claims(log, clock, org, day, damaged)
         damaged = []
         cases = [(p.arrived + 6 * HOUR_US, p) for p in came if p.enquiry]
+        if day == cfg.days - 1:  # Cyber Monday: the Black-Friday weekend's backlog goes out
+            backlog = clock.at(day - 1, 0, 0)
+            for depot, waits in ready.items():
+                ready[depot] = [
+                    replace(p, label=SURGE) if p.arrived < backlog else p for p in waits
+                ]
         for depot in DEPOTS:
             team = on_duty(clock, [d for d in org.of("driver") if d.depot == depot], day)
             cases += deliver(log, clock, team, depot, day, ready.pop(depot, []) if team else [])

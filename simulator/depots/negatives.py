@@ -2,8 +2,10 @@
 
 Each builder adds the calls of one episode, every one labelled ``benign:<name>#0``:
 
-``peak_surge``          Cyber-Monday volume: four partners post far more manifests and a crew
-                        of surge temps (new to the system) delivers extra routes
+``peak_surge``          Cyber-Monday volume: four partners post far more manifests, a crew of
+                        surge temps (new to the system) delivers extra routes, and the drivers'
+                        proofs of delivery of the Black-Friday backlog (parcels that arrived
+                        before Sunday) carry the label too
 ``outage_catchup``      the UK tracking link is down for two hours (six drivers' handheld scans
                         fail), then each handheld replays its queued scans within minutes
 ``customs_audit``       the customs authority audits: the broker lead (with history) pulls
@@ -29,9 +31,11 @@ from .catalog import SERVERS, TOOLS
 from .org import PARTNERS, REGIONS, Org, Staff
 from .work import MIN_US, Clock, Shift
 
-__all__ = ["HARD_NEGATIVES", "add_negatives"]
+__all__ = ["HARD_NEGATIVES", "SURGE", "add_negatives"]
 
 #: adds one episode's calls; returns the identities it brought in that the history never saw
+#: the surge's label: also on the scored day's deliveries of parcels that waited since Friday
+SURGE: Final = "benign:peak_surge#0"
 #: the feeds that triple on the surge day (the others post as usual)
 SURGE_PARTNERS: Final = ("northwind", "kestrel-retail", "bluefin-mart", "orbis-pharma")
 Builder = Callable[[Log, Clock, Org, int, str], list[Staff]]

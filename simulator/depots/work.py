@@ -116,6 +116,7 @@ def sort(
     shifts = [
         Shift(log, w, day, clock.at(day, tz, 22 + rng.uniform(0, 0.4)), ("wms",)) for w in crew
     ]
+    shifts[0].call("wms_receive_manifest", {"depot": depot, "parcels": len(parcels)})
     shifts[0].read(f"wms://depot/{depot}/manifest/{day}")
     for i, p in enumerate(parcels):
         s = shifts[i % len(shifts)]
@@ -173,6 +174,8 @@ def deliver(
                 {"parcel": p.id, "route": route, "signed_by": signed},
                 label=p.label or None,
             )
+            if rng.random() < 0.06:
+                s.call("msg_send_sms", {"parcel": p.id, "template": "arriving_10_min"})
             if rng.random() < 0.1:
                 s.call("route_update_stop", {"route": route, "stop": p.id, "status": "skipped"})
         s.call("tms_update_status", {"route": route, "status": "returned_to_depot"})
@@ -197,6 +200,8 @@ def desk(log: Log, clock: Clock, org: Org, cases: Sequence[tuple[int, Parcel]]) 
                 "tms_search_shipments", {"query": f"depot:{p.depot} status:exception", "limit": 20}
             )
         ticket = f"TCK-{p.id[-9:]}"
+        if not p.exception and rng.random() < 0.05:
+            s.call("tms_cancel_shipment", {"tracking_number": p.id, "reason": "customer_request"})
         s.call("crm_create_ticket", {"customer_ref": p.id, "topic": p.exception or "where_is"})
         s.call("msg_send_email", {"template": f"update_{p.exception or 'eta'}", "ticket": ticket})
         s.wait(rng, 5, 60)
@@ -227,8 +232,14 @@ def claims(log: Log, clock: Clock, org: Org, day: int, damaged: Sequence[Parcel]
         s.call("crm_get_customer", {"customer_ref": p.id})
         s.call("docs_get", {"path": f"/pod/{p.depot}/{p.id}-damage.jpg"})
         s.read(f"docs://pod/{p.id}-damage.jpg")
+        if rng.random() < 0.3:
+            s.call("docs_list", {"folder": f"/pod/{p.depot}/"})
+        if rng.random() < 0.2:
+            s.call("docs_share_link", {"path": f"/pod/{p.depot}/{p.id}-damage.jpg"})
         s.call("billing_get_invoice", {"invoice": f"INV-{p.id[-8:]}"})
         tool = "billing_refund_claim" if rng.random() < 0.6 else "billing_issue_credit"
+        if rng.random() < 0.05:
+            s.call("billing_void_invoice", {"invoice": f"INV-{p.id[-8:]}"})
         s.call(tool, {"claim": f"CLM-{p.id[-8:]}", "amount_cents": rng.randint(800, 25_000)})
         s.call("crm_update_ticket", {"ticket": f"TCK-{p.id[-9:]}", "status": "claim_settled"})
 
@@ -258,6 +269,8 @@ def customs(log: Log, clock: Clock, org: Org, day: int, parcels: Sequence[Parcel
             s.call("customs_amend_declaration", {"declaration": decl, "field": "value_cents"})
         if rng.random() < 0.1:
             s.read(f"customs://declaration/{decl}")
+        if rng.random() < 0.01:
+            s.call("customs_withdraw_declaration", {"declaration": decl})
         s.wait(rng, 2, 9)
 
 
@@ -334,3 +347,5 @@ def office(log: Log, clock: Clock, org: Org, day: int) -> None:
             s.call("sql_run_statement", {"sql": sql}, result=rng.choice((800, 4_000, 20_000)))
             s.wait(rng, 5, 40)
         s.call("report_get", {"report": rng.choice(("otd_daily", "exceptions", "claims_cost"))})
+        if clock.weekday(day) == 0:  # Monday's weekly extract for the finance model
+            s.call("tms_bulk_export", {"period": f"W{day // 7}", "format": "parquet"})
