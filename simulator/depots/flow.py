@@ -63,7 +63,7 @@ def _wave_hour(rng: random.Random) -> float:
 
 
 def arrivals(
-    rng: random.Random, day_start: int, date: datetime, n_per_depot: dict[str, int], label: str = ""
+    rng: random.Random, day_start: int, date: datetime, n_per_depot: dict[str, int]
 ) -> list[Parcel]:
     """The parcels arriving on the day starting at ``day_start`` (µs), ``n_per_depot`` each."""
     sources, weights = list(_SHARES), list(_SHARES.values())
@@ -92,7 +92,6 @@ def arrivals(
                     rng.random() < 0.08,
                     exception,
                     rng.random() < 0.02,
-                    label,
                 )
             )
     return out
