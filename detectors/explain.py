@@ -49,6 +49,7 @@ _PHRASES: Final = {
     "novel_1h": "used {v} never-seen tools and servers",
     "peers_novel_1h": "saw {v} other users start on new tools",
     "peers_rare_1h": "saw {v} other users up at hours rare for them",
+    "novel_shared_1h": "started on {v} tools and servers others also started on this hour",
     "novel_shared": "started on {v} tools and servers others also started on this hour",
 }
 _KIND: Final = {

@@ -19,7 +19,10 @@ family             level        fires when
                                 by a move nobody here makes (``novel_jump`` ≥
                                 ``novelty_jump_bits``: a new team's routine, a first review, are
                                 moves colleagues make daily); an agent only when it acts for no
-                                user (else its user's alert covers it)
+                                user (else its user's alert covers it). The same counted over
+                                the hour up to the window (``novel_1h`` less
+                                ``novel_shared_1h``), in a window reaching one more by such a
+                                move: the sweep paced a call a minute
 ``off_hours``      user         ``rare_hour_cold`` ≥ ``off_hours_calls``: calls at hours of a
                                 day type the user never worked and works at most one day a
                                 week on the other (its own hours, from up to ``hours_days``
@@ -207,6 +210,18 @@ class Families:
                 "before, in 1 min ({novel_shared} of them also new to others this hour or on "
                 "a server launched today), reaching one by a move of {novel_jump} of surprise "
                 "for everyone; its usual p99 is {new_tools_p99} new tools per window",
+            )
+            # the same sweep paced a call a minute or two (every window holds one or two of
+            # them): counted over the hour up to the window, in a window that reaches one more
+            # by a move nobody makes
+            own_hour = v["novel_1h"] - v["novel_shared_1h"]
+            add(
+                "novelty_burst",
+                (own_hour >= burst) & (own_novel >= 1) & (own_novel < burst) & sweep & alone,
+                ("novel_1h", "novel_shared_1h", "novel_jump"),
+                "{entity} used {novel_1h} tools and servers it never used before in the last "
+                "hour ({novel_shared_1h} of them also new to others), reaching one more in 1 "
+                "min by a move of {novel_jump} of surprise for everyone",
             )
         if level == "user":
             # a sitting that starts at an hour the user never works (after two hours' quiet:

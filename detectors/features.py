@@ -77,6 +77,8 @@ Per entity-window (:data:`FEATURES`):
 ``bytes_out_1h``        bytes of results the entity received in the hour up to the window's end:
                         a harvest paced to look like work (a read a minute) is small in every
                         minute and large over the hour
+``novel_shared_1h``     ``novel_shared`` over the hour up to the window's end: of ``novel_1h``, what
+                        the organisation shares
 ``bytes_out_5m``        the same over the five minutes up to the window's end
 ``results_5m``          how many results of comparable size make up ``bytes_out_5m``: its
                         square over the sum of the results' squares (12 results of 1 MB: 12;
@@ -214,6 +216,7 @@ FEATURES: Final = (
     "bytes_out_1h",
     "bytes_out_5m",
     "results_5m",
+    "novel_shared_1h",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -398,9 +401,10 @@ def build_features(
         part["novel_minute"] = 0
         firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
         part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
-        trailing, novel, hour_out = _trailing(
-            part, ecol, windows, ("novel_minute", "novel", "result_bytes")
+        trailing, novel, hour_out, shared = _trailing(
+            part, ecol, windows, ("novel_minute", "novel", "result_bytes", "shared")
         )
+        windows["novel_shared_1h"] = shared
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         windows["novel_1h"] = novel
         windows["bytes_out_1h"] = hour_out
@@ -518,6 +522,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["bytes_out_1h"] = 0.0
     agg["bytes_out_5m"] = 0.0
     agg["results_5m"] = 0.0
+    agg["novel_shared_1h"] = 0.0
     agg["tool_peers"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]

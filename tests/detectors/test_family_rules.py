@@ -346,3 +346,21 @@ def test_a_job_with_an_own_baseline_from_its_days_is_judged_on_what_it_does_not_
     hits = Families().run("user", win, rel, lo, own, hours_own=dense)
     fired = {h.rule: sorted(int(r) for r in h.rows) for h in hits}
     assert fired == {"family:destructive": [0, 2], "family:off_hours": [3]}
+
+
+def test_a_novelty_sweep_paced_a_call_a_minute_pages_on_the_hours_count() -> None:
+    """Never-used tools and servers counted over the hour, less what others share, at the burst
+    (4), in a window reaching one more by a move nobody makes: pages (row 0). Not: most of the
+    hour's novelty shared with others (row 1); the window's step one colleagues make daily (row
+    2); the hour's echo in a window with nothing new (row 3); someone taking up a role's tools
+    since earlier in the day, who needs twice the burst (row 4)."""
+    win = _frame(
+        novel_1h=[6, 6, 6, 6, 6],
+        novel_shared_1h=[1, 3, 1, 1, 1],
+        new_tools=[1, 1, 1, 0, 1],
+        novel_jump=[6, 6, 2, 0, 6],
+        adopting=[0, 0, 0, 0, 1],
+        calls=[1] * 5,
+    )
+    zero = _frame(calls=[0] * 5)
+    assert _fired("user", win, zero, zero).get("family:novelty_burst") == [0]

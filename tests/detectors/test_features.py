@@ -656,3 +656,23 @@ def test_five_minutes_of_results_and_how_many_comparable_results_make_them() -> 
     assert alice["results_5m"] == pytest.approx(12)
     assert bob["bytes_out_5m"] == 12 * mb + 11 * 10_000
     assert 1 <= bob["results_5m"] < 1.02
+
+
+def test_the_hours_shared_novelty_counts_what_colleagues_also_took_up_in_it() -> None:
+    """Bob takes up vcs's ``repo_log`` (shared: alice started on vcs) and, twenty minutes later,
+    kube's ``pods`` (nobody else's): over the hour up to the later window he has four novel items,
+    two of them shared with the organisation."""
+    history = [event(T - 2 * DAY, user=u) for u in ("alice", "bob")]
+    history += [event(T - 2 * DAY, user="dave", tool="log", source_name=s) for s in ("vcs", "kube")]
+    events = frame(
+        *history,
+        event(T, user="alice", tool="merge", source_name="vcs"),
+        event(T + 5 * MIN, user="bob", tool="repo_log", source_name="vcs"),
+        event(T + 25 * MIN, user="bob", tool="pods", source_name="kube"),
+    )
+    win = windows(events, since=T + 25 * MIN, until=T + 26 * MIN)
+    bob = win.loc[_containing(win, T + 25 * MIN) & (win["entity"] == "bob")]
+    assert len(bob)
+    assert (bob["novel_1h"] == 4).all()
+    assert (bob["novel_shared_1h"] == 2).all()
+    assert (bob["novel_shared"] == 0).all()  # the window's own: kube is nobody else's
