@@ -336,20 +336,17 @@ def run(
             cell.detected[fam] = s.detected
             cell.true_alerts[fam] = s.true_alerts
             cell.delays[fam] = list(s.delays)
-        incident_ids = {i.id for i in sim.incidents}
         by_id = {i.id: i for i in sim.incidents}
+        labelled = [(a, covered_labels(a, events)) for a in alerts]  # once per alert
         for missed in ev.missed:
-            near = [a for a in alerts if missed in covered_labels(a, events)]
+            near = [a for a, labels in labelled if missed in labels]
             inc = by_id[missed]
             cell.missed_examples.append(
                 f"{missed} ({inc.user or inc.agent}: {inc.description}): "
                 + ("; ".join(f"{a.severity} {a.detector} {a.reason}" for a in near) or "no alert")
             )
-        for a in alerts:
-            if a.severity == "low":
-                continue
-            labels = covered_labels(a, events)
-            if labels & incident_ids:
+        for a, labels in labelled:
+            if a.severity == "low" or labels & by_id.keys():
                 continue
             for label in labels or {"(ordinary traffic)"}:
                 key = label.partition("#")[0]

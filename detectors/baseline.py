@@ -105,12 +105,10 @@ class Baseline:
     def lookup(self, entities: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """p50, p99 rows for each entity, and whether each is its own (else the group's)."""
         pos = pd.Index(self.entities).get_indexer(entities)
-        own = pos >= 0
-        if own.any():
-            enough = self.windows_[pos[own]] >= self.min_windows
-            if self.days_ is not None:
-                enough |= self.days_[pos[own]] >= self.min_days
-            own[own] = enough
+        own = self._dense(pos)
+        if self.days_ is not None:
+            known = pos >= 0
+            own[known] |= self.days_[pos[known]] >= self.min_days
         n = len(entities)
         p50 = np.tile(self.group_p50_, (n, 1))
         p99 = np.tile(self.group_p99_, (n, 1))
@@ -120,9 +118,12 @@ class Baseline:
 
     def dense(self, entities: pd.Series) -> np.ndarray:
         """Whether each entity has ``min_windows`` windows of its own (days aside)."""
-        pos = pd.Index(self.entities).get_indexer(entities)
-        out = np.zeros(len(entities), dtype=bool)
-        out[pos >= 0] = self.windows_[pos[pos >= 0]] >= self.min_windows
+        return self._dense(pd.Index(self.entities).get_indexer(entities))
+
+    def _dense(self, pos: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(pos), dtype=bool)
+        known = pos >= 0
+        out[known] = self.windows_[pos[known]] >= self.min_windows
         return out
 
     def sparse(self, entities: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -164,16 +164,17 @@ class Families:
         """Each family's hits among ``windows`` (rows judged by their own baseline only; at
         the user × tool level, ``pair`` gives each pair's own history however thin).
         ``hours_own``: the rows whose own baseline holds enough windows to say which hours the
-        entity works (default ``own``): a job seen a minute a day on each of its days has an
-        own baseline of what it does, but its few minutes say little about its hours."""
-        hours = own if hours_own is None else own & hours_own
+        entity works (default: every row ``own`` admits); ``off_hours`` pages only there: a job
+        seen a minute a day on each of its days has an own baseline of what it does, but its
+        few minutes say little about its hours."""
+        hours = np.ones(len(windows), dtype=bool) if hours_own is None else hours_own
         v = {name: windows[name].to_numpy(dtype=float) for name in FEATURES}
         r = {name: rel[:, i] for name, i in _I.items()}
         u = {name: p99[:, i] for name, i in _I.items()}
         found: list[RuleHits] = []
 
         def add(name: str, mask: np.ndarray, feats: tuple[str, ...], text: str) -> None:
-            rows = np.flatnonzero(mask & (hours if name == "off_hours" else own))
+            rows = np.flatnonzero(mask & own)
             if not len(rows):
                 return
             entity = windows["entity"].to_numpy()
@@ -236,7 +237,7 @@ class Families:
             )
             add(
                 "off_hours",
-                fresh & ~together,
+                fresh & ~together & hours,
                 ("rare_hour_cold", "calls"),
                 "{entity} made {rare_hour_cold} calls at an hour it never works, after two "
                 "hours without a call (its own history: no call within two hours of it on "
@@ -244,7 +245,7 @@ class Families:
             )
             add(
                 "off_hours",
-                (v["far_hour_calls"] >= 1) & ~fresh & ~together,
+                (v["far_hour_calls"] >= 1) & ~fresh & ~together & hours,
                 ("far_hour_calls", "calls"),
                 "{entity} made {far_hour_calls} call(s) at an hour it never works, after two "
                 "hours without a call (its own history: no call within three hours of it on "

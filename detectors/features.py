@@ -401,17 +401,24 @@ def build_features(
         part["novel_minute"] = 0
         firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
         part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
-        trailing, novel, hour_out, shared = _trailing(
-            part, ecol, windows, ("novel_minute", "novel", "result_bytes", "shared")
+        part["result_sq"] = part["result_bytes"].to_numpy(dtype=float) ** 2
+        trailing, novel, hour_out, shared, short_out, short_sq = _trailing(
+            part,
+            ecol,
+            windows,
+            (
+                ("novel_minute", HORIZON_US),
+                ("novel", HORIZON_US),
+                ("result_bytes", HORIZON_US),
+                ("shared", HORIZON_US),
+                ("result_bytes", _SHORT_US),
+                ("result_sq", _SHORT_US),
+            ),
         )
         windows["novel_shared_1h"] = shared
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         windows["novel_1h"] = novel
         windows["bytes_out_1h"] = hour_out
-        part["result_sq"] = part["result_bytes"].to_numpy(dtype=float) ** 2
-        short_out, short_sq = _trailing(
-            part, ecol, windows, ("result_bytes", "result_sq"), horizon_us=_SHORT_US
-        )
         windows["bytes_out_5m"] = short_out
         windows["results_5m"] = np.divide(
             short_out**2, short_sq, out=np.zeros_like(short_out), where=short_sq > 0
@@ -445,17 +452,13 @@ def _first(history: History, keys: list[str], part: pd.DataFrame) -> pd.Series:
 
 
 def _trailing(
-    part: pd.DataFrame,
-    ecol: str,
-    windows: pd.DataFrame,
-    columns: Sequence[str],
-    *,
-    horizon_us: int = HORIZON_US,
+    part: pd.DataFrame, ecol: str, windows: pd.DataFrame, sums: Sequence[tuple[str, int]]
 ) -> list[np.ndarray]:
-    """Per window, the sums of ``columns`` over the entity's events in
-    ``[end - horizon_us, end)`` (``horizon_us`` at most :data:`HORIZON_US`)."""
+    """Per window and per ``(column, span_us)`` of ``sums``, the sum of the column over the
+    entity's events in ``[end - span_us, end)`` (a span at most :data:`HORIZON_US`): one sort
+    of the events serves every column and span."""
     if windows.empty:
-        return [np.zeros(0) for _ in columns]
+        return [np.zeros(0) for _ in sums]
     codes, uniques = pd.factorize(part[ecol])
     t0 = int(min(part["ts"].min(), windows["window_end"].min() - HORIZON_US))
     # one sortable key per (entity, time): entity code × (time span + 1) + time offset
@@ -469,11 +472,16 @@ def _trailing(
     wcodes = pd.Index(uniques).get_indexer(windows["entity"]).astype("int64")
     ends = windows["window_end"].to_numpy() - t0
     hi = np.searchsorted(keys, wcodes * shift + ends, side="left")
-    lo = np.searchsorted(keys, wcodes * shift + (ends - horizon_us), side="left")
+    lo = {
+        span_us: np.searchsorted(keys, wcodes * shift + (ends - span_us), side="left")
+        for span_us in {span_us for _, span_us in sums}
+    }
+    cum: dict[str, np.ndarray] = {}
     out = []
-    for col in columns:
-        cum = np.concatenate(([0.0], np.cumsum(part[col].to_numpy(dtype=float)[order])))
-        out.append(cum[hi] - cum[lo])
+    for col, span_us in sums:
+        if col not in cum:
+            cum[col] = np.concatenate(([0.0], np.cumsum(part[col].to_numpy(dtype=float)[order])))
+        out.append(cum[col][hi] - cum[col][lo[span_us]])
     return out
 
 
