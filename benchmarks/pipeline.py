@@ -226,6 +226,9 @@ def main() -> None:
     parser.add_argument("--kafka", action="store_true", help="end to end, over Tansu")
     parser.add_argument("--emitters", type=int, default=4, help="--kafka: emitter processes")
     parser.add_argument("--profile", action="store_true", help="--kafka: py-spy the services")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="--kafka: skip the infrastructure-alone run"
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     BATCH_ROWS = args.batch_rows
@@ -233,7 +236,13 @@ def main() -> None:
     if args.kafka:
         from benchmarks.pipeline_kafka import run
 
-        run(args.rate or 30_000, args.seconds or 300.0, args.emitters, args.profile)
+        run(
+            args.rate or 30_000,
+            args.seconds or 300.0,
+            args.emitters,
+            args.profile,
+            not args.no_baseline,
+        )
         return
     args.rate, args.seconds = args.rate or 5_000, args.seconds or 10.0
     with tempfile.TemporaryDirectory(prefix="tt-bench-") as store_dir, Tansu("memory") as broker:

@@ -17,6 +17,15 @@ of ``recorded``): it is counted apart, as the emitters shedding load because the
 behind them did not keep up — a run with any is not lossless at that rate. With
 ``--profile`` (needs py-spy) the collector and the processor are sampled for 15 s mid-run and
 their busiest functions printed, which names the bottleneck.
+
+Same-run baseline (first, unless ``--no-baseline``): **the infrastructure alone** at the same
+rate, for the same time, with the same number of processes — producers that send events of
+the same size (prebuilt, 100 per record, as the collector's segments) straight to Tansu with
+kafka-python (``acks=all``), and one consumer (partitions assigned, no group) that inserts
+what it fetched once a second into a plain MergeTree table of chDB (``JSONAsString``, stream
+and seq extracted). No emitter, HTTP, validation, chain or contract: what the broker and the
+store cost on this machine. Printed: its end-to-end rate and CPU per process, and tooltrail's
+rate as a ratio of it.
 Prints figures; asserts nothing.
 """
 
@@ -127,6 +136,158 @@ def _emitter(url: str, token: str, spool: str, rate: float, seconds: float, out:
     out.put((stats["recorded"], acked, stats["dropped"], time.process_time(), unshipped))
 
 
+RAW_TOPIC = "bench.e2e.raw"
+RAW_PER_RECORD = 100
+
+
+def _sample_event() -> bytes:
+    """One event as the emitter ships it (a recorded call like the emitters' below)."""
+    import orjson
+
+    from tooltrail.emitter import Emitter, MemoryTransport
+
+    transport = MemoryTransport()
+    emitter = Emitter(
+        source_name="bench", spool_dir=tempfile.mkdtemp(), transport=transport, signing_key=None
+    )
+    with emitter.record("tools/call", tool="tool1", request_id="r1"):
+        pass
+    emitter.flush(10)
+    emitter.close()
+    event = orjson.loads(transport.received[0])["events"][0]
+    event.pop("seq")
+    return orjson.dumps(event)
+
+
+def _raw_producer(
+    bootstrap: str, index: int, event: bytes, rate: float, seconds: float, out: Any
+) -> None:
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_request_size=8 << 20
+    )
+    head = b'{"stream_id":"raw%d","seq":' % index
+    tail = b"," + event[1:]
+
+    def send(count: int) -> int:
+        value = b"\n".join(head + b"%d" % seq + tail for seq in range(n, n + count))
+        producer.send(RAW_TOPIC, value=value, partition=index % 4)
+        return count
+
+    start = time.monotonic()
+    n = 0
+    while (elapsed := time.monotonic() - start) < seconds:
+        due = int(elapsed * rate) + 1
+        while due - n >= RAW_PER_RECORD:
+            n += send(RAW_PER_RECORD)
+        time.sleep(0.005)
+    if due > n:
+        n += send(due - n)
+    producer.flush()
+    producer.close()
+    out.put((n, time.process_time()))
+
+
+def _raw_consumer(bootstrap: str, store_dir: str, expect: Any, out: Any) -> None:
+    from kafka import KafkaConsumer, TopicPartition
+
+    from tooltrail.pipeline.store import StoreConfig, open_store
+
+    store = open_store(StoreConfig(path=store_dir))
+    store.command("CREATE DATABASE IF NOT EXISTS raw")
+    store.command(
+        "CREATE TABLE raw.events (stream_id String, seq UInt64, body String)"
+        " ENGINE = MergeTree ORDER BY (stream_id, seq)"
+    )
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 << 20
+    )
+    consumer.assign([TopicPartition(RAW_TOPIC, p) for p in range(4)])
+    consumer.seek_to_beginning()
+    path = os.path.join(store_dir, "raw.jsonl")
+    want: int | None = None
+    got, idle_since = 0, time.monotonic()
+    while time.monotonic() - idle_since < 30:
+        if want is None and not expect.empty():
+            want = expect.get()
+        if want is not None and got >= want:
+            break
+        values = [r.value for rs in consumer.poll(1000, max_records=100_000).values() for r in rs]
+        if not values:
+            continue
+        with open(path, "wb") as f:
+            f.write(b"\n".join(values))
+        store.command(
+            "INSERT INTO raw.events SELECT JSONExtractString(json, 'stream_id'),"  # noqa: S608
+            f" JSONExtractUInt(json, 'seq'), json FROM file('{path}', 'JSONAsString')"
+        )
+        got += sum(v.count(b"\n") + 1 for v in values)
+        idle_since = time.monotonic()
+    consumer.close()
+    row = store.query_df("SELECT count() AS n, uniqExact(stream_id, seq) AS u FROM raw.events")
+    out.put((int(row.iloc[0]["n"]), int(row.iloc[0]["u"]), time.process_time()))
+    store.close()
+
+
+def baseline(rate: int, seconds: float, producers: int) -> float:
+    """The infrastructure alone (module docstring); returns its end-to-end events/s."""
+    ctx = mp.get_context("spawn")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-raw-"))
+    event = _sample_event()
+    with Tansu("memory") as broker:
+        _create_topic(broker.bootstrap, RAW_TOPIC, 4)
+        expect, store_out, results = ctx.Queue(), ctx.Queue(), ctx.Queue()
+        consumer = ctx.Process(
+            target=_raw_consumer, args=(broker.bootstrap, str(tmp / "store"), expect, store_out)
+        )
+        consumer.start()
+        procs = [
+            ctx.Process(
+                target=_raw_producer,
+                args=(broker.bootstrap, i, event, rate / producers, seconds, results),
+            )
+            for i in range(producers)
+        ]
+        cpu0 = _cpu(broker.pid or 0)
+        t0 = time.monotonic()
+        for p in procs:
+            p.start()
+        produced = [results.get() for _ in procs]
+        sent = sum(n for n, _ in produced)
+        expect.put(sent)
+        stored, unique, consumer_cpu = store_out.get(timeout=seconds + 120)
+        elapsed = time.monotonic() - t0
+        tansu_cpu = _cpu(broker.pid or 0) - cpu0
+        consumer.join(30)
+        for p in procs:
+            p.join(30)
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"BASELINE, the infrastructure alone: target {rate:,} events/s for {seconds:.0f} s,"
+          f" {producers} producer processes, {len(event):,}-byte events")  # fmt: skip
+    print(f"produced {sent:,}; stored {unique:,} distinct of them after {elapsed:.0f} s"
+          f" ({unique / elapsed:,.0f}/s end to end)"
+          f"{'' if unique == sent else f', {sent - unique:,} NOT STORED'}"
+          f"{'' if stored == unique else f', {stored - unique:,} duplicates'}")  # fmt: skip
+    cpus = {"producers": sum(c for _, c in produced), "tansu": tansu_cpu, "consumer": consumer_cpu}
+    for name, used in cpus.items():
+        print(
+            f"cpu {name:<10} {used:7.1f} s  {used / elapsed:6.0%} of one core"
+            f"  {used / max(unique, 1) * 1e6:5.1f} µs per event stored"
+        )
+    return unique / elapsed
+
+
+def _create_topic(bootstrap: str, topic: str, partitions: int) -> None:
+    from kafka.admin import KafkaAdminClient, NewTopic
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, partitions, 1)])
+    finally:
+        admin.close()
+
+
 def _cpu(pid: int) -> float:
     """CPU seconds (user + system) of ``pid`` and its threads."""
     try:
@@ -136,8 +297,12 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
+def run(
+    rate: int, seconds: float, emitters: int, profile: bool, with_baseline: bool = True
+) -> None:
     from tooltrail.collector.auth import KeyStore
+
+    base = baseline(rate, seconds, emitters) if with_baseline else None
 
     ctx = mp.get_context("spawn")
     tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
@@ -225,6 +390,9 @@ def run(rate: int, seconds: float, emitters: int, profile: bool) -> None:
             f"cpu {name:<10} {used:7.1f} s  {used / elapsed:6.0%} of one core"
             f"  {per_event:5.1f} µs per event stored"
         )
+    if base:
+        print(f"end to end: tooltrail {acked / elapsed:,.0f}/s against the infrastructure alone"
+              f" {base:,.0f}/s: ratio {acked / elapsed / base:.2f}")  # fmt: skip
     for name, path, spy in spies:
         if spy is not None:
             spy.wait(60)
