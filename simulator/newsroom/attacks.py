@@ -1,0 +1,453 @@
+"""The newsroom's attacks: five families, three intensities, one incident of each per seed on
+the scored day, each on its own victim (a person with a history; never an account that takes
+part in a hard negative).
+
+``novelty_burst``  a reporter's research agent reads a poisoned wire item and starts calling
+                   tools on servers its person never used (the subscriber base, the warehouse,
+                   social scheduling, legal, pictures), in the person's working hours
+``off_hours``      a stolen token (a stringer's, a reporter's) reads with its owner's own tools
+                   at its owner's pace, at hours its owner never worked
+``destructive``    someone with a grudge deletes with one destructive tool of a server they use
+                   (drafts, pictures, subscribers), under the rate limit, at the end of their day
+``error_storm``    injection probing through a search tool the victim uses: payloads many times
+                   the victim's largest arguments, mostly refused or failing
+``bulk_read``      a sweep by volume through a read tool the victim uses, large pages one after
+                   another (slow and small at ``low``)
+
+Knobs per intensity (:data:`KNOBS`): ``calls``, ``minutes`` (the span: fewer is faster) and one
+measure of distance from the victim's normal per family (``new_servers``, ``far_hours``,
+``size`` with ``min_bytes`` and ``fail``, ``result_kb``). Deterministic from ``seed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from ..model import DAY_US, Incident, SimCall, Simulation
+from .catalog import ANNOTATIONS, TOOLS
+from .habits import Habit, habits
+
+__all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
+
+FAMILIES: Final[tuple[str, ...]] = (
+    "novelty_burst",
+    "off_hours",
+    "destructive",
+    "error_storm",
+    "bulk_read",
+)
+INTENSITIES: Final[tuple[str, ...]] = ("low", "mid", "high")
+
+#: family → intensity → knob → value; ``minutes`` falls with intensity, every other knob rises
+KNOBS: Final[dict[str, dict[str, dict[str, float]]]] = {
+    "novelty_burst": {
+        "low": {"calls": 6, "minutes": 45, "new_servers": 2},
+        "mid": {"calls": 16, "minutes": 12, "new_servers": 3},
+        "high": {"calls": 40, "minutes": 5, "new_servers": 5},
+    },
+    "off_hours": {
+        "low": {"calls": 12, "minutes": 90, "far_hours": 2},
+        "mid": {"calls": 30, "minutes": 60, "far_hours": 4},
+        "high": {"calls": 80, "minutes": 45, "far_hours": 6},
+    },
+    "destructive": {
+        "low": {"calls": 6, "minutes": 40},
+        "mid": {"calls": 20, "minutes": 15},
+        "high": {"calls": 80, "minutes": 8},
+    },
+    "error_storm": {
+        "low": {"calls": 8, "minutes": 30, "fail": 0.5, "size": 2, "min_bytes": 300},
+        "mid": {"calls": 25, "minutes": 10, "fail": 0.75, "size": 4, "min_bytes": 800},
+        "high": {"calls": 80, "minutes": 5, "fail": 0.95, "size": 10, "min_bytes": 3000},
+    },
+    "bulk_read": {
+        "low": {"calls": 30, "minutes": 120, "result_kb": 40},
+        "mid": {"calls": 120, "minutes": 45, "result_kb": 150},
+        "high": {"calls": 400, "minutes": 20, "result_kb": 600},
+    },
+}
+
+_HOUR: Final = 3_600_000_000
+_MIN: Final = 60_000_000
+# servers a hijacked agent reaches for first, and the tools it calls there
+_LURES: Final[dict[str, tuple[str, ...]]] = {
+    "subscribers": ("subs_search_subscribers", "subs_export_segment", "subs_lookup_subscriber"),
+    "data-desk": ("sql_list_tables", "sql_run_query", "sql_export_csv"),
+    "social-scheduler": ("social_schedule_post", "social_list_scheduled"),
+    "legal-review": ("legal_get_review", "legal_clear"),
+    "photo-dam": ("photo_search", "photo_get_asset"),
+    "newsroom-chat": ("chat_search", "chat_post_message"),
+    "archive": ("archive_export", "archive_search"),
+    "transcribe": ("transcribe_get",),
+    "audience": ("analytics_top_stories",),
+    "wire-desk": ("wire_search",),
+    "newsroom-cms": ("cms_search_articles", "cms_get_article"),
+}
+_SEARCHES: Final = (
+    "cms_search_articles",
+    "archive_search",
+    "wire_search",
+    "photo_search",
+    "chat_search",
+    "subs_search_subscribers",
+)
+_SWEEPS: Final = (
+    "subs_search_subscribers",
+    "archive_search",
+    "cms_search_articles",
+    "sql_run_query",
+    "chat_read_channel",
+    "photo_search",
+    "wire_search",
+    "archive_get_article",
+    "cms_get_article",
+)
+# destructive tools an insider turns on: argument name and what it names ("story": a real id)
+_TARGETS: Final[dict[str, tuple[str, str]]] = {
+    "cms_delete_draft": ("draft_id", "story"),
+    "cms_delete_article": ("article_id", "story"),
+    "cms_unpublish": ("article_id", "story"),
+    "photo_delete_asset": ("asset_id", "IMG-"),
+    "subs_delete_subscriber": ("subscriber_id", "S"),
+}
+_PAYLOADS: Final = (
+    "' OR '1'='1' -- ",
+    '") OR _exists_:password OR ("',
+    "{{7*7}}${7*7}",
+    "../../../../etc/passwd%00",
+    "<script>fetch('//x.example')</script>",
+    "'; DROP TABLE articles; --",
+    "*:* AND subscriber.email:*",
+)
+
+
+def _check(families: Sequence[str], intensity: str, per_family: int, base: Simulation) -> None:
+    odd = [f for f in families if f not in FAMILIES]
+    if odd:
+        raise ValueError(f"families: unknown {odd}; choose from {', '.join(FAMILIES)}")
+    if intensity not in INTENSITIES:
+        raise ValueError(f"intensity: {intensity!r} is not one of {', '.join(INTENSITIES)}")
+    if per_family < 0:
+        raise ValueError("per_family must not be negative")
+    alien = sorted({c.tool for c in base.calls if c.tool and c.tool not in TOOLS})
+    if alien:
+        raise ValueError(f"base: tools the newsroom does not run: {alien[:5]}")
+
+
+class _Victim:
+    """The calls of one incident, as the victim's identity would record them."""
+
+    def __init__(self, rng: random.Random, h: Habit, label: str, agent: str) -> None:
+        self.rng, self.h, self.label, self.agent = rng, h, label, agent
+        self.trace = f"{rng.getrandbits(128):032x}"
+        self.calls: list[SimCall] = []
+
+    def call(
+        self,
+        ts: int,
+        tool: str,
+        args: dict[str, Any],
+        *,
+        outcome: str = "ok",
+        error: str | None = None,
+        result: int | None = None,
+    ) -> None:
+        spec, rng = TOOLS[tool], self.rng
+        size = (
+            rng.randint(90, 320)
+            if outcome != "ok"
+            else result or max(40, int(spec.result * math.exp(rng.gauss(0, 0.5))))
+        )
+        sid = hashlib.blake2b(f"{self.label}|{spec.server}".encode(), digest_size=16)
+        self.calls.append(
+            SimCall(
+                ts=ts,
+                server=spec.server,
+                method="tools/call",
+                tool=tool,
+                resource_uri=None,
+                args=args,
+                user=self.h.user,
+                agent=self.agent,
+                client=self.h.client,
+                client_version=self.h.version,
+                session_id=sid.hexdigest(),
+                trace_id=self.trace,
+                outcome=outcome,
+                error_type=error,
+                duration_us=max(800, int(spec.ms * 1000 * math.exp(rng.gauss(0, 0.4)))),
+                result_bytes=size,
+                label=self.label,
+            )
+        )
+
+    def read(self, ts: int, uri: str) -> None:
+        self.calls.append(
+            SimCall(
+                ts=ts,
+                server="wire-desk",
+                method="resources/read",
+                tool=None,
+                resource_uri=uri,
+                args={"uri": uri},
+                user=self.h.user,
+                agent=self.agent,
+                client=self.h.client,
+                client_version=self.h.version,
+                session_id=f"{self.rng.getrandbits(128):032x}",
+                trace_id=self.trace,
+                outcome="ok",
+                error_type=None,
+                duration_us=35_000,
+                result_bytes=self.rng.randint(3_000, 6_000),
+                label=self.label,
+            )
+        )
+
+
+def _times(rng: random.Random, start: int, n: int, minutes: float) -> list[int]:
+    """``n`` increasing times from ``start`` spanning at most ``minutes`` (jittered pacing)."""
+    span = int(minutes * _MIN * rng.uniform(0.75, 0.98))
+    marks = sorted(rng.random() for _ in range(max(0, n - 2)))
+    return [start, *(start + int(m * span) for m in marks), start + span][:n]
+
+
+def _work_start(rng: random.Random, h: Habit, cut: int, minutes: float, late: bool) -> int:
+    """A start on the scored day in one of the victim's usual hours (their last one if
+    ``late``) with room for ``minutes`` before the day ends."""
+    common = [hr for hr, n in h.hours.most_common() if n >= 0.04 * h.calls] or [12]
+    if late:  # the last hour of their longest working block
+        first, length = max(_runs(common), key=lambda r: r[1])
+        hr = (first + length - 1) % 24
+    else:
+        hr = rng.choice(common)
+    t = cut + hr * _HOUR + rng.randint(0, 40) * _MIN
+    return min(t, cut + DAY_US - int(minutes * _MIN) - _MIN)
+
+
+def _far_hours(h: Habit, far: float) -> list[int]:
+    worked = set(h.hours)
+    return [x for x in range(24) if all(min((x - y) % 24, (y - x) % 24) >= far for y in worked)]
+
+
+def _novelty(v: _Victim, k: dict[str, float], cut: int, ever: set[str]) -> bool:
+    fresh = [s for s in _LURES if s not in ever]
+    if len(fresh) < k["new_servers"]:
+        return False
+    v.rng.shuffle(fresh)
+    servers = fresh[: int(k["new_servers"])]
+    tools = [t for s in servers for t in _LURES[s]]
+    times = _times(
+        v.rng, _work_start(v.rng, v.h, cut, k["minutes"], False), int(k["calls"]), k["minutes"]
+    )
+    first = [tools[0]] + [_LURES[s][0] for s in servers[1:]]
+    if "wire-desk" in ever:  # the poisoned item the agent was asked to summarise
+        item = f"W{v.rng.randint(10, 99)}-PR{v.rng.randint(1000, 9999)}"
+        v.read(times.pop(0), f"wire://item/{item}")
+    for i, t in enumerate(times):
+        tool = first[i] if i < len(first) else v.rng.choice(tools)
+        v.call(t, tool, _lure_args(v.rng, tool))
+    return True
+
+
+def _lure_args(rng: random.Random, tool: str) -> dict[str, Any]:
+    if tool.startswith("sql_"):
+        return {"sql": "SELECT email, card_last4, address FROM subscribers LIMIT 5000"}
+    if tool.startswith("subs_"):
+        return {"query": "plan:premium", "page": rng.randint(0, 40), "page_size": 500}
+    if tool == "social_schedule_post":
+        return {"article_id": "A-2026-000001", "network": "x", "text": "Breaking: see link"}
+    if tool == "chat_post_message":
+        return {"channel": "#general", "text": "Urgent: re-authenticate at the link"}
+    return {"query": "*", "limit": 500}
+
+
+def _runs(hours: list[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive hours within one day: (first hour, length)."""
+    out: list[tuple[int, int]] = []
+    for x in sorted(hours):
+        if out and out[-1][0] + out[-1][1] == x:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((x, 1))
+    return out
+
+
+def _off_hours(v: _Victim, k: dict[str, float], cut: int) -> bool:
+    runs = _runs(_far_hours(v.h, k["far_hours"]))
+    if not runs:
+        return False
+    x, length = v.rng.choice(runs)
+    n = int(k["calls"])
+    pace = v.h.pace_us() * v.rng.uniform(0.7, 1.3)
+    span = min(k["minutes"], length * 60 - 3, max(2.0, n * pace / _MIN))
+    start = cut + x * _HOUR + v.rng.randint(0, int(length * 60 - span - 2)) * _MIN
+    own = [t for t in v.h.tools if ANNOTATIONS.get(t, {}).get("readOnlyHint")] or list(v.h.tools)
+    weights = [v.h.tools[t] for t in own]
+    for t in _times(v.rng, start, n, span):
+        tool = v.rng.choices(own, weights)[0]
+        v.call(t, tool, dict(v.rng.choice(v.h.examples[tool])))
+    return True
+
+
+def _destructive(
+    v: _Victim,
+    k: dict[str, float],
+    cut: int,
+    ann: Mapping[str, Mapping[str, object]],
+    ids: list[str],
+) -> bool:
+    mine = sorted(
+        t
+        for t in _TARGETS
+        if TOOLS[t].server in v.h.servers and ann.get(t, {}).get("destructiveHint") is True
+    )
+    if not mine:
+        return False
+    tool = v.rng.choice(mine)
+    key, make = _TARGETS[tool]
+    for t in _times(
+        v.rng, _work_start(v.rng, v.h, cut, k["minutes"], True), int(k["calls"]), k["minutes"]
+    ):
+        locked = v.rng.random() < 0.08  # someone still has it open
+        name = v.rng.choice(ids) if make == "story" else f"{make}{v.rng.randint(1, 9_999_999):07d}"
+        v.call(
+            t,
+            tool,
+            {key: name},
+            outcome="error" if locked else "ok",
+            error="conflict" if locked else None,
+        )
+    return True
+
+
+def _error_storm(v: _Victim, k: dict[str, float], cut: int) -> bool:
+    mine = [t for t in _SEARCHES if v.h.tools[t] >= 3]
+    if not mine:
+        return False
+    tool = v.rng.choice(mine)
+    want = int(max(k["size"] * v.h.args_max(tool), k["min_bytes"])) + 40
+    n = int(k["calls"])
+    fails = set(v.rng.sample(range(n), math.ceil(k["fail"] * n)))
+    for i, t in enumerate(
+        _times(v.rng, _work_start(v.rng, v.h, cut, k["minutes"], False), n, k["minutes"])
+    ):
+        pay = v.rng.choice(_PAYLOADS)
+        query = (pay * (want // len(pay) + 2))[: want + v.rng.randint(0, want // 4)]
+        err = v.rng.choice(("validation_error", "query_parse_error", "-32603", "waf_blocked"))
+        if i in fails:
+            v.call(
+                t,
+                tool,
+                {"query": query, "limit": 50},
+                error=err,
+                outcome="denied" if err == "waf_blocked" else "error",
+            )
+        else:
+            v.call(t, tool, {"query": query, "limit": 50})
+    return True
+
+
+def _bulk_read(v: _Victim, k: dict[str, float], cut: int) -> bool:
+    mine = [t for t in _SWEEPS if v.h.tools[t] >= 3]
+    if not mine:
+        return False
+    tool = v.rng.choice(mine)
+    floor = int(k["result_kb"] * 1000)
+    base = dict(v.rng.choice(v.h.examples[tool]))
+    for page, t in enumerate(
+        _times(
+            v.rng, _work_start(v.rng, v.h, cut, k["minutes"], False), int(k["calls"]), k["minutes"]
+        )
+    ):
+        v.call(
+            t,
+            tool,
+            {**base, "page": page, "page_size": 500},
+            result=floor + v.rng.randint(0, floor // 2),
+        )
+    return True
+
+
+def inject(
+    base: Simulation,
+    families: Sequence[str] = FAMILIES,
+    intensity: str = "mid",
+    *,
+    seed: int = 0,
+    per_family: int = 1,
+    annotations: Mapping[str, Mapping[str, object]] | None = None,
+) -> Simulation:
+    """``base`` with ``per_family`` incidents of each of ``families`` at ``intensity`` on its
+    scored day (labelled ``family#k``); the benign calls are unchanged. ``annotations`` (tool →
+    MCP annotations) say which tools are destructive (default: this newsroom's)."""
+    _check(families, intensity, per_family, base)
+    ann = annotations if annotations is not None else ANNOTATIONS
+    cut = base.config.attack_start_us
+    hist = habits(base)
+    negative = {c.user for c in base.calls if c.label}
+    ever: dict[str, set[str]] = {}
+    for c in base.calls:
+        ever.setdefault(c.user, set()).add(c.server)
+    ids = sorted({str(c.args["draft_id"]) for c in base.calls if c.tool == "cms_update_draft"})
+    people = sorted(
+        u
+        for u, h in hist.items()
+        if not u.startswith("svc-") and u not in negative and len(h.days) >= 5 and h.calls >= 150
+    )
+    rng = random.Random(f"newsroom-inject:{seed}")
+    rng.shuffle(people)
+    used: set[str] = set()
+    added: list[SimCall] = []
+    incidents = list(base.incidents)
+    for family in families:
+        for n in range(per_family):
+            label = f"{family}#{n}"
+            done = False
+            for user in people:
+                if user in used:
+                    continue
+                h = hist[user]
+                r = random.Random(f"newsroom-inject:{seed}:{intensity}:{label}:{user}")
+                agent = (
+                    h.agents.most_common()[-1][0]
+                    if family == "novelty_burst"
+                    else h.agents.most_common(1)[0][0]
+                )
+                v = _Victim(r, h, label, agent)
+                k = KNOBS[family][intensity]
+                if family == "novelty_burst":
+                    done = _novelty(v, k, cut, ever[user])
+                elif family == "off_hours":
+                    done = _off_hours(v, k, cut)
+                elif family == "destructive":
+                    done = _destructive(v, k, cut, ann, ids)
+                elif family == "error_storm":
+                    done = _error_storm(v, k, cut)
+                else:
+                    done = _bulk_read(v, k, cut)
+                if done:
+                    used.add(user)
+                    added += v.calls
+                    incidents.append(
+                        Incident(
+                            label,
+                            family,
+                            user,
+                            agent,
+                            h.client,
+                            v.calls[0].ts,
+                            v.calls[-1].ts,
+                            len(v.calls),
+                            f"{family} at {intensity} on {user}",
+                        )
+                    )
+                    break
+            if not done:
+                raise ValueError(f"per_family: no victim left for {label} ({len(used)} used)")
+    calls = sorted([*base.calls, *added], key=lambda c: c.ts)
+    return Simulation(base.config, calls, incidents, list(base.benign_bursts), list(base.users))
