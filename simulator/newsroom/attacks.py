@@ -42,34 +42,32 @@ FAMILIES: Final[tuple[str, ...]] = (
 )
 INTENSITIES: Final[tuple[str, ...]] = ("low", "mid", "high")
 
+# one row per knob: family, knob, then its value at low, mid and high
+_ROWS: Final[tuple[tuple[str, str, float, float, float], ...]] = (
+    ("novelty_burst", "calls", 6, 16, 40),
+    ("novelty_burst", "minutes", 45, 12, 5),
+    ("novelty_burst", "new_servers", 2, 3, 5),
+    ("off_hours", "calls", 12, 30, 80),
+    ("off_hours", "minutes", 90, 60, 45),
+    ("off_hours", "far_hours", 2, 4, 6),
+    ("destructive", "calls", 6, 20, 80),
+    ("destructive", "minutes", 40, 15, 8),
+    ("error_storm", "calls", 8, 25, 80),
+    ("error_storm", "minutes", 30, 10, 5),
+    ("error_storm", "fail", 0.5, 0.75, 0.95),
+    ("error_storm", "size", 2, 4, 10),
+    ("error_storm", "min_bytes", 300, 800, 3000),
+    ("bulk_read", "calls", 30, 120, 400),
+    ("bulk_read", "minutes", 120, 45, 20),
+    ("bulk_read", "result_kb", 40, 150, 600),
+)
 #: family → intensity → knob → value; ``minutes`` falls with intensity, every other knob rises
 KNOBS: Final[dict[str, dict[str, dict[str, float]]]] = {
-    "novelty_burst": {
-        "low": {"calls": 6, "minutes": 45, "new_servers": 2},
-        "mid": {"calls": 16, "minutes": 12, "new_servers": 3},
-        "high": {"calls": 40, "minutes": 5, "new_servers": 5},
-    },
-    "off_hours": {
-        "low": {"calls": 12, "minutes": 90, "far_hours": 2},
-        "mid": {"calls": 30, "minutes": 60, "far_hours": 4},
-        "high": {"calls": 80, "minutes": 45, "far_hours": 6},
-    },
-    "destructive": {
-        "low": {"calls": 6, "minutes": 40},
-        "mid": {"calls": 20, "minutes": 15},
-        "high": {"calls": 80, "minutes": 8},
-    },
-    "error_storm": {
-        "low": {"calls": 8, "minutes": 30, "fail": 0.5, "size": 2, "min_bytes": 300},
-        "mid": {"calls": 25, "minutes": 10, "fail": 0.75, "size": 4, "min_bytes": 800},
-        "high": {"calls": 80, "minutes": 5, "fail": 0.95, "size": 10, "min_bytes": 3000},
-    },
-    "bulk_read": {
-        "low": {"calls": 30, "minutes": 120, "result_kb": 40},
-        "mid": {"calls": 120, "minutes": 45, "result_kb": 150},
-        "high": {"calls": 400, "minutes": 20, "result_kb": 600},
-    },
+    f: {i: {} for i in INTENSITIES} for f in FAMILIES
 }
+for _family, _knob, *_values in _ROWS:
+    for _level, _value in zip(INTENSITIES, _values, strict=True):
+        KNOBS[_family][_level][_knob] = _value
 
 _HOUR: Final = 3_600_000_000
 _MIN: Final = 60_000_000
@@ -126,16 +124,18 @@ _PAYLOADS: Final = (
 
 
 def _check(families: Sequence[str], intensity: str, per_family: int, base: Simulation) -> None:
-    odd = [f for f in families if f not in FAMILIES]
-    if odd:
-        raise ValueError(f"families: unknown {odd}; choose from {', '.join(FAMILIES)}")
-    if intensity not in INTENSITIES:
-        raise ValueError(f"intensity: {intensity!r} is not one of {', '.join(INTENSITIES)}")
-    if per_family < 0:
-        raise ValueError("per_family must not be negative")
-    alien = sorted({c.tool for c in base.calls if c.tool and c.tool not in TOOLS})
-    if alien:
-        raise ValueError(f"base: tools the newsroom does not run: {alien[:5]}")
+    """Refuse what cannot be injected, naming the argument at fault."""
+    problems = {
+        "families": [f for f in families if f not in FAMILIES],
+        "intensity": [] if intensity in INTENSITIES else [intensity],
+        "per_family": [] if per_family >= 0 else [per_family],
+        "base": sorted({c.tool for c in base.calls if c.tool and c.tool not in TOOLS})[:5],
+    }
+    for name, bad in problems.items():
+        if bad:
+            known = {"families": FAMILIES, "intensity": INTENSITIES}.get(name)
+            hint = f"; choose from {', '.join(known)}" if known else ""
+            raise ValueError(f"{name}: not accepted: {bad}{hint}")
 
 
 class _Victim:
@@ -234,6 +234,19 @@ def _far_hours(h: Habit, far: float) -> list[int]:
     return [x for x in range(24) if all(min((x - y) % 24, (y - x) % 24) >= far for y in worked)]
 
 
+def _habitual(v: _Victim, pool: tuple[str, ...]) -> str | None:
+    """A tool of ``pool`` the victim used at least three times (None if none)."""
+    mine = [t for t in pool if v.h.tools[t] >= 3]
+    return v.rng.choice(mine) if mine else None
+
+
+def _in_hours(v: _Victim, k: dict[str, float], cut: int, late: bool = False) -> list[int]:
+    """The incident's call times: ``calls`` of them within ``minutes`` from a usual hour (the
+    end of the victim's working block if ``late``)."""
+    at = _work_start(v.rng, v.h, cut, k["minutes"], late)
+    return _times(v.rng, at, int(k["calls"]), k["minutes"])
+
+
 def _novelty(v: _Victim, k: dict[str, float], cut: int, ever: set[str]) -> bool:
     fresh = [s for s in _LURES if s not in ever]
     if len(fresh) < k["new_servers"]:
@@ -241,9 +254,7 @@ def _novelty(v: _Victim, k: dict[str, float], cut: int, ever: set[str]) -> bool:
     v.rng.shuffle(fresh)
     servers = fresh[: int(k["new_servers"])]
     tools = [t for s in servers for t in _LURES[s]]
-    times = _times(
-        v.rng, _work_start(v.rng, v.h, cut, k["minutes"], False), int(k["calls"]), k["minutes"]
-    )
+    times = _in_hours(v, k, cut)
     first = [tools[0]] + [_LURES[s][0] for s in servers[1:]]
     if "wire-desk" in ever:  # the poisoned item the agent was asked to summarise
         item = f"W{v.rng.randint(10, 99)}-PR{v.rng.randint(1000, 9999)}"
@@ -310,9 +321,7 @@ def _destructive(
         return False
     tool = v.rng.choice(mine)
     key, make = _TARGETS[tool]
-    for t in _times(
-        v.rng, _work_start(v.rng, v.h, cut, k["minutes"], True), int(k["calls"]), k["minutes"]
-    ):
+    for t in _in_hours(v, k, cut, late=True):
         locked = v.rng.random() < 0.08  # someone still has it open
         name = v.rng.choice(ids) if make == "story" else f"{make}{v.rng.randint(1, 9_999_999):07d}"
         v.call(
@@ -326,16 +335,13 @@ def _destructive(
 
 
 def _error_storm(v: _Victim, k: dict[str, float], cut: int) -> bool:
-    mine = [t for t in _SEARCHES if v.h.tools[t] >= 3]
-    if not mine:
+    tool = _habitual(v, _SEARCHES)
+    if tool is None:
         return False
-    tool = v.rng.choice(mine)
     want = int(max(k["size"] * v.h.args_max(tool), k["min_bytes"])) + 40
     n = int(k["calls"])
     fails = set(v.rng.sample(range(n), math.ceil(k["fail"] * n)))
-    for i, t in enumerate(
-        _times(v.rng, _work_start(v.rng, v.h, cut, k["minutes"], False), n, k["minutes"])
-    ):
+    for i, t in enumerate(_in_hours(v, k, cut)):
         pay = v.rng.choice(_PAYLOADS)
         query = (pay * (want // len(pay) + 2))[: want + v.rng.randint(0, want // 4)]
         err = v.rng.choice(("validation_error", "query_parse_error", "-32603", "waf_blocked"))
@@ -353,23 +359,14 @@ def _error_storm(v: _Victim, k: dict[str, float], cut: int) -> bool:
 
 
 def _bulk_read(v: _Victim, k: dict[str, float], cut: int) -> bool:
-    mine = [t for t in _SWEEPS if v.h.tools[t] >= 3]
-    if not mine:
+    tool = _habitual(v, _SWEEPS)
+    if tool is None:
         return False
-    tool = v.rng.choice(mine)
     floor = int(k["result_kb"] * 1000)
     base = dict(v.rng.choice(v.h.examples[tool]))
-    for page, t in enumerate(
-        _times(
-            v.rng, _work_start(v.rng, v.h, cut, k["minutes"], False), int(k["calls"]), k["minutes"]
-        )
-    ):
-        v.call(
-            t,
-            tool,
-            {**base, "page": page, "page_size": 500},
-            result=floor + v.rng.randint(0, floor // 2),
-        )
+    for page, t in enumerate(_in_hours(v, k, cut)):
+        paged = {**base, "page": page, "page_size": 500}
+        v.call(t, tool, paged, result=floor + v.rng.randint(0, floor // 2))
     return True
 
 

@@ -125,7 +125,7 @@ def generate(config: NewsroomConfig | None = None) -> Simulation:
     while t < cut - 12 * HOUR_US:  # breaking news in the history: whoever is on shift
         flash(tape, roster, t)
         t += rng.randint(40, 90) * HOUR_US
-    play(tape, plan, staff, roster, cfg.days)
+    play(tape, plan, staff, roster)
     calls = [c for c in tape.calls if start <= c.ts < end and (not c.label or c.ts >= cut)]
     calls.sort(key=lambda c: c.ts)
     calls = _relist(calls, start, cfg.days, rng)

@@ -97,7 +97,7 @@ def prepare(rng: random.Random, staff: Staff, cut: int) -> Plan:
     plan.traveller = rng.choice(ny)
     for p in (*plan.election, plan.traveller):
         _drop_day(p, cut)  # the night (or the trip) replaces the day shift
-    plan.traveller.shifts.append((cut + 30 * MIN, cut + 9 * HOUR_US + 30 * MIN))
+    plan.traveller.shifts.append((cut + 2 * HOUR_US, cut + 10 * HOUR_US + 30 * MIN))  # 11-19:30 JST
     start = cut + 9 * HOUR_US + rng.randint(0, 20) * MIN
     plan.outage = (start, start + 75 * MIN, _label("wire_outage"))
     hire = Person(
@@ -125,10 +125,9 @@ def prepare(rng: random.Random, staff: Staff, cut: int) -> Plan:
     return plan
 
 
-def play(tape: Tape, plan: Plan, staff: Staff, roster: Roster, days: int) -> None:
+def play(tape: Tape, plan: Plan, staff: Staff, roster: Roster) -> None:
     """Add every hard negative's calls (the wire outage is made by ``routines.services``)."""
     cut, rng = plan.cut, tape.rng
-    end = cut + 24 * HOUR_US
     _election(tape, plan, roster)
     _surge(tape, staff, roster, cut + 19 * HOUR_US + 10 * MIN)
     _takedown(tape, plan, roster)
@@ -136,11 +135,11 @@ def play(tape: Tape, plan: Plan, staff: Staff, roster: Roster, days: int) -> Non
     _hire(tape, plan)
     trav = plan.traveller
     assert trav is not None
-    tape.marks[trav.name] = (cut, end, _label("travelling"))
-    run_story(
-        tape, Story("A-2026-TOKYO1", trav, cut + 50 * MIN, 900, False, True, False, True), roster
-    )
-    for h in range(1, 9):
+    tape.marks[trav.name] = (cut, cut + 12 * HOUR_US, _label("travelling"))  # the Tokyo day
+    for k, at in enumerate((140, 370)):  # two pieces filed from Tokyo
+        story = Story(f"A-2026-TOKYO{k}", trav, cut + at * MIN, 900, False, True, False, False)
+        run_story(tape, story, roster)
+    for h in range(2, 10):
         tape.call(
             trav,
             cut + h * HOUR_US + rng.randint(0, 30) * MIN,

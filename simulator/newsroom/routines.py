@@ -76,7 +76,7 @@ def services(
         while k < len(items) and items[k][0] <= t:
             new.append(items[k])
             k += 1
-        label = down_label if len(new) > 60 else ""
+        label = down_label if down_to <= t < down_to + step else ""  # the backlog replay
         u = t
         for page in range(0, max(1, len(new)), 100):
             got = new[page : page + 100]
