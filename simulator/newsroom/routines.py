@@ -222,8 +222,9 @@ def desk_work(tape: Tape, staff: Staff, roster: Roster, items: list[WireItem]) -
                     k = bisect.bisect_left(times, t)
                     tr = tape.trace()
                     t = tape.call(p, t, "cms_list_queue", {"desk": p.desk}, trace=tr)
-                    for _ in range(rng.randint(1, 6)):
-                        item = ids[max(0, k - rng.randint(1, 60))]
+                    fresh = k - bisect.bisect_left(times, t - HOUR_US)  # the last hour's items
+                    for _ in range(sum(rng.random() < 0.12 for _ in range(fresh))):
+                        item = ids[max(0, k - rng.randint(1, max(1, fresh)))]
                         t = tape.call(
                             p,
                             t + rng.randint(20, 200) * SEC,
