@@ -21,15 +21,15 @@ measure of distance from the victim's normal per family (``new_servers``, ``far_
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ..model import DAY_US, Incident, SimCall, Simulation
+from ..model import Incident, SimCall, Simulation
 from .catalog import ANNOTATIONS, TOOLS
-from .habits import Habit, habits
+from .habits import habits
+from .victim import Victim, far_hours, habitual, in_hours, runs, spread
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
@@ -138,123 +138,14 @@ def _check(families: Sequence[str], intensity: str, per_family: int, base: Simul
             raise ValueError(f"{name}: not accepted: {bad}{hint}")
 
 
-class _Victim:
-    """The calls of one incident, as the victim's identity would record them."""
-
-    def __init__(self, rng: random.Random, h: Habit, label: str, agent: str) -> None:
-        self.rng, self.h, self.label, self.agent = rng, h, label, agent
-        self.trace = f"{rng.getrandbits(128):032x}"
-        self.calls: list[SimCall] = []
-
-    def call(
-        self,
-        ts: int,
-        tool: str,
-        args: dict[str, Any],
-        *,
-        outcome: str = "ok",
-        error: str | None = None,
-        result: int | None = None,
-    ) -> None:
-        spec, rng = TOOLS[tool], self.rng
-        size = (
-            rng.randint(90, 320)
-            if outcome != "ok"
-            else result or max(40, int(spec.result * math.exp(rng.gauss(0, 0.5))))
-        )
-        sid = hashlib.blake2b(f"{self.label}|{spec.server}".encode(), digest_size=16)
-        self.calls.append(
-            SimCall(
-                ts=ts,
-                server=spec.server,
-                method="tools/call",
-                tool=tool,
-                resource_uri=None,
-                args=args,
-                user=self.h.user,
-                agent=self.agent,
-                client=self.h.client,
-                client_version=self.h.version,
-                session_id=sid.hexdigest(),
-                trace_id=self.trace,
-                outcome=outcome,
-                error_type=error,
-                duration_us=max(800, int(spec.ms * 1000 * math.exp(rng.gauss(0, 0.4)))),
-                result_bytes=size,
-                label=self.label,
-            )
-        )
-
-    def read(self, ts: int, uri: str) -> None:
-        self.calls.append(
-            SimCall(
-                ts=ts,
-                server="wire-desk",
-                method="resources/read",
-                tool=None,
-                resource_uri=uri,
-                args={"uri": uri},
-                user=self.h.user,
-                agent=self.agent,
-                client=self.h.client,
-                client_version=self.h.version,
-                session_id=f"{self.rng.getrandbits(128):032x}",
-                trace_id=self.trace,
-                outcome="ok",
-                error_type=None,
-                duration_us=35_000,
-                result_bytes=self.rng.randint(3_000, 6_000),
-                label=self.label,
-            )
-        )
-
-
-def _times(rng: random.Random, start: int, n: int, minutes: float) -> list[int]:
-    """``n`` increasing times from ``start`` spanning at most ``minutes`` (jittered pacing)."""
-    span = int(minutes * _MIN * rng.uniform(0.75, 0.98))
-    marks = sorted(rng.random() for _ in range(max(0, n - 2)))
-    return [start, *(start + int(m * span) for m in marks), start + span][:n]
-
-
-def _work_start(rng: random.Random, h: Habit, cut: int, minutes: float, late: bool) -> int:
-    """A start on the scored day in one of the victim's usual hours (their last one if
-    ``late``) with room for ``minutes`` before the day ends."""
-    common = [hr for hr, n in h.hours.most_common() if n >= 0.04 * h.calls] or [12]
-    if late:  # the last hour of their longest working block
-        first, length = max(_runs(common), key=lambda r: r[1])
-        hr = (first + length - 1) % 24
-    else:
-        hr = rng.choice(common)
-    t = cut + hr * _HOUR + rng.randint(0, 40) * _MIN
-    return min(t, cut + DAY_US - int(minutes * _MIN) - _MIN)
-
-
-def _far_hours(h: Habit, far: float) -> list[int]:
-    worked = set(h.hours)
-    return [x for x in range(24) if all(min((x - y) % 24, (y - x) % 24) >= far for y in worked)]
-
-
-def _habitual(v: _Victim, pool: tuple[str, ...]) -> str | None:
-    """A tool of ``pool`` the victim used at least three times (None if none)."""
-    mine = [t for t in pool if v.h.tools[t] >= 3]
-    return v.rng.choice(mine) if mine else None
-
-
-def _in_hours(v: _Victim, k: dict[str, float], cut: int, late: bool = False) -> list[int]:
-    """The incident's call times: ``calls`` of them within ``minutes`` from a usual hour (the
-    end of the victim's working block if ``late``)."""
-    at = _work_start(v.rng, v.h, cut, k["minutes"], late)
-    return _times(v.rng, at, int(k["calls"]), k["minutes"])
-
-
-def _novelty(v: _Victim, k: dict[str, float], cut: int, ever: set[str]) -> bool:
+def _novelty(v: Victim, k: dict[str, float], cut: int, ever: set[str]) -> bool:
     fresh = [s for s in _LURES if s not in ever]
     if len(fresh) < k["new_servers"]:
         return False
     v.rng.shuffle(fresh)
     servers = fresh[: int(k["new_servers"])]
     tools = [t for s in servers for t in _LURES[s]]
-    times = _in_hours(v, k, cut)
+    times = in_hours(v, k, cut)
     first = [tools[0]] + [_LURES[s][0] for s in servers[1:]]
     if "wire-desk" in ever:  # the poisoned item the agent was asked to summarise
         item = f"W{v.rng.randint(10, 99)}-PR{v.rng.randint(1000, 9999)}"
@@ -277,36 +168,25 @@ def _lure_args(rng: random.Random, tool: str) -> dict[str, Any]:
     return {"query": "*", "limit": 500}
 
 
-def _runs(hours: list[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive hours within one day: (first hour, length)."""
-    out: list[tuple[int, int]] = []
-    for x in sorted(hours):
-        if out and out[-1][0] + out[-1][1] == x:
-            out[-1] = (out[-1][0], out[-1][1] + 1)
-        else:
-            out.append((x, 1))
-    return out
-
-
-def _off_hours(v: _Victim, k: dict[str, float], cut: int) -> bool:
-    runs = _runs(_far_hours(v.h, k["far_hours"]))
-    if not runs:
+def _off_hours(v: Victim, k: dict[str, float], cut: int) -> bool:
+    blocks = runs(far_hours(v.h, k["far_hours"]))
+    if not blocks:
         return False
-    x, length = v.rng.choice(runs)
+    x, length = v.rng.choice(blocks)
     n = int(k["calls"])
     pace = v.h.pace_us() * v.rng.uniform(0.7, 1.3)
     span = min(k["minutes"], length * 60 - 3, max(2.0, n * pace / _MIN))
     start = cut + x * _HOUR + v.rng.randint(0, int(length * 60 - span - 2)) * _MIN
     own = [t for t in v.h.tools if ANNOTATIONS.get(t, {}).get("readOnlyHint")] or list(v.h.tools)
     weights = [v.h.tools[t] for t in own]
-    for t in _times(v.rng, start, n, span):
+    for t in spread(v.rng, start, n, span):
         tool = v.rng.choices(own, weights)[0]
         v.call(t, tool, dict(v.rng.choice(v.h.examples[tool])))
     return True
 
 
 def _destructive(
-    v: _Victim,
+    v: Victim,
     k: dict[str, float],
     cut: int,
     ann: Mapping[str, Mapping[str, object]],
@@ -321,7 +201,7 @@ def _destructive(
         return False
     tool = v.rng.choice(mine)
     key, make = _TARGETS[tool]
-    for t in _in_hours(v, k, cut, late=True):
+    for t in in_hours(v, k, cut, late=True):
         locked = v.rng.random() < 0.08  # someone still has it open
         name = v.rng.choice(ids) if make == "story" else f"{make}{v.rng.randint(1, 9_999_999):07d}"
         v.call(
@@ -334,14 +214,14 @@ def _destructive(
     return True
 
 
-def _error_storm(v: _Victim, k: dict[str, float], cut: int) -> bool:
-    tool = _habitual(v, _SEARCHES)
+def _error_storm(v: Victim, k: dict[str, float], cut: int) -> bool:
+    tool = habitual(v, _SEARCHES)
     if tool is None:
         return False
     want = int(max(k["size"] * v.h.args_max(tool), k["min_bytes"])) + 40
     n = int(k["calls"])
     fails = set(v.rng.sample(range(n), math.ceil(k["fail"] * n)))
-    for i, t in enumerate(_in_hours(v, k, cut)):
+    for i, t in enumerate(in_hours(v, k, cut)):
         pay = v.rng.choice(_PAYLOADS)
         query = (pay * (want // len(pay) + 2))[: want + v.rng.randint(0, want // 4)]
         err = v.rng.choice(("validation_error", "query_parse_error", "-32603", "waf_blocked"))
@@ -358,13 +238,13 @@ def _error_storm(v: _Victim, k: dict[str, float], cut: int) -> bool:
     return True
 
 
-def _bulk_read(v: _Victim, k: dict[str, float], cut: int) -> bool:
-    tool = _habitual(v, _SWEEPS)
+def _bulk_read(v: Victim, k: dict[str, float], cut: int) -> bool:
+    tool = habitual(v, _SWEEPS)
     if tool is None:
         return False
     floor = int(k["result_kb"] * 1000)
     base = dict(v.rng.choice(v.h.examples[tool]))
-    for page, t in enumerate(_in_hours(v, k, cut)):
+    for page, t in enumerate(in_hours(v, k, cut)):
         paged = {**base, "page": page, "page_size": 500}
         v.call(t, tool, paged, result=floor + v.rng.randint(0, floor // 2))
     return True
@@ -415,7 +295,7 @@ def inject(
                     if family == "novelty_burst"
                     else h.agents.most_common(1)[0][0]
                 )
-                v = _Victim(r, h, label, agent)
+                v = Victim(r, h, label, agent)
                 k = KNOBS[family][intensity]
                 if family == "novelty_burst":
                     done = _novelty(v, k, cut, ever[user])
