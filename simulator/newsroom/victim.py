@@ -26,6 +26,11 @@ class Victim:
         self.trace = f"{rng.getrandbits(128):032x}"
         self.calls: list[SimCall] = []
 
+    def session(self, server: str) -> str:
+        """One new session per incident and server (a stolen token's, or a fresh agent task's)."""
+        key = f"{self.label}|{self.h.user}|{server}|{self.trace}".encode()
+        return hashlib.blake2b(key, digest_size=16).hexdigest()
+
     def call(
         self,
         ts: int,
@@ -42,7 +47,6 @@ class Victim:
             if outcome != "ok"
             else result or max(40, int(spec.result * math.exp(rng.gauss(0, 0.5))))
         )
-        sid = hashlib.blake2b(f"{self.label}|{spec.server}".encode(), digest_size=16)
         self.calls.append(
             SimCall(
                 ts=ts,
@@ -55,7 +59,7 @@ class Victim:
                 agent=self.agent,
                 client=self.h.client,
                 client_version=self.h.version,
-                session_id=sid.hexdigest(),
+                session_id=self.session(spec.server),
                 trace_id=self.trace,
                 outcome=outcome,
                 error_type=error,
@@ -78,7 +82,7 @@ class Victim:
                 agent=self.agent,
                 client=self.h.client,
                 client_version=self.h.version,
-                session_id=f"{self.rng.getrandbits(128):032x}",
+                session_id=self.session("wire-desk"),
                 trace_id=self.trace,
                 outcome="ok",
                 error_type=None,
