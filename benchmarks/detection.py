@@ -2,7 +2,8 @@
 
     python benchmarks/detection.py
         [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib,
-                      tenants,tenants-lib,forge,forge-lib,wards,wards-lib,depots,depots-lib]
+                      tenants,tenants-lib,forge,forge-lib,wards,wards-lib,depots,depots-lib,
+                      newsroom,newsroom-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
         [--show-missed]
@@ -26,13 +27,16 @@ traffic with the library's attacks; both run only when named; ``wards``:
 attack injector, and ``wards-lib``: its traffic with the library's attacks; both run only when
 named; ``depots``: ``tooltrail.simulator.depots``, built blind the same way (see
 ``docs/depots.md``) with its own attack injector, and ``depots-lib``: its traffic with the
-library's attacks; both run only when named) and seed,
+library's attacks; both run only when named; ``newsroom``: ``tooltrail.simulator.newsroom``,
+built blind the same way (see ``docs/newsroom.md``) with its own attack injector, and
+``newsroom-lib``: its traffic with the library's attacks; both run only when named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
 of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
 ``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
 ``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``;
 for ``forge``: of ``tooltrail.simulator.forge.inject``; for ``wards``: of
-``tooltrail.simulator.wards.inject``; for ``depots``: of ``tooltrail.simulator.depots.inject``) at
+``tooltrail.simulator.wards.inject``; for ``depots``: of ``tooltrail.simulator.depots.inject``;
+for ``newsroom``: of ``tooltrail.simulator.newsroom.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -104,6 +108,10 @@ from tooltrail.simulator.forge import inject as forge_inject
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
 from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES
+from tooltrail.simulator.newsroom import ANNOTATIONS as NEWSROOM_ANNOTATIONS
+from tooltrail.simulator.newsroom import NewsroomConfig
+from tooltrail.simulator.newsroom import generate as generate_newsroom
+from tooltrail.simulator.newsroom import inject as newsroom_inject
 from tooltrail.simulator.plans import ANNOTATIONS as PLANS_ANNOTATIONS
 from tooltrail.simulator.plans import PlansConfig
 from tooltrail.simulator.plans import generate as generate_plans
@@ -151,10 +159,12 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_wards(WardsConfig(seed=seed)), dict(WARDS_ANNOTATIONS)
     if generator in ("depots", "depots-lib"):
         return generate_depots(DepotsConfig(seed=seed)), dict(DEPOTS_ANNOTATIONS)
+    if generator in ("newsroom", "newsroom-lib"):
+        return generate_newsroom(NewsroomConfig(seed=seed)), dict(NEWSROOM_ANNOTATIONS)
     raise SystemExit(
         f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
         "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib, forge, forge-lib, "
-        "wards, wards-lib, depots, depots-lib"
+        "wards, wards-lib, depots, depots-lib, newsroom, newsroom-lib"
     )
 
 
@@ -276,7 +286,7 @@ def run(
     announced: frozenset[str] = frozenset(),
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet, tides, plans, tenants, forge, wards and depots: their own attack shapes
+    # fleet, tides, plans, tenants, forge, wards, depots and newsroom: their own attack shapes
     injector = {
         "fleet": fleet_inject,
         "tides": tides_inject,
@@ -285,6 +295,7 @@ def run(
         "forge": forge_inject,
         "wards": wards_inject,
         "depots": depots_inject,
+        "newsroom": newsroom_inject,
     }.get(generator, inject)
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
@@ -465,7 +476,8 @@ def main() -> None:
         "--generators",
         default="sim,markov",
         help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib, "
-        "tenants, tenants-lib, forge, forge-lib, wards, wards-lib, depots, depots-lib (held out)",
+        "tenants, tenants-lib, forge, forge-lib, wards, wards-lib, depots, depots-lib, newsroom, "
+        "newsroom-lib (held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))

@@ -207,7 +207,7 @@ def breakdown(spool: Path, paths: list[str]) -> list[tuple[str, Callable[[int], 
         ("chain (seal + contract check)", chain),
         ("append (spool write)", lambda i: spool_.append(RECORD_EVENT + sealed[i & 63])),
     ]
-    em.emit = lambda event: True  # type: ignore[method-assign]  # the record row stops here
+    em.emit = lambda event, site=None: True  # type: ignore[method-assign]  # the record row stops here
     return stages
 
 
