@@ -36,6 +36,7 @@ _PHRASES: Final = {
     "novel_minutes_1h": "touched never-before-touched resources in {v} separate minutes",
     "new_servers": "used {v} server(s) for the first time",
     "destructive": "made {v} destructive calls",
+    "destructive_5m": "made {v} destructive calls in the last five minutes",
     "exporting": "made {v} calls that send data out",
     "errors": "had {v} calls fail",
     "args_max": "sent arguments of up to {v}",

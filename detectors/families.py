@@ -40,7 +40,11 @@ family             level        fires when
                                 ``routine_factor`` (4) times that p99 (a month-end run is not);
                                 per user × tool against the pair's own history however thin (a
                                 tool the person rarely or never called), for users with an own
-                                baseline
+                                baseline; per user, five minutes' (``destructive_5m``) ≥
+                                ``destructive_pace`` (6) and more than twice its own p99 for five
+                                minutes (below the pace itself), in a window holding its share:
+                                deletes paced a minute apart. Both per user also for an entity
+                                without an own baseline, against its group's
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
                                 spreads above (a retrying agent fails with usual args); a
@@ -112,6 +116,7 @@ class Families:
     bulk_pace_factor: float = 10
     bulk_pace_bytes: float = 2 << 20
     bulk_pace_results: float = 4
+    destructive_pace: float = 6
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -135,19 +140,23 @@ class Families:
             s.bulk_pace_factor,
             s.bulk_pace_bytes,
             s.bulk_pace_results,
+            s.destructive_pace,
         )
 
-    def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
-        """Where a count of destructive calls is a burst for an entity whose own p99 per
-        window is ``usual``: at least ``destructive_burst`` and more than ``destructive_margin``
-        times that p99; when the p99 is a burst already (deleting in bulk is the entity's
-        routine: a nightly job), ``routine_factor`` times it (a month-end run twice the usual
-        is the schedule)."""
-        routine = usual >= self.destructive_burst
+    def beyond(
+        self, count: np.ndarray, usual: np.ndarray, burst: float | None = None
+    ) -> np.ndarray:
+        """Where a count of destructive calls is a burst for an entity whose own p99 for the
+        same span is ``usual``: at least ``burst`` (``destructive_burst``, a window's) and more
+        than ``destructive_margin`` times that p99; when the p99 is a burst already (deleting
+        in bulk is the entity's routine: a nightly job), ``routine_factor`` times it (a
+        month-end run twice the usual is the schedule)."""
+        burst = self.destructive_burst if burst is None else burst
+        routine = usual >= burst
         far = np.where(
             routine, count >= self.routine_factor * usual, count > self.destructive_margin * usual
         )
-        out: np.ndarray = (count >= self.destructive_burst) & far
+        out: np.ndarray = (count >= burst) & far
         return out
 
     def run(
@@ -173,13 +182,17 @@ class Families:
         u = {name: p99[:, i] for name, i in _I.items()}
         found: list[RuleHits] = []
 
-        def add(name: str, mask: np.ndarray, feats: tuple[str, ...], text: str) -> None:
-            rows = np.flatnonzero(mask & own)
+        def add(
+            name: str, mask: np.ndarray, feats: tuple[str, ...], text: str, borrow: bool = False
+        ) -> None:
+            """Hits of ``mask`` among entities with an own baseline; with ``borrow``, also
+            among the rest, judged by the group's (``u`` holds the group's p99 for them)."""
+            rows = np.flatnonzero(mask & (own | borrow))
             if not len(rows):
                 return
             entity = windows["entity"].to_numpy()
             reasons = [
-                text.format(
+                (text if own[i] else text.replace("its usual", "its group's usual")).format(
                     entity=entity[i],
                     **{f: human(f, v[f][i]) for f in feats},
                     **{f"{f}_p99": human(f, u[f][i]) for f in feats},
@@ -260,6 +273,22 @@ class Families:
                 ("destructive", "calls"),
                 "{entity} made {destructive} destructive calls in 1 min; its usual p99 is "
                 "{destructive_p99}",
+                borrow=True,
+            )
+            # the same deletes paced a minute apart (under a burst in every window): five
+            # minutes of them against the entity's own five minutes, in a window that holds
+            # its share of them (the echo of a past burst over ordinary minutes stays quiet);
+            # not for an entity whose five minutes hold that many anyway (someone writing
+            # files all day: a busy hour of theirs is no news, and a burst is the burst's)
+            add(
+                "destructive",
+                self.beyond(v["destructive_5m"], u["destructive_5m"], self.destructive_pace)
+                & (u["destructive_5m"] < self.destructive_pace)
+                & (v["destructive"] * 5 >= v["destructive_5m"]),
+                ("destructive_5m", "destructive", "calls"),
+                "{entity} made {destructive_5m} destructive calls in the last five minutes; "
+                "its usual p99 for five minutes is {destructive_5m_p99}",
+                borrow=True,
             )
             # far enough out to page on one window: two orders of magnitude above own p99 over
             # several calls; an order less when the bytes come as a stream of large results

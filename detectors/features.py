@@ -84,6 +84,8 @@ Per entity-window (:data:`FEATURES`):
                         square over the sum of the results' squares (12 results of 1 MB: 12;
                         one export of 12 MB beside small reads: ~1). A harvest reads object
                         after object; a migration or a log pull moves a few large exports
+``destructive_5m``      destructive calls over the five minutes up to the window's end: deletes
+                        paced a minute apart stay under a burst in every window
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -217,12 +219,13 @@ FEATURES: Final = (
     "bytes_out_5m",
     "results_5m",
     "novel_shared_1h",
+    "destructive_5m",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
 #: how far back a window's features look: the trailing-hour features
 HORIZON_US: Final = 3600 * 1_000_000
-#: the short trailing span of a window's results (``bytes_out_5m``, ``results_5m``)
+#: the short trailing span (``bytes_out_5m``, ``results_5m``, ``destructive_5m``)
 _SHORT_US: Final = 300 * 1_000_000
 _DAY_US: Final = 24 * HORIZON_US
 _HALF_DAY_US: Final = 12 * HORIZON_US
@@ -402,7 +405,7 @@ def build_features(
         firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
         part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
         part["result_sq"] = part["result_bytes"].to_numpy(dtype=float) ** 2
-        trailing, novel, hour_out, shared, short_out, short_sq = _trailing(
+        trailing, novel, hour_out, shared, short_out, short_sq, short_destructive = _trailing(
             part,
             ecol,
             windows,
@@ -413,8 +416,10 @@ def build_features(
                 ("shared", HORIZON_US),
                 ("result_bytes", _SHORT_US),
                 ("result_sq", _SHORT_US),
+                ("is_destructive", _SHORT_US),
             ),
         )
+        windows["destructive_5m"] = short_destructive
         windows["novel_shared_1h"] = shared
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         windows["novel_1h"] = novel
@@ -531,6 +536,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["bytes_out_5m"] = 0.0
     agg["results_5m"] = 0.0
     agg["novel_shared_1h"] = 0.0
+    agg["destructive_5m"] = 0.0
     agg["tool_peers"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]

@@ -207,6 +207,13 @@ class DetectSettings(BaseSettings):
         description="how many results of comparable size five minutes' results must be made of "
         "for bulk_pace_factor to page (a few large exports are not a harvest)",
     )
+    destructive_pace: float = Field(
+        default=6.0,
+        ge=1,
+        description="destructive calls in five minutes (destructive_5m) that page when more "
+        "than destructive_margin times the entity's own p99 for five minutes: deletes paced "
+        "a minute apart, under destructive_burst in every window",
+    )
     org_event_users: int = Field(
         default=3,
         ge=1,

@@ -364,3 +364,30 @@ def test_a_novelty_sweep_paced_a_call_a_minute_pages_on_the_hours_count() -> Non
     )
     zero = _frame(calls=[0] * 5)
     assert _fired("user", win, zero, zero).get("family:novelty_burst") == [0]
+
+
+def test_deletes_paced_a_minute_apart_page_on_five_minutes_against_the_entitys_own() -> None:
+    """Five minutes' destructive calls at the pace (6) and more than twice the entity's own p99
+    for five minutes, in a window holding its share of them: pages (row 0), though no window
+    reaches the burst (3). Not: someone whose own five minutes hold four deletes (row 1);
+    someone whose own five minutes hold the pace anyway, even at five times it (row 2: writing
+    files all day); the five minutes' echo in a window with none of them (row 3); five deletes
+    in five minutes (row 4)."""
+    win = _frame(
+        destructive_5m=[7, 7, 50, 7, 5], destructive=[2, 2, 2, 0, 1], calls=[3, 3, 6, 2, 2]
+    )
+    p99 = _frame(destructive_5m=[1, 4, 10, 1, 1], destructive=[1, 2, 3, 1, 1], calls=[9] * 5)
+    zero = _frame(calls=[0] * 5)
+    assert _fired("user", win, zero, p99).get("family:destructive") == [0]
+
+
+def test_a_burst_of_deletes_pages_for_an_entity_judged_by_its_groups_baseline() -> None:
+    """Someone with too little history of their own (a part-timer: four days in the week) is
+    judged by the group's p99 for destructive calls, and the reason says so (row 0); the other
+    families still need an own baseline (row 1: calls at an hour never worked)."""
+    win = _frame(destructive=[5, 0], rare_hour_cold=[0, 3], far_hour_calls=[0, 1], calls=[5, 3])
+    zero = _frame(calls=[0, 0])
+    values, lo, hi = (f[list(FEATURES)].to_numpy(dtype=float) for f in (win, zero, zero))
+    hits = Families().run("user", win, relative(values, lo, hi), hi, np.zeros(2, dtype=bool))
+    assert [(h.rule, list(h.rows)) for h in hits] == [("family:destructive", [0])]
+    assert "its group's usual p99 is 0" in hits[0].reasons[0]

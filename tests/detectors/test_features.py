@@ -676,3 +676,19 @@ def test_the_hours_shared_novelty_counts_what_colleagues_also_took_up_in_it() ->
     assert (bob["novel_1h"] == 4).all()
     assert (bob["novel_shared_1h"] == 2).all()
     assert (bob["novel_shared"] == 0).all()  # the window's own: kube is nobody else's
+
+
+def test_five_minutes_of_destructive_calls_count_deletes_paced_under_a_burst() -> None:
+    """``destructive_5m`` counts the entity's destructive calls in the five minutes up to the
+    window's end: deletes 45 s apart are never more than two in a minute, eight in five; a read
+    is not one, nor a delete before the five minutes."""
+    deletes = [event(T + i * 45 * S, tool="delete_ticket") for i in range(8)]
+    reads = [event(T + i * 30 * S, tool="read") for i in range(10)]
+    old = event(T - 2 * MIN, tool="delete_ticket")  # ends up 7 min before the last window
+    win = windows(
+        frame(old, *deletes, *reads), since=T + 5 * MIN + 30 * S, until=T + 5 * MIN + 40 * S
+    )
+    last = win.loc[win["entity"] == "alice"].iloc[-1]
+    assert last["window_end"] == T + 5 * MIN + 40 * S
+    assert last["destructive"] <= 2
+    assert last["destructive_5m"] == 7  # the deletes at 45 s … 5 min 15 s; not the one at 0 s
