@@ -1,12 +1,17 @@
 """`tooltrail report --checklist` on a demo deployment: the embedded stack (collector → chDB store,
 digests, live detection) takes simulated traffic through the real emitter → collector path; the
-report's numbers equal direct queries of the store; after an intruder rewrites denials in the
-store, the report names the break (and exits 1). The checklist items are the project's."""
+live detection scores windows as the events arrive, its alerts reach the sinks and its metrics
+are served beside the collector's; the report's numbers equal direct queries of the store; after
+an intruder rewrites denials in the store, the report names the break (and exits 1). The
+checklist items are the project's.
+
+One deployment serves both the detection and the report checks: it is the costly part."""
 
 from __future__ import annotations
 
 import re
 import time
+import urllib.request
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,6 +23,7 @@ from typer.testing import CliRunner
 from tests.detectors._events import drive_through
 from tooltrail.cli import app
 from tooltrail.cli.up import Stack
+from tooltrail.detectors.alert import Alert
 from tooltrail.detectors.settings import DetectSettings
 from tooltrail.report import ITEMS, build_report, checklist_facts, judge_all
 from tooltrail.simulator import SimConfig, simulate
@@ -56,6 +62,16 @@ def _one(store: Any, sql: str) -> Any:
     return store.query_rows(sql.format(db=store.database))[0][0]
 
 
+class _Collect:
+    name = "collect"
+
+    def __init__(self) -> None:
+        self.alerts: list[Alert] = []
+
+    def send(self, alert: Alert) -> None:
+        self.alerts.append(alert)
+
+
 class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -76,13 +92,14 @@ class _Tags(HTMLParser):
 @pytest.mark.store
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_report_on_a_demo_deployment_shows_real_counts_and_a_tampered_store(
+def test_up_scores_while_traffic_arrives_and_its_report_shows_real_counts_and_a_tampered_store(
     tmp_path: Path,
 ) -> None:
     sim = simulate(SimConfig(seed=5, users=4, days=2, scenarios=("privilege_probing",)))
     settings = DetectSettings(
         learning_days=0.5, baseline_days=1, lateness_seconds=3600, poll_seconds=0.1
     )
+    sink = _Collect()  # a sink of the stack's own: the report's facts read the environment's
     store_path, keys_file = tmp_path / "store", tmp_path / "keys.json"
     with Stack(
         store_path=store_path,
@@ -90,7 +107,7 @@ def test_report_on_a_demo_deployment_shows_real_counts_and_a_tampered_store(
         port=0,
         detect=True,
         detect_settings=settings,
-        alert_sinks=[],
+        alert_sinks=[sink],
         digest_key=tmp_path / "digest.key",
         digest_interval=0.2,
     ) as stack:
@@ -103,6 +120,21 @@ def test_report_on_a_demo_deployment_shows_real_counts_and_a_tampered_store(
             or not _one(stack.store, "SELECT count() FROM {db}.digests")
         ):
             time.sleep(0.2)
+        assert (stack.detection.cursor or 0) >= end  # the live loop caught up by itself
+        assert stack.detection.dispatcher.flush(30)
+        victim = sim.incidents[0].user
+        stored = stack.detection.alerts.list(limit=1000)
+        assert any(a.detector == "rule:denial_burst" and a.actor == victim for a in stored)
+        assert any(a.actor == victim for a in sink.alerts)  # its group was notified
+        with urllib.request.urlopen(f"{stack.url}/metrics/detectors", timeout=10) as resp:
+            body = resp.read().decode()
+        assert 'tooltrail_alert_sink_sent_total{sink="collect"}' in body
+        scored = [
+            ln for ln in body.splitlines() if ln.startswith("tooltrail_detect_windows_scored")
+        ]
+        assert scored
+        assert sum(float(ln.rsplit(" ", 1)[1]) for ln in scored) > 0
+
         store = stack.store
         models = tmp_path / "models"
         facts = checklist_facts(store, keys_file=keys_file, models_dir=models)
@@ -134,7 +166,8 @@ def test_report_on_a_demo_deployment_shows_real_counts_and_a_tampered_store(
         statuses = {item.name: ev.status for item, ev in judge_all(facts)}
         assert statuses["Detailed Logging"] == "held"
         assert statuses["Anomaly Detection"] == "held"
-        assert statuses["Security Event Alerts (real-time)"] == "partial"  # no sink configured
+        # no sink configured in the environment (the stack's own is not the deployment's)
+        assert statuses["Security Event Alerts (real-time)"] == "partial"
         assert statuses["Log Integrity"] == "held"
 
         # an intruder with database access hides the denials
@@ -149,6 +182,7 @@ def test_report_on_a_demo_deployment_shows_real_counts_and_a_tampered_store(
         assert int(found[1]) >= 1
         assert "modified at" in tampered
         assert "0 denied call(s) recorded" in tampered
+    assert (tmp_path / "models" / "cursor.json").exists()  # beside the store, kept for a restart
     # the command over the stopped stack's store: HTML, exit 1 for the break
     out = tmp_path / "report.html"
     result = CliRunner().invoke(

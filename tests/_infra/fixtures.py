@@ -28,7 +28,17 @@ import pytest
 from tests._infra.tansu import Tansu
 from tooltrail.broker import KafkaOptions
 
-__all__ = ["tansu", "tansu_s3", "topic_name"]
+__all__ = ["GROUP_ENV", "GROUP_TIMEOUTS", "tansu", "tansu_s3", "topic_name"]
+
+#: consumer-group timeouts for tests. Tansu answers a JoinGroup after about half the session
+#: timeout (whole seconds, at least one): 6 s cost 3 s at every processor start, rebalance and
+#: takeover; 2 s costs 1 s. The heartbeat (its own thread in kafka-python) keeps four beats
+#: inside the session.
+GROUP_TIMEOUTS: dict[str, int] = {"session_timeout_ms": 2000, "heartbeat_interval_ms": 500}
+#: the same as the pipeline's environment (``tooltrail up --kafka`` in a test)
+GROUP_ENV = {
+    f"TOOLTRAIL_PIPELINE_KAFKA_{name.upper()}": str(value) for name, value in GROUP_TIMEOUTS.items()
+}
 
 _shared: Tansu | None = None
 _counter = itertools.count()
@@ -81,7 +91,7 @@ def topic_name(request: pytest.FixtureRequest) -> Callable[[str], str]:
 
 def kafka_options(bootstrap: str, names: Callable[[str], str], **kw: Any) -> KafkaOptions:
     """Options on fresh topic names, with the group timeouts Tansu needs in tests."""
-    settings: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 2000}
+    settings: dict[str, Any] = dict(GROUP_TIMEOUTS)
     settings.update(kw)
     return KafkaOptions(
         bootstrap_servers=bootstrap,

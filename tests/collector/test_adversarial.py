@@ -23,7 +23,7 @@ import httpx
 import orjson
 import pytest
 
-from tests._infra.fixtures import tansu, topic_name  # noqa: F401
+from tests._infra.fixtures import GROUP_ENV, tansu, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu
 from tooltrail.cli.up import Stack
 from tooltrail.collector.auth import KeyStore
@@ -175,8 +175,7 @@ def rig(
             "TOOLTRAIL_PIPELINE_KAFKA_TOPIC_EVENTS": events,
             "TOOLTRAIL_PIPELINE_KAFKA_TOPIC_DEADLETTER": names("dead"),
             "TOOLTRAIL_PIPELINE_KAFKA_GROUP_ID": names("group"),
-            "TOOLTRAIL_PIPELINE_KAFKA_SESSION_TIMEOUT_MS": "6000",
-            "TOOLTRAIL_PIPELINE_KAFKA_HEARTBEAT_INTERVAL_MS": "2000",
+            **GROUP_ENV,
             "TOOLTRAIL_PIPELINE_BATCH_MAX_WAIT_S": "0.05",
         }
         for name, value in env.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._infra.fixtures import tansu, topic_name  # noqa: F401
+from tests._infra.fixtures import GROUP_ENV, tansu, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu
 from tooltrail.cli.up import Stack
 from tooltrail.collector.auth import KeyStore
@@ -115,8 +115,7 @@ def test_up_with_kafka_runs_collector_topic_processor_store(
         "TOOLTRAIL_PIPELINE_KAFKA_TOPIC_EVENTS": events,
         "TOOLTRAIL_PIPELINE_KAFKA_TOPIC_DEADLETTER": topic_name("dead"),
         "TOOLTRAIL_PIPELINE_KAFKA_GROUP_ID": topic_name("group"),
-        "TOOLTRAIL_PIPELINE_KAFKA_SESSION_TIMEOUT_MS": "6000",
-        "TOOLTRAIL_PIPELINE_KAFKA_HEARTBEAT_INTERVAL_MS": "2000",
+        **GROUP_ENV,
         "TOOLTRAIL_PIPELINE_BATCH_MAX_WAIT_S": "0.05",
     }
     for name, value in env.items():

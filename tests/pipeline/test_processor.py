@@ -22,7 +22,7 @@ import orjson
 import pytest
 from pydantic import SecretStr
 
-from tests._infra.fixtures import tansu, topic_name  # noqa: F401
+from tests._infra.fixtures import GROUP_TIMEOUTS, tansu, topic_name  # noqa: F401
 from tests._infra.tansu import Tansu
 from tests.conftest import build_chain
 from tests.pipeline._processor_child import KILL_ENV
@@ -95,8 +95,7 @@ def make_settings(
             "kafka_bootstrap_servers": tansu.bootstrap,
             **names,
             "kafka_topic_partitions": 4,
-            "kafka_session_timeout_ms": 6000,
-            "kafka_heartbeat_interval_ms": 2000,
+            **{f"kafka_{name}": value for name, value in GROUP_TIMEOUTS.items()},
             "kafka_request_timeout_ms": 3000,
             "kafka_delivery_timeout_s": 5.0,
             "batch_max_wait_s": 0.1,

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
-from tooltrail.simulator import inject as library
 from tooltrail.simulator.depots import (
     ANNOTATIONS,
     FAMILIES,
@@ -25,7 +23,8 @@ from tooltrail.simulator.depots import (
 )
 from tooltrail.simulator.depots.history import args_size, histories
 
-from ._recordable import assert_recordable, assert_stored_as_framed
+from . import _interface as shared
+from ._recordable import assert_stored_as_framed
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
@@ -52,39 +51,22 @@ def _local_hour(sim: Simulation, c: SimCall) -> float:
 
 def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
     small = DepotsConfig(seed=1, users=40, days=8)
-    a, b = generate(small), generate(small)
-    assert a.calls == b.calls
-    assert a.benign_bursts == b.benign_bursts
-    assert generate(DepotsConfig(seed=2, users=40, days=8)).calls != a.calls
-    again = inject(a, intensity="mid", seed=3)
-    assert again.calls == inject(a, intensity="mid", seed=3).calls
+    shared.assert_deterministic(
+        generate, small, DepotsConfig(seed=2, users=40, days=8), inject=inject
+    )
     assert 40_000 <= len(base.calls) <= 120_000
 
 
 def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
-    assert_recordable(base.calls, server_of, URI_SCHEMES)
-    assert {c.method for c in base.calls} == {"tools/call", "resources/read", "tools/list"}
-    assert [c.ts for c in base.calls] == sorted(c.ts for c in base.calls)
-    assert base.config.start_us <= base.calls[0].ts
-    assert base.calls[-1].ts < base.config.end_us
-    errors = Counter(c.error_type for c in base.calls if c.outcome != "ok")
-    for cause in ("timeout", "conflict", "validation_error", "forbidden", "customs_rejected"):
-        assert errors[cause] > 0, cause
-    assert set(SERVERS) == {c.server for c in base.calls}
+    causes = ("timeout", "conflict", "validation_error", "forbidden", "customs_rejected")
+    shared.assert_recordable_traffic(base, server_of, URI_SCHEMES, errors=causes, servers=SERVERS)
     assert 40 <= len({c.tool for c in base.calls if c.tool}) <= 100
     sql = [c for c in base.calls if c.tool == "sql_run_statement" and not c.label]
     assert all(str(c.args["sql"]).startswith("SELECT") for c in sql)
 
 
 def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    used = {c.tool for c in base.calls if c.tool}
-    full = {t for t in used if "destructiveHint" in ANNOTATIONS.get(t, {})}
-    readonly_only = {t for t in used if set(ANNOTATIONS.get(t, {})) == {"readOnlyHint"}}
-    absent = used - set(ANNOTATIONS)
-    assert full
-    assert readonly_only
-    assert absent
-    assert {t for t in readonly_only if ANNOTATIONS[t]["readOnlyHint"] is False}
+    shared.assert_annotation_styles(base, ANNOTATIONS)
 
 
 def test_traffic_follows_the_parcels_and_the_shifts(base: Simulation) -> None:
@@ -123,10 +105,7 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    assert {b.scenario for b in base.benign_bursts} == set(HARD_NEGATIVES)
-    assert len(HARD_NEGATIVES) >= 8
-    labelled = [c for c in base.calls if c.label]
-    assert all(c.ts >= cut and c.label.startswith("benign:") for c in labelled)
+    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     hist = [c for c in base.calls if c.ts < cut]
     seen = {c.user for c in hist}
     surge = _labelled(base, "benign:peak_surge")
@@ -175,78 +154,21 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
 def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
     base: Simulation, attacked: dict[str, Simulation], seed: int
 ) -> None:
-    hist = histories(base)
-    cut = base.config.attack_start_us
-    negative = {c.user for c in base.calls if c.label}
-    ever: dict[str, set[str]] = {}
-    for c in base.calls:
-        ever.setdefault(c.user, set()).add(c.server)
-    victims: set[str] = set()
-    for intensity in INTENSITIES:
-        sim = attacked[intensity] if seed == 1 else inject(base, intensity=intensity, seed=seed)
-        assert [i.scenario for i in sim.incidents] == list(FAMILIES)
-        assert len({i.user for i in sim.incidents}) == len(FAMILIES)
-        assert [c for c in sim.calls if not c.label.startswith(FAMILIES)] == base.calls
-        for inc in sim.incidents:
-            h, knob = hist[inc.user], KNOBS[inc.scenario][intensity]
-            victims.add(inc.user)
-            assert len(h.days) >= 5
-            assert inc.user not in negative
-            assert cut <= inc.start <= inc.end < base.config.end_us
-            calls = [c for c in sim.calls if c.label == inc.id]
-            assert len(calls) == inc.calls == knob["calls"]
-            assert {c.user for c in calls} == {inc.user}
-            before = [c for c in base.calls if c.user == inc.user and c.agent == inc.agent]
-            assert {c.client_version for c in calls} == {before[-1].client_version}
-            assert (inc.end - inc.start) / 60e6 <= knob["minutes"]
-            if inc.scenario == "novelty_burst":
-                new = {c.server for c in calls}
-                assert len(new) == knob["new_servers"]
-                assert not new & ever[inc.user]
-            elif inc.scenario == "off_hours":
-                hours = {c.ts % DAY_US // HOUR_US for c in calls}
-                assert all(
-                    min((x - y) % 24, (y - x) % 24) >= knob["far_hours"]
-                    for x in hours
-                    for y in h.hours
-                )
-                assert {c.tool for c in calls} <= set(h.tools)
-            elif inc.scenario == "destructive":
-                assert len({c.tool for c in calls}) == 1
-                assert ANNOTATIONS[str(calls[0].tool)]["destructiveHint"] is True
-                per_min = Counter(c.ts // 60_000_000 for c in calls)
-                assert max(per_min.values()) <= 30  # under the rate limit
-            elif inc.scenario == "error_storm":
-                tool = str(calls[0].tool)
-                assert {c.tool for c in calls} == {tool}
-                assert tool in h.tools
-                assert sum(c.outcome != "ok" for c in calls) >= knob["fail"] * len(calls) - 1
-                assert all(args_size(c.args) > knob["size"] * h.args_max[tool] for c in calls)
-                assert all(args_size(c.args) > knob["min_bytes"] for c in calls)
-            else:
-                assert all(c.result_bytes >= knob["result_kb"] * 1000 for c in calls)
+    sims = shared.assert_attacks_in_shape(
+        base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
+        annotations=ANNOTATIONS, args_size=args_size
+    )  # fmt: skip
+    victims = {i.user for sim in sims for i in sim.incidents}
     assert any(v.startswith("svc-") for v in victims)  # service identities and people
     assert any(not v.startswith("svc-") for v in victims)
 
 
 def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    sim = library.inject(base, library.FAMILIES, "mid", seed=1, annotations=ANNOTATIONS)
-    assert {i.scenario for i in sim.incidents} == set(library.FAMILIES)
-    assert all(i.start >= base.config.attack_start_us for i in sim.incidents)
+    shared.assert_library_injects(base, ANNOTATIONS)
 
 
 def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    with pytest.raises(ValueError, match="families"):
-        inject(base, ("teleport",))
-    with pytest.raises(ValueError, match="intensity"):
-        inject(base, intensity="extreme")
-    with pytest.raises(ValueError, match="per_family"):
-        inject(base, per_family=-1)
-    with pytest.raises(ValueError, match="per_family"):
-        inject(base, ("destructive",), per_family=200)
-    alien = replace(base.calls[0], tool="teleport", method="tools/call")
-    with pytest.raises(ValueError, match="base"):
-        inject(Simulation(base.config, [alien], [], []))
+    shared.assert_bad_inject_arguments_refused(base, inject)
     with pytest.raises(ValueError, match="users"):
         DepotsConfig(users=3)
     with pytest.raises(ValueError, match="days"):
@@ -258,14 +180,8 @@ def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
 def test_a_slice_of_the_scored_day_is_stored_as_framed(
     attacked: dict[str, Simulation], tmp_path: Path
 ) -> None:
-    sim = attacked["mid"]
-    inc = sim.incidents[3]
-    neg = next(b for b in sim.benign_bursts if b.scenario == "benign:key_rotation")
-    keep = {inc.id, neg.id}
-    noon = sim.config.attack_start_us + 12 * HOUR_US
-    lo = next(c.ts for c in sim.calls if c.ts >= noon and c.method == "resources/read")
-    part = [c for c in sim.calls if c.label in keep or lo <= c.ts < lo + 5 * 60_000_000]
-    assert {c.label for c in part} >= keep
-    assert {c.method for c in part} >= {"tools/call", "resources/read"}
-    sliced = Simulation(sim.config, part, [inc], [neg])
+    sliced = shared.scored_day_slice(
+        attacked["mid"], 3, "benign:key_rotation", anchor="resources/read"
+    )
+    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read"}
     assert_stored_as_framed(sliced, tmp_path, b"depots-key", ANNOTATIONS)

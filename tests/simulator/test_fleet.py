@@ -3,7 +3,7 @@ land on victims with history in the shape each family promises."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from tooltrail.simulator.fleet.catalog import server_of
 from tooltrail.simulator.fleet.catalog import tool as tool_spec
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES
 
-from ._recordable import assert_recordable, assert_stored_as_framed
+from . import _interface as shared
+from ._recordable import assert_stored_as_framed
 
 HOUR_US = 3_600_000_000
 KEY = b"fleet-test-key"
@@ -37,15 +38,15 @@ def fleet() -> Simulation:
 
 
 def test_it_is_deterministic_from_the_seed(fleet: Simulation) -> None:
-    assert generate(SMALL).calls == fleet.calls
-    assert generate(FleetConfig(seed=4, people=24, days=7)).calls != fleet.calls
+    shared.assert_deterministic(
+        generate, SMALL, FleetConfig(seed=4, people=24, days=7), first=fleet
+    )
     assert [c.ts for c in fleet.calls] == sorted(c.ts for c in fleet.calls)
 
 
 def test_every_call_is_what_a_real_emitter_records(fleet: Simulation) -> None:
-    methods = Counter(c.method for c in fleet.calls)
-    assert set(methods) == {"initialize", "tools/list", "tools/call", "resources/read"}
-    assert_recordable(fleet.calls, server_of, ("gdrive:///",))
+    methods = ("initialize", "tools/list", "tools/call", "resources/read")
+    shared.assert_recordable_traffic(fleet, server_of, ("gdrive:///",), methods=methods)
     # the emitter's own stages read the arguments: sizes, fingerprints, derived resources, hints
     frame = to_frame(fleet.calls[:4000], annotations=ANNOTATIONS)
     assert (frame["args_bytes"] > 0).any()
@@ -67,12 +68,7 @@ def test_some_servers_annotate_their_tools_and_others_do_not(fleet: Simulation) 
 
 
 def test_every_hard_negative_is_labelled_on_the_scored_days(fleet: Simulation) -> None:
-    cut, end = fleet.config.attack_start_us, fleet.config.end_us
-    assert {b.scenario for b in fleet.benign_bursts} == set(HARD_NEGATIVES)
-    labelled = [c for c in fleet.calls if c.label]
-    assert all(cut <= c.ts < end and c.label.startswith("benign:") for c in labelled)
-    counts = Counter(c.label for c in labelled)
-    assert all(counts[b.id] == b.calls > 0 for b in fleet.benign_bursts)
+    shared.assert_hard_negatives_labelled(fleet, HARD_NEGATIVES)
     assert len({b.user for b in fleet.benign_bursts if b.scenario == "benign:release_spike"}) > 5
 
 
@@ -169,10 +165,7 @@ def test_shapes_vary_across_seeds_and_grow_with_intensity(fleet: Simulation) -> 
 
 
 def test_bad_arguments_are_refused(fleet: Simulation) -> None:
-    with pytest.raises(ValueError, match="families"):
-        inject(fleet, ["teleport"])
-    with pytest.raises(ValueError, match="intensity"):
-        inject(fleet, FAMILIES, "extreme")
+    shared.assert_bad_inject_arguments_refused(fleet, inject, too_many=False, alien=False)
     with pytest.raises(ValueError, match="Monday"):
         FleetConfig(days=8)
     with pytest.raises(ValueError, match="people"):

@@ -34,7 +34,8 @@ from tooltrail.simulator.plans import (
 )
 from tooltrail.simulator.plans.victims import args_size
 
-from ._recordable import assert_recordable, assert_stored_as_framed
+from . import _interface as shared
+from ._recordable import assert_stored_as_framed
 
 DAY = 86_400_000_000
 HOUR = 3_600_000_000
@@ -68,14 +69,9 @@ def _hour_gap(hour: int, hours: set[int]) -> int:
 
 def test_same_seed_same_traffic_and_attacks() -> None:
     small = PlansConfig(seed=11, people=30, days=8)
-    a, b = generate(small), generate(small)
-    assert a.calls == b.calls
-    assert a.benign_bursts == b.benign_bursts
-    assert generate(replace(small, seed=12)).calls != a.calls
-    x = inject(a, intensity="mid", seed=4, annotations=ANNOTATIONS)
-    y = inject(b, intensity="mid", seed=4, annotations=ANNOTATIONS)
-    assert x.calls == y.calls
-    assert x.incidents == y.incidents
+    shared.assert_deterministic(
+        generate, small, replace(small, seed=12), inject=inject, seed=4, annotations=ANNOTATIONS
+    )
 
 
 def test_every_call_is_what_an_emitter_records(
@@ -84,10 +80,8 @@ def test_every_call_is_what_an_emitter_records(
     for s in SEEDS:
         sim = attacked[(s, "high")]
         cfg = sim.config
-        assert [c.ts for c in sim.calls] == sorted(c.ts for c in sim.calls)
-        assert all(cfg.start_us <= c.ts < cfg.end_us for c in sim.calls)
-        assert {c.method for c in sim.calls} == {"tools/call", "resources/read", "tools/list"}
-        assert_recordable(sim.calls, server_of, ("file://", "postgres://", "repo://", "gdrive:///"))
+        schemes = ("file://", "postgres://", "repo://", "gdrive:///")
+        shared.assert_recordable_traffic(sim, server_of, schemes)
         for c in sim.calls:
             if c.method == "tools/list":
                 assert c.tool is None
@@ -138,15 +132,12 @@ def test_people_live_in_their_own_zones_with_daylight_saving(sims: dict[int, Sim
 
 
 def test_annotations_full_partial_and_absent_all_occur(sims: dict[int, Simulation]) -> None:
-    called = Counter(c.tool for c in sims[SEEDS[0]].calls if c.tool)
-    full = [t for t in called if len(ANNOTATIONS.get(t, {})) == 4]
-    readonly_false = [t for t in called if ANNOTATIONS.get(t) == {"readOnlyHint": False}]
-    readonly_only = [t for t in called if ANNOTATIONS.get(t) == {"readOnlyHint": True}]
-    absent = [t for t in called if t not in ANNOTATIONS]
+    sim = sims[SEEDS[0]]
+    readonly = shared.assert_annotation_styles(sim, ANNOTATIONS)["readonly_only"]
+    full = [t for t in {c.tool for c in sim.calls if c.tool} if len(ANNOTATIONS.get(t, {})) == 4]
+    readonly_false = sorted(t for t in readonly if ANNOTATIONS[t]["readOnlyHint"] is False)
     assert full
-    assert readonly_false
-    assert readonly_only
-    assert absent
+    assert {t for t in readonly if ANNOTATIONS[t]["readOnlyHint"] is True}
     hints = hints_of(ANNOTATIONS)
     assert "destructive_by_default" in hints[readonly_false[0]]
     assert any("destructive" in hints[t] and "by_default" not in hints[t] for t in full)
@@ -165,12 +156,10 @@ def test_hard_negatives_on_the_scored_day_as_described(
 ) -> None:
     sim = sims[seed]
     cut = sim.config.attack_start_us
-    assert {b.scenario for b in sim.benign_bursts} == set(HARD_NEGATIVES)
+    shared.assert_hard_negatives_labelled(sim, HARD_NEGATIVES)
     for b in sim.benign_bursts:
         calls = [c for c in sim.calls if c.label == b.id]
-        assert calls
-        assert all(c.ts >= cut for c in calls)
-        assert (b.start, b.end, b.calls) == (calls[0].ts, calls[-1].ts, len(calls))
+        assert (b.start, b.end) == (calls[0].ts, calls[-1].ts)
     travel = _labelled(sim, "benign:travel")
     usual = Counter((c.ts // HOUR) % 24 for c in _history(sim, travel[0].user))
     rare = {h for h in range(24) if usual[h] < 0.02 * usual.total()}
@@ -303,12 +292,8 @@ def test_intensities_grow_and_shapes_vary_by_seed(
 
 def test_the_shared_library_injector_runs_on_this_traffic(sims: dict[int, Simulation]) -> None:
     """What the benchmark's ``plans-lib`` does: the library's attacks on this traffic."""
-    from tooltrail.simulator.inject import inject as library_inject
-
-    base = sims[SEEDS[0]]
-    sim = library_inject(base, FAMILIES, "mid", seed=SEEDS[0], annotations=ANNOTATIONS)
+    sim = shared.assert_library_injects(sims[SEEDS[0]], ANNOTATIONS, seed=SEEDS[0])
     assert sorted(i.scenario for i in sim.incidents) == sorted(FAMILIES)
-    assert [c for c in sim.calls if not c.label or c.label.startswith("benign:")] == base.calls
 
 
 # -- the real path ----------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tooltrail.simulator import Simulation
-from tooltrail.simulator import inject as library
 from tooltrail.simulator.tenants import (
     ANNOTATIONS,
     FAMILIES,
@@ -23,7 +22,8 @@ from tooltrail.simulator.tenants import (
 )
 from tooltrail.simulator.tenants.attacks import histories
 
-from ._recordable import assert_recordable, assert_stored_as_framed
+from . import _interface as shared
+from ._recordable import assert_stored_as_framed
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
@@ -41,49 +41,26 @@ def attacked(base: Simulation) -> dict[str, Simulation]:
 
 def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
     small = TenantsConfig(seed=1, tenants=10, days=8)
-    a, b = generate(small), generate(small)
-    assert a.calls == b.calls
-    assert a.benign_bursts == b.benign_bursts
-    assert generate(TenantsConfig(seed=2, tenants=10, days=8)).calls != a.calls
-    again = inject(a, intensity="mid", seed=3)
-    assert again.calls == inject(a, intensity="mid", seed=3).calls
+    shared.assert_deterministic(
+        generate, small, TenantsConfig(seed=2, tenants=10, days=8), inject=inject
+    )
     assert 50_000 <= len(base.calls) <= 130_000
 
 
 def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
-    assert_recordable(base.calls, server_of, URI_SCHEMES)
-    methods = Counter(c.method for c in base.calls)
-    assert set(methods) == {"tools/call", "resources/read", "tools/list"}
-    assert [c.ts for c in base.calls] == sorted(c.ts for c in base.calls)
-    assert base.calls[-1].ts < base.config.end_us
-    assert base.calls[0].ts >= base.config.start_us
-    errors = Counter(c.error_type for c in base.calls if c.outcome != "ok")
-    assert errors["rate_limited"] > 0
-    assert errors["upstream_unavailable"] > 0
+    causes = ("rate_limited", "upstream_unavailable")
+    shared.assert_recordable_traffic(base, server_of, URI_SCHEMES, errors=causes)
 
 
 def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    used = {c.tool for c in base.calls if c.tool}
-    full = {t for t in used if "destructiveHint" in ANNOTATIONS.get(t, {})}
-    readonly_only = {t for t in used if set(ANNOTATIONS.get(t, {})) == {"readOnlyHint"}}
-    absent = used - set(ANNOTATIONS)
-    writes_unstated = {t for t in readonly_only if ANNOTATIONS[t]["readOnlyHint"] is False}
-    assert full
-    assert readonly_only
-    assert absent
-    assert writes_unstated
+    shared.assert_annotation_styles(base, ANNOTATIONS)
 
 
 def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    names = {b.scenario for b in base.benign_bursts}
-    assert names == set(HARD_NEGATIVES)
-    assert len(names) >= 8
-    labelled = [c for c in base.calls if c.label]
-    assert labelled
-    assert all(c.ts >= cut and c.label.startswith("benign:") for c in labelled)
+    labelled = shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     gdpr = [c for c in labelled if c.label.startswith("benign:gdpr_deletion")]
     deletes = [c for c in gdpr if c.tool and "delete" in c.tool]
     assert len(deletes) >= 40
@@ -158,18 +135,11 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
 
 
 def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    sim = library.inject(base, library.FAMILIES, "mid", seed=1, annotations=ANNOTATIONS)
-    assert {i.scenario for i in sim.incidents} == set(library.FAMILIES)
-    assert all(i.start >= base.config.attack_start_us for i in sim.incidents)
+    shared.assert_library_injects(base, ANNOTATIONS)
 
 
 def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    with pytest.raises(ValueError, match="families"):
-        inject(base, ("teleport",))
-    with pytest.raises(ValueError, match="intensity"):
-        inject(base, intensity="extreme")
-    with pytest.raises(ValueError, match="per_family"):
-        inject(base, per_family=-1)
+    shared.assert_bad_inject_arguments_refused(base, inject, too_many=False, alien=False)
     with pytest.raises(ValueError, match="tenants"):
         TenantsConfig(tenants=3)
     with pytest.raises(ValueError, match="days"):
@@ -181,12 +151,7 @@ def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
 def test_a_slice_of_the_scored_day_is_stored_as_framed(
     attacked: dict[str, Simulation], tmp_path: Path
 ) -> None:
-    sim = attacked["mid"]
-    inc = sim.incidents[2]
-    neg = next(b for b in sim.benign_bursts if b.scenario == "benign:gdpr_deletion")
-    keep = {inc.id, neg.id}
-    lo = sim.config.attack_start_us + 10 * HOUR_US
-    part = [c for c in sim.calls if c.label in keep or lo <= c.ts < lo + 10 * 60_000_000]
-    assert {c.label for c in part} >= keep
-    sliced = Simulation(sim.config, part, [inc], [neg])
+    sliced = shared.scored_day_slice(
+        attacked["mid"], 2, "benign:gdpr_deletion", hour=10, minutes=10
+    )
     assert_stored_as_framed(sliced, tmp_path, b"tenants-key", ANNOTATIONS)

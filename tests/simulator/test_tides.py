@@ -27,7 +27,8 @@ from tooltrail.simulator.tides.attacks import DELETES
 from tooltrail.simulator.tides.catalog import server_of, tool
 from tooltrail.simulator.tides.topics import TOPICS
 
-from ._recordable import assert_recordable, assert_stored_as_framed
+from . import _interface as shared
+from ._recordable import assert_stored_as_framed
 
 HOUR_US = 3_600_000_000
 DAY_US = 24 * HOUR_US
@@ -41,8 +42,7 @@ def tides() -> Simulation:
 
 
 def test_it_is_deterministic_from_the_seed(tides: Simulation) -> None:
-    assert generate(SMALL).calls == tides.calls
-    assert generate(TidesConfig(seed=4, people=40)).calls != tides.calls
+    shared.assert_deterministic(generate, SMALL, TidesConfig(seed=4, people=40), first=tides)
     assert [c.ts for c in tides.calls] == sorted(c.ts for c in tides.calls)
     cfg = tides.config
     assert all(cfg.start_us <= c.ts < cfg.end_us for c in tides.calls)
@@ -50,9 +50,8 @@ def test_it_is_deterministic_from_the_seed(tides: Simulation) -> None:
 
 
 def test_every_call_is_what_a_real_emitter_records(tides: Simulation) -> None:
-    methods = Counter(c.method for c in tides.calls)
-    assert set(methods) == {"initialize", "tools/list", "tools/call", "resources/read"}
-    assert_recordable(tides.calls, server_of, ("file:///", "gdrive:///"))
+    methods = ("initialize", "tools/list", "tools/call", "resources/read")
+    shared.assert_recordable_traffic(tides, server_of, ("file:///", "gdrive:///"), methods=methods)
     assert all(c.resource_uri is None for c in tides.calls if c.method != "resources/read")
     frame = to_frame(tides.calls[:5000], annotations=ANNOTATIONS)
     assert (frame["args_bytes"] > 0).any()
@@ -100,14 +99,7 @@ def test_activity_is_bursty_and_heavy_tailed(tides: Simulation) -> None:
 
 
 def test_every_hard_negative_is_labelled_on_the_scored_day(tides: Simulation) -> None:
-    cut, end = tides.config.attack_start_us, tides.config.end_us
-    assert {b.scenario for b in tides.benign_bursts} == set(HARD_NEGATIVES)
-    assert len(HARD_NEGATIVES) >= 8
-    labelled = [c for c in tides.calls if c.label]
-    assert all(cut <= c.ts < end and c.label.startswith("benign:") for c in labelled)
-    counts = Counter(c.label for c in labelled)
-    assert all(counts[b.id] == b.calls > 0 for b in tides.benign_bursts)
-    assert set(counts) == {b.id for b in tides.benign_bursts}
+    shared.assert_hard_negatives_labelled(tides, HARD_NEGATIVES)
     assert len({b.user for b in tides.benign_bursts if b.scenario == "benign:release_spike"}) > 5
 
 
@@ -221,10 +213,10 @@ def test_shapes_vary_across_seeds_and_grow_with_intensity(tides: Simulation) -> 
 
 
 def test_bad_arguments_are_refused(tides: Simulation) -> None:
-    with pytest.raises(ValueError, match="families"):
-        inject(tides, ["teleport"])
-    with pytest.raises(ValueError, match="intensity"):
-        inject(tides, FAMILIES, "extreme")
+    # tides' inject takes per_family=-1 without a word (it checks families and intensity only)
+    shared.assert_bad_inject_arguments_refused(
+        tides, inject, negative=False, too_many=False, alien=False
+    )
     with pytest.raises(ValueError, match="Wednesday"):
         TidesConfig(start=datetime(2026, 11, 2, tzinfo=UTC))
     with pytest.raises(ValueError, match="people"):
