@@ -198,13 +198,16 @@ def assert_incidents_in_shape(
     annotations: Mapping[str, Mapping[str, object]],
     args_size: Callable[[Any], int],
     lists: bool = False,
+    reads: bool = False,
 ) -> None:
     """``sim`` (``base`` attacked at ``intensity``) holds each family once, in order, each on
     its own victim: a person or service with at least five days of history (``histories``) and
     no hard negative, on the scored day, with the victim's own client version, within the
     knob's minutes and with the knob's number of calls, shaped as the family promises. No call
     of ``base`` changed. ``lists``: an incident also lists the tools of the servers it calls
-    (``tools/list``, beside the knob's number of tool calls)."""
+    (``tools/list``, beside the knob's number of tool calls). ``reads``: a novelty burst may also
+    read resources, from servers its person already used (the item that hijacked the agent; the
+    knob's calls count it), and only its tool calls reach new servers."""
     hist = histories(base)
     cut = base.config.attack_start_us
     negative = {c.user for c in base.calls if c.label}
@@ -232,7 +235,9 @@ def assert_incidents_in_shape(
         assert {c.client_version for c in calls} == {before[-1].client_version}
         assert (inc.end - inc.start) / 60e6 <= knob["minutes"]
         if inc.scenario == "novelty_burst":
-            new = {c.server for c in calls}
+            read = {c.server for c in calls if c.method == "resources/read"} if reads else set()
+            assert read <= ever[inc.user]
+            new = {c.server for c in calls if not reads or c.method != "resources/read"}
             assert len(new) == knob["new_servers"]
             assert not new & ever[inc.user]
         elif inc.scenario == "off_hours":

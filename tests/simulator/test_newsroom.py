@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
-from tooltrail.simulator import inject as library
 from tooltrail.simulator import newsroom as nr
 from tooltrail.simulator.frame import hints_of
 from tooltrail.simulator.newsroom.catalog import TOOLS
-from tooltrail.simulator.newsroom.habits import Habit, args_size, habits
+from tooltrail.simulator.newsroom.habits import args_size, habits
 
-from ._recordable import assert_recordable, assert_stored_as_framed
+from . import _interface as shared
+from ._recordable import assert_stored_as_framed
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
@@ -43,29 +43,31 @@ def _hour(c: SimCall) -> int:
     return c.ts % DAY_US // HOUR_US
 
 
+def _histories(sim: Simulation) -> dict[str, SimpleNamespace]:
+    """:func:`habits` as ``_interface`` reads a history: ``args_max`` a mapping, not a method."""
+    return {
+        u: SimpleNamespace(
+            days=h.days, hours=h.hours, tools=h.tools, args_max={t: h.args_max(t) for t in h.tools}
+        )
+        for u, h in habits(sim).items()
+    }
+
+
 def test_same_seed_same_traffic_other_seed_other_traffic(newsroom: Simulation) -> None:
     small = nr.NewsroomConfig(seed=1, days=9, reporters=10)
-    a, b = nr.generate(small), nr.generate(small)
-    assert a.calls == b.calls
-    assert a.benign_bursts == b.benign_bursts
-    assert nr.generate(nr.NewsroomConfig(seed=2, days=9, reporters=10)).calls != a.calls
-    again = nr.inject(a, intensity="mid", seed=3)
-    assert again.calls == nr.inject(a, intensity="mid", seed=3).calls
+    shared.assert_deterministic(
+        nr.generate, small, nr.NewsroomConfig(seed=2, days=9, reporters=10), inject=nr.inject
+    )
     assert 30_000 <= len(newsroom.calls) <= 80_000
 
 
 def test_every_call_is_what_an_emitter_records(newsroom: Simulation) -> None:
-    assert_recordable(newsroom.calls, nr.server_of, nr.URI_SCHEMES)
-    assert {c.method for c in newsroom.calls} == {"tools/call", "resources/read", "tools/list"}
-    assert [c.ts for c in newsroom.calls] == sorted(c.ts for c in newsroom.calls)
-    assert newsroom.config.start_us <= newsroom.calls[0].ts
-    assert newsroom.calls[-1].ts < newsroom.config.end_us
-    errors = Counter(c.error_type for c in newsroom.calls if c.outcome != "ok")
-    for cause in ("timeout", "conflict", "not_found", "sql_error", "card_declined"):
-        assert errors[cause] > 0, cause
+    causes = ("timeout", "conflict", "not_found", "sql_error", "card_declined")
+    shared.assert_recordable_traffic(
+        newsroom, nr.server_of, nr.URI_SCHEMES, errors=causes, servers=nr.SERVERS
+    )
     denied = {c.error_type for c in newsroom.calls if c.outcome == "denied"}
     assert {"legal_hold", "refund_limit"} <= denied
-    assert set(nr.SERVERS) == {c.server for c in newsroom.calls}
     assert 45 <= len({c.tool for c in newsroom.calls if c.tool}) <= len(TOOLS)
     sql = [c for c in newsroom.calls if c.tool and c.tool.startswith("sql_run") and not c.label]
     assert sql
@@ -75,14 +77,11 @@ def test_every_call_is_what_an_emitter_records(newsroom: Simulation) -> None:
     assert {c.server for c in listings} == set(nr.SERVERS)  # each server was redeployed
 
 
-def test_annotations_are_what_servers_declare_and_consistent() -> None:
+def test_annotations_are_what_servers_declare_and_consistent(newsroom: Simulation) -> None:
+    shared.assert_annotation_styles(newsroom, nr.ANNOTATIONS)
     assert set(nr.ANNOTATIONS) <= set(TOOLS)
-    full = {t for t, a in nr.ANNOTATIONS.items() if len(a) == 4}
-    read_only = {t for t, a in nr.ANNOTATIONS.items() if set(a) == {"readOnlyHint"}}
+    assert {t for t, a in nr.ANNOTATIONS.items() if len(a) == 4}  # all four hints declared
     undeclared = set(TOOLS) - set(nr.ANNOTATIONS)
-    assert full
-    assert read_only
-    assert undeclared
     assert {nr.server_of(t) for t in undeclared} == {"legal-review", "data-desk"}
     for tool, a in nr.ANNOTATIONS.items():
         assert not (a.get("readOnlyHint") and a.get("destructiveHint")), tool
@@ -142,12 +141,7 @@ def test_traffic_follows_the_stories_the_wires_and_the_shifts(newsroom: Simulati
 def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     newsroom: Simulation,
 ) -> None:
-    cut = newsroom.config.attack_start_us
-    assert {b.scenario for b in newsroom.benign_bursts} == set(nr.HARD_NEGATIVES)
-    assert len(nr.HARD_NEGATIVES) >= 6
-    labelled = [c for c in newsroom.calls if c.label]
-    assert all(c.ts >= cut and c.label.startswith("benign:") for c in labelled)
-    assert {c.label for c in labelled} == {b.id for b in newsroom.benign_bursts}
+    shared.assert_hard_negatives_labelled(newsroom, nr.HARD_NEGATIVES, at_least=6)
     hist = habits(newsroom)
     night = _labelled(newsroom, "benign:election_night")
     assert len({c.user for c in night}) >= 3
@@ -189,75 +183,32 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     assert sum(c.tool == "subs_delete_subscriber" for c in purge) >= 200
 
 
-def _novelty_burst(calls: list[SimCall], h: Habit, knob: dict[str, float], ever: set[str]) -> None:
-    reached = {c.server for c in calls if c.method == "tools/call"}
-    assert len(reached) == knob["new_servers"]
-    assert reached.isdisjoint(ever)  # nowhere its person ever went
-
-
-def _off_hours(calls: list[SimCall], h: Habit, knob: dict[str, float], ever: set[str]) -> None:
-    def gap(x: int, y: int) -> int:
-        return min((x - y) % 24, (y - x) % 24)
-
-    assert min(gap(_hour(c), y) for c in calls for y in h.hours) >= knob["far_hours"]
-    assert {c.tool for c in calls} <= set(h.tools)  # the owner's own tools
-
-
-def _destructive(calls: list[SimCall], h: Habit, knob: dict[str, float], ever: set[str]) -> None:
-    (tool,) = {str(c.tool) for c in calls}
-    assert nr.ANNOTATIONS[tool]["destructiveHint"] is True
-    assert nr.server_of(tool) in h.servers
-    assert max(Counter(c.ts // 60_000_000 for c in calls).values()) <= 30  # under a rate limit
-
-
-def _error_storm(calls: list[SimCall], h: Habit, knob: dict[str, float], ever: set[str]) -> None:
-    (tool,) = {str(c.tool) for c in calls}
-    assert tool in h.tools
-    assert sum(c.outcome != "ok" for c in calls) >= knob["fail"] * len(calls)
-    floor = max(knob["size"] * h.args_max(tool), knob["min_bytes"])
-    assert min(args_size(c.args) for c in calls) > floor
-
-
-def _bulk_read(calls: list[SimCall], h: Habit, knob: dict[str, float], ever: set[str]) -> None:
-    (tool,) = {str(c.tool) for c in calls}
-    assert tool in h.tools
-    assert min(c.result_bytes for c in calls) >= knob["result_kb"] * 1000
-
-
-_SHAPES = {f.__name__.lstrip("_"): f for f in
-           (_novelty_burst, _off_hours, _destructive, _error_storm, _bulk_read)}  # fmt: skip
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_every_incident_departs_from_its_victims_own_history_as_its_knobs_say(
     newsroom: Simulation, struck: dict[str, Simulation], seed: int
 ) -> None:
-    assert set(_SHAPES) == set(nr.FAMILIES)
+    # reads: the novelty burst's agent first reads the poisoned wire item, on wire-desk (a server
+    # its person uses); the knob's calls count that read, the new servers are its tool calls'
+    sims = shared.assert_attacks_in_shape(
+        newsroom, struck, seed, nr.inject, families=nr.FAMILIES, knobs=nr.KNOBS,
+        histories=_histories, annotations=nr.ANNOTATIONS, args_size=args_size, reads=True
+    )  # fmt: skip
     before = habits(newsroom)
-    scored = newsroom.config.attack_start_us
-    in_negatives = {c.user for c in newsroom.calls if c.label}
-    servers: dict[str, set[str]] = {}
-    for c in newsroom.calls:
-        servers.setdefault(c.user, set()).add(c.server)
-    for level in nr.INTENSITIES:
-        sim = struck[level] if seed == 1 else nr.inject(newsroom, intensity=level, seed=seed)
-        assert [i.scenario for i in sim.incidents] == list(nr.FAMILIES)
-        assert len({i.user for i in sim.incidents}) == len(nr.FAMILIES)
-        assert [c for c in sim.calls if not c.label.startswith(nr.FAMILIES)] == newsroom.calls
-        by_label: dict[str, list[SimCall]] = {}
-        for c in sim.calls:
-            by_label.setdefault(c.label, []).append(c)
+    for level, sim in zip(struck, sims, strict=True):
         for inc in sim.incidents:
-            h, knob, calls = before[inc.user], nr.KNOBS[inc.scenario][level], by_label[inc.id]
-            assert not inc.user.startswith("svc-")
-            assert inc.user not in in_negatives
-            assert len(h.days) >= 5
-            assert scored <= inc.start <= inc.end < newsroom.config.end_us
-            assert len(calls) == inc.calls == knob["calls"]
-            assert (inc.end - inc.start) / 60e6 <= knob["minutes"]
+            h, knob = before[inc.user], nr.KNOBS[inc.scenario][level]
+            calls = [c for c in sim.calls if c.label == inc.id]
+            tools = {str(c.tool) for c in calls if c.tool}
+            assert not inc.user.startswith("svc-")  # the victims are people
             who = {(c.user, c.client, c.client_version) for c in calls}
             assert who == {(inc.user, h.client, h.version)}  # the victim's own identity
-            _SHAPES[inc.scenario](calls, h, knob, servers[inc.user])
+            if inc.scenario == "destructive":
+                assert {nr.server_of(t) for t in tools} <= h.servers  # a server they use
+            elif inc.scenario == "error_storm":  # no call's slack: at least the knob's share
+                assert sum(c.outcome != "ok" for c in calls) >= knob["fail"] * len(calls)
+            elif inc.scenario == "bulk_read":
+                (tool,) = tools
+                assert tool in h.tools  # a read tool the victim uses
 
 
 def test_knobs_rise_with_intensity_and_attacks_vary_with_the_seed(newsroom: Simulation) -> None:
@@ -277,31 +228,11 @@ def test_knobs_rise_with_intensity_and_attacks_vary_with_the_seed(newsroom: Simu
 
 
 def test_the_shared_library_injects_on_this_traffic(newsroom: Simulation) -> None:
-    sim = library.inject(newsroom, library.FAMILIES, "mid", seed=1, annotations=nr.ANNOTATIONS)
-    assert {i.scenario for i in sim.incidents} == set(library.FAMILIES)
-    assert all(i.start >= newsroom.config.attack_start_us for i in sim.incidents)
+    shared.assert_library_injects(newsroom, nr.ANNOTATIONS)
 
 
-_REFUSALS = [
-    pytest.param({"families": ("teleport",)}, "families", id="unknown family"),
-    pytest.param({"intensity": "extreme"}, "intensity", id="unknown intensity"),
-    pytest.param({"per_family": -1}, "per_family", id="negative count"),
-    pytest.param({"families": ("destructive",), "per_family": 200}, "per_family", id="no victims"),
-]
-
-
-@pytest.mark.parametrize(("kwargs", "field"), _REFUSALS)
-def test_inject_refuses_bad_arguments_naming_the_field(
-    newsroom: Simulation, kwargs: dict[str, object], field: str
-) -> None:
-    with pytest.raises(ValueError, match=field):
-        nr.inject(newsroom, **kwargs)
-
-
-def test_config_and_foreign_traffic_are_refused_naming_the_field(newsroom: Simulation) -> None:
-    teleport = replace(newsroom.calls[0], method="tools/call", tool="teleport")
-    with pytest.raises(ValueError, match="base"):
-        nr.inject(Simulation(newsroom.config, [teleport], [], []))
+def test_bad_arguments_are_refused_naming_the_field(newsroom: Simulation) -> None:
+    shared.assert_bad_inject_arguments_refused(newsroom, nr.inject)
     for kwargs, field in (({"reporters": 3}, "reporters"), ({"days": 2}, "days"),
                           ({"stringers": 0}, "stringers")):  # fmt: skip
         with pytest.raises(ValueError, match=field):
@@ -313,16 +244,13 @@ def test_config_and_foreign_traffic_are_refused_naming_the_field(newsroom: Simul
 def test_election_night_and_an_attack_go_through_the_real_path_as_framed(
     struck: dict[str, Simulation], tmp_path: Path
 ) -> None:
-    """Half an hour of the scored night (the live blog, the purge job, the wires) and the mid
-    error storm (huge arguments, failures, refusals) through emitter, collector and store."""
-    sim = struck["mid"]
-    storm = next(i for i in sim.incidents if i.scenario == "error_storm")
-    night = next(b for b in sim.benign_bursts if b.scenario == "benign:election_night")
-    t0 = sim.config.attack_start_us + 4 * HOUR_US
-    end = t0 + 30 * 60_000_000
-    part = [c for c in sim.calls if c.label == storm.id or t0 <= c.ts < end]
-    assert Counter(c.method for c in part)["tools/call"] > 50
-    assert {c.label for c in part} >= {storm.id, night.id}
-    assert {c.outcome for c in part} == {"ok", "error", "denied"}
-    assert_stored_as_framed(Simulation(sim.config, part, [storm], [night]), tmp_path,
-                            b"newsroom-key", nr.ANNOTATIONS)  # fmt: skip
+    """Half an hour of the scored night (the live blog, the purge job, the wires), the whole
+    election night and the mid error storm (huge arguments, failures, refusals) through emitter,
+    collector and store."""
+    storm = nr.FAMILIES.index("error_storm")
+    part = shared.scored_day_slice(
+        struck["mid"], storm, "benign:election_night", hour=4, minutes=30
+    )
+    assert Counter(c.method for c in part.calls)["tools/call"] > 50
+    assert {c.outcome for c in part.calls} == {"ok", "error", "denied"}
+    assert_stored_as_framed(part, tmp_path, b"newsroom-key", nr.ANNOTATIONS)
