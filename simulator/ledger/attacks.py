@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from tooltrail.simulator import Incident, SimCall, Simulation
 
-from .catalog import ANNOTATIONS, SERVERS, TOOLS, server_of
+from .catalog import ANNOTATIONS, SERVERS, TOOLS
 from .history import History, histories
 from .trail import Actor, Trail
 
@@ -62,6 +62,8 @@ _H = 3_600_000_000
 _M = 60_000_000
 _DAY = 24 * _H
 #: servers a hijacked assistant reaches first (money and data), then the rest
+#: tools a hijacked assistant has no use for (it reads, exports and moves money)
+_QUIET: Final = ("_upload", "_ack", "_decide", "_request_docs", "_resolve", "_run", "_page")
 _LURES: Final = ("treasury", "ledger", "bankfiles", "reports", "kyc", "recon", "settlement")
 
 
@@ -170,13 +172,24 @@ def _novelty(trail: Trail, rng: random.Random, who: Actor, h: History, ever: set
              knob: Mapping[str, Any], cut: int, label: str, ann: Any) -> None:  # fmt: skip
     fresh = [s for s in _LURES if s not in ever] + [s for s in SERVERS if s not in ever]
     servers = list(dict.fromkeys(fresh))[: knob["new_servers"]]
-    tools = [t for s in servers for t in TOOLS[s]]
     order = [servers[i % len(servers)] for i in range(knob["calls"])]
     start = _work_start(rng, h, cut, knob["minutes"])
     for t, server in zip(_times(rng, start, knob["calls"], knob["minutes"]), order, strict=True):
-        tool = rng.choice([x for x in tools if server_of(x) == server])
-        trail.call(t, who, tool, {"note": "per dispute evidence instructions"}, shift=-1,
-                   label=label)  # fmt: skip
+        tools = [x for x in TOOLS[server] if not x.endswith(_QUIET)] or list(TOOLS[server])
+        tool = rng.choice(tools)
+        trail.call(t, who, tool, _lure_args(rng, tool), shift=-1, label=label)
+
+
+def _lure_args(rng: random.Random, tool: str) -> dict[str, Any]:
+    """What the injected text asks for: money out, ledgers and bank files, else a lookup."""
+    if tool == "treasury_transfer":
+        iban = f"LT{rng.randint(10, 99)}3250{rng.getrandbits(40):012d}"[:20]
+        return {"from": "settlement", "to": iban, "amount": rng.randint(2, 9) * 4_950}
+    if tool in ("ledger_export", "ledger_trial_balance", "report_export", "report_run"):
+        return {"period": "2026-11", "format": "csv", "report": "merchant_payouts"}
+    if tool.startswith("bankfile"):
+        return {"bank": rng.choice(("northbank", "liberty")), "file": "*", "since": "30d"}
+    return {"id": f"{tool.split('_')[0][:3]}_{rng.getrandbits(40):010x}"}
 
 
 def _off_hours(trail: Trail, rng: random.Random, who: Actor, h: History, ever: set[str],
@@ -186,11 +199,9 @@ def _off_hours(trail: Trail, rng: random.Random, who: Actor, h: History, ever: s
     starts = [x for x in sorted(free) if all((x + i) % 24 in free for i in range(need))]
     hour = rng.choice([x for x in starts if x + need <= 24] or starts)
     start = cut + hour * _H + int(rng.random() * 5 * _M)
-    tools = sorted(h.tools)
     for t in _times(rng, start, knob["calls"], knob["minutes"]):
-        tool = rng.choice(tools)
-        trail.call(t, who, tool, {"customer": f"cu_{rng.getrandbits(40):010x}"}, shift=-2,
-                   label=label)  # fmt: skip
+        tool, args = rng.choice(h.work)  # the owner's own work, replayed
+        trail.call(t, who, tool, dict(args), shift=-2, label=label)
 
 
 def _destructive(trail: Trail, rng: random.Random, who: Actor, h: History, ever: set[str],

@@ -1,8 +1,8 @@
 """What each identity did before the scored day, read from the calls alone (as a detector could).
 
 ``histories(sim)`` gives, per user, the days and UTC hours they worked, the tools and servers
-they called and the largest arguments they sent to each tool; ``args_size`` is an argument
-object's size as the emitter measures it (compact JSON).
+they called (each call's tool and arguments) and the largest arguments sent to each tool;
+``args_size`` is an argument object's size as the emitter measures it (compact JSON).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class History:
     tools: set[str] = field(default_factory=set)
     servers: set[str] = field(default_factory=set)
     args_max: dict[str, int] = field(default_factory=dict)
+    work: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (tool, args) calls
 
 
 def args_size(args: Any) -> int:
@@ -48,6 +49,7 @@ def histories(sim: Simulation) -> dict[str, History]:
         h.servers.add(c.server)
         if c.tool:
             h.tools.add(c.tool)
+            h.work.append((c.tool, c.args))
             size = args_size(c.args)
             if size > h.args_max.get(c.tool, 0):
                 h.args_max[c.tool] = size
