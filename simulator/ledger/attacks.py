@@ -1,8 +1,9 @@
 """This world's attacks, one incident per family (``per_family``) on the scored day.
 
-``novelty_burst``  a dispute handler's or support agent's assistant, prompt-injected by text a
-                   cardholder attached to a dispute, calls tools on servers its person never
-                   used (treasury transfers, ledger exports, bank files)
+``novelty_burst``  a dispute handler's or support agent's assistant reads a dispute's evidence
+                   (a ``resources/read``, counted in the knob's calls) whose text injects
+                   instructions, then calls tools on servers its person never used (treasury
+                   transfers, ledger exports, bank files)
 ``off_hours``      a stolen session token replays its owner's own tools at their own pace, at
                    an hour of the day the owner never worked
 ``destructive``    an insider reverses ledger entries, paced like work (one destructive tool)
@@ -145,7 +146,7 @@ def _far_hours(h: History, far: int) -> list[int]:
 
 def _fits(family: str, knob: Mapping[str, Any], h: History, ever: set[str]) -> bool:
     if family == "novelty_burst":
-        return len(set(SERVERS) - ever) >= knob["new_servers"] and bool(h.hours)
+        return len(set(SERVERS) - ever) >= knob["new_servers"] and "disputes" in ever
     if family == "off_hours":
         need = -(-knob["minutes"] // 60) + 1
         free = set(_far_hours(h, knob["far_hours"]))
@@ -172,9 +173,12 @@ def _novelty(trail: Trail, rng: random.Random, who: Actor, h: History, ever: set
              knob: Mapping[str, Any], cut: int, label: str, ann: Any) -> None:  # fmt: skip
     fresh = [s for s in _LURES if s not in ever] + [s for s in SERVERS if s not in ever]
     servers = list(dict.fromkeys(fresh))[: knob["new_servers"]]
-    order = [servers[i % len(servers)] for i in range(knob["calls"])]
+    order = [servers[i % len(servers)] for i in range(knob["calls"] - 1)]
     start = _work_start(rng, h, cut, knob["minutes"])
-    for t, server in zip(_times(rng, start, knob["calls"], knob["minutes"]), order, strict=True):
+    times = _times(rng, start, knob["calls"], knob["minutes"])
+    case = f"dp_{rng.getrandbits(40):010x}"  # the cardholder's "evidence" carries the injection
+    trail.read(times[0], who, f"disputes://{case}/evidence/1", 18_000, shift=-1, label=label)
+    for t, server in zip(times[1:], order, strict=True):
         tools = [x for x in TOOLS[server] if not x.endswith(_QUIET)] or list(TOOLS[server])
         tool = rng.choice(tools)
         trail.call(t, who, tool, _lure_args(rng, tool), shift=-1, label=label)

@@ -145,7 +145,7 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
 ) -> None:
     sims = shared.assert_attacks_in_shape(
         base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
-        annotations=ANNOTATIONS, args_size=args_size
+        annotations=ANNOTATIONS, args_size=args_size, reads=True
     )  # fmt: skip
     hist = histories(base)
     for sim in sims:
@@ -154,6 +154,10 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
             u for u, h in hist.items() if "ledger_get_entry" in h.tools
         }
         assert "txn_search" in hist[inc["bulk_read"].user].tools
+        hijack = [c for c in sim.calls if c.label == inc["novelty_burst"].id]
+        assert hijack[0].method == "resources/read"  # the dispute text comes first
+        assert str(hijack[0].resource_uri).startswith("disputes://")
+        assert all(c.method == "tools/call" for c in hijack[1:])
     assert (
         len(
             {i.user for s in sims for i in s.incidents}
