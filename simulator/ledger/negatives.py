@@ -51,7 +51,7 @@ def run(world: World) -> list[Incident]:
         labelled = [c for c in mine if c.label == label]
         out.append(
             Incident(label, name, who.name, who.agent, who.client, labelled[0].ts,
-                     max(c.ts for c in labelled), len(labelled), (_MAKERS[name].__doc__ or ""))
+                     max(c.ts for c in labelled), len(labelled), _STORY[name])
         )  # fmt: skip
     return out
 
@@ -182,6 +182,16 @@ def _deadline(world: World, label: str) -> Actor:
     return world.actor(team[0], d)
 
 
+_STORY: Final[dict[str, str]] = {
+    "benign:month_end_close": "London finance posts adjustments and exports the ledger late",
+    "benign:fraud_ring_freeze": "two analysts freeze a card-testing ring's accounts",
+    "benign:bank_outage_replay": "a partner bank's gateway is down; uploads fail, then replay",
+    "benign:regulator_export": "a compliance officer pulls the KYC cases a regulator asked for",
+    "benign:new_hire": "a support agent's first day",
+    "benign:oncall_night": "an engineer paged at night for a stalled settlement batch",
+    "benign:cardnet_reprocess": "the card network resends its clearing file",
+    "benign:dispute_deadline": "dispute handlers submit before the network's cut-off",
+}
 _MAKERS: Final[dict[str, Callable[[World, str], Actor]]] = {
     "benign:month_end_close": _month_end,
     "benign:fraud_ring_freeze": _fraud_ring,
