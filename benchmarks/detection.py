@@ -3,7 +3,7 @@
     python benchmarks/detection.py
         [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib,
                       tenants,tenants-lib,forge,forge-lib,wards,wards-lib,depots,depots-lib,
-                      newsroom,newsroom-lib]
+                      newsroom,newsroom-lib,ledger,ledger-lib]
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
         [--show-missed]
@@ -29,14 +29,18 @@ named; ``depots``: ``tooltrail.simulator.depots``, built blind the same way (see
 ``docs/depots.md``) with its own attack injector, and ``depots-lib``: its traffic with the
 library's attacks; both run only when named; ``newsroom``: ``tooltrail.simulator.newsroom``,
 built blind the same way (see ``docs/newsroom.md``) with its own attack injector, and
-``newsroom-lib``: its traffic with the library's attacks; both run only when named) and seed,
+``newsroom-lib``: its traffic with the library's attacks; both run only when named; ``ledger``:
+``tooltrail.simulator.ledger``, built blind the same way (see ``docs/ledger.md``) with its own
+attack injector, and ``ledger-lib``: its traffic with the library's attacks; both run only when
+named) and seed,
 the benign traffic (with its labelled hard negatives) gets one incident of every attack family
 of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
 ``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
 ``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``;
 for ``forge``: of ``tooltrail.simulator.forge.inject``; for ``wards``: of
 ``tooltrail.simulator.wards.inject``; for ``depots``: of ``tooltrail.simulator.depots.inject``;
-for ``newsroom``: of ``tooltrail.simulator.newsroom.inject``) at
+for ``newsroom``: of ``tooltrail.simulator.newsroom.inject``; for ``ledger``: of
+``tooltrail.simulator.ledger.inject``) at
 each intensity. The whole default
 detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
@@ -106,6 +110,10 @@ from tooltrail.simulator.forge import ForgeConfig
 from tooltrail.simulator.forge import generate as generate_forge
 from tooltrail.simulator.forge import inject as forge_inject
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
+from tooltrail.simulator.ledger import ANNOTATIONS as LEDGER_ANNOTATIONS
+from tooltrail.simulator.ledger import LedgerConfig
+from tooltrail.simulator.ledger import generate as generate_ledger
+from tooltrail.simulator.ledger import inject as ledger_inject
 from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES
 from tooltrail.simulator.newsroom import ANNOTATIONS as NEWSROOM_ANNOTATIONS
@@ -161,10 +169,12 @@ def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] 
         return generate_depots(DepotsConfig(seed=seed)), dict(DEPOTS_ANNOTATIONS)
     if generator in ("newsroom", "newsroom-lib"):
         return generate_newsroom(NewsroomConfig(seed=seed)), dict(NEWSROOM_ANNOTATIONS)
+    if generator in ("ledger", "ledger-lib"):
+        return generate_ledger(LedgerConfig(seed=seed)), dict(LEDGER_ANNOTATIONS)
     raise SystemExit(
         f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
         "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib, forge, forge-lib, "
-        "wards, wards-lib, depots, depots-lib, newsroom, newsroom-lib"
+        "wards, wards-lib, depots, depots-lib, newsroom, newsroom-lib, ledger, ledger-lib"
     )
 
 
@@ -286,7 +296,7 @@ def run(
     announced: frozenset[str] = frozenset(),
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet, tides, plans, tenants, forge, wards, depots and newsroom: their own attack shapes
+    # fleet, tides, plans, tenants, forge, wards, depots, newsroom, ledger: their own attacks
     injector = {
         "fleet": fleet_inject,
         "tides": tides_inject,
@@ -296,6 +306,7 @@ def run(
         "wards": wards_inject,
         "depots": depots_inject,
         "newsroom": newsroom_inject,
+        "ledger": ledger_inject,
     }.get(generator, inject)
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
@@ -477,7 +488,7 @@ def main() -> None:
         default="sim,markov",
         help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib, "
         "tenants, tenants-lib, forge, forge-lib, wards, wards-lib, depots, depots-lib, newsroom, "
-        "newsroom-lib (held out)",
+        "newsroom-lib, ledger, ledger-lib (held out)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))
