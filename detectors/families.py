@@ -214,29 +214,36 @@ class Families:
             # needs a burst twice as broad
             burst = self.novelty_burst * (1 + v["adopting"])
             # reached by a move nobody here makes: a person taking up a new team's tools, or
-            # reviewing a pull request for the first time, walks them the way colleagues do
-            sweep = v["novel_jump"] >= self.novelty_jump_bits
-            add(
-                "novelty_burst",
-                (own_novel >= burst) & sweep & alone,
-                ("new_tools", "new_servers", "novel_shared", "novel_jump"),
-                "{entity} used {new_tools} tool(s) and {new_servers} server(s) it never used "
-                "before, in 1 min ({novel_shared} of them also new to others this hour or on "
-                "a server launched today), reaching one by a move of {novel_jump} of surprise "
-                "for everyone; its usual p99 is {new_tools_p99} new tools per window",
-            )
+            # reviewing a pull request for the first time, walks them the way colleagues do;
+            # or a window reaching two servers the entity never used: an agent steered to
+            # other systems by what it read walks colleagues' moves, not its person's servers
+            jump = v["novel_jump"] >= self.novelty_jump_bits
+            reach = {
+                "a move of {novel_jump} of surprise for everyone": jump,
+                "stepping onto {new_servers} server(s) it never used within 1 min": ~jump
+                & (v["new_servers"] >= 2),
+            }
             # the same sweep paced a call a minute or two (every window holds one or two of
             # them): counted over the hour up to the window, in a window that reaches one more
-            # by a move nobody makes
             own_hour = v["novel_1h"] - v["novel_shared_1h"]
-            add(
-                "novelty_burst",
-                (own_hour >= burst) & (own_novel >= 1) & (own_novel < burst) & sweep & alone,
-                ("novel_1h", "novel_shared_1h", "novel_jump"),
-                "{entity} used {novel_1h} tools and servers it never used before in the last "
-                "hour ({novel_shared_1h} of them also new to others), reaching one more in 1 "
-                "min by a move of {novel_jump} of surprise for everyone",
-            )
+            for how, sweep in reach.items():
+                add(
+                    "novelty_burst",
+                    (own_novel >= burst) & sweep & alone,
+                    ("new_tools", "new_servers", "novel_shared", "novel_jump"),
+                    "{entity} used {new_tools} tool(s) and {new_servers} server(s) it never used "
+                    "before, in 1 min ({novel_shared} of them also new to others this hour or on "
+                    f"a server launched today), reaching one by {how}; its usual p99 is "
+                    "{new_tools_p99} new tools per window",
+                )
+                add(
+                    "novelty_burst",
+                    (own_hour >= burst) & (own_novel >= 1) & (own_novel < burst) & sweep & alone,
+                    ("novel_1h", "novel_shared_1h", "novel_jump", "new_servers"),
+                    "{entity} used {novel_1h} tools and servers it never used before in the "
+                    "last hour ({novel_shared_1h} of them also new to others), reaching one more "
+                    f"by {how}",
+                )
         if level == "user":
             # a sitting that starts at an hour the user never works (after two hours' quiet:
             # a day's work running late is not one) pages on its second call, or on its first

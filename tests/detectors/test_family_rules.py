@@ -391,3 +391,23 @@ def test_a_burst_of_deletes_pages_for_an_entity_judged_by_its_groups_baseline() 
     hits = Families().run("user", win, relative(values, lo, hi), hi, np.zeros(2, dtype=bool))
     assert [(h.rule, list(h.rows)) for h in hits] == [("family:destructive", [0])]
     assert "its group's usual p99 is 0" in hits[0].reasons[0]
+
+
+def test_a_sweep_onto_two_never_used_servers_in_a_minute_pages_without_a_surprising_move() -> None:
+    """An agent steered by what it read walks moves colleagues make (no surprise), but onto
+    servers its person never used: four never-used items with two servers in one minute page
+    (row 0), and the reason says how; with one new server, not (row 1); the same sweep paced
+    over the hour, in a window stepping onto two new servers, pages (row 2)."""
+    win = _frame(
+        new_tools=[2, 3, 0],
+        new_servers=[2, 1, 2],
+        novel_1h=[4, 4, 6],
+        calls=[4, 4, 2],
+    )
+    zero = _frame(calls=[0, 0, 0])
+    values, lo, hi = (f[list(FEATURES)].to_numpy(dtype=float) for f in (win, zero, zero))
+    hits = Families().run("user", win, relative(values, lo, hi), hi, np.ones(3, dtype=bool))
+    fired = sorted(int(r) for h in hits if h.rule == "family:novelty_burst" for r in h.rows)
+    assert fired == [0, 2]
+    reasons = [r for h in hits for r in h.reasons]
+    assert any("stepping onto 2 server(s) it never used within 1 min" in r for r in reasons)
