@@ -143,20 +143,17 @@ class Families:
             s.destructive_pace,
         )
 
-    def beyond(
-        self, count: np.ndarray, usual: np.ndarray, burst: float | None = None
-    ) -> np.ndarray:
-        """Where a count of destructive calls is a burst for an entity whose own p99 for the
-        same span is ``usual``: at least ``burst`` (``destructive_burst``, a window's) and more
-        than ``destructive_margin`` times that p99; when the p99 is a burst already (deleting
-        in bulk is the entity's routine: a nightly job), ``routine_factor`` times it (a
-        month-end run twice the usual is the schedule)."""
-        burst = self.destructive_burst if burst is None else burst
-        routine = usual >= burst
+    def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
+        """Where a count of destructive calls is a burst for an entity whose own p99 per
+        window is ``usual``: at least ``destructive_burst`` and more than ``destructive_margin``
+        times that p99; when the p99 is a burst already (deleting in bulk is the entity's
+        routine: a nightly job), ``routine_factor`` times it (a month-end run twice the usual
+        is the schedule)."""
+        routine = usual >= self.destructive_burst
         far = np.where(
             routine, count >= self.routine_factor * usual, count > self.destructive_margin * usual
         )
-        out: np.ndarray = (count >= burst) & far
+        out: np.ndarray = (count >= self.destructive_burst) & far
         return out
 
     def run(
@@ -289,7 +286,8 @@ class Families:
             # files all day: a busy hour of theirs is no news, and a burst is the burst's)
             add(
                 "destructive",
-                self.beyond(v["destructive_5m"], u["destructive_5m"], self.destructive_pace)
+                (v["destructive_5m"] >= self.destructive_pace)
+                & (v["destructive_5m"] > self.destructive_margin * u["destructive_5m"])
                 & (u["destructive_5m"] < self.destructive_pace)
                 & (v["destructive"] * 5 >= v["destructive_5m"]),
                 ("destructive_5m", "destructive", "calls"),
