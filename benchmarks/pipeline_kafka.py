@@ -232,11 +232,14 @@ def _raw_consumer(bootstrap: str, store_dir: str, expect: Any, out: Any) -> None
 
 def baseline(rate: int, seconds: float, producers: int) -> float:
     """The infrastructure alone (module docstring); returns its end-to-end events/s."""
+    from tooltrail.broker.options import KafkaOptions
+    from tooltrail.broker.topics import ensure_topics
+
     ctx = mp.get_context("spawn")
     tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-raw-"))
     event = _sample_event()
     with Tansu("memory") as broker:
-        _create_topic(broker.bootstrap, RAW_TOPIC, 4)
+        ensure_topics(KafkaOptions(bootstrap_servers=broker.bootstrap, partitions=4), [RAW_TOPIC])
         expect, store_out, results = ctx.Queue(), ctx.Queue(), ctx.Queue()
         consumer = ctx.Process(
             target=_raw_consumer, args=(broker.bootstrap, str(tmp / "store"), expect, store_out)
@@ -276,16 +279,6 @@ def baseline(rate: int, seconds: float, producers: int) -> float:
             f"  {used / max(unique, 1) * 1e6:5.1f} µs per event stored"
         )
     return unique / elapsed
-
-
-def _create_topic(bootstrap: str, topic: str, partitions: int) -> None:
-    from kafka.admin import KafkaAdminClient, NewTopic
-
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        admin.create_topics([NewTopic(topic, partitions, 1)])
-    finally:
-        admin.close()
 
 
 def _cpu(pid: int) -> float:
