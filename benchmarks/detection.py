@@ -1,48 +1,18 @@
 """Detection frontier per generator: per family and intensity, next to two baselines.
 
     python benchmarks/detection.py
-        [--generators sim,markov,sessions,fleet,fleet-lib,tides,tides-lib,plans,plans-lib,
-                      tenants,tenants-lib,forge,forge-lib,wards,wards-lib,depots,depots-lib,
-                      newsroom,newsroom-lib,ledger,ledger-lib]
+        [--generators NAME[,NAME...]]  (default: the generators not held out)
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
         [--show-missed]
         [--announced release_spike,month_end,...]
 
-For each generator (``sim``: ``tooltrail.simulator``; ``markov``: ``tooltrail.simulator.markov``,
-built apart; ``sessions``: ``tooltrail.simulator.sessions``, built apart from both and held out:
-nothing is tuned on it, so it runs only when named; ``fleet``: ``tooltrail.simulator.fleet``,
-built blind (see ``docs/fleet.md``) with its own attack injector, held out too, and
-``fleet-lib``: the same traffic with the library's attacks; both run only when named; ``tides``:
-``tooltrail.simulator.tides``, built blind the same way (see ``docs/tides.md``) with its own
-attack injector, and ``tides-lib``: its traffic with the library's attacks; both run only when
-named; ``plans``: ``tooltrail.simulator.plans``, built blind the same way (see ``docs/plans.md``)
-with its own attack injector, and ``plans-lib``: its traffic with the library's attacks; both
-run only when named; ``tenants``: ``tooltrail.simulator.tenants``, built blind the same way (see
-``docs/tenants.md``) with its own attack injector, and ``tenants-lib``: its traffic with the
-library's attacks; both run only when named; ``forge``: ``tooltrail.simulator.forge``, built
-blind the same way (see ``docs/forge.md``) with its own attack injector, and ``forge-lib``: its
-traffic with the library's attacks; both run only when named; ``wards``:
-``tooltrail.simulator.wards``, built blind the same way (see ``docs/wards.md``) with its own
-attack injector, and ``wards-lib``: its traffic with the library's attacks; both run only when
-named; ``depots``: ``tooltrail.simulator.depots``, built blind the same way (see
-``docs/depots.md``) with its own attack injector, and ``depots-lib``: its traffic with the
-library's attacks; both run only when named; ``newsroom``: ``tooltrail.simulator.newsroom``,
-built blind the same way (see ``docs/newsroom.md``) with its own attack injector, and
-``newsroom-lib``: its traffic with the library's attacks; both run only when named; ``ledger``:
-``tooltrail.simulator.ledger``, built blind the same way (see ``docs/ledger.md``) with its own
-attack injector, and ``ledger-lib``: its traffic with the library's attacks; both run only when
-named) and seed,
-the benign traffic (with its labelled hard negatives) gets one incident of every attack family
-of ``tooltrail.simulator.inject`` (for ``fleet``: of ``tooltrail.simulator.fleet.inject``; for
-``tides``: of ``tooltrail.simulator.tides.inject``; for ``plans``: of
-``tooltrail.simulator.plans.inject``; for ``tenants``: of ``tooltrail.simulator.tenants.inject``;
-for ``forge``: of ``tooltrail.simulator.forge.inject``; for ``wards``: of
-``tooltrail.simulator.wards.inject``; for ``depots``: of ``tooltrail.simulator.depots.inject``;
-for ``newsroom``: of ``tooltrail.simulator.newsroom.inject``; for ``ledger``: of
-``tooltrail.simulator.ledger.inject``) at
-each intensity. The whole default
-detector (features → baselines → model + rules + families → the alert store's dedupe and
+For each generator (``GENERATORS`` below, listed by ``--help``: each a package of
+``tooltrail.simulator``; the held-out ones, on which nothing is tuned, run only when named) and
+seed, the benign traffic (with its labelled hard negatives) gets one incident of every attack
+family of the generator's own ``inject`` where it has one, else of ``tooltrail.simulator.inject``
+(``<name>-lib``: a generator's traffic with the library's attacks) at each intensity. The whole
+default detector (features → baselines → model + rules + families → the alert store's dedupe and
 cooldown) scores the last day with the fit on the days before. In the same run, on the same
 entity-windows:
 
@@ -71,11 +41,13 @@ nothing is announced.
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,85 +69,118 @@ from tooltrail.detectors.settings import DetectSettings
 from tooltrail.detectors.source import FrameSource
 from tooltrail.pipeline.store import Store, StoreConfig, open_store
 from tooltrail.simulator import SimConfig, Simulation, simulate, to_frame
-from tooltrail.simulator.depots import ANNOTATIONS as DEPOTS_ANNOTATIONS
-from tooltrail.simulator.depots import DepotsConfig
-from tooltrail.simulator.depots import generate as generate_depots
-from tooltrail.simulator.depots import inject as depots_inject
-from tooltrail.simulator.fleet import ANNOTATIONS as FLEET_ANNOTATIONS
-from tooltrail.simulator.fleet import FleetConfig
-from tooltrail.simulator.fleet import generate as generate_fleet
-from tooltrail.simulator.fleet import inject as fleet_inject
-from tooltrail.simulator.forge import ANNOTATIONS as FORGE_ANNOTATIONS
-from tooltrail.simulator.forge import ForgeConfig
-from tooltrail.simulator.forge import generate as generate_forge
-from tooltrail.simulator.forge import inject as forge_inject
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES, inject
-from tooltrail.simulator.ledger import ANNOTATIONS as LEDGER_ANNOTATIONS
-from tooltrail.simulator.ledger import LedgerConfig
-from tooltrail.simulator.ledger import generate as generate_ledger
-from tooltrail.simulator.ledger import inject as ledger_inject
-from tooltrail.simulator.markov import ANNOTATIONS, MarkovConfig, generate
 from tooltrail.simulator.model import HARD_NEGATIVES
-from tooltrail.simulator.newsroom import ANNOTATIONS as NEWSROOM_ANNOTATIONS
-from tooltrail.simulator.newsroom import NewsroomConfig
-from tooltrail.simulator.newsroom import generate as generate_newsroom
-from tooltrail.simulator.newsroom import inject as newsroom_inject
-from tooltrail.simulator.plans import ANNOTATIONS as PLANS_ANNOTATIONS
-from tooltrail.simulator.plans import PlansConfig
-from tooltrail.simulator.plans import generate as generate_plans
-from tooltrail.simulator.plans import inject as plans_inject
-from tooltrail.simulator.sessions import ANNOTATIONS as SESSIONS_ANNOTATIONS
-from tooltrail.simulator.sessions import SessionsConfig
-from tooltrail.simulator.sessions import generate as generate_sessions
-from tooltrail.simulator.tenants import ANNOTATIONS as TENANTS_ANNOTATIONS
-from tooltrail.simulator.tenants import TenantsConfig
-from tooltrail.simulator.tenants import generate as generate_tenants
-from tooltrail.simulator.tenants import inject as tenants_inject
-from tooltrail.simulator.tides import ANNOTATIONS as TIDES_ANNOTATIONS
-from tooltrail.simulator.tides import TidesConfig
-from tooltrail.simulator.tides import generate as generate_tides
-from tooltrail.simulator.tides import inject as tides_inject
-from tooltrail.simulator.wards import ANNOTATIONS as WARDS_ANNOTATIONS
-from tooltrail.simulator.wards import WardsConfig
-from tooltrail.simulator.wards import generate as generate_wards
-from tooltrail.simulator.wards import inject as wards_inject
 
 DETECTORS = ("tooltrail", "3sigma", "rare+count")
 
 
-def base_traffic(generator: str, seed: int) -> tuple[Simulation, dict[str, Any] | None]:
-    if generator == "sim":
-        cfg = SimConfig(
-            seed=seed, scenarios=(), incidents_per_scenario=0, hard_negatives=HARD_NEGATIVES
-        )
-        return simulate(cfg), None
-    if generator == "sessions":
-        return generate_sessions(SessionsConfig(seed=seed)), dict(SESSIONS_ANNOTATIONS)
-    if generator == "markov":
-        return generate(MarkovConfig(seed=seed)), dict(ANNOTATIONS)
-    if generator in ("fleet", "fleet-lib"):
-        return generate_fleet(FleetConfig(seed=seed)), dict(FLEET_ANNOTATIONS)
-    if generator in ("tides", "tides-lib"):
-        return generate_tides(TidesConfig(seed=seed)), dict(TIDES_ANNOTATIONS)
-    if generator in ("plans", "plans-lib"):
-        return generate_plans(PlansConfig(seed=seed)), dict(PLANS_ANNOTATIONS)
-    if generator in ("tenants", "tenants-lib"):
-        return generate_tenants(TenantsConfig(seed=seed)), dict(TENANTS_ANNOTATIONS)
-    if generator in ("forge", "forge-lib"):
-        return generate_forge(ForgeConfig(seed=seed)), dict(FORGE_ANNOTATIONS)
-    if generator in ("wards", "wards-lib"):
-        return generate_wards(WardsConfig(seed=seed)), dict(WARDS_ANNOTATIONS)
-    if generator in ("depots", "depots-lib"):
-        return generate_depots(DepotsConfig(seed=seed)), dict(DEPOTS_ANNOTATIONS)
-    if generator in ("newsroom", "newsroom-lib"):
-        return generate_newsroom(NewsroomConfig(seed=seed)), dict(NEWSROOM_ANNOTATIONS)
-    if generator in ("ledger", "ledger-lib"):
-        return generate_ledger(LedgerConfig(seed=seed)), dict(LEDGER_ANNOTATIONS)
-    raise SystemExit(
-        f"--generators: unknown {generator!r}; choose from sim, markov, sessions, fleet, "
-        "fleet-lib, tides, tides-lib, plans, plans-lib, tenants, tenants-lib, forge, forge-lib, "
-        "wards, wards-lib, depots, depots-lib, newsroom, newsroom-lib, ledger, ledger-lib"
+Traffic = tuple[Simulation, dict[str, Any] | None]  # benign traffic, its servers' annotations
+Injector = Callable[..., Simulation]  # as tooltrail.simulator.inject.inject
+
+
+def _sim(seed: int) -> Traffic:
+    """The library simulator's benign traffic with its hard negatives (no annotations declared)."""
+    cfg = SimConfig(
+        seed=seed, scenarios=(), incidents_per_scenario=0, hard_negatives=HARD_NEGATIVES
     )
+    return simulate(cfg), None
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A traffic generator: ``module``'s ``generate(<config>(seed=seed))`` and the ``ANNOTATIONS``
+    its servers declare (or ``traffic(seed)`` instead), attacked by ``module``'s own ``inject``
+    when ``own_attacks`` (then ``<name>-lib`` runs its traffic with the library's attacks too),
+    else by ``tooltrail.simulator.inject``'s. ``module`` is imported when the generator runs."""
+
+    module: str
+    config: str
+    about: str  # one line for --help
+    own_attacks: bool = True
+    held_out: bool = True  # nothing is tuned on it: it runs only when named
+    traffic: Callable[[int], Traffic] | None = None
+
+    def base(self, seed: int) -> Traffic:
+        if self.traffic is not None:
+            return self.traffic(seed)
+        mod = importlib.import_module(self.module)
+        sim: Simulation = mod.generate(getattr(mod, self.config)(seed=seed))
+        return sim, dict(mod.ANNOTATIONS)
+
+    def injector(self) -> Injector:
+        if not self.own_attacks:
+            return inject
+        own: Injector = importlib.import_module(self.module).inject
+        return own
+
+
+def _blind(name: str) -> Generator:
+    """``tooltrail.simulator.<name>``, built blind (by a helper who read no detector; see
+    ``docs/<name>.md``) with its own attacks and held out."""
+    return Generator(
+        f"tooltrail.simulator.{name}",
+        f"{name.capitalize()}Config",
+        f"built blind (docs/{name}.md), its own attacks",
+    )
+
+
+#: Every generator, by name: adding one is one entry here (``--help`` lists them).
+GENERATORS: dict[str, Generator] = {
+    "sim": Generator(
+        "tooltrail.simulator",
+        "SimConfig",
+        "the library's simulator",
+        own_attacks=False,
+        held_out=False,
+        traffic=_sim,
+    ),
+    "markov": Generator(
+        "tooltrail.simulator.markov",
+        "MarkovConfig",
+        "built apart",
+        own_attacks=False,
+        held_out=False,
+    ),
+    "sessions": Generator(
+        "tooltrail.simulator.sessions", "SessionsConfig", "built apart from both", own_attacks=False
+    ),
+    "fleet": _blind("fleet"),
+    "tides": _blind("tides"),
+    "plans": _blind("plans"),
+    "tenants": _blind("tenants"),
+    "forge": _blind("forge"),
+    "wards": _blind("wards"),
+    "depots": _blind("depots"),
+    "newsroom": _blind("newsroom"),
+    "ledger": _blind("ledger"),
+}
+
+
+def _accepted() -> dict[str, tuple[Generator, str]]:
+    """Each name ``--generators`` accepts (a generator, then ``<name>-lib`` where it has its own
+    attacks): what it runs and its line in ``--help``."""
+    out: dict[str, tuple[Generator, str]] = {}
+    for name, gen in GENERATORS.items():
+        held = " (held out)" if gen.held_out else ""
+        out[name] = gen, f"{gen.module}: {gen.about}{held}"
+        if gen.own_attacks:
+            lib = replace(gen, own_attacks=False)
+            out[f"{name}-lib"] = lib, f"{name}'s traffic, the library's attacks{held}"
+    return out
+
+
+ACCEPTED = _accepted()
+
+
+def find_generator(name: str) -> Generator:
+    if name not in ACCEPTED:
+        raise SystemExit(f"--generators: unknown {name!r}; choose from {', '.join(ACCEPTED)}")
+    return ACCEPTED[name][0]
+
+
+def base_traffic(generator: str, seed: int) -> Traffic:
+    return find_generator(generator).base(seed)
 
 
 def _alert(name: str, level: str, row: Any, score: float, reason: str) -> Alert:
@@ -296,18 +301,7 @@ def run(
     announced: frozenset[str] = frozenset(),
 ) -> dict[str, Cell]:
     base, annotations = base_traffic(generator, seed)
-    # fleet, tides, plans, tenants, forge, wards, depots, newsroom, ledger: their own attacks
-    injector = {
-        "fleet": fleet_inject,
-        "tides": tides_inject,
-        "plans": plans_inject,
-        "tenants": tenants_inject,
-        "forge": forge_inject,
-        "wards": wards_inject,
-        "depots": depots_inject,
-        "newsroom": newsroom_inject,
-        "ledger": ledger_inject,
-    }.get(generator, inject)
+    injector = find_generator(generator).injector()
     sim = injector(base, FAMILIES, intensity, seed=seed, annotations=annotations)
     frame = to_frame(sim, annotations=annotations)  # the hints an emitter records
     source = FrameSource(frame)
@@ -485,10 +479,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument(
         "--generators",
-        default="sim,markov",
-        help="sim, markov, sessions, fleet, fleet-lib, tides, tides-lib, plans, plans-lib, "
-        "tenants, tenants-lib, forge, forge-lib, wards, wards-lib, depots, depots-lib, newsroom, "
-        "newsroom-lib, ledger, ledger-lib (held out)",
+        default=",".join(name for name, gen in GENERATORS.items() if not gen.held_out),
+        help="\n".join(f"{name:<13} {line}" for name, (_gen, line) in ACCEPTED.items())
+        + "\n(default: %(default)s)",
     )
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--intensities", default=",".join(INTENSITIES))
