@@ -160,7 +160,7 @@ def _plan(
     h = ctx.hist[user]
     n, minutes = knob["calls"], knob["minutes"]
     if family == "novelty_burst":
-        if "course_get" not in h.tools:
+        if "submission_upload" not in h.tools:  # a student's course assistant
             return None
         fresh = [s for s in _RECON if s not in ctx.ever[user]]
         if len(fresh) < knob["new_servers"]:
@@ -215,9 +215,10 @@ def _plan(
         want = max(knob["size"] * h.args_max[probe], knob["min_bytes"]) + 1
         fails = set(rng.sample(range(n), -(-int(knob["fail"] * n * 100) // 100)))
         ts = _times(rng, _in_hours_start(rng, ctx, h, minutes), n, minutes)
+        course = next((c.args.get("course", "") for c in ctx.past[user] if c.tool == probe), "")
         out: list[Planned] = []
         for k, t in enumerate(ts):
-            args = {"course": "COMP3311", "query": ""}
+            args = {"course": course, "query": ""} if course else {"query": "", "type": "book"}
             q = rng.choice(_PAYLOADS)
             while args_size(args) < want + rng.randint(0, 120):
                 args["query"] = q = q + " " + rng.choice(_PAYLOADS)

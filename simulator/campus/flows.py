@@ -79,6 +79,7 @@ def student(rng: random.Random, p: Person, org: Org, day: int) -> list[list[Step
                 t.append(("forum_search", {"course": c, "query": _ask(rng)}))
             if rng.random() < 0.25:
                 t.append(("catalogue_search", {"query": _ask(rng), "type": "book"}))
+                t.append((None, f"library://item/b{rng.randint(100_000, 999_999)}"))
             out.append(t)
         elif x < 0.82:
             out.append([("grade_get", {"course": c})])
