@@ -6,6 +6,7 @@ week). Detectors must not page on any of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from tooltrail.simulator.model import Incident
@@ -48,11 +49,11 @@ def add_hard_negatives(trail: Trail, org: Org, day: int, day0: int) -> list[Inci
     out: list[Incident] = []
     people = {p.name: p for p in org.people}
 
-    def burst(name: str, fill: object) -> None:
+    def burst(name: str, fill: Callable[[str], None]) -> None:
+        """Run ``fill`` (it adds the calls labelled ``label``) and record the burst."""
         label = f"{name}#0"
         first = len(trail.calls)
-        fill_fn = fill  # a closure adding the calls labelled ``label``
-        fill_fn(label)  # type: ignore[operator]
+        fill(label)
         mine = trail.calls[first:]
         ts = [c.ts for c in mine]
         lead = mine[0]
@@ -93,7 +94,7 @@ def add_hard_negatives(trail: Trail, org: Org, day: int, day0: int) -> list[Inci
         for p in org.by_role("lecturer"):
             c = p.courses[0]
             steps: list[Step] = [("gradebook_export", {"course": c, "format": "csv"})]
-            for s in rng.sample(org.courses[c].students, 25):
+            for s in rng.sample(org.courses[c].students, min(25, len(org.courses[c].students))):
                 steps.append(
                     (
                         "grade_set",

@@ -168,6 +168,13 @@ def test_another_seed_picks_other_victims_or_times(base: Simulation) -> None:
     assert [(i.user, i.start) for i in a.incidents] != [(i.user, i.start) for i in b.incidents]
 
 
+def test_a_small_week_still_holds_every_hard_negative_and_family() -> None:
+    small = generate(CampusConfig(seed=3, days=7, students=80))
+    shared.assert_hard_negatives_labelled(small, HARD_NEGATIVES)
+    sim = inject(small, intensity="high", seed=1)
+    assert [i.scenario for i in sim.incidents] == list(FAMILIES)
+
+
 def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
     shared.assert_library_injects(base, ANNOTATIONS)
 
