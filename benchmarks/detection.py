@@ -154,6 +154,7 @@ GENERATORS: dict[str, Generator] = {
     "depots": _blind("depots"),
     "newsroom": _blind("newsroom"),
     "ledger": _blind("ledger"),
+    "campus": _blind("campus"),
 }
 
 
