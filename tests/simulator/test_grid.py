@@ -1,0 +1,189 @@
+"""The electric-utility generator: deterministic, recordable, caused by its world, labelled."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tooltrail.simulator import SimCall, Simulation
+from tooltrail.simulator.grid import (
+    ANNOTATIONS,
+    FAMILIES,
+    HARD_NEGATIVES,
+    INTENSITIES,
+    KNOBS,
+    SERVERS,
+    URI_SCHEMES,
+    GridConfig,
+    generate,
+    inject,
+    server_of,
+)
+from tooltrail.simulator.grid.history import args_size, histories
+
+from . import _interface as shared
+from ._recordable import assert_stored_as_framed
+
+DAY_US = 86_400_000_000
+HOUR_US = 3_600_000_000
+
+
+@pytest.fixture(scope="module")
+def base() -> Simulation:
+    return generate(GridConfig(seed=1))
+
+
+@pytest.fixture(scope="module")
+def attacked(base: Simulation) -> dict[str, Simulation]:
+    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
+
+
+def _labelled(sim: Simulation, name: str) -> list[SimCall]:
+    return [c for c in sim.calls if c.label == f"{name}#0"]
+
+
+def _day(sim: Simulation, c: SimCall) -> int:
+    return (c.ts - sim.config.start_us) // DAY_US
+
+
+def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
+    shared.assert_deterministic(
+        generate, GridConfig(seed=1), GridConfig(seed=2), first=base, inject=inject
+    )
+    assert 100_000 <= len(base.calls) <= 300_000
+
+
+def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
+    causes = ("timeout", "conflict", "validation_error", "forbidden", "service_unavailable")
+    shared.assert_recordable_traffic(base, server_of, URI_SCHEMES, errors=causes, servers=SERVERS)
+    assert all(c.outcome == "denied" for c in base.calls if c.error_type == "forbidden")
+    assert all(c.duration_us >= 30_000_000 for c in base.calls if c.error_type == "timeout")
+
+
+def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
+    styles = shared.assert_annotation_styles(base, ANNOTATIONS)
+    assert {server_of(t) for t in styles["absent"]} == {"gis", "tickets", "historian", "siem"}
+
+
+def test_traffic_follows_the_rota_the_weather_and_the_clock(base: Simulation) -> None:
+    cut = base.config.attack_start_us
+    hist = [c for c in base.calls if c.ts < cut]
+    roles = {u.name: u.role for u in base.users}
+    # the control room is staffed around the clock, by people who also work days
+    ops = [c for c in hist if roles.get(c.user) == "control_operator"]
+    assert {c.ts % DAY_US // HOUR_US for c in ops} == set(range(24))
+    night = {c.user for c in ops if 0 <= c.ts % DAY_US // HOUR_US < 4}
+    day = {c.user for c in ops if 9 <= c.ts % DAY_US // HOUR_US < 13}
+    assert night & day
+    # office roles stay home at the weekend (17 Nov 2026 is a Tuesday: days 4, 5, 11, 12)
+    planners = Counter(_day(base, c) for c in hist if roles.get(c.user) == "asset_planner")
+    assert {4, 5, 11, 12}.isdisjoint(planners)
+    # every outage is opened before the crew updates it, and the crews work from phones
+    opened = [c for c in hist if c.tool == "oms_create_outage"]
+    updates = [c for c in hist if c.tool == "oms_update_restoration"]
+    assert opened
+    assert min(c.ts for c in updates) > min(c.ts for c in opened)
+    assert {c.client for c in updates} == {"fieldmate-mobile"}
+    # service accounts keep their clocks: meter ingest every quarter-hour of every day
+    runs = {(_day(base, c), c.session_id) for c in hist if c.tool == "mdm_ingest_batch"}
+    ingest = Counter(day for day, _ in runs)
+    assert set(ingest.values()) == {96}
+    # the vendor works from Bengaluru
+    assert {u.tz_hours for u in base.users if u.role == "vendor"} == {5.5}
+
+
+def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+    base: Simulation,
+) -> None:
+    cut = base.config.attack_start_us
+    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
+    seen = {c.user for c in base.calls if c.ts < cut}
+    storm = _labelled(base, "benign:storm_surge")
+    assert Counter(c.tool for c in storm)["oms_create_outage"] >= 20
+    assert len({c.user for c in storm}) >= 10
+    created = [c for c in base.calls if c.tool == "oms_create_outage"]
+    assert sum(c.label != "" for c in created) > sum(c.ts >= cut for c in created) / 2
+    closure = _labelled(base, "benign:mass_wo_closure")
+    assert Counter(c.tool for c in closure)["wo_close"] >= 80
+    assert closure[0].ts > max(c.ts for c in storm if c.tool == "oms_create_outage")
+    rebill = _labelled(base, "benign:rebilling_batch")
+    assert Counter(c.tool for c in rebill)["bill_rebill_account"] >= 400
+    trainee = _labelled(base, "benign:trainee_first_shift")
+    assert trainee[0].user not in seen
+    assert any(c.outcome == "denied" for c in trainee)
+    swap = _labelled(base, "benign:shift_swap")
+    assert swap[0].user in seen
+    assert all(c.ts % DAY_US >= 17 * HOUR_US for c in swap)
+    vendor = _labelled(base, "benign:vendor_remote_support")
+    assert vendor[0].user in seen
+    export = _labelled(base, "benign:regulator_export")
+    assert max(c.result_bytes for c in export) >= 400_000
+    market = _labelled(base, "benign:market_spike")
+    assert Counter(c.tool for c in market)["trade_cancel_bid"] > 0
+    assert len(_labelled(base, "benign:switching_night")) >= 24
+
+
+def test_knobs_grow_louder_with_intensity() -> None:
+    for family, levels in KNOBS.items():
+        low, mid, high = (levels[i] for i in INTENSITIES)
+        assert low["calls"] < mid["calls"] < high["calls"], family
+        assert low["minutes"] > mid["minutes"] > high["minutes"], family
+        for k in set(low) - {"calls", "minutes"}:
+            assert low[k] < mid[k] < high[k], (family, k)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
+    base: Simulation, attacked: dict[str, Simulation], seed: int
+) -> None:
+    sims = shared.assert_attacks_in_shape(
+        base,
+        attacked,
+        seed,
+        inject,
+        families=FAMILIES,
+        knobs=KNOBS,
+        histories=histories,
+        annotations=ANNOTATIONS,
+        args_size=args_size,
+        reads=True,
+    )
+    for sim in sims:
+        inc = {i.scenario: i for i in sim.incidents}
+        hijack = [c for c in sim.calls if c.label == inc["novelty_burst"].id]
+        assert hijack[0].method == "resources/read"  # the poisoned item comes first
+        assert all(c.method == "tools/call" for c in hijack[1:])
+        assert {c.server for c in hijack[1:]} & {"identity", "otconfig", "scada"}
+        wiped = [c for c in sim.calls if c.label == inc["destructive"].id]
+        insider = inc["destructive"].user
+        assert wiped[0].server in {c.server for c in base.calls if c.user == insider}
+
+
+def test_another_seed_picks_other_victims_or_times(base: Simulation) -> None:
+    a = inject(base, intensity="mid", seed=1)
+    b = inject(base, intensity="mid", seed=2)
+    assert [(i.user, i.start) for i in a.incidents] != [(i.user, i.start) for i in b.incidents]
+
+
+def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
+    shared.assert_library_injects(base, ANNOTATIONS)
+
+
+def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
+    shared.assert_bad_inject_arguments_refused(base, inject)
+    with pytest.raises(ValueError, match="days"):
+        GridConfig(days=5)
+
+
+@pytest.mark.store
+@pytest.mark.slow
+def test_a_slice_of_the_scored_day_is_stored_as_framed(
+    attacked: dict[str, Simulation], tmp_path: Path
+) -> None:
+    sliced = shared.scored_day_slice(
+        attacked["mid"], 0, "benign:vendor_remote_support", anchor="resources/read"
+    )
+    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read"}
+    assert_stored_as_framed(sliced, tmp_path, b"grid-key", ANNOTATIONS)
