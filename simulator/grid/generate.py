@@ -21,7 +21,7 @@ __all__ = ["GridConfig", "generate"]
 def generate(config: GridConfig | None = None) -> Simulation:
     """The utility's traffic over ``config.days`` days, hard negatives on the last one."""
     config = config or GridConfig()
-    w = World(config, build_org(sub_rng(config.seed, "org")))
+    w = World(config, build_org(sub_rng(config.seed, "org"), config.days))
     wr = Writer(sub_rng(config.seed, "calls"))
     populate(w, wr, config.seed)
     described = scored_day(w, wr, sub_rng(config.seed, "negatives"))

@@ -134,6 +134,7 @@ class Org:
     people: list[Person]
     services: dict[str, Actor]
     trainee: Actor
+    days: int = 14
 
     def by_role(self, role: str) -> list[Person]:
         return [p for p in self.people if p.actor.role == role]
@@ -162,6 +163,9 @@ class Org:
                     a.name, a.role, a.tz_hours, *work, (a.agent,), a.client, a.client_version
                 )
             )
+        t = self.trainee
+        out.append(UserProfile(t.name, t.role, t.tz_hours, 7.0, 19.0, (t.agent,), t.client,
+                               t.client_version, first_day=self.days - 1))  # fmt: skip
         for a in self.services.values():
             out.append(
                 UserProfile(
@@ -171,7 +175,7 @@ class Org:
         return out
 
 
-def build_org(rng: random.Random) -> Org:
+def build_org(rng: random.Random, days: int) -> Org:
     names = [f"{rng.choice(_INITIALS)}.{s}" for s in _SURNAMES]
     rng.shuffle(names)
     people: list[Person] = []
@@ -187,4 +191,4 @@ def build_org(rng: random.Random) -> Org:
     trainee = Actor(
         names.pop(), "control_operator", "gridops-assistant", "claude-desktop", "1.4.2", LOCAL_TZ
     )
-    return Org(people, services, trainee)
+    return Org(people, services, trainee, days)

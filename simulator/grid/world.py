@@ -217,6 +217,12 @@ def _services(w: World, wr: Writer, rng: random.Random, days: int) -> None:
             b.call("trade_get_prices", {"hours": 2}, think=(1, 3))
             for _ in range(rng.randint(1, 4)):
                 b.call("trade_submit_bid", args_for("trade_submit_bid", rng), think=(1, 4))
+        gate = day0 + int((10.5 - LOCAL_TZ) * HOUR_US)  # day-ahead auction closes 12:00 CET
+        auction = wr.session(svc["svc-market-bids"], gate + rng.randrange(20 * MIN_US))
+        auction.call("ems_get_load_forecast", {"hours": 48}, think=(2, 6))
+        auction.call("wx_get_forecast", {"hours": 48}, think=(2, 6))
+        for _ in range(24):  # one bid per delivery hour of tomorrow
+            auction.call("trade_submit_bid", args_for("trade_submit_bid", rng), think=(3, 20))
         run = wr.session(svc["svc-billing-run"], day0 + int(1.1 * HOUR_US), ("billing",))
         run.call("bill_run_cycle", {"limit": 20_000}, think=(30, 90))
         for _ in range(rng.randint(120, 180)):
