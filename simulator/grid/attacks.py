@@ -127,10 +127,13 @@ def inject(
     hist = histories(sim)
     ever: dict[str, set[str]] = {}
     last: dict[str, SimCall] = {}
+    today: dict[str, list[int]] = {}  # the victim's own calls on the scored day
     negative = set()
     for c in sim.calls:
         ever.setdefault(c.user, set()).add(c.server)
         last[c.user] = c
+        if c.ts >= sim.config.attack_start_us:
+            today.setdefault(c.user, []).append(c.ts)
         if c.label:
             negative.add(c.user)
     pool = sorted(
@@ -158,7 +161,11 @@ def inject(
             actor = Actor(victim, "victim", c.agent, c.client, c.client_version, 0.0)
             w = Writer(rng)
             session = w.session(actor, 0, (), f"{family}#{k}")
-            _ATTACKS[family](_Job(sim, hist[victim], ever[victim], knob, ann, rng, session))
+            _ATTACKS[family](
+                _Job(
+                    sim, hist[victim], ever[victim], today.get(victim, []), knob, ann, rng, session
+                )
+            )
             made = w.calls
             calls.extend(made)
             incidents.append(
@@ -217,20 +224,26 @@ class _Job:
     sim: Simulation
     h: History
     ever: set[str]
+    today: list[int]
     knob: Mapping[str, Any]
     ann: Mapping[str, Mapping[str, bool]]
     rng: random.Random
     s: Session
 
     def times(self, start: int | None = None) -> list[int]:
-        """The knob's calls from ``start`` (a working hour of the scored day by default) within
-        the knob's minutes, at an even pace with jitter."""
+        """The knob's calls from ``start`` within the knob's minutes, at an even pace with
+        jitter. By default the attack starts beside one of the victim's own calls that day (it
+        rides their working session), else in one of their usual working hours."""
         knob, rng = self.knob, self.rng
         if start is None:
-            hours = sorted(x for x in self.h.hours if 6 <= x <= 15) or sorted(self.h.hours)
-            start = self.sim.config.attack_start_us + rng.choice(hours) * HOUR_US
+            if self.today:
+                start = rng.choice(self.today) + rng.randrange(1, 5) * MIN_US
+            else:
+                hours = sorted(x for x in self.h.hours if 6 <= x <= 15) or sorted(self.h.hours)
+                start = self.sim.config.attack_start_us + rng.choice(hours) * HOUR_US
+                start += rng.randrange(40) * MIN_US
             start = min(
-                start + rng.randrange(40) * MIN_US,
+                start,
                 self.sim.config.end_us - int((knob["minutes"] + 1) * MIN_US),
             )
         step = knob["minutes"] * 0.9 * MIN_US / knob["calls"]
@@ -272,7 +285,7 @@ def _destructive(job: _Job) -> None:
 
 def _error_storm(job: _Job) -> None:
     rng, knob = job.rng, job.knob
-    tool = next(t for t in SEARCH if t in job.h.tools)
+    tool = rng.choice([t for t in SEARCH if t in job.h.tools])
     need = max(knob["size"] * job.h.args_max[tool], knob["min_bytes"]) + 16
     fails = set(rng.sample(range(knob["calls"]), math.ceil(knob["fail"] * knob["calls"])))
     for i, t in enumerate(job.times()):
@@ -285,7 +298,7 @@ def _error_storm(job: _Job) -> None:
 
 def _bulk_read(job: _Job) -> None:
     rng = job.rng
-    tool = next(t for t in BULK if t in job.h.tools)
+    tool = rng.choice([t for t in BULK if t in job.h.tools])
     floor = job.knob["result_kb"] * 1000
     for t in job.times():
         size = int(floor * rng.uniform(1.05, 2.5))

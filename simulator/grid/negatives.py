@@ -43,9 +43,10 @@ def scored_day(w: World, wr: Writer, rng: random.Random) -> dict[str, str]:
 
     # the storm: wind from noon, faults piling up until evening
     wr.strain = 0.03
+    orders = []
     for k in range(26):
-        t = day0 + 12 * HOUR_US + int(rng.uniform(0, 7) * HOUR_US) + k
-        work_outage(w, wr, t, rng, lab["benign:storm_surge"])
+        t = day0 + 12 * HOUR_US + int(rng.uniform(0, 4.5) * HOUR_US) + k
+        orders.append(work_outage(w, wr, t, rng, lab["benign:storm_surge"]))
     wr.strain = 0.0
 
     switching(w, wr, day0 + 30 * MIN_US, rng, steps=24, label=lab["benign:switching_night"])
@@ -87,11 +88,12 @@ def scored_day(w: World, wr: Writer, rng: random.Random) -> dict[str, str]:
             )
             s.call(tool, args_for(tool, rng), think=(10, 80))
 
-    disp = w.operator(day0 + 21 * HOUR_US, "dispatcher").actor
-    s = wr.session(disp, day0 + int(21.2 * HOUR_US), ("workorders",), lab["benign:mass_wo_closure"])
+    disp = w.operator(day0 + 22 * HOUR_US, "dispatcher").actor
+    s = wr.session(disp, day0 + int(22 * HOUR_US), ("workorders",), lab["benign:mass_wo_closure"])
     s.call("wo_search", {"query": "storm 30-nov", "status": "restored"}, size=40_000)
-    for _ in range(85):
-        s.call("wo_close", args_for("wo_close", rng), think=(5, 25))
+    for order in orders:  # each storm order and its three follow-up tasks
+        for task in (order, f"{order}-T1", f"{order}-T2", f"{order}-T3"):
+            s.call("wo_close", {"work_order": task}, think=(5, 25))
 
     _trainee(w, wr, rng, day0 + int((7 - LOCAL_TZ) * HOUR_US), lab["benign:trainee_first_shift"])
 

@@ -70,8 +70,8 @@ def _weather(w: World, rng: random.Random) -> None:
             w.cold.append(cold)
 
 
-def work_outage(w: World, wr: Writer, t: int, rng: random.Random, label: str = "") -> int:
-    """One fault worked end to end from ``t``; returns the time power is back."""
+def work_outage(w: World, wr: Writer, t: int, rng: random.Random, label: str = "") -> str:
+    """One fault worked end to end from ``t``; returns its work order."""
     feeder = args_for("gis_trace_feeder", rng)["feeder"]
     outage = f"OU-{rng.randrange(10_000, 99_999)}"
     order = f"WO-{rng.randrange(10_000, 99_999)}"
@@ -105,7 +105,7 @@ def work_outage(w: World, wr: Writer, t: int, rng: random.Random, label: str = "
     c.call("scada_get_feeder_status", {"feeder": feeder})
     c.call("oms_close_outage", {"outage_id": outage})
     _customers_call(w, wr, t, restore, min(40, customers // 120 + 1), rng, label)
-    return restore
+    return order
 
 
 def _customers_call(

@@ -106,7 +106,12 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     created = [c for c in base.calls if c.tool == "oms_create_outage"]
     assert sum(c.label != "" for c in created) > sum(c.ts >= cut for c in created) / 2
     closure = _labelled(base, "benign:mass_wo_closure")
-    assert Counter(c.tool for c in closure)["wo_close"] >= 80
+    dispatched = {c.args["work_order"] for c in storm if c.tool == "crew_dispatch"}
+    closed = [c.args["work_order"] for c in closure if c.tool == "wo_close"]
+    assert len(closed) >= 100
+    assert dispatched <= set(closed)  # the storm's own orders, after the last restoration
+    restored = [c.ts for c in storm if c.tool == "oms_close_outage"]
+    assert min(c.ts for c in closure) > max(restored)
     assert closure[0].ts > max(c.ts for c in storm if c.tool == "oms_create_outage")
     rebill = _labelled(base, "benign:rebilling_batch")
     assert Counter(c.tool for c in rebill)["bill_rebill_account"] >= 400
