@@ -1,6 +1,6 @@
 """tooltrail.simulator.grid: an electric utility's MCP traffic, built blind (``docs/grid.md``).
 
-Weather and load drive faults, faults drive outages, outages drive a 24/7 control room on a
+Wind and cold drive faults, faults drive outages, outages drive a 24/7 control room on a
 rotating rota, dispatch, field crews on call and customer service; market gates drive the
 trading desk, the meter clock drives ingest and billing. The last of 14 days is scored and
 holds the hard negatives; ``inject`` adds this world's attacks.

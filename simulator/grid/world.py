@@ -1,4 +1,4 @@
-"""The grid's traffic, caused by the world: weather and load drive faults, faults drive outages,
+"""The grid's traffic, caused by the world: wind and cold drive faults, faults drive outages,
 outages drive the control room, dispatch, field crews and customer service; the market's gates
 drive the trading desk; the meter clock drives ingest and billing.
 
