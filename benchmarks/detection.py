@@ -155,6 +155,7 @@ GENERATORS: dict[str, Generator] = {
     "newsroom": _blind("newsroom"),
     "ledger": _blind("ledger"),
     "campus": _blind("campus"),
+    "grid": _blind("grid"),
 }
 
 
