@@ -41,8 +41,9 @@ _LINEAR_FLOOR: Final = {
 }
 #: counts whose usual value is often 0: a spread of log1p(2), so one or two are not news
 _COUNT_FLOOR: Final = {"new_servers": 1.1, "destructive": 1.1, "destructive_5m": 1.1,
-                       "exporting": 1.1, "errors": 1.1, "rare_hour_calls": 1.1, "novel_1h": 1.1,
-                       "rare_hour_cold": 1.1, "far_hour_calls": 1.1}  # fmt: skip
+                       "destructive_1h": 1.1, "exporting": 1.1, "errors": 1.1,
+                       "rare_hour_calls": 1.1, "novel_1h": 1.1, "rare_hour_cold": 1.1,
+                       "far_hour_calls": 1.1}  # fmt: skip
 _FLOOR: Final = np.array(
     [_LINEAR_FLOOR.get(name, _COUNT_FLOOR.get(name, 0.7)) for name in FEATURES]
 )

@@ -19,6 +19,9 @@ the window's end only (so live and backfill agree):
                     ``rare_hour`` flag of ``features.py``) in the hour up to a call: a release
                     night or an incident keeps several people up at once; a stolen session at
                     night is one person's (``off_hours`` then does not page, ``families.py``).
+``peers_rare_server_1h``  the same, counting only rare-hour calls on a server the window's call
+                    is on: a team's month-end close on the ledger keeps *its* people up; a
+                    stolen payments session that night is still alone on its servers.
 ``tool_peers``      how many other people used a user × tool entity's tool in the baseline (from
                     the fit, so also fixed before the window): a
                     sensitive tool colleagues use every day is not news the way one nobody uses is.
@@ -51,8 +54,10 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
     """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`), ``shared_tool`` /
     ``shared_server`` (:func:`shared_start`) and ``shared_on_server`` (another user started on
     a tool of the call's server), from established users' first uses; :func:`launched`;
-    ``peers_rare``: :func:`peers_novel` of the calls the frame's ``rare_hour`` column flags."""
+    ``peers_rare``: :func:`peers_novel` of the calls the frame's ``rare_hour`` column flags, and
+    ``peers_rare_server``: the same among the calls on the call's server."""
     people = (ev["user"] != "").to_numpy()
+    rare = ev["rare_hour"].to_numpy() > 0
     sub = ev.loc[people]
     old, tool, server = (np.zeros(len(ev), dtype=bool) for _ in range(3))
     old[people] = (sub["ts"] - history.first_seen(["user"], sub)).to_numpy() >= _DAY_US
@@ -64,8 +69,22 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
         "shared_server": shared_start(ev, server & old, "source_name", horizon_us),
         "shared_on_server": shared_start(ev, tool & old, "source_name", horizon_us),
         "launched": launched(ev, history),
-        "peers_rare": peers_novel(ev, ev["rare_hour"].to_numpy() > 0, horizon_us),
+        "peers_rare": peers_novel(ev, rare, horizon_us),
+        "peers_rare_server": _per_key(ev, rare, "source_name", horizon_us),
     }
+
+
+def _per_key(ev: pd.DataFrame, flagged: np.ndarray, key: str, horizon_us: int) -> np.ndarray:
+    """:func:`peers_novel` counted among the calls sharing the call's ``key`` (its server):
+    other users whose flagged calls on the same server fall in the hour up to the call."""
+    out = np.zeros(len(ev), dtype="int64")
+    if not flagged.any():
+        return out
+    codes, _ = pd.factorize(ev[key])
+    for code in np.unique(codes[flagged]):
+        rows = np.flatnonzero(codes == code)
+        out[rows] = peers_novel(ev.iloc[rows], flagged[rows], horizon_us)
+    return out
 
 
 def launched(ev: pd.DataFrame, history: _History) -> np.ndarray:

@@ -37,6 +37,7 @@ _PHRASES: Final = {
     "new_servers": "used {v} server(s) for the first time",
     "destructive": "made {v} destructive calls",
     "destructive_5m": "made {v} destructive calls in the last five minutes",
+    "destructive_1h": "made {v} destructive calls in the last hour",
     "exporting": "made {v} calls that send data out",
     "errors": "had {v} calls fail",
     "args_max": "sent arguments of up to {v}",

@@ -30,8 +30,10 @@ family             level        fires when
                                 started there after two hours' quiet (someone working late is
                                 not); or one such call at an hour three hours from any the user
                                 worked (``far_hour_calls``: the first call pages); not on a
-                                night the organisation keeps together (``peers_rare_1h``: two
-                                others up at hours rare for them in the hour, or one while
+                                night the organisation keeps together (``peers_rare_1h``:
+                                ``org_night_users`` (3) others up at hours rare for them in the
+                                hour anywhere, or two with one on a server of the window's
+                                calls (``peers_rare_server_1h``), or one while
                                 ``org_event_users`` others start on new tools)
 ``destructive``    user,        ``destructive`` ≥ ``destructive_burst`` and more than
                    user_tool    ``destructive_margin`` (2) times the entity's own p99 (a busy
@@ -43,8 +45,11 @@ family             level        fires when
                                 baseline; per user, five minutes' (``destructive_5m``) ≥
                                 ``destructive_pace`` (6) and more than twice its own p99 for five
                                 minutes (below the pace itself), in a window holding its share:
-                                deletes paced a minute apart. Both per user also for an entity
-                                without an own baseline, against its group's
+                                deletes paced a minute apart; over an hour
+                                (``destructive_1h``) ≥ ``destructive_hour`` (12) and
+                                ``routine_factor`` (4) × its own p99 for an hour, the last five
+                                minutes holding their share: paced five minutes apart. All three per user also for an entity without an
+                                own baseline, against its group's
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
                                 spreads above (a retrying agent fails with usual args); a
@@ -65,7 +70,8 @@ family             level        fires when
                                 minutes in, not a migration's few large exports
                    user_tool    ``calls`` ≥ ``bulk_tool_calls`` (8) and ``bulk_tool_factor`` (4)
                                 × the pair's own p99, with more than twice its own p99 of
-                                bytes: a harvest of one tool the person uses, read by read
+                                bytes and ≥ ``bulk_tool_bytes`` (16 KiB): a harvest of one tool
+                                the person uses, read by read
 =================  ===========  ====================================================================
 
 (A spread is the ``relative`` unit of :mod:`.baseline`: the distance from the entity's p50 to
@@ -117,6 +123,9 @@ class Families:
     bulk_pace_bytes: float = 2 << 20
     bulk_pace_results: float = 4
     destructive_pace: float = 6
+    org_night_users: float = 3
+    destructive_hour: float = 12
+    bulk_tool_bytes: float = 16 << 10
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -141,6 +150,9 @@ class Families:
             s.bulk_pace_bytes,
             s.bulk_pace_results,
             s.destructive_pace,
+            s.org_night_users,
+            s.destructive_hour,
+            s.bulk_tool_bytes,
         )
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
@@ -247,10 +259,15 @@ class Families:
             # when no call of the user's baseline came within three hours of that hour
             fresh = v["rare_hour_cold"] >= self.off_hours_calls
             # a night the organisation keeps together (a release, an incident): others are up
-            # at hours rare for them too, in the same hour, and starting on new tools (or
-            # several are up): one person's stolen session at night is alone
-            together = (v["peers_rare_1h"] >= 2) | (
-                (v["peers_rare_1h"] >= 1) & (v["peers_novel_1h"] >= self.org_event_users)
+            # at hours rare for them too, in the same hour, and starting on new tools, or
+            # several are up: three anywhere, or two with one on a server of the window's calls
+            # (a team's month-end close keeps its own people up on its servers, not payments';
+            # one colleague covering a night shift on the same server hides nobody): one
+            # person's stolen session at night is alone
+            together = (
+                (v["peers_rare_1h"] >= self.org_night_users)
+                | ((v["peers_rare_1h"] >= 2) & (v["peers_rare_server_1h"] >= 1))
+                | ((v["peers_rare_1h"] >= 1) & (v["peers_novel_1h"] >= self.org_event_users))
             )
             add(
                 "off_hours",
@@ -293,6 +310,22 @@ class Families:
                 ("destructive_5m", "destructive", "calls"),
                 "{entity} made {destructive_5m} destructive calls in the last five minutes; "
                 "its usual p99 for five minutes is {destructive_5m_p99}",
+                borrow=True,
+            )
+            # and paced five minutes apart (under the pace in every five minutes): the hour's
+            # deletes far beyond the entity's own hours (``routine_factor`` times: a busy day
+            # of one's own freezes is not), with the last five minutes holding their share of
+            # the hour (the pace goes on: a burst's echo over the hour stays quiet)
+            add(
+                "destructive",
+                (v["destructive_1h"] >= self.destructive_hour)
+                & (v["destructive_1h"] > self.routine_factor * np.maximum(u["destructive_1h"], 1))
+                & (u["destructive_1h"] < self.destructive_hour)
+                & (v["destructive_5m"] * 12 >= v["destructive_1h"])
+                & (v["destructive"] >= 1),
+                ("destructive_1h", "destructive", "calls"),
+                "{entity} made {destructive_1h} destructive calls in the last hour; its usual "
+                "p99 for an hour is {destructive_1h_p99}",
                 borrow=True,
             )
             # far enough out to page on one window: two orders of magnitude above own p99 over
@@ -438,9 +471,10 @@ class Families:
     ) -> list[RuleHits]:
         """Many reads of one tool the person uses, far above the pair's own pace and bytes: at
         least ``bulk_tool_calls`` calls and ``bulk_tool_factor`` times the pair's own p99 of
-        calls per window, with more than twice its own p99 of result bytes (a harvest of
-        files, pages or objects one by one; a busy person's reads of their own tool stay near
-        its pace). Only for users with an own baseline, on tools they called in it (a tool
+        calls per window, with more than twice its own p99 of result bytes and at least
+        ``bulk_tool_bytes`` (a harvest of files, pages or objects one by one; a busy person's
+        reads of their own tool stay near its pace; a replay of small acknowledgements is no
+        harvest). Only for users with an own baseline, on tools they called in it (a tool
         never used is novelty's), and not for destructive tools."""
         calls_p99 = pair.p99[:, _I["calls"]]
         bytes_p99 = pair.p99[:, _I["bytes_out"]]
@@ -448,6 +482,7 @@ class Families:
             (v["calls"] >= self.bulk_tool_calls)
             & (v["calls"] >= self.bulk_tool_factor * calls_p99)
             & (v["bytes_out"] > 2 * bytes_p99)
+            & (v["bytes_out"] >= self.bulk_tool_bytes)
             & (v["destructive"] == 0)
             & (pair.windows > 0)
             & pair.actor_own

@@ -74,6 +74,9 @@ Per entity-window (:data:`FEATURES`):
                         in the hour up to a call of the window (the most over its calls): a
                         release night or an incident keeps several people up at once; a
                         stolen session at night is one person's
+``peers_rare_server_1h`` the same, counting only rare-hour calls on the servers of the window's
+                        calls: a team's month-end close keeps *its* people up on its servers;
+                        a stolen payments session that night is still alone on its own
 ``bytes_out_1h``        bytes of results the entity received in the hour up to the window's end:
                         a harvest paced to look like work (a read a minute) is small in every
                         minute and large over the hour
@@ -86,6 +89,8 @@ Per entity-window (:data:`FEATURES`):
                         after object; a migration or a log pull moves a few large exports
 ``destructive_5m``      destructive calls over the five minutes up to the window's end: deletes
                         paced a minute apart stay under a burst in every window
+``destructive_1h``      the same over the hour: deletes paced five minutes apart stay under a
+                        burst in every five minutes
 
 The first 17 are what the models see (:data:`MODEL_FEATURES`); the later ones feed the families'
 paging rules (``families.py``), each against the entity's own baseline.
@@ -215,11 +220,13 @@ FEATURES: Final = (
     "far_hour_calls",
     "novel_jump",
     "peers_rare_1h",
+    "peers_rare_server_1h",
     "bytes_out_1h",
     "bytes_out_5m",
     "results_5m",
     "novel_shared_1h",
     "destructive_5m",
+    "destructive_1h",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -405,7 +412,16 @@ def build_features(
         firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
         part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
         part["result_sq"] = part["result_bytes"].to_numpy(dtype=float) ** 2
-        trailing, novel, hour_out, shared, short_out, short_sq, short_destructive = _trailing(
+        (
+            trailing,
+            novel,
+            hour_out,
+            shared,
+            short_out,
+            short_sq,
+            short_destructive,
+            hour_destructive,
+        ) = _trailing(
             part,
             ecol,
             windows,
@@ -417,9 +433,11 @@ def build_features(
                 ("result_bytes", _SHORT_US),
                 ("result_sq", _SHORT_US),
                 ("is_destructive", _SHORT_US),
+                ("is_destructive", HORIZON_US),
             ),
         )
         windows["destructive_5m"] = short_destructive
+        windows["destructive_1h"] = hour_destructive
         windows["novel_shared_1h"] = shared
         windows["novel_minutes_1h"] = np.where(windows["new_resources"] > 0, trailing, 0.0)
         windows["novel_1h"] = novel
@@ -524,6 +542,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
         seq_rarity=("seq_rarity", "max"),
         novel_jump=("novel_jump", "max"),
         peers_rare_1h=("peers_rare", "max"),
+        peers_rare_server_1h=("peers_rare_server", "max"),
     )
     agg["duration_p95"] = g["duration_us"].quantile(0.95)
     repeats = rep.groupby([ecol, "window_start", "fp"], sort=False, observed=True).size()
@@ -537,6 +556,7 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["results_5m"] = 0.0
     agg["novel_shared_1h"] = 0.0
     agg["destructive_5m"] = 0.0
+    agg["destructive_1h"] = 0.0
     agg["tool_peers"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]

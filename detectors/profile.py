@@ -50,7 +50,7 @@ class ActorProfile:
         hours: pd.DataFrame | None = None,
         min_calls: int = 200,
         min_days: int = 4,
-        hour_calls: int = 50,
+        hour_calls: int = 24,
     ) -> ActorProfile:
         """Learn from a prepared frame of baseline events; the hours an actor works from
         ``hours`` (:meth:`~tooltrail.detectors.source.EventSource.hours` over a longer span, its

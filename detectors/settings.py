@@ -172,6 +172,12 @@ class DetectSettings(BaseSettings):
         description="a read burst of one tool is this many times the person's own p99 of calls "
         "of that tool per window, with more than twice its own p99 of result bytes",
     )
+    bulk_tool_bytes: int = Field(
+        default=16 << 10,
+        ge=0,
+        description="the least a read burst of one tool (bulk_tool_factor) must receive in one "
+        "window: a replay of small acknowledgements is no harvest",
+    )
     bulk_huge_bytes: int = Field(
         default=1 << 20,
         ge=1,
@@ -213,6 +219,20 @@ class DetectSettings(BaseSettings):
         description="destructive calls in five minutes (destructive_5m) that page when more "
         "than destructive_margin times the entity's own p99 for five minutes: deletes paced "
         "a minute apart, under destructive_burst in every window",
+    )
+    destructive_hour: float = Field(
+        default=12.0,
+        ge=1,
+        description="destructive calls in an hour (destructive_1h) that page when more than "
+        "destructive_margin times the entity's own p99 for an hour: deletes paced five "
+        "minutes apart, under destructive_pace in every five minutes",
+    )
+    org_night_users: int = Field(
+        default=3,
+        ge=1,
+        description="other users up at hours rare for them in the same hour, on any server: a "
+        "night the organisation keeps together (off_hours then does not page; nor with one up on "
+        "a server of the window's calls)",
     )
     org_event_users: int = Field(
         default=3,

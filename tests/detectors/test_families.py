@@ -13,6 +13,7 @@ of scoring it at once.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pandas as pd
@@ -133,6 +134,33 @@ def test_an_off_hours_sitting_pages_at_its_first_call(store: Store, generator: s
     )
     (delay,) = result.scenarios["off_hours"].delays
     assert delay <= 1.0
+
+
+#: generators built blind by helpers who read no detector (docs/<name>.md), with their own attacks,
+#: tuned on once their first look was reported: one fixed seed each (``ledger``'s 4: its stolen
+#: session at night runs while two of finance close the month on another server, which round 11
+#: took for a night the organisation keeps together)
+BLIND = (("ledger", 4), ("newsroom", 1))
+
+
+@pytest.mark.parametrize(("generator", "seed"), BLIND)
+def test_every_family_of_a_blind_generators_own_attacks_is_caught(
+    store: Store, generator: str, seed: int
+) -> None:
+    """Each of the five families, as the generator's author shaped it (paced reversals, a
+    stolen session at night, a harvest over an hour), at the middle intensity, pages."""
+    mod = importlib.import_module(f"tooltrail.simulator.{generator}")
+    base = mod.generate(getattr(mod, f"{generator.capitalize()}Config")(seed=seed))
+    sim = mod.inject(base, FAMILIES, "mid", seed=seed, annotations=mod.ANNOTATIONS)
+    frame = to_frame(sim, annotations=mod.ANNOTATIONS)  # the hints an emitter records
+    source = FrameSource(frame)
+    candidates = Engine(source, FAMILY).score(sim.config.attack_start_us, sim.config.end_us)
+    events = labelled_events(source, frame)
+    result = evaluate(
+        _gated(store, candidates), events, sim.incidents, benign_windows=1, step_us=10**7
+    )
+    assert {i.scenario for i in sim.incidents} == set(FAMILIES)
+    assert result.missed == []
 
 
 def test_whole_day_ide_sessions_page_nothing() -> None:

@@ -223,15 +223,16 @@ def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None
     # pages; a busy minute at twice the pace (8 against 4): not; the same burst of a tool the
     # person never called (novelty's, not a harvest of their own tool): not; by someone with no
     # own baseline (back from a month away): not; many calls returning what the pair usually
-    # returns in a minute (a poller): not
-    n = 5
-    win = _frame(calls=[24, 8, 24, 24, 24], bytes_out=[300e3, 80e3, 300e3, 300e3, 40e3])
+    # returns in a minute (a poller): not; a replay of small acknowledgements, six times the
+    # pair's bytes but under 16 KiB: not
+    n = 6
+    win = _frame(calls=[24, 8, 24, 24, 24, 24], bytes_out=[300e3, 80e3, 300e3, 300e3, 40e3, 3e3])
     win["entity"] = [f"u{i}|get_file_contents" for i in range(n)]
     cols = list(FEATURES)
     zero = _frame(calls=[0.0] * n)[cols].to_numpy(dtype=float)
-    own_p99 = _frame(calls=[4.0] * n, bytes_out=[30e3] * n)[cols].to_numpy(dtype=float)
-    pair = PairHistory(zero, own_p99, np.asarray([40, 40, 0, 40, 40.0]),
-                       np.asarray([True, True, True, False, True]))  # fmt: skip
+    own_p99 = _frame(calls=[4.0] * n, bytes_out=[30e3] * 5 + [500])[cols].to_numpy(dtype=float)
+    pair = PairHistory(zero, own_p99, np.asarray([40, 40, 0, 40, 40.0, 40]),
+                       np.asarray([True, True, True, False, True, True]))  # fmt: skip
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, zero, own_p99), own_p99,
                           np.zeros(n, dtype=bool), pair=pair)  # fmt: skip
@@ -245,7 +246,8 @@ def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None
 def test_others_up_at_hours_rare_for_them_count_in_the_hour_up_to_each_call() -> None:
     """bob and carol work the office hours alice does; at 03:00 bob and then carol start
     calling, and alice joins at 03:40: two others were up at an hour rare for them in the
-    hour before her calls; bob, first, had nobody."""
+    hour before her calls, both on her server (or one, when carol works another); bob,
+    first, had nobody."""
     week = np.zeros((2, 24))
     week[:, 9:17] = 8
     prof = ActorProfile(week_hours={u: week for u in ("alice", "bob", "carol")})
@@ -257,7 +259,13 @@ def test_others_up_at_hours_rare_for_them_count_in_the_hour_up_to_each_call() ->
     ]
     win = windows(frame(*calls), since=night, until=night + HOUR, profile=prof)
     assert _row(win.loc[win["entity"] == "alice"], night + 40 * MIN)["peers_rare_1h"] == 2
+    assert _row(win.loc[win["entity"] == "alice"], night + 40 * MIN)["peers_rare_server_1h"] == 2
     assert _row(win.loc[win["entity"] == "bob"], night)["peers_rare_1h"] == 0
+    # the same night with carol on another server: both count anywhere, one on alice's server
+    calls[1] = event(night + 10 * MIN, user="carol", session_id="c", source_name="ledger")
+    win = windows(frame(*calls), since=night, until=night + HOUR, profile=prof)
+    alice = _row(win.loc[win["entity"] == "alice"], night + 40 * MIN)
+    assert (alice["peers_rare_1h"], alice["peers_rare_server_1h"]) == (2, 1)
     # someone up at an hour that is usual for them (a night shift) is nobody's company
     shift = np.zeros((2, 24))
     shift[:, 0:8] = 8
@@ -267,19 +275,24 @@ def test_others_up_at_hours_rare_for_them_count_in_the_hour_up_to_each_call() ->
 
 
 def test_a_night_the_organisation_keeps_together_does_not_page_off_hours() -> None:
-    """Fresh sittings at rare hours: alone (pages); with two others up at hours rare for them
-    (a release night: no page); with one other up while three start on new tools (an
-    incident: no page); with one other up and nobody on new tools (pages)."""
+    """Fresh sittings at rare hours: alone (pages); with two others up at hours rare for them,
+    one on a server of the window's calls (a team's month-end close: no page); with one other
+    up elsewhere while three start on new tools (an incident: no page); with one other up and
+    nobody on new tools (pages); with two others up on other servers (a finance team's
+    month-end close while a stolen payments session runs: pages); with three others up
+    anywhere (the organisation's night: no page); with one other up on the same server (a
+    colleague covering a night shift hides nobody: pages)."""
     win = _frame(
-        rare_hour_calls=[2, 2, 2, 2],
-        rare_hour_cold=[2, 2, 2, 2],
-        far_hour_calls=[2, 2, 2, 2],
-        peers_rare_1h=[0, 2, 1, 1],
-        peers_novel_1h=[0, 0, 3, 0],
-        calls=[2, 2, 2, 2],
+        rare_hour_calls=[2] * 7,
+        rare_hour_cold=[2] * 7,
+        far_hour_calls=[2] * 7,
+        peers_rare_1h=[0, 2, 1, 1, 2, 3, 1],
+        peers_rare_server_1h=[0, 1, 0, 0, 0, 0, 1],
+        peers_novel_1h=[0, 0, 3, 0, 0, 0, 0],
+        calls=[2] * 7,
     )
-    zero = _frame(calls=[0, 0, 0, 0])
-    assert _fired("user", win, zero, zero)["family:off_hours"] == [0, 3]
+    zero = _frame(calls=[0] * 7)
+    assert _fired("user", win, zero, zero)["family:off_hours"] == [0, 3, 4, 6]
 
 
 def test_a_harvest_paced_over_an_hour_pages_on_the_hours_bytes() -> None:
@@ -379,6 +392,35 @@ def test_deletes_paced_a_minute_apart_page_on_five_minutes_against_the_entitys_o
     p99 = _frame(destructive_5m=[1, 4, 10, 1, 1], destructive=[1, 2, 3, 1, 1], calls=[9] * 5)
     zero = _frame(calls=[0] * 5)
     assert _fired("user", win, zero, p99).get("family:destructive") == [0]
+
+
+def test_deletes_paced_five_minutes_apart_page_on_the_hour_against_the_entitys_own() -> None:
+    """An hour's destructive calls at ``destructive_hour`` (12) and more than four times the
+    entity's own p99 for an hour, in a window holding one, the last five minutes holding their
+    share of the hour: pages (row 0), though no five minutes reach the pace (6). Not: an hour
+    of eleven (row 1); someone whose own hour holds the twelve anyway (row 2: a cleanup
+    routine); the hour's echo in a window without a delete (row 3); 16 against an own hour of
+    five (row 4: a fraud analyst's busy day); 38 in an hour whose last five minutes hold two
+    (row 5: a burst's echo, the burst paged on its own)."""
+    win = _frame(
+        destructive_1h=[13, 11, 40, 13, 16, 38],
+        destructive_5m=[2, 2, 3, 2, 2, 2],
+        destructive=[1, 1, 1, 0, 1, 1],
+        calls=[2] * 6,
+    )
+    p99 = _frame(
+        destructive_1h=[2, 1, 12, 2, 5, 2],
+        destructive_5m=[1] * 6,
+        destructive=[1] * 6,
+        calls=[9] * 6,
+    )
+    zero = _frame(calls=[0] * 6)
+    assert _fired("user", win, zero, p99).get("family:destructive") == [0]
+    values, lo, hi = (f[list(FEATURES)].to_numpy(dtype=float) for f in (win, zero, p99))
+    hits = Families().run("user", win, relative(values, lo, hi), hi, np.ones(6, dtype=bool))
+    assert [r for h in hits for r in h.reasons] == [
+        "e0 made 13 destructive calls in the last hour; its usual p99 for an hour is 2"
+    ]
 
 
 def test_a_burst_of_deletes_pages_for_an_entity_judged_by_its_groups_baseline() -> None:

@@ -430,6 +430,32 @@ def test_the_hours_a_person_works_come_from_their_whole_history_when_given() -> 
     assert "bob" not in ActorProfile.fit(week, hours=hours_of(three)).week_hours
 
 
+def test_a_few_calls_every_morning_say_the_hours_of_someone_who_calls_little() -> None:
+    """A treasurer checks positions with five calls at 01:00 UTC each weekday (nine mornings
+    in the stored history, 45 calls): their hours are known, and 08:00 is rare for them; with
+    four calls a morning on five mornings (20 calls) they are not."""
+
+    def mornings(days: tuple[int, ...], calls: int) -> pd.DataFrame:
+        return prepare(
+            frame(
+                *[
+                    event(T - d * DAY + HOUR + i * MIN, user="tess", session_id=f"t{d}")
+                    for d in days
+                    for i in range(calls)
+                ]
+            )
+        )
+
+    weekdays = (3, 4, 5, 6, 7, 10, 11, 12, 13)  # T is a Monday: T - 1 and T - 2 are a weekend
+    history = mornings(weekdays, 5)
+    prof = ActorProfile.fit(history, hours=hours_of(history))
+    assert "tess" in prof.week_hours
+    calls = prepare(frame(event(T + HOUR, user="tess"), event(T + 8 * HOUR, user="tess")))
+    assert list(prof.rare_hour(calls)) == [0, 1]
+    fewer = mornings(weekdays[:5], 4)
+    assert "tess" not in ActorProfile.fit(fewer, hours=hours_of(fewer)).week_hours
+
+
 def _weekdays(user: str, weeks: int = 2) -> list[dict[str, Any]]:
     """``user`` works weekdays 09:00-17:00 UTC for the ``weeks`` weeks before ``T`` (a Monday)."""
     return [
