@@ -48,8 +48,9 @@ family             level        fires when
                                 deletes paced a minute apart; over an hour
                                 (``destructive_1h``) ≥ ``destructive_hour`` (12) and
                                 ``routine_factor`` (4) × its own p99 for an hour, the last five
-                                minutes holding their share: paced five minutes apart. All three per user also for an entity without an
-                                own baseline, against its group's
+                                minutes holding their share: paced five minutes apart. All
+                                three per user also for an entity without an own baseline,
+                                against its group's
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
                                 spreads above (a retrying agent fails with usual args); a
