@@ -98,7 +98,8 @@ class Generator:
     config: str
     about: str  # one line for --help
     own_attacks: bool = True
-    held_out: bool = True  # nothing is tuned on it: it runs only when named
+    held_out: bool = True  # runs only when named
+    tuned: int = 0  # the round from which detectors were tuned on it (0: never, held out)
     traffic: Callable[[int], Traffic] | None = None
 
     def base(self, seed: int) -> Traffic:
@@ -115,13 +116,15 @@ class Generator:
         return own
 
 
-def _blind(name: str) -> Generator:
+def _blind(name: str, tuned: int = 0) -> Generator:
     """``tooltrail.simulator.<name>``, built blind (by a helper who read no detector; see
-    ``docs/<name>.md``) with its own attacks and held out."""
+    ``docs/<name>.md``) with its own attacks, run only when named; tuned on from round
+    ``tuned`` (``docs/alerts.md``), else held out."""
     return Generator(
         f"tooltrail.simulator.{name}",
         f"{name.capitalize()}Config",
         f"built blind (docs/{name}.md), its own attacks",
+        tuned=tuned,
     )
 
 
@@ -143,17 +146,21 @@ GENERATORS: dict[str, Generator] = {
         held_out=False,
     ),
     "sessions": Generator(
-        "tooltrail.simulator.sessions", "SessionsConfig", "built apart from both", own_attacks=False
+        "tooltrail.simulator.sessions",
+        "SessionsConfig",
+        "built apart from both",
+        own_attacks=False,
+        tuned=5,
     ),
-    "fleet": _blind("fleet"),
-    "tides": _blind("tides"),
-    "plans": _blind("plans"),
-    "tenants": _blind("tenants"),
-    "forge": _blind("forge"),
-    "wards": _blind("wards"),
-    "depots": _blind("depots"),
-    "newsroom": _blind("newsroom"),
-    "ledger": _blind("ledger"),
+    "fleet": _blind("fleet", tuned=6),
+    "tides": _blind("tides", tuned=7),
+    "plans": _blind("plans", tuned=9),
+    "tenants": _blind("tenants", tuned=10),
+    "forge": _blind("forge", tuned=10),
+    "wards": _blind("wards", tuned=10),
+    "depots": _blind("depots", tuned=11),
+    "newsroom": _blind("newsroom", tuned=11),
+    "ledger": _blind("ledger", tuned=12),
     "campus": _blind("campus"),
     "grid": _blind("grid"),
 }
@@ -164,7 +171,13 @@ def _accepted() -> dict[str, tuple[Generator, str]]:
     attacks): what it runs and its line in ``--help``."""
     out: dict[str, tuple[Generator, str]] = {}
     for name, gen in GENERATORS.items():
-        held = " (held out)" if gen.held_out else ""
+        held = (
+            f" (tuned on since round {gen.tuned})"
+            if gen.tuned
+            else " (held out)"
+            if gen.held_out
+            else ""
+        )
         out[name] = gen, f"{gen.module}: {gen.about}{held}"
         if gen.own_attacks:
             lib = replace(gen, own_attacks=False)
