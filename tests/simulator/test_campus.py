@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from tooltrail.simulator.campus import (
     ANNOTATIONS,
     FAMILIES,
     HARD_NEGATIVES,
-    INTENSITIES,
     KNOBS,
     SERVERS,
     URI_SCHEMES,
@@ -24,20 +22,9 @@ from tooltrail.simulator.campus import (
 from tooltrail.simulator.campus.history import args_size, histories
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(CampusConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
 
 
 def _labelled(sim: Simulation, name: str) -> list[SimCall]:
@@ -63,10 +50,11 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert len(sessions) > 10_000
 
 
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    styles = shared.assert_annotation_styles(base, ANNOTATIONS)
-    assert {server_of(t) for t in styles["absent"]} == {"library", "helpdesk", "git"}
-    assert {server_of(t) for t in styles["full"]} == {"lms", "rds", "identity", "finance"}
+def test_which_servers_annotate_fully_and_which_not_at_all(base: Simulation) -> None:
+    used = {c.tool for c in base.calls if c.tool}
+    full = {t for t in used if "destructiveHint" in ANNOTATIONS.get(t, {})}
+    assert {server_of(t) for t in used - set(ANNOTATIONS)} == {"library", "helpdesk", "git"}
+    assert {server_of(t) for t in full} == {"lms", "rds", "identity", "finance"}
 
 
 def test_traffic_follows_the_calendar(base: Simulation) -> None:
@@ -134,15 +122,6 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     assert len({c.user for c in _labelled(base, "benign:conference_allnighter")}) == 4
 
 
-def test_knobs_grow_louder_with_intensity() -> None:
-    for family, levels in KNOBS.items():
-        low, mid, high = (levels[i] for i in INTENSITIES)
-        assert low["calls"] < mid["calls"] < high["calls"], family
-        assert low["minutes"] > mid["minutes"] > high["minutes"], family
-        for k in set(low) - {"calls", "minutes"}:
-            assert low[k] < mid[k] < high[k], (family, k)
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
     base: Simulation, attacked: dict[str, Simulation], seed: int
@@ -162,38 +141,8 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
         assert any(c.outcome == "ok" for c in probe)  # some payloads get through
 
 
-def test_another_seed_picks_other_victims_or_times(base: Simulation) -> None:
-    a = inject(base, intensity="mid", seed=1)
-    b = inject(base, intensity="mid", seed=2)
-    assert [(i.user, i.start) for i in a.incidents] != [(i.user, i.start) for i in b.incidents]
-
-
 def test_a_small_week_still_holds_every_hard_negative_and_family() -> None:
     small = generate(CampusConfig(seed=3, days=7, students=80))
     shared.assert_hard_negatives_labelled(small, HARD_NEGATIVES)
     sim = inject(small, intensity="high", seed=1)
     assert [i.scenario for i in sim.incidents] == list(FAMILIES)
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="days"):
-        CampusConfig(days=5)
-    with pytest.raises(ValueError, match="students"):
-        CampusConfig(students=10)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 2, "benign:expired_purge", hour=11, anchor="resources/read"
-    )
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read", "tools/list"}
-    assert_stored_as_framed(sliced, tmp_path, b"campus-key", ANNOTATIONS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from tooltrail.simulator.depots import (
     ANNOTATIONS,
     FAMILIES,
     HARD_NEGATIVES,
-    INTENSITIES,
     KNOBS,
     SERVERS,
     URI_SCHEMES,
@@ -24,20 +22,9 @@ from tooltrail.simulator.depots import (
 from tooltrail.simulator.depots.history import args_size, histories
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(DepotsConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
 
 
 def _labelled(sim: Simulation, name: str) -> list[SimCall]:
@@ -63,10 +50,6 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert 40 <= len({c.tool for c in base.calls if c.tool}) <= 100
     sql = [c for c in base.calls if c.tool == "sql_run_statement" and not c.label]
     assert all(str(c.args["sql"]).startswith("SELECT") for c in sql)
-
-
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    shared.assert_annotation_styles(base, ANNOTATIONS)
 
 
 def test_traffic_follows_the_parcels_and_the_shifts(base: Simulation) -> None:
@@ -161,27 +144,3 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
     victims = {i.user for sim in sims for i in sim.incidents}
     assert any(v.startswith("svc-") for v in victims)  # service identities and people
     assert any(not v.startswith("svc-") for v in victims)
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="users"):
-        DepotsConfig(users=3)
-    with pytest.raises(ValueError, match="days"):
-        DepotsConfig(days=2)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 3, "benign:key_rotation", anchor="resources/read"
-    )
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read"}
-    assert_stored_as_framed(sliced, tmp_path, b"depots-key", ANNOTATIONS)

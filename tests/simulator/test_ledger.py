@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from tooltrail.simulator.ledger import (
     ANNOTATIONS,
     FAMILIES,
     HARD_NEGATIVES,
-    INTENSITIES,
     KNOBS,
     SERVERS,
     URI_SCHEMES,
@@ -24,20 +22,9 @@ from tooltrail.simulator.ledger import (
 from tooltrail.simulator.ledger.history import args_size, histories
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(LedgerConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
 
 
 def _labelled(sim: Simulation, name: str) -> list[SimCall]:
@@ -59,9 +46,9 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert min(exports) > 100 * max(c.result_bytes for c in base.calls if c.tool == "txn_get")
 
 
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    styles = shared.assert_annotation_styles(base, ANNOTATIONS)
-    assert {server_of(t) for t in styles["absent"]} == {"bankfiles", "observability"}
+def test_the_unannotated_tools_are_those_of_two_servers(base: Simulation) -> None:
+    absent = {c.tool for c in base.calls if c.tool} - set(ANNOTATIONS)
+    assert {server_of(t) for t in absent} == {"bankfiles", "observability"}
 
 
 def test_traffic_follows_the_money_and_the_shifts(base: Simulation) -> None:
@@ -130,15 +117,6 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     assert Counter(c.tool for c in deadline)["dispute_submit"] >= 30
 
 
-def test_knobs_grow_louder_with_intensity() -> None:
-    for family, levels in KNOBS.items():
-        low, mid, high = (levels[i] for i in INTENSITIES)
-        assert low["calls"] < mid["calls"] < high["calls"], family
-        assert low["minutes"] > mid["minutes"] > high["minutes"], family
-        for k in set(low) - {"calls", "minutes"}:
-            assert low[k] < mid[k] < high[k], (family, k)
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
     base: Simulation, attacked: dict[str, Simulation], seed: int
@@ -165,31 +143,3 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
         )
         > 5
     )
-
-
-def test_another_seed_picks_other_victims_or_times(base: Simulation) -> None:
-    a = inject(base, intensity="mid", seed=1)
-    b = inject(base, intensity="mid", seed=2)
-    assert [(i.user, i.start) for i in a.incidents] != [(i.user, i.start) for i in b.incidents]
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="days"):
-        LedgerConfig(days=5)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 0, "benign:oncall_night", anchor="resources/read"
-    )
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read"}
-    assert_stored_as_framed(sliced, tmp_path, b"ledger-key", ANNOTATIONS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,6 @@ from tooltrail.simulator.wards import (
     ANNOTATIONS,
     FAMILIES,
     HARD_NEGATIVES,
-    INTENSITIES,
     KNOBS,
     SERVERS,
     URI_SCHEMES,
@@ -27,20 +25,9 @@ from tooltrail.simulator.wards.history import args_size, histories
 from tooltrail.simulator.wards.org import MOVE_DAY
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(WardsConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
 
 
 def _labelled(sim: Simulation, name: str) -> list[SimCall]:
@@ -74,8 +61,8 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert sizes["ehr_bulk_export"][0] > 100 * sizes["ehr_record_obs"][-1]
 
 
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    absent = shared.assert_annotation_styles(base, ANNOTATIONS)["absent"]
+def test_imaging_and_identity_leave_tools_unannotated(base: Simulation) -> None:
+    absent = {c.tool for c in base.calls if c.tool} - set(ANNOTATIONS)
     assert {server_of(t) for t in absent} >= {"imaging", "identity"}
 
 
@@ -209,25 +196,3 @@ def test_attacks_add_calls_and_change_no_benign_one(
     }
     assert span["low"]["destructive"] > 5 * span["high"]["destructive"]  # slow and fast
     assert span["low"]["destructive"] >= 60 * 60_000_000
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="days"):
-        WardsConfig(days=2)
-    with pytest.raises(ValueError, match="arrivals_per_day"):
-        WardsConfig(arrivals_per_day=1)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(attacked["mid"], 3, "benign:ehr_downtime", anchor="tools/list")
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read", "tools/list"}
-    assert_stored_as_framed(sliced, tmp_path, b"wards-key", ANNOTATIONS)
