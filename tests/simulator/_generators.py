@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 from tooltrail.simulator import Simulation
@@ -49,7 +49,11 @@ class Generator:
     ``library_seed``: the shared attack library injects on its traffic with this seed (None: not
     checked). ``styles``: the three annotation styles occur. ``other_seed``: another inject seed
     picks other victims or times. ``knobs_grow``: every knob grows louder with intensity, the
-    minutes shrink. ``slice``: the stored-slice check (None: its file drives its own slice)."""
+    minutes shrink. ``negatives_at_least``: its hard negatives are labelled on the scored day
+    only, at least this many (None: its file checks that, per seed). ``shape``: the keyword
+    arguments of :func:`_interface.assert_attacks_in_shape` beside the family's own ``FAMILIES``,
+    ``KNOBS`` and ``ANNOTATIONS`` (None: its file checks its attacks' shape). ``slice``: the
+    stored-slice check (None: its file drives its own slice)."""
 
     name: str
     base: Callable[[ModuleType], Any]
@@ -59,6 +63,8 @@ class Generator:
     styles: bool = True
     other_seed: bool = False
     knobs_grow: bool = False
+    negatives_at_least: int | None = 8
+    shape: Callable[[], Mapping[str, Any]] | None = None
     slice: Slice | None = None
 
     @property
@@ -80,6 +86,34 @@ def _election_night(part: Simulation) -> None:
     election night and the mid error storm (huge arguments, failures, refusals)."""
     assert Counter(c.method for c in part.calls)["tools/call"] > 50
     assert {c.outcome for c in part.calls} == {"ok", "error", "denied"}
+
+
+def _shape(name: str, **flags: bool) -> Callable[[], Mapping[str, Any]]:
+    """The family's own victim histories and argument sizes (``<name>.history``), with ``flags``
+    (``lists``, ``reads``) for :func:`_interface.assert_attacks_in_shape`."""
+
+    def shape() -> Mapping[str, Any]:
+        history = importlib.import_module(f"tooltrail.simulator.{name}.history")
+        return {"histories": history.histories, "args_size": history.args_size, **flags}
+
+    return shape
+
+
+def _newsroom_shape() -> Mapping[str, Any]:
+    """The newsroom's ``habits`` as ``_interface`` reads a history: ``args_max`` a mapping, not a
+    method. ``reads``: the novelty burst's agent first reads the poisoned wire item, on wire-desk
+    (a server its person uses); the knob's calls count that read, the new servers are its tool
+    calls'."""
+    from tooltrail.simulator.newsroom.habits import args_size, habits
+
+    def histories(sim: Simulation) -> dict[str, SimpleNamespace]:
+        return {
+            u: SimpleNamespace(days=h.days, hours=h.hours, tools=h.tools,
+                               args_max={t: h.args_max(t) for t in h.tools})
+            for u, h in habits(sim).items()
+        }  # fmt: skip
+
+    return {"histories": histories, "args_size": args_size, "reads": True}
 
 
 _READS = frozenset({"tools/call", "resources/read"})
@@ -105,7 +139,8 @@ GENERATORS: dict[str, Generator] = {
             {"negative": False, **_NO_EXTRAS}, library_seed=None, styles=False,
         ),
         Generator(
-            "plans", lambda m: m.PlansConfig(seed=3), library_seed=3,  # its refusals: its file
+            "plans", lambda m: m.PlansConfig(seed=3), library_seed=3, negatives_at_least=None,
+            # its refusals and its hard negatives (both seeds): its file
         ),
         Generator(
             "tenants",
@@ -118,18 +153,22 @@ GENERATORS: dict[str, Generator] = {
             "forge",
             lambda m: m.ForgeConfig(seed=1),
             (({"users": 3}, "users"), ({"days": 2}, "days")),
+            negatives_at_least=9,
+            shape=_shape("forge"),
             slice=Slice(2, "benign:repo_migration", anchor="resources/read", methods=_READS),
         ),
         Generator(
             "wards",
             lambda m: m.WardsConfig(seed=1),
             (({"days": 2}, "days"), ({"arrivals_per_day": 1}, "arrivals_per_day")),
+            shape=_shape("wards", lists=True),
             slice=Slice(3, "benign:ehr_downtime", anchor="tools/list", methods=_LISTS),
         ),
         Generator(
             "depots",
             lambda m: m.DepotsConfig(seed=1),
             (({"users": 3}, "users"), ({"days": 2}, "days")),
+            shape=_shape("depots"),
             slice=Slice(3, "benign:key_rotation", anchor="resources/read", methods=_READS),
         ),
         Generator(
@@ -137,6 +176,8 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.NewsroomConfig(seed=1),
             (({"reporters": 3}, "reporters"), ({"days": 2}, "days"),
              ({"stringers": 0}, "stringers")),
+            negatives_at_least=6,
+            shape=_newsroom_shape,
             slice=Slice(3, "benign:election_night", hour=4, minutes=30, check=_election_night),
             # incident 3: the error storm (FAMILIES' order)
         ),
@@ -145,6 +186,7 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.LedgerConfig(seed=1),
             (({"days": 5}, "days"),),
             other_seed=True, knobs_grow=True,
+            shape=_shape("ledger", reads=True),
             slice=Slice(0, "benign:oncall_night", anchor="resources/read", methods=_READS),
         ),
         Generator(
@@ -152,6 +194,7 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.CampusConfig(seed=1),
             (({"days": 5}, "days"), ({"students": 10}, "students")),
             other_seed=True, knobs_grow=True,
+            shape=_shape("campus", lists=True),
             slice=Slice(2, "benign:expired_purge", hour=11, anchor="resources/read",
                         methods=_LISTS),
         ),
@@ -160,6 +203,7 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.GridConfig(seed=1),
             (({"days": 5}, "days"),),
             other_seed=True, knobs_grow=True,
+            shape=_shape("grid", reads=True),
             slice=Slice(0, "benign:vendor_remote_support", anchor="resources/read",
                         methods=_READS),
         ),
@@ -177,7 +221,7 @@ class Traffic:
 
     def __init__(self) -> None:
         self._base: dict[str, Simulation] = {}
-        self._attacked: dict[str, dict[str, Simulation]] = {}
+        self._attacked: dict[tuple[str, int], dict[str, Simulation]] = {}
 
     def base(self, name: str) -> Simulation:
         if name not in self._base:
@@ -185,11 +229,14 @@ class Traffic:
             self._base[name] = g.module.generate(g.config)
         return self._base[name]
 
-    def attacked(self, name: str) -> dict[str, Simulation]:
-        if name not in self._attacked:
+    def attacked(self, name: str, seed: int = 1) -> dict[str, Simulation]:
+        """``base`` attacked by the family's own ``inject`` at each intensity: with ``seed`` 1
+        told the annotations (as the real path gets them), with another seed as ``inject``'s
+        defaults have it."""
+        if (name, seed) not in self._attacked:
             g, base = GENERATORS[name], self.base(name)
-            self._attacked[name] = {
-                i: g.module.inject(base, intensity=i, seed=1, annotations=g.annotations)
-                for i in INTENSITIES
+            told = {"annotations": g.annotations} if seed == 1 else {}
+            self._attacked[name, seed] = {
+                i: g.module.inject(base, intensity=i, seed=seed, **told) for i in INTENSITIES
             }
-        return self._attacked[name]
+        return self._attacked[name, seed]

@@ -11,7 +11,6 @@ from tooltrail.simulator.campus import (
     ANNOTATIONS,
     FAMILIES,
     HARD_NEGATIVES,
-    KNOBS,
     SERVERS,
     URI_SCHEMES,
     CampusConfig,
@@ -19,16 +18,10 @@ from tooltrail.simulator.campus import (
     inject,
     server_of,
 )
-from tooltrail.simulator.campus.history import args_size, histories
 
 from . import _interface as shared
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
@@ -85,51 +78,47 @@ def test_traffic_follows_the_calendar(base: Simulation) -> None:
     assert {c.client_version for c in hist if c.client == "campus-assistant"} == {"1.8.2", "1.9.0"}
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     seen = {c.user for c in base.calls if c.ts < cut}
-    surge = _labelled(base, "benign:deadline_surge")
+    surge = labelled(base, "benign:deadline_surge")
     assert Counter(c.tool for c in surge)["submission_upload"] >= 100
     assert max(c.ts for c in surge) - cut > 23 * HOUR_US
-    grades = _labelled(base, "benign:grade_deadline")
+    grades = labelled(base, "benign:grade_deadline")
     assert len({c.user for c in grades}) == 12
     assert all(c.ts - cut < 17 * HOUR_US for c in grades)
-    requeue = _labelled(base, "benign:hpc_requeue")
+    requeue = labelled(base, "benign:hpc_requeue")
     failed = [c for c in requeue if c.error_type == "service_unavailable"]
     assert len(failed) >= 30
     assert Counter(c.tool for c in requeue)["job_submit"] >= 300
     assert max(c.ts for c in failed) < min(c.ts for c in requeue if c.tool == "job_submit")
-    fresh = _labelled(base, "benign:account_provisioning")
+    fresh = labelled(base, "benign:account_provisioning")
     assert Counter(c.tool for c in fresh)["account_create"] >= 100
     assert len({c.user for c in fresh} - seen) >= 5  # new students, never seen before
-    purge = _labelled(base, "benign:expired_purge")
+    purge = labelled(base, "benign:expired_purge")
     assert Counter(c.tool for c in purge)["account_delete"] >= 60
     assert all(c.ts - cut < 4 * HOUR_US for c in purge)
-    night = _labelled(base, "benign:visiting_abroad")
+    night = labelled(base, "benign:visiting_abroad")
     assert night[0].user in seen
     assert all(c.ts - cut < 7 * HOUR_US for c in night)
-    role = _labelled(base, "benign:role_change")
+    role = labelled(base, "benign:role_change")
     assert "registrar" in {c.server for c in role}
     assert "registrar" not in {c.server for c in base.calls if c.user == role[0].user and
                                 not c.label}  # fmt: skip
-    lock = _labelled(base, "benign:exam_lockdown")
+    lock = labelled(base, "benign:exam_lockdown")
     assert all(c.outcome == "denied" for c in lock if c.method == "tools/call")
-    review = _labelled(base, "benign:systematic_review")
+    review = labelled(base, "benign:systematic_review")
     assert Counter(c.tool for c in review)["ejournal_fetch"] >= 200
-    assert len({c.user for c in _labelled(base, "benign:conference_allnighter")}) == 4
+    assert len({c.user for c in labelled(base, "benign:conference_allnighter")}) == 4
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
+def test_the_attacks_take_this_worlds_victims_and_tools(
+    base: Simulation, traffic: Traffic, gen: str, seed: int
 ) -> None:
-    sims = shared.assert_attacks_in_shape(
-        base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
-        annotations=ANNOTATIONS, args_size=args_size, lists=True
-    )  # fmt: skip
+    sims = list(traffic.attacked(gen, seed).values())
     roles = {u.name: u.role for u in base.users}
     for sim in sims:
         inc = {i.scenario: i for i in sim.incidents}

@@ -12,7 +12,6 @@ import pytest
 from tooltrail.simulator import Simulation, to_frame
 from tooltrail.simulator.fleet import (
     ANNOTATIONS,
-    HARD_NEGATIVES,
     SERVERS,
     FleetConfig,
     generate,
@@ -61,12 +60,8 @@ def test_some_servers_annotate_their_tools_and_others_do_not(base: Simulation) -
     assert "kubectl_delete" not in ANNOTATIONS  # destructive by name only
 
 
-def test_every_hard_negative_is_labelled_on_the_scored_days(base: Simulation) -> None:
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
-    assert len({b.user for b in base.benign_bursts if b.scenario == "benign:release_spike"}) > 5
-
-
 def test_the_hard_negatives_look_as_described(base: Simulation) -> None:
+    assert len({b.user for b in base.benign_bursts if b.scenario == "benign:release_spike"}) > 5
     cut = base.config.attack_start_us
     users = {u.name: u for u in base.users}
     by = {b.scenario: b for b in base.benign_bursts}

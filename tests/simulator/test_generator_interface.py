@@ -15,7 +15,7 @@ import pytest
 from tooltrail.simulator import Simulation
 
 from . import _interface as shared
-from ._generators import GENERATORS, names
+from ._generators import GENERATORS, Traffic, names
 from ._recordable import assert_stored_as_framed
 
 
@@ -30,6 +30,27 @@ def test_the_shared_library_injects_on_this_traffic(base: Simulation, gen: str) 
 @pytest.mark.parametrize("gen", names(lambda g: g.styles))
 def test_annotations_full_partial_and_absent_all_occur(base: Simulation, gen: str) -> None:
     shared.assert_annotation_styles(base, GENERATORS[gen].annotations)
+
+
+@pytest.mark.parametrize("gen", names(lambda g: g.negatives_at_least is not None))
+def test_hard_negatives_are_labelled_on_the_scored_day_only(base: Simulation, gen: str) -> None:
+    g = GENERATORS[gen]
+    at_least = g.negatives_at_least if g.negatives_at_least is not None else 8
+    shared.assert_hard_negatives_labelled(base, g.module.HARD_NEGATIVES, at_least=at_least)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("gen", names(lambda g: g.shape))
+def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
+    base: Simulation, traffic: Traffic, gen: str, seed: int
+) -> None:
+    g = GENERATORS[gen]
+    assert g.shape is not None
+    m = g.module
+    shared.assert_attacks_in_shape(
+        base, traffic.attacked(gen, seed), families=m.FAMILIES, knobs=m.KNOBS,
+        annotations=g.annotations, **g.shape()
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("gen", names(lambda g: g.other_seed))

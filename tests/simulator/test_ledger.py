@@ -9,9 +9,6 @@ import pytest
 from tooltrail.simulator import SimCall, Simulation
 from tooltrail.simulator.ledger import (
     ANNOTATIONS,
-    FAMILIES,
-    HARD_NEGATIVES,
-    KNOBS,
     SERVERS,
     URI_SCHEMES,
     LedgerConfig,
@@ -19,16 +16,11 @@ from tooltrail.simulator.ledger import (
     inject,
     server_of,
 )
-from tooltrail.simulator.ledger.history import args_size, histories
+from tooltrail.simulator.ledger.history import histories
 
 from . import _interface as shared
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
@@ -81,50 +73,46 @@ def test_traffic_follows_the_money_and_the_shifts(base: Simulation) -> None:
     assert len({u.tz_hours for u in base.users if u.role != "service"}) == 6
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     hist = [c for c in base.calls if c.ts < cut]
     seen = {c.user for c in hist}
-    close = _labelled(base, "benign:month_end_close")
+    close = labelled(base, "benign:month_end_close")
     assert max(c.ts % DAY_US for c in close) > 22 * HOUR_US  # London finance up late
     assert max(c.result_bytes for c in close) >= 1_000_000
-    freeze = _labelled(base, "benign:fraud_ring_freeze")
+    freeze = labelled(base, "benign:fraud_ring_freeze")
     assert Counter(c.tool for c in freeze)["account_freeze"] >= 60
     assert (max(c.ts for c in freeze) - min(c.ts for c in freeze)) < HOUR_US
-    outage = _labelled(base, "benign:bank_outage_replay")
+    outage = labelled(base, "benign:bank_outage_replay")
     failed = [c for c in outage if c.error_type == "service_unavailable"]
     replayed = [c for c in outage if c.outcome == "ok"]
     assert len(failed) >= 30
     assert [c.args["file"] for c in replayed] == [c.args["file"] for c in failed]
     assert min(c.ts for c in replayed) > max(c.ts for c in failed)
-    audit = _labelled(base, "benign:regulator_export")
+    audit = labelled(base, "benign:regulator_export")
     assert Counter(c.tool for c in audit)["kyc_get_case"] >= 100
     assert {c.user for c in audit} <= seen
-    hire = _labelled(base, "benign:new_hire")
+    hire = labelled(base, "benign:new_hire")
     assert hire[0].user not in seen
     assert any(c.outcome == "denied" for c in hire)
     assert {c.method for c in hire} >= {"tools/list", "tools/call"}
-    night = _labelled(base, "benign:oncall_night")
+    night = labelled(base, "benign:oncall_night")
     assert night[0].user in seen
     assert all(c.ts % DAY_US < 5 * HOUR_US for c in night)
-    reprocess = _labelled(base, "benign:cardnet_reprocess")
+    reprocess = labelled(base, "benign:cardnet_reprocess")
     assert len(reprocess) >= 300
     assert {c.user for c in reprocess} == {"svc-cardnet"}
-    deadline = _labelled(base, "benign:dispute_deadline")
+    deadline = labelled(base, "benign:dispute_deadline")
     assert Counter(c.tool for c in deadline)["dispute_submit"] >= 30
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
+def test_the_attacks_take_this_worlds_victims_and_tools(
+    base: Simulation, traffic: Traffic, gen: str, seed: int
 ) -> None:
-    sims = shared.assert_attacks_in_shape(
-        base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
-        annotations=ANNOTATIONS, args_size=args_size, reads=True
-    )  # fmt: skip
+    sims = list(traffic.attacked(gen, seed).values())
     hist = histories(base)
     for sim in sims:
         inc = {i.scenario: i for i in sim.incidents}

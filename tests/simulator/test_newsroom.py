@@ -12,16 +12,11 @@ from tooltrail.simulator import SimCall, Simulation
 from tooltrail.simulator import newsroom as nr
 from tooltrail.simulator.frame import hints_of
 from tooltrail.simulator.newsroom.catalog import TOOLS
-from tooltrail.simulator.newsroom.habits import args_size, habits
+from tooltrail.simulator.newsroom.habits import habits
 
 from . import _interface as shared
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def _hour(c: SimCall) -> int:
@@ -122,63 +117,56 @@ def test_traffic_follows_the_stories_the_wires_and_the_shifts(base: Simulation) 
             assert len(h.hours) <= 15, h.user
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
-    shared.assert_hard_negatives_labelled(base, nr.HARD_NEGATIVES, at_least=6)
     hist = habits(base)
-    night = _labelled(base, "benign:election_night")
+    night = labelled(base, "benign:election_night")
     assert len({c.user for c in night}) >= 3
     for user in {c.user for c in night}:
         assert not {0, 1, 2, 3, 4} & set(hist[user].hours), user  # they never work nights
     assert all(_hour(c) < 8 for c in night)
-    surge = _labelled(base, "benign:breaking_surge")
+    surge = labelled(base, "benign:breaking_surge")
     woken = {c.user for c in surge if 19 not in hist[c.user].hours}
     assert len(woken) >= 3  # the Asian bureaus, at three in the morning
     assert len({c.user for c in surge}) >= 10
     assert any(c.error_type == "rate_limited" for c in surge)
-    takedown = _labelled(base, "benign:legal_takedown")
+    takedown = labelled(base, "benign:legal_takedown")
     gone = [c for c in takedown if c.tool in ("cms_unpublish", "cms_delete_article")]
     assert len(gone) >= 30
     assert not {"cms_unpublish", "cms_delete_article"} & set(hist[gone[0].user].tools)
-    moved = _labelled(base, "benign:archive_migration")
+    moved = labelled(base, "benign:archive_migration")
     exports = [c for c in moved if c.tool == "archive_export"]
     assert len(exports) >= 50
     assert min(c.result_bytes for c in exports if c.outcome == "ok") >= 5_000_000
     assert "archive_export" not in hist[exports[0].user].tools
-    hire = _labelled(base, "benign:new_hire")
+    hire = labelled(base, "benign:new_hire")
     assert hire[0].user not in hist
     assert len({c.server for c in hire}) >= 6
     assert sum(c.outcome == "denied" for c in hire) >= 2
-    outage = _labelled(base, "benign:wire_outage")
+    outage = labelled(base, "benign:wire_outage")
     failed = [c for c in outage if c.error_type == "upstream_unavailable"]
     replay = [c for c in outage if c.tool == "wire_ingest_item"]
     assert len(failed) >= 100
     assert len(replay) >= 20
     assert min(c.ts for c in replay) > max(c.ts for c in failed)
-    trip = _labelled(base, "benign:travelling")
+    trip = labelled(base, "benign:travelling")
     mine = hist[trip[0].user]
     assert not {_hour(c) for c in trip} & set(mine.hours)
     own = [c for c in trip if c.tool]
     assert len(own) >= 20
     assert sum(c.tool in mine.tools for c in own) >= 0.9 * len(own)
-    purge = _labelled(base, "benign:gdpr_purge")
+    purge = labelled(base, "benign:gdpr_purge")
     assert purge[0].user not in hist
     assert sum(c.tool == "subs_delete_subscriber" for c in purge) >= 200
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_every_incident_departs_from_its_victims_own_history_as_its_knobs_say(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
+    traffic: Traffic, gen: str, seed: int
 ) -> None:
-    # reads: the novelty burst's agent first reads the poisoned wire item, on wire-desk (a server
-    # its person uses); the knob's calls count that read, the new servers are its tool calls'
-    sims = shared.assert_attacks_in_shape(
-        base, attacked, seed, nr.inject, families=nr.FAMILIES, knobs=nr.KNOBS,
-        histories=_histories, annotations=nr.ANNOTATIONS, args_size=args_size, reads=True
-    )  # fmt: skip
-    before = habits(base)
-    for level, sim in zip(attacked, sims, strict=True):
+    before = habits(traffic.base(gen))
+    for level, sim in traffic.attacked(gen, seed).items():
         for inc in sim.incidents:
             h, knob = before[inc.user], nr.KNOBS[inc.scenario][level]
             calls = [c for c in sim.calls if c.label == inc.id]

@@ -9,7 +9,6 @@ import pytest
 from tooltrail.simulator import Simulation
 from tooltrail.simulator.tenants import (
     FAMILIES,
-    HARD_NEGATIVES,
     INTENSITIES,
     KNOBS,
     URI_SCHEMES,
@@ -21,9 +20,7 @@ from tooltrail.simulator.tenants import (
 from tooltrail.simulator.tenants.attacks import histories
 
 from . import _interface as shared
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
+from ._interface import DAY_US, HOUR_US
 
 
 def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
@@ -39,11 +36,11 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     shared.assert_recordable_traffic(base, server_of, URI_SCHEMES, errors=causes)
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    labelled = shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
+    labelled = [c for c in base.calls if c.label]
     gdpr = [c for c in labelled if c.label.startswith("benign:gdpr_deletion")]
     deletes = [c for c in gdpr if c.tool and "delete" in c.tool]
     assert len(deletes) >= 40
