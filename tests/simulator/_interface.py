@@ -33,6 +33,7 @@ __all__ = [
     "assert_incidents_in_shape",
     "assert_library_injects",
     "assert_recordable_traffic",
+    "labelled",
     "scored_day_slice",
 ]
 
@@ -170,21 +171,12 @@ def assert_bad_inject_arguments_refused(
 
 
 def assert_attacks_in_shape(
-    base: Simulation,
-    attacked: Mapping[str, Simulation],
-    seed: int,
-    inject: Inject,
-    **shape: Any,
-) -> list[Simulation]:
+    base: Simulation, attacked: Mapping[str, Simulation], **shape: Any
+) -> None:
     """:func:`assert_incidents_in_shape` at every intensity of ``attacked`` (``base`` attacked
-    with seed 1); another ``seed`` injects afresh. Returns the attacked simulations."""
-    sims = [
-        attacked[level] if seed == 1 else inject(base, intensity=level, seed=seed)
-        for level in attacked
-    ]
-    for level, sim in zip(attacked, sims, strict=True):
+    with one seed at each intensity)."""
+    for level, sim in attacked.items():
         assert_incidents_in_shape(base, sim, level, **shape)
-    return sims
 
 
 def assert_incidents_in_shape(
@@ -260,6 +252,11 @@ def assert_incidents_in_shape(
             assert all(args_size(c.args) > knob["min_bytes"] for c in calls)
         else:
             assert all(c.result_bytes >= knob["result_kb"] * 1000 for c in calls)
+
+
+def labelled(sim: Simulation, name: str) -> list[Any]:
+    """The calls of the first hard negative or incident named ``name`` (its ``#0``)."""
+    return [c for c in sim.calls if c.label == f"{name}#0"]
 
 
 def scored_day_slice(

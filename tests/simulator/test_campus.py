@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,6 @@ from tooltrail.simulator.campus import (
     ANNOTATIONS,
     FAMILIES,
     HARD_NEGATIVES,
-    INTENSITIES,
-    KNOBS,
     SERVERS,
     URI_SCHEMES,
     CampusConfig,
@@ -21,27 +18,10 @@ from tooltrail.simulator.campus import (
     inject,
     server_of,
 )
-from tooltrail.simulator.campus.history import args_size, histories
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(CampusConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
@@ -63,10 +43,11 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert len(sessions) > 10_000
 
 
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    styles = shared.assert_annotation_styles(base, ANNOTATIONS)
-    assert {server_of(t) for t in styles["absent"]} == {"library", "helpdesk", "git"}
-    assert {server_of(t) for t in styles["full"]} == {"lms", "rds", "identity", "finance"}
+def test_which_servers_annotate_fully_and_which_not_at_all(base: Simulation) -> None:
+    used = {c.tool for c in base.calls if c.tool}
+    full = {t for t in used if "destructiveHint" in ANNOTATIONS.get(t, {})}
+    assert {server_of(t) for t in used - set(ANNOTATIONS)} == {"library", "helpdesk", "git"}
+    assert {server_of(t) for t in full} == {"lms", "rds", "identity", "finance"}
 
 
 def test_traffic_follows_the_calendar(base: Simulation) -> None:
@@ -97,60 +78,47 @@ def test_traffic_follows_the_calendar(base: Simulation) -> None:
     assert {c.client_version for c in hist if c.client == "campus-assistant"} == {"1.8.2", "1.9.0"}
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     seen = {c.user for c in base.calls if c.ts < cut}
-    surge = _labelled(base, "benign:deadline_surge")
+    surge = labelled(base, "benign:deadline_surge")
     assert Counter(c.tool for c in surge)["submission_upload"] >= 100
     assert max(c.ts for c in surge) - cut > 23 * HOUR_US
-    grades = _labelled(base, "benign:grade_deadline")
+    grades = labelled(base, "benign:grade_deadline")
     assert len({c.user for c in grades}) == 12
     assert all(c.ts - cut < 17 * HOUR_US for c in grades)
-    requeue = _labelled(base, "benign:hpc_requeue")
+    requeue = labelled(base, "benign:hpc_requeue")
     failed = [c for c in requeue if c.error_type == "service_unavailable"]
     assert len(failed) >= 30
     assert Counter(c.tool for c in requeue)["job_submit"] >= 300
     assert max(c.ts for c in failed) < min(c.ts for c in requeue if c.tool == "job_submit")
-    fresh = _labelled(base, "benign:account_provisioning")
+    fresh = labelled(base, "benign:account_provisioning")
     assert Counter(c.tool for c in fresh)["account_create"] >= 100
     assert len({c.user for c in fresh} - seen) >= 5  # new students, never seen before
-    purge = _labelled(base, "benign:expired_purge")
+    purge = labelled(base, "benign:expired_purge")
     assert Counter(c.tool for c in purge)["account_delete"] >= 60
     assert all(c.ts - cut < 4 * HOUR_US for c in purge)
-    night = _labelled(base, "benign:visiting_abroad")
+    night = labelled(base, "benign:visiting_abroad")
     assert night[0].user in seen
     assert all(c.ts - cut < 7 * HOUR_US for c in night)
-    role = _labelled(base, "benign:role_change")
+    role = labelled(base, "benign:role_change")
     assert "registrar" in {c.server for c in role}
     assert "registrar" not in {c.server for c in base.calls if c.user == role[0].user and
                                 not c.label}  # fmt: skip
-    lock = _labelled(base, "benign:exam_lockdown")
+    lock = labelled(base, "benign:exam_lockdown")
     assert all(c.outcome == "denied" for c in lock if c.method == "tools/call")
-    review = _labelled(base, "benign:systematic_review")
+    review = labelled(base, "benign:systematic_review")
     assert Counter(c.tool for c in review)["ejournal_fetch"] >= 200
-    assert len({c.user for c in _labelled(base, "benign:conference_allnighter")}) == 4
-
-
-def test_knobs_grow_louder_with_intensity() -> None:
-    for family, levels in KNOBS.items():
-        low, mid, high = (levels[i] for i in INTENSITIES)
-        assert low["calls"] < mid["calls"] < high["calls"], family
-        assert low["minutes"] > mid["minutes"] > high["minutes"], family
-        for k in set(low) - {"calls", "minutes"}:
-            assert low[k] < mid[k] < high[k], (family, k)
+    assert len({c.user for c in labelled(base, "benign:conference_allnighter")}) == 4
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
+def test_the_attacks_take_this_worlds_victims_and_tools(
+    base: Simulation, traffic: Traffic, gen: str, seed: int
 ) -> None:
-    sims = shared.assert_attacks_in_shape(
-        base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
-        annotations=ANNOTATIONS, args_size=args_size, lists=True
-    )  # fmt: skip
+    sims = list(traffic.attacked(gen, seed).values())
     roles = {u.name: u.role for u in base.users}
     for sim in sims:
         inc = {i.scenario: i for i in sim.incidents}
@@ -162,38 +130,8 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
         assert any(c.outcome == "ok" for c in probe)  # some payloads get through
 
 
-def test_another_seed_picks_other_victims_or_times(base: Simulation) -> None:
-    a = inject(base, intensity="mid", seed=1)
-    b = inject(base, intensity="mid", seed=2)
-    assert [(i.user, i.start) for i in a.incidents] != [(i.user, i.start) for i in b.incidents]
-
-
 def test_a_small_week_still_holds_every_hard_negative_and_family() -> None:
     small = generate(CampusConfig(seed=3, days=7, students=80))
     shared.assert_hard_negatives_labelled(small, HARD_NEGATIVES)
     sim = inject(small, intensity="high", seed=1)
     assert [i.scenario for i in sim.incidents] == list(FAMILIES)
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="days"):
-        CampusConfig(days=5)
-    with pytest.raises(ValueError, match="students"):
-        CampusConfig(students=10)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 2, "benign:expired_purge", hour=11, anchor="resources/read"
-    )
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read", "tools/list"}
-    assert_stored_as_framed(sliced, tmp_path, b"campus-key", ANNOTATIONS)

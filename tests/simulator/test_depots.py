@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
 from tooltrail.simulator.depots import (
-    ANNOTATIONS,
-    FAMILIES,
-    HARD_NEGATIVES,
-    INTENSITIES,
-    KNOBS,
     SERVERS,
     URI_SCHEMES,
     DepotsConfig,
@@ -21,27 +15,10 @@ from tooltrail.simulator.depots import (
     inject,
     server_of,
 )
-from tooltrail.simulator.depots.history import args_size, histories
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(DepotsConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def _local_hour(sim: Simulation, c: SimCall) -> float:
@@ -63,10 +40,6 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert 40 <= len({c.tool for c in base.calls if c.tool}) <= 100
     sql = [c for c in base.calls if c.tool == "sql_run_statement" and not c.label]
     assert all(str(c.args["sql"]).startswith("SELECT") for c in sql)
-
-
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    shared.assert_annotation_styles(base, ANNOTATIONS)
 
 
 def test_traffic_follows_the_parcels_and_the_shifts(base: Simulation) -> None:
@@ -101,14 +74,13 @@ def test_traffic_follows_the_parcels_and_the_shifts(base: Simulation) -> None:
     assert max(retries.values()) >= 2  # handhelds retry after a timeout
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     hist = [c for c in base.calls if c.ts < cut]
     seen = {c.user for c in hist}
-    surge = _labelled(base, "benign:peak_surge")
+    surge = labelled(base, "benign:peak_surge")
     assert len({c.user for c in surge} - seen) >= 8
     feed = [c for c in surge if c.user == "svc-edi-northwind"]
     usual = [c for c in hist if c.user == "svc-edi-northwind" and c.tool == "tms_import_manifest"]
@@ -116,18 +88,18 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     assert min(c.args["parcels"] for c in feed) > max(c.args["parcels"] for c in usual)
     backlog = [c for c in surge if c.tool == "tms_proof_of_delivery" and c.user in seen]
     assert len(backlog) >= 300  # the Black-Friday weekend's parcels go out on Cyber Monday
-    outage = _labelled(base, "benign:outage_catchup")
+    outage = labelled(base, "benign:outage_catchup")
     failed = [c for c in outage if c.error_type == "service_unavailable"]
     replayed = [c for c in outage if c.tool == "tms_record_scan"]
     assert len(failed) >= 30
     assert {c.args["parcel"] for c in replayed} == {c.args["parcel"] for c in failed}
     assert min(c.ts for c in replayed) > max(c.ts for c in failed)
-    audit = _labelled(base, "benign:customs_audit")
+    audit = labelled(base, "benign:customs_audit")
     assert {c.user for c in audit} <= seen
     assert Counter(c.tool for c in audit)["customs_get_declaration"] >= 200
-    temp = _labelled(base, "benign:temp_first_day")
+    temp = labelled(base, "benign:temp_first_day")
     assert temp[0].user not in seen
-    cover = _labelled(base, "benign:dispatcher_cover")
+    cover = labelled(base, "benign:dispatcher_cover")
     assert cover[0].user in seen
     worked = {c.ts % DAY_US // HOUR_US for c in hist if c.user == cover[0].user}
     assert {c.ts % DAY_US // HOUR_US for c in cover} - worked
@@ -135,53 +107,26 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     before = {str(c.args.get("route"))[2:6] for c in hist if c.user == cover[0].user}
     assert routes
     assert not routes & before
-    purge = _labelled(base, "benign:retention_purge")
+    purge = labelled(base, "benign:retention_purge")
     weekly = max(Counter(c.ts // DAY_US for c in hist if c.tool == "docs_delete").values())
     assert sum(c.tool == "docs_delete" for c in purge) >= 10 * weekly
     assert {c.user for c in purge} == {"svc-retention"}
-    new = _labelled(base, "benign:partner_onboarding")
+    new = labelled(base, "benign:partner_onboarding")
     assert new[0].user not in seen
     assert {c.server for c in new if c.method == "tools/list"} == set(SERVERS)
     assert any(c.outcome == "denied" for c in new)
-    rot = _labelled(base, "benign:key_rotation")
+    rot = labelled(base, "benign:key_rotation")
     assert Counter(c.tool for c in rot)["idp_rotate_api_key"] >= 7
     assert not {"idp_rotate_api_key", "idp_create_client"} & {c.tool for c in hist}
-    bill = _labelled(base, "benign:month_end_billing")
+    bill = labelled(base, "benign:month_end_billing")
     assert max(c.result_bytes for c in bill) >= 1_000_000
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
+def test_the_attacks_take_this_worlds_victims_and_tools(
+    base: Simulation, traffic: Traffic, gen: str, seed: int
 ) -> None:
-    sims = shared.assert_attacks_in_shape(
-        base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
-        annotations=ANNOTATIONS, args_size=args_size
-    )  # fmt: skip
+    sims = list(traffic.attacked(gen, seed).values())
     victims = {i.user for sim in sims for i in sim.incidents}
     assert any(v.startswith("svc-") for v in victims)  # service identities and people
     assert any(not v.startswith("svc-") for v in victims)
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="users"):
-        DepotsConfig(users=3)
-    with pytest.raises(ValueError, match="days"):
-        DepotsConfig(days=2)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 3, "benign:key_rotation", anchor="resources/read"
-    )
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read"}
-    assert_stored_as_framed(sliced, tmp_path, b"depots-key", ANNOTATIONS)

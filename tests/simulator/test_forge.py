@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-
-import pytest
 
 from tooltrail.simulator import SimCall, Simulation
 from tooltrail.simulator.forge import (
-    ANNOTATIONS,
-    FAMILIES,
-    HARD_NEGATIVES,
-    INTENSITIES,
-    KNOBS,
     SERVERS,
     URI_SCHEMES,
     ForgeConfig,
@@ -21,28 +13,11 @@ from tooltrail.simulator.forge import (
     inject,
     server_of,
 )
-from tooltrail.simulator.forge.history import args_size, histories
+from tooltrail.simulator.forge.history import args_size
 from tooltrail.simulator.forge.org import MONOREPO_DIRS
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(ForgeConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def _local_hour(sim: Simulation, c: SimCall) -> float:
@@ -70,10 +45,6 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     )
     shared.assert_recordable_traffic(base, server_of, URI_SCHEMES, errors=causes, servers=SERVERS)
     assert 40 <= len({c.tool for c in base.calls if c.tool}) <= 100
-
-
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    shared.assert_annotation_styles(base, ANNOTATIONS)
 
 
 def test_the_history_has_the_orgs_rhythms(base: Simulation) -> None:
@@ -114,80 +85,45 @@ def test_the_history_has_the_orgs_rhythms(base: Simulation) -> None:
     assert any(not 7 <= _local_hour(base, c) < 20 for c in night)  # pages at night
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES, at_least=9)
     hist = [c for c in base.calls if c.ts < cut]
     seen = {c.user for c in hist}
-    batch = _labelled(base, "benign:nightly_batch")
+    batch = labelled(base, "benign:nightly_batch")
     nights = Counter((c.ts // DAY_US) for c in hist if c.tool == "db_export_table")
     assert sum(c.tool == "db_export_table" for c in batch) >= 3 * max(nights.values())
     assert {c.user for c in batch} == {"svc-backup"}
-    spike = _labelled(base, "benign:release_spike")
+    spike = labelled(base, "benign:release_spike")
     assert len({c.user for c in spike}) >= 20
     assert Counter(c.tool for c in spike)["git_merge_pull_request"] >= 20
-    hire = _labelled(base, "benign:new_hire")
+    hire = labelled(base, "benign:new_hire")
     assert hire[0].user not in seen
     assert {c.server for c in hire if c.method == "tools/list"} == set(SERVERS)
-    night = _labelled(base, "benign:oncall_night")
+    night = labelled(base, "benign:oncall_night")
     person = [c for c in night if not c.user.startswith("svc-")]
     assert person[0].user in seen
     assert all(2 <= _local_hour(base, c) < 6 for c in person)
     assert {"observability", "cloud"} <= {c.server for c in person}
-    moved = _labelled(base, "benign:role_change")
+    moved = labelled(base, "benign:role_change")
     before = {c.args.get("repo") for c in hist if c.user == moved[0].user}
     assert {"pipelines", "warehouse-models"} - before
     assert any(c.server == "db" for c in moved)
-    mig = [c for c in _labelled(base, "benign:repo_migration") if c.tool == "git_delete_branch"]
+    mig = [c for c in labelled(base, "benign:repo_migration") if c.tool == "git_delete_branch"]
     assert len(mig) >= 60
     assert all(c.args["ticket"] == "MIG-2211" for c in mig)
-    logs = _labelled(base, "benign:incident_log_pull")
+    logs = labelled(base, "benign:incident_log_pull")
     assert sum(c.result_bytes for c in logs if c.tool == "obs_export_logs") >= 20_000_000
     assert _local_hour(base, logs[0]) < 4
-    rot = _labelled(base, "benign:secret_rotation")
+    rot = labelled(base, "benign:secret_rotation")
     assert Counter(c.tool for c in rot)["secrets_rotate"] >= 30
     assert len({c.server for c in rot}) >= 4
     assert any(c.outcome == "denied" for c in rot)
-    refactor = _labelled(base, "benign:monorepo_refactor")
+    refactor = labelled(base, "benign:monorepo_refactor")
     touched = {d for c in refactor for d in MONOREPO_DIRS if f"/{d}/" in str(c.args.get("path"))}
     assert touched == set(MONOREPO_DIRS)
     assert len(refactor) >= 300
-    storm = [c for c in _labelled(base, "benign:flaky_ci_storm") if c.tool == "shell_run_tests"]
+    storm = [c for c in labelled(base, "benign:flaky_ci_storm") if c.tool == "shell_run_tests"]
     assert sum(c.outcome == "error" for c in storm) >= 0.5 * len(storm)
     assert min(args_size(c.args) for c in storm) >= 4_000
-
-
-@pytest.mark.parametrize("seed", [1, 2])
-def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
-) -> None:
-    shared.assert_attacks_in_shape(
-        base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
-        annotations=ANNOTATIONS, args_size=args_size
-    )  # fmt: skip
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="users"):
-        ForgeConfig(users=3)
-    with pytest.raises(ValueError, match="days"):
-        ForgeConfig(days=2)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 2, "benign:repo_migration", anchor="resources/read"
-    )
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read"}
-    assert_stored_as_framed(sliced, tmp_path, b"forge-key", ANNOTATIONS)

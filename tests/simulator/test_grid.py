@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
 from tooltrail.simulator.grid import (
     ANNOTATIONS,
-    FAMILIES,
-    HARD_NEGATIVES,
-    INTENSITIES,
-    KNOBS,
     SERVERS,
     URI_SCHEMES,
     GridConfig,
@@ -21,27 +16,10 @@ from tooltrail.simulator.grid import (
     inject,
     server_of,
 )
-from tooltrail.simulator.grid.history import args_size, histories
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(GridConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def _day(sim: Simulation, c: SimCall) -> int:
@@ -62,9 +40,9 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert all(c.duration_us >= 30_000_000 for c in base.calls if c.error_type == "timeout")
 
 
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    styles = shared.assert_annotation_styles(base, ANNOTATIONS)
-    assert {server_of(t) for t in styles["absent"]} == {"gis", "tickets", "historian", "siem"}
+def test_the_unannotated_tools_are_those_of_four_servers(base: Simulation) -> None:
+    absent = {c.tool for c in base.calls if c.tool} - set(ANNOTATIONS)
+    assert {server_of(t) for t in absent} == {"gis", "tickets", "historian", "siem"}
 
 
 def test_traffic_follows_the_rota_the_weather_and_the_clock(base: Simulation) -> None:
@@ -94,18 +72,17 @@ def test_traffic_follows_the_rota_the_weather_and_the_clock(base: Simulation) ->
     assert {u.tz_hours for u in base.users if u.role == "vendor"} == {5.5}
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     seen = {c.user for c in base.calls if c.ts < cut}
-    storm = _labelled(base, "benign:storm_surge")
+    storm = labelled(base, "benign:storm_surge")
     assert Counter(c.tool for c in storm)["oms_create_outage"] >= 20
     assert len({c.user for c in storm}) >= 10
     created = [c for c in base.calls if c.tool == "oms_create_outage"]
     assert sum(c.label != "" for c in created) > sum(c.ts >= cut for c in created) / 2
-    closure = _labelled(base, "benign:mass_wo_closure")
+    closure = labelled(base, "benign:mass_wo_closure")
     dispatched = {c.args["work_order"] for c in storm if c.tool == "crew_dispatch"}
     closed = [c.args["work_order"] for c in closure if c.tool == "wo_close"]
     assert len(closed) >= 100
@@ -113,48 +90,28 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
     restored = [c.ts for c in storm if c.tool == "oms_close_outage"]
     assert min(c.ts for c in closure) > max(restored)
     assert closure[0].ts > max(c.ts for c in storm if c.tool == "oms_create_outage")
-    rebill = _labelled(base, "benign:rebilling_batch")
+    rebill = labelled(base, "benign:rebilling_batch")
     assert Counter(c.tool for c in rebill)["bill_rebill_account"] >= 400
-    trainee = _labelled(base, "benign:trainee_first_shift")
+    trainee = labelled(base, "benign:trainee_first_shift")
     assert trainee[0].user not in seen
     assert any(c.outcome == "denied" for c in trainee)
-    swap = _labelled(base, "benign:shift_swap")
+    swap = labelled(base, "benign:shift_swap")
     assert swap[0].user in seen
     assert all(c.ts % DAY_US >= 17 * HOUR_US for c in swap)
-    vendor = _labelled(base, "benign:vendor_remote_support")
+    vendor = labelled(base, "benign:vendor_remote_support")
     assert vendor[0].user in seen
-    export = _labelled(base, "benign:regulator_export")
+    export = labelled(base, "benign:regulator_export")
     assert max(c.result_bytes for c in export) >= 400_000
-    market = _labelled(base, "benign:market_spike")
+    market = labelled(base, "benign:market_spike")
     assert Counter(c.tool for c in market)["trade_cancel_bid"] > 0
-    assert len(_labelled(base, "benign:switching_night")) >= 24
-
-
-def test_knobs_grow_louder_with_intensity() -> None:
-    for family, levels in KNOBS.items():
-        low, mid, high = (levels[i] for i in INTENSITIES)
-        assert low["calls"] < mid["calls"] < high["calls"], family
-        assert low["minutes"] > mid["minutes"] > high["minutes"], family
-        for k in set(low) - {"calls", "minutes"}:
-            assert low[k] < mid[k] < high[k], (family, k)
+    assert len(labelled(base, "benign:switching_night")) >= 24
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
+def test_the_attacks_take_this_worlds_victims_and_tools(
+    base: Simulation, traffic: Traffic, gen: str, seed: int
 ) -> None:
-    sims = shared.assert_attacks_in_shape(
-        base,
-        attacked,
-        seed,
-        inject,
-        families=FAMILIES,
-        knobs=KNOBS,
-        histories=histories,
-        annotations=ANNOTATIONS,
-        args_size=args_size,
-        reads=True,
-    )
+    sims = list(traffic.attacked(gen, seed).values())
     for sim in sims:
         inc = {i.scenario: i for i in sim.incidents}
         hijack = [c for c in sim.calls if c.label == inc["novelty_burst"].id]
@@ -164,31 +121,3 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
         wiped = [c for c in sim.calls if c.label == inc["destructive"].id]
         insider = inc["destructive"].user
         assert wiped[0].server in {c.server for c in base.calls if c.user == insider}
-
-
-def test_another_seed_picks_other_victims_or_times(base: Simulation) -> None:
-    a = inject(base, intensity="mid", seed=1)
-    b = inject(base, intensity="mid", seed=2)
-    assert [(i.user, i.start) for i in a.incidents] != [(i.user, i.start) for i in b.incidents]
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="days"):
-        GridConfig(days=5)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 0, "benign:vendor_remote_support", anchor="resources/read"
-    )
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read"}
-    assert_stored_as_framed(sliced, tmp_path, b"grid-key", ANNOTATIONS)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
 from tooltrail.simulator.ledger import (
     ANNOTATIONS,
-    FAMILIES,
-    HARD_NEGATIVES,
-    INTENSITIES,
-    KNOBS,
     SERVERS,
     URI_SCHEMES,
     LedgerConfig,
@@ -21,27 +16,11 @@ from tooltrail.simulator.ledger import (
     inject,
     server_of,
 )
-from tooltrail.simulator.ledger.history import args_size, histories
+from tooltrail.simulator.ledger.history import histories
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(LedgerConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
@@ -59,9 +38,9 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert min(exports) > 100 * max(c.result_bytes for c in base.calls if c.tool == "txn_get")
 
 
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    styles = shared.assert_annotation_styles(base, ANNOTATIONS)
-    assert {server_of(t) for t in styles["absent"]} == {"bankfiles", "observability"}
+def test_the_unannotated_tools_are_those_of_two_servers(base: Simulation) -> None:
+    absent = {c.tool for c in base.calls if c.tool} - set(ANNOTATIONS)
+    assert {server_of(t) for t in absent} == {"bankfiles", "observability"}
 
 
 def test_traffic_follows_the_money_and_the_shifts(base: Simulation) -> None:
@@ -94,59 +73,46 @@ def test_traffic_follows_the_money_and_the_shifts(base: Simulation) -> None:
     assert len({u.tz_hours for u in base.users if u.role != "service"}) == 6
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     hist = [c for c in base.calls if c.ts < cut]
     seen = {c.user for c in hist}
-    close = _labelled(base, "benign:month_end_close")
+    close = labelled(base, "benign:month_end_close")
     assert max(c.ts % DAY_US for c in close) > 22 * HOUR_US  # London finance up late
     assert max(c.result_bytes for c in close) >= 1_000_000
-    freeze = _labelled(base, "benign:fraud_ring_freeze")
+    freeze = labelled(base, "benign:fraud_ring_freeze")
     assert Counter(c.tool for c in freeze)["account_freeze"] >= 60
     assert (max(c.ts for c in freeze) - min(c.ts for c in freeze)) < HOUR_US
-    outage = _labelled(base, "benign:bank_outage_replay")
+    outage = labelled(base, "benign:bank_outage_replay")
     failed = [c for c in outage if c.error_type == "service_unavailable"]
     replayed = [c for c in outage if c.outcome == "ok"]
     assert len(failed) >= 30
     assert [c.args["file"] for c in replayed] == [c.args["file"] for c in failed]
     assert min(c.ts for c in replayed) > max(c.ts for c in failed)
-    audit = _labelled(base, "benign:regulator_export")
+    audit = labelled(base, "benign:regulator_export")
     assert Counter(c.tool for c in audit)["kyc_get_case"] >= 100
     assert {c.user for c in audit} <= seen
-    hire = _labelled(base, "benign:new_hire")
+    hire = labelled(base, "benign:new_hire")
     assert hire[0].user not in seen
     assert any(c.outcome == "denied" for c in hire)
     assert {c.method for c in hire} >= {"tools/list", "tools/call"}
-    night = _labelled(base, "benign:oncall_night")
+    night = labelled(base, "benign:oncall_night")
     assert night[0].user in seen
     assert all(c.ts % DAY_US < 5 * HOUR_US for c in night)
-    reprocess = _labelled(base, "benign:cardnet_reprocess")
+    reprocess = labelled(base, "benign:cardnet_reprocess")
     assert len(reprocess) >= 300
     assert {c.user for c in reprocess} == {"svc-cardnet"}
-    deadline = _labelled(base, "benign:dispute_deadline")
+    deadline = labelled(base, "benign:dispute_deadline")
     assert Counter(c.tool for c in deadline)["dispute_submit"] >= 30
 
 
-def test_knobs_grow_louder_with_intensity() -> None:
-    for family, levels in KNOBS.items():
-        low, mid, high = (levels[i] for i in INTENSITIES)
-        assert low["calls"] < mid["calls"] < high["calls"], family
-        assert low["minutes"] > mid["minutes"] > high["minutes"], family
-        for k in set(low) - {"calls", "minutes"}:
-            assert low[k] < mid[k] < high[k], (family, k)
-
-
 @pytest.mark.parametrize("seed", [1, 2])
-def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
+def test_the_attacks_take_this_worlds_victims_and_tools(
+    base: Simulation, traffic: Traffic, gen: str, seed: int
 ) -> None:
-    sims = shared.assert_attacks_in_shape(
-        base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
-        annotations=ANNOTATIONS, args_size=args_size, reads=True
-    )  # fmt: skip
+    sims = list(traffic.attacked(gen, seed).values())
     hist = histories(base)
     for sim in sims:
         inc = {i.scenario: i for i in sim.incidents}
@@ -165,31 +131,3 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
         )
         > 5
     )
-
-
-def test_another_seed_picks_other_victims_or_times(base: Simulation) -> None:
-    a = inject(base, intensity="mid", seed=1)
-    b = inject(base, intensity="mid", seed=2)
-    assert [(i.user, i.start) for i in a.incidents] != [(i.user, i.start) for i in b.incidents]
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="days"):
-        LedgerConfig(days=5)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 0, "benign:oncall_night", anchor="resources/read"
-    )
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read"}
-    assert_stored_as_framed(sliced, tmp_path, b"ledger-key", ANNOTATIONS)

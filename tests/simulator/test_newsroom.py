@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -13,30 +12,11 @@ from tooltrail.simulator import SimCall, Simulation
 from tooltrail.simulator import newsroom as nr
 from tooltrail.simulator.frame import hints_of
 from tooltrail.simulator.newsroom.catalog import TOOLS
-from tooltrail.simulator.newsroom.habits import args_size, habits
+from tooltrail.simulator.newsroom.habits import habits
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def newsroom() -> Simulation:
-    return nr.generate(nr.NewsroomConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def struck(newsroom: Simulation) -> dict[str, Simulation]:
-    return {
-        i: nr.inject(newsroom, intensity=i, seed=1, annotations=nr.ANNOTATIONS)
-        for i in nr.INTENSITIES
-    }
-
-
-def _labelled(sim: Simulation, name: str) -> list[SimCall]:
-    return [c for c in sim.calls if c.label == f"{name}#0"]
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US, labelled
 
 
 def _hour(c: SimCall) -> int:
@@ -53,32 +33,31 @@ def _histories(sim: Simulation) -> dict[str, SimpleNamespace]:
     }
 
 
-def test_same_seed_same_traffic_other_seed_other_traffic(newsroom: Simulation) -> None:
+def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
     small = nr.NewsroomConfig(seed=1, days=9, reporters=10)
     shared.assert_deterministic(
         nr.generate, small, nr.NewsroomConfig(seed=2, days=9, reporters=10), inject=nr.inject
     )
-    assert 30_000 <= len(newsroom.calls) <= 80_000
+    assert 30_000 <= len(base.calls) <= 80_000
 
 
-def test_every_call_is_what_an_emitter_records(newsroom: Simulation) -> None:
+def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     causes = ("timeout", "conflict", "not_found", "sql_error", "card_declined")
     shared.assert_recordable_traffic(
-        newsroom, nr.server_of, nr.URI_SCHEMES, errors=causes, servers=nr.SERVERS
+        base, nr.server_of, nr.URI_SCHEMES, errors=causes, servers=nr.SERVERS
     )
-    denied = {c.error_type for c in newsroom.calls if c.outcome == "denied"}
+    denied = {c.error_type for c in base.calls if c.outcome == "denied"}
     assert {"legal_hold", "refund_limit"} <= denied
-    assert 45 <= len({c.tool for c in newsroom.calls if c.tool}) <= len(TOOLS)
-    sql = [c for c in newsroom.calls if c.tool and c.tool.startswith("sql_run") and not c.label]
+    assert 45 <= len({c.tool for c in base.calls if c.tool}) <= len(TOOLS)
+    sql = [c for c in base.calls if c.tool and c.tool.startswith("sql_run") and not c.label]
     assert sql
     assert all(str(c.args["sql"]).startswith("SELECT") for c in sql)
-    listings = [c for c in newsroom.calls if c.method == "tools/list"]
+    listings = [c for c in base.calls if c.method == "tools/list"]
     assert all(c.tool is None and c.args == {} for c in listings)
     assert {c.server for c in listings} == set(nr.SERVERS)  # each server was redeployed
 
 
-def test_annotations_are_what_servers_declare_and_consistent(newsroom: Simulation) -> None:
-    shared.assert_annotation_styles(newsroom, nr.ANNOTATIONS)
+def test_annotations_are_what_servers_declare_and_consistent(base: Simulation) -> None:
     assert set(nr.ANNOTATIONS) <= set(TOOLS)
     assert {t for t, a in nr.ANNOTATIONS.items() if len(a) == 4}  # all four hints declared
     undeclared = set(TOOLS) - set(nr.ANNOTATIONS)
@@ -95,9 +74,9 @@ def test_annotations_are_what_servers_declare_and_consistent(newsroom: Simulatio
     assert "destructive_by_default" in hints["social_cancel_post"].split(",")
 
 
-def test_traffic_follows_the_stories_the_wires_and_the_shifts(newsroom: Simulation) -> None:
-    start, cut = newsroom.config.start_us, newsroom.config.attack_start_us
-    hist = [c for c in newsroom.calls if c.ts < cut]
+def test_traffic_follows_the_stories_the_wires_and_the_shifts(base: Simulation) -> None:
+    start, cut = base.config.start_us, base.config.attack_start_us
+    hist = [c for c in base.calls if c.ts < cut]
     people = [c for c in hist if not c.user.startswith("svc-")]
     day = Counter((c.ts - start) // DAY_US for c in people)
     weekend, weekdays = [2, 3, 9, 10], [0, 1, 4, 5, 6, 7, 8, 11, 12]  # day 0 is a Thursday
@@ -121,7 +100,7 @@ def test_traffic_follows_the_stories_the_wires_and_the_shifts(newsroom: Simulati
     ingest = Counter(_hour(c) for c in hist if c.tool == "wire_ingest_item")
     assert ingest[14] > 1.8 * ingest[2]
     # London leaves summer time on 25 October: its staff start an hour later in UTC
-    london = {u.name for u in newsroom.users if u.role == "reporter" and u.tz_hours == 0.0}
+    london = {u.name for u in base.users if u.role == "reporter" and u.tz_hours == 0.0}
     firsts: dict[tuple[str, int], int] = {}
     for c in people:
         if c.user in london:
@@ -131,70 +110,63 @@ def test_traffic_follows_the_stories_the_wires_and_the_shifts(newsroom: Simulati
     assert statistics.median(after) - statistics.median(before) >= 0.5
     versions = {c.client_version for c in hist if c.client == "newsdesk-assistant"}
     assert versions == {"3.4.2", "3.5.0"}
-    assert len({u.tz_hours for u in newsroom.users if u.role != "service"}) >= 6
+    assert len({u.tz_hours for u in base.users if u.role != "service"}) >= 6
     # people work inside their hours: one person's calls fill at most ~14 UTC hours of the day
-    for h in habits(newsroom).values():
+    for h in habits(base).values():
         if not h.user.startswith("svc-"):
             assert len(h.hours) <= 15, h.user
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
-    newsroom: Simulation,
+def test_the_hard_negatives_look_as_described(
+    base: Simulation,
 ) -> None:
-    shared.assert_hard_negatives_labelled(newsroom, nr.HARD_NEGATIVES, at_least=6)
-    hist = habits(newsroom)
-    night = _labelled(newsroom, "benign:election_night")
+    hist = habits(base)
+    night = labelled(base, "benign:election_night")
     assert len({c.user for c in night}) >= 3
     for user in {c.user for c in night}:
         assert not {0, 1, 2, 3, 4} & set(hist[user].hours), user  # they never work nights
     assert all(_hour(c) < 8 for c in night)
-    surge = _labelled(newsroom, "benign:breaking_surge")
+    surge = labelled(base, "benign:breaking_surge")
     woken = {c.user for c in surge if 19 not in hist[c.user].hours}
     assert len(woken) >= 3  # the Asian bureaus, at three in the morning
     assert len({c.user for c in surge}) >= 10
     assert any(c.error_type == "rate_limited" for c in surge)
-    takedown = _labelled(newsroom, "benign:legal_takedown")
+    takedown = labelled(base, "benign:legal_takedown")
     gone = [c for c in takedown if c.tool in ("cms_unpublish", "cms_delete_article")]
     assert len(gone) >= 30
     assert not {"cms_unpublish", "cms_delete_article"} & set(hist[gone[0].user].tools)
-    moved = _labelled(newsroom, "benign:archive_migration")
+    moved = labelled(base, "benign:archive_migration")
     exports = [c for c in moved if c.tool == "archive_export"]
     assert len(exports) >= 50
     assert min(c.result_bytes for c in exports if c.outcome == "ok") >= 5_000_000
     assert "archive_export" not in hist[exports[0].user].tools
-    hire = _labelled(newsroom, "benign:new_hire")
+    hire = labelled(base, "benign:new_hire")
     assert hire[0].user not in hist
     assert len({c.server for c in hire}) >= 6
     assert sum(c.outcome == "denied" for c in hire) >= 2
-    outage = _labelled(newsroom, "benign:wire_outage")
+    outage = labelled(base, "benign:wire_outage")
     failed = [c for c in outage if c.error_type == "upstream_unavailable"]
     replay = [c for c in outage if c.tool == "wire_ingest_item"]
     assert len(failed) >= 100
     assert len(replay) >= 20
     assert min(c.ts for c in replay) > max(c.ts for c in failed)
-    trip = _labelled(newsroom, "benign:travelling")
+    trip = labelled(base, "benign:travelling")
     mine = hist[trip[0].user]
     assert not {_hour(c) for c in trip} & set(mine.hours)
     own = [c for c in trip if c.tool]
     assert len(own) >= 20
     assert sum(c.tool in mine.tools for c in own) >= 0.9 * len(own)
-    purge = _labelled(newsroom, "benign:gdpr_purge")
+    purge = labelled(base, "benign:gdpr_purge")
     assert purge[0].user not in hist
     assert sum(c.tool == "subs_delete_subscriber" for c in purge) >= 200
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_every_incident_departs_from_its_victims_own_history_as_its_knobs_say(
-    newsroom: Simulation, struck: dict[str, Simulation], seed: int
+    traffic: Traffic, gen: str, seed: int
 ) -> None:
-    # reads: the novelty burst's agent first reads the poisoned wire item, on wire-desk (a server
-    # its person uses); the knob's calls count that read, the new servers are its tool calls'
-    sims = shared.assert_attacks_in_shape(
-        newsroom, struck, seed, nr.inject, families=nr.FAMILIES, knobs=nr.KNOBS,
-        histories=_histories, annotations=nr.ANNOTATIONS, args_size=args_size, reads=True
-    )  # fmt: skip
-    before = habits(newsroom)
-    for level, sim in zip(struck, sims, strict=True):
+    before = habits(traffic.base(gen))
+    for level, sim in traffic.attacked(gen, seed).items():
         for inc in sim.incidents:
             h, knob = before[inc.user], nr.KNOBS[inc.scenario][level]
             calls = [c for c in sim.calls if c.label == inc.id]
@@ -211,7 +183,7 @@ def test_every_incident_departs_from_its_victims_own_history_as_its_knobs_say(
                 assert tool in h.tools  # a read tool the victim uses
 
 
-def test_knobs_rise_with_intensity_and_attacks_vary_with_the_seed(newsroom: Simulation) -> None:
+def test_knobs_rise_with_intensity_and_attacks_vary_with_the_seed(base: Simulation) -> None:
     assert set(nr.KNOBS) == set(nr.FAMILIES)
     for family, levels in nr.KNOBS.items():
         for knob in levels["low"]:
@@ -220,37 +192,8 @@ def test_knobs_rise_with_intensity_and_attacks_vary_with_the_seed(newsroom: Simu
                 assert low > mid > high, (family, knob)
             else:
                 assert low < mid < high, (family, knob)
-    runs = [nr.inject(newsroom, intensity="low", seed=s) for s in (1, 2, 3, 4)]
+    runs = [nr.inject(base, intensity="low", seed=s) for s in (1, 2, 3, 4)]
     for n, family in enumerate(nr.FAMILIES):
         victims = {r.incidents[n].user for r in runs}
         starts = {r.incidents[n].start % DAY_US // 60_000_000 for r in runs}
         assert len(victims) >= 2 or len(starts) >= 3, family
-
-
-def test_the_shared_library_injects_on_this_traffic(newsroom: Simulation) -> None:
-    shared.assert_library_injects(newsroom, nr.ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(newsroom: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(newsroom, nr.inject)
-    for kwargs, field in (({"reporters": 3}, "reporters"), ({"days": 2}, "days"),
-                          ({"stringers": 0}, "stringers")):  # fmt: skip
-        with pytest.raises(ValueError, match=field):
-            nr.NewsroomConfig(**kwargs)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_election_night_and_an_attack_go_through_the_real_path_as_framed(
-    struck: dict[str, Simulation], tmp_path: Path
-) -> None:
-    """Half an hour of the scored night (the live blog, the purge job, the wires), the whole
-    election night and the mid error storm (huge arguments, failures, refusals) through emitter,
-    collector and store."""
-    storm = nr.FAMILIES.index("error_storm")
-    part = shared.scored_day_slice(
-        struck["mid"], storm, "benign:election_night", hour=4, minutes=30
-    )
-    assert Counter(c.method for c in part.calls)["tools/call"] > 50
-    assert {c.outcome for c in part.calls} == {"ok", "error", "denied"}
-    assert_stored_as_framed(part, tmp_path, b"newsroom-key", nr.ANNOTATIONS)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from tooltrail.simulator import Simulation
 from tooltrail.simulator.tenants import (
-    ANNOTATIONS,
     FAMILIES,
-    HARD_NEGATIVES,
     INTENSITIES,
     KNOBS,
     URI_SCHEMES,
@@ -23,20 +20,7 @@ from tooltrail.simulator.tenants import (
 from tooltrail.simulator.tenants.attacks import histories
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(TenantsConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
+from ._interface import DAY_US, HOUR_US
 
 
 def test_same_seed_same_traffic_other_seed_other_traffic(base: Simulation) -> None:
@@ -52,15 +36,11 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     shared.assert_recordable_traffic(base, server_of, URI_SCHEMES, errors=causes)
 
 
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    shared.assert_annotation_styles(base, ANNOTATIONS)
-
-
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    labelled = shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
+    labelled = [c for c in base.calls if c.label]
     gdpr = [c for c in labelled if c.label.startswith("benign:gdpr_deletion")]
     deletes = [c for c in gdpr if c.tool and "delete" in c.tool]
     assert len(deletes) >= 40
@@ -132,26 +112,3 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
                 assert all(len(str(c.args)) > 2 * largest for c in calls)
             else:
                 assert sum(c.result_bytes for c in calls) > knob["result_x"] * 1000 * len(calls)
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject, too_many=False, alien=False)
-    with pytest.raises(ValueError, match="tenants"):
-        TenantsConfig(tenants=3)
-    with pytest.raises(ValueError, match="days"):
-        TenantsConfig(days=2)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(
-        attacked["mid"], 2, "benign:gdpr_deletion", hour=10, minutes=10
-    )
-    assert_stored_as_framed(sliced, tmp_path, b"tenants-key", ANNOTATIONS)

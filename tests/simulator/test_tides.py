@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from tooltrail.simulator import Simulation, to_frame
 from tooltrail.simulator.inject import FAMILIES, INTENSITIES
 from tooltrail.simulator.tides import (
     ANNOTATIONS,
-    HARD_NEGATIVES,
     KNOBS,
     SERVERS,
     TidesConfig,
@@ -28,32 +26,28 @@ from tooltrail.simulator.tides.catalog import server_of, tool
 from tooltrail.simulator.tides.topics import TOPICS
 
 from . import _interface as shared
+from ._generators import GENERATORS
 from ._recordable import assert_stored_as_framed
 
 HOUR_US = 3_600_000_000
 DAY_US = 24 * HOUR_US
 KEY = b"tides-test-key"
-SMALL = TidesConfig(seed=3, people=40)
+SMALL = GENERATORS["tides"].config  # the shared traffic's config: 40 people
 
 
-@pytest.fixture(scope="module")
-def tides() -> Simulation:
-    return generate(SMALL)
-
-
-def test_it_is_deterministic_from_the_seed(tides: Simulation) -> None:
-    shared.assert_deterministic(generate, SMALL, TidesConfig(seed=4, people=40), first=tides)
-    assert [c.ts for c in tides.calls] == sorted(c.ts for c in tides.calls)
-    cfg = tides.config
-    assert all(cfg.start_us <= c.ts < cfg.end_us for c in tides.calls)
+def test_it_is_deterministic_from_the_seed(base: Simulation) -> None:
+    shared.assert_deterministic(generate, SMALL, TidesConfig(seed=4, people=40), first=base)
+    assert [c.ts for c in base.calls] == sorted(c.ts for c in base.calls)
+    cfg = base.config
+    assert all(cfg.start_us <= c.ts < cfg.end_us for c in base.calls)
     assert cfg.end_us - cfg.attack_start_us == DAY_US  # the last day is scored
 
 
-def test_every_call_is_what_a_real_emitter_records(tides: Simulation) -> None:
+def test_every_call_is_what_a_real_emitter_records(base: Simulation) -> None:
     methods = ("initialize", "tools/list", "tools/call", "resources/read")
-    shared.assert_recordable_traffic(tides, server_of, ("file:///", "gdrive:///"), methods=methods)
-    assert all(c.resource_uri is None for c in tides.calls if c.method != "resources/read")
-    frame = to_frame(tides.calls[:5000], annotations=ANNOTATIONS)
+    shared.assert_recordable_traffic(base, server_of, ("file:///", "gdrive:///"), methods=methods)
+    assert all(c.resource_uri is None for c in base.calls if c.method != "resources/read")
+    frame = to_frame(base.calls[:5000], annotations=ANNOTATIONS)
     assert (frame["args_bytes"] > 0).any()
     assert (frame["resource_key"] != "").any()  # the emitter derives resources from arguments
     assert (frame.loc[frame["method"] == "tools/call", "resource_uri"] == "").all()
@@ -63,7 +57,7 @@ def test_every_call_is_what_a_real_emitter_records(tides: Simulation) -> None:
     assert len(hints) >= 3
 
 
-def test_servers_annotate_fully_partly_or_not_at_all(tides: Simulation) -> None:
+def test_servers_annotate_fully_partly_or_not_at_all(base: Simulation) -> None:
     full = {"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"}
     kinds: dict[str, set[str]] = defaultdict(set)
     for s in SERVERS:
@@ -71,7 +65,7 @@ def test_servers_annotate_fully_partly_or_not_at_all(tides: Simulation) -> None:
             given = set(ANNOTATIONS.get(t.name, {}))
             assert given == {"full": full, "readonly": {"readOnlyHint"}, "none": set()}[s.annotates]
         kinds[s.annotates].add(s.name)
-    used = {c.server for c in tides.calls}
+    used = {c.server for c in base.calls}
     assert all(len(names & used) >= 3 for names in kinds.values())
     assert ANNOTATIONS["s3_delete_object"]["destructiveHint"] is True
     assert ANNOTATIONS["delete_file"] == {"readOnlyHint": False}  # GitHub-style: one hint
@@ -79,38 +73,34 @@ def test_servers_annotate_fully_partly_or_not_at_all(tides: Simulation) -> None:
     assert all(tool(n).name == n for weights in TOPICS.values() for n in weights)
 
 
-def test_activity_is_bursty_and_heavy_tailed(tides: Simulation) -> None:
+def test_activity_is_bursty_and_heavy_tailed(base: Simulation) -> None:
     people = Counter(
-        c.user for c in tides.calls if c.method == "tools/call" and "svc-" not in c.user
+        c.user for c in base.calls if c.method == "tools/call" and "svc-" not in c.user
     )
     counts = sorted(people.values())
     assert counts[-1] > 5 * statistics.median(counts)  # a few power users, a long tail
     assert counts[0] < statistics.median(counts) / 3
-    sessions = Counter(c.session_id for c in tides.calls if c.method == "tools/call")
+    sessions = Counter(c.session_id for c in base.calls if c.method == "tools/call")
     sizes = sorted(sessions.values())
     assert sizes[0] == 1
     assert sizes[-1] >= 40
-    results = sorted(c.result_bytes for c in tides.calls if c.tool == "query")
+    results = sorted(c.result_bytes for c in base.calls if c.tool == "query")
     assert results[-1] > 20 * statistics.median(results)  # log-normal with a Pareto tail
-    zones = {u.tz_hours for u in tides.users if u.role != "service"}
+    zones = {u.tz_hours for u in base.users if u.role != "service"}
     assert {1.0, -8.0} <= zones
-    errors = Counter((c.server, c.ts // DAY_US) for c in tides.calls if c.outcome == "error")
+    errors = Counter((c.server, c.ts // DAY_US) for c in base.calls if c.outcome == "error")
     assert max(errors.values()) > 5 * statistics.median(errors.values())  # bad upstream days
 
 
-def test_every_hard_negative_is_labelled_on_the_scored_day(tides: Simulation) -> None:
-    shared.assert_hard_negatives_labelled(tides, HARD_NEGATIVES)
-    assert len({b.user for b in tides.benign_bursts if b.scenario == "benign:release_spike"}) > 5
-
-
-def test_the_hard_negatives_look_as_described(tides: Simulation) -> None:
-    cut = tides.config.attack_start_us
-    users = {u.name: u for u in tides.users}
-    by = {b.scenario: b for b in tides.benign_bursts}
-    before = [c for c in tides.calls if c.ts < cut]
+def test_the_hard_negatives_look_as_described(base: Simulation) -> None:
+    assert len({b.user for b in base.benign_bursts if b.scenario == "benign:release_spike"}) > 5
+    cut = base.config.attack_start_us
+    users = {u.name: u for u in base.users}
+    by = {b.scenario: b for b in base.benign_bursts}
+    before = [c for c in base.calls if c.ts < cut]
 
     def calls(name: str) -> list:  # type: ignore[type-arg]
-        return [c for c in tides.calls if c.label == by[f"benign:{name}"].id]
+        return [c for c in base.calls if c.label == by[f"benign:{name}"].id]
 
     night = by["benign:oncall_night"]
     assert 3 <= (night.start / HOUR_US + users[night.user].tz_hours) % 24 < 4
@@ -134,10 +124,10 @@ def test_the_hard_negatives_look_as_described(tides: Simulation) -> None:
     assert power.calls > max(days.values())
 
 
-def _shape(tides: Simulation, sim: Simulation, intensity: str) -> None:
-    past = histories(tides)
-    cut, end = tides.config.attack_start_us, tides.config.end_us
-    hard = {b.user for b in tides.benign_bursts}
+def _shape(base: Simulation, sim: Simulation, intensity: str) -> None:
+    past = histories(base)
+    cut, end = base.config.attack_start_us, base.config.end_us
+    hard = {b.user for b in base.benign_bursts}
     for inc in sim.incidents:
         calls = [c for c in sim.calls if c.label == inc.id]
         tools = [c for c in calls if c.method == "tools/call"]
@@ -173,28 +163,28 @@ def _shape(tides: Simulation, sim: Simulation, intensity: str) -> None:
             assert all(tool(c.tool).kind == "read" for c in tools if c.tool)
             per_call = statistics.median(c.result_bytes for c in tools)
             usual = statistics.median(
-                c.result_bytes for c in tides.calls if c.ts < cut and c.tool in names
+                c.result_bytes for c in base.calls if c.ts < cut and c.tool in names
             )
             assert per_call > 1.5 * usual
 
 
 @pytest.mark.parametrize("intensity", INTENSITIES)
 def test_each_family_lands_on_a_victim_with_history_in_its_shape(
-    tides: Simulation, intensity: str
+    base: Simulation, intensity: str
 ) -> None:
     for seed in (1, 2, 3):
-        sim = inject(tides, FAMILIES, intensity, seed=seed)
+        sim = inject(base, FAMILIES, intensity, seed=seed)
         assert sorted(i.scenario for i in sim.incidents) == sorted(FAMILIES)
         assert len({i.user for i in sim.incidents}) == len(FAMILIES)
-        assert [c for c in sim.calls if not c.label or c.label.startswith("benign:")] == tides.calls
-        _shape(tides, sim, intensity)
+        assert [c for c in sim.calls if not c.label or c.label.startswith("benign:")] == base.calls
+        _shape(base, sim, intensity)
 
 
-def test_shapes_vary_across_seeds_and_grow_with_intensity(tides: Simulation) -> None:
-    past = histories(tides)
+def test_shapes_vary_across_seeds_and_grow_with_intensity(base: Simulation) -> None:
+    past = histories(base)
     strangers, deletes, spans = set(), set(), set()
     for seed in range(1, 13):
-        sim = inject(tides, ["novelty_burst", "destructive", "bulk_read"], "mid", seed=seed)
+        sim = inject(base, ["novelty_burst", "destructive", "bulk_read"], "mid", seed=seed)
         for inc in sim.incidents:
             if inc.scenario == "novelty_burst":
                 strangers.add(inc.client not in past[inc.user].clients)
@@ -212,25 +202,12 @@ def test_shapes_vary_across_seeds_and_grow_with_intensity(tides: Simulation) -> 
         assert sizes[0] < sizes[-1]
 
 
-def test_bad_arguments_are_refused(tides: Simulation) -> None:
-    # tides' inject takes per_family=-1 without a word (it checks families and intensity only)
-    shared.assert_bad_inject_arguments_refused(
-        tides, inject, negative=False, too_many=False, alien=False
-    )
-    with pytest.raises(ValueError, match="Wednesday"):
-        TidesConfig(start=datetime(2026, 11, 2, tzinfo=UTC))
-    with pytest.raises(ValueError, match="people"):
-        TidesConfig(people=3)
-    with pytest.raises(ValueError, match="UTC"):
-        TidesConfig(start=datetime(2026, 11, 4))
-
-
 @pytest.mark.store
 @pytest.mark.slow
 def test_a_slice_goes_through_the_real_emitter_and_collector_as_the_frame_says(
-    tides: Simulation, tmp_path: Path
+    base: Simulation, tmp_path: Path
 ) -> None:
-    sim = inject(tides, ["error_storm", "novelty_burst"], "mid", seed=2)
+    sim = inject(base, ["error_storm", "novelty_burst"], "mid", seed=2)
     cut = sim.config.attack_start_us
     labels = {"error_storm#0", "novelty_burst#0", "benign:security_scan#0"}
     calls = [c for c in sim.calls if c.ts >= cut and (c.label in labels or c.user == "svc-etl")]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +11,6 @@ from tooltrail.simulator import SimCall, Simulation
 from tooltrail.simulator.wards import (
     ANNOTATIONS,
     FAMILIES,
-    HARD_NEGATIVES,
-    INTENSITIES,
-    KNOBS,
     SERVERS,
     URI_SCHEMES,
     WardsConfig,
@@ -23,24 +19,11 @@ from tooltrail.simulator.wards import (
     server_of,
 )
 from tooltrail.simulator.wards.catalog import TOOLS
-from tooltrail.simulator.wards.history import args_size, histories
 from tooltrail.simulator.wards.org import MOVE_DAY
 
 from . import _interface as shared
-from ._recordable import assert_stored_as_framed
-
-DAY_US = 86_400_000_000
-HOUR_US = 3_600_000_000
-
-
-@pytest.fixture(scope="module")
-def base() -> Simulation:
-    return generate(WardsConfig(seed=1))
-
-
-@pytest.fixture(scope="module")
-def attacked(base: Simulation) -> dict[str, Simulation]:
-    return {i: inject(base, intensity=i, seed=1, annotations=ANNOTATIONS) for i in INTENSITIES}
+from ._generators import Traffic
+from ._interface import DAY_US, HOUR_US
 
 
 def _labelled(sim: Simulation, name: str) -> list[SimCall]:
@@ -74,8 +57,8 @@ def test_every_call_is_what_an_emitter_records(base: Simulation) -> None:
     assert sizes["ehr_bulk_export"][0] > 100 * sizes["ehr_record_obs"][-1]
 
 
-def test_annotations_full_partial_and_absent_all_occur(base: Simulation) -> None:
-    absent = shared.assert_annotation_styles(base, ANNOTATIONS)["absent"]
+def test_imaging_and_identity_leave_tools_unannotated(base: Simulation) -> None:
+    absent = {c.tool for c in base.calls if c.tool} - set(ANNOTATIONS)
     assert {server_of(t) for t in absent} >= {"imaging", "identity"}
 
 
@@ -128,11 +111,10 @@ def test_the_history_has_the_hospitals_rhythms(base: Simulation) -> None:
     assert len(sessions) > 1_000
 
 
-def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
+def test_the_hard_negatives_look_as_described(
     base: Simulation,
 ) -> None:
     cut = base.config.attack_start_us
-    shared.assert_hard_negatives_labelled(base, HARD_NEGATIVES)
     assert all(b.id == f"{b.scenario}#0" for b in base.benign_bursts)
     hist = [c for c in base.calls if c.ts < cut]
     seen = {c.user for c in hist}
@@ -175,13 +157,10 @@ def test_hard_negatives_are_labelled_on_the_scored_day_and_look_as_described(
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
-    base: Simulation, attacked: dict[str, Simulation], seed: int
+def test_the_attacks_take_this_worlds_victims_and_tools(
+    base: Simulation, traffic: Traffic, gen: str, seed: int
 ) -> None:
-    sims = shared.assert_attacks_in_shape(
-        base, attacked, seed, inject, families=FAMILIES, knobs=KNOBS, histories=histories,
-        annotations=ANNOTATIONS, args_size=args_size, lists=True
-    )  # fmt: skip
+    sims = list(traffic.attacked(gen, seed).values())
     assert not any(i.user.startswith("svc-") for sim in sims for i in sim.incidents)
     for sim in sims:
         novel = next(i for i in sim.incidents if i.scenario == "novelty_burst")
@@ -209,25 +188,3 @@ def test_attacks_add_calls_and_change_no_benign_one(
     }
     assert span["low"]["destructive"] > 5 * span["high"]["destructive"]  # slow and fast
     assert span["low"]["destructive"] >= 60 * 60_000_000
-
-
-def test_the_shared_library_injects_on_this_traffic(base: Simulation) -> None:
-    shared.assert_library_injects(base, ANNOTATIONS)
-
-
-def test_bad_arguments_are_refused_naming_the_field(base: Simulation) -> None:
-    shared.assert_bad_inject_arguments_refused(base, inject)
-    with pytest.raises(ValueError, match="days"):
-        WardsConfig(days=2)
-    with pytest.raises(ValueError, match="arrivals_per_day"):
-        WardsConfig(arrivals_per_day=1)
-
-
-@pytest.mark.store
-@pytest.mark.slow
-def test_a_slice_of_the_scored_day_is_stored_as_framed(
-    attacked: dict[str, Simulation], tmp_path: Path
-) -> None:
-    sliced = shared.scored_day_slice(attacked["mid"], 3, "benign:ehr_downtime", anchor="tools/list")
-    assert {c.method for c in sliced.calls} >= {"tools/call", "resources/read", "tools/list"}
-    assert_stored_as_framed(sliced, tmp_path, b"wards-key", ANNOTATIONS)
