@@ -274,8 +274,8 @@ class Families:
                 "off_hours",
                 fresh & ~together & hours,
                 ("rare_hour_cold", "calls"),
-                "{entity} made {rare_hour_cold} calls at an hour it never works, after two "
-                "hours without a call (its own history: no call within two hours of it on "
+                "{entity} made {rare_hour_cold} calls at an hour it never works in the first "
+                "ten minutes of a sitting, after two hours without a call (its own history: no call within two hours of it on "
                 "this kind of day, at most one day a week at it on the other)",
             )
             add(

@@ -62,7 +62,10 @@ Per entity-window (:data:`FEATURES`):
 ``rare_hour_cold``      ``rare_hour_calls`` made after a quiet spell: the user made no call in
                         the two hours before the call, its last ten minutes aside (a sitting that
                         *starts* at an hour the user never works, not a day's work that runs
-                        late: someone working late keeps calling every few minutes)
+                        late: someone working late keeps calling every few minutes); counted
+                        over the sitting's first ten minutes up to the window's end, in a window
+                        holding one (a stolen session paced a call every two minutes has one
+                        in every window, and its second call is the second of the sitting)
 ``far_hour_calls``      of those, the calls at an hour with no call of the user within *three*
                         hours either side (on this day type)
 ``novel_jump``          the most surprising move *for everyone* (bits: ``-log2`` of the
@@ -421,6 +424,7 @@ def build_features(
             short_sq,
             short_destructive,
             hour_destructive,
+            sitting_cold,
         ) = _trailing(
             part,
             ecol,
@@ -434,8 +438,10 @@ def build_features(
                 ("result_sq", _SHORT_US),
                 ("is_destructive", _SHORT_US),
                 ("is_destructive", HORIZON_US),
+                ("rare_cold", _SITTING_US),
             ),
         )
+        windows["rare_hour_cold"] = np.where(windows["rare_hour_cold"] > 0, sitting_cold, 0.0)
         windows["destructive_5m"] = short_destructive
         windows["destructive_1h"] = hour_destructive
         windows["novel_shared_1h"] = shared

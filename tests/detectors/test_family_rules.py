@@ -53,6 +53,22 @@ def test_a_sitting_far_from_any_working_hour_counts_from_its_first_call(
     assert first["far_hour_calls"] == 1  # no call of alice's within three hours of 03:00
 
 
+def test_a_sitting_at_an_odd_hour_paced_a_call_every_two_minutes_counts_its_calls(
+    office: ActorProfile,
+) -> None:
+    """A stolen session at 19:30 (two hours past alice's day, not three) replaying a call every
+    two minutes: one call in every window, and the window of its second call counts two of the
+    sitting (so the rule paging on a sitting's second call sees it), of its third three."""
+    back = T + 19 * HOUR + 30 * MIN
+    calls = [event(back + k * 2 * MIN, session_id="stolen") for k in range(3)]
+    win = windows(frame(*_history(), *calls), since=back, until=back + 5 * MIN, profile=office)
+    assert _row(win, back)["rare_hour_cold"] == 1
+    assert _row(win, back + 2 * MIN)["rare_hour_cold"] == 2
+    assert _row(win, back + 4 * MIN)["rare_hour_cold"] == 3
+    assert _row(win, back + 2 * MIN)["calls"] == 1
+    assert (win["far_hour_calls"] == 0).all()
+
+
 def test_a_day_of_work_running_late_is_not_a_sitting_at_an_odd_hour(office: ActorProfile) -> None:
     late = [event(T + 16 * HOUR + k * 5 * MIN, session_id=f"l{k}") for k in range(48)]  # → 20:00
     win = windows(frame(*_history(), *late), since=T + 19 * HOUR, until=T + 20 * HOUR,
