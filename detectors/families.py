@@ -275,8 +275,9 @@ class Families:
                 fresh & ~together & hours,
                 ("rare_hour_cold", "calls"),
                 "{entity} made {rare_hour_cold} calls at an hour it never works in the first "
-                "ten minutes of a sitting, after two hours without a call (its own history: no call within two hours of it on "
-                "this kind of day, at most one day a week at it on the other)",
+                "ten minutes of a sitting, after two hours without a call (its own history: "
+                "no call within two hours of it on this kind of day, at most one day a week "
+                "at it on the other)",
             )
             add(
                 "off_hours",
