@@ -224,15 +224,16 @@ class DetectSettings(BaseSettings):
         default=12.0,
         ge=1,
         description="destructive calls in an hour (destructive_1h) that page when more than "
-        "destructive_margin times the entity's own p99 for an hour: deletes paced five "
-        "minutes apart, under destructive_pace in every five minutes",
+        "routine_factor times the entity's own p99 for an hour (at least one), the last five "
+        "minutes holding their share: deletes paced five minutes apart, under destructive_pace "
+        "in every five minutes",
     )
     org_night_users: int = Field(
         default=3,
         ge=1,
         description="other users up at hours rare for them in the same hour, on any server: a "
-        "night the organisation keeps together (off_hours then does not page; nor with one up on "
-        "a server of the window's calls)",
+        "night the organisation keeps together (off_hours then does not page; nor with two, one "
+        "of them up on a server of the window's calls)",
     )
     org_event_users: int = Field(
         default=3,
