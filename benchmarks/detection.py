@@ -1,14 +1,15 @@
 """Detection frontier per generator: per family and intensity, next to two baselines.
 
     python benchmarks/detection.py
-        [--generators NAME[,NAME...]]  (default: the generators not held out)
+        [--generators NAME[,NAME...]]  (default: sim,markov)
         [--seeds 1,2]
         [--intensities low,mid,high] [--plot docs/detection-frontier.png] [--show-false]
         [--show-missed]
         [--announced release_spike,month_end,...]
 
 For each generator (``GENERATORS`` below, listed by ``--help``: each a package of
-``tooltrail.simulator``; the held-out ones, on which nothing is tuned, run only when named) and
+``tooltrail.simulator``; all but the two defaults run only when named, and ``--help`` says which
+are tuned on and which held out) and
 seed, the benign traffic (with its labelled hard negatives) gets one incident of every attack
 family of the generator's own ``inject`` where it has one, else of ``tooltrail.simulator.inject``
 (``<name>-lib``: a generator's traffic with the library's attacks) at each intensity. The whole
@@ -98,8 +99,8 @@ class Generator:
     config: str
     about: str  # one line for --help
     own_attacks: bool = True
-    held_out: bool = True  # runs only when named
-    tuned: int = 0  # the round from which detectors were tuned on it (0: never, held out)
+    default: bool = False  # runs when --generators is not given (else only when named)
+    tuned: int = 0  # the round from which detectors were tuned on it (0: never)
     traffic: Callable[[int], Traffic] | None = None
 
     def base(self, seed: int) -> Traffic:
@@ -135,7 +136,7 @@ GENERATORS: dict[str, Generator] = {
         "SimConfig",
         "the library's simulator",
         own_attacks=False,
-        held_out=False,
+        default=True,
         traffic=_sim,
     ),
     "markov": Generator(
@@ -143,7 +144,7 @@ GENERATORS: dict[str, Generator] = {
         "MarkovConfig",
         "built apart",
         own_attacks=False,
-        held_out=False,
+        default=True,
     ),
     "sessions": Generator(
         "tooltrail.simulator.sessions",
@@ -171,13 +172,9 @@ def _accepted() -> dict[str, tuple[Generator, str]]:
     attacks): what it runs and its line in ``--help``."""
     out: dict[str, tuple[Generator, str]] = {}
     for name, gen in GENERATORS.items():
-        held = (
-            f" (tuned on since round {gen.tuned})"
-            if gen.tuned
-            else " (held out)"
-            if gen.held_out
-            else ""
-        )
+        held = f" (tuned on since round {gen.tuned})" if gen.tuned else ""
+        if not gen.tuned and not gen.default:
+            held = " (held out)"
         out[name] = gen, f"{gen.module}: {gen.about}{held}"
         if gen.own_attacks:
             lib = replace(gen, own_attacks=False)
@@ -494,7 +491,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument(
         "--generators",
-        default=",".join(name for name, gen in GENERATORS.items() if not gen.held_out),
+        default=",".join(name for name, gen in GENERATORS.items() if gen.default),
         help="\n".join(f"{name:<13} {line}" for name, (_gen, line) in ACCEPTED.items())
         + "\n(default: %(default)s)",
     )
