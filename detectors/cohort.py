@@ -22,15 +22,21 @@ the window's end only (so live and backfill agree):
 ``peers_rare_server_1h``  the same, counting only rare-hour calls on a server the window's call
                     is on: a team's month-end close on the ledger keeps *its* people up; a
                     stolen payments session that night is still alone on its servers.
+``tool_starters``  (per call) how many other established users started on the call's tool in
+                    the hour up to it: a deadline moves a dozen lecturers onto the grading tool
+                    their assistants use (``features.py`` then counts their deletes as the
+                    organisation's, :data:`UPTAKE_PEERS`).
 ``tool_peers``      how many other people used a user × tool entity's tool in the baseline (from
                     the fit, so also fixed before the window): a
                     sensitive tool colleagues use every day is not news the way one nobody uses is.
 
 How paging uses them: ``novelty_burst`` (``families.py``) counts only the novelty nobody else
 shares; a model alert during an organisation event is kept as ``low`` (``engine.py``); a first use
-of a sensitive tool that colleagues use is ``low`` (``rules.py``). Nothing here hides a window
-that the other families (volume, deletes, errors, hours) judge far out. "Other users" are
-established ones (a day or more of history): a new hire discovering tools is no release.
+of a sensitive tool that colleagues use is ``low`` (``rules.py``); a destructive call with a tool
+its user took up today while :data:`UPTAKE_PEERS` others started on it in the hour is not
+counted as the user's delete (``features.py``). Nothing else here hides a window that the other
+families (volume, deletes, errors, hours) judge far out. "Other users" are established ones (a
+day or more of history): a new hire discovering tools is no release.
 """
 
 from __future__ import annotations
@@ -41,9 +47,12 @@ from typing import Final, Protocol
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-__all__ = ["launched", "peer_columns", "peers_novel", "shared_start", "tool_peers"]
+__all__ = ["UPTAKE_PEERS", "launched", "peer_columns", "peers_novel", "shared_start", "tool_peers"]
 
 _DAY_US: Final = 86_400_000_000  # less history than this: a new hire, not an established user
+#: other established users starting on a tool in the same hour that make it the organisation's
+#: uptake (``tool_starters``): two colleagues, not one (one account an insider also holds)
+UPTAKE_PEERS: Final = 2
 
 
 class _History(Protocol):
@@ -55,7 +64,8 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
     ``shared_server`` (:func:`shared_start`) and ``shared_on_server`` (another user started on
     a tool of the call's server), from established users' first uses; :func:`launched`;
     ``peers_rare``: :func:`peers_novel` of the calls the frame's ``rare_hour`` column flags, and
-    ``peers_rare_server``: the same among the calls on the call's server."""
+    ``peers_rare_server``: the same among the calls on the call's server; ``tool_starters``:
+    the other established users who started on the call's tool in the hour up to it."""
     people = (ev["user"] != "").to_numpy()
     rare = ev["rare_hour"].to_numpy() > 0
     sub = ev.loc[people]
@@ -71,6 +81,7 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
         "launched": launched(ev, history),
         "peers_rare": peers_novel(ev, rare, horizon_us),
         "peers_rare_server": _per_key(ev, rare, "source_name", horizon_us),
+        "tool_starters": _per_key(ev, tool & old, "tool_key", horizon_us),
     }
 
 

@@ -50,7 +50,13 @@ family             level        fires when
                                 ``routine_factor`` (4) × its own p99 for an hour, the last five
                                 minutes holding their share: paced five minutes apart. All
                                 three per user also for an entity without an own baseline,
-                                against its group's
+                                against its group's. Per user × tool, ``destructive_5m`` ≥
+                                ``destructive_unowned`` (2) with a tool neither the user nor
+                                anyone else called in the baseline (``tool_peers`` 0): paced
+                                deletes with a tool nobody here uses page on their second
+                                call. Deletes with a tool the user took up today while two
+                                others started on it in the hour are not counted (the
+                                organisation taking up a tool: ``destructive``, features.py)
 ``error_probe``    user_tool    ``errors`` ≥ ``error_probe`` *and* ``args_max`` ≥ 2 spreads above
                                 this user × tool's p99, or one error fewer with ``args_max`` ≥ 3
                                 spreads above (a retrying agent fails with usual args); a
@@ -127,6 +133,7 @@ class Families:
     org_night_users: float = 3
     destructive_hour: float = 12
     bulk_tool_bytes: float = 16 << 10
+    destructive_unowned: float = 2
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -154,6 +161,7 @@ class Families:
             s.org_night_users,
             s.destructive_hour,
             s.bulk_tool_bytes,
+            s.destructive_unowned,
         )
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
@@ -393,7 +401,7 @@ class Families:
                 "minutes is {bytes_out_5m_p99}",
             )
         if level == "user_tool" and pair is not None:
-            found += self._destructive_tool(windows, v["destructive"], pair)
+            found += self._destructive_tool(windows, v, pair)
             found += self._read_burst(windows, v, pair)
             found += self._thin_probe(windows, v, own, pair)
         if level == "user_tool":
@@ -410,22 +418,44 @@ class Families:
         return found
 
     def _destructive_tool(
-        self, windows: pd.DataFrame, count: np.ndarray, pair: PairHistory
+        self, windows: pd.DataFrame, v: dict[str, np.ndarray], pair: PairHistory
     ) -> list[RuleHits]:
         """A burst of one destructive tool, against the user's own history *with that tool*
         (its p99 over however few windows the pair had in the baseline; 0 when the user never
         called it there): a tool the person calls once a week, called a dozen times in a
-        minute, pages even when the person edits files all day. Only for users with an own
+        minute, pages even when the person edits files all day. And, sooner, a destructive tool
+        *nobody* here called in the baseline (``tool_peers`` 0, the user neither), called
+        ``destructive_unowned`` times in five minutes: deletes paced a minute apart with a
+        tool the organisation does not use page on their second call, not their twelfth (a
+        tool colleagues use, taken up, is judged as a burst). Only for users with an own
         baseline (someone back from a long absence has none: a tool not called for weeks is
         theirs again, not news)."""
+        count = v["destructive"]
         usual = pair.p99[:, _I["destructive"]]
-        rows = np.flatnonzero(self.beyond(count, usual) & pair.actor_own)
+        burst = self.beyond(count, usual) & pair.actor_own
+        unowned = (
+            ~burst
+            & pair.actor_own
+            & (pair.windows == 0)
+            & (v["tool_peers"] == 0)
+            & (v["destructive_5m"] >= self.destructive_unowned)
+            & (count >= 1)
+        )
+        rows = np.flatnonzero(burst | unowned)
         if not len(rows):
             return []
         entity = windows["entity"].to_numpy()
         reasons = []
         for i in rows:
             user, tool = entity[i].split("|", 1)
+            if unowned[i]:
+                reasons.append(
+                    f"user × tool {entity[i]}: {user} called {tool}, a destructive tool that "
+                    "neither it nor anyone else here called in the baseline, "
+                    f"{human('destructive', v['destructive_5m'][i])} times in the last five "
+                    "minutes"
+                )
+                continue
             usual_text = (
                 f"its usual p99 for this tool is {human('destructive', usual[i])} per window "
                 f"({pair.windows[i]:.0f} windows of its own baseline)"
@@ -436,7 +466,7 @@ class Families:
                 f"user × tool {entity[i]}: {user} called {tool}, a destructive tool, "
                 f"{human('destructive', count[i])} times in 1 min; {usual_text}"
             )
-        return pair.hits("destructive", rows, reasons, ("destructive", "calls"))
+        return pair.hits("destructive", rows, reasons, ("destructive", "destructive_5m", "calls"))
 
     def _thin_probe(
         self, windows: pd.DataFrame, v: dict[str, np.ndarray], own: np.ndarray, pair: PairHistory

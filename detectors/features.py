@@ -35,7 +35,10 @@ Per entity-window (:data:`FEATURES`):
                         touch something new (an hour-long echo of a past burst stays quiet)
 ``new_servers``         servers (``source.name``) this entity used for the first time ever
 ``destructive``         calls of destructive tools (:mod:`.semantics`: the server's MCP tool
-                        annotations the emitter recorded, ``tool_hints``, else the tool's name)
+                        annotations the emitter recorded, ``tool_hints``, else the tool's name),
+                        less those with a tool the user took up today while two other
+                        established users started on it in the hour (:mod:`.cohort`,
+                        ``tool_starters``: the organisation taking up a tool together)
 ``exporting``           calls of tools that send data out (:mod:`.semantics`)
 ``errors``              calls with outcome ``error``
 ``args_max``            the largest ``args_bytes`` of a call
@@ -112,7 +115,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from .cohort import peer_columns, tool_peers
+from .cohort import UPTAKE_PEERS, peer_columns, tool_peers
 from .history import BatchHistory, FrameHistory, History
 from .profile import ActorProfile
 from .semantics import ToolSemantics
@@ -320,7 +323,7 @@ def _per_event(
     ev["seq_rarity"], ev["group_bits"] = profile.surprises(ev)
     ev["is_error"] = (ev["outcome"] == "error").astype("int64")
     ev["has_user"] = (ev["user"] != "").astype("int64")
-    took_up = ev["ts"] - history.first_seen(["user", "tool_key"], ev)
+    ev["took_up"] = took_up = ev["ts"] - history.first_seen(["user", "tool_key"], ev)
     ev["adopting"] = ((took_up >= _ADOPTED_US) & (took_up < _DAY_US) & (ev["user"] != "")).astype(
         "int64"
     )
@@ -380,6 +383,13 @@ def build_features(
     history = BatchHistory(history, ev)
     ev = _per_event(ev, history, profile, semantics or ToolSemantics(), cold)
     ev = ev.assign(**peer_columns(ev, history, HORIZON_US))
+    # a delete with a tool its user took up today while others are taking it up too (lecturers
+    # entering grades at a deadline with the tool their assistants use) is the organisation's
+    # uptake, not the user's deletes: it counts in no ``destructive`` feature
+    together = (
+        (ev["took_up"] < _DAY_US) & (ev["tool_starters"] >= UPTAKE_PEERS) & (ev["user"] != "")
+    ).to_numpy()
+    ev["is_destructive"] = np.where(together, 0, ev["is_destructive"])
     for level in levels:
         keys = list(LEVELS[level])
         ecol = entity_column(level)

@@ -228,6 +228,13 @@ class DetectSettings(BaseSettings):
         "minutes holding their share: deletes paced five minutes apart, under destructive_pace "
         "in every five minutes",
     )
+    destructive_unowned: float = Field(
+        default=2.0,
+        ge=1,
+        description="calls in five minutes of a destructive tool that neither the user nor "
+        "anyone else called in the baseline (tool_peers 0) that page, per user × tool: "
+        "deletes paced a minute apart with a tool nobody here uses page on their second call",
+    )
     org_night_users: int = Field(
         default=3,
         ge=1,

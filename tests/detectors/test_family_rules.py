@@ -139,10 +139,14 @@ def test_a_busy_minute_of_a_persons_own_deletes_is_no_burst() -> None:
 
 
 def _pair(
-    count: list[float], usual: list[float], windows_: list[float], established: list[bool]
+    count: list[float],
+    usual: list[float],
+    windows_: list[float],
+    established: list[bool],
+    **extra: list[float],
 ) -> tuple[pd.DataFrame, dict[str, list[int]], list[RuleHits]]:
     n = len(count)
-    win = _frame(destructive=count, calls=count)
+    win = _frame(destructive=count, calls=count, **extra)
     win["entity"] = [f"u{i}|delete_pod" for i in range(n)]
     zero = _frame(calls=[0.0] * n)
     cols = list(FEATURES)
@@ -183,6 +187,27 @@ def test_a_burst_of_a_destructive_tool_the_person_rarely_calls_pages_on_its_own_
     assert (
         "usual p99 for this tool is 1 per window (6 windows of its own baseline)"
         in (hit.reasons[0])
+    )
+
+
+def test_deletes_paced_with_a_tool_nobody_here_uses_page_on_their_second_call() -> None:
+    # one delete a minute (two in five minutes) with a tool neither the person nor anyone else
+    # called in the baseline: pages; the same with a tool three colleagues use (taken up: a
+    # role change; judged as a burst): not; the first delete: not; a tool the person called in
+    # 4 windows: not; by someone back from a month away (no own baseline): not
+    _, fired, hits = _pair(
+        count=[1, 1, 1, 1, 1],
+        usual=[0, 0, 0, 1, 0],
+        windows_=[0, 0, 0, 4, 0],
+        established=[True, True, True, True, False],
+        destructive_5m=[2, 2, 1, 2, 2],
+        tool_peers=[0, 3, 0, 0, 0],
+    )
+    assert fired["family:destructive"] == [0]
+    (hit,) = hits
+    assert (
+        "u0 called delete_pod, a destructive tool that neither it nor anyone else here called "
+        "in the baseline, 2 times in the last five minutes" in hit.reasons[0]
     )
 
 

@@ -718,3 +718,31 @@ def test_five_minutes_of_destructive_calls_count_deletes_paced_under_a_burst() -
     assert last["window_end"] == T + 5 * MIN + 40 * S
     assert last["destructive"] <= 2
     assert last["destructive_5m"] == 7  # the deletes at 45 s … 5 min 15 s; not the one at 0 s
+
+
+def test_deletes_with_a_tool_the_organisation_takes_up_together_are_not_the_users_own() -> None:
+    """A grading deadline: bob and cat start on ``delete_grade`` (their assistants' tool) in
+    the hour before ann does; ann's deletes with it are the organisation's uptake, not hers.
+    Erin takes up ``delete_page``, which only bob started on (one colleague: an account an
+    insider may also hold), and frank deletes with the tool he has used for days: both count."""
+    people = ("ann", "bob", "cat", "erin", "frank")
+    known = [event(T - 2 * DAY, user=u, session_id=f"k{u}") for u in people]  # established
+    franks = event(T - 2 * DAY + MIN, user="frank", tool="delete_grade", session_id="kf")
+    starts = [
+        event(T, user="bob", tool="delete_grade"),
+        event(T + 5 * MIN, user="cat", tool="delete_grade"),
+        event(T + 6 * MIN, user="bob", tool="delete_page"),
+    ]
+    at = T + 30 * MIN
+    burst = [
+        event(at + k * 5 * S, user=u, tool=tool, session_id=u)
+        for u, tool in (("ann", "delete_grade"), ("erin", "delete_page"), ("frank", "delete_grade"))
+        for k in range(3)
+    ]
+    win = windows(frame(*known, franks, *starts, *burst), since=at + 20 * S, until=at + 30 * S)
+    got = {e: win.loc[win["entity"] == e].iloc[-1] for e in ("ann", "erin", "frank")}
+    assert got["ann"]["calls"] == 3
+    assert got["ann"]["destructive"] == 0
+    assert got["ann"]["destructive_5m"] == 0
+    assert got["erin"]["destructive"] == 3
+    assert got["frank"]["destructive"] == 3
