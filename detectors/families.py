@@ -450,10 +450,9 @@ class Families:
             user, tool = entity[i].split("|", 1)
             if unowned[i]:
                 reasons.append(
-                    f"user × tool {entity[i]}: {user} called {tool}, a destructive tool that "
-                    "neither it nor anyone else here called in the baseline, "
+                    f"user × tool {entity[i]}: {user} called {tool}, a destructive tool, "
                     f"{human('destructive', v['destructive_5m'][i])} times in the last five "
-                    "minutes"
+                    "minutes; it never called it in its own baseline, nor did anyone else here"
                 )
                 continue
             usual_text = (

@@ -148,7 +148,8 @@ def test_every_family_of_a_blind_generators_own_attacks_is_caught(
     store: Store, generator: str, seed: int
 ) -> None:
     """Each of the five families, as the generator's author shaped it (paced reversals, a
-    stolen session at night, a harvest over an hour), at the middle intensity, pages."""
+    stolen session at night, a harvest over an hour), at the middle intensity, pages; the paced
+    deletes (with a tool nobody here uses) at their second call."""
     mod = importlib.import_module(f"tooltrail.simulator.{generator}")
     base = mod.generate(getattr(mod, f"{generator.capitalize()}Config")(seed=seed))
     sim = mod.inject(base, FAMILIES, "mid", seed=seed, annotations=mod.ANNOTATIONS)
@@ -161,6 +162,12 @@ def test_every_family_of_a_blind_generators_own_attacks_is_caught(
     )
     assert {i.scenario for i in sim.incidents} == set(FAMILIES)
     assert result.missed == []
+    # paced deletes with a tool nobody here uses page at their second call (the window holding
+    # it ends within a step of it), however long the attacker waits between the first two
+    (inc,) = [i for i in sim.incidents if i.scenario == "destructive"]
+    second = sorted(c.ts for c in sim.calls if c.label == inc.id)[1]
+    (delay,) = result.scenarios["destructive"].delays
+    assert delay <= (second - inc.start) / 10**7 + 1, delay
 
 
 def test_whole_day_ide_sessions_page_nothing() -> None:

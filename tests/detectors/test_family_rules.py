@@ -206,8 +206,8 @@ def test_deletes_paced_with_a_tool_nobody_here_uses_page_on_their_second_call() 
     assert fired["family:destructive"] == [0]
     (hit,) = hits
     assert (
-        "u0 called delete_pod, a destructive tool that neither it nor anyone else here called "
-        "in the baseline, 2 times in the last five minutes" in hit.reasons[0]
+        "u0 called delete_pod, a destructive tool, 2 times in the last five minutes; it never "
+        "called it in its own baseline, nor did anyone else here" in hit.reasons[0]
     )
 
 
