@@ -69,7 +69,7 @@ family             level        fires when
                                 ``result_max`` (a table pulled in one call); or results in
                                 the hour up to the window (``bytes_out_1h``) ≥
                                 ``bulk_hour_factor`` (20) × own p99 for an hour and ≥
-                                ``bulk_hour_bytes`` (5 MiB): a harvest paced a read a minute;
+                                ``bulk_hour_bytes`` (2 MiB): a harvest paced a read a minute;
                                 or five minutes' results (``bytes_out_5m``) ≥
                                 ``bulk_pace_factor`` (10) × own p99 for five minutes, ≥
                                 ``bulk_pace_bytes`` (2 MiB), made of ≥ ``bulk_pace_results``
@@ -125,7 +125,7 @@ class Families:
     bulk_huge_bytes: float = 1 << 20
     probe_args_factor: float = 4
     bulk_hour_factor: float = 20
-    bulk_hour_bytes: float = 5 << 20
+    bulk_hour_bytes: float = 2 << 20
     bulk_pace_factor: float = 10
     bulk_pace_bytes: float = 2 << 20
     bulk_pace_results: float = 4

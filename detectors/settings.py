@@ -191,9 +191,11 @@ class DetectSettings(BaseSettings):
         "this many times the person's own p99 for an hour (and at least bulk_hour_bytes)",
     )
     bulk_hour_bytes: int = Field(
-        default=5 << 20,
+        default=2 << 20,
         ge=1,
-        description="the least an hour's results must add up to for bulk_hour_factor to page",
+        description="the least an hour's results must add up to for bulk_hour_factor to page "
+        "(5 MiB until round 13: a harvest of 100-250 KB reads a minute by someone whose own "
+        "hour is under 250 KB waited for the floor, not the factor)",
     )
     bulk_pace_factor: float = Field(
         default=10.0,

@@ -338,15 +338,16 @@ def test_a_night_the_organisation_keeps_together_does_not_page_off_hours() -> No
 
 def test_a_harvest_paced_over_an_hour_pages_on_the_hours_bytes() -> None:
     """Every minute ordinary; over the hour 20 times the person's own p99 for an hour, and at
-    least 5 MiB (pages); 20 times a small p99 but under 5 MiB (no page); 5 MiB but only ten
-    times the person's usual hour (no page); the hour's echo in an ordinary minute (no page)."""
+    least 2 MiB (pages); 30 times a small p99 but under 2 MiB (no page); 6 MiB but only ten
+    times the person's usual hour (no page); the hour's echo in an ordinary minute (no page);
+    3 MiB at 30 times a small p99 (pages since round 13: the floor was 5 MiB)."""
     mib = float(1 << 20)
-    hours = [24 * mib, 4 * mib, 6 * mib, 24 * mib]
-    # the last: an ordinary minute after the hour's harvest (its echo), no share of the hour
-    win = _frame(bytes_out_1h=hours, bytes_out=[500e3] * 3 + [20e3], calls=[1] * 4)
-    p99 = _frame(bytes_out_1h=[1 * mib, 0.1 * mib, 0.6 * mib, 1 * mib], bytes_out=[600e3] * 4,
-                 calls=[2] * 4)  # fmt: skip
-    assert _fired("user", win, p99, p99)["family:bulk_read"] == [0]
+    hours = [24 * mib, 1.5 * mib, 6 * mib, 24 * mib, 3 * mib]
+    # the fourth: an ordinary minute after the hour's harvest (its echo), no share of the hour
+    win = _frame(bytes_out_1h=hours, bytes_out=[500e3] * 3 + [20e3, 500e3], calls=[1] * 5)
+    p99 = _frame(bytes_out_1h=[1 * mib, 0.05 * mib, 0.6 * mib, 1 * mib, 0.1 * mib],
+                 bytes_out=[600e3] * 5, calls=[2] * 5)  # fmt: skip
+    assert _fired("user", win, p99, p99)["family:bulk_read"] == [0, 4]
 
 
 def test_a_harvest_read_object_by_object_pages_on_five_minutes_of_results() -> None:
