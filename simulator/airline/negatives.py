@@ -129,15 +129,30 @@ def hard_negatives(rec: Recorder, duty: Duty, people: list[Person], day: int, se
         taken.discard(p.name)
         p = _pick(rng, people, "mro", taken, "ORD")
     t, s = at(2.0, p), rec.session(p, at(2.0, p))
-    label = lab["benign:aog_night"]
-    t = rec.call(t, p, s, "tech_log_get", {"tail": "N318NW"}, label=label)
+    label, tr = lab["benign:aog_night"], f"{rng.getrandbits(64):016x}"
+    t = rec.call(t, p, s, "tech_log_get", {"tail": "N318NW"}, label=label, trace=tr)
+    t = rec.call(t, p, s, "mel_lookup", {"ata": "32", "tail": "N318NW"}, label=label, trace=tr)
     for k in range(14):
-        t = rec.read(t, p, s, f"manuals://amm/32-{40 + k}-00", label=label, size=150_000)
+        t = rec.read(t, p, s, f"manuals://amm/32-{40 + k}-00", label=label, trace=tr, size=150_000)
         t = rec.call(
-            t, p, s, "part_search", {"pn": f"C2014{k:02d}-3", "station": "ORD"}, label=label
+            t,
+            p,
+            s,
+            "part_search",
+            {"pn": f"C2014{k:02d}-3", "station": "ORD"},
+            label=label,
+            trace=tr,
         )
-    t = rec.call(t, p, s, "part_reserve", {"pn": "C201407-3", "to": "ORD"}, label=label)
-    rec.call(t, p, s, "workorder_create", {"tail": "N318NW", "ata": "32", "aog": True}, label=label)
+    t = rec.call(t, p, s, "part_reserve", {"pn": "C201407-3", "to": "ORD"}, label=label, trace=tr)
+    rec.call(
+        t,
+        p,
+        s,
+        "workorder_create",
+        {"tail": "N318NW", "ata": "32", "aog": True},
+        label=label,
+        trace=tr,
+    )
 
     p = _pick(rng, people, "revenue", taken, "DEN")
     t, s = at(15.5, p), rec.session(p, at(15.5, p))

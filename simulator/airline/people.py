@@ -1,7 +1,8 @@
 """Who works at the airline, where, and when: stations, roles, shifts, agents and clients.
 
 Operations control, crew control and dispatch sit at the Denver hub around the clock on
-rotating shifts (four days on, four off, the shift moving day → swing → night each cycle). Line
+rotating shifts (four days on, four off, the shift moving day → swing → night each cycle, the
+desk staffed at every hour). Line
 mechanics keep fixed day or night shifts at five stations; station agents cover the morning and
 afternoon banks at six; customer care works in Denver and, overnight for America, in Manila.
 Revenue, safety and IT keep office hours on weekdays. Services run on their own clocks.
@@ -132,8 +133,12 @@ def roster(seed: int) -> list[Person]:
 
     people: list[Person] = []
     for role, count in (("occ", 8), ("crew", 6), ("dispatch", 6)):
+        # offsets base, base+4, ... base+20 staff every shift of every day exactly once; the
+        # OCC's two more double up where the rota puts them
+        base = rng.randrange(24)
         for i in range(count):
-            people.append(_person(role, name(""), "DEN", "rotating", 6.0, i * 2 + rng.randrange(2)))
+            offset = (base + 4 * i) % 24 if i < 6 else rng.randrange(24)
+            people.append(_person(role, name(""), "DEN", "rotating", 6.0, offset))
     for st in ("DEN", "ORD", "JFK", "LHR", "NRT"):
         people.append(_person("mro", name(""), st, "fixed", 22.0, rng.randrange(7)))
         people.append(_person("mro", name(""), st, "fixed", 7.0, rng.randrange(7)))
