@@ -207,6 +207,14 @@ GENERATORS: dict[str, Generator] = {
             slice=Slice(0, "benign:vendor_remote_support", anchor="resources/read",
                         methods=_READS),
         ),
+        Generator(
+            "airline",
+            lambda m: m.AirlineConfig(seed=1),
+            (({"days": 5}, "days"),),
+            other_seed=True, knobs_grow=True,
+            shape=_shape("airline"),
+            slice=Slice(0, "benign:aog_night", anchor="resources/read", methods=_READS),
+        ),
     )
 }  # fmt: skip
 
