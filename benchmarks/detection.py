@@ -162,8 +162,9 @@ GENERATORS: dict[str, Generator] = {
     "depots": _blind("depots", tuned=11),
     "newsroom": _blind("newsroom", tuned=11),
     "ledger": _blind("ledger", tuned=12),
-    "campus": _blind("campus"),
+    "campus": _blind("campus", tuned=12),
     "grid": _blind("grid"),
+    "airline": _blind("airline"),
 }
 
 
