@@ -61,7 +61,8 @@ class _History(Protocol):
 
 def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[str, np.ndarray]:
     """Per call of a prepared frame: ``peers_novel`` (:func:`peers_novel`), ``shared_tool`` /
-    ``shared_server`` (:func:`shared_start`) and ``shared_on_server`` (another user started on
+    ``shared_server`` (:func:`shared_start`; ``shared_tool`` is ``tool_starters`` ≥ 1) and
+    ``shared_on_server`` (another user started on
     a tool of the call's server), from established users' first uses; :func:`launched`;
     ``peers_rare``: :func:`peers_novel` of the calls the frame's ``rare_hour`` column flags, and
     ``peers_rare_server``: the same among the calls on the call's server; ``tool_starters``:
@@ -73,15 +74,16 @@ def peer_columns(ev: pd.DataFrame, history: _History, horizon_us: int) -> dict[s
     old[people] = (sub["ts"] - history.first_seen(["user"], sub)).to_numpy() >= _DAY_US
     tool[people] = (sub["ts"] == history.first_seen(["user", "tool_key"], sub)).to_numpy()
     server[people] = (sub["ts"] == history.first_seen(["user", "source_name"], sub)).to_numpy()
+    starters = _per_key(ev, tool & old, "tool_key", horizon_us)
     return {
         "peers_novel": peers_novel(ev, (tool | server) & old, horizon_us),
-        "shared_tool": shared_start(ev, tool & old, "tool_key", horizon_us),
+        "shared_tool": starters > 0,
         "shared_server": shared_start(ev, server & old, "source_name", horizon_us),
         "shared_on_server": shared_start(ev, tool & old, "source_name", horizon_us),
         "launched": launched(ev, history),
         "peers_rare": peers_novel(ev, rare, horizon_us),
         "peers_rare_server": _per_key(ev, rare, "source_name", horizon_us),
-        "tool_starters": _per_key(ev, tool & old, "tool_key", horizon_us),
+        "tool_starters": starters,
     }
 
 
@@ -125,17 +127,9 @@ def peers_novel(ev: pd.DataFrame, novel: np.ndarray, horizon_us: int) -> np.ndar
 
 def shared_start(ev: pd.DataFrame, novel: np.ndarray, key: str, horizon_us: int) -> np.ndarray:
     """Per call of ``ev``: whether a user other than the call's own started on the call's ``key``
-    (a tool or a server) in ``(ts - horizon_us, ts]`` (their calls flagged in ``novel``)."""
-    ts = ev["ts"].to_numpy()
-    users = ev["user"].to_numpy()
-    codes, _ = pd.factorize(ev[key])
-    out = np.zeros(len(ev), dtype=bool)
-    flagged = novel & (users != "")
-    for code in np.unique(codes[flagged]):
-        rows = np.flatnonzero(codes == code)  # the calls of this tool (or server)
-        t, u = ts[rows], users[rows]
-        for i in rows[flagged[rows]]:
-            out[rows] |= (u != users[i]) & (t >= ts[i]) & (t - ts[i] < horizon_us)
+    (a tool or a server) in ``(ts - horizon_us, ts]`` (their calls flagged in ``novel``): the
+    count :func:`_per_key` gives, at least one."""
+    out: np.ndarray = _per_key(ev, novel, key, horizon_us) > 0
     return out
 
 
