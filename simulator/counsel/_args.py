@@ -124,6 +124,7 @@ _FIELDS: Final[dict[str, _Field]] = {
     "office": lambda r, m, u: m.office,
     "court": lambda r, m, u: m.court,
     "case": lambda r, m, u: m.case,
+    "client_ref": lambda r, m, u: m.id,
     "documents": lambda r, m, u: [doc_id(r, m) for _ in range(r.randint(1, 6))],
     "filer": lambda r, m, u: u,
     "receipt": lambda r, m, u: f"{m.court}-{r.randrange(10**9):09d}",

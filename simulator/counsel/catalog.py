@@ -2,9 +2,10 @@
 
 A tool is ``(server, kind, fields, result bytes, milliseconds)``: ``kind`` is ``read``,
 ``write`` or ``delete`` (a destructive tool), ``fields`` the argument names :mod:`._args`
-fills, the last two the medians of the result size and the duration. Annotation styles, as
-real servers differ: the document system, matters, time & billing, records and identity
-declare all four MCP hints; review, docketing, conflicts and the data rooms declare
+fills (court e-filing carries the firm's matter number as the client reference courts offer
+for fee billing), the last two the medians of the result size and the duration. Annotation
+styles, as real servers differ: the document system, matters, time & billing, records and
+identity declare all four MCP hints; review, docketing, conflicts and the data rooms declare
 ``readOnlyHint`` alone (``false`` on their writes, nothing more); court e-filing, legal
 research and mail declare none.
 """
@@ -82,9 +83,9 @@ TOOLS: Final[dict[str, Tool]] = {
     "rate_get": _t("timebill", "read", "timekeeper matter", 0.9, 110),
     "writeoff_record": _t("timebill", "write", "entry amount reason", 0.6, 260),
     # court e-filing (external court systems)
-    "docket_get": _t("efiling", "read", "court case", 12, 1100),
-    "filing_validate": _t("efiling", "read", "court case documents", 2.5, 2200),
-    "filing_submit": _t("efiling", "write", "court case documents filer", 3.1, 4800),
+    "docket_get": _t("efiling", "read", "court case client_ref", 12, 1100),
+    "filing_validate": _t("efiling", "read", "court case client_ref documents", 2.5, 2200),
+    "filing_submit": _t("efiling", "write", "court case client_ref documents filer", 3.1, 4800),
     "filing_status": _t("efiling", "read", "court receipt", 1.0, 700),
     "service_list_get": _t("efiling", "read", "court case", 4.5, 600),
     # docketing: deadlines and calendars

@@ -218,10 +218,12 @@ def _conflicts(s: Session, t: int, p: Plan, w: World, r: random.Random) -> None:
 def _efiling(s: Session, t: int, p: Plan, w: World, r: random.Random) -> None:
     ny = [m for m in w.matters if m.office == "NY" and m.practice == "litigation"]
     for m in r.sample(ny, 3):
-        docs = make_args("filing_validate", r, m, s.user)
-        for _ in range(5):  # the agent retries; the clerk tries again a few minutes later
-            t = s.call(t, "filing_submit", {**docs, "filer": s.user}, think=20)
-            t += r.randint(3, 6) * MINUTE
+        docs = {**make_args("filing_submit", r, m, s.user), "filer": s.user}
+        for _ in range(12):  # the agent retries; the clerk tries again a few minutes later
+            t = s.call(t, "filing_submit", docs, think=20)
+            if s.rec.calls[-1].outcome == "ok":
+                break
+            t += r.randint(5, 9) * MINUTE
         t = s.call(t, "filing_status", make_args("filing_status", r, m, s.user), think=60)
 
 
@@ -257,7 +259,7 @@ _BURSTS: Final[dict[str, tuple[_Burst, float]]] = {
     "benign:month_end_billing": (_billing, 16.0),
     "benign:deal_closing": (_closing, 0.0),  # the paralegal's evening, local
     "benign:conflicts_rerun": (_conflicts, 9.5),
-    "benign:efiling_outage": (_efiling, 19.5),
+    "benign:efiling_outage": (_efiling, 19.7),
     "benign:departing_transfer": (_departing, 21.0),
     "benign:phishing_response": (_phishing, 13.0),
 }
@@ -284,4 +286,5 @@ def hard_negatives(
             s = rec.session(p.name, agent, client, version(client, day), f"{name}#0")
             if name == "benign:deal_closing":
                 hour = (17.5 - p.tz) % 24
-        burst(s, clock.at(day, 0.0, hour) + r.randint(0, 600) * 1_000_000, plan, w, r)
+        jitter = 0 if name == "benign:efiling_outage" else r.randint(0, 600) * 1_000_000
+        burst(s, clock.at(day, 0.0, hour) + jitter, plan, w, r)

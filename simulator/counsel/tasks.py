@@ -23,7 +23,11 @@ Task = Callable[[Session, int, Person, Matter, random.Random], int]
 
 def draft(s: Session, t: int, p: Person, m: Matter, r: random.Random) -> int:
     u = p.name
+    if r.random() < 0.3:
+        t = s.call(t, "folder_list", make_args("folder_list", r, m, u), think=15)
     t = s.call(t, "doc_search", make_args("doc_search", r, m, u), think=30)
+    if r.random() < 0.2:
+        t = s.call(t, "doc_profile_get", make_args("doc_profile_get", r, m, u), think=10)
     for _ in range(r.randint(1, 3)):
         doc = _doc(r, m)
         if r.random() < 0.3:
@@ -103,8 +107,12 @@ def matter(s: Session, t: int, p: Person, m: Matter, r: random.Random) -> int:
     t = s.call(t, "deadline_list", make_args("deadline_list", r, m, p.name), think=30)
     if r.random() < 0.15:
         t = s.call(t, "matter_update", make_args("matter_update", r, m, p.name), think=20)
+    if p.role == "partner" and r.random() < 0.1:
+        t = s.call(t, "matter_team_update", make_args("matter_team_update", r, m, p.name))
     if p.role == "partner" and r.random() < 0.3:
         t = s.call(t, "prebill_get", make_args("prebill_get", r, m, p.name), think=200)
+        if r.random() < 0.5:
+            t = s.call(t, "prebill_approve", make_args("prebill_approve", r, m, p.name))
     return t
 
 
@@ -139,6 +147,8 @@ def billing(s: Session, t: int, p: Person, m: Matter, r: random.Random) -> int:
         t = s.call(t, "time_entry_update", make_args("time_entry_update", r, m, u), think=30)
     if r.random() < 0.15:
         t = s.call(t, "writeoff_record", make_args("writeoff_record", r, m, u), think=30)
+    if r.random() < 0.05:  # a duplicate entry removed
+        t = s.call(t, "time_entry_delete", make_args("time_entry_delete", r, m, u), think=30)
     return t
 
 
@@ -154,6 +164,9 @@ def records(s: Session, t: int, p: Person, m: Matter, r: random.Random) -> int:
             t = s.call(t, "custodian_notify", make_args("custodian_notify", r, m, u), think=20)
     if r.random() < 0.25:
         t = s.call(t, "box_request", make_args("box_request", r, m, u))
+    if r.random() < 0.08:  # a settled case: the hold lifted, the matter closed
+        t = s.call(t, "hold_release", make_args("hold_release", r, m, u), think=60)
+        t = s.call(t, "matter_close", make_args("matter_close", r, m, u))
     return t
 
 
@@ -161,7 +174,8 @@ def it_ticket(s: Session, t: int, p: Person, m: Matter, r: random.Random) -> int
     u = p.name
     tool = r.choice(("user_get", "user_lookup"))
     t = s.call(t, tool, make_args(tool, r, m, u))
-    kind = r.choice(("mfa_reset", "group_add", "session", "group_remove", "audit"))
+    kinds = ("mfa_reset", "group_add", "session", "group_remove", "audit", "wall_update")
+    kind = r.choice((*kinds, "user_disable") if r.random() < 0.1 else kinds)
     if kind == "session":
         t = s.call(t, "session_list", make_args("session_list", r, m, u))
         if r.random() < 0.5:
@@ -196,6 +210,8 @@ def litsupport(s: Session, t: int, p: Person, m: Matter, r: random.Random) -> in
     t = s.call(t, "production_status", make_args("production_status", r, m, p.name))
     if r.random() < 0.2:
         t = s.call(t, "review_ingest_run", make_args("review_ingest_run", r, m, p.name))
+    if r.random() < 0.05:  # a superseded saved search set
+        t = s.call(t, "review_set_delete", make_args("review_set_delete", r, m, p.name))
     return t
 
 
