@@ -215,6 +215,16 @@ GENERATORS: dict[str, Generator] = {
             shape=_shape("airline"),
             slice=Slice(0, "benign:aog_night", anchor="resources/read", methods=_READS),
         ),
+        Generator(
+            "counsel",
+            lambda m: m.CounselConfig(seed=1),
+            (({"days": 5}, "days"), ({"matters": 5}, "matters"),
+             ({"start": datetime(2026, 11, 17, 9, tzinfo=UTC)}, "midnight")),
+            other_seed=True, knobs_grow=True, negatives_at_least=10,
+            shape=_shape("counsel", lists=True),
+            slice=Slice(0, "benign:efiling_outage", hour=19, anchor="resources/read",
+                        methods=_LISTS),
+        ),
     )
 }  # fmt: skip
 
