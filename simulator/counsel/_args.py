@@ -57,9 +57,10 @@ def words(rng: random.Random, lo: int, hi: int) -> str:
 
 def text(rng: random.Random, lo: int, hi: int) -> str:
     """Prose of ``lo``–``hi`` characters."""
-    want, out = rng.randint(lo, hi), ""
+    want = rng.randint(lo, hi)
+    out = " ".join(rng.choices(_WORDS, k=want // 7 + 2)).capitalize()
     while len(out) < want:
-        out += words(rng, 6, 14).capitalize() + ". "
+        out += ". " + words(rng, 6, 14).capitalize()
     return out[:want]
 
 
