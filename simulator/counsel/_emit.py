@@ -100,7 +100,7 @@ class Session:
         ts = self._list(ts, server)
         for attempt in range(3):
             err = error
-            if err is None and self.rec.down(server, ts) and rng.random() < 0.9:
+            if err is None and self.rec.down(server, ts) and rng.random() < 0.97:
                 err = "service_unavailable"
             elif err is None and rng.random() < _TIMEOUT_RATE:
                 err = "timeout"

@@ -64,8 +64,8 @@ def scheduled_jobs(w: World, rec: Recorder, clock: Clock, days: int, r: random.R
         s = _run(rec, "svc-billing", day)
         t = clock.start_us + day * 24 * HOUR + 6 * HOUR + r.randint(0, 120) * 1_000_000
         for office in OFFICES:
-            m = next(x for x in w.matters if x.office == office)
-            t = s.call(t, "wip_report", make_args("wip_report", r, m, s.user), think=5)
+            args = make_args("wip_report", r, w.matters[0], s.user, office=office)
+            t = s.call(t, "wip_report", args, think=5)
         for p in r.sample(w.people, 8):
             m = (p.matters or w.matters)[0]
             t = s.call(
