@@ -192,6 +192,7 @@ def test_the_attacks_take_this_firms_victims_and_tools(
             calls = [c for c in sim.calls if c.label == i.id]
             assert i.user not in negative
             assert role[i.user] != "service"
+            assert len(hist[i.user].days) >= 5
             assert len({c.session_id for c in calls}) == 1  # a session of its own
             assert not {c.session_id for c in calls} & sessions
         hijack = [c for c in sim.calls if c.label == inc["novelty_burst"].id]
@@ -215,3 +216,30 @@ def test_too_few_days_or_a_second_scored_day_are_refused() -> None:
         CounselConfig(attack_days=2)
     with pytest.raises(ValueError, match="intake_per_day"):
         CounselConfig(intake_per_day=-1)
+
+
+def test_the_knobs_make_each_family_louder_and_faster(traffic: Traffic, gen: str) -> None:
+    sims = traffic.attacked(gen)
+
+    def incident(level: str, family: str) -> tuple[int, int, list[SimCall]]:
+        inc = next(i for i in sims[level].incidents if i.scenario == family)
+        calls = [c for c in sims[level].calls if c.label == inc.id and c.tool]
+        return len(calls), inc.end - inc.start, calls
+
+    for family in ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read"):
+        (n0, span0, _), (n1, span1, _), (n2, span2, _) = (
+            incident(level, family) for level in ("low", "mid", "high")
+        )
+        assert n0 < n1 < n2
+        assert span0 > span1 > span2
+    sizes = [
+        min(len(str(c.args)) for c in incident(level, "error_storm")[2])
+        for level in ("low", "mid", "high")
+    ]
+    assert sizes == sorted(sizes)
+    pages = [
+        min(c.result_bytes for c in incident(level, "bulk_read")[2])
+        for level in ("low", "mid", "high")
+    ]
+    assert pages[0] < pages[1] < pages[2]
+    assert pages[0] >= 120_000
