@@ -52,7 +52,7 @@ def generate(config: CounselConfig) -> Simulation:
     time; calls past the span's end are dropped."""
     rng = random.Random(f"counsel:{config.seed}")
     start = config.start
-    world = build_world(rng, config.days, start.weekday(), start.day, config.matters)
+    world = build_world(rng, config.days, start.date(), config.matters)
     clock = Clock(config.start_us)
     rec = Recorder(rng)
     # two court e-filing outages in the history (a Friday in New York, a Tuesday in London)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Final
 
 from ..model import UserProfile
@@ -156,19 +157,17 @@ def _agents(role: str, rng: random.Random) -> tuple[tuple[str, str], ...]:
     return (main,)
 
 
-def _holidays(office: str, start_weekday: int, start_day_of_month: int, days: int) -> list[bool]:
+def _holidays(office: str, start: date, days: int) -> list[bool]:
     """Working days: weekdays, less US Thanksgiving (4th Thursday of November) in New York."""
     out = []
     for d in range(days):
-        wd = (start_weekday + d) % 7
-        dom = start_day_of_month + d
-        thanksgiving = office == "NY" and wd == 3 and 22 <= dom <= 28
-        out.append(wd < 5 and not thanksgiving)
+        on = start + timedelta(days=d)
+        thanksgiving = on.month == 11 and on.weekday() == 3 and 22 <= on.day <= 28
+        out.append(on.weekday() < 5 and not (office == "NY" and thanksgiving))
     return out
 
 
-def build_world(rng: random.Random, days: int, start_weekday: int, start_dom: int,
-                n_matters: int) -> World:  # fmt: skip
+def build_world(rng: random.Random, days: int, start: date, n_matters: int) -> World:
     names = [f"{rng.choice(_FIRST)}.{n}" for n in rng.sample(_SURNAMES, len(_SURNAMES))]
     names += [f"{f}.{n}" for f in _FIRST for n in _SURNAMES if f"{f}.{n}" not in names][::53]
     names.reverse()
@@ -180,7 +179,7 @@ def build_world(rng: random.Random, days: int, start_weekday: int, start_dom: in
                 people.append(Person(name, role, office, OFFICES[office][0], hours,
                                      _agents(role, rng)))  # fmt: skip
     by_name = {p.name: p for p in people}
-    business = {o: _holidays(o, start_weekday, start_dom, days) for o in OFFICES}
+    business = {o: _holidays(o, start, days) for o in OFFICES}
 
     def of(role: str, office: str) -> list[Person]:
         here = [p for p in people if p.role == role and p.office == office]
@@ -222,4 +221,4 @@ def build_world(rng: random.Random, days: int, start_weekday: int, start_dom: in
         matters.append(m)
         for who in m.members():
             by_name[who].matters.append(m)
-    return World(people, by_name, matters, business, start_weekday)
+    return World(people, by_name, matters, business, start.weekday())
