@@ -172,11 +172,14 @@ class DetectSettings(BaseSettings):
         description="a read burst of one tool is this many times the person's own p99 of calls "
         "of that tool per window, with more than twice its own p99 of result bytes",
     )
-    bulk_tool_bytes: int = Field(
-        default=16 << 10,
+    bulk_minute_bytes: int = Field(
+        default=64 << 10,
         ge=0,
-        description="the least a read burst of one tool (bulk_tool_factor) must receive in one "
-        "window: a replay of small acknowledgements is no harvest",
+        description="the least one window's results must add up to for a minute's bulk_read "
+        "path to page (per user: bulk_factor, bulk_stream_factor, the spreads; per user × tool: "
+        "bulk_tool_factor): a job's replay of small records after an outage, a burst of "
+        "bookings looked up, is no harvest in a minute; slower or smaller harvests are the "
+        "hour's (bulk_hour_factor). 16 KiB, and on the read burst only, until round 14",
     )
     bulk_huge_bytes: int = Field(
         default=1 << 20,

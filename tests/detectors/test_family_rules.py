@@ -259,21 +259,40 @@ def test_one_result_orders_of_magnitude_above_the_persons_largest_pages_on_its_o
     assert "the largest it usually receives (p99) is 488.3 KB" in hit.reasons[0]
 
 
+def test_a_minute_of_results_pages_as_a_harvest_only_over_the_minutes_floor() -> None:
+    # a job whose minute is ~800 B replays its backlog after an outage: 26 calls, 50 KB (sixty
+    # times its p99, far out in spreads): not a harvest in a minute; the same minute at 500 KB
+    # pages, by either path (a hundred times the p99 in three calls or more; spreads out)
+    win = _frame(bytes_out=[50e3, 500e3], calls=[26, 26], result_max=[2e3, 20e3])
+    p50 = _frame(bytes_out=[300.0, 300.0], calls=[1, 1], result_max=[300.0, 300.0])
+    p99 = _frame(bytes_out=[800.0, 800.0], calls=[2, 2], result_max=[700.0, 700.0])
+    assert _fired("user", win, p50, p99).get("family:bulk_read") == [1]
+    floorless = Families(bulk_minute_bytes=0)
+    hi = p99[list(FEATURES)].to_numpy(dtype=float)
+    lo = p50[list(FEATURES)].to_numpy(dtype=float)
+    values = win[list(FEATURES)].to_numpy(dtype=float)
+    hits = floorless.run("user", win, relative(values, lo, hi), hi, np.ones(2, dtype=bool))
+    (hit,) = [h for h in hits if h.rule == "family:bulk_read"]
+    assert [int(r) for r in hit.rows] == [0, 1]  # without the floor the replay pages too
+
+
 def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None:
     # 24 reads of a tool the person calls at a p99 of 4 a minute, for 300 KB against 30 KB:
     # pages; a busy minute at twice the pace (8 against 4): not; the same burst of a tool the
     # person never called (novelty's, not a harvest of their own tool): not; by someone with no
     # own baseline (back from a month away): not; many calls returning what the pair usually
     # returns in a minute (a poller): not; a replay of small acknowledgements, six times the
-    # pair's bytes but under 16 KiB: not
-    n = 6
-    win = _frame(calls=[24, 8, 24, 24, 24, 24], bytes_out=[300e3, 80e3, 300e3, 300e3, 40e3, 3e3])
+    # pair's bytes but a few KB: not; nor 50 KB of small records, a hundred times the pair's
+    # bytes but under a minute's floor (64 KiB; an hour of it is the hour path's)
+    n = 7
+    win = _frame(calls=[24, 8, 24, 24, 24, 24, 24],
+                 bytes_out=[300e3, 80e3, 300e3, 300e3, 40e3, 3e3, 50e3])  # fmt: skip
     win["entity"] = [f"u{i}|get_file_contents" for i in range(n)]
     cols = list(FEATURES)
     zero = _frame(calls=[0.0] * n)[cols].to_numpy(dtype=float)
-    own_p99 = _frame(calls=[4.0] * n, bytes_out=[30e3] * 5 + [500])[cols].to_numpy(dtype=float)
-    pair = PairHistory(zero, own_p99, np.asarray([40, 40, 0, 40, 40.0, 40]),
-                       np.asarray([True, True, True, False, True, True]))  # fmt: skip
+    own_p99 = _frame(calls=[4.0] * n, bytes_out=[30e3] * 5 + [500] * 2)[cols].to_numpy(dtype=float)
+    pair = PairHistory(zero, own_p99, np.asarray([40, 40, 0, 40, 40.0, 40, 40]),
+                       np.asarray([True, True, True, False, True, True, True]))  # fmt: skip
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, zero, own_p99), own_p99,
                           np.zeros(n, dtype=bool), pair=pair)  # fmt: skip
