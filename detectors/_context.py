@@ -33,6 +33,25 @@ class WindowBatch:
     p99: np.ndarray
     basis: list[Any]
 
+    def calls(self, i: int) -> pd.DataFrame:
+        """The events of row ``i``'s window."""
+        row = self.windows.iloc[i]
+        start, end = int(row["window_start"]), int(row["window_end"])
+        ev = self.events
+        return ev.loc[
+            (ev[entity_column(self.level)] == row["entity"])
+            & (ev["ts"] >= start)
+            & (ev["ts"] < end)
+        ]
+
+    def one_person(self, i: int) -> bool:
+        """Whether every call of row ``i``'s window is one named user's: at a level that mixes
+        users (an agent, a server, a server's tool), what that person's own levels judge."""
+        if self.level in ("user", "user_tool"):
+            return False
+        users = self.calls(i)["user"]
+        return bool(len(users)) and users.iloc[0] != "" and bool((users == users.iloc[0]).all())
+
     def alert(
         self,
         i: int,
@@ -46,10 +65,7 @@ class WindowBatch:
     ) -> Alert:
         row = self.windows.iloc[i]
         entity, start, end = str(row["entity"]), int(row["window_start"]), int(row["window_end"])
-        ev = self.events
-        mine = ev.loc[
-            (ev[entity_column(self.level)] == entity) & (ev["ts"] >= start) & (ev["ts"] < end)
-        ]
+        mine = self.calls(i)
         evidence = tuple(
             FeatureEvidence(
                 name=n,

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from ._context import WindowBatch
-from .alert import Alert, Severity
+from .alert import SEVERITIES, Alert, Severity
 from .baseline import Baseline, relative
 from .families import Families, PairHistory
 from .features import (
@@ -252,6 +252,7 @@ class Engine:
         ev, _, feats, learn = self._windows(since, until, fitted)
         alerts: list[Alert] = []
         sequence: list[Alert] = []  # model alerts only a tool transition carries
+        one_person: list[Alert] = []  # model alerts of a mixed level on one person's calls
         for level, windows in feats.items():
             if windows.empty:
                 continue
@@ -264,9 +265,10 @@ class Engine:
             rel = relative(values, p50, p99)
             ctx = WindowBatch(level, windows, ev, values, rel, p50, p99, baseline.basis(own))
             if lm is not None and lm.model is not None:
-                paged, alone = self._model_alerts(ctx, lm, learning)
+                paged, alone, solo = self._model_alerts(ctx, lm, learning)
                 alerts.extend(paged)
                 sequence.extend(alone)
+                one_person.extend(solo)
             for hits in self.rules.run(level, windows):
                 hits = judged_by_routine(hits, values, p99, own, self.settings.routine_factor)
                 alerts.extend(self._rule_alerts(ctx, hits, learning))
@@ -277,7 +279,9 @@ class Engine:
                     level, windows, rel, p99, own, pair=pair, hours_own=dense
                 ):
                     alerts.extend(self._rule_alerts(ctx, hits, learning))
-        return alerts + _corroborated(sequence, alerts)
+        alerts += _said_already(one_person, alerts)
+        out = alerts + _corroborated(sequence, alerts)
+        return _shared_by_many(out, self.settings.org_event_users)
 
     def _windows(
         self, since: int, until: int, fitted: FittedModel | None
@@ -337,9 +341,10 @@ class Engine:
 
     def _model_alerts(
         self, ctx: WindowBatch, lm: LevelModel, learning: np.ndarray
-    ) -> tuple[list[Alert], list[Alert]]:
-        """The level's model alerts, and apart those only a tool transition carries (paged
-        only when corroborated: :func:`_corroborated`)."""
+    ) -> tuple[list[Alert], list[Alert], list[Alert]]:
+        """The level's model alerts; apart, those only a tool transition carries (paged only
+        when corroborated: :func:`_corroborated`); and apart, at a level that mixes people,
+        those on windows of one person's calls (:func:`_said_already`)."""
         assert lm.model is not None
         rel = ctx.rel[:, _MODEL]
         scores = lm.model.decision_function(rel)
@@ -350,7 +355,7 @@ class Engine:
         quiet = fire & learning
         if quiet.any():
             self.metrics.alerts_suppressed.labels("learning").inc(int(quiet.sum()))
-        out: tuple[list[Alert], list[Alert]] = ([], [])
+        out: tuple[list[Alert], list[Alert], list[Alert]] = ([], [], [])
         # an organisation event (many users on new tools this hour) is the population's shift:
         # the model's alert is kept, as low (stored, not paged)
         org = ctx.values[:, _PEERS] >= self.settings.org_event_users
@@ -361,7 +366,7 @@ class Engine:
             quiet = org[i] or operational[i]
             severity: Severity = "low" if quiet else "high" if excess[i] >= 5 else "medium"
             alert = ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
-            out[int(alone[i])].append(alert)
+            out[2 if not alone[i] and ctx.one_person(int(i)) else int(alone[i])].append(alert)
         return out
 
     def _newcomers_only(self, ctx: WindowBatch, rows: np.ndarray) -> np.ndarray:
@@ -461,6 +466,43 @@ def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:
         if not a.actor or (a.window_end, a.actor, a.entity_kind not in _PERSON) not in sides:
             a.severity = "low"
     return sequence
+
+
+def _said_already(one_person: list[Alert], others: list[Alert]) -> list[Alert]:
+    """Model alerts at a level that mixes people (an agent, a server, a server's tool) on a
+    window of one person's calls, kept ``low`` when an alert at that person's own levels
+    (user, user × tool) pages the same window: the same calls, said once, against the
+    person's own history. Kept as raised when the person's levels are quiet: a server that
+    never receives arguments this large from anyone may see what the person's own spread
+    does not (round 14: an error storm on ``tides``)."""
+    rank = SEVERITIES.index("medium")
+    own = {
+        (a.window_end, a.actor)
+        for a in others
+        if a.entity_kind in ("user", "user_tool") and SEVERITIES.index(a.severity) >= rank
+    }
+    for a in one_person:
+        if (a.window_end, a.actor) in own:
+            a.severity = "low"
+    return one_person
+
+
+def _shared_by_many(alerts: list[Alert], others: int) -> list[Alert]:
+    """Model alerts about one person's use of a tool, kept ``low`` when, in the same window,
+    the models find ``others`` more people's use of the same tool out of the ordinary too: the
+    tool changed (an outage's slow calls and catch-up, a release), not each of them. The
+    server × tool's own alert, on everyone's calls together, is kept. Judged within one
+    window end, like :func:`_corroborated`, so live and backfill agree."""
+    users: dict[tuple[int, str], set[str]] = {}
+    for a in alerts:
+        if a.detector == "model:user_tool":
+            user, tool = a.entity.split("|", 1)
+            users.setdefault((a.window_end, tool), set()).add(user)
+    for a in alerts:
+        tool = a.entity.split("|", 1)[-1]
+        if a.detector == "model:user_tool" and len(users[(a.window_end, tool)]) > others:
+            a.severity = "low"
+    return alerts
 
 
 def _pair_history(fitted: FittedModel, baseline: Baseline, windows: pd.DataFrame) -> PairHistory:

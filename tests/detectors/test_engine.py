@@ -24,7 +24,7 @@ import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
 from tooltrail.detectors._persist import MAGIC
-from tooltrail.detectors.alert import SEVERITIES, Alert, alert_id
+from tooltrail.detectors.alert import SEVERITIES, Alert, Severity, alert_id
 from tooltrail.detectors.engine import Engine
 from tooltrail.detectors.features import FEATURES, LEVELS, entity_column
 from tooltrail.detectors.settings import DetectSettings
@@ -325,6 +325,78 @@ def test_a_server_window_only_a_new_user_made_waits_for_their_learning_period(
     assert server_models(guarded) == []
 
 
+def test_a_mixed_levels_model_alert_on_one_persons_calls_their_own_levels_page_is_kept_low(
+    new_user: tuple[str, str, pd.DataFrame, int, int],
+    no_learning: tuple[Engine, list[Alert]],
+) -> None:
+    """The user's heavy minute, past learning: the server's (and server × tool's) model alert
+    on a window only they called in is kept low where an alert at the person's own levels
+    pages the same window (the same calls, said once); where the person's levels are quiet
+    it stands."""
+    user, _, burst, _, _ = new_user
+    events = FrameSource(burst).frame
+    _, alerts = no_learning
+
+    def callers(a: Alert) -> set[str]:
+        col = f"e_{a.entity_kind}"
+        mine = events.loc[
+            (events[col] == a.entity)
+            & (events["ts"] >= a.window_start)
+            & (events["ts"] < a.window_end)
+        ]
+        return set(mine["user"])
+
+    medium = SEVERITIES.index("medium")
+    paged_own = {
+        a.window_end
+        for a in alerts
+        if a.entity_kind in ("user", "user_tool")
+        and a.entity.split("|")[0] == user
+        and SEVERITIES.index(a.severity) >= medium
+    }
+    theirs = [
+        a
+        for a in alerts
+        if a.detector in ("model:server_tool", "model:source") and callers(a) == {user}
+    ]
+    said = [a for a in theirs if a.window_end in paged_own]
+    assert said, "no server model alert beside the person's own: the check is vacuous"
+    assert {a.severity for a in said} == {"low"}
+    # the ones on windows the person's levels did not page keep the model's severity
+    assert all(a.severity != "low" for a in theirs if a.window_end not in paged_own)
+
+
+def test_one_person_is_every_call_of_the_window_by_one_named_user() -> None:
+    from tooltrail.detectors._context import WindowBatch
+
+    end = 10 * MINUTE
+    windows = pd.DataFrame(
+        {"entity": ["web", "web", "web"], "window_start": [0, end, 2 * end]}
+    ).assign(window_end=lambda w: w["window_start"] + end)
+    events = pd.DataFrame(
+        {
+            "ts": [1, 2, end + 1, end + 2, 2 * end + 1],
+            "user": ["ann", "ann", "ann", "bob", ""],
+            "e_source": ["web"] * 5,
+        }
+    )
+    none = np.zeros((3, len(FEATURES)))
+    batch = WindowBatch("source", windows, events, none, none, none, none, ["entity"] * 3)
+    assert [batch.one_person(i) for i in range(3)] == [True, False, False]
+    # at a person's own levels the question does not arise
+    own = WindowBatch(
+        "user",
+        windows,
+        events.rename(columns={"e_source": "e_user"}),
+        none,
+        none,
+        none,
+        none,
+        ["entity"] * 3,
+    )
+    assert not own.one_person(0)
+
+
 def test_learning_days_zero_suppresses_nothing(no_learning: tuple[Engine, list[Alert]]) -> None:
     engine, _ = no_learning
     assert _learning_suppressed(engine) == 0
@@ -474,17 +546,21 @@ def test_model_files_differ_by_settings(frame: pd.DataFrame, saved: Saved, tmp_p
     assert len(list(model_dir.glob("*.model"))) == 2
 
 
-def _model_alert(level: str, entity: str, actor: str, end: int) -> Alert:
+def _model_alert(
+    level: str, entity: str, actor: str, end: int, detector: str = "", severity: Severity = "medium"
+) -> Alert:
+    """A candidate of ``detector`` (default ``model:<level>``) on a minute ending at ``end``."""
+    detector = detector or f"model:{level}"
     alert = Alert(
-        severity="medium",
-        detector=f"model:{level}",
+        severity=severity,
+        detector=detector,
         entity_kind=level,
         entity=entity,
         window_start=end - 60_000_000,
         window_end=end,
         score=1.0,
         reason="made a tool transition it never makes",
-        dedupe_key=f"model:{level}|{level}|{entity}",
+        dedupe_key=f"{detector}|{level}|{entity}",
     )
     alert.actor = actor
     return alert
@@ -543,3 +619,31 @@ def test_a_model_alert_only_slow_calls_or_a_long_session_carry_is_not_paged() ->
     alone, operational = _carriers(rel, scores, 1.0, 1.5, 30.0)
     assert alone.tolist() == [False, False, False, True, False]
     assert operational.tolist() == [True, True, False, False, False]
+
+
+def test_a_tool_many_people_find_odd_at_once_is_the_tools_news_not_each_persons() -> None:
+    """Four people's use of one tool, odd to the models in the same window (an outage's slow
+    calls and catch-up): their user × tool alerts are kept low, the server × tool's stays;
+    three people, another window, or another tool: each alert as raised."""
+    from tooltrail.detectors.engine import _shared_by_many
+
+    end = 10**12
+    people = ("ann", "bob", "cy", "dee")
+    four = [_model_alert("user_tool", f"{u}|scan", u, end) for u in people]
+    server = _model_alert("server_tool", "tms|scan", "", end)
+    assert {a.severity for a in _shared_by_many([*four, server], 3)} == {"low", "medium"}
+    assert [a.severity for a in four] == ["low"] * 4
+    assert server.severity == "medium"
+    three = [_model_alert("user_tool", f"{u}|scan", u, end) for u in people[:3]]
+    apart = [_model_alert("user_tool", f"dee|{t}", "dee", end) for t in ("scan", "pay")]
+    later = [_model_alert("user_tool", f"{u}|scan", u, end + 10**7) for u in people[:1]]
+    kept = _shared_by_many([*three, *apart[1:], *later], 3)
+    assert {a.severity for a in kept} == {"medium"}
+    # a person's own user-level alert is not the tool's
+    own = _model_alert("user", "ann", "ann", end)
+    assert (
+        _shared_by_many(
+            [own, *[_model_alert("user_tool", f"{u}|scan", u, end) for u in people]], 3
+        )[0].severity
+        == "medium"
+    )
