@@ -164,7 +164,8 @@ GENERATORS: dict[str, Generator] = {
     "ledger": _blind("ledger", tuned=12),
     "campus": _blind("campus", tuned=12),
     "grid": _blind("grid"),
-    "airline": _blind("airline"),
+    "airline": _blind("airline", tuned=14),
+    "counsel": _blind("counsel"),
 }
 
 
