@@ -280,8 +280,7 @@ class Engine:
                 ):
                     alerts.extend(self._rule_alerts(ctx, hits, learning))
         alerts += _said_already(one_person, alerts)
-        out = alerts + _corroborated(sequence, alerts)
-        return _shared_by_many(out, self.settings.org_event_users)
+        return alerts + _corroborated(sequence, alerts)
 
     def _windows(
         self, since: int, until: int, fitted: FittedModel | None
@@ -485,24 +484,6 @@ def _said_already(one_person: list[Alert], others: list[Alert]) -> list[Alert]:
         if (a.window_end, a.actor) in own:
             a.severity = "low"
     return one_person
-
-
-def _shared_by_many(alerts: list[Alert], others: int) -> list[Alert]:
-    """Model alerts about one person's use of a tool, kept ``low`` when, in the same window,
-    the models find ``others`` more people's use of the same tool out of the ordinary too: the
-    tool changed (an outage's slow calls and catch-up, a release), not each of them. The
-    server × tool's own alert, on everyone's calls together, is kept. Judged within one
-    window end, like :func:`_corroborated`, so live and backfill agree."""
-    users: dict[tuple[int, str], set[str]] = {}
-    for a in alerts:
-        if a.detector == "model:user_tool":
-            user, tool = a.entity.split("|", 1)
-            users.setdefault((a.window_end, tool), set()).add(user)
-    for a in alerts:
-        tool = a.entity.split("|", 1)[-1]
-        if a.detector == "model:user_tool" and len(users[(a.window_end, tool)]) > others:
-            a.severity = "low"
-    return alerts
 
 
 def _pair_history(fitted: FittedModel, baseline: Baseline, windows: pd.DataFrame) -> PairHistory:

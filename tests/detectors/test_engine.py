@@ -619,31 +619,3 @@ def test_a_model_alert_only_slow_calls_or_a_long_session_carry_is_not_paged() ->
     alone, operational = _carriers(rel, scores, 1.0, 1.5, 30.0)
     assert alone.tolist() == [False, False, False, True, False]
     assert operational.tolist() == [True, True, False, False, False]
-
-
-def test_a_tool_many_people_find_odd_at_once_is_the_tools_news_not_each_persons() -> None:
-    """Four people's use of one tool, odd to the models in the same window (an outage's slow
-    calls and catch-up): their user × tool alerts are kept low, the server × tool's stays;
-    three people, another window, or another tool: each alert as raised."""
-    from tooltrail.detectors.engine import _shared_by_many
-
-    end = 10**12
-    people = ("ann", "bob", "cy", "dee")
-    four = [_model_alert("user_tool", f"{u}|scan", u, end) for u in people]
-    server = _model_alert("server_tool", "tms|scan", "", end)
-    assert {a.severity for a in _shared_by_many([*four, server], 3)} == {"low", "medium"}
-    assert [a.severity for a in four] == ["low"] * 4
-    assert server.severity == "medium"
-    three = [_model_alert("user_tool", f"{u}|scan", u, end) for u in people[:3]]
-    apart = [_model_alert("user_tool", f"dee|{t}", "dee", end) for t in ("scan", "pay")]
-    later = [_model_alert("user_tool", f"{u}|scan", u, end + 10**7) for u in people[:1]]
-    kept = _shared_by_many([*three, *apart[1:], *later], 3)
-    assert {a.severity for a in kept} == {"medium"}
-    # a person's own user-level alert is not the tool's
-    own = _model_alert("user", "ann", "ann", end)
-    assert (
-        _shared_by_many(
-            [own, *[_model_alert("user_tool", f"{u}|scan", u, end) for u in people]], 3
-        )[0].severity
-        == "medium"
-    )
