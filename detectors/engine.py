@@ -279,6 +279,7 @@ class Engine:
                     level, windows, rel, p99, own, pair=pair, hours_own=dense
                 ):
                     alerts.extend(self._rule_alerts(ctx, hits, learning))
+        alerts = _one_finding(alerts)
         alerts += _said_already(one_person, alerts)
         return alerts + _corroborated(sequence, alerts)
 
@@ -465,6 +466,26 @@ def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:
         if not a.actor or (a.window_end, a.actor, a.entity_kind not in _PERSON) not in sides:
             a.severity = "low"
     return sequence
+
+
+def _one_finding(alerts: list[Alert]) -> list[Alert]:
+    """A family's alert about one of a person's tools, kept ``low`` when the same family pages
+    the person (the user level) in the same window: one finding, said once, by the alert that
+    covers all of the window's calls (the tool's, stored, names which). Judged within one
+    window end, like :func:`_corroborated`, so live and backfill agree."""
+    person = {
+        (a.detector, a.window_end, a.entity)
+        for a in alerts
+        if a.entity_kind == "user" and a.detector.startswith("rule:family:") and a.severity != "low"
+    }
+    for a in alerts:
+        if (
+            a.entity_kind == "user_tool"
+            and a.detector.startswith("rule:family:")
+            and (a.detector, a.window_end, a.entity.split("|", 1)[0]) in person
+        ):
+            a.severity = "low"
+    return alerts
 
 
 def _said_already(one_person: list[Alert], others: list[Alert]) -> list[Alert]:

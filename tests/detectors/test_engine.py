@@ -619,3 +619,28 @@ def test_a_model_alert_only_slow_calls_or_a_long_session_carry_is_not_paged() ->
     alone, operational = _carriers(rel, scores, 1.0, 1.5, 30.0)
     assert alone.tolist() == [False, False, False, True, False]
     assert operational.tolist() == [True, True, False, False, False]
+
+
+def _family_alert(level: str, entity: str, end: int, family: str = "destructive") -> Alert:
+    user = entity.split("|")[0]
+    return _model_alert(level, entity, user, end, f"rule:family:{family}", "high")
+
+
+def test_a_family_paging_the_person_and_their_tool_in_one_window_is_one_finding() -> None:
+    """ann's 22 cancellations page her (user) and her tool (user × tool) in one window: the
+    tool's alert is stored low, the person's pages. Another window, another person, another
+    family, or the person's alert not raised: the tool's alert pages as raised."""
+    from tooltrail.detectors.engine import _one_finding
+
+    end = 10**12
+    person = _family_alert("user", "ann", end)
+    tool = _family_alert("user_tool", "ann|flight_cancel", end)
+    assert [a.severity for a in _one_finding([tool, person])] == ["low", "high"]
+    for others in (
+        [_family_alert("user", "ann", end + 10**7)],
+        [_family_alert("user", "bob", end)],
+        [_family_alert("user", "ann", end, family="bulk_read")],
+        [],
+    ):
+        alone = _family_alert("user_tool", "ann|flight_cancel", end)
+        assert _one_finding([alone, *others])[0].severity == "high"
