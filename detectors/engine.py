@@ -10,8 +10,12 @@ Candidates then pass the alert store (dedupe, cooldown, grouping) — not this m
 A model alert that only a tool transition carries (``seq_rarity`` the one feature far out) is
 kept ``low`` unless corroborated across levels in the same window: the person who never goes
 this way *and* the tool never reached this way (a prompt injection's read-then-send pages;
-one release participant's new routine does not). Corroboration within one window end keeps
-live and backfill equal: every level of a window is scored in the same pass.
+one release participant's new routine does not). The same calls are said once: a model alert
+at a level that mixes people (agent, server, server × tool) on one person's calls is kept
+``low`` when that person's own levels page the window, and a family's alert about a person's
+tool when the same family pages the person (:func:`_said_already`, :func:`_one_finding`).
+Judging within one window end keeps live and backfill equal: every level of a window is
+scored in the same pass.
 
 Cold start: an entity whose first stored event is less than ``learning_days`` old raises no
 model alert and no baseline-rule alert (counted as suppressed, reason ``learning``); hard limits
