@@ -64,8 +64,7 @@ family             level        fires when
                                 over ``probe_args_factor`` (4) × the pair's own p99
 ``bulk_read``      user         ``bytes_out`` ≥ ``bulk_factor`` (100) × own p99 in ≥ 3 calls, or
                                 ≥ 4 spreads above own p99 *and* ``calls`` above own p99 (a
-                                release afternoon moves calls, not result sizes), either at
-                                least ``bulk_minute_bytes`` (64 KiB); or one result
+                                release afternoon moves calls, not result sizes); or one result
                                 ≥ ``bulk_huge_bytes`` (1 MiB) and ``bulk_factor`` × own p99 of
                                 ``result_max`` (a table pulled in one call); or results in
                                 the hour up to the window (``bytes_out_1h``) ≥
@@ -78,7 +77,7 @@ family             level        fires when
                                 minutes in, not a migration's few large exports
                    user_tool    ``calls`` ≥ ``bulk_tool_calls`` (8) and ``bulk_tool_factor`` (4)
                                 × the pair's own p99, with more than twice its own p99 of
-                                bytes and ≥ ``bulk_minute_bytes`` (64 KiB): a harvest of one tool
+                                bytes and ≥ ``bulk_tool_bytes`` (64 KiB): a harvest of one tool
                                 the person uses, read by read
 =================  ===========  ====================================================================
 
@@ -133,7 +132,7 @@ class Families:
     destructive_pace: float = 6
     org_night_users: float = 3
     destructive_hour: float = 12
-    bulk_minute_bytes: float = 64 << 10
+    bulk_tool_bytes: float = 64 << 10
     destructive_unowned: float = 2
 
     @classmethod
@@ -161,7 +160,7 @@ class Families:
             s.destructive_pace,
             s.org_night_users,
             s.destructive_hour,
-            s.bulk_minute_bytes,
+            s.bulk_tool_bytes,
             s.destructive_unowned,
         )
 
@@ -348,10 +347,9 @@ class Families:
             stream = (v["bytes_out"] >= self.bulk_stream_factor * usual) & (
                 v["bytes_out"] >= 3 * np.maximum(v["result_max"], 1)
             )
-            minute = v["bytes_out"] >= self.bulk_minute_bytes
             add(
                 "bulk_read",
-                minute & (bulk | stream | ((r["bytes_out"] >= 4) & (r["calls"] >= 1))),
+                bulk | stream | ((r["bytes_out"] >= 4) & (r["calls"] >= 1)),
                 ("bytes_out", "calls", "result_max"),
                 "{entity} received {bytes_out} of tool results in {calls} calls in 1 min "
                 "(the largest {result_max}); its usual p99 is {bytes_out_p99} in {calls_p99} "
@@ -505,7 +503,7 @@ class Families:
         """Many reads of one tool the person uses, far above the pair's own pace and bytes: at
         least ``bulk_tool_calls`` calls and ``bulk_tool_factor`` times the pair's own p99 of
         calls per window, with more than twice its own p99 of result bytes and at least
-        ``bulk_minute_bytes`` (a harvest of files, pages or objects one by one; a busy person's
+        ``bulk_tool_bytes`` (a harvest of files, pages or objects one by one; a busy person's
         reads of their own tool stay near its pace; a replay of small acknowledgements is no
         harvest). Only for users with an own baseline, on tools they called in it (a tool
         never used is novelty's), and not for destructive tools."""
@@ -515,7 +513,7 @@ class Families:
             (v["calls"] >= self.bulk_tool_calls)
             & (v["calls"] >= self.bulk_tool_factor * calls_p99)
             & (v["bytes_out"] > 2 * bytes_p99)
-            & (v["bytes_out"] >= self.bulk_minute_bytes)
+            & (v["bytes_out"] >= self.bulk_tool_bytes)
             & (v["destructive"] == 0)
             & (pair.windows > 0)
             & pair.actor_own

@@ -172,14 +172,14 @@ class DetectSettings(BaseSettings):
         description="a read burst of one tool is this many times the person's own p99 of calls "
         "of that tool per window, with more than twice its own p99 of result bytes",
     )
-    bulk_minute_bytes: int = Field(
+    bulk_tool_bytes: int = Field(
         default=64 << 10,
         ge=0,
-        description="the least one window's results must add up to for a minute's bulk_read "
-        "path to page (per user: bulk_factor, bulk_stream_factor, the spreads; per user × tool: "
-        "bulk_tool_factor): a job's replay of small records after an outage, a burst of "
-        "bookings looked up, is no harvest in a minute; slower or smaller harvests are the "
-        "hour's (bulk_hour_factor). 16 KiB, and on the read burst only, until round 14",
+        description="the least a read burst of one tool (bulk_tool_factor) must receive in one "
+        "window: a job's replay of small records after an outage, a storm's bookings looked up, "
+        "is no harvest of the tool (16 KiB until round 14; the person's own minute, "
+        "bulk_factor and the spreads, has no floor: a harvest of small records far above the "
+        "person's own minute still pages there)",
     )
     bulk_huge_bytes: int = Field(
         default=1 << 20,
