@@ -277,7 +277,7 @@ def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None
     # own baseline (back from a month away): not; many calls returning what the pair usually
     # returns in a minute (a poller): not; a replay of small acknowledgements, six times the
     # pair's bytes but a few KB: not; nor 50 KB of small records, a hundred times the pair's
-    # bytes but under a minute's floor (64 KiB; an hour of it is the hour path's)
+    # bytes but under the read burst's floor (64 KiB: the person's own minute judges it)
     n = 7
     win = _frame(calls=[24, 8, 24, 24, 24, 24, 24],
                  bytes_out=[300e3, 80e3, 300e3, 300e3, 40e3, 3e3, 50e3])  # fmt: skip
