@@ -15,9 +15,11 @@ from .features import FEATURES, entity_column
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["WindowBatch"]
+__all__ = ["PERSON_LEVELS", "WindowBatch"]
 
 _EVENT_IDS: Final = 20  # event ids an alert lists (all are counted)
+#: the levels that are one person's own; the others (agent, server, server × tool) mix people
+PERSON_LEVELS: Final = frozenset({"user", "user_tool"})
 
 
 @dataclass
@@ -44,12 +46,13 @@ class WindowBatch:
             & (ev["ts"] < end)
         ]
 
-    def one_person(self, i: int) -> bool:
-        """Whether every call of row ``i``'s window is one named user's: at a level that mixes
-        users (an agent, a server, a server's tool), what that person's own levels judge."""
-        if self.level in ("user", "user_tool"):
+    def one_person(self, calls: pd.DataFrame) -> bool:
+        """Whether every one of a window's ``calls`` (:meth:`calls`) is one named user's, at a
+        level that mixes users (an agent, a server, a server's tool): what that person's own
+        levels judge."""
+        if self.level in PERSON_LEVELS:
             return False
-        users = self.calls(i)["user"]
+        users = calls["user"]
         return bool(len(users)) and users.iloc[0] != "" and bool((users == users.iloc[0]).all())
 
     def alert(
@@ -62,10 +65,12 @@ class WindowBatch:
         engine: Engine,
         *,
         reason: str | None = None,
+        calls: pd.DataFrame | None = None,
     ) -> Alert:
+        """Row ``i`` as an alert (``calls``: its window's events when the caller has them)."""
         row = self.windows.iloc[i]
         entity, start, end = str(row["entity"]), int(row["window_start"]), int(row["window_end"])
-        mine = self.calls(i)
+        mine = self.calls(i) if calls is None else calls
         evidence = tuple(
             FeatureEvidence(
                 name=n,
@@ -103,7 +108,7 @@ class WindowBatch:
 
 def _actor(level: str, entity: str, events: pd.DataFrame) -> str:
     """The user an alert is about: its own user, else the user behind most of its calls."""
-    if level in ("user", "user_tool"):
+    if level in PERSON_LEVELS:
         return entity.split("|", 1)[0]
     users = events["user"][events["user"] != ""]
     if users.empty:

@@ -37,7 +37,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from ._context import WindowBatch
+from ._context import PERSON_LEVELS, WindowBatch
 from .alert import SEVERITIES, Alert, Severity
 from .baseline import Baseline, relative
 from .families import Families, PairHistory
@@ -369,8 +369,11 @@ class Engine:
             names = tuple(FEATURES[j] for j in top if rel[i, j] > 0) or (FEATURES[top[0]],)
             quiet = org[i] or operational[i]
             severity: Severity = "low" if quiet else "high" if excess[i] >= 5 else "medium"
-            alert = ctx.alert(int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self)
-            out[2 if not alone[i] and ctx.one_person(int(i)) else int(alone[i])].append(alert)
+            calls = ctx.calls(int(i))
+            alert = ctx.alert(
+                int(i), f"model:{ctx.level}", severity, float(scores[i]), names, self, calls=calls
+            )
+            out[2 if not alone[i] and ctx.one_person(calls) else int(alone[i])].append(alert)
         return out
 
     def _newcomers_only(self, ctx: WindowBatch, rows: np.ndarray) -> np.ndarray:
@@ -503,7 +506,7 @@ def _said_already(one_person: list[Alert], others: list[Alert]) -> list[Alert]:
     own = {
         (a.window_end, a.actor)
         for a in others
-        if a.entity_kind in ("user", "user_tool") and SEVERITIES.index(a.severity) >= rank
+        if a.entity_kind in PERSON_LEVELS and SEVERITIES.index(a.severity) >= rank
     }
     for a in one_person:
         if (a.window_end, a.actor) in own:

@@ -382,7 +382,7 @@ def test_one_person_is_every_call_of_the_window_by_one_named_user() -> None:
     )
     none = np.zeros((3, len(FEATURES)))
     batch = WindowBatch("source", windows, events, none, none, none, none, ["entity"] * 3)
-    assert [batch.one_person(i) for i in range(3)] == [True, False, False]
+    assert [batch.one_person(batch.calls(i)) for i in range(3)] == [True, False, False]
     # at a person's own levels the question does not arise
     own = WindowBatch(
         "user",
@@ -394,7 +394,7 @@ def test_one_person_is_every_call_of_the_window_by_one_named_user() -> None:
         none,
         ["entity"] * 3,
     )
-    assert not own.one_person(0)
+    assert not own.one_person(own.calls(0))
 
 
 def test_learning_days_zero_suppresses_nothing(no_learning: tuple[Engine, list[Alert]]) -> None:
