@@ -293,6 +293,16 @@ def test_a_new_entity_raises_no_model_or_baseline_rule_alert_while_learning(
     assert _learning_suppressed(engine) >= len(new_client) > 0
 
 
+def _callers(events: pd.DataFrame, a: Alert) -> set[str]:
+    """The users behind the calls of ``a``'s window."""
+    mine = events.loc[
+        (events[f"e_{a.entity_kind}"] == a.entity)
+        & (events["ts"] >= a.window_start)
+        & (events["ts"] < a.window_end)
+    ]
+    return set(mine["user"])
+
+
 def test_a_server_window_only_a_new_user_made_waits_for_their_learning_period(
     new_user: tuple[str, str, pd.DataFrame, int, int],
     no_learning: tuple[Engine, list[Alert]],
@@ -303,20 +313,11 @@ def test_a_server_window_only_a_new_user_made_waits_for_their_learning_period(
     user, _, burst, heavy, loop = new_user
     events = FrameSource(burst).frame
 
-    def only_theirs(a: Alert) -> bool:
-        col = f"e_{a.entity_kind}"
-        mine = events.loc[
-            (events[col] == a.entity)
-            & (events["ts"] >= a.window_start)
-            & (events["ts"] < a.window_end)
-        ]
-        return set(mine["user"]) == {user}
-
     def server_models(alerts: Sequence[Alert]) -> list[Alert]:
         return [
             a
             for a in alerts
-            if a.detector in ("model:server_tool", "model:source") and only_theirs(a)
+            if a.detector in ("model:server_tool", "model:source") and _callers(events, a) == {user}
         ]
 
     _, unguarded = no_learning
@@ -337,15 +338,6 @@ def test_a_mixed_levels_model_alert_on_one_persons_calls_their_own_levels_page_i
     events = FrameSource(burst).frame
     _, alerts = no_learning
 
-    def callers(a: Alert) -> set[str]:
-        col = f"e_{a.entity_kind}"
-        mine = events.loc[
-            (events[col] == a.entity)
-            & (events["ts"] >= a.window_start)
-            & (events["ts"] < a.window_end)
-        ]
-        return set(mine["user"])
-
     medium = SEVERITIES.index("medium")
     paged_own = {
         a.window_end
@@ -357,7 +349,7 @@ def test_a_mixed_levels_model_alert_on_one_persons_calls_their_own_levels_page_i
     theirs = [
         a
         for a in alerts
-        if a.detector in ("model:server_tool", "model:source") and callers(a) == {user}
+        if a.detector in ("model:server_tool", "model:source") and _callers(events, a) == {user}
     ]
     said = [a for a in theirs if a.window_end in paged_own]
     assert said, "no server model alert beside the person's own: the check is vacuous"
