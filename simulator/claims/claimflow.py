@@ -45,10 +45,9 @@ class Payment:
 
 @dataclass
 class Ledger:
-    """What the flows leave for others: payments to batch, uploads to ingest."""
+    """What the flows leave for others: payments to batch, claims filed."""
 
     payments: list[Payment] = field(default_factory=list)
-    uploads: list[tuple[int, str]] = field(default_factory=list)  # (ts, doc_id)
     claims: list[Claim] = field(default_factory=list)
 
 
@@ -161,9 +160,7 @@ def work_claim(
             visit.append("geo_flood_zone")
         t = w.run(out.actor, t, visit, ids)
         for _ in range(rng.randint(4, 12)):
-            doc = f"D-{rng.randint(10**7, 10**8)}"
             t = w.run(out.actor, t, ["doc_upload"], ids, think=(10, 60))
-            ledger.uploads.append((t, doc))
         ids["vendor_id"] = f"V-{rng.randint(2000, 2999)}"
         t = w.run(out.actor, t, ["claim_note_add", "estimate_request"], ids)
     # the estimate comes back; the adjuster pays

@@ -92,8 +92,8 @@ def generate(config: ClaimsConfig | None = None) -> Simulation:
     for p in people:
         for s in w.shifts[p.name]:
             shift_work(w, s, rng, claims, reported)
-    jobs(w, rng, ledger, no_batch=cfg.days - 2)  # that night's batch fails: a hard negative
     episodes = plan.emit(w, claims)
+    jobs(w, rng, ledger, no_batch=cfg.days - 2)  # that night's batch fails: a hard negative
     calls = sorted((c for c in rec.calls if cfg.start_us <= c.ts < cfg.end_us), key=lambda c: c.ts)
     bursts = _bursts(calls, episodes)
     users = [

@@ -161,8 +161,6 @@ class _Episodes:
                 c = rng.choice(self.hail[:80])
                 steps = ["claim_get", "policy_coverage_get", f"dec://{c.policy}/declarations",
                          "call_log_get", "claim_reserve_set", "claim_note_add"]  # fmt: skip
-                if rng.random() < 0.5:
-                    steps.append("inspection_schedule")
                 t = w.run(a, t, steps, self.claim_ids(c), label=lab, until=end)
                 t += rng.randint(2, 9) * MINUTE
 
@@ -186,8 +184,8 @@ class _Episodes:
         for c in rng.sample(self.hail, 18):
             ids = self.claim_ids(c)
             t = w.run(a, t, ["claim_get", "geo_property_lookup", "geo_hail_swath"], ids, label=lab)
-            photos = ["doc_upload"] * rng.randint(8, 15)
-            t = w.run(a, t, photos, ids, label=lab, think=(8, 40))
+            for _ in range(rng.randint(8, 15)):
+                t = w.run(a, t, ["doc_upload"], ids, label=lab, think=(8, 40))
             t = w.run(a, t, ["claim_note_add", "estimate_request"], ids, label=lab)
             t += rng.randint(12, 25) * MINUTE
 
@@ -198,9 +196,12 @@ class _Episodes:
         a, t, end = self.actor(p, "field"), self.at(7.0), self.at(18.0)
         while t < end:
             c = rng.choice(self.hail)
-            steps = ["claim_get", "geo_property_lookup", "geo_hail_swath", "doc_upload",
-                     "doc_upload", "doc_upload", "claim_note_add"]  # fmt: skip
-            t = w.run(a, t, steps, self.claim_ids(c), label=lab, until=end)
+            ids = self.claim_ids(c)
+            t = w.run(a, t, ["claim_get", "geo_property_lookup", "geo_hail_swath"], ids,
+                      label=lab, until=end)  # fmt: skip
+            for _ in range(3):
+                t = w.run(a, t, ["doc_upload"], ids, label=lab, until=end)
+            t = w.run(a, t, ["claim_note_add"], ids, label=lab, until=end)
             t += rng.randint(25, 50) * MINUTE
 
     # -- quarter end and the back office ---------------------------------------------------
@@ -333,7 +334,7 @@ class _Episodes:
             steps = ["queue_status", "contact_search", "contact_get", "claim_get",
                      "interaction_note"]  # fmt: skip
             t = w.run(a, t, steps, self.claim_ids(c), label=lab, until=end)
-            t += int(rng.expovariate(1 / (8 * MINUTE)))
+            t += int(rng.expovariate(1 / (12 * MINUTE)))
 
     # -- the jobs --------------------------------------------------------------------------
 

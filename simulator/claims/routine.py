@@ -157,8 +157,8 @@ def shift_work(
         if brk <= t < brk + 40 * MINUTE:
             t = brk + rng.randint(30, 55) * MINUTE
             continue
-        # a claim already reported, one of the last few hundred
-        i = bisect.bisect_left(reported, t)
+        # a claim filed by now (reported half a day ago), one of the last few hundred
+        i = bisect.bisect_left(reported, t - 12 * HOUR)
         ids = _ids(rng, claims[max(0, i - 400) : i])
         steps = [_uri(x, ids) for x in rng.choices(tasks, weights)[0][1]]
         t = w.run(s.actor, t, steps, ids, until=s.end)
@@ -199,8 +199,10 @@ def jobs(w: World, rng: random.Random, ledger: Ledger, *, no_batch: int = -1) ->
                     t = w.run(a, t, ["payee_verify"], {"routing": "xxxxx0110"}, think=(0, 1))
             w.run(a, t + 5 * MINUTE, ["payment_batch_status", "payment_batch_status"], bid,
                   think=(120, 300))  # fmt: skip
-    for ts, doc in ledger.uploads:
+    uploads = [(c.ts, c.args) for c in w.rec.calls if c.tool == "doc_upload" and c.outcome == "ok"]
+    for ts, args in uploads:
+        doc = f"D-{rng.randint(10**7, 10**8)}"
         t = ts + rng.randint(40, 400) * 1_000_000
         a = w.service("svc-ocr", t)
-        w.run(a, t, ["doc_ingest", "doc_classify", "doc_extract_text"],
-              {"doc_id": doc, "source": "field-app"}, think=(1, 8))  # fmt: skip
+        ids = {"doc_id": doc, "source": "field-app", "claim_id": args["claim_id"]}
+        w.run(a, t, ["doc_ingest", "doc_classify", "doc_extract_text"], ids, think=(1, 8))
