@@ -7,7 +7,7 @@ from typing import Any, Final
 
 __all__ = ["Ids", "args_for"]
 
-Ids = dict[str, str]
+Ids = dict[str, Any]
 
 _KEYS: Final[dict[str, tuple[str, ...]]] = {
     "policy_search": ("query", "limit"),
@@ -123,6 +123,72 @@ _NOTES: Final = (
 )
 _COLUMNS: Final = ["claim_id", "line", "paid", "incurred", "zip", "peril", "report_lag",
                    "adjuster", "status"]  # fmt: skip
+#: plausible values of the plain keys
+_CHOICES: Final[dict[str, tuple[Any, ...]]] = {
+    "coverage": (
+        "coverage_a_dwelling",
+        "coverage_c_contents",
+        "collision",
+        "comprehensive",
+        "liability_bi",
+        "liability_pd",
+        "business_income",
+    ),
+    "status": ("open", "pending_estimate", "pending_payment", "in_review", "draft"),
+    "reason": ("paid_in_full", "duplicate", "withdrawn", "below_deductible", "insured_request"),
+    "channel": ("phone", "phone", "web", "agent"),
+    "loss_type": ("hail", "wind", "water", "collision", "theft", "fire", "glass"),
+    "trade": ("roofing", "auto_body", "water_mitigation", "glass", "general_contractor"),
+    "zip": ("68847", "68801", "68901", "67401", "67601", "50010", "50501", "69101", "69361"),
+    "radius_mi": (10, 25, 50),
+    "scope": ("roof", "front_end", "interior", "full"),
+    "window": ("am", "pm", "next_available"),
+    "days": (3, 5, 7, 30),
+    "daily_limit": (35, 45, 60),
+    "role": ("claims_read", "claims_adjuster", "payments_read", "warehouse_analyst"),
+    "manager": ("m.hale", "r.ostrander"),
+    "kind": ("api_key", "oauth_client", "password"),
+    "schema": ("claims", "policy", "finance", "cat"),
+    "dashboard": ("open_inventory", "cycle_time", "cat_hl_0929", "reserve_adequacy"),
+    "feed": ("spc-storm-reports", "nws-alerts"),
+    "lines": ("home,bop", "auto,home"),
+    "min_size_in": (1.0, 1.5, 2.0),
+    "decision": ("approve", "approve_with_conditions", "refer_up"),
+    "coverages": ("A,B,C,D", "BI,PD,COMP,COLL", "BPP,GL"),
+    "line": ("homeowners", "auto_pd", "auto_liab", "bop"),
+    "years": (3, 5),
+    "tags": ("roof,hail", "estimate", "statement", "invoice"),
+    "fields": ("ssn,dob", "bank_account", "dl_number"),
+    "retention_rule": ("closed_7y",),
+    "term": ("12m", "6m"),
+    "changes": ("add_vehicle", "remove_driver", "raise_deductible", "add_endorsement_ho04"),
+    "template": ("claim_received", "adjuster_assigned", "payment_sent"),
+    "to": ("insured", "agent", "vendor", "supervisor"),
+    "subject": ("Claim update", "Estimate attached", "Inspection scheduled", "Coverage question"),
+    "body": (
+        "Please see the attached estimate and let me know of any questions.",
+        "Your inspection is confirmed for tomorrow afternoon.",
+    ),
+    "folder": ("inbox", "claims", "sent"),
+    "queue": ("fnol", "status", "siu", "callback"),
+    "min_score": (650, 700, 800),
+    "features": ("v7",),
+    "depth": (1, 2),
+    "party": ("other_driver", "contractor", "manufacturer"),
+    "payee": ("insured", "insured+mortgagee", "body_shop", "contractor"),
+    "method": ("ach", "check", "virtual_card"),
+    "format": ("parquet", "csv"),
+    "grain": ("AQ", "AY"),
+    "basis": ("paid", "incurred"),
+    "source": ("field-app", "email", "scan"),
+    "routing": ("xxxxx0110", "xxxxx2271"),
+    "vin": ("1FTFW1E5XMF*****", "2T1BURHE0JC*****"),
+    "invoice": ("INV-20931", "INV-20977", "INV-21004"),
+    "table": ("stage.claim", "stage.policy"),
+    "rows": (12000, 48000),
+}
+_STAFF: Final = ("hale", "ostrander", "pike", "lindgren", "mora", "achebe", "tanaka", "brandt",
+                  "ferreira", "young", "haas", "ndiaye")  # fmt: skip
 _TYPES: Final = ("photo", "estimate", "police_report", "invoice", "statement", "dec_page")
 
 
@@ -150,8 +216,10 @@ def _value(key: str, ids: Ids, rng: random.Random, person: str) -> Any:
             month = f"2026-0{r.randint(1, 9)}"
             # the text an analyst's agent sends, never executed here
             return f"SELECT {cols} FROM claims.fact_claim WHERE loss_month >= '{month}'"  # noqa: S608
-        case "adjuster" | "user" | "principal":
+        case "adjuster" | "principal":
             return person
+        case "user":  # someone else's account (an IT or HR ticket)
+            return f"{r.choice('abcdehjklmnprstw')}.{r.choice(_STAFF)}"
         case "loss_date" | "as_of" | "effective" | "since" | "due" | "when":
             return f"2026-09-{r.randint(1, 30):02d}"
         case "doc_type":
@@ -162,6 +230,18 @@ def _value(key: str, ids: Ids, rng: random.Random, person: str) -> Any:
             return r.choice(("roof north slope", "front bumper", "kitchen ceiling", "fence line"))
         case "pages":
             return r.randint(1, 24)
+        case "vendor_id":
+            return f"V-{r.randint(1000, 2999)}"
+        case "payment_id":
+            return f"P-{r.randint(10**6, 10**7)}"
+        case "claim_id":
+            return f"CL-26-{r.randint(30000, 40000):06d}"
+        case "event_id":
+            return r.choice(("HL-0811", "WF-0922", "HL-0929"))
+        case "count":
+            return r.randint(20, 240)
+        case _ if key in _CHOICES:
+            return r.choice(_CHOICES[key])
         case _:
             return f"{key}-{r.randint(100, 999)}"
 

@@ -7,7 +7,8 @@ property to the field adjuster of its territory); the adjuster makes first conta
 declarations page, sets a reserve and brings in a body shop, a rental or an inspection; a field
 adjuster visits in an afternoon block and uploads photos (each one ingested, classified and
 read by the OCR pipeline); an estimate comes back a day or two later, the adjuster pays, and
-the nightly claims-to-payments batch sends it (finance approves the large ones next morning).
+the nightly claims-to-payments batch sends it; finance approves those over $7,500 at its next
+shift.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Final
 
+from ._args import Ids
 from .world import DAY, HOUR, MINUTE, Step, World
 
 __all__ = ["Claim", "Payment", "arrivals", "work_claim"]
@@ -91,7 +93,8 @@ def work_claim(
     w: World, c: Claim, rng: random.Random, staff: dict[str, list[str]], ledger: Ledger
 ) -> None:
     """Every step ``c`` causes, each done by whoever is at work for it."""
-    ids = {"claim_id": c.id, "policy_no": c.policy, "contact_id": f"C-{rng.randint(10**5, 10**6)}"}
+    ids: Ids = {"claim_id": c.id, "policy_no": c.policy,
+                "contact_id": f"C-{rng.randint(10**5, 10**6)}"}  # fmt: skip
     if c.cat:
         ids["event_id"] = c.cat
     # intake: whoever is on the phones, else the first one in next
@@ -154,10 +157,9 @@ def work_claim(
         if t >= out.end:
             t = out.start + rng.randint(0, 30) * MINUTE
         visit: list[Step] = ["claim_get", "geo_property_lookup"]
-        if c.cat == "HL-0929":
-            visit.append("geo_hail_swath")
-        elif c.cat:
-            visit.append("geo_flood_zone")
+        if c.cat:  # the storm report, then the swath or the flood zone
+            visit.append((f"wx://spc/reports/{c.cat}", 30.0))
+            visit.append("geo_hail_swath" if c.cat == "HL-0929" else "geo_flood_zone")
         t = w.run(out.actor, t, visit, ids)
         for _ in range(rng.randint(4, 12)):
             t = w.run(out.actor, t, ["doc_upload"], ids, think=(10, 60))
@@ -169,8 +171,16 @@ def work_claim(
         return
     t = max(t + 20 * HOUR, back.start + rng.randint(5, 120) * MINUTE)
     doc = f"doc://claims/{c.id}/estimate-{rng.randint(1, 3)}.pdf"
+    amount = round(rng.lognormvariate(8.3, 1.0), 2)
+    pay = Payment(f"P-{rng.randint(10**6, 10**7)}", c.id, t, amount)
+    ids.update(amount=amount, payment_id=pay.id)
     steps2: list[Step] = ["estimate_get", (doc, 220.0), "claim_reserve_set", "payment_create",
                           "claim_status_update"]  # fmt: skip
     t = w.run(back.actor, t, steps2, ids)
-    amount = round(rng.lognormvariate(8.3, 1.0), 2)
-    ledger.payments.append(Payment(f"P-{rng.randint(10**6, 10**7)}", c.id, t, amount))
+    ledger.payments.append(Payment(pay.id, c.id, t, amount))
+    if amount > 7500:  # above the adjuster's authority: finance approves it next
+        who = [x for x in (w.at_work(n, t + 30 * MINUTE) for n in staff["finance"]) if x]
+        if who:
+            s = min(who, key=lambda x: x.start)
+            at = max(t + 30 * MINUTE, s.start + rng.randint(5, 120) * MINUTE)
+            w.run(s.actor, at, ["payment_get", "claim_get", "payment_approve"], ids)

@@ -90,7 +90,7 @@ TASKS: Final[dict[str, tuple[tuple[float, tuple[Step, ...]], ...]]] = {
         (1, ("mail_search", "mail_read")),
     ),
     "finance": (
-        (3, ("payment_search", "payment_get", "payment_approve")),
+        (2, ("payment_search", "payment_get")),
         (2, ("vendor_invoice_get", "payment_search", "payee_verify")),
         (1, ("payment_get", "check_reissue")),
         (2, ("wh_query",)),

@@ -85,6 +85,19 @@ def test_claims_cause_the_work_that_follows(base: Simulation) -> None:
     paid = [c for c in hist if c.tool == "payment_create" and c.args["claim_id"] in scored]
     assert paid
     assert all(c.ts - scored[c.args["claim_id"]] > 20 * HOUR_US for c in paid)
+    # a payment above the adjuster's authority is approved by finance after it is created
+    # (the system numbers payments: the amount links the two)
+    created = {c.args["amount"]: c for c in hist if c.tool == "payment_create"}
+    role = {u.name: u.role for u in base.users}
+    approved = [c for c in hist if c.tool == "payment_approve" and c.args["amount"] in created]
+    assert len(approved) > 30
+    assert {role[c.user] for c in approved} == {"finance"}
+    assert all(c.args["amount"] > 7500 for c in approved)
+    assert all(c.ts > created[c.args["amount"]].ts for c in approved)
+    # in a storm the field adjuster reads the storm report before the swath or flood zone
+    reports = [c for c in hist if c.method == "resources/read" and c.server == "geo"]
+    assert reports
+    assert {role[c.user] for c in reports} == {"field_adjuster"}
     # each field photo is ingested and read by the OCR pipeline minutes later
     uploads = sum(1 for c in base.calls if c.tool == "doc_upload" and c.outcome == "ok")
     ingests = Counter(c.tool for c in base.calls if c.user == "svc-ocr")
