@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Final
 
 from ._args import Ids
@@ -97,6 +98,11 @@ def work_claim(
                 "contact_id": f"C-{rng.randint(10**5, 10**6)}"}  # fmt: skip
     if c.cat:
         ids["event_id"] = c.cat
+        day = 5 if c.cat == "WF-0922" else w.days - 2
+    else:  # most losses are reported within days
+        day = (c.reported - w.start_us - 5 * HOUR) // DAY - min(int(rng.expovariate(0.7)), 10)
+    loss = datetime.fromtimestamp((w.start_us + day * DAY) / 1e6, UTC)
+    ids["loss_date"] = loss.date().isoformat()
     # intake: whoever is on the phones, else the first one in next
     on = w.on_duty(staff["intake"], c.reported)
     if on:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Final
 
 from ..model import UserProfile
@@ -84,8 +85,8 @@ class Plan:
 
     picks: dict[str, list[Person]]
     skip: frozenset[str]
+    rng: random.Random
     newcomers: list[UserProfile] = field(default_factory=list)
-    rng: random.Random = field(default_factory=random.Random)
 
     def emit(self, w: World, claims: Sequence[Claim]) -> list[tuple[str, str, str]]:
         """Record every hard negative; returns (label, scenario, description) of each."""
@@ -114,7 +115,7 @@ def plan_negatives(people: Sequence[Person], rng: random.Random, days: int) -> P
         taken.update(p.name for p in chosen)
         picks[name] = chosen
     skip = frozenset(p.name for s, ps in picks.items() if _WHO[s][2] for p in ps)
-    return Plan(picks, skip, [], rng)
+    return Plan(picks, skip, rng)
 
 
 class _Episodes:
@@ -142,8 +143,9 @@ class _Episodes:
         return lab
 
     def claim_ids(self, c: Claim) -> dict[str, str]:
+        hail = datetime.fromtimestamp((self.day - DAY) / 1e6, UTC).date().isoformat()
         return {"claim_id": c.id, "policy_no": c.policy, "event_id": "HL-0929",
-                "contact_id": f"C-{self.rng.randint(10**5, 10**6)}"}  # fmt: skip
+                "loss_date": hail, "contact_id": f"C-{self.rng.randint(10**5, 10**6)}"}  # fmt: skip
 
     def all(self) -> list[tuple[str, str, str]]:
         for name in HARD_NEGATIVES:

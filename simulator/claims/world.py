@@ -80,9 +80,6 @@ class World:
     def utc(self, p: Person, day: int, hour: float) -> int:
         return self.start_us + day * DAY + int((hour - p.tz) * HOUR)
 
-    def local_day(self, ts: int, tz: float = -5.0) -> int:
-        return (ts - self.start_us + int(tz * HOUR)) // DAY
-
     def at_work(self, name: str, ts: int, mode: str | None = None) -> Shift | None:
         """The shift ``name`` is on at ``ts`` or the next one (of ``mode``, when given)."""
         for s in self.shifts[name]:
