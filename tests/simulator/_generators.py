@@ -225,6 +225,16 @@ GENERATORS: dict[str, Generator] = {
             slice=Slice(0, "benign:efiling_outage", hour=19, anchor="resources/read",
                         methods=_LISTS),
         ),
+        Generator(
+            "claims",
+            lambda m: m.ClaimsConfig(seed=1),
+            (({"days": 5}, "days"),
+             ({"start": datetime(2026, 9, 17, 9, tzinfo=UTC)}, "midnight")),
+            other_seed=True, knobs_grow=True, negatives_at_least=10,
+            shape=_shape("claims", lists=True),
+            slice=Slice(0, "benign:shift_swap", hour=15, anchor="resources/read",
+                        methods=_LISTS),
+        ),
     )
 }  # fmt: skip
 
