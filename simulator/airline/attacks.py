@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from .._history import HOUR_US, History, args_size, histories
 from ..model import Incident, SimCall, Simulation
 from .catalog import ANNOTATIONS, DESTRUCTIVE, SERVERS, TOOLS
-from .history import HOUR_US, History, args_size, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 

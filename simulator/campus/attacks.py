@@ -21,11 +21,11 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from tooltrail.simulator._history import History, args_size, histories
 from tooltrail.simulator.model import DAY_US, Incident, SimCall, Simulation
 
 from ._trail import Trail
 from .catalog import ANNOTATIONS, TOOLS
-from .history import History, args_size, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 

@@ -26,10 +26,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .._history import HOUR_US, History, args_size, histories
 from ..model import DAY_US, Incident, SimCall, Simulation
 from ._args import make_args
 from .catalog import ANNOTATIONS, SERVERS, TOOLS
-from .history import HOUR_US, History, args_size, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 

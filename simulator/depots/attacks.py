@@ -28,10 +28,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from .._history import History, args_size, histories
 from ..model import Incident, SimCall, Simulation
 from ._record import Actor, Log
 from .catalog import SERVERS, TOOLS, server_of
-from .history import History, args_size, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from tooltrail.simulator import Incident, SimCall, Simulation
+from tooltrail.simulator._history import History, histories
 
 from ._writer import Actor, Session, Writer, sub_rng
 from .catalog import ANNOTATIONS, BULK, SEARCH, TOOLS
-from .history import History, histories
 from .tasks import args_for
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]

@@ -23,9 +23,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from tooltrail.simulator import Incident, SimCall, Simulation
+from tooltrail.simulator._history import History, histories
 
 from .catalog import ANNOTATIONS, SERVERS, TOOLS
-from .history import History, histories
 from .trail import Actor, Trail
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
@@ -203,9 +203,10 @@ def _off_hours(trail: Trail, rng: random.Random, who: Actor, h: History, ever: s
     starts = [x for x in sorted(free) if all((x + i) % 24 in free for i in range(need))]
     hour = rng.choice([x for x in starts if x + need <= 24] or starts)
     start = cut + hour * _H + int(rng.random() * 5 * _M)
+    work = [c for c in h.calls if c.tool]
     for t in _times(rng, start, knob["calls"], knob["minutes"]):
-        tool, args = rng.choice(h.work)  # the owner's own work, replayed
-        trail.call(t, who, tool, dict(args), shift=-2, label=label)
+        c = rng.choice(work)  # the owner's own work, replayed
+        trail.call(t, who, str(c.tool), dict(c.args), shift=-2, label=label)
 
 
 def _destructive(trail: Trail, rng: random.Random, who: Actor, h: History, ever: set[str],

@@ -1,9 +1,10 @@
 """This platform's own attack injector: the five families of ``simulator.inject``, in its shapes.
 
 ``inject(sim, families, intensity, seed=...)`` reads each identity's history before the scored day
-from the calls alone (:class:`History`) and adds one labelled incident (``family#k``) per family,
-each on its own victim: an identity (integration or operator) active on at least five days that
-started at least five days before, not part of a hard negative. The benign calls are unchanged.
+from the calls alone (``simulator/_history.py``; its servers are those of the tools it called, its
+actor the latest client it used) and adds one labelled incident (``family#k``) per family, each on
+its own victim: an identity (integration or operator) active on at least five days that started
+at least five days before, not part of a hard negative. The benign calls are unchanged.
 
 ================  ===============================================================================
 novelty_burst     a leaked integration token (or an operator's hijacked agent) enumerates
@@ -27,16 +28,15 @@ from __future__ import annotations
 
 import json
 import random
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Final
 
+from .._history import History, histories
 from ..model import DAY_US, Incident, Simulation
 from ._calls import Actor, Gateway, hexid, make_args
 from .catalog import SERVERS, TOOLS, tools_of
 
-__all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "History", "histories", "inject"]
+__all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
 FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
 INTENSITIES: Final = ("low", "mid", "high")
@@ -73,45 +73,6 @@ _HOUR: Final = 3600 * _S
 _NAME_DESTRUCTIVE: Final = ("delete", "void", "cancel", "revoke", "deactivate", "erase")
 
 
-@dataclass
-class History:
-    """One identity before the scored day, from its calls alone."""
-
-    user: str
-    days: set[int] = field(default_factory=set)
-    tools: Counter[str] = field(default_factory=Counter)
-    hours: set[int] = field(default_factory=set)  # UTC hours it was active in
-    args_max: dict[str, int] = field(default_factory=dict)  # tool -> largest arguments (bytes)
-    actor: Actor | None = None
-
-    @property
-    def servers(self) -> set[str]:
-        return {TOOLS[t].server for t in self.tools}
-
-
-def histories(sim: Simulation) -> dict[str, History]:
-    """Every identity's :class:`History` before ``sim``'s scored day."""
-    cut, start = sim.config.attack_start_us, sim.config.start_us
-    out: dict[str, History] = {}
-    for c in sim.calls:
-        if c.ts >= cut:
-            break
-        h = out.get(c.user)
-        if h is None:
-            h = out[c.user] = History(c.user)
-        if h.actor is None or h.actor.version != c.client_version:  # its latest client
-            tenant = "-".join(c.user.split("-")[1:3])  # svc-<tenant>-<app>, op-<tenant>-<name>
-            human = c.user.startswith("op-")
-            h.actor = Actor(tenant, c.user, c.agent, c.client, c.client_version, human)
-        h.days.add((c.ts - start) // DAY_US)
-        h.hours.add(c.ts % DAY_US // _HOUR)
-        if c.tool:
-            h.tools[c.tool] += 1
-            size = len(json.dumps(c.args, separators=(",", ":")))
-            h.args_max[c.tool] = max(h.args_max.get(c.tool, 0), size)
-    return out
-
-
 def _destructive(annotations: Mapping[str, Mapping[str, object]] | None) -> set[str]:
     named = {t for t in TOOLS if any(w in t for w in _NAME_DESTRUCTIVE)}
     if not annotations:
@@ -136,10 +97,25 @@ def _eligible(family: str, h: History, knob: Mapping[str, float], scored: int) -
     if len(h.days) < 5 or min(h.days) > scored - 5 or not h.tools:
         return False
     if family == "novelty_burst":
-        return len(set(SERVERS) - h.servers) >= knob["new_servers"]
+        return len(set(SERVERS) - _servers(h)) >= knob["new_servers"]
     if family == "off_hours":
         return bool(_far_hours(h, int(knob["far_hours"])))
     return True
+
+
+def _actor(h: History) -> Actor:
+    """The identity's latest client: its first call since it last changed client version."""
+    i = len(h.calls) - 1
+    while i > 0 and h.calls[i - 1].client_version == h.calls[-1].client_version:
+        i -= 1
+    c = h.calls[i]
+    tenant = "-".join(c.user.split("-")[1:3])  # svc-<tenant>-<app>, op-<tenant>-<name>
+    return Actor(tenant, c.user, c.agent, c.client, c.client_version, c.user.startswith("op-"))
+
+
+def _servers(h: History) -> set[str]:
+    """The servers of the tools the identity called."""
+    return {TOOLS[t].server for t in h.tools}
 
 
 def _far_hours(h: History, far: int) -> list[int]:
@@ -177,20 +153,20 @@ def inject(
             )  # fmt: skip
             if not cands:
                 raise ValueError(f"families: no identity left to be the victim of {family}#{k}")
-            h = hist[rng.choice(cands)]
-            used.add(h.user)
+            user = rng.choice(cands)
+            h, who = hist[user], _actor(hist[user])
+            used.add(user)
             label = f"{family}#{k}"
             before = len(gw.calls)
-            shape = _FAMILY[family](gw, rng, h, knob, day0, label, destructive)
+            shape = _FAMILY[family](gw, rng, h, who, knob, day0, label, destructive)
             made = gw.calls[before:]
-            assert h.actor is not None
             incidents.append(
                 Incident(
                     id=label,
                     scenario=family,
-                    user=h.user,
-                    agent=h.actor.agent,
-                    client=h.actor.client,
+                    user=user,
+                    agent=who.agent,
+                    client=who.client,
                     start=min(c.ts for c in made),
                     end=max(c.ts for c in made),
                     calls=len(made),
@@ -219,11 +195,10 @@ def _own_tools(h: History) -> list[str]:
     return list(h.tools.elements())
 
 
-def _novelty(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, float], day0: int,
-             label: str, _d: set[str]) -> str:  # fmt: skip
-    assert h.actor is not None
-    new_servers = rng.sample(sorted(set(SERVERS) - h.servers), int(knob["new_servers"]))
-    enumerate_only = not h.actor.human or rng.random() < 0.5
+def _novelty(gw: Gateway, rng: random.Random, h: History, who: Actor,
+             knob: Mapping[str, float], day0: int, label: str, _d: set[str]) -> str:  # fmt: skip
+    new_servers = rng.sample(sorted(set(SERVERS) - _servers(h)), int(knob["new_servers"]))
+    enumerate_only = not who.human or rng.random() < 0.5
     kinds = ("list", "get", "search") if enumerate_only else ("list", "get", "search", "write")
     new = [rng.choice(tools_of(s, *kinds)) for s in new_servers]  # every new server touched
     pool = [t for s in new_servers for t in tools_of(s, *kinds) if t not in new]
@@ -233,29 +208,28 @@ def _novelty(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, flo
     start = _usual_start(rng, h, day0, knob["minutes"])
     for i, ts in enumerate(_spread(rng, start, n, knob["minutes"])):
         tool = new[i] if i < len(new) else rng.choice(new)
-        gw.call(ts, h.actor, tool, session=session, trace=hexid(rng, 128), label=label, retries=0)
+        gw.call(ts, who, tool, session=session, trace=hexid(rng, 128), label=label, retries=0)
     how = "token enumerating" if enumerate_only else "agent wandering into"
     return f"{how} {len(new)} new tools on {', '.join(new_servers)}"
 
 
-def _off_hours(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, float], day0: int,
-               label: str, _d: set[str]) -> str:  # fmt: skip
-    assert h.actor is not None
+def _off_hours(gw: Gateway, rng: random.Random, h: History, who: Actor,
+               knob: Mapping[str, float], day0: int, label: str, _d: set[str]) -> str:  # fmt: skip
     hour = rng.choice(_far_hours(h, int(knob["far_hours"])))
     start = day0 + hour * _HOUR + rng.randrange(10 * 60 * _S)
     start = min(start, day0 + DAY_US - int((knob["minutes"] + 5) * 60 * _S))
     tools, session = _own_tools(h), hexid(rng)
     # its own mix at an ordinary pace: the window's calls spread over it, in its sessions' rhythm
     for ts in _spread(rng, start, int(knob["calls"]), knob["minutes"]):
-        gw.call(ts, h.actor, rng.choice(tools), session=session, trace=hexid(rng, 128),
+        gw.call(ts, who, rng.choice(tools), session=session, trace=hexid(rng, 128),
                 label=label, retries=0)  # fmt: skip
     return f"own tools at {hour:02d}:00 UTC, never active within {int(knob['far_hours'])} h"
 
 
-def _destructive_sweep(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, float],
-                       day0: int, label: str, destructive: set[str]) -> str:  # fmt: skip
-    assert h.actor is not None
-    own = sorted(t for t in destructive if TOOLS[t].server in h.servers)
+def _destructive_sweep(gw: Gateway, rng: random.Random, h: History, who: Actor,
+                       knob: Mapping[str, float], day0: int, label: str,
+                       destructive: set[str]) -> str:  # fmt: skip
+    own = sorted(t for t in destructive if TOOLS[t].server in _servers(h))
     tool = rng.choice(own or sorted(destructive))
     session = hexid(rng)
     start = _usual_start(rng, h, day0, knob["minutes"])
@@ -267,39 +241,38 @@ def _destructive_sweep(gw: Gateway, rng: random.Random, h: History, knob: Mappin
         else _spread(rng, start, n, knob["minutes"])
     )
     for ts in times:
-        gw.call(ts, h.actor, tool, session=session, trace=hexid(rng, 128), label=label, retries=0)
+        gw.call(ts, who, tool, session=session, trace=hexid(rng, 128), label=label, retries=0)
     how = "paced" if scripted else "irregular"
     return f"{n}× {tool} in {int(knob['minutes'])} min, {how}"
 
 
-def _error_storm(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, float],
-                 day0: int, label: str, _d: set[str]) -> str:  # fmt: skip
-    assert h.actor is not None
+def _error_storm(gw: Gateway, rng: random.Random, h: History, who: Actor,
+                 knob: Mapping[str, float], day0: int, label: str,
+                 _d: set[str]) -> str:  # fmt: skip
     tool = rng.choice(sorted(h.tools))
     target = int(h.args_max.get(tool, 200) * knob["size"])
     session = hexid(rng)
     errors = rng.choice((("invalid_params", "internal"), ("invalid_params", "permission_denied")))
     for ts in _spread(rng, _usual_start(rng, h, day0, knob["minutes"]), int(knob["calls"]),
                       knob["minutes"]):  # fmt: skip
-        args = make_args(tool, h.actor.tenant, rng)
-        args = make_args(tool, h.actor.tenant, rng, pad=max(1, target - len(json.dumps(args))))
+        args = make_args(tool, who.tenant, rng)
+        args = make_args(tool, who.tenant, rng, pad=max(1, target - len(json.dumps(args))))
         err = rng.choice(errors) if rng.random() < knob["fail"] else None
-        gw.call(ts, h.actor, tool, session=session, trace=hexid(rng, 128), label=label, args=args,
+        gw.call(ts, who, tool, session=session, trace=hexid(rng, 128), label=label, args=args,
                 outcome=("denied" if err == "permission_denied" else "error") if err else "ok",
                 error=err, retries=0)  # fmt: skip
     return f"probing {tool} with {knob['size']}× arguments"
 
 
-def _bulk_read(gw: Gateway, rng: random.Random, h: History, knob: Mapping[str, float],
-               day0: int, label: str, _d: set[str]) -> str:  # fmt: skip
-    assert h.actor is not None
+def _bulk_read(gw: Gateway, rng: random.Random, h: History, who: Actor,
+               knob: Mapping[str, float], day0: int, label: str, _d: set[str]) -> str:  # fmt: skip
     kinds = rng.choice((("list",), ("list", "export"), ("get", "list")))
-    tools = [t for s in sorted(h.servers) for t in tools_of(s, *kinds)]
+    tools = [t for s in sorted(_servers(h)) for t in tools_of(s, *kinds)]
     own = [t for t in tools if t in h.tools] or tools
     session = hexid(rng)
     for ts in _spread(rng, _usual_start(rng, h, day0, knob["minutes"]), int(knob["calls"]),
                       knob["minutes"]):  # fmt: skip
-        gw.call(ts, h.actor, rng.choice(own), session=session, trace=hexid(rng, 128), label=label,
+        gw.call(ts, who, rng.choice(own), session=session, trace=hexid(rng, 128), label=label,
                 result_scale=knob["result_x"], retries=0)  # fmt: skip
     return f"pulling data through {', '.join(sorted(set(own))[:4])} at {knob['result_x']}× size"
 

@@ -32,12 +32,13 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any, Final
 
+from .._history import History, args_size, histories
 from ..model import DAY_US, Incident, SimCall, Simulation
 from ._calls import Actor, Recorder
 from .catalog import ANNOTATIONS, TOOLS
-from .history import History, args_size, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
@@ -134,7 +135,10 @@ def inject(
         ever.setdefault(c.user, set()).add(c.server)
         last[(c.user, c.agent)] = c
     negative = {c.user for c in sim.calls if c.label}
-    pool = sorted(u for u, h in hist.items() if len(h.days) >= 5 and u not in negative)
+    pool = sorted(
+        u for u, h in hist.items()
+        if not u.startswith("svc-") and len(h.days) >= 5 and u not in negative
+    )  # fmt: skip
     rec = Recorder(rng)
     heads: list[Incident] = []
     used: set[str] = set()
@@ -183,6 +187,17 @@ def _fits(family: str, knob: Mapping[str, float], h: History, ever: set[str]) ->
     if family == "error_storm":
         return any(t in h.tools for t in _SEARCHES)
     return True
+
+
+def _example(h: History, tool: str) -> dict[str, Any]:
+    """The arguments of the person's first call of ``tool`` before the scored day."""
+    return next(c.args for c in h.calls if c.tool == tool)
+
+
+def _pace_us(h: History) -> int:
+    """The median gap between the person's consecutive calls within half an hour."""
+    gaps = sorted(b.ts - a.ts for a, b in pairwise(h.calls) if b.ts - a.ts < 30 * _MIN_US)
+    return (gaps or [_MIN_US])[len(gaps) // 2]
 
 
 def _far_hours(h: History, far: int) -> list[int]:
@@ -265,12 +280,12 @@ def _off_hours(v: _Victim) -> list[_Planned]:
     start = (
         v.day0 + hour * _HOUR_US + rng.randint(_MIN_US // 6, 2 * _MIN_US)
     )  # all within that hour
-    pace = min(v.h.pace_us(), int(0.8 * minutes * _MIN_US / max(1, n - 1)))
+    pace = min(_pace_us(v.h), int(0.8 * minutes * _MIN_US / max(1, n - 1)))
     tools = [t for t, _ in v.h.tools.most_common(5)]
     out: list[_Planned] = []
     for i in range(n):
         tool = tools[i % len(tools)]
-        args = dict(v.h.examples[tool])
+        args = dict(_example(v.h, tool))
         if "mrn" in args:  # someone else's patients
             args["mrn"] = _mrn(rng)
         out.append((start + i * pace + rng.randint(0, pace // 10), tool, args, _OK))
@@ -300,7 +315,7 @@ def _error_storm(v: _Victim) -> list[_Planned]:
     n = int(knob["calls"])
     want = max(knob["size"] * v.h.args_max[tool], knob["min_bytes"]) + 1
     fails = set(rng.sample(range(n), math.ceil(knob["fail"] * n)))
-    example = v.h.examples[tool]
+    example = _example(v.h, tool)
     key = next((k for k, x in example.items() if isinstance(x, str)), "query")
     out: list[_Planned] = []
     for i, ts in enumerate(v.paced()):

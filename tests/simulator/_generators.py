@@ -88,12 +88,13 @@ def _election_night(part: Simulation) -> None:
     assert {c.outcome for c in part.calls} == {"ok", "error", "denied"}
 
 
-def _shape(name: str, **flags: bool) -> Callable[[], Mapping[str, Any]]:
-    """The family's own victim histories and argument sizes (``<name>.history``), with ``flags``
-    (``lists``, ``reads``) for :func:`_interface.assert_attacks_in_shape`."""
+def _shape(module: str = "_history", **flags: bool) -> Callable[[], Mapping[str, Any]]:
+    """The victim histories and argument sizes the family's attacks use (``module`` of
+    ``tooltrail.simulator``: the shared ``_history``, or the family's own ``<name>.history``),
+    with ``flags`` (``lists``, ``reads``) for :func:`_interface.assert_attacks_in_shape`."""
 
     def shape() -> Mapping[str, Any]:
-        history = importlib.import_module(f"tooltrail.simulator.{name}.history")
+        history = importlib.import_module(f"tooltrail.simulator.{module}")
         return {"histories": history.histories, "args_size": history.args_size, **flags}
 
     return shape
@@ -154,21 +155,21 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.ForgeConfig(seed=1),
             (({"users": 3}, "users"), ({"days": 2}, "days")),
             negatives_at_least=9,
-            shape=_shape("forge"),
+            shape=_shape("forge.history"),
             slice=Slice(2, "benign:repo_migration", anchor="resources/read", methods=_READS),
         ),
         Generator(
             "wards",
             lambda m: m.WardsConfig(seed=1),
             (({"days": 2}, "days"), ({"arrivals_per_day": 1}, "arrivals_per_day")),
-            shape=_shape("wards", lists=True),
+            shape=_shape(lists=True),
             slice=Slice(3, "benign:ehr_downtime", anchor="tools/list", methods=_LISTS),
         ),
         Generator(
             "depots",
             lambda m: m.DepotsConfig(seed=1),
             (({"users": 3}, "users"), ({"days": 2}, "days")),
-            shape=_shape("depots"),
+            shape=_shape(),
             slice=Slice(3, "benign:key_rotation", anchor="resources/read", methods=_READS),
         ),
         Generator(
@@ -186,7 +187,7 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.LedgerConfig(seed=1),
             (({"days": 5}, "days"),),
             other_seed=True, knobs_grow=True,
-            shape=_shape("ledger", reads=True),
+            shape=_shape(reads=True),
             slice=Slice(0, "benign:oncall_night", anchor="resources/read", methods=_READS),
         ),
         Generator(
@@ -194,7 +195,7 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.CampusConfig(seed=1),
             (({"days": 5}, "days"), ({"students": 10}, "students")),
             other_seed=True, knobs_grow=True,
-            shape=_shape("campus", lists=True),
+            shape=_shape(lists=True),
             slice=Slice(2, "benign:expired_purge", hour=11, anchor="resources/read",
                         methods=_LISTS),
         ),
@@ -203,7 +204,7 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.GridConfig(seed=1),
             (({"days": 5}, "days"),),
             other_seed=True, knobs_grow=True,
-            shape=_shape("grid", reads=True),
+            shape=_shape(reads=True),
             slice=Slice(0, "benign:vendor_remote_support", anchor="resources/read",
                         methods=_READS),
         ),
@@ -212,7 +213,7 @@ GENERATORS: dict[str, Generator] = {
             lambda m: m.AirlineConfig(seed=1),
             (({"days": 5}, "days"),),
             other_seed=True, knobs_grow=True,
-            shape=_shape("airline"),
+            shape=_shape(),
             slice=Slice(0, "benign:aog_night", anchor="resources/read", methods=_READS),
         ),
         Generator(
@@ -221,7 +222,7 @@ GENERATORS: dict[str, Generator] = {
             (({"days": 5}, "days"), ({"matters": 5}, "matters"),
              ({"start": datetime(2026, 11, 17, 9, tzinfo=UTC)}, "midnight")),
             other_seed=True, knobs_grow=True, negatives_at_least=10,
-            shape=_shape("counsel", lists=True),
+            shape=_shape(lists=True),
             slice=Slice(0, "benign:efiling_outage", hour=19, anchor="resources/read",
                         methods=_LISTS),
         ),

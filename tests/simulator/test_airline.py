@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
+from tooltrail.simulator._history import args_size, histories
 from tooltrail.simulator.airline import (
     ANNOTATIONS,
     KNOBS,
@@ -19,7 +20,6 @@ from tooltrail.simulator.airline import (
     inject,
     server_of,
 )
-from tooltrail.simulator.airline.history import args_size, histories
 
 from . import _interface as shared
 from ._generators import Traffic

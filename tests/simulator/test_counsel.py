@@ -9,6 +9,7 @@ from statistics import median
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
+from tooltrail.simulator._history import histories
 from tooltrail.simulator.counsel import (
     ANNOTATIONS,
     HARD_NEGATIVES,
@@ -20,7 +21,6 @@ from tooltrail.simulator.counsel import (
     server_of,
 )
 from tooltrail.simulator.counsel.catalog import DESTRUCTIVE, TOOLS
-from tooltrail.simulator.counsel.history import histories
 
 from . import _interface as shared
 from ._generators import Traffic

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
+from tooltrail.simulator._history import histories
 from tooltrail.simulator.ledger import (
     ANNOTATIONS,
     SERVERS,
@@ -16,7 +17,6 @@ from tooltrail.simulator.ledger import (
     inject,
     server_of,
 )
-from tooltrail.simulator.ledger.history import histories
 
 from . import _interface as shared
 from ._generators import Traffic

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from tooltrail.simulator import Simulation
+from tooltrail.simulator._history import histories
 from tooltrail.simulator.tenants import (
     FAMILIES,
     INTENSITIES,
@@ -17,7 +18,6 @@ from tooltrail.simulator.tenants import (
     inject,
     server_of,
 )
-from tooltrail.simulator.tenants.attacks import histories
 
 from . import _interface as shared
 from ._interface import DAY_US, HOUR_US
@@ -89,7 +89,7 @@ def test_each_family_and_intensity_lands_on_a_victim_with_history_in_its_shape(
             assert len(calls) == inc.calls >= knob.get("calls", 0) * 0.99
             span_min = (inc.end - inc.start) / 60e6
             if inc.scenario == "novelty_burst":
-                new = {c.server for c in calls} - h.servers
+                new = {c.server for c in calls} - {server_of(t) for t in h.tools}
                 assert len(new) == knob["new_servers"]
                 assert span_min <= knob["minutes"]
                 assert all(c.server in new for c in calls)
