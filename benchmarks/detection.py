@@ -165,7 +165,8 @@ GENERATORS: dict[str, Generator] = {
     "campus": _blind("campus", tuned=12),
     "grid": _blind("grid"),
     "airline": _blind("airline", tuned=14),
-    "counsel": _blind("counsel"),
+    "counsel": _blind("counsel", tuned=15),
+    "claims": _blind("claims"),
 }
 
 
