@@ -26,10 +26,10 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
+from .._history import History, histories
 from ..model import Incident, SimCall, Simulation
 from ._args import args_for
 from .catalog import ANNOTATIONS, SERVERS, TOOLS
-from .history import History, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 

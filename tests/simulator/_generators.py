@@ -232,7 +232,7 @@ GENERATORS: dict[str, Generator] = {
             (({"days": 5}, "days"),
              ({"start": datetime(2026, 9, 17, 9, tzinfo=UTC)}, "midnight")),
             other_seed=True, knobs_grow=True, negatives_at_least=10,
-            shape=_shape("claims.history", lists=True),
+            shape=_shape(lists=True),
             slice=Slice(0, "benign:shift_swap", hour=15, anchor="resources/read",
                         methods=_LISTS),
         ),

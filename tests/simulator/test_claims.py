@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
+from tooltrail.simulator._history import args_size, histories
 from tooltrail.simulator.claims import (
     ANNOTATIONS,
     FAMILIES,
@@ -22,7 +23,6 @@ from tooltrail.simulator.claims import (
     inject,
     server_of,
 )
-from tooltrail.simulator.claims.history import args_size, histories
 
 from . import _interface as shared
 from ._generators import Traffic
