@@ -12,8 +12,9 @@ kept ``low`` unless corroborated across levels in the same window: the person wh
 this way *and* the tool never reached this way (a prompt injection's read-then-send pages;
 one release participant's new routine does not). The same calls are said once: a model alert
 at a level that mixes people (agent, server, server × tool) on one person's calls is kept
-``low`` when that person's own levels page the window, and a family's alert about a person's
-tool when the same family pages the person (:func:`_said_already`, :func:`_one_finding`).
+``low`` when that person's own levels page the window, and an alert about a person's tool
+when the same family, or the model, pages the person (:func:`_said_already`,
+:func:`_one_finding`).
 Judging within one window end keeps live and backfill equal: every level of a window is
 scored in the same pass.
 
@@ -283,9 +284,8 @@ class Engine:
                     level, windows, rel, p99, own, pair=pair, hours_own=dense
                 ):
                     alerts.extend(self._rule_alerts(ctx, hits, learning))
-        alerts = _one_finding(alerts)
         alerts += _said_already(one_person, alerts)
-        return alerts + _corroborated(sequence, alerts)
+        return _one_finding(alerts + _corroborated(sequence, alerts))
 
     def _windows(
         self, since: int, until: int, fitted: FittedModel | None
@@ -476,23 +476,30 @@ def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:
 
 
 def _one_finding(alerts: list[Alert]) -> list[Alert]:
-    """A family's alert about one of a person's tools, kept ``low`` when the same family pages
-    the person (the user level) in the same window: one finding, said once, by the alert that
-    covers all of the window's calls (the tool's, stored, names which). Judged within one
-    window end, like :func:`_corroborated`, so live and backfill agree."""
-    person = {
-        (a.detector, a.window_end, a.entity)
-        for a in alerts
-        if a.entity_kind == "user" and a.detector.startswith("rule:family:") and a.severity != "low"
-    }
+    """An alert about one of a person's tools, kept ``low`` when the same detector pages the
+    person (the user level) in the same window, at least as severe: one finding, said once, by
+    the alert that covers all of the window's calls (the tool's, stored, names which). The same
+    detector is the same family for the family rules, and the model for the models (the
+    person's model and the tool's model both finding the person's odd move). Judged within one
+    window end, like :func:`_corroborated`, so live and backfill agree; the person's alert
+    covers every call of the tool's, so no incident and no delay moves."""
+    person: dict[tuple[str, int, str], int] = {}
     for a in alerts:
-        if (
-            a.entity_kind == "user_tool"
-            and a.detector.startswith("rule:family:")
-            and (a.detector, a.window_end, a.entity.split("|", 1)[0]) in person
-        ):
-            a.severity = "low"
+        if a.entity_kind == "user" and a.severity != "low":
+            key = (_finding(a.detector), a.window_end, a.entity)
+            person[key] = max(person.get(key, 0), SEVERITIES.index(a.severity))
+    for a in alerts:
+        if a.entity_kind == "user_tool" and a.severity != "low":
+            key = (_finding(a.detector), a.window_end, a.entity.split("|", 1)[0])
+            if person.get(key, -1) >= SEVERITIES.index(a.severity):
+                a.severity = "low"
     return alerts
+
+
+def _finding(detector: str) -> str:
+    """What a detector finds, whatever the level: a family rule its family, a model the
+    model (``model:user`` and ``model:user_tool`` are the same finding at two levels)."""
+    return "model" if detector.startswith("model:") else detector
 
 
 def _said_already(one_person: list[Alert], others: list[Alert]) -> list[Alert]:

@@ -636,3 +636,26 @@ def test_a_family_paging_the_person_and_their_tool_in_one_window_is_one_finding(
     ):
         alone = _family_alert("user_tool", "ann|flight_cancel", end)
         assert _one_finding([alone, *others])[0].severity == "high"
+
+
+def test_the_model_finding_the_person_and_their_tool_in_one_window_is_one_finding() -> None:
+    """t.nakamura's all-nighter: the person's model and the tool's model both find the same odd
+    move in one window; the tool's alert is stored low, the person's pages. Not when the
+    person's alert is less severe than the tool's, comes from a family rule, or falls in
+    another window; the tool's family alert is not lowered by the person's model alert."""
+    from tooltrail.detectors.engine import _one_finding
+
+    end = 10**12
+    person = _model_alert("user", "tn", "tn", end)
+    tool = _model_alert("user_tool", "tn|doc_get", "tn", end)
+    assert [a.severity for a in _one_finding([tool, person])] == ["low", "medium"]
+    for others, severity in (
+        ([_model_alert("user", "tn", "tn", end)], "high"),
+        ([_family_alert("user", "tn", end)], "medium"),
+        ([_model_alert("user", "tn", "tn", end + 10**7)], "medium"),
+    ):
+        alone = _model_alert("user_tool", "tn|doc_get", "tn", end, severity=severity)
+        assert _one_finding([alone, *others])[0].severity == severity
+    family = _family_alert("user_tool", "tn|doc_get", end)
+    by_model = _model_alert("user", "tn", "tn", end, severity="high")
+    assert _one_finding([family, by_model])[0].severity == "high"
