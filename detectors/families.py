@@ -74,12 +74,7 @@ family             level        fires when
                                 ``bulk_pace_factor`` (10) × own p99 for five minutes, ≥
                                 ``bulk_pace_bytes`` (2 MiB), made of ≥ ``bulk_pace_results``
                                 (4) comparable results (``results_5m``): the same harvest
-                                minutes in, not a migration's few large exports; or
-                                five minutes' results ≥ ``bulk_large_bytes`` (256 KiB) made of
-                                ≥ ``bulk_large_results`` (2.5) comparable results, each on
-                                average ≥ ``bulk_large_factor`` (8) × own p99 of
-                                ``result_max``: the same harvest from its third read when
-                                every object is far larger than the person's usual largest
+                                minutes in, not a migration's few large exports
                    user_tool    ``calls`` ≥ ``bulk_tool_calls`` (8) and ``bulk_tool_factor`` (4)
                                 × the pair's own p99, with more than twice its own p99 of
                                 bytes and ≥ ``bulk_tool_bytes`` (64 KiB): a harvest of one tool
@@ -139,9 +134,6 @@ class Families:
     destructive_hour: float = 12
     bulk_tool_bytes: float = 64 << 10
     destructive_unowned: float = 2
-    bulk_large_factor: float = 8
-    bulk_large_bytes: float = 256 << 10
-    bulk_large_results: float = 2.5
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -170,9 +162,6 @@ class Families:
             s.destructive_hour,
             s.bulk_tool_bytes,
             s.destructive_unowned,
-            s.bulk_large_factor,
-            s.bulk_large_bytes,
-            s.bulk_large_results,
         )
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
@@ -410,32 +399,6 @@ class Families:
                 "{entity} received {bytes_out_5m} of tool results in the last five minutes, "
                 "as many as {results_5m} results of comparable size; its usual p99 for five "
                 "minutes is {bytes_out_5m_p99}",
-            )
-            # the same harvest from its third read when each result is far larger than
-            # anything the person usually receives (an archive, a ledger, a mailbox pulled
-            # object by object): three or more results of comparable size in five minutes,
-            # each (on average) ``bulk_large_factor`` times the person's own largest; one
-            # export is not (one result), nor a month-end's two (two), nor a minute of small
-            # records (the floor)
-            each = np.divide(
-                v["bytes_out_5m"],
-                v["results_5m"],
-                out=np.zeros(len(windows)),
-                where=v["results_5m"] > 0,
-            )
-            large = (
-                (v["bytes_out_5m"] >= self.bulk_large_bytes)
-                & (v["results_5m"] >= self.bulk_large_results)
-                & (each >= self.bulk_large_factor * np.maximum(u["result_max"], 1))
-                & (v["bytes_out"] * 5 >= v["bytes_out_5m"])
-            )
-            add(
-                "bulk_read",
-                large,
-                ("bytes_out_5m", "results_5m", "result_max"),
-                "{entity} received {bytes_out_5m} of tool results in the last five minutes, "
-                "{results_5m} results of comparable size; the largest it usually receives "
-                "(p99) is {result_max_p99}",
             )
         if level == "user_tool" and pair is not None:
             found += self._destructive_tool(windows, v, pair)

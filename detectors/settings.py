@@ -218,27 +218,6 @@ class DetectSettings(BaseSettings):
         description="how many results of comparable size five minutes' results must be made of "
         "for bulk_pace_factor to page (a few large exports are not a harvest)",
     )
-    bulk_large_factor: float = Field(
-        default=8.0,
-        gt=1,
-        description="a harvest of large objects from its third read: five minutes' results "
-        "made of bulk_large_results comparable results, each on average this many times the "
-        "largest the person usually receives (own p99 of result_max), and at least "
-        "bulk_large_bytes in all",
-    )
-    bulk_large_bytes: int = Field(
-        default=256 << 10,
-        ge=1,
-        description="the least five minutes' results must add up to for bulk_large_factor to page",
-    )
-    bulk_large_results: float = Field(
-        default=2.5,
-        ge=1,
-        description="how many results of comparable size five minutes' results must be made of "
-        "for bulk_large_factor to page: three reads (one export is one result; three of 250 KB "
-        "make 3.0, one of 250 KB beside two of 10 KB about 1.2; two, a month-end's pair of "
-        "exports, measured at 1.8 on every tuning generator, paged 22 times, 12 on sim)",
-    )
     destructive_pace: float = Field(
         default=6.0,
         ge=1,

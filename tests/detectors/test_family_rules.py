@@ -385,39 +385,6 @@ def test_a_harvest_read_object_by_object_pages_on_five_minutes_of_results() -> N
     assert _fired("user", win, p99, p99).get("family:bulk_read") == [0]
 
 
-def test_a_harvest_of_objects_far_larger_than_the_persons_own_pages_on_its_third_read() -> None:
-    """Three results of 250 KB in five minutes where the largest the person usually receives
-    is 18 KB (p99): pages, under every byte floor of the other paths (row 0). Not: one export
-    of 750 KB (one result: row 1); two of 375 KB (a month-end's pair of exports: row 2); three
-    of 100 KB (5.5 times the person's largest: row 3); three of 85 KB where the person's
-    largest is 2 KB (under the 256 KiB floor: row 4); the five minutes' echo in a minute of
-    small reads after them (row 5)."""
-    kib = 1024.0
-    win = _frame(
-        bytes_out_5m=[750 * kib, 750 * kib, 750 * kib, 300 * kib, 255 * kib, 750 * kib],
-        results_5m=[3.0, 1.0, 2.0, 3.0, 3.0, 3.0],
-        bytes_out=[250 * kib, 750 * kib, 375 * kib, 100 * kib, 85 * kib, 20 * kib],
-        result_max=[250 * kib, 750 * kib, 375 * kib, 100 * kib, 85 * kib, 20 * kib],
-        calls=[1] * 6,
-    )
-    p99 = _frame(
-        bytes_out_5m=[300 * kib] * 6,
-        bytes_out=[200 * kib] * 6,
-        result_max=[18 * kib, 18 * kib, 18 * kib, 18 * kib, 2 * kib, 18 * kib],
-        calls=[4] * 6,
-    )
-    fired = _fired("user", win, p99, p99)
-    assert fired.get("family:bulk_read") == [0]
-    hi = p99[list(FEATURES)].to_numpy(dtype=float)
-    values = win[list(FEATURES)].to_numpy(dtype=float)
-    hits = Families().run("user", win, relative(values, hi, hi), hi, np.ones(6, dtype=bool))
-    (hit,) = [h for h in hits if h.rule == "family:bulk_read"]
-    assert hit.reasons == [
-        "e0 received 750.0 KB of tool results in the last five minutes, 3 results of "
-        "comparable size; the largest it usually receives (p99) is 18.0 KB"
-    ]
-
-
 def test_a_paced_harvest_is_explained_in_the_persons_own_terms() -> None:
     mib = float(1 << 20)
     win = _frame(bytes_out_5m=[5 * mib], results_5m=[6], bytes_out=[mib], calls=[1])
