@@ -141,7 +141,10 @@ class _Attack:
                  for _ in range(int(k["calls"]) - n)]  # fmt: skip
         s, trace = self.session(v), self.rec.hex(32)
         for ts, tool in zip(self.times(t0, len(plan), k["minutes"]), plan, strict=True):
-            self.rec.call(s, ts, tool, trace, {}, label, result=self._ok(tool))
+            if self.rng.random() < 0.3:  # the person's role does not reach everything
+                self.rec.call(s, ts, tool, trace, {}, label, error="forbidden")
+            else:
+                self.rec.call(s, ts, tool, trace, {}, label, result=self._ok(tool))
         return True
 
     def off_hours(self, v: _Victim, k: Mapping[str, float], label: str) -> bool:

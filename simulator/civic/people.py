@@ -24,7 +24,7 @@ import random
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["DEPARTMENTS", "JOBS", "Dept", "Job", "Person", "roster", "shift"]
+__all__ = ["CENTRAL", "DEPARTMENTS", "JOBS", "Dept", "Job", "Person", "roster", "shift"]
 
 HOUR_US: Final = 3_600_000_000
 
@@ -74,37 +74,37 @@ CENTRAL: Final = -6.0
 
 DEPARTMENTS: Final[tuple[Dept, ...]] = (
     Dept("calltaker", "311 call centre", 14, "rotating", (7.0, 15.0, 23.0), 8.0,
-         "harlow-assist", ("assist-311",), 7.0),
+         "harlow-assist", ("assist-311",), 9.5),
     Dept("permit_tech", "permits counter", 4, "office", (7.5, 8.0, 8.5), 8.5,
-         "harlow-assist", ("assist-permits",), 4.5),
+         "harlow-assist", ("assist-permits",), 6.0),
     Dept("inspector", "building inspections", 6, "field", (6.5, 7.0), 8.5,
-         "field-tablet", ("fieldmate",), 3.0),
+         "field-tablet", ("fieldmate",), 4.0),
     Dept("plan_reviewer", "plan review", 2, "office", (8.0, 9.0), 8.5,
-         "claude-desktop", ("claude",), 2.5),
+         "claude-desktop", ("claude",), 3.5),
     Dept("works_dispatch", "public works dispatch", 3, "office", (6.0, 7.0), 9.0,
-         "harlow-assist", ("assist-works",), 5.0),
+         "harlow-assist", ("assist-works",), 7.0),
     Dept("crew_lead", "public works crews", 8, "crew", (6.5,), 8.5,
-         "field-phone", ("fieldmate",), 2.5),
+         "field-phone", ("fieldmate",), 3.5),
     Dept("records_clerk", "police records unit", 5, "rotating", (7.0, 15.0), 8.0,
-         "harlow-assist", ("records-aide",), 4.0),
+         "harlow-assist", ("records-aide",), 5.5),
     Dept("court_clerk", "municipal court clerk", 4, "office", (7.5, 8.0), 8.5,
-         "harlow-assist", ("assist-courts",), 4.5),
+         "harlow-assist", ("assist-courts",), 6.0),
     Dept("finance", "finance and payroll", 5, "office", (7.5, 8.0, 8.5), 8.5,
-         "claude-desktop", ("claude", "finance-copilot"), 3.5),
+         "claude-desktop", ("claude", "finance-copilot"), 5.0),
     Dept("clerk", "city clerk", 3, "office", (8.0, 8.5), 8.5,
-         "claude-desktop", ("claude",), 3.0),
+         "claude-desktop", ("claude",), 4.0),
     Dept("it", "information technology", 4, "office", (7.5, 8.5), 8.5,
-         "claude-code", ("claude-code", "ops-runbook"), 4.0, ((-5.0, 1),)),
+         "claude-code", ("claude-code", "ops-runbook"), 5.5, ((-5.0, 1),)),
     Dept("hr", "human resources", 3, "office", (8.0,), 8.5,
-         "claude-desktop", ("claude",), 3.0),
+         "claude-desktop", ("claude",), 4.0),
     Dept("foia", "public records (FOIA)", 3, "office", (8.0, 8.5), 8.5,
-         "claude-desktop", ("claude",), 2.5),
+         "claude-desktop", ("claude",), 3.5),
     Dept("gis", "GIS and planning", 4, "office", (7.5, 8.5, 9.0), 8.5,
-         "vscode", ("copilot",), 3.0, ((-8.0, 1),)),
+         "vscode", ("copilot",), 4.5, ((-8.0, 1),)),
     Dept("billing_csr", "utility billing", 5, "office", (8.0,), 8.5,
-         "harlow-assist", ("assist-billing",), 5.5),
+         "harlow-assist", ("assist-billing",), 7.5),
     Dept("billing_vendor", "billing vendor support", 2, "vendor", (10.0, 11.0), 8.0,
-         "claude-desktop", ("claude",), 2.0, ((5.5, 2),)),
+         "claude-desktop", ("claude",), 3.0, ((5.5, 2),)),
 )  # fmt: skip
 
 JOBS: Final[tuple[Job, ...]] = (

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from ._emit import Recorder, Session
 from .events import HOUR_US, MINUTE_US, Calendar
-from .people import DEPARTMENTS, Person, shift
+from .people import CENTRAL, DEPARTMENTS, Person, shift
 
 __all__ = ["MENUS", "Step", "meeting", "oncall", "oncall_nights", "run_task", "workday"]
 
@@ -174,7 +174,8 @@ def workday(rec: Recorder, cal: Calendar, p: Person, day: int, seed: int) -> Non
     """``p``'s ordinary work on local ``day`` (nothing on a day off)."""
     hours = shift(p, cal.weekday(day), day, day in cal.storm_days, seed)
     if hours is not None:
-        _shift(rec, cal, p, cal.at(day, hours[0]), cal.at(day, hours[1]))
+        ahead = p.tz - CENTRAL  # a shift in the person's own time zone, in Central hours
+        _shift(rec, cal, p, cal.at(day, hours[0] - ahead), cal.at(day, hours[1] - ahead))
     if p.dept == "clerk" and day in cal.meeting_nights and day != cal.scored - 1:
         meeting(rec, p, cal.at(day, 17.6 + rec.rng.random() * 0.3), cal.at(day, 22.2))
 
