@@ -25,6 +25,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
+from ..inject import check_choice
 from ..model import DAY_US, Incident, SimCall, Simulation
 from ._emit import Recorder, Session
 from .catalog import ANNOTATIONS, READS, SERVERS, TOOLS
@@ -234,11 +235,7 @@ class _Attack:
 
 
 def _check(sim: Simulation, families: Sequence[str], intensity: str, per_family: int) -> None:
-    unknown = [f for f in families if f not in FAMILIES]
-    if unknown:
-        raise ValueError(f"families: unknown {unknown}; choose from {', '.join(FAMILIES)}")
-    if intensity not in INTENSITIES:
-        raise ValueError(f"intensity: {intensity!r} is not one of {', '.join(INTENSITIES)}")
+    check_choice(families, intensity)  # the library's five families and three intensities
     if per_family < 0:
         raise ValueError(f"per_family must not be negative, not {per_family}")
     alien = sorted({c.tool for c in sim.calls if c.tool and c.tool not in TOOLS})

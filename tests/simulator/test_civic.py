@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tooltrail.simulator import SimCall, Simulation
+from tooltrail.simulator import inject as library
 from tooltrail.simulator.civic import (
     ANNOTATIONS,
     FAMILIES,
@@ -198,6 +199,7 @@ def test_victims_vary_with_the_seed_and_reach_beyond_one_desk(
 
 
 def test_the_library_and_too_many_incidents(base: Simulation) -> None:
+    assert (FAMILIES, INTENSITIES) == (library.FAMILIES, library.INTENSITIES)  # one check of both
     shared.assert_library_injects(base, ANNOTATIONS)
     shared.assert_bad_inject_arguments_refused(base, inject)
 
