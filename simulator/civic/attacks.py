@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from ..inject import check_choice
-from ..model import DAY_US, Incident, SimCall, Simulation
+from ..model import DAY_US, Incident, Simulation
 from ._emit import Recorder, Session
 from .catalog import ANNOTATIONS, READS, SERVERS, TOOLS
 from .events import HOUR_US, MINUTE_US, Calendar
@@ -77,24 +77,45 @@ _FAILURES: Final = ("validation_error", "forbidden", "internal_error", "validati
 
 
 class _Victim:
-    """A candidate victim: their history, last agent session facts and scored-day hours."""
+    """A candidate: their history, every server they touched (the scored day included), the
+    client and version of their last call with their main assistant, their times that day."""
 
-    def __init__(self, user: str, h: History, last: Mapping[tuple[str, str], SimCall]) -> None:
+    __slots__ = ("agent", "client", "ever", "h", "today", "user", "version")
+
+    def __init__(self, user: str, h: History) -> None:
         self.user, self.h = user, h
         self.agent = h.agents.most_common(1)[0][0]
-        ref = last[user, self.agent]
-        self.client, self.version = ref.client, ref.client_version
+        self.client = self.version = ""
+        self.ever: set[str] = set()
         self.today: list[int] = []
+
+
+def _candidates(sim: Simulation) -> dict[str, _Victim]:
+    """Everyone with five days of history and no hard negative, read in one pass."""
+    cut = sim.config.attack_start_us
+    out = {u: _Victim(u, h) for u, h in histories(sim).items() if len(h.days) >= 5}
+    for c in sim.calls:
+        v = out.get(c.user)
+        if v is None:
+            continue
+        if c.label:
+            del out[c.user]
+            continue
+        v.ever.add(c.server)
+        if c.agent == v.agent:
+            v.client, v.version = c.client, c.client_version
+        if c.ts >= cut:
+            v.today.append(c.ts)
+    return out
 
 
 class _Attack:
     """Builds one incident's calls for a victim at one intensity."""
 
-    def __init__(self, rec: Recorder, cut: int, end: int, ever: Mapping[str, set[str]],
-                 ann: Mapping[str, Mapping[str, bool]]) -> None:  # fmt: skip
-        self.rec, self.rng, self.cut, self.end, self.ever, self.ann = (
-            rec, rec.rng, cut, end, ever, ann,
-        )  # fmt: skip
+    def __init__(
+        self, rec: Recorder, cut: int, end: int, ann: Mapping[str, Mapping[str, bool]]
+    ) -> None:
+        self.rec, self.rng, self.cut, self.end, self.ann = rec, rec.rng, cut, end, ann
 
     def session(self, v: _Victim) -> Session:
         return Session(v.user, v.agent, v.client, v.version, self.rec.hex(16))
@@ -122,7 +143,7 @@ class _Attack:
         return min(latest, self.cut + hour * HOUR_US + self.rng.randint(0, 40) * MINUTE_US)
 
     def novelty(self, v: _Victim, k: Mapping[str, float], label: str) -> bool:
-        fresh = [s for s in SERVERS if s not in self.ever[v.user]]
+        fresh = [s for s in SERVERS if s not in v.ever]
         n = int(k["new_servers"])
         if len(fresh) < n:
             return False
@@ -260,22 +281,10 @@ def inject(
     cut, end = cfg.attack_start_us, cfg.end_us
     rng = random.Random(f"civic:inject:{seed}:{intensity}")
     rec = Recorder(rng, Calendar(cfg.start, cfg.days), cut, end)
-    hist = histories(sim)
-    negative = {c.user for c in sim.calls if c.label}
-    ever: dict[str, set[str]] = {}
-    last: dict[tuple[str, str], SimCall] = {}
-    for c in sim.calls:
-        ever.setdefault(c.user, set()).add(c.server)
-        last[c.user, c.agent] = c
-    victims = {
-        u: _Victim(u, h, last) for u, h in hist.items() if len(h.days) >= 5 and u not in negative
-    }
-    for c in sim.calls:
-        if c.ts >= cut and not c.label and c.user in victims:
-            victims[c.user].today.append(c.ts)
+    victims = _candidates(sim)
     pool = sorted(victims)
     rng.shuffle(pool)
-    attack = _Attack(rec, cut, end, ever, ANNOTATIONS if annotations is None else annotations)
+    attack = _Attack(rec, cut, end, ANNOTATIONS if annotations is None else annotations)
     build: dict[str, Callable[[_Victim, Mapping[str, float], str], bool]] = {
         "novelty_burst": attack.novelty,
         "off_hours": attack.off_hours,
