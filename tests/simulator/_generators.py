@@ -236,6 +236,17 @@ GENERATORS: dict[str, Generator] = {
             slice=Slice(0, "benign:shift_swap", hour=15, anchor="resources/read",
                         methods=_LISTS),
         ),
+        Generator(
+            "civic",
+            lambda m: m.CivicConfig(seed=1),
+            (({"days": 5}, "days"),
+             ({"start": datetime(2027, 1, 20, 9, tzinfo=UTC)}, "midnight"),
+             ({"start": datetime(2027, 1, 20)}, "UTC")),
+            other_seed=True, knobs_grow=True, negatives_at_least=10,
+            shape=_shape("civic.history", lists=True),
+            slice=Slice(0, "benign:foia_release", hour=15, anchor="resources/read",
+                        methods=_LISTS),
+        ),
     )
 }  # fmt: skip
 
