@@ -166,7 +166,8 @@ GENERATORS: dict[str, Generator] = {
     "grid": _blind("grid"),
     "airline": _blind("airline", tuned=14),
     "counsel": _blind("counsel", tuned=15),
-    "claims": _blind("claims"),
+    "claims": _blind("claims", tuned=16),
+    "civic": _blind("civic"),
 }
 
 
