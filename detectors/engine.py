@@ -76,6 +76,7 @@ _MIN_TRAIN: Final = 200  # fewer training windows at a level: no model there (ru
 _FP_WEIGHT: Final = 20  # a window labelled false positive counts this often in the next fit
 _MODEL: Final = np.arange(len(MODEL_FEATURES))  # the columns of ``relative`` the models see
 _PEERS: Final = FEATURES.index("peers_novel_1h")
+_RESULT_MAX: Final = FEATURES.index("result_max")
 #: model features that corroborate a model alert but never carry its page alone: a tool
 #: transition the entity never made is what a whole organisation taking up a new routine looks
 #: like (a release), so it pages only beside something else far out for the entity
@@ -528,7 +529,21 @@ def _pair_history(fitted: FittedModel, baseline: Baseline, windows: pd.DataFrame
     users = windows["entity"].str.split("|", n=1).str[0]
     lm = fitted.levels.get("user")
     actor_own = lm.baseline.lookup(users)[2] if lm is not None else np.zeros(len(users), bool)
-    return PairHistory(p50, p99, n, actor_own)
+    tools = windows["entity"].str.split("|", n=1).str[1]
+    return PairHistory(p50, p99, n, actor_own, _tool_results(fitted, tools))
+
+
+def _tool_results(fitted: FittedModel, tools: pd.Series) -> np.ndarray:
+    """Per tool of ``tools``, the largest p99 of ``result_max`` any server's copy of it
+    returned in the baseline (its server × tool level, every caller's windows): what the
+    tool gives anyone here; 0 for a tool that level never saw."""
+    lm = fitted.levels.get("server_tool")
+    if lm is None or not len(lm.baseline.entities):
+        return np.zeros(len(tools))
+    names = pd.Series(lm.baseline.entities).astype(str).str.split("|", n=1).str[1]
+    largest = pd.Series(lm.baseline.p99_[:, _RESULT_MAX]).groupby(names.to_numpy()).max()
+    out: np.ndarray = tools.map(largest).fillna(0.0).to_numpy(dtype=float)
+    return out
 
 
 def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd.DataFrame:

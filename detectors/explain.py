@@ -45,6 +45,8 @@ _PHRASES: Final = {
     "bytes_out_1h": "received {v} of results in the last hour",
     "bytes_out_5m": "received {v} of results in the last five minutes",
     "results_5m": "received results the size of {v} comparable ones in five minutes",
+    "calls_1h": "made {v} calls in the last hour",
+    "results_1h": "received results the size of {v} comparable ones in the last hour",
     "rare_hour_calls": "made {v} calls at an hour it never works",
     "rare_hour_cold": "started a sitting at an hour it never works ({v} calls)",
     "far_hour_calls": "made {v} call(s) three hours from any hour it works",

@@ -78,7 +78,15 @@ family             level        fires when
                    user_tool    ``calls`` ≥ ``bulk_tool_calls`` (8) and ``bulk_tool_factor`` (4)
                                 × the pair's own p99, with more than twice its own p99 of
                                 bytes and ≥ ``bulk_tool_bytes`` (64 KiB): a harvest of one tool
-                                the person uses, read by read
+                                the person uses, read by read; or over the hour up to the
+                                window ≥ ``harvest_results`` (4) comparable results
+                                (``results_1h``), ≥ ``harvest_share`` (0.15) of the hour's
+                                calls of the tool, typically ``harvest_size_factor`` (3) × the
+                                pair's own p99 of ``result_max`` and ``harvest_tool_factor``
+                                (4) × the largest p99 the tool returned *anyone* (its server ×
+                                tool baseline: peers), adding up to ``harvest_hour_factor`` (8)
+                                × the pair's own hour and ``harvest_bytes`` (512 KiB): a
+                                harvest paced a read a minute of objects nobody here receives
 =================  ===========  ====================================================================
 
 (A spread is the ``relative`` unit of :mod:`.baseline`: the distance from the entity's p50 to
@@ -134,6 +142,12 @@ class Families:
     destructive_hour: float = 12
     bulk_tool_bytes: float = 64 << 10
     destructive_unowned: float = 2
+    harvest_results: float = 4
+    harvest_size_factor: float = 3
+    harvest_tool_factor: float = 4
+    harvest_hour_factor: float = 8
+    harvest_bytes: float = 512 << 10
+    harvest_share: float = 0.15
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -162,6 +176,12 @@ class Families:
             s.destructive_hour,
             s.bulk_tool_bytes,
             s.destructive_unowned,
+            s.harvest_results,
+            s.harvest_size_factor,
+            s.harvest_tool_factor,
+            s.harvest_hour_factor,
+            s.harvest_bytes,
+            s.harvest_share,
         )
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
@@ -403,6 +423,7 @@ class Families:
         if level == "user_tool" and pair is not None:
             found += self._destructive_tool(windows, v, pair)
             found += self._read_burst(windows, v, pair)
+            found += self._paced_harvest(windows, v, pair)
             found += self._thin_probe(windows, v, own, pair)
         if level == "user_tool":
             # the further the arguments are from anything this user sent the tool, the fewer
@@ -534,16 +555,69 @@ class Families:
             )
         return pair.hits("bulk_read", rows, reasons, ("calls", "bytes_out"))
 
+    def _paced_harvest(
+        self, windows: pd.DataFrame, v: dict[str, np.ndarray], pair: PairHistory
+    ) -> list[RuleHits]:
+        """A harvest of one tool the person uses, paced a read a minute or two: over the hour
+        up to the window, at least ``harvest_results`` results of comparable size
+        (``results_1h``) making up at least ``harvest_share`` of the hour's calls of the tool,
+        each typically ``harvest_size_factor`` times the largest the person gets from the tool
+        (own p99 of ``result_max``) *and* ``harvest_tool_factor`` times the largest the tool
+        returned to anyone in the baseline (``PairHistory.tool_result``: the peers), adding up
+        to ``harvest_hour_factor`` times the pair's own hour and ``harvest_bytes``, in a window
+        holding one of them (the hour's echo over ordinary calls after it stays quiet). A
+        quarter's exports are as large as colleagues' were and a day's
+        queries hold a few of them; a role's new tools have no pair history (novelty's); a
+        harvest pulls object after object no one here receives. Only for users with an own
+        baseline, on tools they called in it, and not destructive tools."""
+        hour = v["bytes_out_1h"]
+        results = v["results_1h"]
+        size = np.divide(hour, results, out=np.zeros_like(hour), where=results > 0)
+        own_size = pair.p99[:, _I["result_max"]]
+        own_hour = pair.p99[:, _I["bytes_out_1h"]]
+        anyone = np.zeros_like(hour) if pair.tool_result is None else pair.tool_result
+        mask = (
+            (results >= self.harvest_results)
+            & (results >= self.harvest_share * v["calls_1h"])
+            & (size >= self.harvest_size_factor * np.maximum(own_size, 1))
+            & (size >= self.harvest_tool_factor * np.maximum(anyone, 1))
+            & (hour >= self.harvest_hour_factor * np.maximum(own_hour, 1))
+            & (hour >= self.harvest_bytes)
+            & (v["result_max"] * 2 >= size)
+            & (v["destructive"] == 0)
+            & (pair.windows > 0)
+            & pair.actor_own
+        )
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return []
+        entity = windows["entity"].to_numpy()
+        reasons = []
+        for i in rows:
+            user, tool = entity[i].split("|", 1)
+            reasons.append(
+                f"user × tool {entity[i]}: {user} received {human('bytes_out', hour[i])} from "
+                f"{tool} in the last hour, {results[i]:.0f} results of about "
+                f"{human('result_max', size[i])} each; the largest it usually gets from this "
+                f"tool (p99) is {human('result_max', own_size[i])} and "
+                f"{human('bytes_out', own_hour[i])} an hour, and the tool's largest for "
+                f"anyone is {human('result_max', anyone[i])}"
+            )
+        return pair.hits("bulk_read", rows, reasons, ("bytes_out_1h", "results_1h", "calls_1h"))
+
 
 @dataclass(frozen=True)
 class PairHistory:
     """Per user × tool window: the pair's own baseline however thin (:meth:`Baseline.sparse`:
-    p50, p99 and its number of windows) and whether the pair's user has an own baseline."""
+    p50, p99 and its number of windows), whether the pair's user has an own baseline, and the
+    largest p99 of ``result_max`` the tool returned to anyone (its server × tool baselines; 0
+    where none, or None: not known)."""
 
     p50: np.ndarray
     p99: np.ndarray
     windows: np.ndarray
     actor_own: np.ndarray
+    tool_result: np.ndarray | None = None
 
     def hits(
         self, family: str, rows: np.ndarray, reasons: list[str], features: tuple[str, ...]

@@ -93,6 +93,11 @@ Per entity-window (:data:`FEATURES`):
                         square over the sum of the results' squares (12 results of 1 MB: 12;
                         one export of 12 MB beside small reads: ~1). A harvest reads object
                         after object; a migration or a log pull moves a few large exports
+``calls_1h``            calls in the hour up to the window's end: a harvest of one tool paced a
+                        read a minute is one call in every window and sixty in the hour
+``results_1h``          ``results_5m`` over the hour: how many results of comparable size make up
+                        ``bytes_out_1h`` (a harvest's sixty objects: tens; a month-end's three
+                        exports: three)
 ``destructive_5m``      destructive calls over the five minutes up to the window's end: deletes
                         paced a minute apart stay under a burst in every window
 ``destructive_1h``      the same over the hour: deletes paced five minutes apart stay under a
@@ -233,6 +238,8 @@ FEATURES: Final = (
     "novel_shared_1h",
     "destructive_5m",
     "destructive_1h",
+    "calls_1h",
+    "results_1h",
 )
 #: the features the models are fitted on (the families read the rest)
 MODEL_FEATURES: Final = FEATURES[: FEATURES.index("novel_minutes_1h") + 1]
@@ -425,6 +432,7 @@ def build_features(
         firsts = ~pd.DataFrame({"e": novel[ecol], "m": minute[novel.index]}).duplicated()
         part.loc[novel.index[firsts.to_numpy()], "novel_minute"] = 1
         part["result_sq"] = part["result_bytes"].to_numpy(dtype=float) ** 2
+        part["one"] = 1.0
         (
             trailing,
             novel,
@@ -435,6 +443,8 @@ def build_features(
             short_destructive,
             hour_destructive,
             sitting_cold,
+            hour_calls,
+            hour_sq,
         ) = _trailing(
             part,
             ecol,
@@ -449,6 +459,8 @@ def build_features(
                 ("is_destructive", _SHORT_US),
                 ("is_destructive", HORIZON_US),
                 ("rare_cold", _SITTING_US),
+                ("one", HORIZON_US),
+                ("result_sq", HORIZON_US),
             ),
         )
         windows["rare_hour_cold"] = np.where(windows["rare_hour_cold"] > 0, sitting_cold, 0.0)
@@ -459,9 +471,9 @@ def build_features(
         windows["novel_1h"] = novel
         windows["bytes_out_1h"] = hour_out
         windows["bytes_out_5m"] = short_out
-        windows["results_5m"] = np.divide(
-            short_out**2, short_sq, out=np.zeros_like(short_out), where=short_sq > 0
-        )
+        windows["results_5m"] = _comparable(short_out, short_sq)
+        windows["calls_1h"] = hour_calls
+        windows["results_1h"] = _comparable(hour_out, hour_sq)
         out[level] = windows
     return out
 
@@ -488,6 +500,13 @@ def in_windows(
 def _first(history: History, keys: list[str], part: pd.DataFrame) -> pd.Series:
     """Whether each row is the first stored sighting of its ``keys`` values."""
     return (part["ts"] == history.first_seen(keys, part)).astype("int64")
+
+
+def _comparable(total: np.ndarray, squares: np.ndarray) -> np.ndarray:
+    """How many results of comparable size make up ``total``: its square over the sum of the
+    results' squares (0 without results)."""
+    out: np.ndarray = np.divide(total**2, squares, out=np.zeros_like(total), where=squares > 0)
+    return out
 
 
 def _trailing(
@@ -573,6 +592,8 @@ def _aggregate(rep: pd.DataFrame, ecol: str, window_us: int) -> pd.DataFrame:
     agg["novel_shared_1h"] = 0.0
     agg["destructive_5m"] = 0.0
     agg["destructive_1h"] = 0.0
+    agg["calls_1h"] = 0.0
+    agg["results_1h"] = 0.0
     agg["tool_peers"] = 0.0
     agg[list(FEATURES)] = agg[list(FEATURES)].astype("float64").fillna(0.0)
     return agg[["entity", "window_start", "window_end", *FEATURES]]

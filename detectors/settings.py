@@ -218,6 +218,43 @@ class DetectSettings(BaseSettings):
         description="how many results of comparable size five minutes' results must be made of "
         "for bulk_pace_factor to page (a few large exports are not a harvest)",
     )
+    harvest_results: float = Field(
+        default=4.0,
+        ge=1,
+        description="a harvest of one tool paced over the hour (per user × tool): at least this "
+        "many results of comparable size in the hour up to a window (results_1h), each "
+        "harvest_size_factor times larger than the person's own and anyone's from the tool",
+    )
+    harvest_size_factor: float = Field(
+        default=3.0,
+        gt=1,
+        description="the typical size of the hour's comparable results over the pair's own p99 "
+        "of result_max (and harvest_tool_factor over the p99 the tool returns to anyone)",
+    )
+    harvest_tool_factor: float = Field(
+        default=4.0,
+        gt=1,
+        description="the typical size of the hour's comparable results over the largest p99 of "
+        "result_max the tool returned anyone in the baseline (its server × tool level): a "
+        "quarter's exports are as large as colleagues' were; a harvest's objects are not",
+    )
+    harvest_hour_factor: float = Field(
+        default=8.0,
+        gt=1,
+        description="the hour's results of one tool over the pair's own p99 for an hour",
+    )
+    harvest_bytes: int = Field(
+        default=512 << 10,
+        ge=1,
+        description="the least the hour's results of one tool must add up to for a harvest",
+    )
+    harvest_share: float = Field(
+        default=0.15,
+        gt=0,
+        le=1,
+        description="the least share of the hour's calls of the tool its comparable results "
+        "must be: object after object, not a day's queries with a few large exports among them",
+    )
     destructive_pace: float = Field(
         default=6.0,
         ge=1,

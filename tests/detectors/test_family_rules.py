@@ -508,3 +508,48 @@ def test_a_sweep_onto_two_never_used_servers_in_a_minute_pages_without_a_surpris
     assert fired == [0, 2]
     reasons = [r for h in hits for r in h.reasons]
     assert any("stepping onto 2 server(s) it never used within 1 min" in r for r in reasons)
+
+
+def test_a_harvest_of_one_tool_paced_over_the_hour_pages_against_the_pair_and_the_peers() -> None:
+    """Over the hour: four results of ~220 KB from a tool whose results are at most 23 KB for
+    the person and 30 KB for anyone, 15 times the pair's own hour: pages (row 0, and its
+    reason says so in the person's and the peers' terms). Not: the same from a tool that gives
+    colleagues 200 KB exports (a quarter's exports: row 1); three such results (row 2); four
+    among sixty calls of the tool (a day's queries with a few exports: row 3); a pair with no
+    history (a role's new tool: novelty's, row 4); a person without an own baseline (row 5);
+    only five times the pair's own hour (row 6); a window of an ordinary small read after it
+    (the hour's echo: row 7)."""
+    n = 8
+    hour = [880e3] * 5 + [880e3, 290e3, 880e3]
+    win = _frame(
+        bytes_out_1h=hour,
+        results_1h=[4, 4, 3, 4, 4, 4, 4, 4],
+        calls_1h=[5, 5, 4, 60, 5, 5, 5, 5],
+        bytes_out=[220e3] * 7 + [3e3],
+        result_max=[220e3] * 7 + [3e3],
+        calls=[1] * 8,
+    )
+    win["entity"] = [f"u{i}|policy_get" for i in range(n)]
+    cols = list(FEATURES)
+    zero = _frame(calls=[0.0] * n)[cols].to_numpy(dtype=float)
+    own_p99 = _frame(result_max=[23e3] * n, bytes_out_1h=[58e3] * n, calls=[3.0] * n)
+    own = own_p99[cols].to_numpy(dtype=float)
+    pair = PairHistory(
+        zero,
+        own,
+        np.asarray([170, 170, 170, 170, 0, 170, 170, 170.0]),
+        np.asarray([True] * 5 + [False] + [True] * 2),
+        np.asarray([30e3, 200e3] + [30e3] * 6),
+    )
+    values = win[cols].to_numpy(dtype=float)
+    hits = Families().run("user_tool", win, relative(values, zero, own), own,
+                          np.ones(n, dtype=bool), pair=pair)  # fmt: skip
+    found = [h for h in hits if h.rule == "family:bulk_read"]
+    assert [int(r) for h in found for r in h.rows] == [0]
+    (hit,) = found
+    assert hit.features == ("bytes_out_1h", "results_1h", "calls_1h")
+    assert hit.reasons == [
+        "user × tool u0|policy_get: u0 received 859.4 KB from policy_get in the last hour, 4 "
+        "results of about 214.8 KB each; the largest it usually gets from this tool (p99) is "
+        "22.5 KB and 56.6 KB an hour, and the tool's largest for anyone is 29.3 KB"
+    ]

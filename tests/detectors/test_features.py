@@ -684,6 +684,27 @@ def test_five_minutes_of_results_and_how_many_comparable_results_make_them() -> 
     assert 1 <= bob["results_5m"] < 1.02
 
 
+def test_the_hours_calls_and_how_many_comparable_results_make_its_bytes() -> None:
+    """``calls_1h`` counts the calls of the hour up to the window's end and ``results_1h`` is
+    ``results_5m`` over the hour: a read of 200 KB every two minutes for forty minutes is
+    twenty calls of twenty comparable results; sixty small queries and three 3 MB exports
+    are sixty-three calls of about three; a call before the hour is out of both."""
+    kb = 1_000
+    harvest = frame(*(event(T + i * 2 * MIN, result_bytes=200 * kb) for i in range(20)))
+    day = frame(
+        *(event(T + i * 40 * S, user="bob", result_bytes=2 * kb) for i in range(60)),
+        *(event(T + (10 + i) * MIN, user="bob", result_bytes=3_000 * kb) for i in range(3)),
+    )
+    old = frame(event(T - 30 * MIN, result_bytes=9_000 * kb))  # over an hour before alice's last
+    win = windows(pd.concat([harvest, day, old], ignore_index=True), since=T, until=T + HOUR)
+    last = win.sort_values("window_end").groupby("entity").tail(1).set_index("entity")
+    alice, bob = last.loc["alice"], last.loc["bob"]
+    assert (alice["calls_1h"], alice["bytes_out_1h"]) == (20, 4_000 * kb)
+    assert alice["results_1h"] == pytest.approx(20)
+    assert bob["calls_1h"] == 63
+    assert 2.9 < bob["results_1h"] < 3.2
+
+
 def test_the_hours_shared_novelty_counts_what_colleagues_also_took_up_in_it() -> None:
     """Bob takes up vcs's ``repo_log`` (shared: alice started on vcs) and, twenty minutes later,
     kube's ``pods`` (nobody else's): over the hour up to the later window he has four novel items,
