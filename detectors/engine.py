@@ -365,10 +365,12 @@ class Engine:
         # the model's alert is kept, as low (stored, not paged)
         org = ctx.values[:, _PEERS] >= self.settings.org_event_users
         alone, operational = _carriers(rel, scores, lm.threshold_, self.min_excess, self.extreme)
-        for i in np.flatnonzero(fire & ~learning):
+        rows = np.flatnonzero(fire & ~learning)
+        shifted = _shifted(ctx.windows, rel, rows, self.settings.org_shift_users)
+        for i, shift in zip(rows, shifted, strict=True):
             top = np.argsort(-rel[i])[:3]
             names = tuple(FEATURES[j] for j in top if rel[i, j] > 0) or (FEATURES[top[0]],)
-            quiet = org[i] or operational[i]
+            quiet = org[i] or operational[i] or shift
             severity: Severity = "low" if quiet else "high" if excess[i] >= 5 else "medium"
             calls = ctx.calls(int(i))
             alert = ctx.alert(
@@ -457,6 +459,24 @@ def _carriers(
     alone = ~carried(~_SEQUENCE)
     operational = ~carried(~(_SEQUENCE | _OPERATIONAL)) & ~alone
     return alone, operational
+
+
+def _shifted(windows: pd.DataFrame, rel: np.ndarray, rows: np.ndarray, least: int) -> np.ndarray:
+    """For each of ``rows``: whether at least ``least`` other actors (users; the entity itself
+    at levels without one) are beyond their own p99 on the row's farthest feature in windows
+    ending at the same time: a storm sending every field adjuster to more claims than usual,
+    a quarter's close keeping a team on new queries, is the population's shift, not one
+    person's. Read within one window end, so a live step and a backfill agree."""
+    out = np.zeros(len(rows), dtype=bool)
+    if not len(rows):
+        return out
+    ends = windows["window_end"].to_numpy()
+    actors = windows["entity"].astype(str).str.split("|", n=1).str[0].to_numpy()
+    for n, i in enumerate(rows):
+        j = int(np.argmax(rel[i]))
+        peers = (ends == ends[i]) & (actors != actors[i]) & (rel[:, j] >= 1)
+        out[n] = len(np.unique(actors[peers])) >= least
+    return out
 
 
 def _corroborated(sequence: list[Alert], others: list[Alert]) -> list[Alert]:

@@ -284,6 +284,13 @@ class DetectSettings(BaseSettings):
         "night the organisation keeps together (off_hours then does not page; nor with two, one "
         "of them up on a server of the window's calls)",
     )
+    org_shift_users: int = Field(
+        default=3,
+        ge=1,
+        description="other users beyond their own p99 on a model alert's farthest feature in "
+        "windows ending at the same time: the population's shift (a storm, a quarter's close); "
+        "the model alert is kept low (stored, not paged)",
+    )
     org_event_users: int = Field(
         default=3,
         ge=1,

@@ -659,3 +659,31 @@ def test_the_model_finding_the_person_and_their_tool_in_one_window_is_one_findin
     family = _family_alert("user_tool", "tn|doc_get", end)
     by_model = _model_alert("user", "tn", "tn", end, severity="high")
     assert _one_finding([family, by_model])[0].severity == "high"
+
+
+def test_a_model_alert_three_others_share_at_the_same_moment_is_the_populations_shift() -> None:
+    """A storm: w.moreno's farthest feature (new resources, minute after minute) is beyond
+    their own p99 for three other adjusters in windows ending at the same time: the
+    population's shift (kept low). Not when one of them is a minute later, when the others are
+    far out on another feature, or when the "others" are w.moreno's own tools."""
+    from tooltrail.detectors.engine import _shifted
+    from tooltrail.detectors.features import MODEL_FEATURES
+
+    j = MODEL_FEATURES.index("novel_minutes_1h")
+    k = MODEL_FEATURES.index("bytes_out")
+    end = 10**12
+
+    def shifted(entities: list[str], ends: list[int], far: list[int]) -> bool:
+        rel = np.zeros((len(entities), len(MODEL_FEATURES)))
+        rel[0, j] = 4.0
+        for row, col in enumerate(far[1:], start=1):
+            rel[row, col] = 1.5
+        windows = pd.DataFrame({"entity": entities, "window_end": ends})
+        return bool(_shifted(windows, rel, np.array([0]), 3)[0])
+
+    storm = ["w.moreno", "p.berg", "c.lund", "g.kim"]
+    assert shifted(storm, [end] * 4, [j] * 4)
+    assert not shifted(storm, [end, end, end, end + 60 * 10**6], [j] * 4)
+    assert not shifted(storm, [end] * 4, [j, j, j, k])
+    own = ["w.moreno", "w.moreno|doc_upload", "w.moreno|claim_get", "w.moreno|geo_swath"]
+    assert not shifted(own, [end] * 4, [j] * 4)
