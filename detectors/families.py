@@ -96,6 +96,7 @@ its p99, in log space for counts and bytes.) The thresholds were chosen on the f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -535,25 +536,19 @@ class Families:
             & (v["calls"] >= self.bulk_tool_factor * calls_p99)
             & (v["bytes_out"] > 2 * bytes_p99)
             & (v["bytes_out"] >= self.bulk_tool_bytes)
-            & (v["destructive"] == 0)
-            & (pair.windows > 0)
-            & pair.actor_own
+            & pair.read_own(v)
         )
-        rows = np.flatnonzero(mask)
-        if not len(rows):
-            return []
-        entity = windows["entity"].to_numpy()
-        reasons = []
-        for i in rows:
-            user, tool = entity[i].split("|", 1)
-            reasons.append(
-                f"user × tool {entity[i]}: {user} called {tool} {human('calls', v['calls'][i])} "
+
+        def say(i: int, user: str, tool: str) -> str:
+            return (
+                f"{user} called {tool} {human('calls', v['calls'][i])} "
                 f"times in 1 min for {human('bytes_out', v['bytes_out'][i])} of results; its "
                 f"usual p99 for this tool is {human('calls', calls_p99[i])} calls and "
                 f"{human('bytes_out', bytes_p99[i])} per window ({pair.windows[i]:.0f} windows "
                 "of its own baseline)"
             )
-        return pair.hits("bulk_read", rows, reasons, ("calls", "bytes_out"))
+
+        return pair.said(windows, mask, say, "bulk_read", ("calls", "bytes_out"))
 
     def _paced_harvest(
         self, windows: pd.DataFrame, v: dict[str, np.ndarray], pair: PairHistory
@@ -584,26 +579,21 @@ class Families:
             & (hour >= self.harvest_hour_factor * np.maximum(own_hour, 1))
             & (hour >= self.harvest_bytes)
             & (v["result_max"] * 2 >= size)
-            & (v["destructive"] == 0)
-            & (pair.windows > 0)
-            & pair.actor_own
+            & pair.read_own(v)
         )
-        rows = np.flatnonzero(mask)
-        if not len(rows):
-            return []
-        entity = windows["entity"].to_numpy()
-        reasons = []
-        for i in rows:
-            user, tool = entity[i].split("|", 1)
-            reasons.append(
-                f"user × tool {entity[i]}: {user} received {human('bytes_out', hour[i])} from "
+
+        def say(i: int, user: str, tool: str) -> str:
+            return (
+                f"{user} received {human('bytes_out', hour[i])} from "
                 f"{tool} in the last hour, {results[i]:.0f} results of about "
                 f"{human('result_max', size[i])} each; the largest it usually gets from this "
                 f"tool (p99) is {human('result_max', own_size[i])} and "
                 f"{human('bytes_out', own_hour[i])} an hour, and the tool's largest for "
                 f"anyone is {human('result_max', anyone[i])}"
             )
-        return pair.hits("bulk_read", rows, reasons, ("bytes_out_1h", "results_1h", "calls_1h"))
+
+        features = ("bytes_out_1h", "results_1h", "calls_1h")
+        return pair.said(windows, mask, say, "bulk_read", features)
 
 
 @dataclass(frozen=True)
@@ -618,6 +608,32 @@ class PairHistory:
     windows: np.ndarray
     actor_own: np.ndarray
     tool_result: np.ndarray | None = None
+
+    def read_own(self, v: dict[str, np.ndarray]) -> np.ndarray:
+        """Windows of a tool the person called in its own baseline (a tool never used is
+        novelty's), by a user with an own baseline, with no destructive call: where the read
+        paths judge a pair."""
+        out: np.ndarray = (v["destructive"] == 0) & (self.windows > 0) & self.actor_own
+        return out
+
+    def said(
+        self,
+        windows: pd.DataFrame,
+        mask: np.ndarray,
+        say: Callable[[int, str, str], str],
+        family: str,
+        features: tuple[str, ...],
+    ) -> list[RuleHits]:
+        """A family's pages on the rows of ``mask``, each reason "user × tool <pair>: " and
+        what ``say(row, user, tool)`` says."""
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return []
+        entity = windows["entity"].to_numpy()
+        reasons = [
+            f"user × tool {entity[i]}: {say(int(i), *entity[i].split('|', 1))}" for i in rows
+        ]
+        return self.hits(family, rows, reasons, features)
 
     def hits(
         self, family: str, rows: np.ndarray, reasons: list[str], features: tuple[str, ...]
