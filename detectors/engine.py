@@ -546,10 +546,10 @@ def _pair_history(fitted: FittedModel, baseline: Baseline, windows: pd.DataFrame
     """The user × tool windows' own thin histories, and whether each pair's user has an own
     baseline at the user level."""
     p50, p99, n = baseline.sparse(windows["entity"])
-    users = windows["entity"].str.split("|", n=1).str[0]
+    parts = windows["entity"].str.split("|", n=1)
+    users, tools = parts.str[0], parts.str[1]
     lm = fitted.levels.get("user")
     actor_own = lm.baseline.lookup(users)[2] if lm is not None else np.zeros(len(users), bool)
-    tools = windows["entity"].str.split("|", n=1).str[1]
     return PairHistory(p50, p99, n, actor_own, _tool_results(fitted, tools))
 
 

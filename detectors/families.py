@@ -463,31 +463,27 @@ class Families:
             & (v["destructive_5m"] >= self.destructive_unowned)
             & (count >= 1)
         )
-        rows = np.flatnonzero(burst | unowned)
-        if not len(rows):
-            return []
-        entity = windows["entity"].to_numpy()
-        reasons = []
-        for i in rows:
-            user, tool = entity[i].split("|", 1)
+
+        def say(i: int, user: str, tool: str) -> str:
             if unowned[i]:
-                reasons.append(
-                    f"user × tool {entity[i]}: {user} called {tool}, a destructive tool, "
+                return (
+                    f"{user} called {tool}, a destructive tool, "
                     f"{human('destructive', v['destructive_5m'][i])} times in the last five "
                     "minutes; it never called it in its own baseline, nor did anyone else here"
                 )
-                continue
             usual_text = (
                 f"its usual p99 for this tool is {human('destructive', usual[i])} per window "
                 f"({pair.windows[i]:.0f} windows of its own baseline)"
                 if pair.windows[i]
                 else "it never called it in its own baseline"
             )
-            reasons.append(
-                f"user × tool {entity[i]}: {user} called {tool}, a destructive tool, "
+            return (
+                f"{user} called {tool}, a destructive tool, "
                 f"{human('destructive', count[i])} times in 1 min; {usual_text}"
             )
-        return pair.hits("destructive", rows, reasons, ("destructive", "destructive_5m", "calls"))
+
+        features = ("destructive", "destructive_5m", "calls")
+        return pair.said(windows, burst | unowned, say, "destructive", features)
 
     def _thin_probe(
         self, windows: pd.DataFrame, v: dict[str, np.ndarray], own: np.ndarray, pair: PairHistory
@@ -506,18 +502,16 @@ class Families:
             & (v["errors"] >= self.error_probe - 1)
             & (v["args_max"] > self.probe_args_factor * usual)
         )
-        rows = np.flatnonzero(mask)
-        if not len(rows):
-            return []
-        entity = windows["entity"].to_numpy()
-        reasons = [
-            f"user × tool {entity[i]}: failed {human('errors', v['errors'][i])} times in 1 min "
-            f"with arguments up to {human('args_max', v['args_max'][i])}; the largest it usually "
-            f"sends this tool (p99) is {human('args_max', usual[i])} ({pair.windows[i]:.0f} "
-            "windows of its own baseline)"
-            for i in rows
-        ]
-        return pair.hits("error_probe", rows, reasons, ("errors", "args_max"))
+
+        def say(i: int, _user: str, _tool: str) -> str:
+            return (
+                f"failed {human('errors', v['errors'][i])} times in 1 min "
+                f"with arguments up to {human('args_max', v['args_max'][i])}; the largest it "
+                f"usually sends this tool (p99) is {human('args_max', usual[i])} "
+                f"({pair.windows[i]:.0f} windows of its own baseline)"
+            )
+
+        return pair.said(windows, mask, say, "error_probe", ("errors", "args_max"))
 
     def _read_burst(
         self, windows: pd.DataFrame, v: dict[str, np.ndarray], pair: PairHistory
@@ -570,7 +564,7 @@ class Families:
         size = np.divide(hour, results, out=np.zeros_like(hour), where=results > 0)
         own_size = pair.p99[:, _I["result_max"]]
         own_hour = pair.p99[:, _I["bytes_out_1h"]]
-        anyone = np.zeros_like(hour) if pair.tool_result is None else pair.tool_result
+        anyone = pair.tool_result
         mask = (
             (results >= self.harvest_results)
             & (results >= self.harvest_share * v["calls_1h"])
@@ -601,13 +595,13 @@ class PairHistory:
     """Per user × tool window: the pair's own baseline however thin (:meth:`Baseline.sparse`:
     p50, p99 and its number of windows), whether the pair's user has an own baseline, and the
     largest p99 of ``result_max`` the tool returned to anyone (its server × tool baselines; 0
-    where none, or None: not known)."""
+    where none)."""
 
     p50: np.ndarray
     p99: np.ndarray
     windows: np.ndarray
     actor_own: np.ndarray
-    tool_result: np.ndarray | None = None
+    tool_result: np.ndarray
 
     def read_own(self, v: dict[str, np.ndarray]) -> np.ndarray:
         """Windows of a tool the person called in its own baseline (a tool never used is

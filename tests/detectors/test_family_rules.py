@@ -154,7 +154,7 @@ def _pair(
     # the level's baseline says nothing about these thin pairs (the group's)
     group = _frame(destructive=[3.0] * n, calls=[7.0] * n)[cols].to_numpy(dtype=float)
     own_p99 = _frame(destructive=usual, calls=usual)[cols].to_numpy(dtype=float)
-    pair = PairHistory(lo, own_p99, np.asarray(windows_), np.asarray(established))
+    pair = PairHistory(lo, own_p99, np.asarray(windows_), np.asarray(established), np.zeros(n))
     hits = Families().run(
         "user_tool",
         win,
@@ -286,7 +286,8 @@ def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None
     zero = _frame(calls=[0.0] * n)[cols].to_numpy(dtype=float)
     own_p99 = _frame(calls=[4.0] * n, bytes_out=[30e3] * 5 + [500] * 2)[cols].to_numpy(dtype=float)
     pair = PairHistory(zero, own_p99, np.asarray([40, 40, 0, 40, 40.0, 40, 40]),
-                       np.asarray([True, True, True, False, True, True, True]))  # fmt: skip
+                       np.asarray([True, True, True, False, True, True, True]),
+                       np.zeros(n))  # fmt: skip
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, zero, own_p99), own_p99,
                           np.zeros(n, dtype=bool), pair=pair)  # fmt: skip
