@@ -247,6 +247,18 @@ GENERATORS: dict[str, Generator] = {
             slice=Slice(0, "benign:foia_release", hour=15, anchor="resources/read",
                         methods=_LISTS),
         ),
+        Generator(
+            "telco",
+            lambda m: m.TelcoConfig(seed=1),
+            (({"days": 5}, "days"), ({"care_agents": 3}, "care_agents"),
+             ({"field_techs": 2}, "field_techs"),
+             ({"start": datetime(2026, 9, 23, 9, tzinfo=UTC)}, "midnight"),
+             ({"start": datetime(2026, 9, 23)}, "UTC")),
+            other_seed=True, knobs_grow=True, negatives_at_least=10,
+            shape=_shape("telco.history", lists=True),
+            slice=Slice(2, "benign:number_block_reclaim", hour=11, anchor="resources/read",
+                        methods=_LISTS),
+        ),
     )
 }  # fmt: skip
 
