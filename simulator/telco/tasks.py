@@ -59,6 +59,18 @@ def noc_triage(s: Session, ts: int, rng: random.Random, w: World) -> int:
     return ts
 
 
+def noc_flood(s: Session, ts: int, rng: random.Random, w: World) -> int:
+    """An alarm flood (the fibre cut): acknowledge a screenful, check a link, note the incident."""
+    tr = s.rec.trace()
+    ts = go(s, ts, rng, tr, "alarm_list", (5, 20), severity="critical")
+    for _ in range(rng.randint(3, 8)):
+        ts = go(s, ts, rng, tr, "alarm_ack", (2, 10), note="fibre cut")
+    ts = go(s, ts, rng, tr, "link_status_get", (5, 30))
+    if rng.random() < 0.3:
+        ts = go(s, ts, rng, tr, "noc_incident_update", (30, 120))
+    return ts
+
+
 def noc_investigate(s: Session, ts: int, rng: random.Random, w: World) -> int:
     tr = s.rec.trace()
     ts = go(s, ts, rng, tr, "topology_query", (20, 90))
@@ -380,7 +392,7 @@ def pick(role: str, rng: random.Random, w: World, ts: int) -> Task:
     if role == "noc" and w.in_window(ts) and rng.random() < 0.5:
         return noc_change
     if role == "noc" and w.in_cut(ts):
-        return noc_triage if rng.random() < 0.6 else noc_incident
+        return noc_flood if rng.random() < 0.8 else noc_incident
     options = TASKS[role]
     r = rng.random() * sum(wt for _, wt in options)
     for task, wt in options:
