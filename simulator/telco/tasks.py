@@ -266,8 +266,12 @@ def fraud_review(s: Session, ts: int, rng: random.Random, w: World) -> int:
         ts = go(s, ts, rng, tr, "fraud_case_open", (30, 120))
         if rng.random() < 0.3:
             ts = go(s, ts, rng, tr, "account_freeze")
+            if rng.random() < 0.5:
+                ts = go(s, ts, rng, tr, "service_suspend", msisdn=msisdn)
     elif rng.random() < 0.2:
         ts = go(s, ts, rng, tr, "fraud_case_close")
+        if rng.random() < 0.04:  # a closed false positive past its retention: purged
+            ts = go(s, ts, rng, tr, "fraud_case_purge")
     return ts
 
 
@@ -330,6 +334,10 @@ def shop_sale(s: Session, ts: int, rng: random.Random, w: World) -> int:
     if rng.random() < 0.5:
         ts = go(s, ts, rng, tr, "customer_search", (10, 40))
         ts = go(s, ts, rng, tr, "customer_get", (30, 120))
+    if rng.random() < 0.06:  # a lost or broken SIM replaced at the counter, after the ID check
+        msisdn = "+35191" + str(rng.randrange(10**6, 10**7))
+        ts = go(s, ts, rng, tr, "customer_get", (60, 180))
+        return go(s, ts, rng, tr, "sim_swap_execute", (60, 180), msisdn=msisdn)
     if launch or rng.random() < 0.25:
         ts = go(s, ts, rng, tr, "preorder_get", (10, 60))
         return go(s, ts, rng, tr, "preorder_fulfil", (60, 240))
