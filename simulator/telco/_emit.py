@@ -3,11 +3,14 @@
 A :class:`Session` is one agent session of one person (or job): it lists a server's tools the
 first time it calls that server, and its agent retries a ``timeout`` or ``service_unavailable``
 with the same arguments (1 s then 3 s backoff plus think time; three attempts at most).
-``forbidden`` is recorded as ``denied``. A :class:`Recorder` holds the calls and the ids.
+``forbidden`` is recorded as ``denied``. A :class:`Recorder` holds the calls and names traces
+and sessions with opaque ids (a hash of its salt and a counter), so an id says nothing of when
+or by whom it was made.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from typing import Any, Final
@@ -33,20 +36,24 @@ _RETRIED: Final = frozenset({"timeout", "service_unavailable"})
 class Recorder:
     """The calls made so far, and the counters that name traces and sessions."""
 
-    __slots__ = ("_session", "_trace", "calls")
+    __slots__ = ("_salt", "_session", "_trace", "calls")
 
-    def __init__(self, traces: int = 0, sessions: int = 0) -> None:
+    def __init__(self, salt: str = "") -> None:
         self.calls: list[SimCall] = []
-        self._trace = traces
-        self._session = sessions
+        self._salt = salt
+        self._trace = 0
+        self._session = 0
+
+    def _id(self, kind: str, n: int) -> str:
+        return hashlib.blake2b(f"{self._salt}:{kind}:{n}".encode(), digest_size=6).hexdigest()
 
     def trace(self) -> str:
         self._trace += 1
-        return f"tr-{self._trace:07x}"
+        return f"tr-{self._id('trace', self._trace)}"
 
     def session(self, user: str, agent: str, client: str, version: str, label: str = "") -> Session:
         self._session += 1
-        sid = f"ses-{self._session:06x}"
+        sid = f"ses-{self._id('session', self._session)}"
         return Session(self, user, agent, client, version, sid, label)
 
 

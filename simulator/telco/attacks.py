@@ -108,18 +108,12 @@ def _check(sim: Simulation, families: Sequence[str], intensity: str, per_family:
         raise ValueError(f"base: tools {alien} are not the carrier's; inject on its own traffic")
 
 
-def _serial(ident: str) -> int:
-    """The number in an id like ``tr-00012ab`` (0 for any other shape)."""
-    try:
-        return int(ident.rpartition("-")[2], 16)
-    except ValueError:
-        return 0
-
-
 class _Ctx:
     """What every incident needs: the scored day, who may be picked, the victims' habits."""
 
-    def __init__(self, sim: Simulation, ann: Mapping[str, Mapping[str, bool]]) -> None:
+    def __init__(
+        self, sim: Simulation, ann: Mapping[str, Mapping[str, bool]], seed: int, intensity: str
+    ) -> None:
         self.cut = sim.config.attack_start_us
         self.end = min(sim.config.end_us, self.cut + DAY_US)
         self.ann = ann
@@ -134,10 +128,7 @@ class _Ctx:
             u for u, h in self.hist.items()
             if not u.startswith("svc-") and u not in negative and len(h.days) >= 5
         )  # fmt: skip
-        self.rec = Recorder(
-            max((_serial(c.trace_id) for c in sim.calls), default=0),
-            max((_serial(c.session_id) for c in sim.calls), default=0),
-        )  # the ids go on where the recording's left off
+        self.rec = Recorder(f"inject:{seed}:{intensity}")
 
     def session(self, user: str, label: str) -> Session:
         """A new session of ``user``'s own assistant and client (as last seen)."""
@@ -323,7 +314,7 @@ def inject(
     scored day, labelled ``family#k``; the other calls unchanged. ``annotations`` (default: the
     carrier's own) decide which tools are destructive."""
     _check(sim, families, intensity, per_family)
-    ctx = _Ctx(sim, ANNOTATIONS if annotations is None else annotations)
+    ctx = _Ctx(sim, ANNOTATIONS if annotations is None else annotations, seed, intensity)
     rng = random.Random(f"telco:inject:{seed}:{intensity}")
     pool = list(ctx.pool)
     rng.shuffle(pool)

@@ -111,7 +111,7 @@ def generate(config: TelcoConfig) -> Simulation:
     rng = random.Random(f"telco:{config.seed}:roster")
     people = roster(config.care_agents, config.field_techs, config.days, rng)
     who = cast(people, w)
-    rec = Recorder()
+    rec = Recorder(f"telco:{config.seed}")
     for p in people:
         _desk(rec, p, w, config.seed)
     run_jobs(rec, w, config.seed)
