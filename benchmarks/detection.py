@@ -167,7 +167,8 @@ GENERATORS: dict[str, Generator] = {
     "airline": _blind("airline", tuned=14),
     "counsel": _blind("counsel", tuned=15),
     "claims": _blind("claims", tuned=16),
-    "civic": _blind("civic"),
+    "civic": _blind("civic", tuned=17),
+    "telco": _blind("telco"),
 }
 
 
