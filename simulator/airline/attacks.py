@@ -23,13 +23,12 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from .._history import HOUR_US, History, args_size, histories
+from ..inject import FAMILIES, INTENSITIES
 from ..model import Incident, SimCall, Simulation
 from .catalog import ANNOTATIONS, DESTRUCTIVE, SERVERS, TOOLS
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 MINUTE: Final = 60_000_000
 KNOBS: Final[dict[str, dict[str, dict[str, float]]]] = {
     "novelty_burst": {

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from tooltrail.simulator._history import History, args_size, histories
+from tooltrail.simulator.inject import FAMILIES, INTENSITIES
 from tooltrail.simulator.model import DAY_US, Incident, SimCall, Simulation
 
 from ._trail import Trail
@@ -29,8 +30,6 @@ from .catalog import ANNOTATIONS, TOOLS
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 _H: Final = 3_600_000_000
 #: one planned attack call: (ts, tool, args, outcome, error type, result bytes)
 Planned = tuple[int, str, dict[str, Any], str, str | None, int]

@@ -25,7 +25,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
-from ..inject import check_choice
+from ..inject import FAMILIES, INTENSITIES, check_choice
 from ..model import DAY_US, Incident, Simulation
 from ._emit import Recorder, Session
 from .catalog import ANNOTATIONS, READS, SERVERS, TOOLS
@@ -34,8 +34,6 @@ from .history import History, args_size, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 KNOBS: Final[dict[str, dict[str, dict[str, float]]]] = {
     "novelty_burst": {
         "low": {"calls": 10, "minutes": 45, "new_servers": 2},

@@ -27,14 +27,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from .._history import History, histories
+from ..inject import FAMILIES, INTENSITIES
 from ..model import Incident, SimCall, Simulation
 from ._args import args_for
 from .catalog import ANNOTATIONS, SERVERS, TOOLS
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 KNOBS: Final[dict[str, dict[str, dict[str, float]]]] = {
     "novelty_burst": {
         "low": {"calls": 10, "minutes": 40, "new_servers": 2},

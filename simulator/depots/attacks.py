@@ -29,14 +29,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from .._history import History, args_size, histories
+from ..inject import FAMILIES, INTENSITIES
 from ..model import Incident, SimCall, Simulation
 from ._record import Actor, Log
 from .catalog import SERVERS, TOOLS, server_of
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 _HOUR_US: Final = 3_600_000_000
 KNOBS: Final[dict[str, dict[str, dict[str, Any]]]] = {
     "novelty_burst": {

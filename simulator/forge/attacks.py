@@ -30,6 +30,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from ..inject import FAMILIES, INTENSITIES
 from ..model import Incident, SimCall, Simulation
 from ._calls import Actor, Recorder, Session, text
 from .catalog import DATABASES, SERVERS, TOOLS, tools_of
@@ -37,8 +38,6 @@ from .history import History, args_size, histories
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 #: family → intensity → knobs (calls: how many; minutes: over how long; the rest: how far)
 KNOBS: Final[dict[str, dict[str, dict[str, float]]]] = {
     "novelty_burst": {

@@ -24,14 +24,13 @@ from typing import Any, Final
 
 from tooltrail.simulator import Incident, SimCall, Simulation
 from tooltrail.simulator._history import History, histories
+from tooltrail.simulator.inject import FAMILIES, INTENSITIES
 
 from .catalog import ANNOTATIONS, SERVERS, TOOLS
 from .trail import Actor, Trail
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 KNOBS: Final[dict[str, dict[str, dict[str, Any]]]] = {
     "novelty_burst": {
         "low": {"calls": 5, "minutes": 40, "new_servers": 1},

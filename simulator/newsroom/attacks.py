@@ -26,6 +26,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from ..inject import FAMILIES, INTENSITIES
 from ..model import Incident, SimCall, Simulation
 from .catalog import ANNOTATIONS, TOOLS
 from .habits import habits
@@ -33,14 +34,6 @@ from .victim import Victim, far_hours, habitual, in_hours, runs, spread
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final[tuple[str, ...]] = (
-    "novelty_burst",
-    "off_hours",
-    "destructive",
-    "error_storm",
-    "bulk_read",
-)
-INTENSITIES: Final[tuple[str, ...]] = ("low", "mid", "high")
 
 # one row per knob: family, knob, then its value at low, mid and high
 _ROWS: Final[tuple[tuple[str, str, float, float, float], ...]] = (

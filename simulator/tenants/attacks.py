@@ -32,14 +32,13 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 
 from .._history import History, histories
+from ..inject import FAMILIES, INTENSITIES
 from ..model import DAY_US, Incident, Simulation
 from ._calls import Actor, Gateway, hexid, make_args
 from .catalog import SERVERS, TOOLS, tools_of
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 #: family → intensity → knob → value (documented in docs/tenants.md)
 KNOBS: Final[dict[str, dict[str, dict[str, float]]]] = {
     "novelty_burst": {

@@ -36,14 +36,13 @@ from itertools import pairwise
 from typing import Any, Final
 
 from .._history import History, args_size, histories
+from ..inject import FAMILIES, INTENSITIES
 from ..model import DAY_US, Incident, SimCall, Simulation
 from ._calls import Actor, Recorder
 from .catalog import ANNOTATIONS, TOOLS
 
 __all__ = ["FAMILIES", "INTENSITIES", "KNOBS", "inject"]
 
-FAMILIES: Final = ("novelty_burst", "off_hours", "destructive", "error_storm", "bulk_read")
-INTENSITIES: Final = ("low", "mid", "high")
 _HOUR_US: Final = 3_600_000_000
 _MIN_US: Final = 60_000_000
 
