@@ -86,7 +86,11 @@ family             level        fires when
                                 (4) × the largest p99 the tool returned *anyone* (its server ×
                                 tool baseline: peers), adding up to ``harvest_hour_factor`` (8)
                                 × the pair's own hour and ``harvest_bytes`` (512 KiB): a
-                                harvest paced a read a minute of objects nobody here receives
+                                harvest paced a read a minute of objects nobody here receives;
+                                or one result ``object_spreads`` (2.5) spreads from the pair's
+                                own p50 of ``result_max`` (its p99 is 1), ``object_tool_factor``
+                                (2) × the largest p99 the tool returned anyone and
+                                ``object_bytes`` (64 KiB): that harvest's first object
 =================  ===========  ====================================================================
 
 (A spread is the ``relative`` unit of :mod:`.baseline`: the distance from the entity's p50 to
@@ -97,13 +101,14 @@ its p99, in log space for counts and bytes.) The thresholds were chosen on the f
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Final
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from .alert import Severity
+from .baseline import relative
 from .explain import human
 from .features import FEATURES
 from .rules import RuleHits
@@ -149,41 +154,14 @@ class Families:
     harvest_hour_factor: float = 8
     harvest_bytes: float = 512 << 10
     harvest_share: float = 0.15
+    object_spreads: float = 2.5
+    object_tool_factor: float = 2
+    object_bytes: float = 64 << 10
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
-        return cls(
-            s.novelty_burst,
-            s.off_hours_calls,
-            s.destructive_burst,
-            s.error_probe,
-            s.org_event_users,
-            s.bulk_factor,
-            s.bulk_stream_factor,
-            s.destructive_margin,
-            s.routine_factor,
-            s.novelty_jump_bits,
-            s.bulk_tool_calls,
-            s.bulk_tool_factor,
-            s.bulk_huge_bytes,
-            s.probe_args_factor,
-            s.bulk_hour_factor,
-            s.bulk_hour_bytes,
-            s.bulk_pace_factor,
-            s.bulk_pace_bytes,
-            s.bulk_pace_results,
-            s.destructive_pace,
-            s.org_night_users,
-            s.destructive_hour,
-            s.bulk_tool_bytes,
-            s.destructive_unowned,
-            s.harvest_results,
-            s.harvest_size_factor,
-            s.harvest_tool_factor,
-            s.harvest_hour_factor,
-            s.harvest_bytes,
-            s.harvest_share,
-        )
+        """The thresholds of the settings (each field here is a setting of the same name)."""
+        return cls(**{f.name: getattr(s, f.name) for f in fields(cls)})
 
     def beyond(self, count: np.ndarray, usual: np.ndarray) -> np.ndarray:
         """Where a count of destructive calls is a burst for an entity whose own p99 per
@@ -425,6 +403,7 @@ class Families:
             found += self._destructive_tool(windows, v, pair)
             found += self._read_burst(windows, v, pair)
             found += self._paced_harvest(windows, v, pair)
+            found += self._first_object(windows, v, pair)
             found += self._thin_probe(windows, v, own, pair)
         if level == "user_tool":
             # the further the arguments are from anything this user sent the tool, the fewer
@@ -589,6 +568,39 @@ class Families:
         features = ("bytes_out_1h", "results_1h", "calls_1h")
         return pair.said(windows, mask, say, "bulk_read", features)
 
+    def _first_object(
+        self, windows: pd.DataFrame, v: dict[str, np.ndarray], pair: PairHistory
+    ) -> list[RuleHits]:
+        """A harvest's first object: one result of a tool the person uses, at least
+        ``object_spreads`` spreads above the pair's own p99 of ``result_max`` (the distance
+        from its p50 to its p99, in log space: a tool whose results vary widely needs a result
+        further out), ``object_tool_factor`` times the largest p99 the tool returned *anyone*
+        (its server × tool baseline) and ``object_bytes``. A harvest reads objects nobody here
+        receives from the tool, and pages on the first of them; a quarter's exports or a
+        release's records are at the tail of what the tool gives the person and its peers.
+        Only for users with an own baseline, on tools they called in it, and not destructive
+        tools (:meth:`PairHistory.read_own`)."""
+        size = v["result_max"]
+        anyone = pair.tool_result
+        mask = (
+            (size >= self.object_bytes)
+            & (size >= self.object_tool_factor * np.maximum(anyone, 1))
+            & pair.read_own(v)
+        )
+        spreads = pair.spreads(mask, "result_max", size)
+        mask &= spreads >= self.object_spreads
+        usual, own = pair.p50[:, _I["result_max"]], pair.p99[:, _I["result_max"]]
+
+        def say(i: int, user: str, tool: str) -> str:
+            return (
+                f"{user} received one result of {human('result_max', size[i])} from {tool} in "
+                f"1 min; from this tool it usually gets {human('result_max', usual[i])} (p50) "
+                f"and at most {human('result_max', own[i])} (p99), and the tool's largest for "
+                f"anyone is {human('result_max', anyone[i])}"
+            )
+
+        return pair.said(windows, mask, say, "bulk_read", ("result_max", "bytes_out", "calls"))
+
 
 @dataclass(frozen=True)
 class PairHistory:
@@ -608,6 +620,17 @@ class PairHistory:
         novelty's), by a user with an own baseline, with no destructive call: where the read
         paths judge a pair."""
         out: np.ndarray = (v["destructive"] == 0) & (self.windows > 0) & self.actor_own
+        return out
+
+    def spreads(self, rows: np.ndarray, name: str, values: np.ndarray) -> np.ndarray:
+        """``values`` of feature ``name`` relative to each pair's own p50 and p99
+        (:func:`.baseline.relative`), on the rows of the mask ``rows`` (0 elsewhere)."""
+        out = np.zeros(len(values))
+        i, at = _I[name], np.flatnonzero(rows)
+        if len(at):
+            full = np.zeros((len(at), len(FEATURES)))
+            full[:, i] = values[at]
+            out[at] = relative(full, self.p50[at], self.p99[at])[:, i]
         return out
 
     def said(

@@ -248,6 +248,24 @@ class DetectSettings(BaseSettings):
         ge=1,
         description="the least the hour's results of one tool must add up to for a harvest",
     )
+    object_spreads: float = Field(
+        default=2.5,
+        gt=0,
+        description="a harvest's first object (per user × tool): one result this many spreads "
+        "above the pair's own p99 of result_max (baseline.relative: from its p50 to its p99 in "
+        "log space), object_tool_factor times the largest the tool returned anyone",
+    )
+    object_tool_factor: float = Field(
+        default=2.0,
+        gt=1,
+        description="a harvest's first object over the largest p99 of result_max the tool "
+        "returned anyone in the baseline (its server × tool level)",
+    )
+    object_bytes: int = Field(
+        default=64 << 10,
+        ge=1,
+        description="the least a harvest's first object must be",
+    )
     harvest_share: float = Field(
         default=0.15,
         gt=0,

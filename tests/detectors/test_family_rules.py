@@ -554,3 +554,42 @@ def test_a_harvest_of_one_tool_paced_over_the_hour_pages_against_the_pair_and_th
         "results of about 214.8 KB each; the largest it usually gets from this tool (p99) is "
         "22.5 KB and 56.6 KB an hour, and the tool's largest for anyone is 29.3 KB"
     ]
+
+
+def test_a_harvests_first_object_pages_when_nobody_here_gets_one_that_large() -> None:
+    """One result of 120 KB from a tool whose results are 6-9 KB for the person and at most
+    10 KB for anyone: pages on that result (row 0), naming the pair's and the peers' terms.
+    Not: the same when the tool gives colleagues 80 KB (a peer's exports: row 1); 300 KB from a
+    tool whose results vary from 30 to 100 KB for the person (its tail: row 2); 50 KB (under
+    the floor: row 3); a pair with no history (a role's new tool: novelty's, row 4); a person
+    without an own baseline (row 5); a window with a delete (the destructive family's: row 6)."""
+    n = 7
+    win = _frame(
+        result_max=[120e3, 120e3, 300e3, 50e3, 120e3, 120e3, 120e3],
+        bytes_out=[120e3, 120e3, 300e3, 50e3, 120e3, 120e3, 120e3],
+        calls=[1.0] * n,
+        destructive=[0, 0, 0, 0, 0, 0, 1],
+    )
+    win["entity"] = [f"u{i}|account_lookup" for i in range(n)]
+    cols = list(FEATURES)
+    p50 = _frame(result_max=[6e3, 6e3, 30e3, 2e3, 6e3, 6e3, 6e3])[cols].to_numpy(dtype=float)
+    p99 = _frame(result_max=[9e3, 9e3, 100e3, 5e3, 9e3, 9e3, 9e3])[cols].to_numpy(dtype=float)
+    pair = PairHistory(
+        p50,
+        p99,
+        np.asarray([300, 300, 300, 300, 0, 300, 300.0]),
+        np.asarray([True] * 5 + [False, True]),
+        np.asarray([10e3, 80e3, 100e3, 10e3, 10e3, 10e3, 10e3]),
+    )
+    values = win[cols].to_numpy(dtype=float)
+    hits = Families().run("user_tool", win, relative(values, p50, p99), p99,
+                          np.ones(n, dtype=bool), pair=pair)  # fmt: skip
+    found = [h for h in hits if h.rule == "family:bulk_read"]
+    assert [int(r) for h in found for r in h.rows] == [0]
+    (hit,) = found
+    assert hit.features == ("result_max", "bytes_out", "calls")
+    assert hit.reasons == [
+        "user × tool u0|account_lookup: u0 received one result of 117.2 KB from account_lookup "
+        "in 1 min; from this tool it usually gets 5.9 KB (p50) and at most 8.8 KB (p99), and "
+        "the tool's largest for anyone is 9.8 KB"
+    ]
