@@ -550,20 +550,29 @@ def _pair_history(fitted: FittedModel, baseline: Baseline, windows: pd.DataFrame
     users, tools = parts.str[0], parts.str[1]
     lm = fitted.levels.get("user")
     actor_own = lm.baseline.lookup(users)[2] if lm is not None else np.zeros(len(users), bool)
-    return PairHistory(p50, p99, n, actor_own, _tool_results(fitted, tools))
+    tool_usual, tool_result = _tool_results(fitted, tools)
+    return PairHistory(p50, p99, n, actor_own, tool_result, tool_usual)
 
 
-def _tool_results(fitted: FittedModel, tools: pd.Series) -> np.ndarray:
-    """Per tool of ``tools``, the largest p99 of ``result_max`` any server's copy of it
-    returned in the baseline (its server × tool level, every caller's windows): what the
-    tool gives anyone here; 0 for a tool that level never saw."""
+def _tool_results(fitted: FittedModel, tools: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per tool of ``tools``, the p50 and p99 of ``result_max`` of the server's copy of it with
+    the largest p99 in the baseline (its server × tool level, every caller's windows): what
+    the tool gives anyone here, usually and at most; 0 for a tool that level never saw."""
     lm = fitted.levels.get("server_tool")
     if lm is None or not len(lm.baseline.entities):
-        return np.zeros(len(tools))
+        return np.zeros(len(tools)), np.zeros(len(tools))
     names = pd.Series(lm.baseline.entities).astype(str).str.split("|", n=1).str[1]
-    largest = pd.Series(lm.baseline.p99_[:, _RESULT_MAX]).groupby(names.to_numpy()).max()
-    out: np.ndarray = tools.map(largest).fillna(0.0).to_numpy(dtype=float)
-    return out
+    copies = pd.DataFrame(
+        {
+            "tool": names.to_numpy(),
+            "p50": lm.baseline.p50_[:, _RESULT_MAX],
+            "p99": lm.baseline.p99_[:, _RESULT_MAX],
+        }
+    )
+    largest = copies.sort_values("p99", kind="stable").groupby("tool").last()
+    usual: np.ndarray = tools.map(largest["p50"]).fillna(0.0).to_numpy(dtype=float)
+    most: np.ndarray = tools.map(largest["p99"]).fillna(0.0).to_numpy(dtype=float)
+    return usual, most
 
 
 def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd.DataFrame:

@@ -88,9 +88,12 @@ family             level        fires when
                                 × the pair's own hour and ``harvest_bytes`` (512 KiB): a
                                 harvest paced a read a minute of objects nobody here receives;
                                 or one result ``object_spreads`` (2.5) spreads from the pair's
-                                own p50 of ``result_max`` (its p99 is 1), ``object_tool_factor``
-                                (2) × the largest p99 the tool returned anyone and
-                                ``object_bytes`` (64 KiB): that harvest's first object
+                                own p50 of ``result_max`` (its p99 is 1), ``object_tool_spreads``
+                                (2.5) from what the tool returns anyone (its server × tool p50 and
+                                p99), ``object_tool_factor`` (2) × the largest p99 the tool
+                                returned anyone and ``object_bytes`` (64 KiB): that harvest's
+                                first object (a tool whose results vary widely for everyone,
+                                files or logs, returns a large one now and then)
 =================  ===========  ====================================================================
 
 (A spread is the ``relative`` unit of :mod:`.baseline`: the distance from the entity's p50 to
@@ -155,6 +158,7 @@ class Families:
     harvest_bytes: float = 512 << 10
     harvest_share: float = 0.15
     object_spreads: float = 2.5
+    object_tool_spreads: float = 2.5
     object_tool_factor: float = 2
     object_bytes: float = 64 << 10
 
@@ -572,12 +576,14 @@ class Families:
         self, windows: pd.DataFrame, v: dict[str, np.ndarray], pair: PairHistory
     ) -> list[RuleHits]:
         """A harvest's first object: one result of a tool the person uses, at least
-        ``object_spreads`` spreads above the pair's own p99 of ``result_max`` (the distance
-        from its p50 to its p99, in log space: a tool whose results vary widely needs a result
-        further out), ``object_tool_factor`` times the largest p99 the tool returned *anyone*
-        (its server × tool baseline) and ``object_bytes``. A harvest reads objects nobody here
-        receives from the tool, and pages on the first of them; a quarter's exports or a
-        release's records are at the tail of what the tool gives the person and its peers.
+        ``object_spreads`` spreads from the pair's own p50 of ``result_max`` (a spread: the
+        distance from its p50 to its p99, in log space; a pair whose results vary widely needs
+        a result further out), ``object_tool_spreads`` spreads from what the tool returns
+        *anyone* (its server × tool p50 and p99: developers' file reads and log queries vary
+        widely for everyone, and a large one comes now and then), ``object_tool_factor`` times
+        the largest p99 the tool returned anyone and ``object_bytes``. A harvest reads objects
+        nobody here receives from the tool, and pages on the first of them; a quarter's exports
+        or a release's records are at the tail of what the tool gives the person and its peers.
         Only for users with an own baseline, on tools they called in it, and not destructive
         tools (:meth:`PairHistory.read_own`)."""
         size = v["result_max"]
@@ -587,16 +593,16 @@ class Families:
             & (size >= self.object_tool_factor * np.maximum(anyone, 1))
             & pair.read_own(v)
         )
-        spreads = pair.spreads(mask, "result_max", size)
-        mask &= spreads >= self.object_spreads
+        mask &= pair.spreads(mask, "result_max", size) >= self.object_spreads
+        mask &= pair.tool_spreads(mask, size) >= self.object_tool_spreads
         usual, own = pair.p50[:, _I["result_max"]], pair.p99[:, _I["result_max"]]
 
         def say(i: int, user: str, tool: str) -> str:
             return (
                 f"{user} received one result of {human('result_max', size[i])} from {tool} in "
-                f"1 min; from this tool it usually gets {human('result_max', usual[i])} (p50) "
-                f"and at most {human('result_max', own[i])} (p99), and the tool's largest for "
-                f"anyone is {human('result_max', anyone[i])}"
+                f"1 min; its own history with this tool: {human('result_max', usual[i])} "
+                f"usually (p50), {human('result_max', own[i])} at most (p99); the tool's "
+                f"largest for anyone is {human('result_max', anyone[i])}"
             )
 
         return pair.said(windows, mask, say, "bulk_read", ("result_max", "bytes_out", "calls"))
@@ -607,13 +613,14 @@ class PairHistory:
     """Per user × tool window: the pair's own baseline however thin (:meth:`Baseline.sparse`:
     p50, p99 and its number of windows), whether the pair's user has an own baseline, and the
     largest p99 of ``result_max`` the tool returned to anyone (its server × tool baselines; 0
-    where none)."""
+    where none) with the p50 of the same server's copy (``tool_usual``)."""
 
     p50: np.ndarray
     p99: np.ndarray
     windows: np.ndarray
     actor_own: np.ndarray
     tool_result: np.ndarray
+    tool_usual: np.ndarray
 
     def read_own(self, v: dict[str, np.ndarray]) -> np.ndarray:
         """Windows of a tool the person called in its own baseline (a tool never used is
@@ -625,13 +632,15 @@ class PairHistory:
     def spreads(self, rows: np.ndarray, name: str, values: np.ndarray) -> np.ndarray:
         """``values`` of feature ``name`` relative to each pair's own p50 and p99
         (:func:`.baseline.relative`), on the rows of the mask ``rows`` (0 elsewhere)."""
-        out = np.zeros(len(values))
-        i, at = _I[name], np.flatnonzero(rows)
-        if len(at):
-            full = np.zeros((len(at), len(FEATURES)))
-            full[:, i] = values[at]
-            out[at] = relative(full, self.p50[at], self.p99[at])[:, i]
-        return out
+        return _relative(rows, name, values, self.p50, self.p99)
+
+    def tool_spreads(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``values`` of ``result_max`` relative to what the tool returns anyone
+        (``tool_usual``, ``tool_result``: its server × tool p50 and p99), on ``rows``."""
+        i = _I["result_max"]
+        usual, most = np.zeros_like(self.p50), np.zeros_like(self.p99)
+        usual[:, i], most[:, i] = self.tool_usual, self.tool_result
+        return _relative(rows, "result_max", values, usual, most)
 
     def said(
         self,
@@ -668,3 +677,17 @@ class PairHistory:
                 baseline=(self.p50, self.p99),
             )
         ]
+
+
+def _relative(
+    rows: np.ndarray, name: str, values: np.ndarray, p50: np.ndarray, p99: np.ndarray
+) -> np.ndarray:
+    """``values`` of feature ``name`` relative to the rows' ``p50`` and ``p99``
+    (:func:`.baseline.relative`), on the rows of the mask ``rows`` (0 elsewhere)."""
+    out = np.zeros(len(values))
+    i, at = _I[name], np.flatnonzero(rows)
+    if len(at):
+        full = np.zeros((len(at), len(FEATURES)))
+        full[:, i] = values[at]
+        out[at] = relative(full, p50[at], p99[at])[:, i]
+    return out

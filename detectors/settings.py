@@ -252,8 +252,16 @@ class DetectSettings(BaseSettings):
         default=2.5,
         gt=0,
         description="a harvest's first object (per user × tool): one result this many spreads "
-        "above the pair's own p99 of result_max (baseline.relative: from its p50 to its p99 in "
-        "log space), object_tool_factor times the largest the tool returned anyone",
+        "from the pair's own p50 of result_max (baseline.relative: a spread is the distance "
+        "from its p50 to its p99 in log space; 1 is its p99), object_tool_spreads from the "
+        "tool's and object_tool_factor times the largest the tool returned anyone",
+    )
+    object_tool_spreads: float = Field(
+        default=2.5,
+        ge=0,
+        description="a harvest's first object, this many spreads from what the tool returns "
+        "anyone (its server × tool p50 of result_max; its p99 is 1): a tool whose results vary "
+        "widely for everyone (files, logs, queries) returns a large one now and then",
     )
     object_tool_factor: float = Field(
         default=2.0,

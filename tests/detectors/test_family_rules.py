@@ -154,7 +154,9 @@ def _pair(
     # the level's baseline says nothing about these thin pairs (the group's)
     group = _frame(destructive=[3.0] * n, calls=[7.0] * n)[cols].to_numpy(dtype=float)
     own_p99 = _frame(destructive=usual, calls=usual)[cols].to_numpy(dtype=float)
-    pair = PairHistory(lo, own_p99, np.asarray(windows_), np.asarray(established), np.zeros(n))
+    pair = PairHistory(
+        lo, own_p99, np.asarray(windows_), np.asarray(established), np.zeros(n), np.zeros(n)
+    )
     hits = Families().run(
         "user_tool",
         win,
@@ -287,7 +289,7 @@ def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None
     own_p99 = _frame(calls=[4.0] * n, bytes_out=[30e3] * 5 + [500] * 2)[cols].to_numpy(dtype=float)
     pair = PairHistory(zero, own_p99, np.asarray([40, 40, 0, 40, 40.0, 40, 40]),
                        np.asarray([True, True, True, False, True, True, True]),
-                       np.zeros(n))  # fmt: skip
+                       np.zeros(n), np.zeros(n))  # fmt: skip
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, zero, own_p99), own_p99,
                           np.zeros(n, dtype=bool), pair=pair)  # fmt: skip
@@ -541,6 +543,7 @@ def test_a_harvest_of_one_tool_paced_over_the_hour_pages_against_the_pair_and_th
         np.asarray([170, 170, 170, 170, 0, 170, 170, 170.0]),
         np.asarray([True] * 5 + [False] + [True] * 2),
         np.asarray([30e3, 200e3] + [30e3] * 6),
+        np.asarray([10e3, 60e3] + [10e3] * 6),
     )
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, zero, own), own,
@@ -562,24 +565,27 @@ def test_a_harvests_first_object_pages_when_nobody_here_gets_one_that_large() ->
     Not: the same when the tool gives colleagues 80 KB (a peer's exports: row 1); 300 KB from a
     tool whose results vary from 30 to 100 KB for the person (its tail: row 2); 50 KB (under
     the floor: row 3); a pair with no history (a role's new tool: novelty's, row 4); a person
-    without an own baseline (row 5); a window with a delete (the destructive family's: row 6)."""
-    n = 7
+    without an own baseline (row 5); a window with a delete (the destructive family's: row 6);
+    300 KB from a tool that gives anyone 5 KB usually and up to 140 KB (files, logs: a large
+    one now and then, row 7)."""
+    n = 8
     win = _frame(
-        result_max=[120e3, 120e3, 300e3, 50e3, 120e3, 120e3, 120e3],
-        bytes_out=[120e3, 120e3, 300e3, 50e3, 120e3, 120e3, 120e3],
+        result_max=[120e3, 120e3, 300e3, 50e3, 120e3, 120e3, 120e3, 300e3],
+        bytes_out=[120e3, 120e3, 300e3, 50e3, 120e3, 120e3, 120e3, 300e3],
         calls=[1.0] * n,
-        destructive=[0, 0, 0, 0, 0, 0, 1],
+        destructive=[0, 0, 0, 0, 0, 0, 1, 0],
     )
     win["entity"] = [f"u{i}|account_lookup" for i in range(n)]
     cols = list(FEATURES)
-    p50 = _frame(result_max=[6e3, 6e3, 30e3, 2e3, 6e3, 6e3, 6e3])[cols].to_numpy(dtype=float)
-    p99 = _frame(result_max=[9e3, 9e3, 100e3, 5e3, 9e3, 9e3, 9e3])[cols].to_numpy(dtype=float)
+    p50 = _frame(result_max=[6e3, 6e3, 30e3, 2e3, 6e3, 6e3, 6e3, 6e3])[cols].to_numpy(dtype=float)
+    p99 = _frame(result_max=[9e3, 9e3, 100e3, 5e3, 9e3, 9e3, 9e3, 9e3])[cols].to_numpy(dtype=float)
     pair = PairHistory(
         p50,
         p99,
-        np.asarray([300, 300, 300, 300, 0, 300, 300.0]),
-        np.asarray([True] * 5 + [False, True]),
-        np.asarray([10e3, 80e3, 100e3, 10e3, 10e3, 10e3, 10e3]),
+        np.asarray([300, 300, 300, 300, 0, 300, 300, 300.0]),
+        np.asarray([True] * 5 + [False, True, True]),
+        np.asarray([10e3, 80e3, 100e3, 10e3, 10e3, 10e3, 10e3, 140e3]),
+        np.asarray([4e3, 30e3, 40e3, 4e3, 4e3, 4e3, 4e3, 5e3]),
     )
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, p50, p99), p99,
@@ -590,6 +596,6 @@ def test_a_harvests_first_object_pages_when_nobody_here_gets_one_that_large() ->
     assert hit.features == ("result_max", "bytes_out", "calls")
     assert hit.reasons == [
         "user × tool u0|account_lookup: u0 received one result of 117.2 KB from account_lookup "
-        "in 1 min; from this tool it usually gets 5.9 KB (p50) and at most 8.8 KB (p99), and "
+        "in 1 min; its own history with this tool: 5.9 KB usually (p50), 8.8 KB at most (p99); "
         "the tool's largest for anyone is 9.8 KB"
     ]
