@@ -149,7 +149,8 @@ def test_every_family_of_a_blind_generators_own_attacks_is_caught(
 ) -> None:
     """Each of the five families, as the generator's author shaped it (paced reversals, a
     stolen session at night, a harvest over an hour), at the middle intensity, pages; the paced
-    deletes (with a tool nobody here uses) at their second call."""
+    deletes (with a tool nobody here uses) at their second call, the harvest at its first
+    object."""
     mod = importlib.import_module(f"tooltrail.simulator.{generator}")
     base = mod.generate(getattr(mod, f"{generator.capitalize()}Config")(seed=seed))
     sim = mod.inject(base, FAMILIES, "mid", seed=seed, annotations=mod.ANNOTATIONS)
@@ -168,6 +169,12 @@ def test_every_family_of_a_blind_generators_own_attacks_is_caught(
     second = sorted(c.ts for c in sim.calls if c.label == inc.id)[1]
     (delay,) = result.scenarios["destructive"].delays
     assert delay <= (second - inc.start) / 10**7 + 1, delay
+    # and the harvest on its first object (round 17: a result larger than the tool gives
+    # anyone), not minutes later on the hour's sum
+    (harvest,) = [i for i in sim.incidents if i.scenario == "bulk_read"]
+    first = min(c.ts for c in sim.calls if c.label == harvest.id and c.tool)
+    (delay,) = result.scenarios["bulk_read"].delays
+    assert delay <= (first - harvest.start) / 10**7 + 1, delay
 
 
 def test_whole_day_ide_sessions_page_nothing() -> None:
