@@ -26,7 +26,7 @@ from .features import FEATURES
 
 _DAY_US: Final = 86_400_000_000
 
-__all__ = ["Baseline", "relative"]
+__all__ = ["Baseline", "relative", "relative_one"]
 
 #: features read on a linear scale, with the smallest p50..p99 spread each may have; every
 #: other feature (counts, bytes, durations: heavy-tailed) is read as log1p with a spread of 0.7
@@ -156,7 +156,22 @@ def _days(windows: pd.DataFrame, entities: pd.Index) -> np.ndarray | None:
 
 def relative(values: np.ndarray, p50: np.ndarray, p99: np.ndarray) -> np.ndarray:
     """Features relative to a baseline (see the module docstring), clipped to [-5, 50]."""
-    x, m, q = _transform(values), _transform(p50), _transform(p99)
-    spread = np.maximum(q - m, _FLOOR)
-    out: np.ndarray = np.clip((x - m) / spread, -5.0, 50.0)
+    return _scaled(_transform(values), _transform(p50), _transform(p99), _FLOOR)
+
+
+def relative_one(name: str, values: np.ndarray, p50: np.ndarray, p99: np.ndarray) -> np.ndarray:
+    """One feature's values relative to a p50 and p99 of their own (per row, say), as
+    :func:`relative` reads that feature: the same scale, floor and clip."""
+    i = FEATURES.index(name)
+
+    def scale(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        out: np.ndarray = np.log1p(np.clip(x, 0, None)) if _LOG[i] else x
+        return out
+
+    return _scaled(scale(values), scale(p50), scale(p99), _FLOOR[i])
+
+
+def _scaled(x: np.ndarray, m: np.ndarray, q: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.clip((x - m) / np.maximum(q - m, floor), -5.0, 50.0)
     return out

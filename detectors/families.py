@@ -111,7 +111,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from .alert import Severity
-from .baseline import relative
+from .baseline import relative_one
 from .explain import human
 from .features import FEATURES
 from .rules import RuleHits
@@ -593,9 +593,11 @@ class Families:
             & (size >= self.object_tool_factor * np.maximum(anyone, 1))
             & pair.read_own(v)
         )
-        mask &= pair.spreads(mask, "result_max", size) >= self.object_spreads
-        mask &= pair.tool_spreads(mask, size) >= self.object_tool_spreads
         usual, own = pair.p50[:, _I["result_max"]], pair.p99[:, _I["result_max"]]
+        mask &= relative_one("result_max", size, usual, own) >= self.object_spreads
+        mask &= (
+            relative_one("result_max", size, pair.tool_usual, anyone) >= self.object_tool_spreads
+        )
 
         def say(i: int, user: str, tool: str) -> str:
             return (
@@ -628,19 +630,6 @@ class PairHistory:
         paths judge a pair."""
         out: np.ndarray = (v["destructive"] == 0) & (self.windows > 0) & self.actor_own
         return out
-
-    def spreads(self, rows: np.ndarray, name: str, values: np.ndarray) -> np.ndarray:
-        """``values`` of feature ``name`` relative to each pair's own p50 and p99
-        (:func:`.baseline.relative`), on the rows of the mask ``rows`` (0 elsewhere)."""
-        return _relative(rows, name, values, self.p50, self.p99)
-
-    def tool_spreads(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """``values`` of ``result_max`` relative to what the tool returns anyone
-        (``tool_usual``, ``tool_result``: its server × tool p50 and p99), on ``rows``."""
-        i = _I["result_max"]
-        usual, most = np.zeros_like(self.p50), np.zeros_like(self.p99)
-        usual[:, i], most[:, i] = self.tool_usual, self.tool_result
-        return _relative(rows, "result_max", values, usual, most)
 
     def said(
         self,
@@ -677,17 +666,3 @@ class PairHistory:
                 baseline=(self.p50, self.p99),
             )
         ]
-
-
-def _relative(
-    rows: np.ndarray, name: str, values: np.ndarray, p50: np.ndarray, p99: np.ndarray
-) -> np.ndarray:
-    """``values`` of feature ``name`` relative to the rows' ``p50`` and ``p99``
-    (:func:`.baseline.relative`), on the rows of the mask ``rows`` (0 elsewhere)."""
-    out = np.zeros(len(values))
-    i, at = _I[name], np.flatnonzero(rows)
-    if len(at):
-        full = np.zeros((len(at), len(FEATURES)))
-        full[:, i] = values[at]
-        out[at] = relative(full, p50[at], p99[at])[:, i]
-    return out
