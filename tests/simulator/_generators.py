@@ -259,6 +259,17 @@ GENERATORS: dict[str, Generator] = {
             slice=Slice(2, "benign:number_block_reclaim", hour=11, anchor="resources/read",
                         methods=_LISTS),
         ),
+        Generator(
+            "trials",
+            lambda m: m.TrialsConfig(seed=1),
+            (({"days": 5}, "days"), ({"visit_rate": 0.0}, "visit_rate"),
+             ({"start": datetime(2027, 2, 4, 9, tzinfo=UTC)}, "midnight"),
+             ({"start": datetime(2027, 2, 4)}, "UTC")),
+            other_seed=True, knobs_grow=True, negatives_at_least=12,
+            shape=_shape("trials.history", lists=True),
+            slice=Slice(0, "benign:susar_night_rota", hour=9, anchor="resources/read",
+                        methods=_LISTS),
+        ),
     )
 }  # fmt: skip
 
