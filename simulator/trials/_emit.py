@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from ..model import SimCall
 from .catalog import TOOLS
 
-__all__ = ["Emitter", "Session"]
+__all__ = ["Emitter", "Session", "with_lists"]
 
 SECOND: Final = 1_000_000
 _TRANSIENT: Final = ("timeout", "service_unavailable")
@@ -44,7 +44,7 @@ class Session:
 class Emitter:
     """Collects the calls of one simulation; ``origin`` is the span's first µs."""
 
-    __slots__ = ("calls", "end", "error_boost", "origin", "outages", "rng")
+    __slots__ = ("auto_list", "calls", "end", "error_boost", "origin", "outages", "rng")
 
     def __init__(
         self, rng: random.Random, origin: int, end: int, outages: list[tuple[str, int, int]]
@@ -54,6 +54,9 @@ class Emitter:
         self.end = end
         self.outages = outages
         self.calls: list[SimCall] = []
+        #: list a server's tools on a session's first call to it as calls are made; off when
+        #: calls are made out of time order and :func:`with_lists` adds the lists afterwards
+        self.auto_list = True
         #: (server, from, to) -> extra probability of a validation error on writes
         self.error_boost: list[tuple[str, int, int, float]] = []
 
@@ -121,7 +124,7 @@ class Emitter:
         fails so (a transient one is then retried)."""
         t = TOOLS[tool]
         rng = self.rng
-        if list_first:
+        if list_first and self.auto_list:
             ts = self.list_tools(s, ts, t.server, trace, label)
         for attempt in range(3):
             cause = error if attempt == 0 else None
@@ -179,3 +182,35 @@ class Emitter:
         if r < 0.0245 + boost:
             return "forbidden"
         return None
+
+
+def with_lists(rng: random.Random, calls: list[SimCall]) -> list[SimCall]:
+    """``calls`` (in time order) with a ``tools/list`` 0.3-1.5 s before each session's first
+    tool call on a server it has not listed yet (same trace and label as that call)."""
+    listed: set[tuple[str, str]] = set()
+    out: list[SimCall] = []
+    for c in calls:
+        key = (c.session_id, c.server)
+        if c.method == "tools/list":
+            listed.add(key)
+        elif c.method == "tools/call" and key not in listed:
+            listed.add(key)
+            ts = c.ts - int(rng.uniform(0.3, 1.5) * SECOND)
+            dur = min(int(rng.lognormvariate(math.log(45_000), 0.4)) + 1, c.ts - ts - 1)
+            size = int(rng.lognormvariate(math.log(5200), 0.15))
+            out.append(
+                replace(
+                    c,
+                    ts=ts,
+                    method="tools/list",
+                    tool=None,
+                    args={},
+                    outcome="ok",
+                    error_type=None,
+                    duration_us=dur,
+                    result_bytes=size,
+                )
+            )
+        out.append(c)
+    out.sort(key=lambda c: c.ts)  # a list lands before its call, after earlier calls
+    return out

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from ..model import DAY_US, SimConfig, Simulation, UserProfile
-from ._emit import Emitter
+from ._emit import Emitter, with_lists
 from .jobs import run_jobs
 from .negatives import Negatives
 from .people import HOUR_US, SITES, Person, Site, roster
@@ -35,7 +35,7 @@ class TrialsConfig:
     seed: int = 1
     days: int = 14
     start: datetime = field(default=_START)
-    visit_rate: float = 2.4
+    visit_rate: float = 3.0
 
     def __post_init__(self) -> None:
         if isinstance(self.days, bool) or not isinstance(self.days, int) or self.days < 10:
@@ -92,6 +92,7 @@ def generate(config: TrialsConfig) -> Simulation:
     outages = [("edc", origin + 8 * DAY_US + 14 * HOUR_US + 10 * MINUTE,
                 origin + 8 * DAY_US + 15 * HOUR_US + 25 * MINUTE)]  # fmt: skip
     em = Emitter(rng, origin, sc.end_us, outages)
+    em.auto_list = False  # work is made person by person, not in time order: lists added after
     people = roster(rng, config.days)
     w = World(rng, em, people, config.days, scored)
     neg = Negatives(w)
@@ -131,7 +132,9 @@ def generate(config: TrialsConfig) -> Simulation:
            "sign": w.sign, "sae": w.sae, "expedite": w.expedite, "medreview": w.medreview,
            "coding": w.coding}, assignees)  # fmt: skip
     neg.run()
-    calls = sorted(em.calls, key=lambda c: c.ts)
+    calls = with_lists(rng, sorted(em.calls, key=lambda c: c.ts))
+    calls = [c for c in calls if c.ts >= origin]
+    neg.tally(calls)
     users = [
         UserProfile(
             p.name, p.role, p.tz, p.start, p.end, (p.agent,), p.client, p.version, p.first_day

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..model import DAY_US, Incident
+from ..model import DAY_US, Incident, SimCall
 from ._emit import Session
 from .people import HOUR_US, SITES, Person
 from .traffic import _DOMAINS, MINUTE, World
@@ -106,7 +106,9 @@ class Negatives:
     def run(self) -> None:
         for name in (n.removeprefix("benign:") for n in HARD_NEGATIVES):
             getattr(self, name)(f"benign:{name}#0")
-        calls = self.w.em.calls
+
+    def tally(self, calls: list[SimCall]) -> None:
+        """One :class:`Incident` per episode, from its labelled ``calls``."""
         for name in HARD_NEGATIVES:
             label = f"{name}#0"
             mine = [c for c in calls if c.label == label]
@@ -312,7 +314,7 @@ class Negatives:
         w, em, rng, gap = self.w, self.w.em, self.w.rng, self.w.gap
         p = self.who["travelling_monitor"]
         s, tr = self._sess(p), w.trace()
-        ts = w.abs(int((self.day * 24 + 9.0 - 9) * HOUR_US))  # 09:00 in Tokyo
+        ts = w.abs(int((self.day * 24 + 13.0 - 9) * HOUR_US))  # 13:00 in Tokyo: 23:00 at home
         ts, _ = em.call(s, ts, "visit_schedule_get", {"site": "106"}, tr, label=label)
         for _ in range(rng.randint(6, 9)):
             subj = w.subject("106")

@@ -271,4 +271,4 @@ def _duty(p: Person, rng: random.Random, days: int) -> list[tuple[int, int]]:
                 out += _office(p, rng, day, wd)[:2]
         else:
             out += _office(p, rng, day, wd)
-    return sorted(iv for iv in out if iv[1] > 0 and iv[0] < days * DAY_US)
+    return sorted((max(a, 0), b) for a, b in out if b > 0 and a < days * DAY_US)

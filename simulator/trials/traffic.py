@@ -462,7 +462,7 @@ class World:
             for a, b in p.duty:
                 if a // DAY_US in visits:
                     continue
-                for _ in range(_poisson(rng, rate * (b - a) / HOUR_US)):
+                for _ in range(_poisson(rng, 1.2 * rate * (b - a) / HOUR_US)):
                     work(p, self.abs(rng.randint(a, b - 1)))
 
     def studies_of(self, p: Person) -> tuple[str, ...]:
