@@ -163,12 +163,13 @@ GENERATORS: dict[str, Generator] = {
     "newsroom": _blind("newsroom", tuned=11),
     "ledger": _blind("ledger", tuned=12),
     "campus": _blind("campus", tuned=12),
-    "grid": _blind("grid"),
+    "grid": _blind("grid", tuned=18),
     "airline": _blind("airline", tuned=14),
     "counsel": _blind("counsel", tuned=15),
     "claims": _blind("claims", tuned=16),
     "civic": _blind("civic", tuned=17),
-    "telco": _blind("telco"),
+    "telco": _blind("telco", tuned=18),
+    "trials": _blind("trials"),
 }
 
 
