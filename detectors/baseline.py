@@ -1,11 +1,11 @@
 """Baselines per entity, borrowed from the entity's group while it has little history.
 
-A baseline holds, per entity of one level and per feature, the median and the 99th percentile
-over the entity's windows in the baseline period. Entities with fewer than ``min_windows``
-windows use the group's (all entities of the level), unless they acted on ``min_days`` or more
-distinct days of it: a scheduled job that runs a minute a day has few windows, and every one of
-them says what it does. Features are then expressed relative to
-the baseline, so one model serves a whole level:
+A baseline holds, per entity of one level and per feature, the median, the 99th percentile and
+the largest value over the entity's windows in the baseline period. Entities with fewer than
+``min_windows`` windows use the group's (all entities of the level), unless they acted on
+``min_days`` or more distinct days of it: a scheduled job that runs a minute a day has few
+windows, and every one of them says what it does. Features are then expressed relative to the
+baseline, so one model serves a whole level:
 
     r = (f(x) - f(p50)) / max(f(p99) - f(p50), floor)
 
@@ -58,7 +58,7 @@ def _transform(values: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Baseline:
-    """Per-entity and group p50 / p99 of every feature for one level."""
+    """Per-entity and group p50 / p99 of every feature for one level (and per entity its max)."""
 
     entities: np.ndarray  # entity keys (str); plain arrays so a saved fit needs no pandas
     p50_: np.ndarray  # (n_entities, n_features)
@@ -70,6 +70,8 @@ class Baseline:
     #: distinct days per entity (None in a fit saved before it was kept: windows alone decide)
     days_: np.ndarray | None = None
     min_days: int = 5
+    #: the largest value per entity and feature (None in a fit saved before it was kept)
+    max_: np.ndarray | None = None
 
     @classmethod
     def fit(cls, windows: pd.DataFrame, *, min_windows: int = 60, min_days: int = 5) -> Baseline:
@@ -87,6 +89,7 @@ class Baseline:
                 min_windows,
                 np.zeros(0),
                 min_days,
+                zero,
             )
         g = feats.groupby(windows["entity"], sort=True)
         p50 = g.quantile(0.5)
@@ -101,6 +104,7 @@ class Baseline:
             min_windows=min_windows,
             days_=_days(windows, p50.index),
             min_days=min_days,
+            max_=g.max().reindex(p50.index).to_numpy(dtype=float),
         )
 
     def lookup(self, entities: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -550,29 +550,36 @@ def _pair_history(fitted: FittedModel, baseline: Baseline, windows: pd.DataFrame
     users, tools = parts.str[0], parts.str[1]
     lm = fitted.levels.get("user")
     actor_own = lm.baseline.lookup(users)[2] if lm is not None else np.zeros(len(users), bool)
-    tool_usual, tool_result = _tool_results(fitted, tools)
-    return PairHistory(p50, p99, n, actor_own, tool_result, tool_usual)
+    tool_usual, tool_result, tool_max = _tool_results(fitted, tools)
+    return PairHistory(p50, p99, n, actor_own, tool_result, tool_usual, tool_max)
 
 
-def _tool_results(fitted: FittedModel, tools: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _tool_results(
+    fitted: FittedModel, tools: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per tool of ``tools``, the p50 and p99 of ``result_max`` of the server's copy of it with
     the largest p99 in the baseline (its server × tool level, every caller's windows): what
-    the tool gives anyone here, usually and at most; 0 for a tool that level never saw."""
+    the tool gives anyone here, usually and at most; and the largest result any copy of it
+    returned anyone in the baseline (its p99 in a fit saved before maxima were kept); 0 for a
+    tool that level never saw."""
     lm = fitted.levels.get("server_tool")
     if lm is None or not len(lm.baseline.entities):
-        return np.zeros(len(tools)), np.zeros(len(tools))
-    names = pd.Series(lm.baseline.entities).astype(str).str.split("|", n=1).str[1]
+        return np.zeros(len(tools)), np.zeros(len(tools)), np.zeros(len(tools))
+    base = lm.baseline
+    names = pd.Series(base.entities).astype(str).str.split("|", n=1).str[1]
     copies = pd.DataFrame(
         {
             "tool": names.to_numpy(),
-            "p50": lm.baseline.p50_[:, _RESULT_MAX],
-            "p99": lm.baseline.p99_[:, _RESULT_MAX],
+            "p50": base.p50_[:, _RESULT_MAX],
+            "p99": base.p99_[:, _RESULT_MAX],
+            "max": (base.p99_ if base.max_ is None else base.max_)[:, _RESULT_MAX],
         }
     )
     largest = copies.sort_values("p99", kind="stable").groupby("tool").last()
     usual: np.ndarray = tools.map(largest["p50"]).fillna(0.0).to_numpy(dtype=float)
     most: np.ndarray = tools.map(largest["p99"]).fillna(0.0).to_numpy(dtype=float)
-    return usual, most
+    ever: np.ndarray = tools.map(copies.groupby("tool")["max"].max()).fillna(0.0).to_numpy(float)
+    return usual, most, ever
 
 
 def _weighted(windows: pd.DataFrame, labelled: list[tuple[str, int, int]]) -> pd.DataFrame:

@@ -86,7 +86,11 @@ family             level        fires when
                                 (4) × the largest p99 the tool returned *anyone* (its server ×
                                 tool baseline: peers), adding up to ``harvest_hour_factor`` (8)
                                 × the pair's own hour and ``harvest_bytes`` (512 KiB): a
-                                harvest paced a read a minute of objects nobody here receives;
+                                harvest paced a read a minute of objects nobody here receives
+                                (round 18: or typically ``harvest_max_factor`` (2) × the largest
+                                result the tool ever returned anyone in the baseline and the
+                                pair's own p99, in place of the two size factors: objects
+                                beyond any page the tool ever gave);
                                 or one result ``object_spreads`` (2.5) spreads from the pair's
                                 own p50 of ``result_max`` (its p99 is 1), ``object_tool_spreads``
                                 (2.5) from what the tool returns anyone (its server × tool p50 and
@@ -161,6 +165,7 @@ class Families:
     object_tool_spreads: float = 2.5
     object_tool_factor: float = 2
     object_bytes: float = 64 << 10
+    harvest_max_factor: float = 2
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -540,19 +545,28 @@ class Families:
         holding one of them (the hour's echo over ordinary calls after it stays quiet). A
         quarter's exports are as large as colleagues' were and a day's
         queries hold a few of them; a role's new tools have no pair history (novelty's); a
-        harvest pulls object after object no one here receives. Only for users with an own
-        baseline, on tools they called in it, and not destructive tools."""
+        harvest pulls object after object no one here receives. Round 18: also results
+        typically ``harvest_max_factor`` times both the largest result the tool returned anyone
+        in the baseline (its maximum, not its p99: :attr:`PairHistory.tool_max`) and the pair's
+        own p99, in place of the two size factors: a tool that returns bounded pages (meter reads,
+        tag histories) read for objects twice any page it ever gave, which lie within its
+        spreads. (On their first or second such object they are not told from a quarter-end's
+        two or three sheets pulled at once; their fourth comparable one is.) Only for users
+        with an own baseline, on tools they called in it, and not destructive tools."""
         hour = v["bytes_out_1h"]
         results = v["results_1h"]
         size = np.divide(hour, results, out=np.zeros_like(hour), where=results > 0)
         own_size = pair.p99[:, _I["result_max"]]
         own_hour = pair.p99[:, _I["bytes_out_1h"]]
         anyone = pair.tool_result
+        far = (size >= self.harvest_size_factor * np.maximum(own_size, 1)) & (
+            size >= self.harvest_tool_factor * np.maximum(anyone, 1)
+        )
+        ever = size >= self.harvest_max_factor * np.maximum(np.maximum(pair.tool_max, own_size), 1)
         mask = (
             (results >= self.harvest_results)
             & (results >= self.harvest_share * v["calls_1h"])
-            & (size >= self.harvest_size_factor * np.maximum(own_size, 1))
-            & (size >= self.harvest_tool_factor * np.maximum(anyone, 1))
+            & (far | ever)
             & (hour >= self.harvest_hour_factor * np.maximum(own_hour, 1))
             & (hour >= self.harvest_bytes)
             & (v["result_max"] * 2 >= size)
@@ -566,7 +580,8 @@ class Families:
                 f"{human('result_max', size[i])} each; the largest it usually gets from this "
                 f"tool (p99) is {human('result_max', own_size[i])} and "
                 f"{human('bytes_out', own_hour[i])} an hour, and the tool's largest for "
-                f"anyone is {human('result_max', anyone[i])}"
+                f"anyone is {human('result_max', anyone[i])} (p99), "
+                f"{human('result_max', pair.tool_max[i])} ever in the baseline"
             )
 
         features = ("bytes_out_1h", "results_1h", "calls_1h")
@@ -588,12 +603,12 @@ class Families:
         tools (:meth:`PairHistory.read_own`)."""
         size = v["result_max"]
         anyone = pair.tool_result
+        usual, own = pair.p50[:, _I["result_max"]], pair.p99[:, _I["result_max"]]
         mask = (
             (size >= self.object_bytes)
             & (size >= self.object_tool_factor * np.maximum(anyone, 1))
             & pair.read_own(v)
         )
-        usual, own = pair.p50[:, _I["result_max"]], pair.p99[:, _I["result_max"]]
         mask &= relative_one("result_max", size, usual, own) >= self.object_spreads
         mask &= (
             relative_one("result_max", size, pair.tool_usual, anyone) >= self.object_tool_spreads
@@ -615,7 +630,8 @@ class PairHistory:
     """Per user × tool window: the pair's own baseline however thin (:meth:`Baseline.sparse`:
     p50, p99 and its number of windows), whether the pair's user has an own baseline, and the
     largest p99 of ``result_max`` the tool returned to anyone (its server × tool baselines; 0
-    where none) with the p50 of the same server's copy (``tool_usual``)."""
+    where none) with the p50 of the same server's copy (``tool_usual``), and the largest result
+    any copy of the tool returned anyone (``tool_max``)."""
 
     p50: np.ndarray
     p99: np.ndarray
@@ -623,6 +639,7 @@ class PairHistory:
     actor_own: np.ndarray
     tool_result: np.ndarray
     tool_usual: np.ndarray
+    tool_max: np.ndarray
 
     def read_own(self, v: dict[str, np.ndarray]) -> np.ndarray:
         """Windows of a tool the person called in its own baseline (a tool never used is

@@ -274,6 +274,15 @@ class DetectSettings(BaseSettings):
         ge=1,
         description="the least a harvest's first object must be",
     )
+    harvest_max_factor: float = Field(
+        default=2.0,
+        gt=1,
+        description="a harvest paced over the hour also when its results are typically this many "
+        "times the largest result the tool returned anyone in the baseline (its largest ever "
+        "there, not its p99) and the pair's own p99 of result_max: a tool that returns bounded "
+        "pages, read for objects beyond any page it ever gave (in place of harvest_size_factor and "
+        "harvest_tool_factor; harvest_hour_factor still applies)",
+    )
     harvest_share: float = Field(
         default=0.15,
         gt=0,

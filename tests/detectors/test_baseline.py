@@ -43,6 +43,20 @@ def test_an_entity_with_enough_windows_has_its_own_percentiles(windows: pd.DataF
     assert p50[0, ERRORS] == pytest.approx(50.5 / 1e4)
 
 
+def test_the_baseline_keeps_each_entitys_largest_value_of_every_feature(
+    windows: pd.DataFrame,
+) -> None:
+    """Beside the percentiles, the largest window each entity had (round 18: what a tool gave
+    anyone at most), however few windows (a thin entity's too); a fit saved before it was
+    kept has none."""
+    base = Baseline.fit(windows, min_windows=60)
+    assert base.max_ is not None
+    by = dict(zip(base.entities, base.max_[:, CALLS], strict=True))
+    assert by == {"busy": 100.0, "fresh": 1000.0}
+    assert base.max_[:, ERRORS].tolist() == [0.01, 0.1]
+    assert Baseline.fit(windows.iloc[:0]).max_.shape == (0, len(FEATURES))  # type: ignore[union-attr]
+
+
 def test_a_new_or_unknown_entity_borrows_the_groups_percentiles(windows: pd.DataFrame) -> None:
     base = Baseline.fit(windows, min_windows=60)
     p50, p99, own = base.lookup(pd.Series(["fresh", "busy", "never-seen"]))

@@ -139,17 +139,20 @@ def test_an_off_hours_sitting_pages_at_its_first_call(store: Store, generator: s
 #: generators built blind by helpers who read no detector (docs/<name>.md), with their own attacks,
 #: tuned on once their first look was reported: one fixed seed each (``ledger``'s 4: its stolen
 #: session at night runs while two of finance close the month on another server, which round 11
-#: took for a night the organisation keeps together)
-BLIND = (("ledger", 4), ("newsroom", 1))
+#: took for a night the organisation keeps together), and the harvest's read it pages by (1: its
+#: first object, larger than the tool gives anyone; ``grid``'s objects are twice the largest page
+#: its meter-read tool ever gave but within its spreads, as a quarter-end's sheets are: they page
+#: over the hour, by its eighth (round 18), not after half an hour as before)
+BLIND = (("ledger", 4, 1), ("grid", 1, 8))
 
 
-@pytest.mark.parametrize(("generator", "seed"), BLIND)
+@pytest.mark.parametrize(("generator", "seed", "nth"), BLIND)
 def test_every_family_of_a_blind_generators_own_attacks_is_caught(
-    store: Store, generator: str, seed: int
+    store: Store, generator: str, seed: int, nth: int
 ) -> None:
     """Each of the five families, as the generator's author shaped it (paced reversals, a
     stolen session at night, a harvest over an hour), at the middle intensity, pages; the paced
-    deletes (with a tool nobody here uses) at their second call, the harvest at its first
+    deletes (with a tool nobody here uses) at their second call, the harvest at its ``nth``
     object."""
     mod = importlib.import_module(f"tooltrail.simulator.{generator}")
     base = mod.generate(getattr(mod, f"{generator.capitalize()}Config")(seed=seed))
@@ -170,11 +173,12 @@ def test_every_family_of_a_blind_generators_own_attacks_is_caught(
     (delay,) = result.scenarios["destructive"].delays
     assert delay <= (second - inc.start) / 10**7 + 1, delay
     # and the harvest on its first object (round 17: a result larger than the tool gives
-    # anyone), not minutes later on the hour's sum
+    # anyone), or within minutes of its objects beyond any page the tool ever gave (round 18),
+    # not an hour later on the person's whole hour
     (harvest,) = [i for i in sim.incidents if i.scenario == "bulk_read"]
-    first = min(c.ts for c in sim.calls if c.label == harvest.id and c.tool)
+    reads = sorted(c.ts for c in sim.calls if c.label == harvest.id and c.tool)
     (delay,) = result.scenarios["bulk_read"].delays
-    assert delay <= (first - harvest.start) / 10**7 + 1, delay
+    assert delay <= (reads[nth - 1] - harvest.start) / 10**7 + 1, delay
 
 
 def test_whole_day_ide_sessions_page_nothing() -> None:

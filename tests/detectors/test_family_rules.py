@@ -155,7 +155,7 @@ def _pair(
     group = _frame(destructive=[3.0] * n, calls=[7.0] * n)[cols].to_numpy(dtype=float)
     own_p99 = _frame(destructive=usual, calls=usual)[cols].to_numpy(dtype=float)
     pair = PairHistory(
-        lo, own_p99, np.asarray(windows_), np.asarray(established), np.zeros(n), np.zeros(n)
+        lo, own_p99, np.asarray(windows_), np.asarray(established), *[np.zeros(n)] * 3
     )
     hits = Families().run(
         "user_tool",
@@ -289,7 +289,7 @@ def test_a_burst_of_reads_of_one_tool_pages_against_the_pairs_own_pace() -> None
     own_p99 = _frame(calls=[4.0] * n, bytes_out=[30e3] * 5 + [500] * 2)[cols].to_numpy(dtype=float)
     pair = PairHistory(zero, own_p99, np.asarray([40, 40, 0, 40, 40.0, 40, 40]),
                        np.asarray([True, True, True, False, True, True, True]),
-                       np.zeros(n), np.zeros(n))  # fmt: skip
+                       np.zeros(n), np.zeros(n), np.zeros(n))  # fmt: skip
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, zero, own_p99), own_p99,
                           np.zeros(n, dtype=bool), pair=pair)  # fmt: skip
@@ -521,41 +521,53 @@ def test_a_harvest_of_one_tool_paced_over_the_hour_pages_against_the_pair_and_th
     among sixty calls of the tool (a day's queries with a few exports: row 3); a pair with no
     history (a role's new tool: novelty's, row 4); a person without an own baseline (row 5);
     only five times the pair's own hour (row 6); a window of an ordinary small read after it
-    (the hour's echo: row 7)."""
-    n = 8
-    hour = [880e3] * 5 + [880e3, 290e3, 880e3]
+    (the hour's echo: row 7). Round 18: four results of ~440 KB from a tool that returns pages
+    of at most 180 KB to anyone (175 KB p99), under three times the pair's own p99 (170 KB),
+    twelve times its own hour: beyond any page the tool ever gave, pages (row 8); not results
+    of ~330 KB, under twice that page (row 9), nor three and a half of them (a quarter-end's
+    three or four sheets with one larger: row 10)."""
+    n = 11
+    hour = [880e3] * 5 + [880e3, 290e3, 880e3] + [1.8e6, 1.32e6, 1.58e6]
     win = _frame(
         bytes_out_1h=hour,
-        results_1h=[4, 4, 3, 4, 4, 4, 4, 4],
-        calls_1h=[5, 5, 4, 60, 5, 5, 5, 5],
-        bytes_out=[220e3] * 7 + [3e3],
-        result_max=[220e3] * 7 + [3e3],
-        calls=[1] * 8,
+        results_1h=[4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 3.5],
+        calls_1h=[5, 5, 4, 60, 5, 5, 5, 5, 6, 6, 5],
+        bytes_out=[220e3] * 7 + [3e3] + [450e3, 330e3, 450e3],
+        result_max=[220e3] * 7 + [3e3] + [450e3, 330e3, 450e3],
+        calls=[1] * n,
     )
     win["entity"] = [f"u{i}|policy_get" for i in range(n)]
     cols = list(FEATURES)
     zero = _frame(calls=[0.0] * n)[cols].to_numpy(dtype=float)
-    own_p99 = _frame(result_max=[23e3] * n, bytes_out_1h=[58e3] * n, calls=[3.0] * n)
+    own_p99 = _frame(
+        result_max=[23e3] * 8 + [170e3] * 3, bytes_out_1h=[58e3] * 8 + [150e3] * 3, calls=[3.0] * n
+    )
     own = own_p99[cols].to_numpy(dtype=float)
     pair = PairHistory(
         zero,
         own,
-        np.asarray([170, 170, 170, 170, 0, 170, 170, 170.0]),
-        np.asarray([True] * 5 + [False] + [True] * 2),
-        np.asarray([30e3, 200e3] + [30e3] * 6),
-        np.asarray([10e3, 60e3] + [10e3] * 6),
+        np.asarray([170, 170, 170, 170, 0, 170, 170, 170.0, 170, 170, 170]),
+        np.asarray([True] * 5 + [False] + [True] * 5),
+        np.asarray([30e3, 200e3] + [30e3] * 6 + [175e3] * 3),
+        np.asarray([10e3, 60e3] + [10e3] * 6 + [60e3] * 3),
+        np.asarray([30e3, 200e3] + [30e3] * 6 + [180e3] * 3),
     )
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, zero, own), own,
                           np.ones(n, dtype=bool), pair=pair)  # fmt: skip
     found = [h for h in hits if h.rule == "family:bulk_read"]
-    assert [int(r) for h in found for r in h.rows] == [0]
+    assert [int(r) for h in found for r in h.rows] == [0, 8]
     (hit,) = found
     assert hit.features == ("bytes_out_1h", "results_1h", "calls_1h")
     assert hit.reasons == [
         "user × tool u0|policy_get: u0 received 859.4 KB from policy_get in the last hour, 4 "
         "results of about 214.8 KB each; the largest it usually gets from this tool (p99) is "
-        "22.5 KB and 56.6 KB an hour, and the tool's largest for anyone is 29.3 KB"
+        "22.5 KB and 56.6 KB an hour, and the tool's largest for anyone is 29.3 KB (p99), "
+        "29.3 KB ever in the baseline",
+        "user × tool u8|policy_get: u8 received 1.7 MB from policy_get in the last hour, 4 "
+        "results of about 439.5 KB each; the largest it usually gets from this tool (p99) is "
+        "166.0 KB and 146.5 KB an hour, and the tool's largest for anyone is 170.9 KB (p99), "
+        "175.8 KB ever in the baseline",
     ]
 
 
@@ -586,6 +598,7 @@ def test_a_harvests_first_object_pages_when_nobody_here_gets_one_that_large() ->
         np.asarray([True] * 5 + [False, True, True]),
         np.asarray([10e3, 80e3, 100e3, 10e3, 10e3, 10e3, 10e3, 140e3]),
         np.asarray([4e3, 30e3, 40e3, 4e3, 4e3, 4e3, 4e3, 5e3]),
+        np.asarray([12e3, 90e3, 110e3, 12e3, 12e3, 12e3, 12e3, 1e6]),
     )
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, p50, p99), p99,
