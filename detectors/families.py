@@ -89,8 +89,9 @@ family             level        fires when
                                 harvest paced a read a minute of objects nobody here receives
                                 (round 18: or typically ``harvest_max_factor`` (2) × the largest
                                 result the tool ever returned anyone in the baseline and the
-                                pair's own p99, in place of the two size factors: objects
-                                beyond any page the tool ever gave);
+                                pair's own p99, in place of the two size factors, making up
+                                ``harvest_max_share`` (0.6) of the hour's calls of the tool:
+                                objects beyond any page the tool ever gave);
                                 or one result ``object_spreads`` (2.5) spreads from the pair's
                                 own p50 of ``result_max`` (its p99 is 1), ``object_tool_spreads``
                                 (2.5) from what the tool returns anyone (its server × tool p50 and
@@ -166,6 +167,7 @@ class Families:
     object_tool_factor: float = 2
     object_bytes: float = 64 << 10
     harvest_max_factor: float = 2
+    harvest_max_share: float = 0.6
 
     @classmethod
     def of(cls, s: DetectSettings) -> Families:
@@ -548,11 +550,13 @@ class Families:
         harvest pulls object after object no one here receives. Round 18: also results
         typically ``harvest_max_factor`` times both the largest result the tool returned anyone
         in the baseline (its maximum, not its p99: :attr:`PairHistory.tool_max`) and the pair's
-        own p99, in place of the two size factors: a tool that returns bounded pages (meter reads,
-        tag histories) read for objects twice any page it ever gave, which lie within its
-        spreads. (On their first or second such object they are not told from a quarter-end's
-        two or three sheets pulled at once; their fourth comparable one is.) Only for users
-        with an own baseline, on tools they called in it, and not destructive tools."""
+        own p99, in place of the two size factors, when those objects make up
+        ``harvest_max_share`` of the hour's calls of the tool: a tool that returns bounded
+        pages (meter reads, tag histories) read for objects twice any page it ever gave, which
+        lie within its spreads, object after object. (On their first or second such object they
+        are not told from a quarter-end's two or three sheets pulled at once; a month-end's
+        large queries come among many small ones.) Only for users with an own baseline, on
+        tools they called in it, and not destructive tools."""
         hour = v["bytes_out_1h"]
         results = v["results_1h"]
         size = np.divide(hour, results, out=np.zeros_like(hour), where=results > 0)
@@ -562,7 +566,9 @@ class Families:
         far = (size >= self.harvest_size_factor * np.maximum(own_size, 1)) & (
             size >= self.harvest_tool_factor * np.maximum(anyone, 1)
         )
-        ever = size >= self.harvest_max_factor * np.maximum(np.maximum(pair.tool_max, own_size), 1)
+        ever = (
+            size >= self.harvest_max_factor * np.maximum(np.maximum(pair.tool_max, own_size), 1)
+        ) & (results >= self.harvest_max_share * v["calls_1h"])
         mask = (
             (results >= self.harvest_results)
             & (results >= self.harvest_share * v["calls_1h"])

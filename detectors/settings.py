@@ -283,6 +283,14 @@ class DetectSettings(BaseSettings):
         "pages, read for objects beyond any page it ever gave (in place of harvest_size_factor and "
         "harvest_tool_factor; harvest_hour_factor still applies)",
     )
+    harvest_max_share: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="a harvest judged by the tool's largest result (harvest_max_factor): its "
+        "comparable results (results_1h) at least this share of the hour's calls of the tool "
+        "(a harvest's reads are its objects; a month-end's large queries come among small ones)",
+    )
     harvest_share: float = Field(
         default=0.15,
         gt=0,

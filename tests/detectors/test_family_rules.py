@@ -525,32 +525,33 @@ def test_a_harvest_of_one_tool_paced_over_the_hour_pages_against_the_pair_and_th
     of at most 180 KB to anyone (175 KB p99), under three times the pair's own p99 (170 KB),
     twelve times its own hour: beyond any page the tool ever gave, pages (row 8); not results
     of ~330 KB, under twice that page (row 9), nor three and a half of them (a quarter-end's
-    three or four sheets with one larger: row 10)."""
-    n = 11
-    hour = [880e3] * 5 + [880e3, 290e3, 880e3] + [1.8e6, 1.32e6, 1.58e6]
+    three or four sheets with one larger: row 10), nor four among ten calls of the tool in the
+    hour (a month-end's large queries among small ones: row 11)."""
+    n = 12
+    hour = [880e3] * 5 + [880e3, 290e3, 880e3] + [1.8e6, 1.32e6, 1.58e6, 1.8e6]
     win = _frame(
         bytes_out_1h=hour,
-        results_1h=[4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 3.5],
-        calls_1h=[5, 5, 4, 60, 5, 5, 5, 5, 6, 6, 5],
-        bytes_out=[220e3] * 7 + [3e3] + [450e3, 330e3, 450e3],
-        result_max=[220e3] * 7 + [3e3] + [450e3, 330e3, 450e3],
+        results_1h=[4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 3.5, 4],
+        calls_1h=[5, 5, 4, 60, 5, 5, 5, 5, 6, 6, 5, 10],
+        bytes_out=[220e3] * 7 + [3e3] + [450e3, 330e3, 450e3, 450e3],
+        result_max=[220e3] * 7 + [3e3] + [450e3, 330e3, 450e3, 450e3],
         calls=[1] * n,
     )
     win["entity"] = [f"u{i}|policy_get" for i in range(n)]
     cols = list(FEATURES)
     zero = _frame(calls=[0.0] * n)[cols].to_numpy(dtype=float)
     own_p99 = _frame(
-        result_max=[23e3] * 8 + [170e3] * 3, bytes_out_1h=[58e3] * 8 + [150e3] * 3, calls=[3.0] * n
+        result_max=[23e3] * 8 + [170e3] * 4, bytes_out_1h=[58e3] * 8 + [150e3] * 4, calls=[3.0] * n
     )
     own = own_p99[cols].to_numpy(dtype=float)
     pair = PairHistory(
         zero,
         own,
-        np.asarray([170, 170, 170, 170, 0, 170, 170, 170.0, 170, 170, 170]),
-        np.asarray([True] * 5 + [False] + [True] * 5),
-        np.asarray([30e3, 200e3] + [30e3] * 6 + [175e3] * 3),
-        np.asarray([10e3, 60e3] + [10e3] * 6 + [60e3] * 3),
-        np.asarray([30e3, 200e3] + [30e3] * 6 + [180e3] * 3),
+        np.asarray([170, 170, 170, 170, 0, 170, 170, 170.0, 170, 170, 170, 170]),
+        np.asarray([True] * 5 + [False] + [True] * 6),
+        np.asarray([30e3, 200e3] + [30e3] * 6 + [175e3] * 4),
+        np.asarray([10e3, 60e3] + [10e3] * 6 + [60e3] * 4),
+        np.asarray([30e3, 200e3] + [30e3] * 6 + [180e3] * 4),
     )
     values = win[cols].to_numpy(dtype=float)
     hits = Families().run("user_tool", win, relative(values, zero, own), own,
